@@ -1,0 +1,95 @@
+"""Configuration classes; every value comes from a CSTIER_* environment variable."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"CSTIER_{name}") or default
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = _env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")  # None: SQLite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024
+    BOOTSTRAP_SERVE_LOCAL = True  # the app must work offline: no CDN
+    BOOTSTRAP_BTN_SIZE = "sm"
+    WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch must still submit
+    ACCOUNTS_PER_PAGE = _env_int("ACCOUNTS_PER_PAGE", 50)
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_FAILURE_WINDOW_SECONDS = _env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+    MAIL_SERVER = _env("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_DEFAULT_SENDER = _env("MAIL_FROM", "cstier@localhost")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        """Fill in values that depend on the app's instance folder."""
+        if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+            path = Path(app.instance_path) / "cstier.sqlite"
+            app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+
+
+class DevelopmentConfig(Config):
+    """Local use: a generated secret kept in the instance folder."""
+
+    DEBUG = False
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        super().init_app(app)
+        if not app.config.get("SECRET_KEY"):
+            key_file = Path(app.instance_path) / "secret_key"
+            if not key_file.exists():
+                key_file.write_text(secrets.token_hex(32))
+            app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+class TestingConfig(Config):
+    """The test suite: PostgreSQL when CSTIER_TEST_DATABASE_URL is set, SQLite otherwise."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL")
+    WTF_CSRF_ENABLED = False
+    LOGIN_MAX_FAILURES = 5
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start without a secret; cookies only over HTTPS."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        if not app.config.get("SECRET_KEY"):
+            raise RuntimeError("CSTIER_SECRET_KEY must be set in production")
+        super().init_app(app)
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    """Return the config class named by the argument or CSTIER_ENV (default development)."""
+    name = name or _env("ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"CSTIER_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

@@ -1,0 +1,5 @@
+"""cstier: customer-success account tiering."""
+
+from cstier.app import create_app
+
+__all__ = ["create_app"]

@@ -1,0 +1,99 @@
+"""The application factory."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from cstier.extensions import bootstrap, csrf, db, login_manager, mail, migrate
+from cstier.paths import MIGRATIONS_DIR, TEMPLATES_DIR
+
+
+def create_app(test_config: dict | None = None, env: str | None = None) -> Flask:
+    """Create and configure the cstier application."""
+    app = Flask(
+        __name__,
+        template_folder=str(TEMPLATES_DIR),
+        instance_path=os.environ.get("CSTIER_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
+    configure(app, test_config, env)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None, env: str | None) -> None:
+    """Load the config class for the environment, then any test overrides."""
+    from config import config_for
+
+    config_class = config_for("testing" if test_config is not None and env is None else env)
+    app.config.from_object(config_class)
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config_class.init_app(app)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects to this app."""
+    from cstier import models  # noqa: F401  (register every table with the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    mail.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            _tune_sqlite(db.engine)
+
+
+def _tune_sqlite(engine) -> None:
+    """Turn on foreign keys and WAL so readers never block the writer."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the web UI, the health check and the API."""
+    from cstier.web import register_web
+
+    register_web(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Render HTML error pages for the web UI."""
+    from cstier.web.errors import register_error_pages
+
+    register_error_pages(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Add the filters and globals the templates use."""
+    from cstier.web.formatting import register_formatting
+
+    register_formatting(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the cstier CLI commands to `flask`/`cstier`."""
+    from cstier.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,26 @@
+"""The `cstier` command line: a Flask CLI group with the project's commands."""
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def _create_app():
+    from cstier import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Manage cstier: database, users, demo data, the development server."""
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the project's command groups to the app's CLI."""
+    from cstier.cli.demo import demo_command, up_command
+    from cstier.cli.users import users_group
+
+    app.cli.add_command(users_group)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(up_command)

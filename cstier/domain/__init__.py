@@ -1,0 +1,1 @@
+"""Pure domain logic: plain Python and pandas, no Flask, no SQLAlchemy."""

@@ -1,0 +1,44 @@
+"""The vocabulary of the customer model: units, roles, lifecycle stages."""
+
+ACCOUNT_UNITS = {
+    "company": "Company",
+    "department": "Department",
+    "decision_maker": "Decision maker",
+}
+
+CONTACT_ROLES = {
+    "decision_maker": "Decision maker",
+    "economic_buyer": "Economic buyer",
+    "champion": "Champion",
+    "admin": "Admin",
+    "end_user": "End user",
+}
+
+LIFECYCLE_STAGES = {
+    "onboarding": "Onboarding",
+    "active": "Active",
+    "at_risk": "At risk",
+    "churned": "Churned",
+}
+
+REGIONS = ("NA", "EMEA", "APAC", "LATAM")
+
+ATTRIBUTE_TYPES = ("text", "number", "boolean", "date", "choice")
+
+ATTRIBUTE_CATEGORIES = ("demographic", "technographic", "psychographic", "behavioural")
+
+
+def size_band(employees: int | None) -> str:
+    """Return the company size band for an employee count."""
+    if employees is None:
+        return "Unknown"
+    if employees < 200:
+        return "SMB"
+    if employees < 2000:
+        return "Mid-market"
+    return "Enterprise"
+
+
+def required_link(unit: str) -> str | None:
+    """Return which link an account of this unit needs beyond its company."""
+    return {"department": "department", "decision_maker": "contact"}.get(unit)

@@ -1,0 +1,102 @@
+"""Build explanation strings column-wise, rendering each distinct case once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+_INT64_ROOM = 2**62
+
+
+def group_codes(keys: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Return a group code per row and one representative row per group.
+
+    Each key is an array of non-negative integer codes; rows with equal codes
+    in every key share a group.
+    """
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    room = 1
+    for key in keys:
+        cardinality = int(key.max(initial=0)) + 1
+        if room * cardinality >= _INT64_ROOM:
+            # Re-number densely before the mixed-radix product could overflow.
+            combined, uniques = pd.factorize(combined)
+            room = len(uniques)
+        combined = combined * cardinality + key
+        room *= cardinality
+    codes, uniques = pd.factorize(combined)
+    representative = np.empty(len(uniques), dtype=np.intp)
+    # Any row of a group represents it, so the write order does not matter.
+    representative[codes] = np.arange(len(codes))
+    return codes, representative
+
+
+def render_grouped(
+    keys: Sequence[np.ndarray], render: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """Render one string per distinct key combination and spread it to all rows."""
+    if len(keys[0]) == 0:
+        return np.array([], dtype=object)
+    codes, representative = group_codes(keys)
+    return np.asarray(render(representative), dtype=object)[codes]
+
+
+def value_codes(values: np.ndarray) -> np.ndarray:
+    """Return dense integer codes for values (missing values get a code too)."""
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    return codes.astype(np.int64, copy=False)
+
+
+def join(*parts: np.ndarray | str) -> np.ndarray:
+    """Concatenate string pieces element-wise into an object array."""
+    out = np.asarray(parts[0], dtype=object)
+    for part in parts[1:]:
+        out = out + (part if isinstance(part, str) else np.asarray(part, dtype=object))
+    return out
+
+
+def format_amount(values: np.ndarray, missing: str = "n/a") -> np.ndarray:
+    """Format numbers as whole units with thousands separators, e.g. 312,000."""
+    values = np.asarray(values, dtype=float)
+    absent = ~np.isfinite(values)
+    whole = np.rint(np.abs(np.where(absent, 0.0, values))).astype(np.int64)
+    digits = _thousands_bytes(whole)
+    text = np.where(values < 0, np.char.add(b"-", digits), digits).astype(str).astype(object)
+    text[absent] = missing
+    return text
+
+
+def _thousands_bytes(whole: np.ndarray) -> np.ndarray:
+    # Lay digits out in a space-padded byte matrix right to left, then view the
+    # rows as strings: far cheaper than formatting each number through Python.
+    width = 26
+    matrix = np.full((len(whole), width), ord(" "), dtype=np.uint8)
+    rest = whole.copy()
+    column = width - 1
+    for position in range(19):
+        if position and not rest.any():
+            break
+        if position and position % 3 == 0:
+            matrix[:, column] = np.where(rest > 0, ord(","), ord(" "))
+            column -= 1
+        digit = (rest % 10).astype(np.uint8) + ord("0")
+        matrix[:, column] = np.where((rest > 0) | (position == 0), digit, ord(" "))
+        rest //= 10
+        column -= 1
+    used = np.ascontiguousarray(matrix[:, column + 1 :])
+    return np.strings.lstrip(used.view(f"S{used.shape[1]}").ravel())
+
+
+def format_decimal(values: np.ndarray, places: int = 2) -> np.ndarray:
+    """Format small numbers compactly, e.g. 0.9, 1, 0.35 (missing as n/a)."""
+    values = np.asarray(values, dtype=float)
+    text = pd.Series(np.round(values, places)).map(lambda v: f"{v:g}").to_numpy(object)
+    text[~np.isfinite(values)] = "n/a"
+    return text
+
+
+def to_str_series(values: np.ndarray, index: pd.Index) -> pd.Series:
+    """Wrap an object array of strings as a pandas string column."""
+    return pd.Series(values, index=index, dtype="str")

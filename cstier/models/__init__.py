@@ -1,0 +1,19 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from cstier.models.accounts import Account, CustomAttribute
+from cstier.models.audit import AuditLog
+from cstier.models.org import Company, Contact, Department
+from cstier.models.users import LoginAttempt, User
+from cstier.models.workspace import Workspace
+
+__all__ = [
+    "Account",
+    "AuditLog",
+    "Company",
+    "Contact",
+    "CustomAttribute",
+    "Department",
+    "LoginAttempt",
+    "User",
+    "Workspace",
+]

@@ -1,0 +1,62 @@
+"""Accounts: the unit that is tiered and served."""
+
+from datetime import date
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cstier.extensions import db
+from cstier.models.base import JSONType, TimestampMixin
+from cstier.models.org import Company, Contact, Department
+from cstier.models.users import User
+
+
+class Account(TimestampMixin, db.Model):
+    """A customer account: a company, department or decision maker, with its ARR and owner."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    unit_type: Mapped[str] = mapped_column(String(20), default="company")
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
+    csm_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    arr_cents: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
+    plan: Mapped[str | None] = mapped_column(String(50))
+    lifecycle_stage: Mapped[str] = mapped_column(String(20), default="onboarding", index=True)
+    contract_start_date: Mapped[date | None] = mapped_column(Date)
+    renewal_date: Mapped[date | None] = mapped_column(Date, index=True)
+    attributes: Mapped[dict] = mapped_column(JSONType, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    company: Mapped[Company] = relationship()
+    department: Mapped[Department | None] = relationship()
+    contact: Mapped[Contact | None] = relationship()
+    csm: Mapped[User | None] = relationship()
+
+    # Optimistic locking: an UPDATE whose version no longer matches raises StaleDataError.
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def arr(self) -> float:
+        """Return ARR in currency units for display."""
+        return (self.arr_cents or 0) / 100
+
+    def __repr__(self) -> str:
+        return f"<Account {self.external_id} {self.name!r}>"
+
+
+class CustomAttribute(TimestampMixin, db.Model):
+    """The definition of a typed custom attribute carried in Account.attributes."""
+
+    __tablename__ = "custom_attribute"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    label: Mapped[str] = mapped_column(String(120))
+    data_type: Mapped[str] = mapped_column(String(10))  # text, number, boolean, date, choice
+    category: Mapped[str] = mapped_column(String(20), default="behavioural")
+    choices: Mapped[list] = mapped_column(JSONType, default=list)

@@ -1,0 +1,288 @@
+"""Create, read, update and list accounts, within the actor's book, with an audit trail."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from cstier.domain.customer import ACCOUNT_UNITS, LIFECYCLE_STAGES, required_link
+from cstier.domain.permissions import Actor, can_edit_account, can_manage_book, can_view_account
+from cstier.models import Account, Company, Contact, Department, User
+from cstier.services import audit
+from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+AUDITED_FIELDS = (
+    "name",
+    "external_id",
+    "unit_type",
+    "company_id",
+    "department_id",
+    "contact_id",
+    "csm_id",
+    "arr_cents",
+    "plan",
+    "lifecycle_stage",
+    "contract_start_date",
+    "renewal_date",
+    "attributes",
+)
+MANAGER_ONLY_FIELDS = ("csm_id", "external_id", "company_id")
+
+RENEWAL_HORIZON_DAYS = 90
+
+SORTS = {
+    "name": Account.name,
+    "arr": Account.arr_cents,
+    "renewal": Account.renewal_date,
+    "stage": Account.lifecycle_stage,
+    "company": Company.name,
+    "region": Company.region,
+}
+
+
+@dataclass
+class AccountFilter:
+    """What the account list is narrowed to and sorted by."""
+
+    q: str | None = None
+    lifecycle_stage: str | None = None
+    region: str | None = None
+    industry: str | None = None
+    plan: str | None = None
+    csm_id: int | None = None
+    unassigned: bool = False
+    company_id: int | None = None
+    arr_min: float | None = None
+    arr_max: float | None = None
+    renewal_before: date | None = None
+    sort: str = "name"
+    descending: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def scoped(stmt: Select, actor: Actor) -> Select:
+    """Limit a query on Account to the accounts the actor may see."""
+    if actor.role == "csm":
+        return stmt.where(Account.csm_id == actor.user_id)
+    return stmt
+
+
+def list_query(actor: Actor, flt: AccountFilter) -> Select:
+    """Build the filtered, sorted account query; the caller paginates it."""
+    stmt = (
+        select(Account)
+        .join(Company, Account.company_id == Company.id)
+        .options(joinedload(Account.company), joinedload(Account.csm))
+    )
+    stmt = scoped(stmt, actor)
+    if flt.q:
+        like = f"%{flt.q.strip()}%"
+        stmt = stmt.where(or_(Account.name.ilike(like), Account.external_id.ilike(like)))
+    if flt.lifecycle_stage:
+        stmt = stmt.where(Account.lifecycle_stage == flt.lifecycle_stage)
+    if flt.region:
+        stmt = stmt.where(Company.region == flt.region)
+    if flt.industry:
+        stmt = stmt.where(Company.industry == flt.industry)
+    if flt.plan:
+        stmt = stmt.where(Account.plan == flt.plan)
+    if flt.unassigned:
+        stmt = stmt.where(Account.csm_id.is_(None))
+    elif flt.csm_id:
+        stmt = stmt.where(Account.csm_id == flt.csm_id)
+    if flt.company_id:
+        stmt = stmt.where(Account.company_id == flt.company_id)
+    if flt.arr_min is not None:
+        stmt = stmt.where(Account.arr_cents >= round(flt.arr_min * 100))
+    if flt.arr_max is not None:
+        stmt = stmt.where(Account.arr_cents <= round(flt.arr_max * 100))
+    if flt.renewal_before:
+        stmt = stmt.where(Account.renewal_date <= flt.renewal_before)
+    column = SORTS.get(flt.sort, Account.name)
+    order = column.desc() if flt.descending else column.asc()
+    return stmt.order_by(order, Account.id)
+
+
+def get_account(session: Session, actor: Actor, account_id: int) -> Account:
+    """Return one account the actor may see, or raise NotFound (never reveal others' accounts)."""
+    account = session.get(Account, account_id)
+    if account is None or not can_view_account(actor, account.csm_id):
+        raise NotFound(f"No account with id {account_id}.")
+    return account
+
+
+def _validate_links(session: Session, values: dict) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    unit = values.get("unit_type")
+    if unit not in ACCOUNT_UNITS:
+        errors["unit_type"] = [f"Unit must be one of {', '.join(ACCOUNT_UNITS)}."]
+    if values.get("lifecycle_stage") not in LIFECYCLE_STAGES:
+        errors["lifecycle_stage"] = [f"Stage must be one of {', '.join(LIFECYCLE_STAGES)}."]
+    if (values.get("arr_cents") or 0) < 0:
+        errors["arr"] = ["ARR cannot be negative."]
+    company_id = values.get("company_id")
+    if not company_id or session.get(Company, company_id) is None:
+        errors["company_id"] = ["Choose an existing company."]
+    dept_id, contact_id = values.get("department_id"), values.get("contact_id")
+    if dept_id:
+        dept = session.get(Department, dept_id)
+        if dept is None or dept.company_id != company_id:
+            errors["department_id"] = ["The department must belong to the account's company."]
+    if contact_id:
+        contact = session.get(Contact, contact_id)
+        if contact is None or contact.company_id != company_id:
+            errors["contact_id"] = ["The contact must belong to the account's company."]
+    link = required_link(unit) if unit in ACCOUNT_UNITS else None
+    if link and not values.get(f"{link}_id"):
+        errors[f"{link}_id"] = [f"An account whose unit is {unit} needs a {link}."]
+    csm_id = values.get("csm_id")
+    if csm_id:
+        csm = session.get(User, csm_id)
+        if csm is None or not csm.active or csm.role != "csm":
+            errors["csm_id"] = ["The owner must be an active CSM."]
+    start, renewal = values.get("contract_start_date"), values.get("renewal_date")
+    if start and renewal and renewal < start:
+        errors["renewal_date"] = ["The renewal date cannot be before the contract start."]
+    return errors
+
+
+def create_account(session: Session, actor: Actor, values: dict) -> Account:
+    """Create an account (managers only); validate links; audit it."""
+    if not can_manage_book(actor):
+        raise Forbidden("Only managers and admins create accounts.")
+    values = {"unit_type": "company", "lifecycle_stage": "onboarding", "attributes": {}, **values}
+    errors = _validate_links(session, values)
+    external_id = values.get("external_id")
+    if external_id and session.scalar(select(Account.id).where(Account.external_id == external_id)):
+        errors["external_id"] = [f"Another account already uses external id {external_id}."]
+    if errors:
+        raise ValidationFailed("The account was not saved.", errors)
+    account = Account(**values)
+    session.add(account)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.user_id,
+        entity_type="account",
+        entity_id=account.id,
+        action="create",
+        before=None,
+        after=audit.snapshot(account, AUDITED_FIELDS),
+    )
+    session.commit()
+    return account
+
+
+def update_account(
+    session: Session, actor: Actor, account_id: int, values: dict, expected_version: int
+) -> Account:
+    """Apply an edit if the actor may and nobody saved in between; audit before and after."""
+    account = get_account(session, actor, account_id)
+    if not can_edit_account(actor, account.csm_id):
+        raise Forbidden("You can only edit accounts in your own book.")
+    if not can_manage_book(actor):
+        for name in MANAGER_ONLY_FIELDS:
+            if name in values and values[name] != getattr(account, name):
+                raise Forbidden("Only managers change an account's owner, company or external id.")
+    if account.version != expected_version:
+        raise Conflict(
+            "Someone else saved this account after you opened it. "
+            "Reload to see their changes, then apply yours again."
+        )
+    merged = {**audit.snapshot(account, AUDITED_FIELDS), **values}
+    for name in ("contract_start_date", "renewal_date"):
+        if isinstance(merged.get(name), str):
+            merged[name] = date.fromisoformat(merged[name])
+    errors = _validate_links(session, merged)
+    external_id = values.get("external_id")
+    if external_id and external_id != account.external_id:
+        taken = session.scalar(select(Account.id).where(Account.external_id == external_id))
+        if taken:
+            errors["external_id"] = [f"Another account already uses external id {external_id}."]
+    if errors:
+        raise ValidationFailed("The account was not saved.", errors)
+    before = audit.snapshot(account, AUDITED_FIELDS)
+    for name, value in values.items():
+        setattr(account, name, value)
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        session.rollback()
+        raise Conflict(
+            "Someone else saved this account at the same moment. Reload and retry."
+        ) from exc
+    audit.record(
+        session,
+        actor_id=actor.user_id,
+        entity_type="account",
+        entity_id=account.id,
+        action="update",
+        before=before,
+        after=audit.snapshot(account, AUDITED_FIELDS),
+    )
+    session.commit()
+    return account
+
+
+def book_summary(session: Session, actor: Actor) -> dict:
+    """Return counts and ARR of the visible book, overall and by lifecycle stage and region."""
+    base = scoped(select(Account).join(Company, Account.company_id == Company.id), actor).subquery()
+    totals = session.execute(
+        select(func.count(), func.coalesce(func.sum(base.c.arr_cents), 0))
+    ).one()
+    by_stage = session.execute(
+        select(
+            base.c.lifecycle_stage, func.count(), func.coalesce(func.sum(base.c.arr_cents), 0)
+        ).group_by(base.c.lifecycle_stage)
+    ).all()
+    region_stmt = (
+        select(
+            Company.region, func.count(Account.id), func.coalesce(func.sum(Account.arr_cents), 0)
+        )
+        .join(Company, Account.company_id == Company.id)
+        .group_by(Company.region)
+        .order_by(Company.region)
+    )
+    by_region = session.execute(scoped(region_stmt, actor)).all()
+    renewals_stmt = select(func.count(Account.id)).where(
+        Account.renewal_date >= date.today(),
+        Account.renewal_date <= date.today() + timedelta(days=RENEWAL_HORIZON_DAYS),
+    )
+    unassigned = 0
+    if actor.role != "csm":
+        unassigned = session.scalar(select(func.count(Account.id)).where(Account.csm_id.is_(None)))
+    stage_rows = {stage: (count, arr) for stage, count, arr in by_stage}
+    return {
+        "accounts": totals[0],
+        "arr_cents": int(totals[1]),
+        "by_stage": [
+            {
+                "stage": key,
+                "label": label,
+                "accounts": stage_rows.get(key, (0, 0))[0],
+                "arr_cents": int(stage_rows.get(key, (0, 0))[1]),
+            }
+            for key, label in LIFECYCLE_STAGES.items()
+        ],
+        "by_region": [
+            {"region": region or "Unknown", "accounts": count, "arr_cents": int(arr)}
+            for region, count, arr in by_region
+        ],
+        "unassigned": unassigned,
+        "renewals_due": session.scalar(scoped(renewals_stmt, actor)),
+    }
+
+
+def filter_choices(session: Session) -> dict[str, list[str]]:
+    """Return the distinct regions, industries and plans for filter dropdowns."""
+
+    def distinct(column):
+        return [v for v in session.scalars(select(column).distinct().order_by(column)) if v]
+
+    return {
+        "regions": distinct(Company.region),
+        "industries": distinct(Company.industry),
+        "plans": distinct(Account.plan),
+    }

@@ -1,0 +1,103 @@
+"""Create users, sign them in with rate limiting, manage roles."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cstier.domain.permissions import ROLES
+from cstier.models import LoginAttempt, User
+from cstier.models.base import utcnow
+from cstier.services.errors import TooManyAttempts, ValidationFailed
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def create_user(
+    session: Session, email: str, password: str, role: str, name: str | None = None
+) -> User:
+    """Create a user with a hashed password; refuse duplicates, unknown roles and weak passwords."""
+    email = email.strip().lower()
+    errors: dict[str, list[str]] = {}
+    if role not in ROLES:
+        errors["role"] = [f"Role must be one of {', '.join(ROLES)}."]
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        errors["password"] = [f"Password must be at least {MIN_PASSWORD_LENGTH} characters."]
+    if "@" not in email:
+        errors["email"] = ["Enter a valid email address."]
+    elif session.scalar(select(User.id).where(User.email == email)):
+        errors["email"] = [f"A user with email {email} already exists."]
+    if errors:
+        raise ValidationFailed("The user was not created.", errors)
+    user = User(email=email, name=name or email.split("@")[0].title(), role=role, active=True)
+    user.set_password(password)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    ip_address: str | None,
+    *,
+    max_failures: int,
+    window_seconds: int,
+    now: datetime | None = None,
+) -> User | None:
+    """Return the user if the password matches; record the attempt; refuse after too many failures."""
+    now = now or utcnow()
+    email = (email or "").strip().lower()
+    since = now - timedelta(seconds=window_seconds)
+    failures = session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.email == email,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.attempted_at >= since,
+        )
+    )
+    if failures >= max_failures:
+        raise TooManyAttempts(
+            "Too many failed sign-ins for this account. Wait 15 minutes and try again."
+        )
+    user = session.scalar(select(User).where(User.email == email))
+    ok = bool(user and user.active and user.check_password(password))
+    session.add(LoginAttempt(email=email, ip_address=ip_address, succeeded=ok, attempted_at=now))
+    if ok:
+        user.last_login_at = now
+    session.commit()
+    return user if ok else None
+
+
+def update_user(session: Session, user: User, *, role: str, active: bool, name: str) -> User:
+    """Change a user's role, name or active flag."""
+    if role not in ROLES:
+        raise ValidationFailed(
+            "Unknown role.", {"role": [f"Role must be one of {', '.join(ROLES)}."]}
+        )
+    user.role, user.active, user.name = role, active, name
+    session.commit()
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Replace a user's password."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            "Password too short.",
+            {"password": [f"Password must be at least {MIN_PASSWORD_LENGTH} characters."]},
+        )
+    user.set_password(password)
+    session.commit()
+
+
+def list_users(session: Session) -> list[User]:
+    """Return all users, admins first."""
+    return list(session.scalars(select(User).order_by(User.role, User.email)))
+
+
+def csm_choices(session: Session) -> list[User]:
+    """Return active users who can own a book."""
+    stmt = select(User).where(User.role == "csm", User.active.is_(True)).order_by(User.name)
+    return list(session.scalars(stmt))

@@ -1,0 +1,72 @@
+"""Workspace settings and custom attribute definitions."""
+
+import re
+from zoneinfo import available_timezones
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cstier.domain.customer import ACCOUNT_UNITS, ATTRIBUTE_CATEGORIES, ATTRIBUTE_TYPES
+from cstier.models import CustomAttribute, Workspace
+from cstier.services.errors import ValidationFailed
+
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+
+
+def get_workspace(session: Session) -> Workspace:
+    """Return the workspace row, creating it with defaults on first use."""
+    workspace = session.get(Workspace, 1)
+    if workspace is None:
+        workspace = Workspace(id=1)
+        session.add(workspace)
+        session.flush()
+    return workspace
+
+
+def update_workspace(
+    session: Session, *, name: str, account_unit: str, timezone: str, currency: str
+) -> Workspace:
+    """Change the workspace settings after checking them."""
+    errors: dict[str, list[str]] = {}
+    if account_unit not in ACCOUNT_UNITS:
+        errors["account_unit"] = [f"Unit must be one of {', '.join(ACCOUNT_UNITS)}."]
+    if timezone not in available_timezones():
+        errors["timezone"] = [f"Unknown timezone {timezone!r}; use a name like Europe/Berlin."]
+    if errors:
+        raise ValidationFailed("The settings were not saved.", errors)
+    workspace = get_workspace(session)
+    workspace.name, workspace.account_unit = name, account_unit
+    workspace.timezone, workspace.currency = timezone, currency.upper()
+    session.commit()
+    return workspace
+
+
+def add_custom_attribute(
+    session: Session, *, key: str, label: str, data_type: str, category: str, choices: list[str]
+) -> CustomAttribute:
+    """Define a typed custom attribute accounts can carry."""
+    errors: dict[str, list[str]] = {}
+    if not KEY_PATTERN.match(key or ""):
+        errors["key"] = ["Use lower-case letters, digits and underscores, starting with a letter."]
+    elif session.scalar(select(CustomAttribute.id).where(CustomAttribute.key == key)):
+        errors["key"] = [f"An attribute with key {key} already exists."]
+    if data_type not in ATTRIBUTE_TYPES:
+        errors["data_type"] = [f"Type must be one of {', '.join(ATTRIBUTE_TYPES)}."]
+    if category not in ATTRIBUTE_CATEGORIES:
+        errors["category"] = [f"Category must be one of {', '.join(ATTRIBUTE_CATEGORIES)}."]
+    if data_type == "choice" and not choices:
+        errors["choices"] = ["A choice attribute needs at least one choice."]
+    if errors:
+        raise ValidationFailed("The attribute was not saved.", errors)
+    attribute = CustomAttribute(
+        key=key, label=label, data_type=data_type, category=category, choices=choices
+    )
+    session.add(attribute)
+    session.commit()
+    return attribute
+
+
+def list_custom_attributes(session: Session) -> list[CustomAttribute]:
+    """Return the attribute definitions by category and label."""
+    stmt = select(CustomAttribute).order_by(CustomAttribute.category, CustomAttribute.label)
+    return list(session.scalars(stmt))

@@ -1,0 +1,26 @@
+"""The server-rendered web UI."""
+
+from flask import Flask
+
+from cstier.extensions import db, login_manager
+from cstier.models import User
+
+
+def register_web(app: Flask) -> None:
+    """Register the UI blueprints and the Flask-Login user loader."""
+    from cstier.web.accounts.routes import bp as accounts_bp
+    from cstier.web.admin.routes import bp as admin_bp
+    from cstier.web.auth.routes import bp as auth_bp
+    from cstier.web.companies.routes import bp as companies_bp
+    from cstier.web.main.routes import bp as main_bp
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    for blueprint in (auth_bp, main_bp, accounts_bp, companies_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Return the signed-in user, or None if they were removed."""
+    return db.session.get(User, int(user_id))

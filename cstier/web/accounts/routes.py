@@ -1,0 +1,223 @@
+"""Account pages: the filtered list, one account, create and edit."""
+
+from datetime import date
+from decimal import Decimal
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from cstier.domain.permissions import can_edit_account, can_manage_book
+from cstier.extensions import db
+from cstier.models import Account, Contact, CustomAttribute, Department
+from cstier.services import accounts, audit, companies, users
+from cstier.services.accounts import AccountFilter
+from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from cstier.web.accounts.forms import AccountFilterForm, AccountForm, attribute_fields
+from cstier.web.current import current_actor
+from cstier.web.forms_common import apply_errors
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+
+
+def _filter_from(form: AccountFilterForm) -> AccountFilter:
+    csm = form.csm_id.data or ""
+    return AccountFilter(
+        q=form.q.data or None,
+        lifecycle_stage=form.lifecycle_stage.data or None,
+        region=form.region.data or None,
+        industry=form.industry.data or None,
+        plan=form.plan.data or None,
+        csm_id=int(csm) if csm.isdigit() else None,
+        unassigned=csm == "none",
+        arr_min=float(form.arr_min.data) if form.arr_min.data is not None else None,
+        arr_max=float(form.arr_max.data) if form.arr_max.data is not None else None,
+        sort=form.sort.data or "name",
+        descending=form.dir.data == "desc",
+    )
+
+
+@bp.route("/")
+@login_required
+def index():
+    """List the visible accounts, filtered, sorted and paginated on the server."""
+    form = AccountFilterForm(request.args)
+    choices = accounts.filter_choices(db.session)
+    form.region.choices += [(r, r) for r in choices["regions"]]
+    form.industry.choices += [(i, i) for i in choices["industries"]]
+    form.plan.choices += [(p, p) for p in choices["plans"]]
+    form.csm_id.choices += [("none", "Unassigned")] + [
+        (str(u.id), u.name) for u in users.csm_choices(db.session)
+    ]
+    if not form.validate():
+        flash("Some filters were not understood and were ignored.", "warning")
+        for field in (form.arr_min, form.arr_max, form.per_page):
+            field.data = None
+    flt = _filter_from(form)
+    per_page = form.per_page.data or current_app.config["ACCOUNTS_PER_PAGE"]
+    page = db.paginate(
+        accounts.list_query(current_actor(), flt), per_page=per_page, max_per_page=200
+    )
+    return render_template("accounts/index.html", form=form, page=page, flt=flt)
+
+
+@bp.route("/<int:account_id>")
+@login_required
+def show(account_id: int):
+    """Show one account with its company, owner, attributes and audit history."""
+    actor = current_actor()
+    account = _get_or_404(account_id)
+    definitions = db.session.scalars(select(CustomAttribute).order_by(CustomAttribute.label)).all()
+    return render_template(
+        "accounts/show.html",
+        account=account,
+        definitions=definitions,
+        history=audit.history(db.session, "account", account.id),
+        can_edit=can_edit_account(actor, account.csm_id),
+    )
+
+
+def _get_or_404(account_id: int) -> Account:
+    try:
+        return accounts.get_account(db.session, current_actor(), account_id)
+    except NotFound:
+        abort(404)
+
+
+def _build_form(account: Account | None, company_id: int | None):
+    definitions = db.session.scalars(select(CustomAttribute).order_by(CustomAttribute.label)).all()
+    form_class = type("BoundAccountForm", (AccountForm,), attribute_fields(definitions))
+    data = {}
+    if account is not None and request.method == "GET":
+        data = {f"attr_{d.key}": _attr_value(d, account.attributes.get(d.key)) for d in definitions}
+        data["arr"] = Decimal(account.arr_cents) / 100
+        data["version"] = account.version
+    form = form_class(obj=account, data=data)
+    form.company_id.choices = [("", "— choose a company —")] + companies.company_choices(db.session)
+    chosen = form.company_id.data or company_id
+    _link_choices(form, chosen)
+    form.csm_id.choices = [("", "Unassigned")] + [
+        (u.id, u.name) for u in users.csm_choices(db.session)
+    ]
+    if account is not None and account.csm is not None and not account.csm.active:
+        form.csm_id.choices.append((account.csm.id, f"{account.csm.name} (inactive)"))
+    if not can_manage_book(current_actor()):
+        for name in ("csm_id", "company_id", "external_id"):
+            getattr(form, name).render_kw = {"disabled": True}
+    return form, definitions
+
+
+def _link_choices(form, company_id: int | None) -> None:
+    depts = contacts = []
+    if company_id:
+        depts = db.session.scalars(
+            select(Department).where(Department.company_id == company_id)
+        ).all()
+        contacts = db.session.scalars(select(Contact).where(Contact.company_id == company_id)).all()
+    form.department_id.choices = [("", "—")] + [(d.id, d.name) for d in depts]
+    form.contact_id.choices = [("", "—")] + [(c.id, f"{c.name} ({c.role})") for c in contacts]
+
+
+def _attr_value(definition, raw):
+    if raw is None:
+        return None
+    if definition.data_type == "date":
+        return date.fromisoformat(raw)
+    if definition.data_type == "number":
+        return Decimal(str(raw))
+    return raw
+
+
+def _attributes_from(form, definitions, current: dict) -> dict:
+    attributes = dict(current or {})
+    for d in definitions:
+        value = getattr(form, f"attr_{d.key}").data
+        if value in (None, ""):
+            attributes.pop(d.key, None)
+        elif d.data_type == "number":
+            attributes[d.key] = float(value)
+        elif d.data_type == "date":
+            attributes[d.key] = value.isoformat()
+        else:
+            attributes[d.key] = value
+    return attributes
+
+
+@bp.route("/links")
+@login_required
+def links():
+    """Return the department and contact selects for a company (htmx partial)."""
+    form, _ = _build_form(None, request.args.get("company_id", type=int))
+    return render_template("accounts/_links.html", form=form)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    """Create an account (managers and admins)."""
+    actor = current_actor()
+    if not can_manage_book(actor):
+        abort(403)
+    form, definitions = _build_form(None, request.args.get("company_id", type=int))
+    status = 200
+    if form.validate_on_submit():
+        values = form.values() | {"attributes": _attributes_from(form, definitions, {})}
+        try:
+            account = accounts.create_account(db.session, actor, values)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            for message in apply_errors(form, exc.errors):
+                flash(message, "danger")
+            status = 400
+        else:
+            flash(f"Account {account.name} created.", "success")
+            return redirect(url_for(".show", account_id=account.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "accounts/form.html", form=form, account=None, definitions=definitions
+    ), status
+
+
+@bp.route("/<int:account_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(account_id: int):
+    """Edit an account: managers any, a CSM their own; refuse stale edits."""
+    actor = current_actor()
+    account = _get_or_404(account_id)
+    if not can_edit_account(actor, account.csm_id):
+        abort(403)
+    form, definitions = _build_form(account, account.company_id)
+    if not can_manage_book(actor) and request.method == "POST":
+        # Disabled fields are not posted: keep the stored values.
+        form.csm_id.data, form.company_id.data = account.csm_id, account.company_id
+        form.external_id.data = account.external_id
+    status = 200
+    if form.validate_on_submit():
+        values = form.values() | {
+            "attributes": _attributes_from(form, definitions, account.attributes)
+        }
+        try:
+            accounts.update_account(
+                db.session, actor, account_id, values, expected_version=int(form.version.data or 0)
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            for message in apply_errors(form, exc.errors):
+                flash(message, "danger")
+            status = 400
+        except Conflict as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            status = 409
+        except Forbidden:
+            db.session.rollback()
+            abort(403)
+        else:
+            flash("Account saved.", "success")
+            return redirect(url_for(".show", account_id=account_id))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "accounts/form.html", form=form, account=account, definitions=definitions
+    ), status

@@ -1,0 +1,49 @@
+"""Admin forms: users, workspace settings, custom attributes."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from cstier.domain.customer import ACCOUNT_UNITS, ATTRIBUTE_CATEGORIES, ATTRIBUTE_TYPES
+from cstier.domain.permissions import ROLES
+
+
+class NewUserForm(FlaskForm):
+    """Invite a user with a first password."""
+
+    email = EmailField("Email", validators=[DataRequired(), Email()])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    role = SelectField("Role", choices=list(ROLES.items()))
+    password = PasswordField("Password", validators=[DataRequired(), Length(min=8)])
+    submit = SubmitField("Create user")
+
+
+class EditUserForm(FlaskForm):
+    """Change a user's role, name or active flag, or reset the password."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    role = SelectField("Role", choices=list(ROLES.items()))
+    active = BooleanField("Active")
+    password = PasswordField("New password (optional)", validators=[Optional(), Length(min=8)])
+    submit = SubmitField("Save user")
+
+
+class WorkspaceForm(FlaskForm):
+    """Workspace settings: what the customer unit is, name, timezone, currency."""
+
+    name = StringField("Workspace name", validators=[DataRequired(), Length(max=120)])
+    account_unit = SelectField("The customer is a", choices=list(ACCOUNT_UNITS.items()))
+    timezone = StringField("Timezone", validators=[DataRequired(), Length(max=60)])
+    currency = StringField("Currency", validators=[DataRequired(), Length(min=3, max=3)])
+    submit = SubmitField("Save settings")
+
+
+class CustomAttributeForm(FlaskForm):
+    """Define a typed custom attribute."""
+
+    key = StringField("Key", validators=[DataRequired(), Length(max=60)])
+    label = StringField("Label", validators=[DataRequired(), Length(max=120)])
+    data_type = SelectField("Type", choices=[(t, t) for t in ATTRIBUTE_TYPES])
+    category = SelectField("Category", choices=[(c, c) for c in ATTRIBUTE_CATEGORIES])
+    choices = StringField("Choices (comma separated, for choice type)", validators=[Optional()])
+    submit = SubmitField("Add attribute")

@@ -1,0 +1,116 @@
+"""Admin pages: users, workspace settings and custom attributes (admins only)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from cstier.extensions import db
+from cstier.models import User
+from cstier.services import users, workspace
+from cstier.services.errors import ValidationFailed
+from cstier.web.admin.forms import CustomAttributeForm, EditUserForm, NewUserForm, WorkspaceForm
+from cstier.web.current import roles_required
+from cstier.web.forms_common import apply_errors
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required("admin")
+def user_list():
+    """List users and create new ones."""
+    form = NewUserForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(
+                db.session, form.email.data, form.password.data, form.role.data, form.name.data
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc.errors)
+            status = 400
+        else:
+            flash(f"User {user.email} created.", "success")
+            return redirect(url_for(".user_list"))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "admin/users.html", form=form, users=users.list_users(db.session)
+    ), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def user_edit(user_id: int):
+    """Edit one user."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = EditUserForm(obj=user)
+    status = 200
+    if form.validate_on_submit():
+        if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
+            flash("You cannot remove your own admin role or deactivate yourself.", "danger")
+            status = 400
+        else:
+            users.update_user(
+                db.session, user, role=form.role.data, active=form.active.data, name=form.name.data
+            )
+            if form.password.data:
+                users.set_password(db.session, user, form.password.data)
+            flash(f"User {user.email} saved.", "success")
+            return redirect(url_for(".user_list"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/user_edit.html", form=form, user=user), status
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required("admin")
+def settings():
+    """Edit workspace settings and custom attribute definitions."""
+    ws = workspace.get_workspace(db.session)
+    db.session.commit()
+    form = WorkspaceForm(obj=ws)
+    attr_form = CustomAttributeForm(prefix="attr")
+    status = 200
+    if form.submit.data and form.validate_on_submit():
+        try:
+            workspace.update_workspace(
+                db.session,
+                name=form.name.data,
+                account_unit=form.account_unit.data,
+                timezone=form.timezone.data.strip(),
+                currency=form.currency.data,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc.errors)
+            status = 400
+        else:
+            flash("Settings saved.", "success")
+            return redirect(url_for(".settings"))
+    elif attr_form.submit.data and attr_form.validate_on_submit():
+        choices = [c.strip() for c in (attr_form.choices.data or "").split(",") if c.strip()]
+        try:
+            workspace.add_custom_attribute(
+                db.session,
+                key=attr_form.key.data.strip(),
+                label=attr_form.label.data.strip(),
+                data_type=attr_form.data_type.data,
+                category=attr_form.category.data,
+                choices=choices,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(attr_form, exc.errors)
+            status = 400
+        else:
+            flash("Attribute added.", "success")
+            return redirect(url_for(".settings"))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "admin/settings.html",
+        form=form,
+        attr_form=attr_form,
+        attributes=workspace.list_custom_attributes(db.session),
+    ), status

@@ -1,0 +1,55 @@
+"""Sign in and sign out."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from cstier.extensions import db
+from cstier.services import users
+from cstier.services.errors import TooManyAttempts
+from cstier.web.auth.forms import LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the sign-in form and sign the user in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = users.authenticate(
+                db.session,
+                form.email.data,
+                form.password.data,
+                request.remote_addr,
+                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+                window_seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"],
+            )
+        except TooManyAttempts as exc:
+            flash(str(exc), "danger")
+            return render_template("auth/login.html", form=form), 429
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            target = request.args.get("next")
+            # Only follow local redirects so the login page cannot send users elsewhere.
+            if not target or urlsplit(target).netloc or not target.startswith("/"):
+                target = url_for("main.dashboard")
+            return redirect(target)
+        flash("Wrong email or password.", "danger")
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out (POST only, so a link elsewhere cannot sign users out)."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

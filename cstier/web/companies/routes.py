@@ -1,0 +1,170 @@
+"""Company pages: list, show with hierarchy, departments and contacts; create and edit."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from cstier.domain.customer import REGIONS
+from cstier.domain.permissions import can_manage_book
+from cstier.extensions import db
+from cstier.models import Account, Company
+from cstier.services import accounts, companies
+from cstier.services.companies import CompanyFilter
+from cstier.services.errors import NotFound, ValidationFailed
+from cstier.web.companies.forms import CompanyForm, ContactForm, DepartmentForm
+from cstier.web.current import MANAGERS, current_actor, roles_required
+from cstier.web.forms_common import apply_errors
+
+bp = Blueprint("companies", __name__, url_prefix="/companies")
+
+
+@bp.route("/")
+@login_required
+def index():
+    """List companies with their account count and ARR, filtered, sorted and paginated."""
+    flt = CompanyFilter(
+        q=request.args.get("q") or None,
+        region=request.args.get("region") or None,
+        industry=request.args.get("industry") or None,
+        sort=request.args.get("sort", "name"),
+        descending=request.args.get("dir") == "desc",
+    )
+    stmt = companies.list_query(current_actor(), flt)
+    page_no = max(request.args.get("page", 1, type=int), 1)
+    per_page = 50
+    total = db.session.scalar(select(db.func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.execute(stmt.limit(per_page).offset((page_no - 1) * per_page)).all()
+    pages = max((total + per_page - 1) // per_page, 1)
+    if page_no > pages:
+        abort(404)
+    return render_template(
+        "companies/index.html",
+        rows=rows,
+        flt=flt,
+        total=total,
+        page_no=page_no,
+        pages=pages,
+        regions=REGIONS,
+        industries=accounts.filter_choices(db.session)["industries"],
+    )
+
+
+def _get_or_404(company_id: int) -> Company:
+    try:
+        return companies.get_company(db.session, current_actor(), company_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/<int:company_id>")
+@login_required
+def show(company_id: int):
+    """Show a company with its parent chain, subsidiaries, departments, contacts and accounts."""
+    company = _get_or_404(company_id)
+    stmt = accounts.scoped(select(Account).where(Account.company_id == company.id), current_actor())
+    book = db.session.scalars(stmt.order_by(Account.arr_cents.desc())).all()
+    dept_form, contact_form = DepartmentForm(), ContactForm()
+    contact_form.department_id.choices = [("", "—")] + [(d.id, d.name) for d in company.departments]
+    return render_template(
+        "companies/show.html",
+        company=company,
+        ancestry=companies.ancestry(company),
+        accounts=book,
+        dept_form=dept_form,
+        contact_form=contact_form,
+        can_edit=can_manage_book(current_actor()),
+    )
+
+
+def _company_form(company: Company | None) -> CompanyForm:
+    form = CompanyForm(obj=company)
+    if company is not None and request.method == "GET":
+        form.load(company)
+    exclude = company.id if company else None
+    form.parent_id.choices = [("", "— none —")] + companies.company_choices(db.session, exclude)
+    return form
+
+
+def _save(form: CompanyForm, company: Company | None):
+    try:
+        saved = companies.save_company(
+            db.session, current_actor(), form.values(), company.id if company else None
+        )
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for message in apply_errors(form, exc.errors):
+            flash(message, "danger")
+        return None
+    flash(f"Company {saved.name} saved.", "success")
+    return redirect(url_for(".show", company_id=saved.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def create():
+    """Create a company."""
+    form = _company_form(None)
+    if form.validate_on_submit() and (response := _save(form, None)):
+        return response
+    status = 400 if request.method == "POST" else 200
+    return render_template("companies/form.html", form=form, company=None), status
+
+
+@bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def edit(company_id: int):
+    """Edit a company."""
+    company = _get_or_404(company_id)
+    form = _company_form(company)
+    if form.validate_on_submit() and (response := _save(form, company)):
+        return response
+    status = 400 if request.method == "POST" else 200
+    return render_template("companies/form.html", form=form, company=company), status
+
+
+@bp.route("/<int:company_id>/departments", methods=["POST"])
+@roles_required(*MANAGERS)
+def add_department(company_id: int):
+    """Add a department to a company."""
+    company = _get_or_404(company_id)
+    form = DepartmentForm()
+    if form.validate_on_submit():
+        try:
+            companies.add_department(
+                db.session,
+                current_actor(),
+                company.id,
+                form.name.data.strip(),
+                form.external_id.data.strip(),
+            )
+            flash("Department added.", "success")
+        except ValidationFailed as exc:
+            db.session.rollback()
+            flash(" ".join(m for ms in exc.errors.values() for m in ms), "danger")
+    else:
+        flash("The department needs a name and an external id.", "danger")
+    return redirect(url_for(".show", company_id=company.id))
+
+
+@bp.route("/<int:company_id>/contacts", methods=["POST"])
+@roles_required(*MANAGERS)
+def add_contact(company_id: int):
+    """Add a contact to a company."""
+    company = _get_or_404(company_id)
+    form = ContactForm()
+    form.department_id.choices = [("", "—")] + [(d.id, d.name) for d in company.departments]
+    if form.validate_on_submit():
+        values = {
+            k: form.data[k]
+            for k in ("name", "external_id", "email", "title", "role", "department_id")
+        }
+        values["email"] = values["email"] or None
+        try:
+            companies.add_contact(db.session, current_actor(), company.id, values)
+            flash("Contact added.", "success")
+        except ValidationFailed as exc:
+            db.session.rollback()
+            flash(" ".join(m for ms in exc.errors.values() for m in ms), "danger")
+    else:
+        flash(" ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()), "danger")
+    return redirect(url_for(".show", company_id=company.id))

@@ -1,0 +1,46 @@
+"""HTML error pages; errors the user cannot cause are logged and shown generically."""
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood."),
+    403: ("Not allowed", "Your role does not allow this. Ask a manager or an admin."),
+    404: ("Not found", "There is nothing at this address, or it is not in your book."),
+    405: ("Not allowed", "This address does not accept that method."),
+    409: ("Conflict", "Someone else changed this first. Reload and try again."),
+    413: ("File too large", "The upload is over the size limit."),
+    429: ("Too many attempts", "Wait a few minutes, then try again."),
+    500: ("Something went wrong", "The error was logged. Try again, or tell your admin."),
+}
+
+
+def render_error(status: int, detail: str | None = None):
+    """Render the error page for a status code."""
+    title, message = MESSAGES.get(status, MESSAGES[500])
+    return render_template(
+        "errors/error.html", status=status, title=title, message=detail or message
+    ), status
+
+
+def register_error_pages(app: Flask) -> None:
+    """Attach the error handlers to the app."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400,
+            f"The form expired or was not sent from cstier ({error.description}). Reload the page and submit again.",
+        )
+
+    for status in (400, 403, 404, 405, 409, 413, 429):
+        app.register_error_handler(status, lambda e, s=status: render_error(s))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        log.error("unhandled error on %s %s", request.method, request.path, exc_info=error)
+        return render_error(500)
