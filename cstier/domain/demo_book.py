@@ -14,7 +14,16 @@ PASSWORD_ALPHABET = np.array(list("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWX
 REGION_SHARES = {"NA": 0.45, "EMEA": 0.30, "APAC": 0.17, "LATAM": 0.08}
 COUNTRIES = {
     "NA": {"US": 0.85, "CA": 0.15},
-    "EMEA": {"GB": 0.25, "DE": 0.22, "FR": 0.15, "NL": 0.1, "SE": 0.08, "ES": 0.08, "IE": 0.06, "AE": 0.06},
+    "EMEA": {
+        "GB": 0.25,
+        "DE": 0.22,
+        "FR": 0.15,
+        "NL": 0.1,
+        "SE": 0.08,
+        "ES": 0.08,
+        "IE": 0.06,
+        "AE": 0.06,
+    },
     "APAC": {"AU": 0.3, "JP": 0.22, "SG": 0.18, "IN": 0.2, "NZ": 0.1},
     "LATAM": {"BR": 0.45, "MX": 0.3, "AR": 0.1, "CL": 0.08, "CO": 0.07},
 }
@@ -40,6 +49,12 @@ CUSTOM_ATTRIBUTES = (
 )  # fmt: skip
 ATTRIBUTE_COLUMNS = {a["key"]: f"attr_{a['key']}" for a in CUSTOM_ATTRIBUTES}
 
+
+def _words(text: str) -> np.ndarray:
+    """Return the whitespace-separated words of `text` as an object array."""
+    return np.array(text.split(), dtype=object)
+
+
 DEMO_USERS = (
     ("admin", "admin", "Morgan Reyes"),
     ("manager1", "cs_manager", "Priya Natarajan"),
@@ -57,35 +72,36 @@ DEMO_USERS = (
 # Which CSMs (1-based) cover which region: NA has the biggest team.
 CSMS_BY_REGION = {"NA": (1, 2, 3), "EMEA": (4, 5), "APAC": (6, 7), "LATAM": (8,)}
 
-NAME_STARTS = np.array(
+NAME_STARTS = _words(
     "North South East West Blue Red Green Silver Golden Bright Clear Swift Iron Stone Oak Pine "
     "Cedar Maple River Lake Harbor Summit Peak Valley Prairie Coastal Polar Solar Lunar Stellar "
     "Nova Apex Vertex Prime Quantum Vector Atlas Orion Zenith Horizon Pioneer Frontier Beacon "
-    "Crest Falcon Eagle Hawk Lynx Fox Wolf Bear Bison Heron Raven".split()
+    "Crest Falcon Eagle Hawk Lynx Fox Wolf Bear Bison Heron Raven"
 )
-NAME_CORES = np.array(
+NAME_CORES = _words(
     "wind field bridge gate point line wave stream path forge works light stone rock wood "
-    "brook view ridge haven port star fire spring leaf field mark core sphere scape grid".split()
+    "brook view ridge haven port star fire spring leaf fall mark core sphere scape grid"
 )
-NAME_ENDS = np.array(
-    "Systems Labs Group Holdings Partners Industries Technologies Solutions Networks Logistics "
-    "Health Capital Retail Media Foods Energy Analytics Works Dynamics Ventures".split()
+NAME_ENDS = _words(
+    "Systems Labs Group Holdings Partners Industries Technologies Solutions Networks Works "
+    "Dynamics Ventures Corp International Global Enterprises Associates Company Collective Co"
 )
-FIRST_NAMES = np.array(
+FIRST_NAMES = _words(
     "James Mary John Patricia Robert Jennifer Michael Linda David Elizabeth William Barbara "
     "Richard Susan Joseph Jessica Thomas Sarah Carlos Maria Wei Mei Hiroshi Yuki Raj Ananya "
-    "Lukas Sophie Mateo Camila Ahmed Fatima Olivia Noah Emma Liam Ava Lucas Mia Arjun".split()
+    "Lukas Sophie Mateo Camila Ahmed Fatima Olivia Noah Emma Liam Ava Lucas Mia Arjun"
 )
-LAST_NAMES = np.array(
+LAST_NAMES = _words(
     "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez "
     "Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Chen Wang Tanaka Sato Sharma Patel "
-    "Muller Schmidt Dubois Rossi Silva Santos Kim Park Nguyen Cohen Ali Hassan Novak Larsen".split()
+    "Muller Schmidt Dubois Rossi Silva Santos Kim Park Nguyen Cohen Ali Hassan Novak Larsen"
 )
-DEPARTMENT_NAMES = np.array(
-    "Sales Marketing Finance Engineering Operations IT Legal HR Support Product".split()
+DEPARTMENT_NAMES = _words(
+    "Sales Marketing Finance Engineering Operations IT Legal HR Support Product"
 )
+# Every company has a decision maker, an economic buyer and a champion; bigger ones more.
 CONTACT_ROLE_BY_RANK = np.array(
-    ["decision_maker", "champion", "admin", "economic_buyer", "end_user"], dtype=object
+    ["decision_maker", "economic_buyer", "champion", "admin", "end_user"], dtype=object
 )
 TITLES = {
     "decision_maker": np.array(["VP Operations", "Head of Sales", "COO", "Director of IT"]),
@@ -207,7 +223,7 @@ def _contacts(
 ) -> pd.DataFrame:
     """Give every company a buying group: decision maker, champion, admin, buyer, users."""
     log_size = np.log10(companies["employees"].to_numpy())
-    counts = np.clip(2 + rng.poisson(np.maximum(0.3, log_size - 1.2)), 2, 12)
+    counts = np.clip(3 + rng.poisson(np.maximum(0.2, log_size - 1.4)), 3, 12)
     company_index = np.repeat(np.arange(len(companies)), counts)
     rank = _rank_within(counts)
     role = CONTACT_ROLE_BY_RANK[np.minimum(rank, len(CONTACT_ROLE_BY_RANK) - 1)]
@@ -271,19 +287,143 @@ def _account_units(
     return units
 
 
-def _arr_dollars(rng: np.random.Generator, employees: np.ndarray, is_dept: np.ndarray) -> np.ndarray:
+def _arr_dollars(
+    rng: np.random.Generator, employees: np.ndarray, is_dept: np.ndarray
+) -> np.ndarray:
     """Draw long-tailed ARR in whole hundreds of dollars, growing with company size."""
     median = np.where(is_dept, 6_000.0, 12_000.0)
-    log_arr = np.log(median) + 0.55 * (np.log(employees) - np.log(150)) + rng.normal(0, 0.9, len(employees))
+    log_arr = (
+        np.log(median)
+        + 0.55 * (np.log(employees) - np.log(150))
+        + rng.normal(0, 0.9, len(employees))
+    )
     return np.maximum(1_200, np.round(np.exp(log_arr), -2))
 
 
 def _contract_dates(
     rng: np.random.Generator, n: int, as_of: date
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return start dates, next renewal dates and term lengths (days); recent starts likelier."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return start dates, next renewals, days since start and term (days); recent starts likelier."""
     days = (5 * 365 * rng.random(n) ** 1.3).astype(np.int64)
     term = 365 * rng.choice([1, 2, 3], size=n, p=[0.7, 0.2, 0.1])
     start = np.datetime64(as_of, "D") - days
     renewal = start + (days // term + 1) * term
     return start, renewal, days, term
+
+
+def _lifecycle(rng: np.random.Generator, days: np.ndarray, term: np.ndarray) -> np.ndarray:
+    """Onboarding in the first 90 days; churn only at a passed renewal; mostly active."""
+    u = rng.random(len(days))
+    stage = np.where(u < 0.11, "at_risk", "active").astype(object)
+    stage[(days >= term) & (u < 0.07)] = "churned"
+    stage[days < 90] = "onboarding"
+    return stage
+
+
+def _plans(rng: np.random.Generator, arr: np.ndarray) -> np.ndarray:
+    """Return plan indexes (0 Starter, 1 Pro, 2 Enterprise) that mostly follow ARR."""
+    noisy = np.log(arr) + rng.normal(0, 0.35, len(arr))
+    return np.searchsorted(np.log([10_000, 75_000]), noisy)
+
+
+def _csm_ids(rng: np.random.Generator, region: np.ndarray, plan: np.ndarray) -> pd.Series:
+    """Assign CSMs from each region's team; leave a share of small accounts unassigned."""
+    csm = np.zeros(len(region), dtype=np.int64)
+    first_csm_id = 1 + [role for _, role, _ in DEMO_USERS].index("csm")
+    for key, team in CSMS_BY_REGION.items():
+        mask = region == key
+        csm[mask] = first_csm_id - 1 + np.array(team)[rng.integers(0, len(team), int(mask.sum()))]
+    unassigned = rng.random(len(region)) < np.array([0.35, 0.08, 0.0])[plan]
+    return pd.Series(csm).where(~unassigned).astype("Int64")
+
+
+def _attributes(
+    rng: np.random.Generator, plan: np.ndarray, arr: np.ndarray, stage: np.ndarray
+) -> dict[str, object]:
+    """Return the custom attribute columns (crm, uses_sso, seats, nps) for each account."""
+    n = len(plan)
+    crm = (rng.random(n)[:, None] > CRM_BY_PLAN.cumsum(axis=1)[plan]).sum(axis=1)
+    crm = np.minimum(crm, len(CRM_CHOICES) - 1)
+    seats = np.maximum(1, np.round(arr / rng.lognormal(np.log(480), 0.3, n))).astype(np.int64)
+    nps_mean = np.where(stage == "at_risk", 5.0, np.where(stage == "churned", 4.0, 8.0))
+    nps = np.clip(np.round(rng.normal(nps_mean, 1.8)), 0, 10)
+    surveyed = rng.random(n) < 0.65
+    return {
+        ATTRIBUTE_COLUMNS["crm"]: np.array(CRM_CHOICES, dtype=object)[crm],
+        ATTRIBUTE_COLUMNS["uses_sso"]: rng.random(n) < SSO_BY_PLAN[plan],
+        ATTRIBUTE_COLUMNS["seats"]: seats,
+        ATTRIBUTE_COLUMNS["nps"]: pd.Series(nps).where(surveyed).astype("Int64"),
+    }
+
+
+def _accounts(
+    rng: np.random.Generator,
+    companies: pd.DataFrame,
+    departments: pd.DataFrame,
+    extra: int,
+    as_of: date,
+) -> pd.DataFrame:
+    """Generate the accounts: ARR, plan, dates, stage, owner and custom attributes."""
+    units = _account_units(rng, companies, departments, extra)
+    company_index = units["company_index"].to_numpy()
+    n = len(units)
+    arr = _arr_dollars(
+        rng, companies["employees"].to_numpy()[company_index], units["unit_type"] == "department"
+    )
+    plan = _plans(rng, arr)
+    start, renewal, days, term = _contract_dates(rng, n, as_of)
+    stage = _lifecycle(rng, days, term)
+    churned = stage == "churned"
+    renewal[churned] = start[churned] + (days[churned] // term[churned]) * term[churned]
+    ids = np.arange(1, n + 1)
+    return pd.DataFrame(
+        {
+            "id": ids,
+            "external_id": _ids("demo-ac-", ids),
+            "name": units["name"].to_numpy(),
+            "unit_type": units["unit_type"].to_numpy(),
+            "company_id": companies["id"].to_numpy()[company_index],
+            "department_id": units["department_id"].array,
+            "csm_id": _csm_ids(rng, companies["region"].to_numpy()[company_index], plan).array,
+            "arr_cents": (arr * 100).astype(np.int64),
+            "plan": np.array(PLANS, dtype=object)[plan],
+            "lifecycle_stage": stage,
+            "contract_start_date": start,
+            "renewal_date": renewal,
+            **_attributes(rng, plan, arr, stage),
+        }
+    )
+
+
+def _users(rng: np.random.Generator) -> pd.DataFrame:
+    """Return the demo users with passwords drawn from the seed (same seed, same logins)."""
+    chars = PASSWORD_ALPHABET[rng.integers(0, len(PASSWORD_ALPHABET), (len(DEMO_USERS), 12))]
+    passwords = ["-".join("".join(row[i : i + 4]) for i in range(0, 12, 4)) for row in chars]
+    return pd.DataFrame(
+        {
+            "id": np.arange(1, len(DEMO_USERS) + 1),
+            "email": [f"{local}@{DEMO_EMAIL_DOMAIN}" for local, _, _ in DEMO_USERS],
+            "name": [name for _, _, name in DEMO_USERS],
+            "role": [role for _, role, _ in DEMO_USERS],
+            "password": passwords,
+        }
+    )
+
+
+def generate_book(accounts: int, seed: int, as_of: date | None = None) -> DemoBook:
+    """Generate a book of exactly `accounts` accounts; the same seed gives the same book."""
+    if accounts < 1:
+        raise ValueError("A demo book needs at least one account.")
+    as_of = as_of or date.today()
+    book_seed, login_seed = np.random.SeedSequence(seed).spawn(2)
+    rng = np.random.default_rng(book_seed)
+    extra = round(accounts * DEPARTMENT_ACCOUNT_SHARE) if accounts >= 10 else 0
+    companies = _companies(rng, accounts - extra)
+    departments = _departments(rng, companies)
+    return DemoBook(
+        companies=companies,
+        departments=departments,
+        contacts=_contacts(rng, companies, departments),
+        accounts=_accounts(rng, companies, departments, extra, as_of),
+        users=_users(np.random.default_rng(login_seed)),
+    )

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 _INT64_ROOM = 2**62
+_CENTS = np.array([f".{cents:02d}" for cents in range(100)], dtype=object)
 
 
 def group_codes(keys: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -58,12 +59,16 @@ def join(*parts: np.ndarray | str) -> np.ndarray:
 
 
 def format_amount(values: np.ndarray, missing: str = "n/a") -> np.ndarray:
-    """Format numbers as whole units with thousands separators, e.g. 312,000."""
+    """Format amounts with thousands separators, cents only when present: 312,000.5."""
     values = np.asarray(values, dtype=float)
     absent = ~np.isfinite(values)
-    whole = np.rint(np.abs(np.where(absent, 0.0, values))).astype(np.int64)
-    digits = _thousands_bytes(whole)
-    text = np.where(values < 0, np.char.add(b"-", digits), digits).astype(str).astype(object)
+    cents = np.rint(np.abs(np.where(absent, 0.0, values)) * 100).astype(np.int64)
+    digits = _thousands_bytes(cents // 100)
+    signed = np.where((values < 0) & (cents > 0), np.char.add(b"-", digits), digits)
+    text = signed.astype(str).astype(object)
+    fraction = cents % 100
+    # Show cents only when there are some, so a boundary never looks crossed by rounding.
+    text = np.where(fraction > 0, join(text, _CENTS[fraction]), text)
     text[absent] = missing
     return text
 
@@ -100,3 +105,22 @@ def format_decimal(values: np.ndarray, places: int = 2) -> np.ndarray:
 def to_str_series(values: np.ndarray, index: pd.Index) -> pd.Series:
     """Wrap an object array of strings as a pandas string column."""
     return pd.Series(values, index=index, dtype="str")
+
+
+def tier_frame(
+    accounts: pd.DataFrame,
+    tiers: np.ndarray,
+    explanation: np.ndarray,
+    score: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Assemble the evaluation result, indexed like the accounts frame."""
+    index = accounts.index
+    return pd.DataFrame(
+        {
+            "account_id": accounts["account_id"],
+            "tier": to_str_series(tiers, index),
+            "explanation": to_str_series(explanation, index),
+            "score": np.full(len(index), np.nan) if score is None else score,
+        },
+        index=index,
+    )

@@ -52,7 +52,9 @@ def parse_scheme(definition: dict[str, Any], fields: dict[str, str]) -> Scheme:
     if method == "score":
         thresholds = parse_thresholds(definition.get("thresholds"))
         info["default"] = _default(definition, thresholds[-1].tier)
-        return NeedsScheme(**info, components=_components(definition, fields), thresholds=thresholds)
+        return NeedsScheme(
+            **info, components=_components(definition, fields), thresholds=thresholds
+        )
     info["default"] = _default(definition, "Other")
     if method == "rules":
         _no_margin(info)
@@ -94,7 +96,9 @@ def _hysteresis(raw: Any) -> Hysteresis | None:
         return Hysteresis(margin_pct=checks.number(raw["margin_pct"], "margin_pct", minimum=0))
     runs = raw["runs"]
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
-        raise InvalidScheme(f"Hysteresis 'runs' must be a whole number of at least 1, got {runs!r}.")
+        raise InvalidScheme(
+            f"Hysteresis 'runs' must be a whole number of at least 1, got {runs!r}."
+        )
     return Hysteresis(runs=runs)
 
 
@@ -149,9 +153,14 @@ def _shares(raw_shares: Any) -> tuple[Share, ...]:
     return shares
 
 
-def _components(definition: Mapping[str, Any], fields: Mapping[str, str]) -> tuple[NeedsComponent, ...]:
+def _components(
+    definition: Mapping[str, Any], fields: Mapping[str, str]
+) -> tuple[NeedsComponent, ...]:
     raws = checks.items(definition.get("components"), "The needs component list")
-    components = tuple(_component(checks.mapping(raw, f"Component {i}"), i, fields) for i, raw in enumerate(raws, 1))
+    components = tuple(
+        _component(checks.mapping(raw, f"Component {i}"), i, fields)
+        for i, raw in enumerate(raws, 1)
+    )
     checks.unique_names((component.name for component in components), "component")
     if not any(component.weight > 0 for component in components):
         raise InvalidScheme("All needs weights are zero: give at least one component a weight.")
@@ -170,7 +179,9 @@ def _component(raw: Mapping[str, Any], i: int, fields: Mapping[str, str]) -> Nee
         raise InvalidScheme(f"'invert' of {where} must be true or false.")
     if raw.get("mapping") is not None:
         table = {
-            _mapping_key(kind, key, where): checks.number(score, f"The mapped score of '{key}' in {where}")
+            _mapping_key(kind, key, where): checks.number(
+                score, f"The mapped score of '{key}' in {where}"
+            )
             for key, score in checks.mapping(raw["mapping"], f"The mapping of {where}").items()
         }
         if not table or not all(0 <= score <= 1 for score in table.values()):

@@ -69,7 +69,9 @@ def parse_thresholds(raw_thresholds: Any) -> tuple[Band, ...]:
         if low is None and not last:
             raise InvalidScheme(f"Tier '{tier}' needs a min score; only the last tier may omit it.")
         if low is not None and not 0 <= low <= 100:
-            raise InvalidScheme(f"The min score of '{tier}' must be between 0 and 100, got {low:g}.")
+            raise InvalidScheme(
+                f"The min score of '{tier}' must be between 0 and 100, got {low:g}."
+            )
         if low is not None and upper is not None and low >= upper:
             raise InvalidScheme(
                 f"Thresholds overlap: '{tier}' starts at {low:g}, not below the tier above "

@@ -1,0 +1,49 @@
+"""Evaluate any scheme over a frame of accounts: one tier and explanation per row."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cstier.domain.tiering.bands import evaluate_bands
+from cstier.domain.tiering.needs import evaluate_needs
+from cstier.domain.tiering.percentiles import evaluate_percentiles
+from cstier.domain.tiering.rules import evaluate_rules, evaluate_static, require_columns
+from cstier.domain.tiering.schemes import (
+    BandScheme,
+    NeedsScheme,
+    PercentileScheme,
+    RuleScheme,
+    Scheme,
+    StaticScheme,
+)
+
+_EVALUATORS = {
+    BandScheme: evaluate_bands,
+    PercentileScheme: evaluate_percentiles,
+    NeedsScheme: evaluate_needs,
+    RuleScheme: evaluate_rules,
+    StaticScheme: evaluate_static,
+}
+
+
+def evaluate(scheme: Scheme, accounts: pd.DataFrame) -> pd.DataFrame:
+    """Return account_id, tier, explanation and score, indexed like `accounts`.
+
+    `score` is the number the tier was cut on (adjusted ARR, needs score); it is
+    NaN where the tier came from a flag, a default or a segment.
+    """
+    require_columns(accounts, {"account_id"} | input_columns(scheme))
+    return _EVALUATORS[type(scheme)](scheme, accounts)
+
+
+def input_columns(scheme: Scheme) -> set[str]:
+    """Return the account columns a scheme reads, so callers load only those."""
+    if isinstance(scheme, BandScheme | PercentileScheme):
+        measure = scheme.measure
+        extra = [measure.expansion, measure.strategic_flag]
+        return {measure.field} | {part.field for part in extra if part is not None}
+    if isinstance(scheme, NeedsScheme):
+        return {component.field for component in scheme.components}
+    if isinstance(scheme, RuleScheme):
+        return {c.field for rule in scheme.rules for c in rule.conditions}
+    return set()

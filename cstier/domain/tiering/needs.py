@@ -1,0 +1,87 @@
+"""Needs tiers: a weighted 0–100 score from normalised components, cut at thresholds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cstier.domain.tiering.explain import format_decimal, join, render_grouped, tier_frame
+from cstier.domain.tiering.schemes import Band, NeedsComponent, NeedsScheme
+from cstier.domain.tiering.thresholds import band_index
+
+_PERCENT = np.array([f" {p}% ×" for p in range(101)], dtype=object)
+_FACTOR = np.array([f"{v / 100:g}" for v in range(101)], dtype=object)
+
+
+def normalise(component: NeedsComponent, accounts: pd.DataFrame) -> np.ndarray:
+    """Return the component as 0..1 per account (NaN where the input is missing)."""
+    column = accounts[component.field]
+    if component.mapping is not None:
+        values = column.map(dict(component.mapping)).astype(float).to_numpy()
+    else:
+        raw = pd.to_numeric(column, errors="coerce").to_numpy(float)
+        values = np.clip((raw - component.min) / (component.max - component.min), 0.0, 1.0)
+    return 1.0 - values if component.invert else values
+
+
+def needs_scores(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the score (0–100, one decimal) and each component's effective weight.
+
+    `values` holds one normalised column per component. A missing input's weight
+    is shared among the account's other components by renormalising row by row;
+    an account with no input at all gets a NaN score.
+    """
+    present = ~np.isnan(values)
+    effective = np.where(present, weights, 0.0)
+    total = effective.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        effective = np.where(total > 0, effective / total, 0.0)
+    raw_score = 100.0 * (np.where(present, values, 0.0) * effective).sum(axis=1)
+    return np.round(np.where(total[:, 0] > 0, raw_score, np.nan), 1), effective
+
+
+def evaluate_needs(scheme: NeedsScheme, accounts: pd.DataFrame) -> pd.DataFrame:
+    """Score each account's needs and place it at the thresholds."""
+    values = np.column_stack([normalise(c, accounts) for c in scheme.components])
+    weights = np.array([c.weight for c in scheme.components], dtype=float)
+    score, effective = needs_scores(values, weights)
+    position = band_index(score, scheme.thresholds)
+    names = np.array([*scheme.tiers, scheme.default], dtype=object)
+    position = np.where(position < 0, len(scheme.tiers), position)
+    shown = [i for i, c in enumerate(scheme.components) if c.weight > 0]
+    percent = np.rint(effective * 100).astype(np.int64)
+    factor = np.where(np.isnan(values), 101, np.rint(np.nan_to_num(values) * 100)).astype(np.int64)
+    score_code = np.where(np.isnan(score), 1001, np.rint(np.nan_to_num(score) * 10)).astype(
+        np.int64
+    )
+    keys = [score_code] + [percent[:, i] * 102 + factor[:, i] for i in shown]
+    outcomes = np.array([threshold_text(band) for band in scheme.thresholds], dtype=object)
+
+    def render(rows: np.ndarray) -> np.ndarray:
+        pieces = []
+        for i in shown:
+            name = scheme.components[i].name
+            missing = factor[rows, i] == 101
+            known = join(
+                name, _PERCENT[percent[rows, i]], _FACTOR[np.minimum(factor[rows, i], 100)]
+            )
+            pieces.append(np.where(missing, f"{name} n/a", known))
+        listed = pieces[0]
+        for piece in pieces[1:]:
+            listed = join(listed, ", ", piece)
+        code = position[rows]
+        scored = join("Needs score ", format_decimal(score[rows], 1), " (", listed, ")")
+        tiered = join(scored, outcomes[np.minimum(code, len(outcomes) - 1)])
+        return np.where(code < len(outcomes), tiered, f"No needs inputs → default {scheme.default}")
+
+    explanation = render_grouped(keys, render)
+    return tier_frame(accounts, names[position], explanation, score)
+
+
+def threshold_text(band: Band) -> str:
+    """Describe the threshold a score met, e.g. " ≥ 67 → High"."""
+    if band.min is not None:
+        return f" ≥ {band.min:g} → {band.tier}"
+    if band.max is not None:
+        return f" < {band.max:g} → {band.tier}"
+    return f" → {band.tier}"
