@@ -3,10 +3,26 @@
 from cstier.models.accounts import Account, CustomAttribute
 from cstier.models.audit import AuditLog
 from cstier.models.org import Company, Contact, Department
+from cstier.models.outbox import OutboxEvent
+from cstier.models.tiers import (
+    AccountTier,
+    TierChange,
+    TieringRun,
+    TierOverride,
+    TierScheme,
+    TierSchemeVersion,
+)
 from cstier.models.users import LoginAttempt, User
 from cstier.models.workspace import Workspace
 
 __all__ = [
+    "AccountTier",
+    "OutboxEvent",
+    "TierChange",
+    "TierOverride",
+    "TierScheme",
+    "TierSchemeVersion",
+    "TieringRun",
     "Account",
     "AuditLog",
     "Company",

@@ -9,6 +9,7 @@ import pandas as pd
 
 _INT64_ROOM = 2**62
 _CENTS = np.array([f".{cents:02d}" for cents in range(100)], dtype=object)
+_TENTHS = np.array([f".{tenth}" for tenth in range(10)], dtype=object)
 
 
 def group_codes(keys: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -60,15 +61,28 @@ def join(*parts: np.ndarray | str) -> np.ndarray:
 
 def format_amount(values: np.ndarray, missing: str = "n/a") -> np.ndarray:
     """Format amounts with thousands separators, cents only when present: 312,000.5."""
+    return _format_fixed(values, 100, _CENTS, missing)
+
+
+def format_decimal(values: np.ndarray, missing: str = "n/a") -> np.ndarray:
+    """Format numbers to one decimal, dropping a zero decimal: 72, 66.6, 1,250."""
+    return _format_fixed(values, 10, _TENTHS, missing)
+
+
+def _format_fixed(
+    values: np.ndarray, scale: int, fractions: np.ndarray, missing: str
+) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     absent = ~np.isfinite(values)
-    cents = np.rint(np.abs(np.where(absent, 0.0, values)) * 100).astype(np.int64)
-    digits = _thousands_bytes(cents // 100)
-    signed = np.where((values < 0) & (cents > 0), np.char.add(b"-", digits), digits)
-    text = signed.astype(str).astype(object)
-    fraction = cents % 100
-    # Show cents only when there are some, so a boundary never looks crossed by rounding.
-    text = np.where(fraction > 0, join(text, _CENTS[fraction]), text)
+    units = np.rint(np.abs(np.where(absent, 0.0, values)) * scale).astype(np.int64)
+    digits = _thousands_bytes(units // scale)
+    signed = np.where((values < 0) & (units > 0), np.char.add(b"-", digits), digits)
+    text = np.array(signed.astype(str).tolist(), dtype=object)
+    fraction = units % scale
+    # Show the fraction only when there is one, so a boundary never looks
+    # crossed by rounding (49,999.60 is not shown as 50,000).
+    partial = fraction > 0
+    text[partial] = join(text[partial], fractions[fraction[partial]])
     text[absent] = missing
     return text
 
@@ -92,14 +106,6 @@ def _thousands_bytes(whole: np.ndarray) -> np.ndarray:
         column -= 1
     used = np.ascontiguousarray(matrix[:, column + 1 :])
     return np.strings.lstrip(used.view(f"S{used.shape[1]}").ravel())
-
-
-def format_decimal(values: np.ndarray, places: int = 2) -> np.ndarray:
-    """Format small numbers compactly, e.g. 0.9, 1, 0.35 (missing as n/a)."""
-    values = np.asarray(values, dtype=float)
-    text = pd.Series(np.round(values, places)).map(lambda v: f"{v:g}").to_numpy(object)
-    text[~np.isfinite(values)] = "n/a"
-    return text
 
 
 def to_str_series(values: np.ndarray, index: pd.Index) -> pd.Series:

@@ -17,7 +17,10 @@ def normalise(component: NeedsComponent, accounts: pd.DataFrame) -> np.ndarray:
     """Return the component as 0..1 per account (NaN where the input is missing)."""
     column = accounts[component.field]
     if component.mapping is not None:
-        values = column.map(dict(component.mapping)).astype(float).to_numpy()
+        # Inputs repeat few distinct values, so map each once and spread by code.
+        codes, uniques = pd.factorize(column)
+        mapped = pd.Series(uniques).map(dict(component.mapping)).to_numpy(float)
+        values = np.append(mapped, np.nan)[codes]
     else:
         raw = pd.to_numeric(column, errors="coerce").to_numpy(float)
         values = np.clip((raw - component.min) / (component.max - component.min), 0.0, 1.0)
@@ -55,27 +58,40 @@ def evaluate_needs(scheme: NeedsScheme, accounts: pd.DataFrame) -> pd.DataFrame:
         np.int64
     )
     keys = [score_code] + [percent[:, i] * 102 + factor[:, i] for i in shown]
-    outcomes = np.array([threshold_text(band) for band in scheme.thresholds], dtype=object)
+
+    pieces = [_piece_table(scheme.components[i], first=i == shown[0]) for i in shown]
+    heads = np.array(
+        [f"Needs score {t} (" for t in format_decimal(np.arange(1001) / 10)], dtype=object
+    )
+    tails = np.array([f"){threshold_text(band)}" for band in scheme.thresholds], dtype=object)
 
     def render(rows: np.ndarray) -> np.ndarray:
-        pieces = []
-        for i in shown:
-            name = scheme.components[i].name
-            missing = factor[rows, i] == 101
-            known = join(
-                name, _PERCENT[percent[rows, i]], _FACTOR[np.minimum(factor[rows, i], 100)]
-            )
-            pieces.append(np.where(missing, f"{name} n/a", known))
-        listed = pieces[0]
-        for piece in pieces[1:]:
-            listed = join(listed, ", ", piece)
         code = position[rows]
-        scored = join("Needs score ", format_decimal(score[rows], 1), " (", listed, ")")
-        tiered = join(scored, outcomes[np.minimum(code, len(outcomes) - 1)])
-        return np.where(code < len(outcomes), tiered, f"No needs inputs → default {scheme.default}")
+        scored = code < len(tails)
+        text = heads[np.where(scored, score_code[rows], 0)]
+        for table, i in zip(pieces, shown, strict=True):
+            text = join(text, table[percent[rows, i] * 102 + factor[rows, i]])
+        text = join(text, tails[np.minimum(code, len(tails) - 1)])
+        return np.where(scored, text, f"No needs inputs → default {scheme.default}")
 
     explanation = render_grouped(keys, render)
     return tier_frame(accounts, names[position], explanation, score)
+
+
+def _piece_table(component: NeedsComponent, first: bool) -> np.ndarray:
+    # Every (effective weight %, factor) pair is rendered once up front, so rows
+    # only look their piece up; index 101 of a factor means the input is missing.
+    lead = "" if first else ", "
+    return np.array(
+        [
+            f"{lead}{component.name} n/a"
+            if factor == 101
+            else f"{lead}{component.name}{_PERCENT[pct]}{_FACTOR[factor]}"
+            for pct in range(101)
+            for factor in range(102)
+        ],
+        dtype=object,
+    )
 
 
 def threshold_text(band: Band) -> str:

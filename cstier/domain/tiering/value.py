@@ -83,16 +83,13 @@ def value_result(
 
 
 def _describe(measure: ValueMeasure, inputs: ValueInputs, rows: np.ndarray) -> np.ndarray:
-    arr = format_amount(inputs.arr[rows])
     if measure.expansion is None:
-        return join(f"{measure.label} ", arr)
+        return join(f"{measure.label} ", format_amount(inputs.arr[rows]))
     return join(
         f"Adjusted {measure.label} ",
         format_amount(inputs.adjusted[rows]),
-        f" ({measure.label} ",
-        arr,
-        " +",
-        format_decimal(inputs.uplift_pct[rows], 1),
+        " (+",
+        format_decimal(inputs.uplift_pct[rows]),
         "% expansion)",
     )
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from cstier.domain.permissions import can_edit_account, can_manage_book
 from cstier.extensions import db
 from cstier.models import Account, Contact, CustomAttribute, Department
-from cstier.services import accounts, audit, companies, users
+from cstier.services import accounts, audit, companies, users, workspace
 from cstier.services.accounts import AccountFilter
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from cstier.web.accounts.forms import AccountFilterForm, AccountForm, attribute_fields
@@ -92,6 +92,9 @@ def _build_form(account: Account | None, company_id: int | None):
         data = {f"attr_{d.key}": _attr_value(d, account.attributes.get(d.key)) for d in definitions}
         data["arr"] = Decimal(account.arr_cents) / 100
         data["version"] = account.version
+    if account is None and request.method == "GET":
+        # New accounts default to the unit the workspace serves (company, department, person).
+        data["unit_type"] = workspace.get_workspace(db.session).account_unit
     form = form_class(obj=account, data=data)
     form.company_id.choices = [("", "— choose a company —")] + companies.company_choices(db.session)
     chosen = form.company_id.data or company_id

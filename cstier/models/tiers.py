@@ -1,0 +1,147 @@
+"""Tier schemes (versioned), current tiers per account, their history, runs and overrides."""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cstier.extensions import db
+from cstier.models.base import JSONType, utcnow
+from cstier.models.users import User
+
+
+class TierScheme(db.Model):
+    """A segmentation the workspace keeps: value, needs, or one a-priori segment."""
+
+    __tablename__ = "tier_scheme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    dimension: Mapped[str] = mapped_column(String(20), index=True)  # value, needs, segment
+    goal: Mapped[str] = mapped_column(Text, default="")
+    kpi: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    versions: Mapped[list["TierSchemeVersion"]] = relationship(
+        back_populates="scheme", order_by="TierSchemeVersion.version.desc()"
+    )
+
+    @property
+    def current(self) -> "TierSchemeVersion":
+        """Return the version runs use now."""
+        return next(v for v in self.versions if v.version == self.current_version)
+
+
+class TierSchemeVersion(db.Model):
+    """One immutable definition of a scheme; editing a scheme adds a version."""
+
+    __tablename__ = "tier_scheme_version"
+    __table_args__ = (UniqueConstraint("scheme_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("tier_scheme.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    definition: Mapped[dict] = mapped_column(JSONType)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    scheme: Mapped[TierScheme] = relationship(back_populates="versions")
+    created_by: Mapped[User | None] = relationship()
+
+
+class TieringRun(db.Model):
+    """One evaluation of the active schemes over the book."""
+
+    __tablename__ = "tiering_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="running")  # succeeded, failed
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    trigger: Mapped[str] = mapped_column(String(20), default="cli")  # cli, web, api, schedule
+    triggered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    scheme_versions: Mapped[dict] = mapped_column(JSONType, default=dict)
+    accounts_evaluated: Mapped[int] = mapped_column(Integer, default=0)
+    changes: Mapped[dict] = mapped_column(JSONType, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    triggered_by: Mapped[User | None] = relationship()
+
+
+class AccountTier(db.Model):
+    """An account's current tier in one scheme, with why it holds it."""
+
+    __tablename__ = "account_tier"
+    __table_args__ = (Index("ix_account_tier_scheme_tier", "scheme_id", "tier"),)
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
+    )
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("tier_scheme.id"), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(60))
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(20), default="rule")  # rule, override, import
+    scheme_version: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("tiering_run.id"))
+    pending_tier: Mapped[str | None] = mapped_column(String(60))
+    pending_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    scheme: Mapped[TierScheme] = relationship()
+
+
+class TierChange(db.Model):
+    """Append-only history: an account moved from one tier to another."""
+
+    __tablename__ = "tier_change"
+    __table_args__ = (
+        Index("ix_tier_change_account_at", "account_id", "at"),
+        Index("ix_tier_change_scheme_at", "scheme_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("tier_scheme.id"))
+    dimension: Mapped[str] = mapped_column(String(20))
+    from_tier: Mapped[str | None] = mapped_column(String(60))
+    to_tier: Mapped[str] = mapped_column(String(60))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("tiering_run.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # rule, override, import
+    scheme_version: Mapped[int | None] = mapped_column(Integer)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+
+    scheme: Mapped[TierScheme] = relationship()
+
+
+class TierOverride(db.Model):
+    """A manager pinned an account's tier, with a reason and an optional expiry."""
+
+    __tablename__ = "tier_override"
+    __table_args__ = (Index("ix_tier_override_account_scheme", "account_id", "scheme_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("tier_scheme.id"))
+    tier: Mapped[str] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    scheme: Mapped[TierScheme] = relationship()
+    created_by: Mapped[User | None] = relationship()
