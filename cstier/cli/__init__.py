@@ -19,8 +19,10 @@ def main() -> None:
 def register_cli(app: Flask) -> None:
     """Attach the project's command groups to the app's CLI."""
     from cstier.cli.demo import demo_command, up_command
+    from cstier.cli.tiers import tiers_group
     from cstier.cli.users import users_group
 
     app.cli.add_command(users_group)
+    app.cli.add_command(tiers_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(up_command)

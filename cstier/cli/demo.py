@@ -1,13 +1,88 @@
-"""Placeholder replaced by the demo helper."""
+"""`cstier demo` loads a demo book; `cstier up` migrates, loads it if needed and serves."""
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from cstier.extensions import db
+from cstier.models import User
+from cstier.services.demo import DatabaseNotEmpty, DemoLogin, DemoResult, load_demo
+from cstier.services.tiering.run import run_tiering
+
+DEFAULT_ACCOUNTS = 2_000
+DEFAULT_SEED = 42
+
+accounts_option = click.option(
+    "--accounts",
+    type=click.IntRange(1, 5_000_000),
+    default=DEFAULT_ACCOUNTS,
+    show_default=True,
+    help="How many accounts to generate.",
+)
+seed_option = click.option(
+    "--seed",
+    type=click.IntRange(0),
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Random seed: the same seed gives the same book and the same logins.",
+)
+
+
+def format_logins(logins: list[DemoLogin]) -> str:
+    """Render the logins as an aligned email / password / role table."""
+    rows = [("email", "password", "role"), *((x.email, x.password, x.role) for x in logins)]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _load(accounts: int, seed: int) -> DemoResult:
+    """Load the demo book, or exit 1 with the reason the database was refused."""
+    try:
+        result = load_demo(db.session, accounts=accounts, seed=seed)
+    except DatabaseNotEmpty as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from exc
+    # A demo book is only useful tiered: seed the default schemes and run them once.
+    summary = run_tiering(db.session, actor_id=None, trigger="demo")
+    click.echo(f"Tiered {summary.accounts_evaluated:,} accounts with the default schemes.")
+    return result
+
+
+def _report(result: DemoResult) -> None:
+    """Print what was loaded and the logins (shown once; they are not stored in plain text)."""
+    loaded = ", ".join(f"{n:,} {table}" for table, n in result.counts.items())
+    click.echo(f"Loaded demo data: {loaded}.")
+    click.echo("\nDemo logins (shown only now; keep them somewhere safe):\n")
+    click.echo(format_logins(result.logins))
 
 
 @click.command("demo")
-def demo_command() -> None:
-    """Load demo data."""
+@accounts_option
+@seed_option
+@with_appcontext
+def demo_command(accounts: int, seed: int) -> None:
+    """Fill an empty database with a realistic demo book of accounts and users."""
+    _report(_load(accounts, seed))
 
 
 @click.command("up")
-def up_command() -> None:
-    """Quickstart."""
+@accounts_option
+@seed_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Prepare the database but do not start the server.")
+@with_appcontext
+def up_command(accounts: int, seed: int, host: str, port: int, no_serve: bool) -> None:
+    """Quickstart: migrate the database, load demo data if it has no users, then serve."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    if db.session.scalar(select(func.count(User.id))):
+        click.echo("The database already has users; demo data not loaded.")
+    else:
+        _report(_load(accounts, seed))
+    click.echo(f"\ncstier is at http://{host}:{port}")
+    if not no_serve:
+        current_app.run(host=host, port=port, debug=False)

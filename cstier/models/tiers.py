@@ -67,7 +67,9 @@ class TieringRun(db.Model):
     __tablename__ = "tiering_run"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    started_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(20), default="running")  # succeeded, failed
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from cstier.domain.customer import ACCOUNT_UNITS, LIFECYCLE_STAGES, required_link
 from cstier.domain.permissions import Actor, can_edit_account, can_manage_book, can_view_account
-from cstier.models import Account, Company, Contact, Department, User
+from cstier.models import Account, AccountTier, Company, Contact, Department, User
 from cstier.services import audit
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
@@ -57,6 +57,8 @@ class AccountFilter:
     arr_min: float | None = None
     arr_max: float | None = None
     renewal_before: date | None = None
+    tier_scheme_id: int | None = None
+    tier: str | None = None
     sort: str = "name"
     descending: bool = False
     extra: dict = field(default_factory=dict)
@@ -98,6 +100,11 @@ def list_query(actor: Actor, flt: AccountFilter) -> Select:
         stmt = stmt.where(Account.arr_cents >= round(flt.arr_min * 100))
     if flt.arr_max is not None:
         stmt = stmt.where(Account.arr_cents <= round(flt.arr_max * 100))
+    if flt.tier_scheme_id and flt.tier:
+        stmt = stmt.join(
+            AccountTier,
+            (AccountTier.account_id == Account.id) & (AccountTier.scheme_id == flt.tier_scheme_id),
+        ).where(AccountTier.tier == flt.tier)
     if flt.renewal_before:
         stmt = stmt.where(Account.renewal_date <= flt.renewal_before)
     column = SORTS.get(flt.sort, Account.name)

@@ -13,9 +13,13 @@ from cstier.models import Account, Contact, CustomAttribute, Department
 from cstier.services import accounts, audit, companies, users, workspace
 from cstier.services.accounts import AccountFilter
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from cstier.services.tiering import history as tier_history
+from cstier.services.tiering import overrides as tier_overrides
+from cstier.services.tiering import schemes as tier_schemes
 from cstier.web.accounts.forms import AccountFilterForm, AccountForm, attribute_fields
 from cstier.web.current import current_actor
 from cstier.web.forms_common import apply_errors
+from cstier.web.tiers.forms import OverrideForm
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
@@ -32,6 +36,8 @@ def _filter_from(form: AccountFilterForm) -> AccountFilter:
         unassigned=csm == "none",
         arr_min=float(form.arr_min.data) if form.arr_min.data is not None else None,
         arr_max=float(form.arr_max.data) if form.arr_max.data is not None else None,
+        tier_scheme_id=request.args.get("tier_scheme", type=int),
+        tier=request.args.get("tier") or None,
         sort=form.sort.data or "name",
         descending=form.dir.data == "desc",
     )
@@ -68,12 +74,21 @@ def show(account_id: int):
     actor = current_actor()
     account = _get_or_404(account_id)
     definitions = db.session.scalars(select(CustomAttribute).order_by(CustomAttribute.label)).all()
+    override_form = OverrideForm()
+    override_form.scheme_id.choices = [
+        (s.id, s.name) for s in tier_schemes.active_schemes(db.session)
+    ]
     return render_template(
         "accounts/show.html",
         account=account,
         definitions=definitions,
         history=audit.history(db.session, "account", account.id),
         can_edit=can_edit_account(actor, account.csm_id),
+        tiers=tier_history.current_for_account(db.session, account.id),
+        timeline=tier_history.timeline(db.session, account.id),
+        overrides=tier_overrides.live_overrides(db.session, account.id),
+        override_form=override_form,
+        can_override=can_manage_book(actor),
     )
 
 

@@ -1,0 +1,164 @@
+"""Load a generated demo book into an empty database in one transaction."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from cstier.domain.demo_book import ATTRIBUTE_COLUMNS, DemoBook, generate_book
+from cstier.models import Account, Company, Contact, CustomAttribute, Department, User
+from cstier.models.base import utcnow
+from cstier.services.errors import ServiceError
+from cstier.services.workspace import get_workspace
+
+CHUNK_ROWS = 5_000
+ACCOUNT_COLUMNS = (
+    "id", "external_id", "name", "unit_type", "company_id", "department_id", "csm_id",
+    "arr_cents", "plan", "lifecycle_stage", "contract_start_date", "renewal_date",
+)  # fmt: skip
+
+
+class DatabaseNotEmpty(ServiceError):
+    """The demo book only loads into a database without accounts and users."""
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """One demo sign-in, shown once after loading."""
+
+    email: str
+    password: str
+    role: str
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What was loaded: row counts per table and the logins."""
+
+    counts: dict[str, int]
+    logins: list[DemoLogin]
+
+
+def _count(session: Session, table: Table) -> int:
+    """Return the number of rows in a table."""
+    return session.scalar(select(func.count()).select_from(table)) or 0
+
+
+def ensure_empty(session: Session) -> None:
+    """Refuse to load when the database already has accounts, users or companies."""
+    counts = {
+        "accounts": _count(session, Account.__table__),
+        "users": _count(session, User.__table__),
+        "companies": _count(session, Company.__table__),
+    }
+    if any(counts.values()):
+        found = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+        raise DatabaseNotEmpty(
+            f"The database already has {found}; demo data only "
+            "loads into an empty database. Point CSTIER_DATABASE_URL at a new database "
+            "(or delete the SQLite file in the instance folder) and run the command again."
+        )
+
+
+def _records(frame: pd.DataFrame) -> Iterator[list[dict]]:
+    """Yield chunks of rows as dicts of plain Python values (None for missing)."""
+    for start in range(0, len(frame), CHUNK_ROWS):
+        chunk = frame.iloc[start : start + CHUNK_ROWS].astype(object)
+        for column in chunk.columns:
+            if pd.api.types.is_datetime64_any_dtype(frame[column]):
+                chunk[column] = frame[column].iloc[start : start + CHUNK_ROWS].dt.date
+        yield chunk.where(chunk.notna(), None).to_dict("records")
+
+
+def _attributes(accounts: pd.DataFrame) -> list[dict]:
+    """Build each account's attributes dict, leaving out values it does not have."""
+    columns = {key: accounts[column].astype(object) for key, column in ATTRIBUTE_COLUMNS.items()}
+    frame = pd.DataFrame(columns).astype(object)
+    frame = frame.where(frame.notna(), None)
+    keys = list(columns)
+    return [
+        {key: value for key, value in zip(keys, row, strict=True) if value is not None}
+        for row in frame.itertuples(index=False, name=None)
+    ]
+
+
+def _insert(session: Session, table: Table, frame: pd.DataFrame, stamp: dict) -> None:
+    """Insert every row of the frame with Core executemany, in chunks."""
+    for rows in _records(frame):
+        session.execute(insert(table), [{**row, **stamp} for row in rows])
+
+
+def _fix_sequences(session: Session, tables: list[Table]) -> None:
+    """Move PostgreSQL id sequences past the explicit ids just inserted."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        quoted = session.get_bind().dialect.identifier_preparer.quote(table.name)
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence(:name, 'id'), "
+                f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {quoted}), false)"
+            ),
+            {"name": quoted},
+        )
+
+
+def _users(book: DemoBook) -> tuple[pd.DataFrame, list[DemoLogin]]:
+    """Hash each demo user's password (a dozen users) and keep the plain logins to show."""
+    users = book.users
+    logins = [
+        DemoLogin(email, password, role)
+        for email, password, role in users[["email", "password", "role"]].itertuples(
+            index=False, name=None
+        )
+    ]
+    hashed = users.drop(columns="password").assign(
+        password_hash=[generate_password_hash(login.password) for login in logins], active=True
+    )
+    return hashed, logins
+
+
+def _custom_attributes(session: Session, book: DemoBook, stamp: dict) -> int:
+    """Define the demo's custom attributes that the workspace does not have yet."""
+    existing = set(session.scalars(select(CustomAttribute.key)))
+    rows = [{**a, **stamp} for a in book.custom_attributes if a["key"] not in existing]
+    if rows:
+        session.execute(insert(CustomAttribute.__table__), rows)
+    return len(rows)
+
+
+def load_demo(session: Session, accounts: int, seed: int, as_of: date | None = None) -> DemoResult:
+    """Generate a demo book and insert it into an empty database in one transaction."""
+    ensure_empty(session)
+    book = generate_book(accounts, seed, as_of=as_of or utcnow().date())
+    now = utcnow()
+    stamp = {"created_at": now, "updated_at": now}
+    users, logins = _users(book)
+    account_rows = book.accounts.loc[:, list(ACCOUNT_COLUMNS)].assign(
+        attributes=_attributes(book.accounts), version=1, contact_id=None
+    )
+    # Parents before subsidiaries, so every parent_id already exists when checked.
+    companies = book.companies.sort_values("parent_id", na_position="first", kind="stable")
+    try:
+        get_workspace(session)
+        attributes = _custom_attributes(session, book, stamp)
+        tables = [
+            (User.__table__, users),
+            (Company.__table__, companies),
+            (Department.__table__, book.departments),
+            (Contact.__table__, book.contacts),
+            (Account.__table__, account_rows),
+        ]
+        for table, frame in tables:
+            _insert(session, table, frame, stamp)
+        _fix_sequences(session, [table for table, _ in tables])
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    counts = {table.name: len(frame) for table, frame in tables}
+    return DemoResult(counts={**counts, "custom_attribute": attributes}, logins=logins)

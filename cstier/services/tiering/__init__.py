@@ -1,0 +1,1 @@
+"""Tiering use cases: schemes, runs, overrides, previews and history."""

@@ -1,0 +1,82 @@
+"""Manual tier overrides: a manager pins a tier with a reason and an optional expiry."""
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from cstier.domain.permissions import Actor, can_manage_book
+from cstier.models import Account, TierOverride
+from cstier.models.base import utcnow
+from cstier.services.errors import Forbidden, NotFound, ValidationFailed
+from cstier.services.tiering.schemes import get_scheme, validate
+
+
+def create_override(
+    session: Session,
+    actor: Actor,
+    *,
+    account_id: int,
+    scheme_id: int,
+    tier: str,
+    reason: str,
+    expires_at: datetime | None,
+    now: datetime | None = None,
+) -> TierOverride:
+    """Pin an account's tier in one scheme; the next run applies it until it expires."""
+    if not can_manage_book(actor):
+        raise Forbidden("Only managers and admins override tiers.")
+    now = now or utcnow()
+    if session.get(Account, account_id) is None:
+        raise NotFound(f"No account with id {account_id}.")
+    scheme = get_scheme(session, scheme_id)
+    tiers = validate(session, scheme.current.definition).tiers
+    errors: dict[str, list[str]] = {}
+    if tier not in tiers:
+        errors["tier"] = [f"Choose one of the scheme's tiers: {', '.join(tiers)}."]
+    if not (reason or "").strip():
+        errors["reason"] = ["Say why this account is overridden."]
+    if expires_at is not None and expires_at <= now:
+        errors["expires_at"] = ["The expiry must be in the future."]
+    if errors:
+        raise ValidationFailed("The override was not saved.", errors)
+    override = TierOverride(
+        account_id=account_id,
+        scheme_id=scheme.id,
+        tier=tier,
+        reason=reason.strip(),
+        expires_at=expires_at,
+        created_by_id=actor.user_id,
+        created_at=now,
+    )
+    session.add(override)
+    session.commit()
+    return override
+
+
+def revoke_override(session: Session, actor: Actor, override_id: int) -> TierOverride:
+    """End an override now; the next run re-tiers the account by the rules."""
+    if not can_manage_book(actor):
+        raise Forbidden("Only managers and admins revoke overrides.")
+    override = session.get(TierOverride, override_id)
+    if override is None:
+        raise NotFound(f"No override with id {override_id}.")
+    override.revoked_at = utcnow()
+    session.commit()
+    return override
+
+
+def live_overrides(session: Session, account_id: int | None = None, now: datetime | None = None):
+    """Return overrides that are neither revoked nor expired, newest first."""
+    now = now or utcnow()
+    stmt = (
+        select(TierOverride)
+        .where(
+            TierOverride.revoked_at.is_(None),
+            or_(TierOverride.expires_at.is_(None), TierOverride.expires_at > now),
+        )
+        .order_by(TierOverride.created_at.desc())
+    )
+    if account_id is not None:
+        stmt = stmt.where(TierOverride.account_id == account_id)
+    return list(session.scalars(stmt))

@@ -1,0 +1,48 @@
+"""What-if: evaluate a draft scheme against the book without writing anything."""
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from cstier.domain.tiering import input_columns, movement_matrix
+from cstier.models.base import utcnow
+from cstier.services.tiering.fields import field_catalog, load_book
+from cstier.services.tiering.run import propose
+from cstier.services.tiering.schemes import get_scheme, validate
+
+
+@dataclass
+class Preview:
+    """How many accounts and how much ARR would move between tiers."""
+
+    accounts_evaluated: int
+    accounts_moving: int
+    arr_moving: float
+    matrix: pd.DataFrame  # from_tier, to_tier, accounts, arr
+    tiers: tuple[str, ...]
+
+
+def preview_scheme(session: Session, scheme_id: int, definition: dict) -> Preview:
+    """Return the from→to movement a draft definition would cause; raise ValidationFailed if invalid."""
+    scheme = get_scheme(session, scheme_id)
+    parsed = validate(session, definition)
+    catalog = field_catalog(session)
+    book = load_book(session, input_columns(parsed) | {"arr"}, catalog)
+    outcome = propose(session, scheme, parsed, scheme.current_version + 1, book, utcnow())
+    arr = book.set_index("account_id")["arr"]
+    full = outcome.result[["account_id", "tier"]].rename(columns={"tier": "to_tier"})
+    before = outcome.current.set_index("account_id")["tier"] if not outcome.current.empty else None
+    full["from_tier"] = (
+        before.reindex(full["account_id"]).to_numpy() if before is not None else None
+    )
+    matrix = movement_matrix(full, arr, tier_order=parsed.tiers)
+    moving = outcome.changes
+    session.rollback()  # nothing of a preview is kept
+    return Preview(
+        accounts_evaluated=len(book),
+        accounts_moving=len(moving),
+        arr_moving=float(arr.reindex(moving["account_id"]).fillna(0).sum()),
+        matrix=matrix,
+        tiers=parsed.tiers,
+    )

@@ -1,0 +1,115 @@
+"""Tier schemes: seed the defaults, validate and version edits, list the active ones."""
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cstier.domain.permissions import Actor, can_manage_settings
+from cstier.domain.tiering import DEFAULT_SCHEMES, InvalidScheme, Scheme, parse_scheme
+from cstier.models import TierScheme, TierSchemeVersion
+from cstier.services.errors import Forbidden, NotFound, ValidationFailed
+from cstier.services.tiering.fields import field_catalog
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:60]
+
+
+def ensure_default_schemes(session: Session) -> list[TierScheme]:
+    """Seed the default value, needs and segment schemes into an empty workspace."""
+    if session.scalar(select(func.count(TierScheme.id))):
+        return []
+    created = []
+    for definition in DEFAULT_SCHEMES:
+        scheme = TierScheme(
+            key=_key(definition["name"]),
+            name=definition["name"],
+            dimension=definition["dimension"],
+            goal=definition.get("goal", ""),
+            kpi=definition.get("kpi", ""),
+            current_version=1,
+        )
+        scheme.versions.append(TierSchemeVersion(version=1, definition=definition))
+        session.add(scheme)
+        created.append(scheme)
+    session.flush()
+    return created
+
+
+def active_schemes(session: Session) -> list[TierScheme]:
+    """Return the active schemes: value, needs, then segments by name."""
+    order = {"value": 0, "needs": 1, "segment": 2}
+    schemes = session.scalars(select(TierScheme).where(TierScheme.active.is_(True))).all()
+    return sorted(schemes, key=lambda s: (order.get(s.dimension, 9), s.name))
+
+
+def get_scheme(session: Session, scheme_id: int) -> TierScheme:
+    """Return a scheme or raise NotFound."""
+    scheme = session.get(TierScheme, scheme_id)
+    if scheme is None:
+        raise NotFound(f"No tier scheme with id {scheme_id}.")
+    return scheme
+
+
+def validate(session: Session, definition: dict) -> Scheme:
+    """Parse a definition against the workspace's fields; raise ValidationFailed with the reason."""
+    try:
+        return parse_scheme(definition, field_catalog(session))
+    except InvalidScheme as exc:
+        raise ValidationFailed(str(exc), {"definition": [str(exc)]}) from exc
+
+
+def save_version(
+    session: Session, actor: Actor, scheme_id: int, definition: dict
+) -> TierSchemeVersion:
+    """Store an edited definition as the scheme's next version (admins); nothing is saved if invalid."""
+    if not can_manage_settings(actor):
+        raise Forbidden("Only admins edit tier schemes.")
+    scheme = get_scheme(session, scheme_id)
+    parsed = validate(session, definition)
+    if parsed.dimension != scheme.dimension:
+        raise ValidationFailed(
+            f"This scheme is a {scheme.dimension} scheme; the definition says {parsed.dimension}.",
+            {"definition": ["The dimension cannot change; create a new scheme instead."]},
+        )
+    version = TierSchemeVersion(
+        scheme_id=scheme.id,
+        version=scheme.current_version + 1,
+        definition=definition,
+        created_by_id=actor.user_id,
+    )
+    session.add(version)
+    scheme.current_version = version.version
+    scheme.goal = parsed.goal
+    scheme.kpi = parsed.kpi
+    scheme.name = parsed.name or scheme.name
+    session.commit()
+    return version
+
+
+def create_scheme(session: Session, actor: Actor, definition: dict) -> TierScheme:
+    """Create a new scheme from a valid definition (admins)."""
+    if not can_manage_settings(actor):
+        raise Forbidden("Only admins create tier schemes.")
+    parsed = validate(session, definition)
+    key = _key(parsed.name or "scheme")
+    if session.scalar(select(TierScheme.id).where(TierScheme.key == key)):
+        raise ValidationFailed(
+            f"A scheme named {parsed.name!r} already exists.",
+            {"definition": ["Choose another name."]},
+        )
+    scheme = TierScheme(
+        key=key,
+        name=parsed.name,
+        dimension=parsed.dimension,
+        goal=parsed.goal,
+        kpi=parsed.kpi,
+        current_version=1,
+    )
+    scheme.versions.append(
+        TierSchemeVersion(version=1, definition=definition, created_by_id=actor.user_id)
+    )
+    session.add(scheme)
+    session.commit()
+    return scheme

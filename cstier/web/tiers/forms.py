@@ -1,0 +1,47 @@
+"""Tiering forms: scheme definition editor and overrides."""
+
+import json
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+
+class SchemeForm(FlaskForm):
+    """Edit a scheme's definition; preview it or save it as a new version."""
+
+    definition = TextAreaField("Definition (JSON)", validators=[DataRequired()])
+    preview = SubmitField("Preview")
+    save = SubmitField("Save as new version")
+
+    def validate_definition(self, field) -> None:
+        """Refuse text that is not a JSON object, naming the line and column."""
+        try:
+            value = json.loads(field.data)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(
+                f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+            ) from exc
+        if not isinstance(value, dict):
+            raise ValidationError("The definition must be a JSON object.")
+
+    def parsed(self) -> dict:
+        """Return the definition as a dict."""
+        return json.loads(self.definition.data)
+
+
+class OverrideForm(FlaskForm):
+    """Pin an account's tier in one scheme."""
+
+    scheme_id = SelectField("Scheme", coerce=int)
+    tier = StringField("Tier", validators=[DataRequired(), Length(max=60)])
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
+    expires_on = DateField("Expires on (optional)", validators=[Optional()])
+    submit = SubmitField("Override tier")
+
+
+class RunForm(FlaskForm):
+    """Start a tiering run (managers)."""
+
+    run = SubmitField("Re-tier now")
+    dry_run = SubmitField("Dry run")

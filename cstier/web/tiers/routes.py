@@ -1,0 +1,152 @@
+"""Tiering pages: segment views, runs, scheme editor with preview, overrides."""
+
+import json
+from datetime import UTC, datetime, time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from cstier.domain.permissions import can_manage_book
+from cstier.extensions import db
+from cstier.services import accounts
+from cstier.services.errors import NotFound, ServiceError, ValidationFailed
+from cstier.services.tiering import history, overrides, preview, schemes, segments
+from cstier.services.tiering.run import run_tiering
+from cstier.web.current import MANAGERS, current_actor, roles_required
+from cstier.web.tiers.forms import OverrideForm, RunForm, SchemeForm
+
+bp = Blueprint("tiers", __name__, url_prefix="/tiers")
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Show accounts and ARR per tier of every scheme, with recent runs."""
+    schemes.ensure_default_schemes(db.session)
+    db.session.commit()
+    return render_template(
+        "tiers/index.html",
+        summary=segments.tier_summary(db.session, current_actor()),
+        runs=history.recent_runs(db.session, 10),
+        run_form=RunForm(),
+        can_run=can_manage_book(current_actor()),
+    )
+
+
+@bp.route("/runs", methods=["POST"])
+@roles_required(*MANAGERS)
+def start_run():
+    """Re-tier the book now (or as a dry run) and report the changes."""
+    form = RunForm()
+    if not form.validate_on_submit():
+        abort(400)
+    summary = run_tiering(
+        db.session, actor_id=current_actor().user_id, trigger="web", dry_run=bool(form.dry_run.data)
+    )
+    changed = sum(summary.changes.values())
+    verb = "would change" if summary.dry_run else "changed"
+    flash(
+        f"Run #{summary.run_id}: {summary.accounts_evaluated:,} accounts evaluated, {changed:,} tiers {verb}.",
+        "success",
+    )
+    return redirect(url_for(".index"))
+
+
+@bp.route("/schemes/<int:scheme_id>", methods=["GET", "POST"])
+@login_required
+def scheme(scheme_id: int):
+    """Show a scheme; admins edit it, preview the movement, and save a new version."""
+    try:
+        tier_scheme = schemes.get_scheme(db.session, scheme_id)
+    except NotFound:
+        abort(404)
+    actor = current_actor()
+    form = SchemeForm()
+    if request.method == "GET":
+        form.definition.data = json.dumps(
+            tier_scheme.current.definition, indent=2, ensure_ascii=False
+        )
+    result, status = None, 200
+    if request.method == "POST":
+        if actor.role != "admin":
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                if form.save.data:
+                    version = schemes.save_version(db.session, actor, scheme_id, form.parsed())
+                    flash(f"Saved version {version.version}. The next run applies it.", "success")
+                    return redirect(url_for(".scheme", scheme_id=scheme_id))
+                result = preview.preview_scheme(db.session, scheme_id, form.parsed())
+            except ValidationFailed as exc:
+                db.session.rollback()
+                form.definition.errors = [*form.definition.errors, str(exc)]
+                status = 400
+        else:
+            status = 400
+    return render_template(
+        "tiers/scheme.html",
+        scheme=tier_scheme,
+        form=form,
+        preview=result,
+        can_edit=actor.role == "admin",
+    ), status
+
+
+@bp.route("/overrides")
+@login_required
+def override_list():
+    """List the overrides in force."""
+    return render_template(
+        "tiers/overrides.html", overrides=overrides.live_overrides(db.session), form=RunForm()
+    )
+
+
+@bp.route("/accounts/<int:account_id>/overrides", methods=["POST"])
+@roles_required(*MANAGERS)
+def add_override(account_id: int):
+    """Pin an account's tier; the next run applies it."""
+    try:
+        accounts.get_account(db.session, current_actor(), account_id)
+    except NotFound:
+        abort(404)
+    form = OverrideForm()
+    form.scheme_id.choices = [(s.id, s.name) for s in schemes.active_schemes(db.session)]
+    if form.validate_on_submit():
+        expires = (
+            datetime.combine(form.expires_on.data, time.min, tzinfo=UTC)
+            if form.expires_on.data
+            else None
+        )
+        try:
+            overrides.create_override(
+                db.session,
+                current_actor(),
+                account_id=account_id,
+                scheme_id=form.scheme_id.data,
+                tier=form.tier.data.strip(),
+                reason=form.reason.data,
+                expires_at=expires,
+            )
+            flash("Override saved; it applies from the next run.", "success")
+        except ServiceError as exc:
+            db.session.rollback()
+            details = getattr(exc, "errors", {})
+            flash(" ".join(m for ms in details.values() for m in ms) or str(exc), "danger")
+    else:
+        flash(" ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()), "danger")
+    return redirect(url_for("accounts.show", account_id=account_id))
+
+
+@bp.route("/overrides/<int:override_id>/revoke", methods=["POST"])
+@roles_required(*MANAGERS)
+def revoke(override_id: int):
+    """End an override now."""
+    form = RunForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        overrides.revoke_override(db.session, current_actor(), override_id)
+    except NotFound:
+        abort(404)
+    flash("Override revoked; the next run re-tiers the account by the rules.", "success")
+    return redirect(request.referrer or url_for(".override_list"))
