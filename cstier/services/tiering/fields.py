@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.tiering import DEFAULT_FIELDS
 from cstier.models import Account, Company, CustomAttribute
+from cstier.services.frames import read_frame
 
 # Columns read straight from the account and company tables, with their field types.
 TABLE_FIELDS = {
@@ -54,8 +55,7 @@ def load_book(session: Session, columns: set[str], catalog: dict[str, str]) -> p
             selected.append(Account.attributes[key].as_string().label(name))
             attribute_fields.append(name)
     stmt = select(*selected).join(Company, Account.company_id == Company.id).order_by(Account.id)
-    rows = session.execute(stmt).all()
-    frame = pd.DataFrame(rows, columns=["account_id", *sorted(columns)])
+    frame = read_frame(session, stmt, ["account_id", *sorted(columns)])
     for name in sorted(columns):
         frame[name] = _typed(frame[name], catalog.get(name, "text"))
     return frame

@@ -25,6 +25,7 @@ from cstier.models import (
     TierScheme,
 )
 from cstier.models.base import utcnow
+from cstier.services.frames import read_frame
 from cstier.services.tiering.fields import field_catalog, load_book
 from cstier.services.tiering.schemes import active_schemes, ensure_default_schemes, validate
 
@@ -62,9 +63,7 @@ def current_tiers(session: Session, scheme_id: int) -> pd.DataFrame:
         AccountTier.pending_tier,
         AccountTier.pending_count,
     ).where(AccountTier.scheme_id == scheme_id)
-    return pd.DataFrame(
-        session.execute(stmt).all(), columns=["account_id", "tier", "pending_tier", "pending_count"]
-    )
+    return read_frame(session, stmt, ["account_id", "tier", "pending_tier", "pending_count"])
 
 
 def active_overrides(session: Session, scheme_id: int, now: datetime) -> pd.DataFrame:
@@ -76,9 +75,7 @@ def active_overrides(session: Session, scheme_id: int, now: datetime) -> pd.Data
         .where(TierOverride.scheme_id == scheme_id, TierOverride.revoked_at.is_(None))
         .order_by(TierOverride.created_at, TierOverride.id)
     )
-    return pd.DataFrame(
-        session.execute(stmt).all(), columns=["account_id", "tier", "reason", "expires_at"]
-    )
+    return read_frame(session, stmt, ["account_id", "tier", "reason", "expires_at"])
 
 
 def propose(
