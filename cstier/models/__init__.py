@@ -2,8 +2,25 @@
 
 from cstier.models.accounts import Account, CustomAttribute
 from cstier.models.audit import AuditLog
+from cstier.models.coverage import (
+    AccountCoverage,
+    AssignmentChange,
+    CoverageChange,
+    CoverageMatrixCell,
+    CoverageModel,
+    CsmProfile,
+    Handoff,
+    Pool,
+)
 from cstier.models.org import Company, Contact, Department
 from cstier.models.outbox import OutboxEvent
+from cstier.models.revenue import (
+    AccountNeed,
+    ImportRun,
+    OnboardingMilestone,
+    Subscription,
+    UsageMetric,
+)
 from cstier.models.tiers import (
     AccountTier,
     TierChange,
@@ -12,10 +29,25 @@ from cstier.models.tiers import (
     TierScheme,
     TierSchemeVersion,
 )
+from cstier.models.tokens import ApiToken
 from cstier.models.users import LoginAttempt, User
 from cstier.models.workspace import Workspace
 
 __all__ = [
+    "AccountCoverage",
+    "AssignmentChange",
+    "CoverageChange",
+    "CoverageMatrixCell",
+    "CoverageModel",
+    "CsmProfile",
+    "Handoff",
+    "Pool",
+    "AccountNeed",
+    "ApiToken",
+    "ImportRun",
+    "OnboardingMilestone",
+    "Subscription",
+    "UsageMetric",
     "AccountTier",
     "OutboxEvent",
     "TierChange",

@@ -1,0 +1,153 @@
+"""Coverage: engagement models, the value × needs matrix, CSM profiles, pools, assignments, handoffs."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cstier.extensions import db
+from cstier.models.base import JSONType, utcnow
+from cstier.models.users import User
+
+
+class CoverageModel(db.Model):
+    """How accounts are served: high-touch, pooled or tech-touch, with a target ratio."""
+
+    __tablename__ = "coverage_model"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    motion: Mapped[str] = mapped_column(String(20))  # high_touch, pooled, tech_touch
+    accounts_per_csm: Mapped[int] = mapped_column(Integer)
+    arr_per_csm_cents: Mapped[int | None] = mapped_column(BigInteger)
+    hard_limit_pct: Mapped[int] = mapped_column(Integer, default=125)
+    cadence: Mapped[str] = mapped_column(String(200), default="")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CoverageMatrixCell(db.Model):
+    """One cell of the value tier × needs tier matrix, naming the coverage model."""
+
+    __tablename__ = "coverage_matrix_cell"
+    __table_args__ = (UniqueConstraint("value_tier", "needs_tier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value_tier: Mapped[str] = mapped_column(String(60))
+    needs_tier: Mapped[str] = mapped_column(String(60))
+    coverage_model_id: Mapped[int] = mapped_column(ForeignKey("coverage_model.id"))
+
+    coverage_model: Mapped[CoverageModel] = relationship()
+
+
+class CsmProfile(db.Model):
+    """A CSM's capacity and fit: FTE, regions, verticals, languages, models served."""
+
+    __tablename__ = "csm_profile"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    fte: Mapped[Decimal] = mapped_column(Numeric(4, 2), default=Decimal("1.00"))
+    regions: Mapped[list] = mapped_column(JSONType, default=list)
+    verticals: Mapped[list] = mapped_column(JSONType, default=list)
+    languages: Mapped[list] = mapped_column(JSONType, default=list)
+    coverage_model_keys: Mapped[list] = mapped_column(JSONType, default=list)
+
+    user: Mapped[User] = relationship()
+
+
+class Pool(db.Model):
+    """A team sharing one book, for pooled and tech-touch coverage."""
+
+    __tablename__ = "pool"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    coverage_model_id: Mapped[int] = mapped_column(ForeignKey("coverage_model.id"))
+    member_ids: Mapped[list] = mapped_column(JSONType, default=list)
+
+    coverage_model: Mapped[CoverageModel] = relationship()
+
+
+class AccountCoverage(db.Model):
+    """An account's derived coverage model, pool, and whether it needs a new owner."""
+
+    __tablename__ = "account_coverage"
+    __table_args__ = (Index("ix_account_coverage_model", "coverage_model_id"),)
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
+    )
+    coverage_model_id: Mapped[int | None] = mapped_column(ForeignKey("coverage_model.id"))
+    pool_id: Mapped[int | None] = mapped_column(ForeignKey("pool.id"), index=True)
+    needs_reassignment: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    suggested_owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    coverage_model: Mapped[CoverageModel | None] = relationship()
+    pool: Mapped[Pool | None] = relationship()
+
+
+class CoverageChange(db.Model):
+    """Append-only history of an account's coverage model."""
+
+    __tablename__ = "coverage_change"
+    __table_args__ = (Index("ix_coverage_change_account_at", "account_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    from_model_id: Mapped[int | None] = mapped_column(ForeignKey("coverage_model.id"))
+    to_model_id: Mapped[int | None] = mapped_column(ForeignKey("coverage_model.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("tiering_run.id"))
+
+
+class AssignmentChange(db.Model):
+    """Append-only history of who owns an account."""
+
+    __tablename__ = "assignment_change"
+    __table_args__ = (Index("ix_assignment_change_account_at", "account_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    from_csm_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    to_csm_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    from_pool_id: Mapped[int | None] = mapped_column(ForeignKey("pool.id"))
+    to_pool_id: Mapped[int | None] = mapped_column(ForeignKey("pool.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    overridden: Mapped[bool] = mapped_column(Boolean, default=False)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Handoff(db.Model):
+    """A managed change of owner: from, to, due date, notes, done."""
+
+    __tablename__ = "handoff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    from_csm_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    to_csm_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    from_csm: Mapped[User | None] = relationship(foreign_keys=[from_csm_id])
+    to_csm: Mapped[User | None] = relationship(foreign_keys=[to_csm_id])
