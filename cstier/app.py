@@ -73,9 +73,11 @@ def _tune_sqlite(engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount the web UI, the health check and the API."""
+    from cstier.api import register_api
     from cstier.web import register_web
 
     register_web(app)
+    register_api(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -24,5 +24,10 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(users_group)
     app.cli.add_command(tiers_group)
+    from cstier.cli import coverage, imports, tokens
+
+    for module in (imports, tokens, coverage):
+        for command in module.COMMANDS:
+            app.cli.add_command(command)
     app.cli.add_command(demo_command)
     app.cli.add_command(up_command)

@@ -58,7 +58,9 @@ class CsmProfile(db.Model):
 
     __tablename__ = "csm_profile"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
     fte: Mapped[Decimal] = mapped_column(Numeric(4, 2), default=Decimal("1.00"))
     regions: Mapped[list] = mapped_column(JSONType, default=list)
     verticals: Mapped[list] = mapped_column(JSONType, default=list)

@@ -12,12 +12,24 @@ def register_web(app: Flask) -> None:
     from cstier.web.admin.routes import bp as admin_bp
     from cstier.web.auth.routes import bp as auth_bp
     from cstier.web.companies.routes import bp as companies_bp
+    from cstier.web.coverage.routes import bp as coverage_bp
+    from cstier.web.imports.routes import bp as imports_bp
     from cstier.web.main.routes import bp as main_bp
+    from cstier.web.tiers import builder, suggest  # noqa: F401  (routes on the tiers blueprint)
     from cstier.web.tiers.routes import bp as tiers_bp
 
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
-    for blueprint in (auth_bp, main_bp, accounts_bp, companies_bp, tiers_bp, admin_bp):
+    for blueprint in (
+        auth_bp,
+        main_bp,
+        accounts_bp,
+        companies_bp,
+        tiers_bp,
+        coverage_bp,
+        imports_bp,
+        admin_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

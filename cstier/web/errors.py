@@ -5,6 +5,8 @@ import logging
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 
+from cstier.api.errors import error_response
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -20,8 +22,10 @@ MESSAGES = {
 
 
 def render_error(status: int, detail: str | None = None):
-    """Render the error page for a status code."""
+    """Render the error page for a status code (JSON in the API's shape under /api/)."""
     title, message = MESSAGES.get(status, MESSAGES[500])
+    if request.path.startswith("/api/"):
+        return error_response(status, detail or message)
     return render_template(
         "errors/error.html", status=status, title=title, message=detail or message
     ), status

@@ -1,0 +1,5 @@
+"""`cstier` commands for coverage."""
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,5 @@
+"""`cstier` commands for imports."""
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,5 @@
+"""`cstier` commands for tokens."""
+
+import click
+
+COMMANDS: list[click.Command] = []

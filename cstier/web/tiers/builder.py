@@ -1,0 +1,1 @@
+"""The WTForms rule builder for tier schemes (routes on the tiers blueprint)."""

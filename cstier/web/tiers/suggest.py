@@ -1,0 +1,1 @@
+"""Suggested segments from k-means clusters (routes on the tiers blueprint)."""
