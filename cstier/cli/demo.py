@@ -4,6 +4,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
+from werkzeug.serving import run_simple
 
 from cstier.extensions import db
 from cstier.models import User
@@ -44,10 +45,13 @@ def _load(accounts: int, seed: int) -> DemoResult:
     except DatabaseNotEmpty as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from exc
-    # A demo book is only useful tiered: seed the default schemes and run them once.
+    return result
+
+
+def _tier() -> None:
+    """Seed the default schemes and tier the demo book once: a demo is only useful tiered."""
     summary = run_tiering(db.session, actor_id=None, trigger="demo")
     click.echo(f"Tiered {summary.accounts_evaluated:,} accounts with the default schemes.")
-    return result
 
 
 def _report(result: DemoResult) -> None:
@@ -65,6 +69,7 @@ def _report(result: DemoResult) -> None:
 def demo_command(accounts: int, seed: int) -> None:
     """Fill an empty database with a realistic demo book of accounts and users."""
     _report(_load(accounts, seed))
+    _tier()
 
 
 @click.command("up")
@@ -83,6 +88,8 @@ def up_command(accounts: int, seed: int, host: str, port: int, no_serve: bool) -
         click.echo("The database already has users; demo data not loaded.")
     else:
         _report(_load(accounts, seed))
+    _tier()
     click.echo(f"\ncstier is at http://{host}:{port}")
     if not no_serve:
-        current_app.run(host=host, port=port, debug=False)
+        # app.run() refuses to start inside the flask CLI; run the same dev server directly.
+        run_simple(host, port, current_app._get_current_object(), threaded=True)

@@ -1,0 +1,70 @@
+"""Per coverage model: required CSM headcount by count and by ARR, current headcount, gap."""
+
+import numpy as np
+import pandas as pd
+
+from cstier.domain.coverage.frames import account_units
+
+
+def required_headcount(accounts_per_model: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
+    """Return per model: accounts, ARR, CSMs needed by count and by ARR (rounded up), required.
+
+    `accounts_per_model` has coverage_model_id, accounts and optionally arr_cents; models
+    without accounts still appear, needing nobody. `required` is the larger of the two needs.
+    """
+    counts = accounts_per_model.set_index("coverage_model_id")
+    table = models.set_index("coverage_model_id")[
+        ["key", "name", "accounts_per_csm", "arr_per_csm_cents"]
+    ].copy()
+    table["accounts"] = counts["accounts"].reindex(table.index).fillna(0).astype(int)
+    arr = counts["arr_cents"] if "arr_cents" in counts else pd.Series(0, index=counts.index)
+    table["arr_cents"] = arr.reindex(table.index).fillna(0).astype("int64")
+    table["by_count"] = np.ceil(table["accounts"] / table["accounts_per_csm"]).astype(int)
+    arr_target = table["arr_per_csm_cents"].astype(float)
+    table["by_arr"] = np.ceil(table["arr_cents"] / arr_target).astype("Int64")
+    table["required"] = (
+        table[["by_count", "by_arr"]].astype(float).max(axis=1).fillna(0).astype(int)
+    )
+    return table.reset_index()
+
+
+def current_headcount(book: pd.DataFrame, csms: pd.DataFrame, models: pd.DataFrame) -> pd.Series:
+    """Return FTE per coverage model: each CSM's FTE split by where their book's load is.
+
+    A CSM with an empty book counts evenly towards every model they serve, so a new hire
+    already closes the gap of the models they were hired for.
+    """
+    active = csms[csms["active"].astype(bool)]
+    fte = active.set_index("csm_id")["fte"].astype(float)
+    owned = book[book["csm_id"].isin(fte.index) & book["coverage_model_id"].notna()]
+    units = account_units(owned, models)
+    load = units.groupby(["csm_id", "coverage_model_id"])["count_units"].sum()
+    share = load / load.groupby(level="csm_id").transform("sum")
+    busy = (
+        (share * fte.reindex(share.index.get_level_values("csm_id")).to_numpy())
+        .groupby(level="coverage_model_id")
+        .sum()
+    )
+    idle = active[~active["csm_id"].isin(share.index.get_level_values("csm_id"))]
+    idle = idle[idle["model_ids"].map(len) > 0]
+    spread = idle.assign(part=idle["fte"].astype(float) / idle["model_ids"].map(len)).explode(
+        "model_ids"
+    )
+    spread_fte = spread.groupby("model_ids")["part"].sum()
+    total = busy.add(spread_fte, fill_value=0.0)
+    return total.reindex(models["coverage_model_id"], fill_value=0.0).round(2)
+
+
+def headcount_plan(book: pd.DataFrame, csms: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
+    """Return required and current headcount per model with the gap (positive: hire)."""
+    modelled = book[book["coverage_model_id"].notna()]
+    per_model = (
+        modelled.groupby("coverage_model_id")
+        .agg(accounts=("account_id", "size"), arr_cents=("arr_cents", "sum"))
+        .reset_index()
+    )
+    plan = required_headcount(per_model, models)
+    current = current_headcount(book, csms, models)
+    plan["current"] = plan["coverage_model_id"].map(current).fillna(0.0).astype(float)
+    plan["gap"] = (plan["required"] - plan["current"]).round(2)
+    return plan

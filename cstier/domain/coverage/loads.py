@@ -1,0 +1,114 @@
+"""Running CSM loads for the suggester, as fractions of each CSM's FTE."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cstier.domain.coverage.fit import CsmFit
+
+EPSILON = 1e-9
+
+
+@dataclass
+class Loads:
+    """Count load, ARR load for balance, and ARR load against explicit targets, per CSM."""
+
+    fte: list[float]
+    count: list[float]
+    arr: list[float]
+    arr_cap: list[float]
+    ratio: dict[int, float]
+    arr_target: dict[int, float]
+    explicit: set[int]
+
+    def score(self, i: int) -> float:
+        """Return the balance key: count and ARR load weigh the same."""
+        return self.count[i] + self.arr[i]
+
+    def has_arr_cap(self, model_id: int) -> bool:
+        """Return whether the model sets an ARR per CSM target that caps a book."""
+        return model_id in self.explicit
+
+    def has_room(self, i: int, model_id: int, capped: bool) -> bool:
+        """Return whether one more account of the model keeps CSM i within 100 % of target."""
+        if self.count[i] + 1.0 / self.ratio[model_id] / self.fte[i] > 1.0 + EPSILON:
+            return False
+        # One account above the ARR target must still land somewhere: test the load before it.
+        return not capped or self.arr_cap[i] < 1.0 - EPSILON
+
+    def add(self, i: int, model_id: int, arr_cents: int) -> None:
+        """Put one account of the model on CSM i's book."""
+        self.count[i] += 1.0 / self.ratio[model_id] / self.fte[i]
+        target = self.arr_target.get(model_id)
+        if target:
+            self.arr[i] += arr_cents / target / self.fte[i]
+            if model_id in self.explicit:
+                self.arr_cap[i] += arr_cents / target / self.fte[i]
+
+
+def arr_targets(models: pd.DataFrame, book: pd.DataFrame, accounts: pd.DataFrame) -> dict:
+    """Return ARR per CSM per model: the explicit target, else ratio × the model's mean ARR.
+
+    The implied target lets ARR balance inside pooled and tech-touch books too.
+    """
+    both = pd.concat(
+        [book[["coverage_model_id", "arr_cents"]], accounts[["coverage_model_id", "arr_cents"]]]
+    ).dropna(subset=["coverage_model_id"])
+    mean_arr = both.groupby(both["coverage_model_id"].astype("int64"))["arr_cents"].mean()
+    targets = {}
+    for row in models.itertuples():
+        explicit = row.arr_per_csm_cents
+        if explicit is not None and not pd.isna(explicit) and explicit > 0:
+            targets[int(row.coverage_model_id)] = float(explicit)
+        else:
+            implied = float(mean_arr.get(int(row.coverage_model_id), 0.0)) * row.accounts_per_csm
+            if implied > 0:
+                targets[int(row.coverage_model_id)] = implied
+    return targets
+
+
+def start_loads(
+    fit: CsmFit, models: pd.DataFrame, book: pd.DataFrame, accounts: pd.DataFrame
+) -> Loads:
+    """Return the loads the CSMs carry from the book, leaving out the accounts being placed."""
+    explicit = {
+        int(m)
+        for m, t in zip(models["coverage_model_id"], models["arr_per_csm_cents"], strict=True)
+        if t is not None and not pd.isna(t) and t > 0
+    }
+    loads = Loads(
+        fte=fit.fte.tolist(),
+        count=[0.0] * fit.size,
+        arr=[0.0] * fit.size,
+        arr_cap=[0.0] * fit.size,
+        ratio={
+            int(m): float(r)
+            for m, r in zip(models["coverage_model_id"], models["accounts_per_csm"], strict=True)
+        },
+        arr_target=arr_targets(models, book, accounts),
+        explicit=explicit,
+    )
+    position = pd.Series(np.arange(fit.size), index=fit.csm_ids)
+    carried = book[
+        ~book["account_id"].isin(accounts["account_id"])
+        & book["csm_id"].isin(fit.csm_ids)
+        & book["coverage_model_id"].isin(list(loads.ratio))
+    ]
+    model = carried["coverage_model_id"].astype("int64")
+    where = position.reindex(carried["csm_id"].astype("int64")).to_numpy()
+    fte = fit.fte[where] if len(where) else np.array([])
+    ratio = model.map(loads.ratio).to_numpy(dtype=float)
+    target = model.map(loads.arr_target).astype(float).to_numpy()
+    arr = carried["arr_cents"].astype(float).to_numpy()
+    arr_units = np.nan_to_num(arr / target / fte) if len(where) else np.array([])
+    cap_units = np.where(model.isin(explicit).to_numpy(), arr_units, 0.0)
+    for values, column in (
+        (1.0 / ratio / fte if len(where) else np.array([]), "count"),
+        (arr_units, "arr"),
+        (cap_units, "arr_cap"),
+    ):
+        total = np.zeros(fit.size)
+        np.add.at(total, where.astype("int64"), values)
+        setattr(loads, column, total.tolist())
+    return loads
