@@ -123,6 +123,9 @@ VERTICALS = (
     "Healthcare",
     "Manufacturing",
     "Retail",
+    "Education",
+    "Media",
+    "Logistics",
     "Public sector",
 )
 
