@@ -1,5 +1,7 @@
 """`cstier users`: create users from the command line."""
 
+import sys
+
 import click
 from flask.cli import with_appcontext
 
@@ -11,7 +13,7 @@ from cstier.services.errors import ValidationFailed
 
 def read_password() -> str:
     """Read one line from piped stdin, or prompt twice on a terminal."""
-    stdin = click.get_text_stream("stdin")
+    stdin = sys.stdin
     if not stdin.isatty():
         return stdin.readline().rstrip("\r\n")
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)

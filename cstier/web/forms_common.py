@@ -1,6 +1,21 @@
 """Helpers shared by the UI's forms."""
 
+from decimal import Decimal
+
 from wtforms import Form
+from wtforms.validators import StopValidation
+
+# Bounds the database columns can hold (BIGINT cents, 32-bit employee counts).
+MAX_MONEY = Decimal("1e13")
+MONEY_RANGE = "Enter an amount between 0 and 10,000,000,000,000."
+MAX_EMPLOYEES = 2_147_483_647
+EMPLOYEES_RANGE = "Enter a whole number between 0 and 2,147,483,647."
+
+
+def finite(form: Form, field) -> None:
+    """Refuse NaN and infinity, which Decimal accepts but money cannot be."""
+    if field.data is not None and not Decimal(field.data).is_finite():
+        raise StopValidation("Enter a finite number.")
 
 
 def apply_errors(form: Form, errors: dict[str, list[str]]) -> list[str]:

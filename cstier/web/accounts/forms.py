@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from cstier.domain.customer import ACCOUNT_UNITS, LIFECYCLE_STAGES
-from cstier.web.forms_common import optional_id
+from cstier.web.forms_common import MAX_MONEY, MONEY_RANGE, finite, optional_id
 
 
 class AccountForm(FlaskForm):
@@ -33,7 +33,12 @@ class AccountForm(FlaskForm):
     arr = DecimalField(
         "ARR",
         places=2,
-        validators=[Optional(), NumberRange(min=0, message="ARR cannot be negative.")],
+        validators=[
+            Optional(),
+            finite,
+            NumberRange(min=0, message="ARR cannot be negative."),
+            NumberRange(max=MAX_MONEY, message=MONEY_RANGE),
+        ],
     )
     plan = StringField("Plan", validators=[Optional(), Length(max=50)])
     lifecycle_stage = SelectField("Lifecycle stage", choices=list(LIFECYCLE_STAGES.items()))
@@ -83,7 +88,7 @@ class AccountFilterForm(Form):
 
     q = StringField("Search")
     lifecycle_stage = SelectField(
-        "Stage", choices=[("", "Any stage")] + list(LIFECYCLE_STAGES.items())
+        "Stage", choices=[("", "Any stage")] + list(LIFECYCLE_STAGES.items()), default=""
     )
     region = SelectField("Region", choices=[("", "Any region")], validate_choice=False)
     industry = SelectField("Vertical", choices=[("", "Any vertical")], validate_choice=False)

@@ -7,7 +7,14 @@ from wtforms import DecimalField, EmailField, IntegerField, SelectField, StringF
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from cstier.domain.customer import CONTACT_ROLES, REGIONS
-from cstier.web.forms_common import optional_id
+from cstier.web.forms_common import (
+    EMPLOYEES_RANGE,
+    MAX_EMPLOYEES,
+    MAX_MONEY,
+    MONEY_RANGE,
+    finite,
+    optional_id,
+)
 
 
 class CompanyForm(FlaskForm):
@@ -20,12 +27,22 @@ class CompanyForm(FlaskForm):
     region = SelectField("Region", choices=[("", "—")] + [(r, r) for r in REGIONS])
     country = StringField("Country (ISO code)", validators=[Optional(), Length(min=2, max=2)])
     employees = IntegerField(
-        "Employees", validators=[Optional(), NumberRange(min=0, message="Cannot be negative.")]
+        "Employees",
+        validators=[
+            Optional(),
+            NumberRange(min=0, message="Cannot be negative."),
+            NumberRange(max=MAX_EMPLOYEES, message=EMPLOYEES_RANGE),
+        ],
     )
     annual_revenue = DecimalField(
         "Annual revenue",
         places=0,
-        validators=[Optional(), NumberRange(min=0, message="Cannot be negative.")],
+        validators=[
+            Optional(),
+            finite,
+            NumberRange(min=0, message="Cannot be negative."),
+            NumberRange(max=MAX_MONEY, message=MONEY_RANGE),
+        ],
     )
     parent_id = SelectField("Parent company", coerce=optional_id)
     submit = SubmitField("Save company")

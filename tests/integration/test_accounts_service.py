@@ -1,0 +1,459 @@
+"""Account service against the database: audit trail, validation, locking, book scoping."""
+
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from cstier.domain.permissions import Actor
+from cstier.extensions import db
+from cstier.models import Account, AuditLog
+from cstier.services import accounts
+from cstier.services.accounts import AUDITED_FIELDS, AccountFilter
+from cstier.services.audit import snapshot
+from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from tests.factories import (
+    AccountFactory,
+    CompanyFactory,
+    ContactFactory,
+    DepartmentFactory,
+    UserFactory,
+)
+
+
+def actor(user) -> Actor:
+    return Actor(user_id=user.id, role=user.role)
+
+
+def stored(account_id: int) -> dict | None:
+    """Read an account from the database on a fresh session, bypassing the test's identity map."""
+    with Session(db.engine) as fresh:
+        account = fresh.get(Account, account_id)
+        if account is None:
+            return None
+        return snapshot(account, AUDITED_FIELDS) | {"version": account.version}
+
+
+def counts() -> tuple[int, int]:
+    """Return (accounts, audit entries) as committed in the database."""
+    with Session(db.engine) as fresh:
+        return (
+            fresh.scalar(select(func.count(Account.id))),
+            fresh.scalar(select(func.count(AuditLog.id))),
+        )
+
+
+def audit_entries(account_id: int) -> list[AuditLog]:
+    with Session(db.engine, expire_on_commit=False) as fresh:
+        stmt = (
+            select(AuditLog)
+            .where(AuditLog.entity_type == "account", AuditLog.entity_id == account_id)
+            .order_by(AuditLog.id)
+        )
+        return list(fresh.scalars(stmt))
+
+
+@pytest.fixture
+def world(db_session, manager, csm):
+    """A company with a department and contact, a second company, and one existing account."""
+    company = CompanyFactory(name="Acme Corp")
+    elsewhere = CompanyFactory(name="Elsewhere Ltd")
+    return SimpleNamespace(
+        company=company,
+        elsewhere=elsewhere,
+        department=DepartmentFactory(company=company),
+        contact=ContactFactory(company=company),
+        foreign_department=DepartmentFactory(company=elsewhere),
+        foreign_contact=ContactFactory(company=elsewhere),
+        inactive_csm=UserFactory(role="csm", active=False),
+        manager=manager,
+        csm=csm,
+        existing=AccountFactory(company=company, external_id="AC-TAKEN", csm=csm),
+    )
+
+
+def valid_values(w) -> dict:
+    return {
+        "name": "Acme Platform",
+        "external_id": "AC-NEW-1",
+        "company_id": w.company.id,
+        "csm_id": w.csm.id,
+        "arr_cents": 250_000_00,
+        "plan": "Enterprise",
+        "lifecycle_stage": "active",
+        "contract_start_date": date(2026, 1, 1),
+        "renewal_date": date(2027, 1, 1),
+    }
+
+
+def test_create_account_is_audited_with_actor_and_values(world):
+    account = accounts.create_account(db.session, actor(world.manager), valid_values(world))
+
+    assert stored(account.id)["name"] == "Acme Platform"
+    [entry] = audit_entries(account.id)
+    assert entry.action == "create"
+    assert entry.user_id == world.manager.id
+    assert entry.before is None
+    assert entry.after["arr_cents"] == 250_000_00
+    assert entry.after["csm_id"] == world.csm.id
+    assert entry.after["renewal_date"] == "2027-01-01"
+
+
+def test_update_audits_only_the_changed_fields(world):
+    account = world.existing
+    old_arr, old_plan, version = account.arr_cents, account.plan, account.version
+
+    accounts.update_account(
+        db.session,
+        actor(world.manager),
+        account.id,
+        {"arr_cents": old_arr + 1_000_00, "plan": "Scale", "name": account.name},
+        expected_version=version,
+    )
+
+    row = stored(account.id)
+    assert (row["arr_cents"], row["plan"], row["version"]) == (
+        old_arr + 1_000_00,
+        "Scale",
+        version + 1,
+    )
+    [entry] = audit_entries(account.id)
+    assert entry.action == "update"
+    assert entry.user_id == world.manager.id
+    assert entry.before == {"arr_cents": old_arr, "plan": old_plan}
+    assert entry.after == {"arr_cents": old_arr + 1_000_00, "plan": "Scale"}
+
+
+def test_update_that_changes_nothing_writes_no_audit_entry(world):
+    account = world.existing
+    accounts.update_account(
+        db.session,
+        actor(world.manager),
+        account.id,
+        {"name": account.name, "arr_cents": account.arr_cents},
+        expected_version=account.version,
+    )
+    assert audit_entries(account.id) == []
+
+
+INVALID_VALUES = {
+    "negative ARR": ("arr", lambda w: {"arr_cents": -1}),
+    "department of another company": (
+        "department_id",
+        lambda w: {"department_id": w.foreign_department.id},
+    ),
+    "contact of another company": ("contact_id", lambda w: {"contact_id": w.foreign_contact.id}),
+    "department unit without department": ("department_id", lambda w: {"unit_type": "department"}),
+    "decision maker unit without contact": (
+        "contact_id",
+        lambda w: {"unit_type": "decision_maker"},
+    ),
+    "renewal before start": (
+        "renewal_date",
+        lambda w: {"contract_start_date": date(2026, 6, 1), "renewal_date": date(2026, 5, 31)},
+    ),
+    "inactive owner": ("csm_id", lambda w: {"csm_id": w.inactive_csm.id}),
+    "owner who is not a CSM": ("csm_id", lambda w: {"csm_id": w.manager.id}),
+    "unknown stage": ("lifecycle_stage", lambda w: {"lifecycle_stage": "dormant"}),
+    "unknown unit": ("unit_type", lambda w: {"unit_type": "galaxy"}),
+}
+
+
+@pytest.mark.parametrize("case", list(INVALID_VALUES))
+def test_create_with_invalid_values_writes_nothing(world, case):
+    field, change = INVALID_VALUES[case]
+    before = counts()
+
+    with pytest.raises(ValidationFailed) as excinfo:
+        accounts.create_account(
+            db.session, actor(world.manager), valid_values(world) | change(world)
+        )
+
+    assert field in excinfo.value.errors
+    db.session.rollback()
+    assert counts() == before
+
+
+@pytest.mark.parametrize("case", list(INVALID_VALUES))
+def test_update_with_invalid_values_changes_nothing(world, case):
+    field, change = INVALID_VALUES[case]
+    account = AccountFactory(company=world.company, csm=world.csm)
+    before_row, before_counts = stored(account.id), counts()
+
+    with pytest.raises(ValidationFailed) as excinfo:
+        accounts.update_account(
+            db.session, actor(world.manager), account.id, change(world), account.version
+        )
+
+    assert field in excinfo.value.errors
+    db.session.rollback()
+    assert stored(account.id) == before_row
+    assert counts() == before_counts
+
+
+def test_create_with_duplicate_external_id_writes_nothing(world):
+    before = counts()
+    with pytest.raises(ValidationFailed) as excinfo:
+        accounts.create_account(
+            db.session,
+            actor(world.manager),
+            valid_values(world) | {"external_id": world.existing.external_id},
+        )
+    assert "external_id" in excinfo.value.errors
+    db.session.rollback()
+    assert counts() == before
+
+
+def test_update_to_another_accounts_external_id_changes_nothing(world):
+    account = AccountFactory(company=world.company, external_id="AC-MINE")
+    with pytest.raises(ValidationFailed) as excinfo:
+        accounts.update_account(
+            db.session,
+            actor(world.manager),
+            account.id,
+            {"external_id": world.existing.external_id},
+            account.version,
+        )
+    assert "external_id" in excinfo.value.errors
+    db.session.rollback()
+    assert stored(account.id)["external_id"] == "AC-MINE"
+
+
+def test_update_with_stale_version_is_a_conflict_and_changes_nothing(world):
+    account = world.existing
+    opened_at = account.version
+    accounts.update_account(
+        db.session, actor(world.manager), account.id, {"plan": "First"}, opened_at
+    )
+    saved = stored(account.id)
+
+    with pytest.raises(Conflict):
+        accounts.update_account(
+            db.session, actor(world.manager), account.id, {"plan": "Second"}, opened_at
+        )
+
+    assert stored(account.id) == saved
+    assert saved["plan"] == "First"
+    assert len(audit_entries(account.id)) == 1
+
+
+def test_concurrent_save_between_read_and_write_is_a_conflict(world):
+    account = world.existing
+    version = account.version
+    assert db.session.get(Account, account.id).version == version  # loaded in this session
+    with Session(db.engine) as other:
+        other.execute(
+            update(Account)
+            .where(Account.id == account.id)
+            .values(plan="Theirs", version=version + 1)
+        )
+        other.commit()
+
+    with pytest.raises(Conflict):
+        accounts.update_account(
+            db.session, actor(world.manager), account.id, {"plan": "Mine"}, version
+        )
+
+    assert stored(account.id)["plan"] == "Theirs"
+    assert audit_entries(account.id) == []
+
+
+def test_csm_updates_own_account(world):
+    account = world.existing
+    accounts.update_account(
+        db.session, actor(world.csm), account.id, {"plan": "Growth"}, account.version
+    )
+    assert stored(account.id)["plan"] == "Growth"
+    assert audit_entries(account.id)[0].user_id == world.csm.id
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda w: {"csm_id": None},
+        lambda w: {"csm_id": UserFactory(role="csm").id},
+        lambda w: {"company_id": w.elsewhere.id},
+        lambda w: {"external_id": "AC-RENAMED"},
+    ],
+    ids=["unassign", "reassign", "move company", "external id"],
+)
+def test_csm_cannot_change_manager_only_fields(world, change):
+    account = world.existing
+    before = stored(account.id)
+    with pytest.raises(Forbidden):
+        accounts.update_account(
+            db.session, actor(world.csm), account.id, change(world), account.version
+        )
+    db.session.rollback()
+    assert stored(account.id) == before
+
+
+def test_csm_gets_not_found_for_another_csms_account(world, other_csm):
+    theirs = AccountFactory(company=world.company, csm=other_csm)
+    before = stored(theirs.id)
+    with pytest.raises(NotFound):
+        accounts.get_account(db.session, actor(world.csm), theirs.id)
+    with pytest.raises(NotFound):
+        accounts.update_account(
+            db.session, actor(world.csm), theirs.id, {"plan": "Hijack"}, theirs.version
+        )
+    db.session.rollback()
+    assert stored(theirs.id) == before
+
+
+def test_viewer_may_read_but_not_write(world, viewer):
+    account = world.existing
+    before = stored(account.id)
+    assert accounts.get_account(db.session, actor(viewer), account.id).id == account.id
+    with pytest.raises(Forbidden):
+        accounts.update_account(
+            db.session, actor(viewer), account.id, {"plan": "Nope"}, account.version
+        )
+    with pytest.raises(Forbidden):
+        accounts.create_account(db.session, actor(viewer), valid_values(world))
+    db.session.rollback()
+    assert stored(account.id) == before
+
+
+@pytest.mark.parametrize("role", ["csm", "viewer"])
+def test_only_managers_create_accounts(world, role):
+    before = counts()
+    user = UserFactory(role=role)
+    with pytest.raises(Forbidden):
+        accounts.create_account(db.session, actor(user), valid_values(world))
+    db.session.rollback()
+    assert counts() == before
+
+
+@pytest.fixture
+def listed_book(db_session, csm, other_csm):
+    """Four accounts spread over stages, regions, verticals, owners and ARR."""
+    na_software = CompanyFactory(region="NA", industry="Software")
+    emea_fintech = CompanyFactory(region="EMEA", industry="Fintech")
+    apac_software = CompanyFactory(region="APAC", industry="Software")
+    emea_retail = CompanyFactory(region="EMEA", industry="Retail")
+    specs = [
+        ("Acme Onboard", "EXT-ACME", na_software, "onboarding", csm, 10_000_00),
+        ("Beta Active", "EXT-BETA", emea_fintech, "active", other_csm, 50_000_00),
+        ("Gamma Risk", "EXT-GAMMA", apac_software, "at_risk", None, 200_000_00),
+        ("Delta Churn", "EXT-DELTA", emea_retail, "churned", csm, 0),
+    ]
+    for name, external_id, company, stage, owner, arr in specs:
+        AccountFactory(
+            name=name,
+            external_id=external_id,
+            company=company,
+            lifecycle_stage=stage,
+            csm=owner,
+            arr_cents=arr,
+        )
+    return SimpleNamespace(csm=csm, other_csm=other_csm)
+
+
+def listed(acting, flt: AccountFilter) -> list[str]:
+    return [a.name for a in db.session.scalars(accounts.list_query(acting, flt))]
+
+
+@pytest.mark.parametrize(
+    ("criteria", "expected"),
+    [
+        ({"q": "acme"}, {"Acme Onboard"}),
+        ({"q": "ext-beta"}, {"Beta Active"}),
+        ({"q": "  gamma "}, {"Gamma Risk"}),
+        ({"lifecycle_stage": "at_risk"}, {"Gamma Risk"}),
+        ({"region": "EMEA"}, {"Beta Active", "Delta Churn"}),
+        ({"industry": "Software"}, {"Acme Onboard", "Gamma Risk"}),
+        ({"unassigned": True}, {"Gamma Risk"}),
+        ({"arr_min": 10_000, "arr_max": 50_000}, {"Acme Onboard", "Beta Active"}),
+        ({"arr_min": 50_000.01}, {"Gamma Risk"}),
+        ({"arr_max": 9_999.99}, {"Delta Churn"}),
+        ({"region": "EMEA", "lifecycle_stage": "active"}, {"Beta Active"}),
+        ({"q": "nobody"}, set()),
+    ],
+)
+def test_list_query_filters(listed_book, manager, criteria, expected):
+    assert set(listed(actor(manager), AccountFilter(**criteria))) == expected
+
+
+def test_list_query_filters_by_csm(listed_book, manager):
+    flt = AccountFilter(csm_id=listed_book.csm.id)
+    assert set(listed(actor(manager), flt)) == {"Acme Onboard", "Delta Churn"}
+
+
+@pytest.mark.parametrize(
+    ("sort", "descending", "expected"),
+    [
+        ("arr", True, ["Gamma Risk", "Beta Active", "Acme Onboard", "Delta Churn"]),
+        ("arr", False, ["Delta Churn", "Acme Onboard", "Beta Active", "Gamma Risk"]),
+        ("name", False, ["Acme Onboard", "Beta Active", "Delta Churn", "Gamma Risk"]),
+        ("name", True, ["Gamma Risk", "Delta Churn", "Beta Active", "Acme Onboard"]),
+        ("region", False, ["Gamma Risk", "Beta Active", "Delta Churn", "Acme Onboard"]),
+    ],
+)
+def test_list_query_sorts(listed_book, manager, sort, descending, expected):
+    flt = AccountFilter(sort=sort, descending=descending)
+    assert listed(actor(manager), flt) == expected
+
+
+def test_list_query_shows_a_csm_only_their_book(listed_book):
+    assert set(listed(actor(listed_book.csm), AccountFilter())) == {"Acme Onboard", "Delta Churn"}
+    # Asking for someone else's book does not widen the scope.
+    flt = AccountFilter(csm_id=listed_book.other_csm.id)
+    assert listed(actor(listed_book.csm), flt) == []
+
+
+def stage_row(summary: dict, stage: str) -> tuple[int, int]:
+    row = next(r for r in summary["by_stage"] if r["stage"] == stage)
+    return row["accounts"], row["arr_cents"]
+
+
+def test_book_summary_counts_accounts_and_arr_per_stage(db_session, manager, csm, other_csm):
+    emea, na = CompanyFactory(region="EMEA"), CompanyFactory(region="NA")
+    today = date.today()
+    later, past, soon = (
+        today + timedelta(days=200),
+        today - timedelta(days=1),
+        today + timedelta(days=30),
+    )
+    AccountFactory(
+        company=emea, lifecycle_stage="active", arr_cents=100_00, csm=csm, renewal_date=later
+    )
+    AccountFactory(
+        company=na, lifecycle_stage="active", arr_cents=250_00, csm=other_csm, renewal_date=past
+    )
+    AccountFactory(
+        company=na, lifecycle_stage="at_risk", arr_cents=40_00, csm=None, renewal_date=None
+    )
+    AccountFactory(
+        company=emea, lifecycle_stage="onboarding", arr_cents=7_00, csm=csm, renewal_date=soon
+    )
+
+    summary = accounts.book_summary(db.session, actor(manager))
+
+    assert (summary["accounts"], summary["arr_cents"]) == (4, 397_00)
+    assert stage_row(summary, "active") == (2, 350_00)
+    assert stage_row(summary, "at_risk") == (1, 40_00)
+    assert stage_row(summary, "onboarding") == (1, 7_00)
+    assert stage_row(summary, "churned") == (0, 0)
+    regions = {r["region"]: (r["accounts"], r["arr_cents"]) for r in summary["by_region"]}
+    assert regions == {"EMEA": (2, 107_00), "NA": (2, 290_00)}
+    assert summary["unassigned"] == 1
+    assert summary["renewals_due"] == 1
+
+
+def test_book_summary_for_a_csm_covers_only_their_book(db_session, csm, other_csm):
+    company = CompanyFactory(region="APAC")
+    AccountFactory(company=company, lifecycle_stage="active", arr_cents=100_00, csm=csm)
+    AccountFactory(company=company, lifecycle_stage="churned", arr_cents=30_00, csm=csm)
+    AccountFactory(company=company, lifecycle_stage="active", arr_cents=999_00, csm=other_csm)
+    AccountFactory(company=company, lifecycle_stage="active", arr_cents=555_00, csm=None)
+
+    summary = accounts.book_summary(db.session, actor(csm))
+
+    assert (summary["accounts"], summary["arr_cents"]) == (2, 130_00)
+    assert stage_row(summary, "active") == (1, 100_00)
+    assert stage_row(summary, "churned") == (1, 30_00)
+    assert summary["by_region"] == [{"region": "APAC", "accounts": 2, "arr_cents": 130_00}]
+    assert summary["unassigned"] == 0
