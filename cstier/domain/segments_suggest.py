@@ -40,7 +40,7 @@ class Suggestion:
 
     features: tuple[str, ...]
     profiles: tuple[ClusterProfile, ...]
-    assignment: pd.DataFrame  # account_id, tier (the cluster each account fell in)
+    assignment: pd.DataFrame  # account_id, tier (the cluster each account fell in), features
     definition: dict[str, Any]
     agreement: float  # share of accounts the proposed rules put in their own cluster
 
@@ -65,6 +65,7 @@ def suggest_segments(
     profiles = tuple(_profile(tier, labels, values, arr) for tier in sorted(set(tiers.values())))
     definition = _definition(name, features, filled, labels, k)
     assignment = pd.DataFrame({"account_id": book["account_id"].to_numpy(), "tier": labels})
+    assignment[list(features)] = values.to_numpy()
     return Suggestion(
         features=features,
         profiles=profiles,
@@ -105,9 +106,7 @@ def _tier_names(labels: np.ndarray, arr: pd.Series, first: pd.Series, k: int) ->
     return {int(label): f"Segment {rank:0{width}d}" for rank, label in enumerate(order, 1)}
 
 
-def _profile(
-    tier: str, labels: np.ndarray, values: pd.DataFrame, arr: pd.Series
-) -> ClusterProfile:
+def _profile(tier: str, labels: np.ndarray, values: pd.DataFrame, arr: pd.Series) -> ClusterProfile:
     inside = labels == tier
     members = values[inside]
     return ClusterProfile(
@@ -214,15 +213,12 @@ def _agreement(
 
 
 def scatter_points(
-    book: pd.DataFrame, assignment: pd.DataFrame, x: str, y: str, limit: int = 1500
+    assignment: pd.DataFrame, x: str, y: str, limit: int = 1500
 ) -> dict[str, list[dict[str, float]]]:
-    """Return up to `limit` (x, y) points per segment, evenly spread, for a scatter chart."""
-    frame = pd.DataFrame(
-        {"x": book[x].to_numpy(float), "y": book[y].to_numpy(float), "tier": assignment["tier"]}
-    ).dropna()
-    step = max(1, len(frame) // limit)
-    sample = frame.iloc[::step]
+    """Return up to about `limit` (x, y) points grouped by segment, evenly spread, for a chart."""
+    frame = assignment[["tier", x, y]].dropna()
+    sample = frame.iloc[:: max(1, len(frame) // limit)]
     return {
-        str(tier): [{"x": float(px), "y": float(py)} for px, py in zip(g.x, g.y, strict=True)]
+        str(tier): [{"x": float(px), "y": float(py)} for px, py in zip(g[x], g[y], strict=True)]
         for tier, g in sample.groupby("tier")
     }
