@@ -25,10 +25,10 @@ class Text(ma.fields.String):
 
 
 class Id(ma.fields.Integer):
-    """A positive database id."""
+    """A positive database id (strict in JSON bodies; query strings are text)."""
 
-    def __init__(self, **kwargs: Any):
-        super().__init__(strict=True, validate=validate.Range(min=1, max=MAX_INT), **kwargs)
+    def __init__(self, *, strict: bool = True, **kwargs: Any):
+        super().__init__(strict=strict, validate=validate.Range(min=1, max=MAX_INT), **kwargs)
 
 
 class Count(ma.fields.Integer):

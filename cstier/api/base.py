@@ -1,0 +1,44 @@
+"""What every API resource shares: an authenticated blueprint, pagination, documented errors."""
+
+from flask_smorest import Blueprint
+from flask_smorest.pagination import PaginationParameters
+from sqlalchemy import Select, func, select
+
+from cstier.api.auth import authenticate_request
+from cstier.api.errors import handle_service_error
+from cstier.api.fields import MAX_INT
+from cstier.extensions import db
+from cstier.services.errors import ServiceError
+
+API_PREFIX = "/api/v1"
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+def api_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
+    """Return a blueprint under /api/v1 whose views need a bearer token."""
+    blp = Blueprint(
+        f"api-{name}", __name__, url_prefix=f"{API_PREFIX}{url_prefix}", description=description
+    )
+    blp.before_request(authenticate_request)
+    blp.register_error_handler(ServiceError, handle_service_error)
+    return blp
+
+
+def paginate(blp: Blueprint):
+    """Paginate a view with page/page_size query arguments and an X-Pagination header."""
+    return blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+
+
+def page_of(stmt: Select, pagination: PaginationParameters):
+    """Count the query for X-Pagination and return one page of its result."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pagination.item_count = total
+    if pagination.first_item >= total:  # past the end: skip the query (and any OFFSET overflow)
+        return db.session.execute(stmt.limit(0))
+    return db.session.execute(stmt.limit(pagination.page_size).offset(pagination.first_item))
+
+
+def id_in_path(name: str) -> str:
+    """Return a URL rule part for an id; ids beyond the column's range are 404 before any query."""
+    return f"<int(min=1, max={MAX_INT}):{name}>"

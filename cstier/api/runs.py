@@ -1,0 +1,86 @@
+"""Tiering runs: managers start one (or a dry run); everyone reads their status."""
+
+import marshmallow as ma
+from flask import url_for
+from flask.views import MethodView
+from marshmallow import validate
+
+from cstier.api.auth import current_actor
+from cstier.api.base import api_blueprint, id_in_path
+from cstier.domain.permissions import can_manage_book
+from cstier.extensions import db
+from cstier.models import TieringRun
+from cstier.services.errors import Forbidden, NotFound
+from cstier.services.tiering import history
+from cstier.services.tiering.run import run_tiering
+
+blp = api_blueprint("runs", "/runs", "Re-tier the book and read how runs went.")
+
+
+class RunSchema(ma.Schema):
+    """One tiering run."""
+
+    id = ma.fields.Integer()
+    status = ma.fields.String(metadata={"description": "running, succeeded or failed"})
+    dry_run = ma.fields.Boolean()
+    trigger = ma.fields.String(metadata={"description": "cli, web, api or schedule"})
+    triggered_by_id = ma.fields.Integer(allow_none=True)
+    started_at = ma.fields.DateTime()
+    finished_at = ma.fields.DateTime(allow_none=True)
+    accounts_evaluated = ma.fields.Integer()
+    scheme_versions = ma.fields.Dict(metadata={"description": "scheme key -> version used"})
+    changes = ma.fields.Dict(metadata={"description": "scheme key -> tiers changed"})
+    error = ma.fields.String(allow_none=True)
+
+
+class StartRunSchema(ma.Schema):
+    """How to run."""
+
+    dry_run = ma.fields.Boolean(
+        load_default=False, metadata={"description": "Evaluate and count changes, write nothing."}
+    )
+
+
+class RunQuerySchema(ma.Schema):
+    """How many runs to list."""
+
+    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+@blp.route("")
+class RunCollection(MethodView):
+    """Tiering runs."""
+
+    @blp.arguments(RunQuerySchema, location="query")
+    @blp.response(200, RunSchema(many=True))
+    def get(self, args: dict):
+        """List the newest runs first."""
+        return history.recent_runs(db.session, args["limit"])
+
+    @blp.arguments(StartRunSchema)
+    @blp.response(201, RunSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
+    def post(self, body: dict):
+        """Re-tier every account now (managers and admins); answers when the run has finished."""
+        actor = current_actor()
+        if not can_manage_book(actor):
+            raise Forbidden("Only managers and admins start tiering runs.")
+        summary = run_tiering(
+            db.session, actor_id=actor.user_id, trigger="api", dry_run=body["dry_run"]
+        )
+        run = db.session.get(TieringRun, summary.run_id)
+        return run, {"Location": url_for(".RunItem", run_id=run.id)}
+
+
+@blp.route(f"/{id_in_path('run_id')}")
+class RunItem(MethodView):
+    """One run."""
+
+    @blp.response(200, RunSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, run_id: int):
+        """Read a run's status, counts and error."""
+        run = db.session.get(TieringRun, run_id)
+        if run is None:
+            raise NotFound(f"No tiering run with id {run_id}.")
+        return run
