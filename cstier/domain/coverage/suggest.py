@@ -81,12 +81,18 @@ def _eligible(fit: CsmFit, key: tuple) -> np.ndarray:
 
 def _keep_current(frame, rows, mask, fit, loads, owner, kept, reasons) -> None:
     """Keep the current CSM wherever they still fit; their load carries the account."""
-    position = {int(c): i for i, c in enumerate(fit.csm_ids) if mask[i]}
-    for row in rows:
-        i = position.get(int(frame.at[row, "csm_id"]))
-        if i is not None:
-            owner[row], kept[row], reasons[row] = i, True, KEPT
-            loads.add(i, int(frame.at[row, "model"]), int(frame.at[row, "arr_cents"]))
+    current = frame["csm_id"].to_numpy()[rows]
+    owned = rows[current >= 0]
+    if not len(owned) or not mask.any():
+        return
+    where = np.searchsorted(fit.csm_ids, current[current >= 0])
+    where = np.minimum(where, fit.size - 1)
+    stays = (fit.csm_ids[where] == current[current >= 0]) & mask[where]
+    models = frame["model"].to_numpy()
+    arr = frame["arr_cents"].to_numpy()
+    for row, i in zip(owned[stays].tolist(), where[stays].tolist(), strict=True):
+        owner[row], kept[row], reasons[row] = i, True, KEPT
+        loads.add(i, int(models[row]), int(arr[row]))
 
 
 def _place(frame, rows, model_id, mask, fit, loads: Loads, owner, reasons) -> None:

@@ -1,5 +1,118 @@
-"""Coverage, capacity, assignment and handoff pages."""
+"""Coverage, capacity, assignment and handoff pages: the models and matrix live here."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from cstier.domain.coverage.defaults import NEEDS_TIERS, VALUE_TIERS
+from cstier.domain.permissions import can_manage_book
+from cstier.extensions import db
+from cstier.models import CoverageModel
+from cstier.services.coverage import settings
+from cstier.services.coverage.derive import derive_coverage
+from cstier.services.coverage.seed import ensure_default_coverage
+from cstier.services.errors import NotFound, ValidationFailed
+from cstier.web.coverage.forms import ActionForm, CoverageModelForm
+from cstier.web.current import MANAGERS, current_actor, roles_required
+from cstier.web.forms_common import apply_errors
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
+
+
+def _tiers(cells: dict) -> tuple[list[str], list[str]]:
+    """Return the value and needs tiers to show: the seeded ones, then any others in use."""
+    values = list(VALUE_TIERS) + sorted({v for v, _ in cells} - set(VALUE_TIERS))
+    needs = list(NEEDS_TIERS) + sorted({n for _, n in cells} - set(NEEDS_TIERS))
+    return values, needs
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Show the coverage models and the value × needs matrix (editable by managers)."""
+    if ensure_default_coverage(db.session):
+        db.session.commit()
+    cells = settings.matrix(db.session)
+    value_tiers, needs_tiers = _tiers(cells)
+    return render_template(
+        "coverage/index.html",
+        models=settings.list_models(db.session),
+        cells=cells,
+        value_tiers=value_tiers,
+        needs_tiers=needs_tiers,
+        form=ActionForm(),
+        can_edit=can_manage_book(current_actor()),
+    )
+
+
+@bp.route("/models/<int:model_id>/edit", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def edit_model(model_id: int):
+    """Edit a coverage model's ratio, ARR target, hard limit and cadence."""
+    model = db.session.get(CoverageModel, model_id)
+    if model is None:
+        abort(404)
+    form = CoverageModelForm(obj=model)
+    if request.method == "GET" and model.arr_per_csm_cents:
+        form.arr_per_csm.data = model.arr_per_csm_cents // 100
+    status = 200
+    if form.validate_on_submit():
+        try:
+            settings.update_model(db.session, current_actor(), model_id, form.values())
+        except (ValidationFailed, NotFound) as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            apply_errors(form, getattr(exc, "errors", {}))
+            status = 400
+        else:
+            flash(f"Saved {model.name}. Run “Derive coverage” to apply it.", "success")
+            return redirect(url_for(".index"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("coverage/model_form.html", form=form, model=model), status
+
+
+@bp.route("/matrix", methods=["POST"])
+@roles_required(*MANAGERS)
+def save_matrix():
+    """Save the value × needs matrix."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    cells = {}
+    for name, value in request.form.items():
+        if name.startswith("cell|") and value:
+            _, value_tier, needs_tier = name.split("|", 2)
+            cells[(value_tier, needs_tier)] = int(value)
+    try:
+        changed = settings.save_matrix(db.session, current_actor(), cells)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        flash(f"Matrix saved: {changed} cells changed. Derive coverage to apply it.", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/derive", methods=["POST"])
+@roles_required(*MANAGERS)
+def derive():
+    """Re-derive every account's coverage model from the current tiers."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    summary = derive_coverage(db.session)
+    db.session.commit()
+    flash(
+        f"Coverage derived for {summary.accounts:,} accounts: {summary.changed:,} changed, "
+        f"{summary.flagged:,} flagged for reassignment.",
+        "success",
+    )
+    return redirect(request.referrer or url_for(".index"))
+
+
+# The other coverage pages register their routes on this blueprint.
+from cstier.web.coverage import (  # noqa: E402, F401
+    assign_views,
+    capacity_views,
+    handoff_views,
+    people_views,
+    suggest_views,
+)

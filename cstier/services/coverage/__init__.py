@@ -1,0 +1,1 @@
+"""Coverage use cases: models and matrix, derivation, capacity, assignment, suggestions, handoffs."""

@@ -1,0 +1,75 @@
+"""Capacity numbers: per-CSM load, per-model headcount, and headcount for a what-if tiering."""
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from cstier.domain.coverage import coverage_for_tiers, csm_loads, headcount_plan
+from cstier.domain.coverage.headcount import current_headcount, required_headcount
+from cstier.services.coverage import frames
+from cstier.services.coverage.tiers import current_tiers
+
+
+@dataclass
+class CapacityReport:
+    """Per-CSM loads and per-model headcount, as plain rows for pages, API and reports."""
+
+    csms: list[dict]
+    models: list[dict]
+    unassigned: int
+
+
+def capacity_report(session: Session) -> CapacityReport:
+    """Return every CSM's load against target and every model's required vs current headcount."""
+    book = frames.book_frame(session)
+    csms = frames.csms_frame(session)
+    models = frames.models_frame(session)
+    loads = csm_loads(book, csms, models).merge(
+        csms[["csm_id", "name", "active"]], on="csm_id", how="left"
+    )
+    loads = loads[loads["active"].fillna(False).astype(bool) | (loads["accounts"] > 0)]
+    plan = headcount_plan(book, csms, models)
+    return CapacityReport(
+        csms=_records(loads.sort_values(["load", "csm_id"], ascending=[False, True])),
+        models=_records(plan),
+        unassigned=int(book["csm_id"].isna().sum()),
+    )
+
+
+def headcount_for_tiers(
+    session: Session, value_tiers: pd.Series, needs_tiers: pd.Series
+) -> pd.DataFrame:
+    """Return per model the headcount a set of tiers (indexed by account id) would need.
+
+    For the tiering preview: pass the proposed tiers; accounts left out keep their current ones.
+    Columns: coverage_model_id, key, name, accounts, arr_cents, by_count, by_arr, required,
+    current, gap.
+    """
+    tiers = current_tiers(session).set_index("account_id")
+    value = value_tiers.combine_first(tiers["value_tier"]).reindex(tiers.index)
+    needs = needs_tiers.combine_first(tiers["needs_tier"]).reindex(tiers.index)
+    models = frames.models_frame(session)
+    model_ids = coverage_for_tiers(value, needs, frames.matrix_frame(session))
+    book = pd.DataFrame(
+        {"coverage_model_id": model_ids, "arr_cents": tiers["arr_cents"].fillna(0)}
+    ).dropna(subset=["coverage_model_id"])
+    per_model = (
+        book.groupby("coverage_model_id")
+        .agg(accounts=("arr_cents", "size"), arr_cents=("arr_cents", "sum"))
+        .reset_index()
+    )
+    plan = required_headcount(per_model, models)
+    current = current_headcount(frames.book_frame(session), frames.csms_frame(session), models)
+    plan["current"] = plan["coverage_model_id"].map(current).fillna(0.0).astype(float)
+    plan["gap"] = (plan["required"] - plan["current"]).round(2)
+    return plan
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Return JSON-safe rows: NaN and <NA> become None, numpy scalars plain Python."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in clean.to_dict("records")
+    ]

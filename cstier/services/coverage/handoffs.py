@@ -1,0 +1,57 @@
+"""Handoffs: both CSMs see the change of owner until it is marked done."""
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from cstier.domain.permissions import Actor, can_manage_book
+from cstier.models import Account, Handoff
+from cstier.models.base import utcnow
+from cstier.services import audit
+from cstier.services.errors import Forbidden, NotFound
+
+
+def list_handoffs(session: Session, actor: Actor, *, open_only: bool = True) -> list[Handoff]:
+    """Return handoffs the actor takes part in (CSMs) or all of them (everyone else), due first."""
+    stmt = select(Handoff).options(joinedload(Handoff.from_csm), joinedload(Handoff.to_csm))
+    if actor.role == "csm":
+        stmt = stmt.where(
+            or_(Handoff.from_csm_id == actor.user_id, Handoff.to_csm_id == actor.user_id)
+        )
+    if open_only:
+        stmt = stmt.where(Handoff.done_at.is_(None))
+    return list(session.scalars(stmt.order_by(Handoff.due_date, Handoff.id).limit(500)))
+
+
+def account_names(session: Session, handoffs: list[Handoff]) -> dict[int, str]:
+    """Return account names for a list of handoffs."""
+    ids = {h.account_id for h in handoffs}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Account.id, Account.name).where(Account.id.in_(ids))).all())
+
+
+def complete_handoff(
+    session: Session, actor: Actor, handoff_id: int, now: datetime | None = None
+) -> Handoff:
+    """Mark a handoff done: either CSM in it, or a manager."""
+    handoff = session.get(Handoff, handoff_id)
+    if handoff is None:
+        raise NotFound(f"No handoff with id {handoff_id}.")
+    involved = actor.user_id in (handoff.from_csm_id, handoff.to_csm_id)
+    if not (can_manage_book(actor) or (actor.role == "csm" and involved)):
+        raise Forbidden("Only the CSMs in a handoff, or a manager, can mark it done.")
+    if handoff.done_at is None:
+        handoff.done_at = now or utcnow()
+        audit.record(
+            session,
+            actor_id=actor.user_id,
+            entity_type="handoff",
+            entity_id=handoff.id,
+            action="complete",
+            before=None,
+            after={"account_id": handoff.account_id},
+        )
+    session.commit()
+    return handoff

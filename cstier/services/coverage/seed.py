@@ -1,0 +1,27 @@
+"""Seed the default coverage models and the value × needs matrix."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cstier.domain.coverage import DEFAULT_MATRIX, DEFAULT_MODELS
+from cstier.models import CoverageMatrixCell, CoverageModel
+
+
+def ensure_default_coverage(session: Session) -> int:
+    """Create the default models and matrix in a workspace that has none; return models created."""
+    if session.scalar(select(func.count(CoverageModel.id))):
+        return 0
+    by_key = {}
+    for definition in DEFAULT_MODELS:
+        model = CoverageModel(**definition)
+        session.add(model)
+        by_key[model.key] = model
+    session.flush()
+    for (value_tier, needs_tier), key in DEFAULT_MATRIX.items():
+        session.add(
+            CoverageMatrixCell(
+                value_tier=value_tier, needs_tier=needs_tier, coverage_model_id=by_key[key].id
+            )
+        )
+    session.flush()
+    return len(by_key)

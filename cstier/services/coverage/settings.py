@@ -1,0 +1,105 @@
+"""Edit the coverage models and the value × needs matrix (admins and managers)."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cstier.domain.coverage import MOTIONS
+from cstier.domain.permissions import Actor, can_manage_book
+from cstier.models import CoverageMatrixCell, CoverageModel
+from cstier.services import audit
+from cstier.services.errors import Forbidden, NotFound, ValidationFailed
+
+MODEL_FIELDS = (
+    "name",
+    "motion",
+    "accounts_per_csm",
+    "arr_per_csm_cents",
+    "hard_limit_pct",
+    "cadence",
+)
+
+
+def list_models(session: Session) -> list[CoverageModel]:
+    """Return the coverage models in display order."""
+    return list(
+        session.scalars(select(CoverageModel).order_by(CoverageModel.sort_order, CoverageModel.id))
+    )
+
+
+def update_model(session: Session, actor: Actor, model_id: int, values: dict) -> CoverageModel:
+    """Change a model's name, motion, ratio, ARR target, hard limit or cadence; audit it."""
+    if not can_manage_book(actor):
+        raise Forbidden("Only managers and admins edit coverage models.")
+    model = session.get(CoverageModel, model_id)
+    if model is None:
+        raise NotFound(f"No coverage model with id {model_id}.")
+    errors: dict[str, list[str]] = {}
+    if not (values.get("name") or "").strip():
+        errors["name"] = ["Give the model a name."]
+    if values.get("motion") not in MOTIONS:
+        errors["motion"] = [f"Motion must be one of {', '.join(MOTIONS.values())}."]
+    if not values.get("accounts_per_csm") or values["accounts_per_csm"] < 1:
+        errors["accounts_per_csm"] = ["Accounts per CSM must be at least 1."]
+    arr = values.get("arr_per_csm_cents")
+    if arr is not None and arr <= 0:
+        errors["arr_per_csm"] = ["ARR per CSM must be positive, or left empty."]
+    if not values.get("hard_limit_pct") or values["hard_limit_pct"] < 100:
+        errors["hard_limit_pct"] = ["The hard limit is a % of target, at least 100."]
+    if errors:
+        raise ValidationFailed("The coverage model was not saved.", errors)
+    before = audit.snapshot(model, MODEL_FIELDS)
+    for name in MODEL_FIELDS:
+        setattr(model, name, values.get(name))
+    audit.record(
+        session,
+        actor_id=actor.user_id,
+        entity_type="coverage_model",
+        entity_id=model.id,
+        action="update",
+        before=before,
+        after=audit.snapshot(model, MODEL_FIELDS),
+    )
+    session.commit()
+    return model
+
+
+def matrix(session: Session) -> dict[tuple[str, str], int]:
+    """Return the matrix as {(value tier, needs tier): model id}."""
+    return {
+        (c.value_tier, c.needs_tier): c.coverage_model_id
+        for c in session.scalars(select(CoverageMatrixCell))
+    }
+
+
+def save_matrix(session: Session, actor: Actor, cells: dict[tuple[str, str], int]) -> int:
+    """Replace the cells given (value tier, needs tier → model id); return how many changed."""
+    if not can_manage_book(actor):
+        raise Forbidden("Only managers and admins edit the coverage matrix.")
+    known = {m.id for m in list_models(session)}
+    if any(model_id not in known for model_id in cells.values()):
+        raise ValidationFailed("Choose an existing coverage model for every cell.")
+    current = {(c.value_tier, c.needs_tier): c for c in session.scalars(select(CoverageMatrixCell))}
+    changed = 0
+    for key, model_id in cells.items():
+        cell = current.get(key)
+        if cell is None:
+            session.add(
+                CoverageMatrixCell(value_tier=key[0], needs_tier=key[1], coverage_model_id=model_id)
+            )
+        elif cell.coverage_model_id != model_id:
+            cell.coverage_model_id = model_id
+        else:
+            continue
+        changed += 1
+    if changed:
+        audit.record(
+            session,
+            actor_id=actor.user_id,
+            entity_type="coverage_matrix",
+            entity_id=0,
+            action="update",
+            before=None,
+            after={f"{v} × {n}": m for (v, n), m in cells.items()},
+        )
+    session.commit()
+    return changed

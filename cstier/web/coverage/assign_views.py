@@ -1,0 +1,130 @@
+"""Bulk assignment from a filtered account list: check accounts, pick a CSM or pool, give a reason."""
+
+from flask import flash, redirect, render_template, request
+
+from cstier.extensions import db
+from cstier.models import Account, AccountCoverage
+from cstier.services import accounts, users
+from cstier.services.coverage import book, profiles, settings
+from cstier.services.coverage.assign import Assignment, AssignmentRefused, assign_accounts
+from cstier.services.errors import Conflict, NotFound, ValidationFailed
+from cstier.web.accounts.forms import AccountFilterForm
+from cstier.web.accounts.routes import _filter_from
+from cstier.web.coverage.forms import AssignForm
+from cstier.web.coverage.routes import bp
+from cstier.web.current import MANAGERS, current_actor, roles_required
+
+
+def parse_picks(values: list[str]) -> dict[int, int]:
+    """Return {account id: version seen} from 'id:version' checkbox values; skip garbage."""
+    picks = {}
+    for value in values:
+        account_id, _, version = value.partition(":")
+        if account_id.isdigit() and version.isdigit():
+            picks[int(account_id)] = int(version)
+    return picks
+
+
+def _list_page(form: AccountFilterForm):
+    choices = accounts.filter_choices(db.session)
+    form.region.choices += [(r, r) for r in choices["regions"]]
+    form.industry.choices += [(i, i) for i in choices["industries"]]
+    form.csm_id.choices += [("none", "Unassigned")] + [
+        (str(u.id), u.name) for u in users.csm_choices(db.session)
+    ]
+    if not form.validate():
+        for field in (form.arr_min, form.arr_max, form.per_page):
+            field.data = None
+    stmt = accounts.list_query(current_actor(), _filter_from(form))
+    model_id = request.args.get("model", type=int)
+    flagged = request.args.get("flagged") == "1"
+    if model_id or flagged:
+        stmt = stmt.join(AccountCoverage, AccountCoverage.account_id == Account.id)
+        if model_id:
+            stmt = stmt.where(AccountCoverage.coverage_model_id == model_id)
+        if flagged:
+            stmt = stmt.where(AccountCoverage.needs_reassignment.is_(True))
+    return db.paginate(stmt, per_page=form.per_page.data or 50, max_per_page=200)
+
+
+def assign_form() -> AssignForm:
+    form = AssignForm()
+    form.csm_id.choices = [("", "— no CSM (pool only) —")] + [
+        (u.id, u.name) for u in users.csm_choices(db.session)
+    ]
+    form.pool_id.choices = [("", "— no pool —")] + [
+        (p.id, p.name) for p in profiles.list_pools(db.session)
+    ]
+    return form
+
+
+@bp.route("/assign", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def assign():
+    """Filter the account list, check accounts and assign them to a CSM or pool with a reason."""
+    form = assign_form()
+    picks = parse_picks(request.form.getlist("pick"))
+    status, refused = 200, None
+    if request.method == "POST":
+        next_url = request.form.get("next")
+        if form.validate_on_submit():
+            status, refused = _submit(form, picks)
+            if status == 200:
+                return redirect(next_url or request.full_path)
+        else:
+            status = 400
+            for errors in form.errors.values():
+                for message in errors:
+                    flash(message, "danger")
+        if next_url and next_url.startswith("/"):
+            return redirect(next_url)
+    filters = AccountFilterForm(request.args)
+    page = _list_page(filters)
+    ids = [a.id for a in page.items]
+    coverage = book.coverage_for(db.session, ids)
+    return render_template(
+        "coverage/assign.html",
+        form=form,
+        filters=filters,
+        page=page,
+        coverage=coverage,
+        models=settings.list_models(db.session),
+        checked=set(picks),
+        refused=refused,
+    ), status
+
+
+def _submit(form: AssignForm, picks: dict[int, int]) -> tuple[int, AssignmentRefused | None]:
+    """Call the service; flash the outcome; return the status and any refusal."""
+    assignment = Assignment(
+        csm_id=form.csm_id.data,
+        pool_id=form.pool_id.data,
+        reason=form.reason.data or "",
+        override_reason=form.override_reason.data or None,
+        handoff_due=form.handoff_due.data,
+        handoff_notes=form.handoff_notes.data or "",
+    )
+    try:
+        result = assign_accounts(
+            db.session, current_actor(), list(picks), assignment, expected_versions=picks
+        )
+    except AssignmentRefused as exc:
+        db.session.rollback()
+        hint = " A manager override with a reason can pass this." if exc.overridable else ""
+        flash(f"Nothing was assigned. {' '.join(r.message for r in exc.refusals)}{hint}", "danger")
+        return 400, exc
+    except Conflict as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return 409, None
+    except (ValidationFailed, NotFound) as exc:
+        db.session.rollback()
+        messages = [m for ms in getattr(exc, "errors", {}).values() for m in ms] or [str(exc)]
+        flash("Nothing was assigned. " + " ".join(messages), "danger")
+        return 400, None
+    flash(
+        f"Assigned {result.changed} accounts ({result.unchanged} already there); "
+        f"{result.handoffs} handoffs opened.",
+        "success",
+    )
+    return 200, None

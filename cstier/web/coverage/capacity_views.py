@@ -1,0 +1,27 @@
+"""The capacity page: per-CSM load and per-model headcount, with charts."""
+
+from flask import render_template
+from flask_login import login_required
+
+from cstier.domain.permissions import can_manage_book
+from cstier.extensions import db
+from cstier.services.coverage.capacity import capacity_report
+from cstier.web.coverage.forms import ActionForm
+from cstier.web.coverage.routes import bp
+from cstier.web.current import current_actor
+
+STATUS_BADGES = {"over": "danger", "on_target": "success", "under": "secondary"}
+
+
+@bp.route("/capacity")
+@login_required
+def capacity():
+    """Show each CSM's load against target and each model's required vs current headcount."""
+    report = capacity_report(db.session)
+    return render_template(
+        "coverage/capacity.html",
+        report=report,
+        badges=STATUS_BADGES,
+        form=ActionForm(),
+        can_edit=can_manage_book(current_actor()),
+    )

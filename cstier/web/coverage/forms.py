@@ -1,0 +1,114 @@
+"""Coverage forms: models, matrix, profiles, pools, assignment, suggestions, handoffs."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from cstier.domain.coverage import MOTIONS
+from cstier.web.forms_common import optional_id
+
+
+def split_list(text: str | None) -> list[str]:
+    """Split a comma-separated field into trimmed values."""
+    return [v.strip() for v in (text or "").split(",") if v.strip()]
+
+
+class CoverageModelForm(FlaskForm):
+    """Edit one coverage model."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    motion = SelectField("Motion", choices=list(MOTIONS.items()))
+    accounts_per_csm = IntegerField(
+        "Accounts per CSM", validators=[DataRequired(), NumberRange(min=1)]
+    )
+    arr_per_csm = DecimalField(
+        "ARR per CSM (optional)", places=0, validators=[Optional(), NumberRange(min=1)]
+    )
+    hard_limit_pct = IntegerField(
+        "Hard limit (% of target)", validators=[DataRequired(), NumberRange(min=100, max=400)]
+    )
+    cadence = StringField("Engagement cadence", validators=[Optional(), Length(max=200)])
+    submit = SubmitField("Save model")
+
+    def values(self) -> dict:
+        """Return the model values the form carries (ARR in cents)."""
+        arr = self.arr_per_csm.data
+        return {
+            "name": (self.name.data or "").strip(),
+            "motion": self.motion.data,
+            "accounts_per_csm": self.accounts_per_csm.data,
+            "arr_per_csm_cents": int(arr * 100) if arr is not None else None,
+            "hard_limit_pct": self.hard_limit_pct.data,
+            "cadence": (self.cadence.data or "").strip(),
+        }
+
+
+class ActionForm(FlaskForm):
+    """A bare POST (matrix save, derive, delete, done) that only needs the CSRF token."""
+
+    submit = SubmitField("Save")
+
+
+class ProfileForm(FlaskForm):
+    """A CSM's capacity and fit."""
+
+    fte = DecimalField("FTE", places=2, validators=[DataRequired(), NumberRange(min=0.05, max=2)])
+    regions = StringField("Regions (comma-separated; empty means any)")
+    verticals = StringField("Verticals (comma-separated; empty means any)")
+    languages = StringField("Languages (comma-separated)")
+    coverage_model_keys = SelectMultipleField("Coverage models served")
+    submit = SubmitField("Save profile")
+
+    def values(self) -> dict:
+        """Return the profile values the form carries."""
+        return {
+            "fte": self.fte.data,
+            "regions": split_list(self.regions.data),
+            "verticals": split_list(self.verticals.data),
+            "languages": split_list(self.languages.data),
+            "coverage_model_keys": list(self.coverage_model_keys.data or []),
+        }
+
+
+class PoolForm(FlaskForm):
+    """A pool: a team sharing one book for one coverage model."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    coverage_model_id = SelectField("Coverage model", coerce=optional_id)
+    member_ids = SelectMultipleField("Members", coerce=int)
+    submit = SubmitField("Save pool")
+
+
+class AssignForm(FlaskForm):
+    """Where the checked accounts go, and why."""
+
+    csm_id = SelectField("Assign to CSM", coerce=optional_id, validate_choice=False)
+    pool_id = SelectField("and/or pool", coerce=optional_id, validate_choice=False)
+    reason = StringField(
+        "Reason", validators=[DataRequired(message="Give a reason."), Length(max=500)]
+    )
+    override_reason = StringField(
+        "Manager override (reason)", validators=[Optional(), Length(max=500)]
+    )
+    handoff_due = DateField("Handoff due", validators=[Optional()])
+    handoff_notes = TextAreaField("Handoff notes", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Assign checked accounts")
+
+
+class AcceptForm(FlaskForm):
+    """Accept the checked suggestions, or all of them."""
+
+    reason = StringField(
+        "Reason", default="Capacity-aware suggestion", validators=[Length(max=500)]
+    )
+    accept_selected = SubmitField("Accept checked")
+    accept_all = SubmitField("Accept all")

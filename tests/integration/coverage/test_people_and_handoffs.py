@@ -1,0 +1,99 @@
+"""CSM profiles, pools, handoffs and a CSM's own book."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from cstier.domain.permissions import Actor
+from cstier.models import AccountCoverage, Handoff
+from cstier.services.coverage import book, handoffs, profiles
+from cstier.services.errors import Forbidden, NotFound, ValidationFailed
+from tests.factories import AccountFactory
+
+
+def actor(user) -> Actor:
+    return Actor(user_id=user.id, role=user.role)
+
+
+def test_save_profile_normalises_lists(db_session, seeded, manager, csm):
+    saved = profiles.save_profile(
+        db_session,
+        actor(manager),
+        csm.id,
+        {"fte": "0.8", "regions": ["EMEA", " APAC ", "EMEA"], "coverage_model_keys": ["pooled"]},
+    )
+    assert (str(saved.fte), saved.regions, saved.coverage_model_keys) == (
+        "0.80",
+        ["APAC", "EMEA"],
+        ["pooled"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"fte": "0"}, "fte"),
+        ({"fte": "abc"}, "fte"),
+        ({"fte": "1", "coverage_model_keys": ["x"]}, "coverage_model_keys"),
+    ],
+)
+def test_profile_validation(db_session, seeded, manager, csm, values, field):
+    with pytest.raises(ValidationFailed) as caught:
+        profiles.save_profile(db_session, actor(manager), csm.id, values)
+    assert field in caught.value.errors
+
+
+def test_profile_is_for_csms_and_by_managers(db_session, seeded, manager, csm, viewer):
+    with pytest.raises(NotFound):
+        profiles.save_profile(db_session, actor(manager), viewer.id, {"fte": "1"})
+    with pytest.raises(Forbidden):
+        profiles.save_profile(db_session, actor(csm), csm.id, {"fte": "1"})
+
+
+def test_pool_crud(db_session, seeded, manager, csm, viewer):
+    values = {
+        "name": "Pooled EMEA",
+        "coverage_model_id": seeded["pooled"].id,
+        "member_ids": [csm.id],
+    }
+    pool = profiles.save_pool(db_session, actor(manager), None, values)
+    with pytest.raises(ValidationFailed):
+        profiles.save_pool(db_session, actor(manager), None, values)  # same name
+    with pytest.raises(ValidationFailed):
+        profiles.save_pool(
+            db_session, actor(manager), pool.id, {**values, "member_ids": [viewer.id]}
+        )
+    account = AccountFactory()
+    db_session.add(AccountCoverage(account_id=account.id, pool_id=pool.id))
+    db_session.commit()
+    with pytest.raises(ValidationFailed):
+        profiles.delete_pool(db_session, actor(manager), pool.id)
+    assert book.pool_queues(db_session, actor(csm))[0][1] == 1
+
+
+def test_handoffs_are_seen_by_both_csms_and_done_once(db_session, manager, csm, other_csm, viewer):
+    account = AccountFactory(csm=other_csm)
+    handoff = Handoff(account_id=account.id, from_csm_id=csm.id, to_csm_id=other_csm.id)
+    db_session.add(handoff)
+    db_session.commit()
+    third = AccountFactory()
+    db_session.add(Handoff(account_id=third.id, from_csm_id=None, to_csm_id=manager.id))
+    db_session.commit()
+    assert [h.id for h in handoffs.list_handoffs(db_session, actor(csm))] == [handoff.id]
+    assert [h.id for h in handoffs.list_handoffs(db_session, actor(other_csm))] == [handoff.id]
+    assert len(handoffs.list_handoffs(db_session, actor(viewer))) == 2
+    with pytest.raises(Forbidden):
+        handoffs.complete_handoff(db_session, actor(viewer), handoff.id)
+    done = handoffs.complete_handoff(
+        db_session, actor(csm), handoff.id, now=datetime(2026, 11, 3, tzinfo=UTC)
+    )
+    assert done.done_at is not None
+    assert handoffs.list_handoffs(db_session, actor(csm)) == []
+
+
+def test_account_coverage_view_hides_other_books(db_session, seeded, csm, other_csm):
+    account = AccountFactory(csm=other_csm)
+    with pytest.raises(NotFound):
+        book.account_coverage(db_session, actor(csm), account.id)
+    view = book.account_coverage(db_session, actor(other_csm), account.id)
+    assert view.coverage is None and view.history == []
