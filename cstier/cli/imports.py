@@ -1,5 +1,95 @@
-"""`cstier` commands for imports."""
+"""`cstier import` and `cstier export`: the command-line entry points onto the import and export services."""
+
+import json
+from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
-COMMANDS: list[click.Command] = []
+from cstier.domain.imports import KINDS
+from cstier.domain.permissions import Actor
+from cstier.extensions import db
+from cstier.services import exports
+from cstier.services.imports import ImportOutcome, ImportRequest, import_file
+
+# The command line runs with the operator's full access, like a manager in the UI.
+CLI_ACTOR = Actor(user_id=None, role="admin")
+
+
+def echo_outcome(outcome: ImportOutcome) -> None:
+    """Print the counts, or the errors naming row, column, value and reason."""
+    if outcome.errors:
+        for error in outcome.errors.items:
+            click.echo(f"error: {error}", err=True)
+        hidden = outcome.errors.total - len(outcome.errors.items)
+        if hidden:
+            click.echo(f"... and {hidden} more errors", err=True)
+        click.echo(f"{outcome.errors.total} errors: nothing was written.", err=True)
+        return
+    verb = "would be" if outcome.dry_run else "were"
+    click.echo(
+        f"{outcome.rows} rows: {outcome.created} created, {outcome.updated} updated, "
+        f"{outcome.unchanged} unchanged ({verb} written)."
+    )
+    if outcome.ignored_columns:
+        click.echo(f"ignored columns: {', '.join(outcome.ignored_columns)}")
+    if outcome.retier_run_id:
+        click.echo(f"re-tier run {outcome.retier_run_id} done.")
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and count, write nothing.")
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='JSON object {"file header": "column"}; an empty column ignores the header.',
+)
+@click.option("--encoding", default=None, help="Encoding of a non-UTF-8 CSV, e.g. cp1252.")
+@click.option("--retier", is_flag=True, help="Re-tier the book after a successful import.")
+@with_appcontext
+def import_command(
+    kind: str, file: Path, dry_run: bool, mapping: Path | None, encoding: str | None, retier: bool
+) -> None:
+    """Import a CSV or XLSX file of KIND: validated whole, written all or nothing."""
+    chosen = json.loads(mapping.read_text(encoding="utf-8")) if mapping else None
+    request = ImportRequest(
+        kind, file, file.name, dry_run=dry_run, mapping=chosen, encoding=encoding, retier=retier
+    )
+    outcome = import_file(db.session, request)
+    echo_outcome(outcome)
+    if outcome.errors:
+        raise SystemExit(1)
+
+
+@click.command("export")
+@click.argument("kind", type=click.Choice(list(exports.EXPORTS)))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--q", default=None, help="Name or external id contains.")
+@click.option("--stage", default=None, help="Lifecycle stage.")
+@click.option("--region", default=None)
+@click.option("--industry", default=None)
+@click.option("--plan", default=None)
+@click.option("--scheme", default=None, help="Tier scheme key (segment export, tier filter).")
+@click.option("--tier", default=None, help="Tier within --scheme.")
+@with_appcontext
+def export_command(kind: str, file: Path, scheme: str | None, tier: str | None, **filters) -> None:
+    """Export KIND to FILE; the extension (.csv or .xlsx) picks the format."""
+    fmt = "xlsx" if file.suffix.lower() == ".xlsx" else "csv"
+    flt = exports.AccountFilter(
+        q=filters["q"],
+        lifecycle_stage=filters["stage"],
+        region=filters["region"],
+        industry=filters["industry"],
+        plan=filters["plan"],
+    )
+    try:
+        frame = exports.build(db.session, CLI_ACTOR, kind, flt, scheme_key=scheme, tier=tier)
+    except exports.ExportRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    file.write_bytes(exports.render(frame, fmt))
+    click.echo(f"Wrote {len(frame)} rows to {file}")
+
+
+COMMANDS: list[click.Command] = [import_command, export_command]

@@ -1,9 +1,12 @@
 """Parse whole columns of text cells into typed values; each parser returns values and a reason per bad cell."""
 
+import numpy as np
 import pandas as pd
 
 # Excel's 1900 date system counts days from 1899-12-30 (this absorbs its fictitious 1900-02-29).
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# Serials from 1910 on: a bare year such as 2026 in a date column is a mistake, not 1905-07-18.
+EXCEL_MIN_SERIAL = 3_654
 EXCEL_MAX_SERIAL = 2_958_465  # 9999-12-31
 TRUE_WORDS = ("true", "yes", "y", "1", "t")
 FALSE_WORDS = ("false", "no", "n", "0", "f")
@@ -14,19 +17,30 @@ def _reasons(index: pd.Index) -> pd.Series:
     return pd.Series(pd.NA, index=index, dtype="object")
 
 
+def _numbers(text: pd.Series) -> pd.Series:
+    """Return text as floats (NaN where blank or not a number), via numpy's C cast when it can."""
+    blank = text == ""
+    try:
+        values = text.where(~blank, "nan").to_numpy(object).astype("float64")
+    except ValueError:  # some cell is not a number: parse cell by cell, leniently
+        values = pd.to_numeric(text.where(~blank), errors="coerce").to_numpy("float64", copy=True)
+    values[~np.isfinite(values)] = np.nan
+    return pd.Series(values, index=text.index)
+
+
 def parse_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse whole numbers; '12.0' (a number cell from Excel) counts as 12."""
     reasons = _reasons(text.index)
-    ok = text.str.fullmatch(r"[+-]?\d+(\.0*)?").fillna(False).astype(bool)
-    values = pd.to_numeric(text.where(ok), errors="coerce").astype("Int64")
-    reasons[(text != "") & ~ok] = "not a whole number"
-    return values, reasons
+    numbers = _numbers(text)
+    whole = numbers.notna() & (numbers == numbers.round())
+    reasons[(text != "") & ~whole] = "not a whole number"
+    return numbers.where(whole).astype("Int64"), reasons
 
 
 def parse_float(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse decimal numbers written with a dot."""
     reasons = _reasons(text.index)
-    values = pd.to_numeric(text.where(text != ""), errors="coerce").astype("Float64")
+    values = _numbers(text).astype("Float64")
     reasons[(text != "") & values.isna()] = "not a number (write 1234.5, no thousands separators)"
     return values, reasons
 
@@ -34,29 +48,54 @@ def parse_float(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 def parse_money(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse currency units with at most two decimals into integer cents; refuse negatives."""
     reasons = _reasons(text.index)
-    ok = text.str.fullmatch(r"\d+(\.\d{0,2})?|\.\d{1,2}").fillna(False).astype(bool)
-    # Exact decimal arithmetic on the digits: a float would turn 0.29 into 28 cents.
-    parts = text.where(ok, "0").str.partition(".")
-    whole = pd.to_numeric(parts[0].where(parts[0] != "", "0")).astype("Int64")
-    fraction = pd.to_numeric(parts[2].str.ljust(2, "0").where(parts[2] != "", "0")).astype("Int64")
-    values = (whole * 100 + fraction).where(ok)
-    negative = text.str.fullmatch(r"-\d+(\.\d*)?").fillna(False).astype(bool)
+    numbers = _numbers(text)
+    cents = (numbers * 100).round()
+    # Within a millionth of a cent: decimal text like 0.29 is not exact in binary floating point.
+    exact = (numbers * 100 - cents).abs() < 1e-6
+    ok = numbers.notna() & exact & (numbers >= 0)
+    values = cents.where(ok)
     reasons[(text != "") & ~ok] = "not an amount (write 1234.50: at most two decimals, no symbols)"
-    reasons[negative] = "money cannot be negative"
+    reasons[numbers < 0] = "money cannot be negative"
     return values.astype("Int64"), reasons
 
 
 def parse_date(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse ISO dates (YYYY-MM-DD, time at midnight allowed) and Excel serial day numbers."""
     reasons = _reasons(text.index)
-    serial = pd.to_numeric(text.where(text.str.fullmatch(r"\d{1,7}(\.0*)?").fillna(False)), errors="coerce")
-    serial = serial.where((serial >= 1) & (serial <= EXCEL_MAX_SERIAL))
-    from_serial = EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
-    iso = text.where(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]00:00(:00(\.0+)?)?)?").fillna(False))
-    from_iso = pd.to_datetime(iso.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
-    values = from_iso.fillna(from_serial).astype("datetime64[s]")
+    values = _iso_dates(text)
+    if values is None:
+        values = _lenient_dates(text)
     reasons[(text != "") & values.isna()] = "not a date (write YYYY-MM-DD)"
     return values, reasons
+
+
+def _iso_dates(text: pd.Series) -> pd.Series | None:
+    """Parse a column of plain YYYY-MM-DD cells in C; None when any cell is something else."""
+    filled = text[text != ""]
+    if filled.empty:
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
+    lengths = set(map(len, filled.to_numpy()))
+    if lengths != {10}:  # numpy would also accept 2026 or 2026-01 as dates
+        return None
+    try:
+        days = text.where(text != "", "NaT").to_numpy(object).astype("datetime64[D]")
+    except ValueError:
+        return None
+    return pd.Series(days.astype("datetime64[s]"), index=text.index)
+
+
+def _lenient_dates(text: pd.Series) -> pd.Series:
+    """Parse ISO dates with a midnight time and Excel serial day numbers, cell by cell."""
+    serial = pd.to_numeric(
+        text.where(text.str.fullmatch(r"\d{1,7}(\.0*)?").fillna(False)), errors="coerce"
+    )
+    serial = serial.where((serial >= EXCEL_MIN_SERIAL) & (serial <= EXCEL_MAX_SERIAL))
+    from_serial = EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
+    iso = text.where(
+        text.str.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]00:00(:00(\.0+)?)?)?").fillna(False)
+    )
+    from_iso = pd.to_datetime(iso.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    return from_iso.fillna(from_serial).astype("datetime64[s]")
 
 
 def parse_bool(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -74,7 +113,10 @@ def parse_enum(text: pd.Series, choices: tuple[str, ...]) -> tuple[pd.Series, pd
     """Accept only the listed values (case-insensitive, stored as listed)."""
     reasons = _reasons(text.index)
     canonical = {c.lower(): c for c in choices}
-    values = text.str.lower().map(canonical).astype("object")
+    exact = text.isin(choices)
+    values = text.astype("object").where(exact, None)
+    if not exact[text != ""].all():  # only the odd cells pay for case folding
+        values = values.where(exact, text.str.lower().map(canonical).astype("object"))
     reasons[(text != "") & values.isna()] = f"must be one of {', '.join(choices)}"
     return values.where(values.notna(), None), reasons
 
@@ -83,6 +125,7 @@ def parse_text(text: pd.Series, kind: str = "text") -> tuple[pd.Series, pd.Serie
     """Keep text as it is; emails must look like one."""
     reasons = _reasons(text.index)
     if kind == "email":
-        bad = (text != "") & ~text.str.fullmatch(EMAIL).fillna(False).astype(bool)
-        reasons[bad] = "not an email address"
+        filled = text[text != ""]
+        bad = ~filled.str.fullmatch(EMAIL).fillna(False).astype(bool)
+        reasons[bad[bad].index] = "not an email address"
     return text.astype("object").where(text != "", None), reasons

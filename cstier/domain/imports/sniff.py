@@ -19,7 +19,8 @@ def detect_encoding(sample: bytes, chosen: str | None = None) -> str:
         return chosen
     try:
         # A multi-byte character may be cut at the end of the sample: decode incrementally.
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        final = len(sample) < SAMPLE_BYTES  # the sample is the whole file
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=final)
     except UnicodeDecodeError as exc:
         raise EncodingRefused(
             f"The file is not UTF-8 (byte 0x{sample[exc.start]:02x} at position {exc.start}). "

@@ -1,0 +1,200 @@
+"""Import a file: check it whole, then upsert every row in one transaction, audit and record the run."""
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cstier.domain.imports import KINDS, AttributeType, ErrorList, RowError, clean_text
+from cstier.domain.imports.headers import ATTRIBUTE_PREFIX, HeaderMapping, resolve
+from cstier.domain.imports.sniff import EncodingRefused
+from cstier.models import CustomAttribute, ImportRun
+from cstier.models.base import utcnow
+from cstier.services.imports import write
+from cstier.services.imports.check import (
+    check_self_refs,
+    find_duplicates,
+    first_pass,
+    validated,
+)
+from cstier.services.imports.reader import Source, UnreadableFile, open_source
+from cstier.services.imports.refs import References
+from cstier.services.imports.targets import TARGETS
+from cstier.services.imports.upsert import Tally, Upsert, link_late_parents
+from cstier.services.tiering.run import run_tiering
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did or would do, for the CLI, the web page and the API."""
+
+    kind: str
+    filename: str
+    dry_run: bool
+    status: str = "failed"  # previewed, applied, failed
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: ErrorList = field(default_factory=ErrorList)
+    ignored_columns: list[str] = field(default_factory=list)
+    samples: list[dict] = field(default_factory=list)
+    run_id: int | None = None
+    retier_run_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Return whether the file passed validation."""
+        return not self.errors
+
+
+@dataclass
+class ImportRequest:
+    """One import as the user asked for it."""
+
+    kind: str
+    path: Path
+    filename: str
+    actor_id: int | None = None
+    dry_run: bool = False
+    mapping: dict[str, str] | None = None
+    encoding: str | None = None
+    retier: bool = False
+
+
+def attribute_types(session: Session) -> dict[str, AttributeType]:
+    """Return the workspace's custom attribute definitions by key."""
+    rows = session.scalars(select(CustomAttribute)).all()
+    return {a.key: AttributeType(a.data_type, tuple(a.choices or ())) for a in rows}
+
+
+def _text_chunks(source: Source, mapping: HeaderMapping) -> Iterator[pd.DataFrame]:
+    for chunk in source.chunks(mapping.columns):
+        text = clean_text(chunk)
+        text = text[(text != "").any(axis=1)]  # blank lines are skipped, rows keep their numbers
+        if "csm_email" in text:
+            text["csm_email"] = text["csm_email"].str.lower()
+        yield text
+
+
+def _file_errors(mapping: HeaderMapping) -> ErrorList:
+    errors = ErrorList()
+    for name in mapping.missing:
+        errors.add(RowError(None, name, "", "required column is missing from the header"))
+    for name in mapping.clashes:
+        errors.add(RowError(None, name, "", "two columns of the file are mapped to this column"))
+    return errors
+
+
+def import_file(
+    session: Session, request: ImportRequest, now: datetime | None = None
+) -> ImportOutcome:
+    """Validate the whole file, then (unless a dry run) upsert it all or nothing."""
+    now = now or utcnow()
+    kind = KINDS[request.kind]
+    outcome = ImportOutcome(request.kind, request.filename, request.dry_run)
+    try:
+        source = open_source(request.path, request.encoding)
+    except (EncodingRefused, UnreadableFile) as exc:
+        outcome.errors.add(RowError(None, "file", request.filename, str(exc)))
+        return _record(session, request, outcome, now)
+    mapping = resolve(kind, source.headers, request.mapping)
+    outcome.ignored_columns = mapping.ignored
+    outcome.errors = _file_errors(mapping)
+    if outcome.errors:
+        return _record(session, request, outcome, now)
+    attributes = attribute_types(session) if kind.allows_attributes else {}
+    present = set(mapping.columns.values())
+    refs = References(session)
+
+    def typed_chunks():
+        return validated(kind, _text_chunks(source, mapping), attributes)
+
+    write.widen_sqlite_cache(session)
+    try:
+        check = first_pass(kind, typed_chunks(), present, refs)
+        outcome.rows = check.rows
+        hashes = pd.concat(check.hashes) if check.hashes else pd.Series(dtype="uint64")
+        check.errors.extend(find_duplicates(kind, hashes, lambda: (t for t, _ in typed_chunks())))
+        check_self_refs(check, hashes, "parent_external_id")
+        outcome.errors = check.errors
+        if outcome.errors:
+            return _record(session, request, outcome, now)
+        upsert = Upsert(
+            session,
+            kind,
+            TARGETS[kind.name],
+            [c for c in kind.names if c in present]
+            + sorted(c for c in present if c.startswith(ATTRIBUTE_PREFIX)),
+            refs,
+            request.actor_id,
+            now,
+            write=not request.dry_run,
+        )
+        for typed, _ in typed_chunks():
+            upsert.chunk(typed)
+        if not request.dry_run:
+            link_late_parents(session, upsert.tally, refs)
+    except UnreadableFile as exc:
+        session.rollback()
+        outcome.errors.add(RowError(None, "file", request.filename, str(exc)))
+        return _record(session, request, outcome, now)
+    except Exception:
+        session.rollback()
+        log.exception("import of %s (%s) failed; nothing was written", request.filename, kind.name)
+        outcome.errors.add(
+            RowError(
+                None,
+                "file",
+                request.filename,
+                "the import failed unexpectedly; nothing was written",
+            )
+        )
+        _record(session, request, outcome, now)
+        raise
+    _count(outcome, upsert.tally)
+    _record(session, request, outcome, now)
+    if request.retier and not request.dry_run and (outcome.created or outcome.updated):
+        outcome.retier_run_id = run_tiering(
+            session, actor_id=request.actor_id, trigger="import"
+        ).run_id
+    return outcome
+
+
+def _count(outcome: ImportOutcome, tally: Tally) -> None:
+    outcome.created, outcome.updated = tally.created, tally.updated
+    outcome.unchanged, outcome.samples = tally.unchanged, tally.samples
+    outcome.status = "previewed" if outcome.dry_run else "applied"
+
+
+def _record(
+    session: Session, request: ImportRequest, outcome: ImportOutcome, now: datetime
+) -> ImportOutcome:
+    """Store the import run in the same transaction as the rows, then commit."""
+    if outcome.errors:
+        session.rollback()  # all or nothing: a failed import leaves only its run record
+    run = ImportRun(
+        kind=request.kind,
+        filename=request.filename[:255],
+        status=outcome.status,
+        dry_run=request.dry_run,
+        user_id=request.actor_id,
+        rows=outcome.rows,
+        created=outcome.created,
+        updated=outcome.updated,
+        unchanged=outcome.unchanged,
+        errors=outcome.errors.as_json(),
+        started_at=now,
+        finished_at=utcnow(),
+    )
+    session.add(run)
+    session.commit()
+    outcome.run_id = run.id
+    return outcome

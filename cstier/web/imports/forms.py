@@ -1,0 +1,38 @@
+"""Import forms: the upload and the step that confirms a mapping."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, SelectField, SubmitField
+
+from cstier.domain.imports import KINDS
+
+ENCODINGS = [
+    ("", "UTF-8 (detected; with or without BOM)"),
+    ("cp1252", "Windows-1252 (Excel on Windows)"),
+    ("latin-1", "ISO-8859-1 (Latin-1)"),
+    ("mac_roman", "Mac Roman"),
+    ("utf-16", "UTF-16"),
+]
+
+
+class UploadForm(FlaskForm):
+    """Choose what the file holds and send it."""
+
+    kind = SelectField("What the file holds", choices=[(k, s.label) for k, s in KINDS.items()])
+    file = FileField(
+        "CSV or XLSX file",
+        validators=[
+            FileRequired("Choose a file."),
+            FileAllowed(["csv", "tsv", "txt", "xlsx"], "Upload a .csv, .tsv, .txt or .xlsx file."),
+        ],
+    )
+    encoding = SelectField("Encoding", choices=ENCODINGS, default="")
+    submit = SubmitField("Upload and map columns")
+
+
+class MappingForm(FlaskForm):
+    """Carry the CSRF token and the re-tier choice; the column selects are read from the request."""
+
+    retier = BooleanField("Re-tier the book after the import")
+    preview = SubmitField("Preview (dry run)")
+    apply = SubmitField("Apply import")
