@@ -1,15 +1,20 @@
 """The fields a scheme may read, and loading them for the book as one DataFrame."""
 
+from collections.abc import Iterator
+
+import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from pandas.api.types import union_categoricals
+from sqlalchemy import Connection, Select, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.tiering import DEFAULT_FIELDS
 from cstier.models import Account, Company, CustomAttribute
-from cstier.services.frames import read_frame
+
+FETCH_ROWS = 100_000
 
 # Columns read straight from the account and company tables, with their field types.
-TABLE_FIELDS = {
+ACCOUNT_FIELDS = {
     "arr": ("number", (Account.arr_cents / 100.0)),
     "plan": ("text", Account.plan),
     "lifecycle_stage": ("text", Account.lifecycle_stage),
@@ -17,12 +22,15 @@ TABLE_FIELDS = {
     "renewal_date": ("date", Account.renewal_date),
     "contract_start_date": ("date", Account.contract_start_date),
     "csm_id": ("number", Account.csm_id),
+}
+COMPANY_FIELDS = {
     "employees": ("number", Company.employees),
     "region": ("text", Company.region),
     "industry": ("text", Company.industry),
     "country": ("text", Company.country),
     "annual_revenue": ("number", (Company.annual_revenue_cents / 100.0)),
 }
+TABLE_FIELDS = {**ACCOUNT_FIELDS, **COMPANY_FIELDS}
 ATTRIBUTE_TYPES = {
     "choice": "text",
     "text": "text",
@@ -44,24 +52,84 @@ def field_catalog(session: Session) -> dict[str, str]:
 
 
 def load_book(session: Session, columns: set[str], catalog: dict[str, str]) -> pd.DataFrame:
-    """Read account_id plus the named fields for every account, column-wise in one query."""
-    selected = [Account.id.label("account_id")]
-    attribute_fields = []
-    for name in sorted(columns):
-        if name in TABLE_FIELDS:
-            selected.append(TABLE_FIELDS[name][1].label(name))
-        else:
-            key = name.removeprefix("attr.")
-            selected.append(Account.attributes[key].as_string().label(name))
-            attribute_fields.append(name)
-    stmt = select(*selected).join(Company, Account.company_id == Company.id).order_by(Account.id)
-    frame = read_frame(session, stmt, ["account_id", *sorted(columns)])
-    for name in sorted(columns):
-        frame[name] = _typed(frame[name], catalog.get(name, "text"))
+    """Read account_id plus the named fields for every account, ordered by account id."""
+    names = sorted(columns)
+    own = [n for n in names if n not in COMPANY_FIELDS]
+    firm = [n for n in names if n in COMPANY_FIELDS]
+    selected = [Account.id, Account.company_id, *(_account_expression(n) for n in own)]
+    stmt = select(*selected).order_by(Account.id)
+    book = read_chunked(session, stmt, ["account_id", "company_id", *own], catalog)
+    if firm:
+        # Two scans beat a join: looking each company up by key costs more than reading them all.
+        firms = read_chunked(
+            session,
+            select(Company.id, *(COMPANY_FIELDS[n][1] for n in firm)),
+            ["company_id", *firm],
+            catalog,
+        )
+        matched = firms.set_index("company_id").reindex(book["company_id"])
+        for name in firm:
+            book[name] = matched[name].array  # .array keeps categories; positions match book
+    return book.drop(columns="company_id")[["account_id", *names]]
+
+
+def _account_expression(name: str):
+    if name in ACCOUNT_FIELDS:
+        return ACCOUNT_FIELDS[name][1]
+    return Account.attributes[name.removeprefix("attr.")].as_string()
+
+
+def read_chunked(
+    session: Session, stmt: Select, columns: list[str], catalog: dict[str, str]
+) -> pd.DataFrame:
+    """Run a Core select and build a typed DataFrame from raw DBAPI rows, a chunk at a time.
+
+    Chunks keep the Python row tuples of a million-row result from all living at once.
+    """
+    parts = [_typed_frame(rows, columns, catalog) for rows in _fetch(session, stmt)]
+    if not parts:
+        return _typed_frame([], columns, catalog)
+    frame = pd.concat(parts, ignore_index=True)
+    for name in columns:
+        if isinstance(parts[0][name].dtype, pd.CategoricalDtype) and len(parts) > 1:
+            # Chunks found different values; merge their categories instead of falling to object.
+            frame[name] = union_categoricals([p[name] for p in parts])
     return frame
 
 
-def _typed(column: pd.Series, kind: str) -> pd.Series:
+def _fetch(session: Session, stmt: Select) -> Iterator[list[tuple]]:
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        yield from _fetch_streamed(connection, stmt)
+        return
+    result = connection.execute(stmt)
+    try:
+        while rows := result.cursor.fetchmany(FETCH_ROWS):
+            yield rows
+    finally:
+        result.close()
+
+
+def _fetch_streamed(connection: Connection, stmt: Select) -> Iterator[list[tuple]]:
+    # A psycopg server-side cursor streams rows instead of buffering them all in libpq;
+    # it is opened directly because SQLAlchemy's streaming result pre-reads a row.
+    compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    with connection.connection.driver_connection.cursor(name="tiering_read") as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        while rows := cursor.fetchmany(FETCH_ROWS):
+            yield rows
+
+
+def _typed_frame(rows: list[tuple], columns: list[str], catalog: dict[str, str]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
+    for name in columns:
+        if name not in ("account_id", "company_id", "scheme_id"):
+            frame[name] = typed(frame[name], catalog.get(name, "text"))
+    return frame
+
+
+def typed(column: pd.Series, kind: str) -> pd.Series:
+    """Return a column in the dtype its field type compares in (text as categories)."""
     if kind == "number":
         return pd.to_numeric(column, errors="coerce").astype(float)
     if kind == "boolean":
@@ -69,4 +137,7 @@ def _typed(column: pd.Series, kind: str) -> pd.Series:
         return lowered.map({"true": True, "1": True, "false": False, "0": False})
     if kind == "date":
         return pd.to_datetime(column, errors="coerce")
-    return column.astype("string")
+    if kind == "int":
+        return column.fillna(0).astype(np.int64)
+    # Text fields repeat few values (regions, tiers): categories compare and store cheaply.
+    return column.astype("category")

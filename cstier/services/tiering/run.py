@@ -1,11 +1,14 @@
 """Re-tier the book: evaluate every active scheme, write only the changes, all in one transaction."""
 
+import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cstier.domain.tiering import (
@@ -16,21 +19,16 @@ from cstier.domain.tiering import (
     evaluate,
     input_columns,
 )
-from cstier.models import (
-    AccountTier,
-    OutboxEvent,
-    TierChange,
-    TieringRun,
-    TierOverride,
-    TierScheme,
-)
+from cstier.models import AccountTier, TieringRun, TierOverride, TierScheme
 from cstier.models.base import utcnow
 from cstier.services.frames import read_frame
-from cstier.services.tiering.fields import field_catalog, load_book
+from cstier.services.tiering.fields import field_catalog, load_book, read_chunked
 from cstier.services.tiering.schemes import active_schemes, ensure_default_schemes, validate
+from cstier.services.tiering.writes import BulkWriter
 
 log = logging.getLogger(__name__)
 CHUNK = 10_000
+TIER_TYPES = {"tier": "text", "pending_tier": "text", "pending_count": "int"}
 
 
 @dataclass
@@ -66,6 +64,29 @@ def current_tiers(session: Session, scheme_id: int) -> pd.DataFrame:
     return read_frame(session, stmt, ["account_id", "tier", "pending_tier", "pending_count"])
 
 
+def all_current_tiers(
+    session: Session, scheme_ids: list[int], with_pending: bool
+) -> dict[int, pd.DataFrame]:
+    """Return each scheme's current tiers from one scan of account_tier.
+
+    One sequential scan costs far less than one index walk per scheme; the
+    consecutive-run counters are read only when some scheme damps by runs.
+    """
+    names = ["tier", "pending_tier", "pending_count"] if with_pending else ["tier"]
+    stmt = select(
+        AccountTier.account_id,
+        AccountTier.scheme_id,
+        *(getattr(AccountTier, name) for name in names),
+    ).where(AccountTier.scheme_id.in_(scheme_ids))
+    frame = read_chunked(session, stmt, ["account_id", "scheme_id", *names], TIER_TYPES)
+    empty = frame.iloc[:0].drop(columns="scheme_id")
+    by_scheme = {
+        int(scheme_id): part.drop(columns="scheme_id").reset_index(drop=True)
+        for scheme_id, part in frame.groupby("scheme_id", sort=False)
+    }
+    return {scheme_id: by_scheme.get(scheme_id, empty) for scheme_id in scheme_ids}
+
+
 def active_overrides(session: Session, scheme_id: int, now: datetime) -> pd.DataFrame:
     """Return the unrevoked overrides of one scheme, oldest first."""
     stmt = (
@@ -85,9 +106,11 @@ def propose(
     version: int,
     book: pd.DataFrame,
     now: datetime,
+    current: pd.DataFrame | None = None,
 ) -> SchemeOutcome:
     """Evaluate one scheme over the book, with hysteresis and overrides, and diff it."""
-    current = current_tiers(session, scheme.id)
+    if current is None:
+        current = current_tiers(session, scheme.id)
     result = evaluate(parsed, book)
     if parsed.hysteresis is not None and not current.empty:
         result = apply_hysteresis(result, current, parsed)
@@ -96,20 +119,35 @@ def propose(
     return SchemeOutcome(scheme, version, result, changes, current)
 
 
+def evaluate_each(
+    session: Session, now: datetime, drafts: dict[int, dict] | None = None
+) -> tuple[int, Iterator[SchemeOutcome]]:
+    """Load the book once; return its size and each active scheme's outcome, one at a time.
+
+    Lazily, so a run can write one scheme and drop its frames before the next:
+    five million-row results never sit in memory together.
+    """
+    drafts = drafts or {}
+    schemes = active_schemes(session)
+    parsed = {s.id: validate(session, drafts.get(s.id, s.current.definition)) for s in schemes}
+    columns = set().union(*(input_columns(p) for p in parsed.values())) if parsed else set()
+    book = load_book(session, columns, field_catalog(session))
+    by_runs = any(p.hysteresis is not None and p.hysteresis.runs for p in parsed.values())
+    current = all_current_tiers(session, [s.id for s in schemes], by_runs)
+
+    def outcomes() -> Iterator[SchemeOutcome]:
+        for s in schemes:
+            yield propose(session, s, parsed[s.id], s.current_version, book, now, current.pop(s.id))
+
+    return len(book), outcomes()
+
+
 def evaluate_all(
     session: Session, now: datetime, drafts: dict[int, dict] | None = None
 ) -> tuple[list[SchemeOutcome], int]:
     """Evaluate every active scheme (or a draft definition in its place); return outcomes and book size."""
-    drafts = drafts or {}
-    schemes = active_schemes(session)
-    parsed = {}
-    for scheme in schemes:
-        definition = drafts.get(scheme.id, scheme.current.definition)
-        parsed[scheme.id] = validate(session, definition)
-    columns = set().union(*(input_columns(p) for p in parsed.values())) if parsed else set()
-    book = load_book(session, columns, field_catalog(session))
-    outcomes = [propose(session, s, parsed[s.id], s.current_version, book, now) for s in schemes]
-    return outcomes, len(book)
+    evaluated, outcomes = evaluate_each(session, now, drafts)
+    return list(outcomes), evaluated
 
 
 def run_tiering(
@@ -125,21 +163,17 @@ def run_tiering(
     ensure_default_schemes(session)
     session.commit()
     try:
-        outcomes, evaluated = evaluate_all(session, now)
-        run = TieringRun(
-            started_at=now,
-            trigger=trigger,
-            dry_run=dry_run,
-            triggered_by_id=actor_id,
-            scheme_versions={o.scheme.key: o.version for o in outcomes},
-            accounts_evaluated=evaluated,
-            changes={o.scheme.key: len(o.changes) for o in outcomes},
-        )
+        run = TieringRun(started_at=now, trigger=trigger, dry_run=dry_run, triggered_by_id=actor_id)
         session.add(run)
         session.flush()
-        if not dry_run:
-            for outcome in outcomes:
+        evaluated, outcomes = evaluate_each(session, now)
+        versions, changes = {}, {}
+        for outcome in outcomes:
+            versions[outcome.scheme.key] = outcome.version
+            changes[outcome.scheme.key] = len(outcome.changes)
+            if not dry_run:
                 _write(session, outcome, run.id, now)
+        run.scheme_versions, run.changes, run.accounts_evaluated = versions, changes, evaluated
         run.status, run.finished_at = "succeeded", utcnow()
         session.commit()
     except Exception as exc:
@@ -157,74 +191,85 @@ def run_tiering(
         session.commit()
         log.exception("tiering run failed; nothing was written")
         raise
-    return RunSummary(run.id, dry_run, evaluated, dict(run.changes))
+    return RunSummary(run.id, dry_run, evaluated, dict(changes))
 
 
 def _write(session: Session, outcome: SchemeOutcome, run_id: int, now: datetime) -> None:
     """Write one scheme's changed tiers, their history and their outbox events."""
-    result = outcome.result.set_index("account_id", drop=False)
     changes = outcome.changes
     if not changes.empty:
-        ids = changes["account_id"].tolist()
-        chosen = result.loc[ids]
-        explanations = chosen["explanation"].astype(str).tolist()
-        overridden = chosen["overridden"].tolist() if "overridden" in chosen else [False] * len(ids)
-        known = set(outcome.current["account_id"].tolist())
-        from_tiers = [None if pd.isna(t) else t for t in changes["from_tier"].tolist()]
-        to_tiers = changes["to_tier"].tolist()
-        sources = ["override" if o else "rule" for o in overridden]
-        tier_rows = [
-            {
-                "account_id": a,
-                "scheme_id": outcome.scheme.id,
-                "tier": t,
-                "explanation": e,
-                "source": s,
-                "scheme_version": outcome.version,
-                "run_id": run_id,
-                "updated_at": now,
-            }
-            for a, t, e, s in zip(ids, to_tiers, explanations, sources, strict=True)
-        ]
-        _chunked(session, update(AccountTier), [r for r in tier_rows if r["account_id"] in known])
-        _chunked(
-            session, insert(AccountTier), [r for r in tier_rows if r["account_id"] not in known]
+        result = outcome.result
+        at = pd.Index(result["account_id"]).get_indexer(changes["account_id"])
+        explanations = result["explanation"].to_numpy(object)[at].tolist()
+        overridden = (
+            result["overridden"].to_numpy(bool)[at]
+            if "overridden" in result
+            else np.zeros(len(at), bool)
         )
-        history = [
-            {
-                "account_id": a,
-                "scheme_id": outcome.scheme.id,
-                "dimension": outcome.scheme.dimension,
-                "from_tier": f,
-                "to_tier": t,
-                "at": now,
-                "run_id": run_id,
-                "reason": s,
-                "scheme_version": outcome.version,
-                "explanation": e,
-            }
-            for a, f, t, s, e in zip(ids, from_tiers, to_tiers, sources, explanations, strict=True)
-        ]
-        _chunked(session, insert(TierChange), history)
-        events = [
-            {
-                "topic": "tier.changed",
-                "payload": {
-                    "account_id": h["account_id"],
-                    "scheme": outcome.scheme.key,
-                    "dimension": h["dimension"],
-                    "from_tier": h["from_tier"],
-                    "to_tier": h["to_tier"],
-                    "run_id": run_id,
-                    "reason": h["reason"],
-                },
-                "created_at": now,
-            }
-            for h in history
-            if h["from_tier"] is not None  # the first tiering of an account is not an alert
-        ]
-        _chunked(session, insert(OutboxEvent), events)
+        sources = np.where(overridden, "override", "rule").tolist()
+        ids = changes["account_id"].astype(np.int64).tolist()
+        from_tiers = changes["from_tier"].astype(object).where(changes["from_tier"].notna(), None)
+        is_new = changes["from_tier"].isna().to_numpy()
+        _write_rows(
+            BulkWriter(session, now),
+            outcome,
+            run_id,
+            ids,
+            from_tiers.tolist(),
+            changes["to_tier"].tolist(),
+            explanations,
+            sources,
+            is_new,
+        )
     _write_pending(session, outcome)
+
+
+def _write_rows(
+    writer: BulkWriter,
+    outcome: SchemeOutcome,
+    run_id: int,
+    ids: list[int],
+    from_tiers: list[str | None],
+    to_tiers: list[str],
+    explanations: list[str],
+    sources: list[str],
+    is_new: np.ndarray,
+) -> None:
+    """Send the changed tiers, history rows and alert events to the bulk writer."""
+    scheme, version, stamp = outcome.scheme, outcome.version, writer.stamp
+    rows = list(zip(ids, to_tiers, explanations, sources, strict=True))
+    writer.update_tiers(
+        [
+            (a, scheme.id, t, e, s, version, run_id, stamp)
+            for (a, t, e, s), n in zip(rows, is_new, strict=True)
+            if not n
+        ]
+    )
+    writer.insert(
+        "account_tier",
+        ("account_id", "scheme_id", "tier", "explanation", "source", "scheme_version", "run_id", "updated_at", "pending_count"),
+        [(a, scheme.id, t, e, s, version, run_id, stamp, 0) for (a, t, e, s), n in zip(rows, is_new, strict=True) if n],
+    )  # fmt: skip
+    writer.insert(
+        "tier_change",
+        ("account_id", "scheme_id", "dimension", "from_tier", "to_tier", "at", "run_id", "reason", "scheme_version", "explanation"),
+        [
+            (a, scheme.id, scheme.dimension, f, t, stamp, run_id, s, version, e)
+            for a, f, t, e, s in zip(ids, from_tiers, to_tiers, explanations, sources, strict=True)
+        ],
+    )  # fmt: skip
+    # The first tiering of an account is not an alert, so only moves from a tier announce.
+    quoted = {tier: json.dumps(tier) for tier in {*to_tiers, *from_tiers} if tier is not None}
+    head = f'{{"scheme": {json.dumps(scheme.key)}, "dimension": {json.dumps(scheme.dimension)}, "run_id": {run_id}'
+    writer.insert(
+        "outbox_event",
+        ("topic", "payload", "created_at"),
+        [
+            ("tier.changed", f'{head}, "account_id": {a}, "from_tier": {quoted[f]}, "to_tier": {quoted[t]}, "reason": "{s}"}}', stamp)
+            for a, f, t, s in zip(ids, from_tiers, to_tiers, sources, strict=True)
+            if f is not None
+        ],
+    )  # fmt: skip
 
 
 def _write_pending(session: Session, outcome: SchemeOutcome) -> None:
@@ -251,9 +296,5 @@ def _write_pending(session: Session, outcome: SchemeOutcome) -> None:
             strict=True,
         )
     ]
-    _chunked(session, update(AccountTier), rows)
-
-
-def _chunked(session: Session, statement, rows: list[dict]) -> None:
     for start in range(0, len(rows), CHUNK):
-        session.execute(statement, rows[start : start + CHUNK])
+        session.execute(update(AccountTier), rows[start : start + CHUNK])

@@ -3,8 +3,8 @@
 import json
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 
 class SchemeForm(FlaskForm):
@@ -45,3 +45,10 @@ class RunForm(FlaskForm):
 
     run = SubmitField("Re-tier now")
     dry_run = SubmitField("Dry run")
+
+
+class AsOfForm(FlaskForm):
+    """Pick a past date, and optionally one account, to see tiers as they stood then."""
+
+    date = DateField("As of", validators=[DataRequired()])
+    account_id = IntegerField("Account id (optional)", validators=[Optional(), NumberRange(min=1)])

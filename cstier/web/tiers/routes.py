@@ -13,7 +13,7 @@ from cstier.services.errors import NotFound, ServiceError, ValidationFailed
 from cstier.services.tiering import history, overrides, preview, schemes, segments
 from cstier.services.tiering.run import run_tiering
 from cstier.web.current import MANAGERS, current_actor, roles_required
-from cstier.web.tiers.forms import OverrideForm, RunForm, SchemeForm
+from cstier.web.tiers.forms import AsOfForm, OverrideForm, RunForm, SchemeForm
 
 bp = Blueprint("tiers", __name__, url_prefix="/tiers")
 
@@ -90,6 +90,36 @@ def scheme(scheme_id: int):
         preview=result,
         can_edit=actor.role == "admin",
     ), status
+
+
+@bp.route("/as-of")
+@login_required
+def as_of():
+    """Show every segment's composition at a past date, and one account's tiers then."""
+    form = AsOfForm(request.args, meta={"csrf": False})
+    compositions, account_tiers, account = [], None, None
+    if request.args and not form.validate():
+        return render_template("tiers/as_of.html", form=form, compositions=[]), 400
+    if form.date.data:
+        # The end of day D in UTC: every change made on D counts as "at D".
+        moment = datetime.combine(form.date.data, time.max, tzinfo=UTC)
+        compositions = [
+            (scheme, history.composition_as_of(db.session, scheme.id, moment))
+            for scheme in schemes.active_schemes(db.session)
+        ]
+        if form.account_id.data:
+            try:
+                account = accounts.get_account(db.session, current_actor(), form.account_id.data)
+            except NotFound:
+                abort(404)
+            account_tiers = history.tiers_as_of(db.session, account.id, moment)
+    return render_template(
+        "tiers/as_of.html",
+        form=form,
+        compositions=compositions,
+        account=account,
+        account_tiers=account_tiers,
+    )
 
 
 @bp.route("/overrides")

@@ -1,0 +1,542 @@
+"""Time a full tiering run (all schemes, ~5 % of tiers changing) against an ORM loop and the floor.
+
+Usage:
+  python bench/bench_tiering_run.py [--accounts 1000000] [--database-url URL] [--reuse]
+
+The default database is a SQLite file in the temp folder; pass
+`postgresql+psycopg://…` for PostgreSQL (the schema there is dropped and rebuilt).
+Each phase runs in its own process so the peak memory reported is that phase's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SAMPLE = 50_000
+PHASES = ("build", "first", "change", "orm", "floor", "run")
+STAMP = "2026-01-01 00:00:00.000000"
+INDUSTRIES = np.array(["Software", "Financial services", "Healthcare", "Retail", "Energy"])
+REGIONS = np.array(["NA", "EMEA", "APAC", "LATAM", "MEA"])
+COMPLEXITY = np.array(["low", "medium", "high"])
+
+
+def peak_mb() -> float:
+    """Return this process's peak resident memory in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def report(**values) -> None:
+    """Hand a phase's figures to the parent process on one line."""
+    print("RESULT " + json.dumps(values), flush=True)
+
+
+def make_app(url: str):
+    """Return an app bound to the benchmark database."""
+    from cstier import create_app
+
+    return create_app(test_config={"SQLALCHEMY_DATABASE_URI": url, "TESTING": False})
+
+
+def is_postgres(url: str) -> bool:
+    """Tell PostgreSQL URLs from SQLite ones."""
+    return url.startswith("postgresql")
+
+
+def dbapi_connect(url: str):
+    """Open a raw DBAPI connection (sqlite3 or psycopg) for bulk statements."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if is_postgres(url):
+        import psycopg
+
+        return psycopg.connect(parsed.set(drivername="postgresql").render_as_string(False))
+    import sqlite3
+
+    return sqlite3.connect(parsed.database)
+
+
+# --- building the book -------------------------------------------------------------------
+
+
+def attributes_json(rng: np.random.Generator, rows: int) -> list[str]:
+    """Return each account's needs signals as JSON text (the attributes column)."""
+    needs = rng.integers(0, 6, rows).tolist()
+    complexity = COMPLEXITY[rng.integers(0, 3, rows)].tolist()
+    products = rng.integers(1, 6, rows).tolist()
+    seats = rng.integers(1, 1200, rows).tolist()
+    tickets = rng.integers(0, 25, rows).tolist()
+    return [
+        f'{{"validated_need_count": {n}, "onboarding_complexity": "{c}", "product_count": {p}, '
+        f'"seats": {s}, "support_tickets_per_month": {t}}}'
+        for n, c, p, s, t in zip(needs, complexity, products, seats, tickets, strict=True)
+    ]
+
+
+def book_frames(accounts: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return company and account rows, columns in table order, as plain frames."""
+    rng = np.random.default_rng(seed)
+    companies = max(1, accounts // 2)
+    company = pd.DataFrame(
+        {
+            "id": np.arange(1, companies + 1),
+            "external_id": [f"CO-{i}" for i in range(1, companies + 1)],
+            "name": [f"Company {i}" for i in range(1, companies + 1)],
+            "industry": INDUSTRIES[rng.integers(0, len(INDUSTRIES), companies)],
+            "region": REGIONS[rng.integers(0, len(REGIONS), companies)],
+            "country": "DE",
+            "employees": rng.lognormal(5.5, 1.6, companies).astype(np.int64),
+            "created_at": STAMP,
+            "updated_at": STAMP,
+        }
+    )
+    account = pd.DataFrame(
+        {
+            "id": np.arange(1, accounts + 1),
+            "external_id": [f"AC-{i}" for i in range(1, accounts + 1)],
+            "name": [f"Account {i}" for i in range(1, accounts + 1)],
+            "unit_type": "company",
+            "company_id": rng.integers(1, companies + 1, accounts),
+            "arr_cents": (np.rint(rng.lognormal(10.5, 1.4, accounts)) * 100).astype(np.int64),
+            "plan": "Pro",
+            "lifecycle_stage": "active",
+            "attributes": attributes_json(rng, accounts),
+            "version": 1,
+            "created_at": STAMP,
+            "updated_at": STAMP,
+        }
+    )
+    return company, account
+
+
+def reset_schema(url: str) -> None:
+    """Start from an empty database built by the migrations."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from cstier.extensions import db
+
+    if not is_postgres(url):
+        Path(make_url_path(url)).unlink(missing_ok=True)
+    app = make_app(url)
+    with app.app_context():
+        if is_postgres(url):
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        db.engine.dispose()
+
+
+def make_url_path(url: str) -> str:
+    """Return the file of a SQLite URL."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).database or ""
+
+
+def bulk_load(url: str, table: str, frame: pd.DataFrame) -> None:
+    """Insert a frame fast: COPY on PostgreSQL, one executemany transaction on SQLite."""
+    columns = ", ".join(frame.columns)
+    conn = dbapi_connect(url)
+    try:
+        if is_postgres(url):
+            buffer = io.StringIO()
+            # COPY text format: no quoting; a backslash escapes the quotes inside JSON.
+            frame.to_csv(
+                buffer, sep="\t", header=False, index=False, na_rep="\\N",
+                quoting=csv.QUOTE_NONE, escapechar="\\",
+            )  # fmt: skip
+            with conn.cursor() as cursor:
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    copy.write(buffer.getvalue())
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {len(frame) + 1}, false)"
+                )
+                cursor.execute(f"ANALYZE {table}")
+        else:
+            marks = ", ".join("?" * len(frame.columns))
+            rows = frame.itertuples(index=False, name=None)
+            conn.execute("BEGIN")
+            conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def phase_build(url: str, accounts: int) -> None:
+    """Build the schema and bulk-load companies and accounts."""
+    started = time.perf_counter()
+    reset_schema(url)
+    company, account = book_frames(accounts)
+    generated = time.perf_counter()
+    bulk_load(url, "company", company)
+    bulk_load(url, "account", account)
+    loaded = time.perf_counter()
+    print(
+        f"build: {accounts:,} accounts, {len(company):,} companies; generate "
+        f"{generated - started:.1f} s, bulk load {loaded - generated:.1f} s"
+    )
+
+
+# --- the runs ----------------------------------------------------------------------------
+
+
+def timed_run(url: str, label: str) -> None:
+    """Run a full re-tier through the service and report wall time and peak memory."""
+    from cstier.extensions import db
+    from cstier.services.tiering.run import run_tiering
+
+    app = make_app(url)
+    with app.app_context():
+        db.session.execute(db.text("SELECT 1"))  # connect outside the timing
+        before = peak_mb()
+        started = time.perf_counter()
+        summary = run_tiering(db.session, actor_id=None, trigger="bench")
+        elapsed = time.perf_counter() - started
+        changes = sum(summary.changes.values())
+        print(
+            f"{label}: {elapsed:.2f} s, {summary.accounts_evaluated:,} accounts, "
+            f"{changes:,} tiers changed {summary.changes}; peak RSS {peak_mb():.0f} MB "
+            f"(process before run {before:.0f} MB)"
+        )
+        report(seconds=elapsed, changes=changes, peak_mb=peak_mb())
+
+
+def phase_change(url: str) -> None:
+    """Move ~5 % of accounts across a band in every dimension (not timed)."""
+    conn = dbapi_connect(url)
+    try:
+        cursor = conn.cursor()
+        # Value: across the Strategic (≥ 250k) / Scale (< 50k) edges, clear of the 5 % margin.
+        cursor.execute(
+            "UPDATE account SET arr_cents = CASE WHEN arr_cents >= 5000000 THEN 1000000 "
+            "ELSE 40000000 END WHERE id % 20 = 0"
+        )
+        # Size, region and vertical: their company's firmographics change.
+        cursor.execute(
+            "UPDATE company SET employees = CASE WHEN employees >= 200 THEN 50 ELSE 5000 END, "
+            "region = CASE WHEN region = 'NA' THEN 'EMEA' ELSE 'NA' END, "
+            "industry = CASE WHEN industry = 'Software' THEN 'Retail' ELSE 'Software' END "
+            "WHERE id % 10 = 1"
+        )
+        # Needs: a different set of accounts now reports very different signals.
+        ids = list(range(2, count_accounts(cursor) + 1, 20))
+        rng = np.random.default_rng()
+        texts = attributes_json(rng, len(ids))
+        mark = "%s" if is_postgres(url) else "?"
+        cursor.executemany(
+            f"UPDATE account SET attributes = {mark} WHERE id = {mark}",
+            list(zip(texts, ids, strict=True)),
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    print("change: ARR, firmographics and needs signals moved for ~5 % of accounts each")
+
+
+def count_accounts(cursor) -> int:
+    """Return the number of accounts (ids are dense from 1)."""
+    cursor.execute("SELECT COUNT(*) FROM account")
+    return int(cursor.fetchone()[0])
+
+
+def phase_orm(url: str, sample: int) -> None:
+    """Do the run's work one ORM object at a time on a sample, then roll it back."""
+    from cstier.extensions import db
+
+    app = make_app(url)
+    with app.app_context():
+        started = time.perf_counter()
+        evaluated, changes = orm_retier(db.session, sample)
+        elapsed = time.perf_counter() - started
+        db.session.rollback()
+        total = count_accounts(db.session.connection().connection.cursor())
+        print(
+            f"orm loop: {elapsed:.2f} s for {evaluated:,} accounts ({changes:,} changes); "
+            f"extrapolated to {total:,}: {elapsed * total / evaluated:.1f} s"
+        )
+        report(seconds=elapsed * total / evaluated)
+
+
+def phase_floor(url: str) -> None:
+    """Read only the needed columns and write only the changed rows in bulk, no evaluation."""
+    from cstier.extensions import db
+
+    app = make_app(url)
+    with app.app_context():
+        read, write, changes = floor_run(db.session, url)
+        print(
+            f"floor: read {read:.2f} s + write {changes:,} changed rows {write:.2f} s "
+            f"= {read + write:.2f} s"
+        )
+        report(seconds=read + write)
+
+
+# --- (a) the per-row ORM loop ------------------------------------------------------------
+
+OPS = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "lt": lambda a, b: a is not None and a < b,
+    "le": lambda a, b: a is not None and a <= b,
+    "gt": lambda a, b: a is not None and a > b,
+    "ge": lambda a, b: a is not None and a >= b,
+}
+
+
+def row_tier(scheme, values: dict, current: str | None) -> tuple[str, str]:
+    """Evaluate one scheme for one account in plain Python (bands, needs score, rules)."""
+    from cstier.domain.tiering import BandScheme, NeedsScheme
+
+    if isinstance(scheme, BandScheme):
+        arr = values["arr"]
+        band = next(b for b in scheme.bands if b.min is None or arr >= b.min)
+        margin = (scheme.hysteresis.margin_pct or 0) / 100 if scheme.hysteresis else 0
+        held = next((b for b in scheme.bands if b.tier == current), None)
+        if held is not None and held is not band:
+            low = held.min * (1 - margin) if held.min is not None else float("-inf")
+            high = held.max * (1 + margin) if held.max is not None else float("inf")
+            if low <= arr < high:
+                return held.tier, f"Kept {held.tier}: within margin — ARR {arr:,.0f}"
+        return band.tier, f"ARR {arr:,.0f} → {band.tier}"
+    if isinstance(scheme, NeedsScheme):
+        parts, weight = 0.0, 0.0
+        for component in scheme.components:
+            raw = values.get(component.field)
+            if raw is None:
+                continue
+            if component.mapping is not None:
+                value = component.mapping.get(raw)
+            else:
+                value = min(max((raw - component.min) / (component.max - component.min), 0), 1)
+            if value is not None:
+                parts, weight = parts + value * component.weight, weight + component.weight
+        score = round(100 * parts / weight, 1) if weight else None
+        if score is None:
+            return scheme.default, "No needs inputs"
+        band = next(b for b in scheme.thresholds if b.min is None or score >= b.min)
+        return band.tier, f"Needs score {score} → {band.tier}"
+    for rule in scheme.rules:
+        if all(OPS[c.op](values.get(c.field), c.value) for c in rule.conditions):
+            return rule.tier, f"{rule.name} → {rule.tier}"
+    return scheme.default, f"No rule matched → default {scheme.default}"
+
+
+def orm_retier(session, sample: int) -> tuple[int, int]:
+    """Re-tier `sample` accounts one ORM object at a time: load, evaluate, compare, write."""
+    from sqlalchemy import select
+
+    from cstier.models import Account, AccountTier, OutboxEvent, TierChange
+    from cstier.models.base import utcnow
+    from cstier.services.tiering.schemes import active_schemes, validate
+
+    now = utcnow()
+    schemes = [(s, validate(session, s.current.definition)) for s in active_schemes(session)]
+    changes = 0
+    ids = session.scalars(select(Account.id).order_by(Account.id).limit(sample)).all()
+    for account_id in ids:
+        account = session.get(Account, account_id)
+        values = {
+            **(account.attributes or {}),
+            "arr": account.arr_cents / 100,
+            "employees": account.company.employees,
+            "region": account.company.region,
+            "industry": account.company.industry,
+        }
+        for scheme, parsed in schemes:
+            row = session.get(AccountTier, (account.id, scheme.id))
+            tier, explanation = row_tier(parsed, values, row.tier if row else None)
+            if row is not None and row.tier == tier:
+                continue
+            before = row.tier if row else None
+            if row is None:
+                row = AccountTier(account_id=account.id, scheme_id=scheme.id)
+                session.add(row)
+            row.tier, row.explanation, row.source = tier, explanation, "rule"
+            row.scheme_version, row.updated_at = scheme.current_version, now
+            session.add(
+                TierChange(
+                    account_id=account.id, scheme_id=scheme.id, dimension=scheme.dimension,
+                    from_tier=before, to_tier=tier, at=now, reason="rule",
+                    scheme_version=scheme.current_version, explanation=explanation,
+                )
+            )  # fmt: skip
+            session.add(OutboxEvent(topic="tier.changed", payload={"account_id": account.id}))
+            changes += 1
+        session.flush()
+        session.expunge_all()  # keep the identity map from growing like a real batch job would
+    return len(ids), changes
+
+
+# --- (b) the floor -----------------------------------------------------------------------
+
+
+def floor_run(session, url: str) -> tuple[float, float, int]:
+    """Time reading the needed columns and bulk-writing the run's changes, then roll back."""
+    from cstier.domain.tiering import input_columns
+    from cstier.models.base import utcnow
+    from cstier.services.tiering.run import evaluate_all
+
+    outcomes, _ = evaluate_all(session, utcnow())  # only to learn which rows change
+    keys = [
+        (int(a), o.scheme.id, str(t))
+        for o in outcomes
+        for a, t in zip(o.changes["account_id"], o.changes["to_tier"], strict=True)
+    ]
+    parsed = [input_columns(_parsed(session, o.scheme)) for o in outcomes]
+    session.rollback()
+    conn = dbapi_connect(url)
+    try:
+        cursor = conn.cursor()
+        started = time.perf_counter()
+        cursor.execute(floor_select(set().union(*parsed), is_postgres(url)))
+        book = cursor.fetchall()
+        cursor.execute("SELECT account_id, scheme_id, tier FROM account_tier")
+        tiers = cursor.fetchall()
+        read = time.perf_counter() - started
+        del book, tiers
+        started = time.perf_counter()
+        floor_write(cursor, keys, is_postgres(url))
+        write = time.perf_counter() - started
+        conn.rollback()
+    finally:
+        conn.close()
+    return read, write, len(keys)
+
+
+def _parsed(session, scheme):
+    from cstier.services.tiering.schemes import validate
+
+    return validate(session, scheme.current.definition)
+
+
+def floor_select(columns: set[str], postgres: bool) -> str:
+    """Return the one SELECT of the columns the schemes read (attributes via JSON paths)."""
+    table = {"arr": "a.arr_cents", "employees": "c.employees", "region": "c.region",
+             "industry": "c.industry"}  # fmt: skip
+    picked = []
+    for name in sorted(columns):
+        if name in table:
+            picked.append(table[name])
+        elif postgres:
+            picked.append(f"a.attributes ->> '{name}'")
+        else:
+            picked.append(f"json_extract(a.attributes, '$.{name}')")
+    return f"SELECT a.id, {', '.join(picked)} FROM account a JOIN company c ON c.id = a.company_id"
+
+
+def floor_write(cursor, keys: list[tuple[int, int, str]], postgres: bool) -> None:
+    """Write tier, history and outbox rows for the changes with bulk statements."""
+    now = datetime.now(UTC)
+    history = [(a, s, "value", t, now, "rule", "") for a, s, t in keys]
+    events = [
+        ("tier.changed", json.dumps({"account_id": a, "to_tier": t}), now) for a, _, t in keys
+    ]
+    if postgres:
+        cursor.execute("CREATE TEMP TABLE moved (account_id int, scheme_id int, tier text)")
+        with cursor.copy("COPY moved FROM STDIN") as copy:
+            for row in keys:
+                copy.write_row(row)
+        cursor.execute(
+            "UPDATE account_tier t SET tier = m.tier, updated_at = now() FROM moved m "
+            "WHERE t.account_id = m.account_id AND t.scheme_id = m.scheme_id"
+        )
+        history_copy = "COPY tier_change (account_id, scheme_id, dimension, to_tier, at, reason, explanation) FROM STDIN"
+        with cursor.copy(history_copy) as copy:
+            for row in history:
+                copy.write_row(row)
+        with cursor.copy("COPY outbox_event (topic, payload, created_at) FROM STDIN") as copy:
+            for row in events:
+                copy.write_row(row)
+        return
+    cursor.executemany(
+        "UPDATE account_tier SET tier = ?, updated_at = ? WHERE account_id = ? AND scheme_id = ?",
+        [(t, now, a, s) for a, s, t in keys],
+    )
+    cursor.executemany(
+        "INSERT INTO tier_change (account_id, scheme_id, dimension, to_tier, at, reason, "
+        "explanation) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        history,
+    )
+    cursor.executemany(
+        "INSERT INTO outbox_event (topic, payload, created_at) VALUES (?, ?, ?)", events
+    )
+
+
+# --- driver ------------------------------------------------------------------------------
+
+
+def run_phase(phase: str, args: argparse.Namespace) -> dict:
+    """Run one phase in a fresh process and return what it reported."""
+    command = [sys.executable, __file__, "--phase", phase, "--database-url", args.database_url]
+    command += ["--accounts", str(args.accounts), "--sample", str(args.sample)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    result = {}
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            result = json.loads(line.removeprefix("RESULT "))
+        else:
+            print(line, flush=True)
+    if done.returncode:
+        print(done.stderr, file=sys.stderr)
+        raise SystemExit(f"phase {phase} failed")
+    return result
+
+
+def main() -> None:
+    """Parse options, then build, first-run, change, and measure ORM loop, floor and run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=1_000_000)
+    parser.add_argument("--sample", type=int, default=SAMPLE)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--reuse", action="store_true", help="keep the built and tiered book")
+    parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.database_url = args.database_url or (
+        f"sqlite:///{Path(tempfile.gettempdir()) / f'cstier_bench_{args.accounts}.sqlite'}"
+    )
+    if args.phase:
+        {
+            "build": lambda: phase_build(args.database_url, args.accounts),
+            "first": lambda: timed_run(args.database_url, "first run (all new tiers)"),
+            "change": lambda: phase_change(args.database_url),
+            "orm": lambda: phase_orm(args.database_url, args.sample),
+            "floor": lambda: phase_floor(args.database_url),
+            "run": lambda: timed_run(args.database_url, "re-tier run (~5 % changing)"),
+        }[args.phase]()
+        return
+    engine = "PostgreSQL" if is_postgres(args.database_url) else "SQLite"
+    print(f"{engine}, {args.accounts:,} accounts, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    if not args.reuse:
+        run_phase("build", args)
+        run_phase("first", args)
+    # The change toggles values, so a reused book gets a fresh ~5 % of moves each time.
+    run_phase("change", args)
+    orm = run_phase("orm", args)
+    floor = run_phase("floor", args)
+    run = run_phase("run", args)
+    print(
+        f"\nre-tier {run['seconds']:.2f} s, peak {run['peak_mb']:.0f} MB; "
+        f"ORM loop / run = {orm['seconds'] / run['seconds']:.1f}x (goal ≥ 5x); "
+        f"run / floor = {run['seconds'] / floor['seconds']:.1f}x (goal ≤ 3x)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Tier pages over HTTP: runs, the scheme editor, overrides, filters and the as-of view."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cstier.domain.tiering.defaults import VALUE_TIERS
+from cstier.extensions import db
+from cstier.models import AccountTier, TieringRun, TierOverride, TierScheme, TierSchemeVersion
+from cstier.services.tiering.run import run_tiering
+from tests.factories import AccountFactory, CompanyFactory
+
+JAN = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+MAR = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+LOWER = {**VALUE_TIERS, "bands": [
+    {"tier": "Strategic", "min": 90_000}, {"tier": "Growth", "min": 40_000, "max": 90_000},
+    {"tier": "Scale", "max": 40_000},
+]}  # fmt: skip
+
+
+@pytest.fixture
+def book(db_session):
+    company = CompanyFactory(employees=5000, region="EMEA", industry="Software")
+    return {
+        "big": AccountFactory(name="Big", company=company, arr_cents=300_000_00),
+        "mid": AccountFactory(name="Mid", company=company, arr_cents=100_000_00),
+    }
+
+
+def count(model) -> int:
+    with Session(db.engine) as fresh:
+        return fresh.scalar(select(func.count()).select_from(model))
+
+
+def value_scheme_id() -> int:
+    with Session(db.engine) as fresh:
+        return fresh.scalar(select(TierScheme.id).where(TierScheme.key == "value_tiers"))
+
+
+def tiered(book) -> int:
+    run_tiering(db.session, actor_id=None, trigger="cli", now=JAN)
+    return value_scheme_id()
+
+
+@pytest.mark.parametrize(("button", "dry"), [("run", False), ("dry_run", True)])
+def test_manager_runs_and_dry_runs(client, auth, manager, book, button, dry):
+    auth.login(manager.email)
+    response = client.post("/tiers/runs", data={button: "1"}, follow_redirects=True)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "2 accounts evaluated" in text and ("would change" if dry else "tiers changed") in text
+    with Session(db.engine) as fresh:
+        run = fresh.scalar(select(TieringRun))
+        assert (run.dry_run, run.trigger, run.triggered_by_id) == (dry, "web", manager.id)
+    assert count(AccountTier) == (0 if dry else 10)
+
+
+@pytest.mark.parametrize("role", ["viewer", "csm"])
+def test_viewer_and_csm_may_not_run(client, auth, request, role, book):
+    user = request.getfixturevalue(role)
+    auth.login(user.email)
+    assert client.post("/tiers/runs", data={"run": "1"}).status_code == 403
+    assert count(TieringRun) == 0
+
+
+def test_admin_previews_then_saves_a_new_version(client, auth, admin, book):
+    scheme_id = tiered(book)
+    auth.login(admin.email)
+    url = f"/tiers/schemes/{scheme_id}"
+    assert "Strategic" in client.get(url).get_data(as_text=True)
+    preview = client.post(url, data={"definition": json.dumps(LOWER), "preview": "1"})
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and 'id="movement"' in html
+    assert "1</strong> of 2 accounts change tier" in html
+    assert count(TierSchemeVersion) == 5
+    saved = client.post(url, data={"definition": json.dumps(LOWER), "save": "1"})
+    assert saved.status_code == 302
+    with Session(db.engine) as fresh:
+        assert fresh.get(TierScheme, scheme_id).current_version == 2
+
+
+@pytest.mark.parametrize(
+    ("definition", "message"),
+    [
+        ("{not json", "Not valid JSON"),
+        (json.dumps({**VALUE_TIERS, "field": "profit"}), "Unknown field &#39;profit&#39;"),
+        (json.dumps({**VALUE_TIERS, "bands": []}), "The band list is empty"),
+    ],
+    ids=["invalid json", "unknown field", "empty tiers"],
+)
+def test_invalid_definition_is_400_and_nothing_saved(
+    client, auth, admin, book, definition, message
+):
+    scheme_id = tiered(book)
+    auth.login(admin.email)
+    response = client.post(
+        f"/tiers/schemes/{scheme_id}", data={"definition": definition, "save": "1"}
+    )
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert count(TierSchemeVersion) == 5
+
+
+def test_non_admin_may_not_edit_schemes(client, auth, manager, book):
+    scheme_id = tiered(book)
+    auth.login(manager.email)
+    response = client.post(
+        f"/tiers/schemes/{scheme_id}", data={"definition": json.dumps(LOWER), "save": "1"}
+    )
+    assert response.status_code == 403
+    assert count(TierSchemeVersion) == 5
+
+
+def test_override_form_on_the_account_page(client, auth, manager, book):
+    scheme_id = tiered(book)
+    auth.login(manager.email)
+    page = client.get(f"/accounts/{book['mid'].id}").get_data(as_text=True)
+    assert 'id="override-form"' in page
+    form = {
+        "scheme_id": scheme_id,
+        "tier": "Strategic",
+        "reason": "Exec sponsor",
+        "expires_on": "2099-01-01",
+    }
+    response = client.post(
+        f"/tiers/accounts/{book['mid'].id}/overrides", data=form, follow_redirects=True
+    )
+    assert "Override saved" in response.get_data(as_text=True)
+    assert "Pinned to <strong>Strategic</strong>" in response.get_data(as_text=True)
+    assert count(TierOverride) == 1
+
+
+def test_accounts_list_filtered_by_tier(client, auth, manager, book):
+    scheme_id = tiered(book)
+    auth.login(manager.email)
+    html = client.get(f"/accounts/?tier_scheme={scheme_id}&tier=Growth").get_data(as_text=True)
+    assert ">Mid<" in html and ">Big<" not in html
+
+
+def test_as_of_page_shows_compositions_and_one_account(client, auth, viewer, book):
+    tiered(book)
+    db.session.execute(db.update(type(book["mid"])).values(arr_cents=400_000_00))
+    db.session.commit()
+    run_tiering(db.session, actor_id=None, trigger="cli", now=MAR)
+    auth.login(viewer.email)
+    html = client.get(f"/tiers/as-of?date=2026-02-01&account_id={book['mid'].id}").get_data(
+        as_text=True
+    )
+    value_card = html.split(">Value tiers</a>", 1)[1].split("</table>", 1)[0]
+    assert '<td>Growth</td><td class="num">1</td>' in value_card
+    assert '<td>Strategic</td><td class="num">1</td>' in value_card
+    account_card = html.split('id="account-as-of"', 1)[1].split("</table>", 1)[0]
+    assert "Value tiers</th><td>Growth</td>" in account_card
+    later = client.get("/tiers/as-of?date=2026-03-31").get_data(as_text=True)
+    assert '<td>Strategic</td><td class="num">2</td>' in later
+    before = client.get("/tiers/as-of?date=2025-12-31").get_data(as_text=True)
+    assert "No accounts tiered by then" in before
+
+
+def test_as_of_page_refuses_a_bad_date(client, auth, viewer):
+    auth.login(viewer.email)
+    assert client.get("/tiers/as-of?date=yesterday").status_code == 400
+    assert client.get("/tiers/as-of").status_code == 200

@@ -1,0 +1,92 @@
+"""A small book of accounts across the value bands, and helpers to read what runs wrote."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cstier.domain.permissions import Actor
+from cstier.extensions import db
+from cstier.models import AccountTier, OutboxEvent, TierChange, TieringRun, TierScheme
+from tests.factories import AccountFactory, CompanyFactory
+
+JAN = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+FEB = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
+MAR = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def book(db_session, csm):
+    """Three accounts: Strategic, Growth and Scale by ARR; the Growth one is the CSM's."""
+    small = CompanyFactory(employees=50, region="NA", industry="Retail")
+    large = CompanyFactory(employees=5000, region="EMEA", industry="Software")
+    return {
+        "big": AccountFactory(name="Big", company=large, arr_cents=300_000_00),
+        "mid": AccountFactory(name="Mid", company=large, arr_cents=100_000_00, csm=csm),
+        "small": AccountFactory(name="Small", company=small, arr_cents=49_000_00),
+    }
+
+
+@pytest.fixture
+def admin_actor(admin) -> Actor:
+    return Actor(user_id=admin.id, role="admin")
+
+
+@pytest.fixture
+def manager_actor(manager) -> Actor:
+    return Actor(user_id=manager.id, role="cs_manager")
+
+
+def count(model) -> int:
+    """Count committed rows on a fresh session (what another reader would see)."""
+    with Session(db.engine) as fresh:
+        return fresh.scalar(select(func.count()).select_from(model))
+
+
+def tier_of(account_id: int, key: str = "value_tiers") -> AccountTier | None:
+    """Return an account's committed tier row in the scheme with this key."""
+    with Session(db.engine, expire_on_commit=False) as fresh:
+        scheme_id = fresh.scalar(select(TierScheme.id).where(TierScheme.key == key))
+        return fresh.get(AccountTier, (account_id, scheme_id))
+
+
+def snapshot() -> tuple[list, list]:
+    """Return every current tier and history row, to compare before and after."""
+    with Session(db.engine) as fresh:
+        tiers = fresh.execute(
+            select(AccountTier.account_id, AccountTier.scheme_id, AccountTier.tier,
+                   AccountTier.explanation, AccountTier.run_id)
+            .order_by(AccountTier.account_id, AccountTier.scheme_id)
+        ).all()  # fmt: skip
+        history = fresh.execute(
+            select(TierChange.id, TierChange.account_id, TierChange.to_tier).order_by(TierChange.id)
+        ).all()
+    return [tuple(r) for r in tiers], [tuple(r) for r in history]
+
+
+def changes_of(account_id: int) -> list[TierChange]:
+    """Return an account's history, oldest first."""
+    with Session(db.engine, expire_on_commit=False) as fresh:
+        stmt = select(TierChange).where(TierChange.account_id == account_id)
+        return list(fresh.scalars(stmt.order_by(TierChange.id)))
+
+
+def events() -> list[OutboxEvent]:
+    with Session(db.engine, expire_on_commit=False) as fresh:
+        return list(fresh.scalars(select(OutboxEvent).order_by(OutboxEvent.id)))
+
+
+def last_run() -> TieringRun:
+    with Session(db.engine, expire_on_commit=False) as fresh:
+        return fresh.scalar(select(TieringRun).order_by(TieringRun.id.desc()).limit(1))
+
+
+def set_arr(account, dollars: int) -> None:
+    """Change an account's ARR behind the ORM's back, as an import would."""
+    db.session.execute(
+        db.update(type(account))
+        .where(type(account).id == account.id)
+        .values(arr_cents=dollars * 100)
+    )
+    db.session.commit()

@@ -1,0 +1,73 @@
+"""Overrides pin a tier until they expire or are revoked; then the rules take over again."""
+
+from datetime import timedelta
+
+import pytest
+
+from cstier.services.errors import Forbidden, ValidationFailed
+from cstier.services.tiering import overrides
+from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.schemes import active_schemes
+from tests.integration.tiering.conftest import FEB, JAN, MAR, changes_of, tier_of
+
+
+@pytest.fixture
+def value_scheme(db_session, book):
+    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    return next(s for s in active_schemes(db_session) if s.key == "value_tiers")
+
+
+def pin(db_session, actor, account, scheme, expires_at):
+    return overrides.create_override(
+        db_session,
+        actor,
+        account_id=account.id,
+        scheme_id=scheme.id,
+        tier="Strategic",
+        reason="Board-level sponsor",
+        expires_at=expires_at,
+        now=JAN,
+    )
+
+
+def test_override_pins_until_expiry_then_rules_return(
+    db_session, book, value_scheme, manager_actor
+):
+    small = book["small"]
+    pin(db_session, manager_actor, small, value_scheme, expires_at=FEB)
+    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN + timedelta(days=1))
+    pinned = tier_of(small.id)
+    assert (pinned.tier, pinned.source) == ("Strategic", "override")
+    assert "Override: Board-level sponsor" in pinned.explanation
+    assert changes_of(small.id)[-1].reason == "override"
+    run_tiering(db_session, actor_id=None, trigger="cli", now=MAR)
+    after = tier_of(small.id)
+    assert (after.tier, after.source) == ("Scale", "rule")
+    last = changes_of(small.id)[-1]
+    assert (last.from_tier, last.to_tier, last.reason) == ("Strategic", "Scale", "rule")
+
+
+def test_revoked_override_no_longer_applies(db_session, book, value_scheme, manager_actor):
+    override = pin(db_session, manager_actor, book["small"], value_scheme, expires_at=None)
+    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    assert tier_of(book["small"].id).tier == "Strategic"
+    overrides.revoke_override(db_session, manager_actor, override.id)
+    assert overrides.live_overrides(db_session, book["small"].id) == []
+    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    assert tier_of(book["small"].id).tier == "Scale"
+
+
+def test_override_needs_a_known_tier_and_a_reason(db_session, book, value_scheme, manager_actor):
+    with pytest.raises(ValidationFailed) as error:
+        overrides.create_override(
+            db_session, manager_actor, account_id=book["small"].id, scheme_id=value_scheme.id,
+            tier="Platinum", reason=" ", expires_at=None, now=JAN,
+        )  # fmt: skip
+    assert set(error.value.errors) == {"tier", "reason"}
+
+
+def test_csm_cannot_override(db_session, book, value_scheme, csm):
+    from cstier.domain.permissions import Actor
+
+    with pytest.raises(Forbidden):
+        pin(db_session, Actor(csm.id, "csm"), book["mid"], value_scheme, expires_at=None)

@@ -1,0 +1,88 @@
+"""Tiering runs: first run, no-op rerun, a band change, hysteresis, dry runs and the run record."""
+
+from cstier.models import AccountTier, OutboxEvent, TierChange, TieringRun, TierScheme
+from cstier.services.tiering.run import run_tiering
+from tests.integration.tiering.conftest import (
+    FEB,
+    JAN,
+    changes_of,
+    count,
+    events,
+    last_run,
+    set_arr,
+    tier_of,
+)
+
+KEYS = {"value_tiers", "needs_tiers", "company_size", "region", "vertical"}
+
+
+def test_first_run_seeds_defaults_and_tiers_every_account(db_session, book):
+    summary = run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    assert count(TierScheme) == 5
+    assert set(summary.changes) == KEYS
+    assert count(AccountTier) == 3 * 5
+    assert count(TierChange) == 3 * 5
+    assert {c.reason for c in changes_of(book["big"].id)} == {"rule"}
+    assert tier_of(book["big"].id).tier == "Strategic"
+    assert tier_of(book["mid"].id).tier == "Growth"
+    assert tier_of(book["small"].id).tier == "Scale"
+    assert tier_of(book["big"].id, "company_size").tier == "Enterprise"
+    assert "ARR 300,000 ≥ 250,000 → Strategic" in tier_of(book["big"].id).explanation
+    assert events() == []  # a first tiering is not an alert
+
+
+def test_second_run_without_data_change_writes_nothing(db_session, book):
+    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    history = count(TierChange)
+    summary = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    assert sum(summary.changes.values()) == 0
+    assert count(TierChange) == history
+    assert count(OutboxEvent) == 0
+
+
+def test_arr_change_moves_only_that_account(db_session, book):
+    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    set_arr(book["mid"], 400_000)
+    summary = run_tiering(db_session, actor_id=None, trigger="web", now=FEB)
+    assert summary.changes["value_tiers"] == 1
+    assert sum(summary.changes.values()) == 1
+    latest = changes_of(book["mid"].id)[-1]
+    assert (latest.from_tier, latest.to_tier, latest.reason) == ("Growth", "Strategic", "rule")
+    assert latest.run_id == summary.run_id
+    (event,) = events()
+    assert event.topic == "tier.changed"
+    assert event.payload["account_id"] == book["mid"].id
+    assert (event.payload["from_tier"], event.payload["to_tier"]) == ("Growth", "Strategic")
+    assert event.payload["scheme"] == "value_tiers"
+    assert tier_of(book["big"].id).run_id != summary.run_id
+
+
+def test_hysteresis_keeps_an_account_just_past_a_boundary(db_session, book):
+    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    set_arr(book["small"], 51_000)  # past 50,000 but inside the 5 % margin
+    summary = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    assert summary.changes["value_tiers"] == 0
+    assert tier_of(book["small"].id).tier == "Scale"
+    set_arr(book["small"], 53_000)  # clear of the margin
+    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    assert tier_of(book["small"].id).tier == "Growth"
+
+
+def test_dry_run_writes_no_tiers_but_records_the_run(db_session, book, admin):
+    summary = run_tiering(db_session, actor_id=admin.id, trigger="web", dry_run=True, now=JAN)
+    assert count(AccountTier) == 0
+    assert count(TierChange) == 0
+    run = last_run()
+    assert run.dry_run and run.status == "succeeded"
+    assert run.changes["value_tiers"] == 3
+    assert run.triggered_by_id == admin.id
+    assert summary.changes == run.changes
+
+
+def test_run_record_has_versions_counts_and_changes(db_session, book):
+    summary = run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run = db_session.get(TieringRun, summary.run_id)
+    assert run.scheme_versions == {key: 1 for key in KEYS}
+    assert run.accounts_evaluated == 3
+    assert run.changes == {key: 3 for key in KEYS}
+    assert run.finished_at is not None and run.status == "succeeded"
