@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.tiering import input_columns, movement_matrix
 from cstier.models.base import utcnow
+from cstier.services.coverage.capacity import headcount_for_tiers
 from cstier.services.tiering.fields import field_catalog, load_book
 from cstier.services.tiering.run import propose
 from cstier.services.tiering.schemes import get_scheme, validate
@@ -21,6 +22,26 @@ class Preview:
     arr_moving: float
     matrix: pd.DataFrame  # from_tier, to_tier, accounts, arr
     tiers: tuple[str, ...]
+    headcount: pd.DataFrame | None = None  # per coverage model: required now vs after, gap
+
+
+def _headcount(session: Session, dimension: str, result: pd.DataFrame) -> pd.DataFrame | None:
+    """Return the CSM headcount per coverage model today and if the draft were applied."""
+    if dimension not in ("value", "needs"):
+        return None
+    proposed = result.set_index("account_id")["tier"]
+    empty = pd.Series(dtype=object)
+    value, needs = (proposed, empty) if dimension == "value" else (empty, proposed)
+    after = headcount_for_tiers(session, value, needs)
+    before = headcount_for_tiers(session, empty, empty)
+    merged = after.merge(
+        before[["coverage_model_id", "required"]].rename(columns={"required": "required_now"}),
+        on="coverage_model_id",
+        how="outer",
+    )
+    merged["required_now"] = merged["required_now"].fillna(0)
+    merged["required"] = merged["required"].fillna(0)
+    return merged
 
 
 def preview_scheme(session: Session, scheme_id: int, definition: dict) -> Preview:
@@ -38,6 +59,7 @@ def preview_scheme(session: Session, scheme_id: int, definition: dict) -> Previe
     )
     matrix = movement_matrix(full, arr, tier_order=parsed.tiers)
     moving = outcome.changes
+    headcount = _headcount(session, scheme.dimension, outcome.result)
     session.rollback()  # nothing of a preview is kept
     return Preview(
         accounts_evaluated=len(book),
@@ -45,4 +67,5 @@ def preview_scheme(session: Session, scheme_id: int, definition: dict) -> Previe
         arr_moving=float(arr.reindex(moving["account_id"]).fillna(0).sum()),
         matrix=matrix,
         tiers=parsed.tiers,
+        headcount=headcount,
     )

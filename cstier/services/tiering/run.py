@@ -21,6 +21,7 @@ from cstier.domain.tiering import (
 )
 from cstier.models import AccountTier, TieringRun, TierOverride, TierScheme
 from cstier.models.base import utcnow
+from cstier.services.coverage.derive import derive_coverage
 from cstier.services.frames import read_frame
 from cstier.services.tiering.fields import field_catalog, load_book, read_chunked
 from cstier.services.tiering.schemes import active_schemes, ensure_default_schemes, validate
@@ -51,6 +52,7 @@ class RunSummary:
     accounts_evaluated: int
     changes: dict[str, int] = field(default_factory=dict)
     status: str = "succeeded"
+    coverage_changes: int = 0
 
 
 def current_tiers(session: Session, scheme_id: int) -> pd.DataFrame:
@@ -173,6 +175,11 @@ def run_tiering(
             changes[outcome.scheme.key] = len(outcome.changes)
             if not dry_run:
                 _write(session, outcome, run.id, now)
+        coverage_changes = 0
+        if not dry_run:
+            # Coverage follows value × needs: re-derive it in the same transaction.
+            # (its changes are in coverage_change, tied to this run by run_id)
+            coverage_changes = derive_coverage(session, run_id=run.id, now=now).changed
         run.scheme_versions, run.changes, run.accounts_evaluated = versions, changes, evaluated
         run.status, run.finished_at = "succeeded", utcnow()
         session.commit()
@@ -191,7 +198,7 @@ def run_tiering(
         session.commit()
         log.exception("tiering run failed; nothing was written")
         raise
-    return RunSummary(run.id, dry_run, evaluated, dict(changes))
+    return RunSummary(run.id, dry_run, evaluated, dict(changes), coverage_changes=coverage_changes)
 
 
 def _write(session: Session, outcome: SchemeOutcome, run_id: int, now: datetime) -> None:
