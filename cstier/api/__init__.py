@@ -7,14 +7,22 @@ from cstier.extensions import csrf
 
 def register_api(app: Flask) -> None:
     """Mount the API blueprints (token-authenticated, CSRF-exempt) and the API tokens page."""
-    from cstier.api import account_tiers, accounts, companies, runs, schemes, segments
+    from cstier.api import (
+        account_tiers,
+        accounts,
+        capacity,
+        companies,
+        runs,
+        schemes,
+        segments,
+    )
     from cstier.api.spec import create_api
     from cstier.web.tokens import bp as tokens_page
 
     api = create_api(app)
     # Extension points (issue 5, item 3): coverage models, CSMs, assignments (managers write),
     # reports and alerts get one module each here once their services exist.
-    for module in (companies, accounts, account_tiers, schemes, runs, segments):
+    for module in (companies, accounts, account_tiers, schemes, runs, segments, capacity):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: no cross-site request to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(tokens_page)

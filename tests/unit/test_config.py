@@ -1,0 +1,29 @@
+"""Configuration: production refuses to start without a secret and hardens cookies."""
+
+import pytest
+
+from cstier import create_app
+
+
+def test_production_refuses_without_secret_key(monkeypatch, tmp_path):
+    monkeypatch.delenv("CSTIER_SECRET_KEY", raising=False)
+    monkeypatch.setenv("CSTIER_INSTANCE_PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="CSTIER_SECRET_KEY"):
+        create_app(env="production")
+
+
+def test_production_sets_secure_cookies(monkeypatch, tmp_path):
+    monkeypatch.setenv("CSTIER_INSTANCE_PATH", str(tmp_path))
+    import config
+
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "s3cret")
+    app = create_app(env="production")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+
+
+def test_unknown_environment_is_refused():
+    with pytest.raises(RuntimeError, match="CSTIER_ENV"):
+        create_app(env="staging")
