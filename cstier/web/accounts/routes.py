@@ -11,12 +11,12 @@ from cstier.domain.permissions import can_edit_account, can_manage_book
 from cstier.extensions import db
 from cstier.models import Account, Contact, CustomAttribute, Department
 from cstier.services import accounts, audit, companies, users, workspace
-from cstier.services.accounts import AccountFilter
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from cstier.services.tiering import history as tier_history
 from cstier.services.tiering import overrides as tier_overrides
 from cstier.services.tiering import schemes as tier_schemes
-from cstier.web.accounts.forms import AccountFilterForm, AccountForm, attribute_fields
+from cstier.web.accounts.filters import account_filter, filter_form
+from cstier.web.accounts.forms import AccountForm, attribute_fields
 from cstier.web.current import current_actor
 from cstier.web.forms_common import apply_errors
 from cstier.web.tiers.forms import OverrideForm
@@ -24,42 +24,14 @@ from cstier.web.tiers.forms import OverrideForm
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
 
-def _filter_from(form: AccountFilterForm) -> AccountFilter:
-    csm = form.csm_id.data or ""
-    return AccountFilter(
-        q=form.q.data or None,
-        lifecycle_stage=form.lifecycle_stage.data or None,
-        region=form.region.data or None,
-        industry=form.industry.data or None,
-        plan=form.plan.data or None,
-        csm_id=int(csm) if csm.isdigit() else None,
-        unassigned=csm == "none",
-        arr_min=float(form.arr_min.data) if form.arr_min.data is not None else None,
-        arr_max=float(form.arr_max.data) if form.arr_max.data is not None else None,
-        tier_scheme_id=request.args.get("tier_scheme", type=int),
-        tier=request.args.get("tier") or None,
-        sort=form.sort.data or "name",
-        descending=form.dir.data == "desc",
-    )
-
-
 @bp.route("/")
 @login_required
 def index():
     """List the visible accounts, filtered, sorted and paginated on the server."""
-    form = AccountFilterForm(request.args)
-    choices = accounts.filter_choices(db.session)
-    form.region.choices += [(r, r) for r in choices["regions"]]
-    form.industry.choices += [(i, i) for i in choices["industries"]]
-    form.plan.choices += [(p, p) for p in choices["plans"]]
-    form.csm_id.choices += [("none", "Unassigned")] + [
-        (str(u.id), u.name) for u in users.csm_choices(db.session)
-    ]
-    if not form.validate():
+    form, valid = filter_form(request.args)
+    if not valid:
         flash("Some filters were not understood and were ignored.", "warning")
-        for field in (form.arr_min, form.arr_max, form.per_page):
-            field.data = None
-    flt = _filter_from(form)
+    flt = account_filter(form)
     per_page = form.per_page.data or current_app.config["ACCOUNTS_PER_PAGE"]
     page = db.paginate(
         accounts.list_query(current_actor(), flt), per_page=per_page, max_per_page=200

@@ -8,8 +8,8 @@ from cstier.services import accounts, users
 from cstier.services.coverage import book, profiles, settings
 from cstier.services.coverage.assign import Assignment, AssignmentRefused, assign_accounts
 from cstier.services.errors import Conflict, NotFound, ValidationFailed
+from cstier.web.accounts.filters import account_filter, filter_form
 from cstier.web.accounts.forms import AccountFilterForm
-from cstier.web.accounts.routes import _filter_from
 from cstier.web.coverage.forms import AssignForm
 from cstier.web.coverage.routes import bp
 from cstier.web.current import MANAGERS, current_actor, roles_required
@@ -26,16 +26,7 @@ def parse_picks(values: list[str]) -> dict[int, int]:
 
 
 def _list_page(form: AccountFilterForm):
-    choices = accounts.filter_choices(db.session)
-    form.region.choices += [(r, r) for r in choices["regions"]]
-    form.industry.choices += [(i, i) for i in choices["industries"]]
-    form.csm_id.choices += [("none", "Unassigned")] + [
-        (str(u.id), u.name) for u in users.csm_choices(db.session)
-    ]
-    if not form.validate():
-        for field in (form.arr_min, form.arr_max, form.per_page):
-            field.data = None
-    stmt = accounts.list_query(current_actor(), _filter_from(form))
+    stmt = accounts.list_query(current_actor(), account_filter(form))
     model_id = request.args.get("model", type=int)
     flagged = request.args.get("flagged") == "1"
     if model_id or flagged:
@@ -78,7 +69,7 @@ def assign():
                     flash(message, "danger")
         if next_url and next_url.startswith("/"):
             return redirect(next_url)
-    filters = AccountFilterForm(request.args)
+    filters, _ = filter_form(request.args)  # filters not understood are cleared, as on the list
     page = _list_page(filters)
     ids = [a.id for a in page.items]
     coverage = book.coverage_for(db.session, ids)

@@ -12,8 +12,8 @@ from cstier.services import exports
 from cstier.services.imports import ImportRequest, import_file
 from cstier.services.imports.reader import UnreadableFile, open_source
 from cstier.services.imports.runs import recent_runs
+from cstier.web.accounts.filters import account_filter
 from cstier.web.accounts.forms import AccountFilterForm
-from cstier.web.accounts.routes import _filter_from
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.imports.forms import MappingForm, UploadForm
 from cstier.web.imports.storage import discard_upload, load_upload, save_upload
@@ -166,7 +166,7 @@ def export(kind: str, fmt: str):
         return render_template(
             "errors/error.html", status=404, title="Not found", message="No such export."
         ), 404
-    flt = _filter_from(AccountFilterForm(request.args))
+    flt = account_filter(AccountFilterForm(request.args))
     try:
         frame = exports.build(
             db.session,

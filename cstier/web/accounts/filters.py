@@ -1,0 +1,50 @@
+"""The account list's filters, shared by the list, bulk assignment and exports."""
+
+from collections.abc import Mapping
+
+from flask import request
+
+from cstier.extensions import db
+from cstier.services import accounts, users
+from cstier.services.accounts import AccountFilter
+from cstier.web.accounts.forms import AccountFilterForm
+
+
+def filter_form(args: Mapping) -> tuple[AccountFilterForm, bool]:
+    """Build the filter form with its choices; return it and whether every filter was understood.
+
+    Filters that were not understood are cleared, so the list still shows rather than failing.
+    """
+    form = AccountFilterForm(args)
+    choices = accounts.filter_choices(db.session)
+    form.region.choices += [(r, r) for r in choices["regions"]]
+    form.industry.choices += [(i, i) for i in choices["industries"]]
+    form.plan.choices += [(p, p) for p in choices["plans"]]
+    form.csm_id.choices += [("none", "Unassigned")] + [
+        (str(u.id), u.name) for u in users.csm_choices(db.session)
+    ]
+    valid = form.validate()
+    if not valid:
+        for field in (form.arr_min, form.arr_max, form.per_page):
+            field.data = None
+    return form, valid
+
+
+def account_filter(form: AccountFilterForm) -> AccountFilter:
+    """Return the service filter the form (plus the tier arguments of the URL) describes."""
+    csm = form.csm_id.data or ""
+    return AccountFilter(
+        q=form.q.data or None,
+        lifecycle_stage=form.lifecycle_stage.data or None,
+        region=form.region.data or None,
+        industry=form.industry.data or None,
+        plan=form.plan.data or None,
+        csm_id=int(csm) if csm.isdigit() else None,
+        unassigned=csm == "none",
+        arr_min=float(form.arr_min.data) if form.arr_min.data is not None else None,
+        arr_max=float(form.arr_max.data) if form.arr_max.data is not None else None,
+        tier_scheme_id=request.args.get("tier_scheme", type=int),
+        tier=request.args.get("tier") or None,
+        sort=form.sort.data or "name",
+        descending=form.dir.data == "desc",
+    )
