@@ -12,6 +12,8 @@ def register_api(app: Flask) -> None:
         accounts,
         capacity,
         companies,
+        coverage,
+        reports,
         runs,
         schemes,
         segments,
@@ -20,9 +22,8 @@ def register_api(app: Flask) -> None:
     from cstier.web.tokens import bp as tokens_page
 
     api = create_api(app)
-    # Extension points (issue 5, item 3): coverage models, CSMs, assignments (managers write),
-    # reports and alerts get one module each here once their services exist.
-    for module in (companies, accounts, account_tiers, schemes, runs, segments, capacity):
+    modules = (companies, accounts, account_tiers, schemes, runs, segments, capacity, coverage)
+    for module in (*modules, reports):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: no cross-site request to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(tokens_page)
