@@ -1,6 +1,7 @@
 """The WTForms rule builder over HTTP: form ↔ JSON, validate as you go, preview, save, create."""
 
 import copy
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -203,6 +204,9 @@ def test_preview_shows_the_from_to_matrix(client, auth, admin, seeded):
     assert 'id="movement"' in page
     assert "<td>Strategic</td>" in page and "<td>Scale</td>" in page
     assert version_count(seeded["Value tiers"]) == 1
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert 'id="builder-preview"' in page
+    assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
 
 
 def test_rows_are_added_and_removed(client, auth, admin, seeded):

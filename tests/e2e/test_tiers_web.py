@@ -160,6 +160,27 @@ def test_as_of_page_shows_compositions_and_one_account(client, auth, viewer, boo
     assert "No accounts tiered by then" in before
 
 
+def test_as_of_page_shows_a_csm_only_their_own_book(client, auth, csm, viewer, book):
+    mid = book["mid"]
+    db.session.execute(db.update(type(mid)).where(type(mid).id == mid.id).values(csm_id=csm.id))
+    db.session.commit()
+    tiered(book)
+
+    auth.login(csm.email)
+    html = client.get("/tiers/as-of?date=2026-02-01").get_data(as_text=True)
+    value_card = html.split(">Value tiers</a>", 1)[1].split("</table>", 1)[0]
+    assert '<td>Growth</td><td class="num">1</td>' in value_card
+    assert "Strategic" not in value_card
+    assert 'id="as-of-scope"' in html
+
+    auth.logout()
+    auth.login(viewer.email)
+    html = client.get("/tiers/as-of?date=2026-02-01").get_data(as_text=True)
+    value_card = html.split(">Value tiers</a>", 1)[1].split("</table>", 1)[0]
+    assert '<td>Strategic</td><td class="num">1</td>' in value_card
+    assert 'id="as-of-scope"' not in html
+
+
 def test_as_of_page_refuses_a_bad_date(client, auth, viewer):
     auth.login(viewer.email)
     assert client.get("/tiers/as-of?date=yesterday").status_code == 400

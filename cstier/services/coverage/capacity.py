@@ -46,24 +46,58 @@ def headcount_for_tiers(
     Columns: coverage_model_id, key, name, accounts, arr_cents, by_count, by_arr, required,
     current, gap.
     """
-    tiers = current_tiers(session).set_index("account_id")
-    value = value_tiers.combine_first(tiers["value_tier"]).reindex(tiers.index)
-    needs = needs_tiers.combine_first(tiers["needs_tier"]).reindex(tiers.index)
-    models = frames.models_frame(session)
-    model_ids = coverage_for_tiers(value, needs, frames.matrix_frame(session))
-    book = pd.DataFrame(
-        {"coverage_model_id": model_ids, "arr_cents": tiers["arr_cents"].fillna(0)}
-    ).dropna(subset=["coverage_model_id"])
-    per_model = (
-        book.groupby("coverage_model_id")
-        .agg(accounts=("arr_cents", "size"), arr_cents=("arr_cents", "sum"))
-        .reset_index()
-    )
-    plan = required_headcount(per_model, models)
-    current = current_headcount(frames.book_frame(session), frames.csms_frame(session), models)
-    plan["current"] = plan["coverage_model_id"].map(current).fillna(0.0).astype(float)
-    plan["gap"] = (plan["required"] - plan["current"]).round(2)
-    return plan
+    return _HeadcountInputs.read(session).plan(value_tiers, needs_tiers)
+
+
+def headcount_now_and_for_tiers(
+    session: Session, value_tiers: pd.Series, needs_tiers: pd.Series
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the headcount per model today and with these tiers, reading the book once.
+
+    Both frames have the columns of headcount_for_tiers.
+    """
+    inputs = _HeadcountInputs.read(session)
+    empty = pd.Series(dtype=object)
+    return inputs.plan(empty, empty), inputs.plan(value_tiers, needs_tiers)
+
+
+@dataclass
+class _HeadcountInputs:
+    """What a headcount plan reads: current tiers, models, the matrix and current FTE."""
+
+    tiers: pd.DataFrame
+    models: pd.DataFrame
+    matrix: pd.DataFrame
+    current: pd.Series
+
+    @classmethod
+    def read(cls, session: Session) -> "_HeadcountInputs":
+        models = frames.models_frame(session)
+        current = current_headcount(frames.book_frame(session), frames.csms_frame(session), models)
+        return cls(
+            current_tiers(session).set_index("account_id"),
+            models,
+            frames.matrix_frame(session),
+            current,
+        )
+
+    def plan(self, value_tiers: pd.Series, needs_tiers: pd.Series) -> pd.DataFrame:
+        tiers = self.tiers
+        value = value_tiers.combine_first(tiers["value_tier"]).reindex(tiers.index)
+        needs = needs_tiers.combine_first(tiers["needs_tier"]).reindex(tiers.index)
+        model_ids = coverage_for_tiers(value, needs, self.matrix)
+        book = pd.DataFrame(
+            {"coverage_model_id": model_ids, "arr_cents": tiers["arr_cents"].fillna(0)}
+        ).dropna(subset=["coverage_model_id"])
+        per_model = (
+            book.groupby("coverage_model_id")
+            .agg(accounts=("arr_cents", "size"), arr_cents=("arr_cents", "sum"))
+            .reset_index()
+        )
+        plan = required_headcount(per_model, self.models)
+        plan["current"] = plan["coverage_model_id"].map(self.current).fillna(0.0).astype(float)
+        plan["gap"] = (plan["required"] - plan["current"]).round(2)
+        return plan
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.tiering import DEFAULT_FIELDS
 from cstier.models import Account, Company, CustomAttribute
+from cstier.services.tiering.current_arr import current_arr
 
 FETCH_ROWS = 100_000
 
@@ -59,6 +60,9 @@ def load_book(session: Session, columns: set[str], catalog: dict[str, str]) -> p
     selected = [Account.id, Account.company_id, *(_account_expression(n) for n in own)]
     stmt = select(*selected).order_by(Account.id)
     book = read_chunked(session, stmt, ["account_id", "company_id", *own], catalog)
+    if "arr" in names:
+        # Value tiers read current ARR: active subscriptions where they exist, else the field.
+        book["arr"] = current_arr(session, book["account_id"], book["arr"])
     if firm:
         # Two scans beat a join: looking each company up by key costs more than reading them all.
         firms = read_chunked(

@@ -3,10 +3,12 @@
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from cstier.models import AccountTier, TierChange, TieringRun, TierScheme
+from cstier.domain.permissions import Actor, sees_whole_book
+from cstier.models import Account, AccountTier, TierChange, TieringRun, TierScheme
+from cstier.services.accounts import scoped
 
 
 def timeline(session: Session, account_id: int) -> list[TierChange]:
@@ -30,8 +32,11 @@ def current_for_account(session: Session, account_id: int) -> list[AccountTier]:
     return list(session.scalars(stmt))
 
 
-def _latest_changes_before(as_of: datetime):
-    """Subquery of each (account, scheme)'s last change at or before as_of."""
+def _latest_changes_before(as_of: datetime, accounts: Select | None = None):
+    """Subquery of each (account, scheme)'s last change at or before as_of (of some accounts)."""
+    history = TierChange.at <= as_of
+    if accounts is not None:
+        history = history & TierChange.account_id.in_(accounts)
     ranked = (
         select(
             TierChange.account_id,
@@ -44,7 +49,7 @@ def _latest_changes_before(as_of: datetime):
             )
             .label("position"),
         )
-        .where(TierChange.at <= as_of)
+        .where(history)
         .subquery()
     )
     return select(ranked.c.account_id, ranked.c.scheme_id, ranked.c.to_tier).where(
@@ -63,9 +68,20 @@ def tiers_as_of(session: Session, account_id: int, as_of: datetime) -> dict[str,
     return dict(session.execute(stmt).all())
 
 
-def composition_as_of(session: Session, scheme_id: int, as_of: datetime) -> pd.DataFrame:
-    """Return tier and accounts for one scheme's segments as they stood at `as_of`."""
-    latest = _latest_changes_before(as_of).subquery()
+def composition_as_of(
+    session: Session, scheme_id: int, as_of: datetime, actor: Actor | None = None
+) -> pd.DataFrame:
+    """Return tier and accounts for one scheme's segments as they stood at `as_of`.
+
+    A CSM counts only their own book, and it is their book *today*: accounts whose current
+    csm_id is theirs, with those accounts' tiers at `as_of`. The history keeps no owner, so
+    an account handed over since then counts in its new CSM's past, not its old one's.
+    Without an actor (jobs, reports) the whole book is counted.
+    """
+    accounts = None
+    if actor is not None and not sees_whole_book(actor):
+        accounts = scoped(select(Account.id), actor)
+    latest = _latest_changes_before(as_of, accounts).subquery()
     stmt = (
         select(latest.c.to_tier, func.count())
         .where(latest.c.scheme_id == scheme_id)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.tiering import input_columns, movement_matrix
 from cstier.models.base import utcnow
-from cstier.services.coverage.capacity import headcount_for_tiers
+from cstier.services.coverage.capacity import headcount_now_and_for_tiers
 from cstier.services.tiering.fields import field_catalog, load_book
 from cstier.services.tiering.run import propose
 from cstier.services.tiering.schemes import get_scheme, validate
@@ -32,8 +32,7 @@ def _headcount(session: Session, dimension: str, result: pd.DataFrame) -> pd.Dat
     proposed = result.set_index("account_id")["tier"]
     empty = pd.Series(dtype=object)
     value, needs = (proposed, empty) if dimension == "value" else (empty, proposed)
-    after = headcount_for_tiers(session, value, needs)
-    before = headcount_for_tiers(session, empty, empty)
+    before, after = headcount_now_and_for_tiers(session, value, needs)
     merged = after.merge(
         before[["coverage_model_id", "required"]].rename(columns={"required": "required_now"}),
         on="coverage_model_id",

@@ -6,18 +6,21 @@ from sqlalchemy.orm import Session
 from cstier.domain.permissions import Actor
 from cstier.models import Account, AccountTier, TierScheme
 from cstier.services.accounts import scoped
+from cstier.services.tiering.current_arr import current_arr_cents
 
 
 def tier_summary(session: Session, actor: Actor) -> list[dict]:
-    """Return, per active scheme, each tier's account count and ARR in the visible book."""
+    """Return, per active scheme, each tier's account count and current ARR in the visible book."""
+    arr_cents, active = current_arr_cents()
     stmt = (
         select(
             AccountTier.scheme_id,
             AccountTier.tier,
             func.count(Account.id),
-            func.coalesce(func.sum(Account.arr_cents), 0),
+            func.coalesce(func.sum(arr_cents), 0),
         )
         .join(Account, Account.id == AccountTier.account_id)
+        .outerjoin(active, active.c.account_id == Account.id)
         .group_by(AccountTier.scheme_id, AccountTier.tier)
     )
     rows = session.execute(scoped(stmt, actor)).all()

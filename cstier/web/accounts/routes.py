@@ -12,6 +12,7 @@ from cstier.extensions import db
 from cstier.models import Account, Contact, CustomAttribute, Department
 from cstier.services import accounts, audit, companies, users, workspace
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from cstier.services.tiering import current_arr
 from cstier.services.tiering import history as tier_history
 from cstier.services.tiering import overrides as tier_overrides
 from cstier.services.tiering import schemes as tier_schemes
@@ -50,9 +51,12 @@ def show(account_id: int):
     override_form.scheme_id.choices = [
         (s.id, s.name) for s in tier_schemes.active_schemes(db.session)
     ]
+    arr_cents, active_subscriptions = current_arr.account_current_arr(db.session, account)
     return render_template(
         "accounts/show.html",
         account=account,
+        arr_cents=arr_cents,
+        active_subscriptions=active_subscriptions,
         definitions=definitions,
         history=audit.history(db.session, "account", account.id),
         can_edit=can_edit_account(actor, account.csm_id),

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from cstier.domain.permissions import can_manage_book
+from cstier.domain.permissions import can_manage_book, sees_whole_book
 from cstier.extensions import db
 from cstier.services import accounts
 from cstier.services.errors import NotFound, ServiceError, ValidationFailed
@@ -96,6 +96,7 @@ def scheme(scheme_id: int):
 @login_required
 def as_of():
     """Show every segment's composition at a past date, and one account's tiers then."""
+    actor = current_actor()
     form = AsOfForm(request.args, meta={"csrf": False})
     compositions, account_tiers, account = [], None, None
     if request.args and not form.validate():
@@ -104,12 +105,12 @@ def as_of():
         # The end of day D in UTC: every change made on D counts as "at D".
         moment = datetime.combine(form.date.data, time.max, tzinfo=UTC)
         compositions = [
-            (scheme, history.composition_as_of(db.session, scheme.id, moment))
+            (scheme, history.composition_as_of(db.session, scheme.id, moment, actor))
             for scheme in schemes.active_schemes(db.session)
         ]
         if form.account_id.data:
             try:
-                account = accounts.get_account(db.session, current_actor(), form.account_id.data)
+                account = accounts.get_account(db.session, actor, form.account_id.data)
             except NotFound:
                 abort(404)
             account_tiers = history.tiers_as_of(db.session, account.id, moment)
@@ -119,6 +120,7 @@ def as_of():
         compositions=compositions,
         account=account,
         account_tiers=account_tiers,
+        own_book=not sees_whole_book(actor),
     )
 
 

@@ -1,0 +1,90 @@
+"""Current ARR: the yearly value of the subscriptions running today, per account.
+
+A subscription is active on a day when it has started (start_date ≤ day) and has not
+ended (no end_date, or end_date ≥ day: the end date is its last paid day). The model has
+no status column, so cancelled subscriptions are the ones whose end date has passed.
+ARR is twelve times the MRR; an account without an active subscription keeps the ARR
+field it was imported or edited with.
+"""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import BigInteger, Select, and_, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from cstier.models import Account, Subscription
+from cstier.models.base import utcnow
+from cstier.services.frames import read_frame
+
+MONTHS_PER_YEAR = 12
+
+
+def active_on(day: date):
+    """Return the condition a subscription meets while it runs on `day`."""
+    return and_(
+        Subscription.start_date <= day,
+        or_(Subscription.end_date.is_(None), Subscription.end_date >= day),
+    )
+
+
+def active_arr_query(day: date) -> Select:
+    """Select account_id, arr_cents and subscriptions for each account with one running on `day`."""
+    return (
+        select(
+            Subscription.account_id,
+            (cast(func.sum(Subscription.mrr_cents), BigInteger) * MONTHS_PER_YEAR).label(
+                "arr_cents"
+            ),
+            func.count().label("subscriptions"),
+        )
+        .where(active_on(day))
+        .group_by(Subscription.account_id)
+    )
+
+
+def current_arr_cents(day: date | None = None):
+    """Return the SQL expression of an account's current ARR in cents, and the join it needs.
+
+    For queries that sum ARR in the database: LEFT JOIN the returned subquery on
+    `subquery.c.account_id == Account.id` and use the expression in place of Account.arr_cents.
+    """
+    active = active_arr_query(day or utcnow().date()).subquery("active_arr")
+    return func.coalesce(active.c.arr_cents, Account.arr_cents), active
+
+
+def active_subscription_arr(session: Session, day: date | None = None) -> pd.DataFrame:
+    """Return account_id, arr_cents, subscriptions of every account with an active subscription."""
+    stmt = active_arr_query(day or utcnow().date())
+    return read_frame(session, stmt, ["account_id", "arr_cents", "subscriptions"])
+
+
+def current_arr(
+    session: Session, account_ids: pd.Series, field_arr: pd.Series, day: date | None = None
+) -> pd.Series:
+    """Return the book's current ARR in currency units, aligned with `account_ids`.
+
+    One GROUP BY query reads the active subscriptions' sums; accounts without one keep
+    `field_arr` (their ARR field). With no active subscription at all, `field_arr` comes
+    back as it is, at the cost of that one query.
+    """
+    active = active_subscription_arr(session, day)
+    if active.empty:
+        return field_arr
+    at = pd.Index(active["account_id"]).get_indexer(account_ids)
+    found = at >= 0
+    values = field_arr.to_numpy(dtype=float, copy=True)
+    values[found] = active["arr_cents"].to_numpy(dtype=np.int64)[at[found]] / 100.0
+    return pd.Series(values, index=field_arr.index, name=field_arr.name)
+
+
+def account_current_arr(
+    session: Session, account: Account, day: date | None = None
+) -> tuple[int, int]:
+    """Return one account's current ARR in cents and how many active subscriptions make it."""
+    stmt = active_arr_query(day or utcnow().date()).where(Subscription.account_id == account.id)
+    row = session.execute(stmt).first()
+    if row is None:
+        return account.arr_cents, 0
+    return int(row.arr_cents), int(row.subscriptions)

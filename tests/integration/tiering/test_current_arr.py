@@ -1,0 +1,165 @@
+"""Value tiers on current ARR: active subscriptions where they exist, else the account's ARR field."""
+
+from datetime import date, timedelta
+from itertools import count as counter
+
+import pandas as pd
+import pytest
+from sqlalchemy import event
+
+from cstier.domain.permissions import Actor
+from cstier.extensions import db
+from cstier.models import Subscription
+from cstier.models.base import utcnow
+from cstier.services.imports import ImportRequest, import_file
+from cstier.services.tiering import current_arr, segments
+from cstier.services.tiering.fields import field_catalog, load_book
+from cstier.services.tiering.run import run_tiering
+from tests.factories import AccountFactory, CompanyFactory
+from tests.integration.tiering.conftest import FEB, JAN, changes_of, last_run, tier_of
+
+EXTERNAL_IDS = counter(1)
+
+
+def subscribe(account, monthly: int, start: date, end: date | None = None) -> Subscription:
+    """Add a subscription of `monthly` currency units a month to an account."""
+    subscription = Subscription(
+        external_id=f"SUB-{next(EXTERNAL_IDS)}",
+        account_id=account.id,
+        product="Platform",
+        start_date=start,
+        end_date=end,
+        mrr_cents=monthly * 100,
+    )
+    db.session.add(subscription)
+    db.session.commit()
+    return subscription
+
+
+@pytest.fixture
+def today() -> date:
+    return utcnow().date()
+
+
+@pytest.fixture
+def accounts(db_session, today):
+    """Three accounts whose ARR fields all say Scale or Growth; only one has live subscriptions."""
+    company = CompanyFactory(employees=5000, region="EMEA", industry="Software")
+    two = AccountFactory(name="Two subs", company=company, arr_cents=10_000_00)
+    lapsed = AccountFactory(name="Lapsed", company=company, arr_cents=100_000_00)
+    bare = AccountFactory(name="Bare", company=company, arr_cents=30_000_00)
+    subscribe(two, 13_000, today - timedelta(days=400))  # open-ended
+    subscribe(two, 13_000, today - timedelta(days=30), end=today)  # its last day is today
+    subscribe(lapsed, 90_000, today - timedelta(days=400), end=today - timedelta(days=1))
+    subscribe(lapsed, 90_000, today + timedelta(days=1))  # not started yet
+    subscribe(lapsed, 90_000, today - timedelta(days=900), end=today - timedelta(days=500))
+    return {"two": two, "lapsed": lapsed, "bare": bare}
+
+
+def test_value_tier_reads_active_subscriptions_else_the_arr_field(db_session, accounts):
+    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+
+    two = tier_of(accounts["two"].id)
+    assert two.tier == "Strategic"
+    assert "ARR 312,000 ≥ 250,000 → Strategic" in two.explanation
+    assert tier_of(accounts["lapsed"].id).tier == "Growth"
+    assert "ARR 100,000" in tier_of(accounts["lapsed"].id).explanation
+    assert tier_of(accounts["bare"].id).tier == "Scale"
+
+
+def test_load_book_replaces_arr_only_for_accounts_with_active_subscriptions(db_session, accounts):
+    book = load_book(db_session, {"arr"}, field_catalog(db_session)).set_index("account_id")
+    assert book["arr"].to_dict() == {
+        accounts["two"].id: 312_000.0,
+        accounts["lapsed"].id: 100_000.0,
+        accounts["bare"].id: 30_000.0,
+    }
+
+
+def test_active_means_started_and_not_past_its_end_date(db_session, accounts, today):
+    def arr_on(day: date) -> dict[int, int]:
+        frame = current_arr.active_subscription_arr(db_session, day)
+        return dict(zip(frame["account_id"], frame["arr_cents"], strict=True))
+
+    assert arr_on(today) == {accounts["two"].id: 312_000_00}
+    assert arr_on(today + timedelta(days=1)) == {
+        accounts["two"].id: 156_000_00,
+        accounts["lapsed"].id: 1_080_000_00,
+    }
+    assert arr_on(today - timedelta(days=1)) == {
+        accounts["two"].id: 312_000_00,
+        accounts["lapsed"].id: 1_080_000_00,
+    }
+
+
+def test_without_subscriptions_the_book_costs_one_query_and_keeps_its_field(db_session):
+    company = CompanyFactory()
+    AccountFactory(company=company, arr_cents=260_000_00)
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        book = load_book(db_session, {"arr"}, field_catalog(db_session))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert [s for s in statements if "subscription" in s.lower()] == [statements[-1]]
+    assert "GROUP BY" in statements[-1]
+    assert book["arr"].tolist() == [260_000.0]
+
+
+def test_current_arr_hands_back_the_field_when_nothing_is_active(db_session):
+    field = pd.Series([1.0, 2.0], name="arr")
+    assert current_arr.current_arr(db_session, pd.Series([1, 2]), field) is field
+
+
+def test_inserted_subscription_retiers_with_history(db_session, accounts, today):
+    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    subscribe(accounts["bare"], 25_000, today - timedelta(days=10))
+
+    summary = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+
+    assert summary.changes["value_tiers"] == 1
+    latest = changes_of(accounts["bare"].id)[-1]
+    assert (latest.from_tier, latest.to_tier, latest.reason) == ("Scale", "Strategic", "rule")
+    assert latest.run_id == summary.run_id
+    assert "ARR 300,000 ≥ 250,000 → Strategic" in latest.explanation
+
+
+def test_subscription_import_retiers_with_history(db_session, accounts, today, tmp_path):
+    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    path = tmp_path / "subscriptions.csv"
+    path.write_text(
+        "external_id,account_external_id,product,start_date,end_date,mrr\n"
+        f"IMP-1,{accounts['lapsed'].external_id},Platform,{today - timedelta(days=5)},,25000\n"
+        f"IMP-2,{accounts['lapsed'].external_id},Add-on,{today - timedelta(days=5)},,1000\n"
+    )
+
+    outcome = import_file(db.session, ImportRequest("subscriptions", path, path.name, retier=True))
+
+    assert (outcome.status, outcome.created, outcome.errors.total) == ("applied", 2, 0)
+    run = last_run()
+    assert (run.id, run.trigger) == (outcome.retier_run_id, "import")
+    latest = changes_of(accounts["lapsed"].id)[-1]
+    assert (latest.from_tier, latest.to_tier, latest.run_id) == ("Growth", "Strategic", run.id)
+    assert "ARR 312,000 ≥ 250,000 → Strategic" in latest.explanation
+
+
+def test_segment_summary_sums_current_arr(db_session, accounts, admin):
+    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+
+    summary = segments.tier_summary(db_session, Actor(admin.id, "admin"))
+
+    value = next(s for s in summary if s["scheme"].key == "value_tiers")
+    assert {t["tier"]: t["arr_cents"] for t in value["tiers"]} == {
+        "Strategic": 312_000_00,
+        "Growth": 100_000_00,
+        "Scale": 30_000_00,
+    }
+
+
+def test_one_accounts_current_arr_and_its_subscription_count(db_session, accounts):
+    assert current_arr.account_current_arr(db_session, accounts["two"]) == (312_000_00, 2)
+    assert current_arr.account_current_arr(db_session, accounts["lapsed"]) == (100_000_00, 0)
