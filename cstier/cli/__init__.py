@@ -19,11 +19,13 @@ def main() -> None:
 def register_cli(app: Flask) -> None:
     """Attach the project's command groups to the app's CLI."""
     from cstier.cli.demo import demo_command, up_command
+    from cstier.cli.reports import report_group
     from cstier.cli.tiers import tiers_group
     from cstier.cli.users import users_group
 
     app.cli.add_command(users_group)
     app.cli.add_command(tiers_group)
+    app.cli.add_command(report_group)
     from cstier.cli import coverage, imports, tokens
 
     for module in (imports, tokens, coverage):

@@ -1,0 +1,245 @@
+"""The weekly tier review: the week's tier changes in the actor's book, plus what needs attention.
+
+The web page, the API, the CLI and (later) the scheduled email all call tier_review.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from cstier.domain.permissions import Actor
+from cstier.domain.reports import (
+    InvalidWeek,
+    SchemeTiers,
+    TierReview,
+    build_tier_review,
+    summary_lines,
+    week_bounds,
+    week_label,
+)
+from cstier.domain.reports.tier_review import CHANGE_COLUMNS
+from cstier.domain.reports.weeks import neighbour_week
+from cstier.domain.tiering import InvalidScheme, parse_scheme
+from cstier.models import (
+    Account,
+    AccountCoverage,
+    CoverageModel,
+    TierChange,
+    TierOverride,
+    TierScheme,
+    User,
+)
+from cstier.models.base import utcnow
+from cstier.services.accounts import scoped
+from cstier.services.errors import ValidationFailed
+from cstier.services.frames import read_frame
+from cstier.services.tiering.fields import field_catalog
+
+ATTENTION_HORIZON = timedelta(days=7)
+ATTENTION_LIMIT = 50
+
+
+@dataclass
+class TierReviewReport:
+    """The tier review of one ISO week, as the actor may see it."""
+
+    week: str
+    week_start: date
+    starts_at: datetime
+    ends_at: datetime
+    generated_at: datetime
+    review: TierReview
+    expiring_overrides: list[dict] = field(default_factory=list)
+    expiring_overrides_total: int = 0
+    needs_reassignment: list[dict] = field(default_factory=list)
+    needs_reassignment_total: int = 0
+    lines: list[str] = field(default_factory=list)
+    previous_week: str | None = None
+    next_week: str | None = None
+
+    @property
+    def last_day(self) -> date:
+        """Return the Sunday that closes the week."""
+        return self.week_start + timedelta(days=6)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Return a datetime in UTC; a naive one (SQLite hands them back so) already is."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def scheme_tiers(session: Session) -> dict[int, SchemeTiers]:
+    """Return every scheme with its current tiers (top first): active ones first, by dimension."""
+    catalog = field_catalog(session)
+    order = {"value": 0, "needs": 1, "segment": 2}
+    schemes = session.scalars(select(TierScheme)).all()
+    schemes = sorted(schemes, key=lambda s: (not s.active, order.get(s.dimension, 9), s.name))
+    out = {}
+    for scheme in schemes:
+        try:
+            tiers = parse_scheme(scheme.current.definition, catalog).tiers
+        except (InvalidScheme, StopIteration):
+            tiers = ()  # a scheme whose fields are gone still reports its moves, unranked
+        out[scheme.id] = SchemeTiers(scheme.id, scheme.name, scheme.dimension, tuple(tiers))
+    return out
+
+
+def tier_review(
+    session: Session, actor: Actor, week_start: date, now: datetime | None = None
+) -> TierReviewReport:
+    """Build the review of the week starting on Monday week_start, within the actor's book."""
+    try:
+        starts_at, ends_at = week_bounds(week_start)
+    except InvalidWeek as exc:
+        raise ValidationFailed(str(exc), {"week": [str(exc)]}) from exc
+    now = as_utc(now) if now else utcnow()
+    schemes = scheme_tiers(session)
+    changes = week_changes(session, actor, starts_at, ends_at)
+    # Active schemes always show (zeros say "nothing moved"); retired ones only if they moved.
+    shown_ids = _active_ids(session) | set(changes["scheme_id"].astype(int))
+    review = build_tier_review(changes, [s for s in schemes.values() if s.scheme_id in shown_ids])
+    _name_movers(session, review)
+    # Attention items as they stood when the week closed (or now, for the current week).
+    as_of = min(now, ends_at)
+    expiring, expiring_total = expiring_overrides(session, actor, as_of, schemes)
+    flagged, flagged_total = accounts_needing_reassignment(session, actor)
+    lines = list(review.lines)
+    if expiring_total:
+        lines.append(f"{expiring_total:,} tier overrides expire in the next 7 days.")
+    if flagged_total:
+        lines.append(f"{flagged_total:,} accounts need a new owner for their coverage model.")
+    previous, following = neighbour_week(week_start, -1), neighbour_week(week_start, 1)
+    return TierReviewReport(
+        week=week_label(week_start),
+        week_start=week_start,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        generated_at=now,
+        review=review,
+        expiring_overrides=expiring,
+        expiring_overrides_total=expiring_total,
+        needs_reassignment=flagged,
+        needs_reassignment_total=flagged_total,
+        lines=lines,
+        previous_week=week_label(previous) if previous else None,
+        next_week=week_label(following) if following and following <= now.date() else None,
+    )
+
+
+def week_changes(
+    session: Session, actor: Actor, starts_at: datetime, ends_at: datetime
+) -> pd.DataFrame:
+    """Return the tier changes in [starts_at, ends_at) on the actor's accounts, with their ARR."""
+    stmt = (
+        select(
+            TierChange.id,
+            TierChange.account_id,
+            TierChange.scheme_id,
+            TierChange.from_tier,
+            TierChange.to_tier,
+            TierChange.at,
+            Account.arr_cents,
+        )
+        .join(Account, Account.id == TierChange.account_id)
+        .where(TierChange.at >= starts_at, TierChange.at < ends_at)
+        .order_by(TierChange.at, TierChange.id)
+    )
+    frame = read_frame(session, scoped(stmt, actor), CHANGE_COLUMNS)
+    # The raw cursor hands SQLite's datetimes over as text; parse them (they are UTC).
+    frame["at"] = pd.to_datetime(frame["at"], utc=True, format="ISO8601")
+    return frame
+
+
+def expiring_overrides(
+    session: Session, actor: Actor, as_of: datetime, schemes: dict[int, SchemeTiers]
+) -> tuple[list[dict], int]:
+    """Return the overrides in force at as_of that expire within the next 7 days, soonest first."""
+    stmt = scoped(
+        select(
+            TierOverride.id,
+            TierOverride.account_id,
+            Account.name,
+            TierOverride.scheme_id,
+            TierOverride.tier,
+            TierOverride.expires_at,
+            TierOverride.reason,
+        )
+        .join(Account, Account.id == TierOverride.account_id)
+        .where(
+            TierOverride.created_at <= as_of,
+            or_(TierOverride.revoked_at.is_(None), TierOverride.revoked_at > as_of),
+            TierOverride.expires_at > as_of,
+            TierOverride.expires_at <= as_of + ATTENTION_HORIZON,
+        ),
+        actor,
+    )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.execute(
+        stmt.order_by(TierOverride.expires_at, TierOverride.id).limit(ATTENTION_LIMIT)
+    ).all()
+    return [
+        {
+            "override_id": row.id,
+            "account_id": row.account_id,
+            "account_name": row.name,
+            "scheme_id": row.scheme_id,
+            "scheme_name": schemes[row.scheme_id].name if row.scheme_id in schemes else "",
+            "tier": row.tier,
+            "expires_at": as_utc(row.expires_at),
+            "reason": row.reason,
+        }
+        for row in rows
+    ], total or 0
+
+
+def accounts_needing_reassignment(session: Session, actor: Actor) -> tuple[list[dict], int]:
+    """Return the accounts flagged for a new owner now, largest ARR first."""
+    stmt = scoped(
+        select(
+            Account.id,
+            Account.name,
+            Account.arr_cents,
+            Account.csm_id,
+            User.name.label("csm_name"),
+            CoverageModel.name.label("coverage_model"),
+        )
+        .join(AccountCoverage, AccountCoverage.account_id == Account.id)
+        .outerjoin(User, User.id == Account.csm_id)
+        .outerjoin(CoverageModel, CoverageModel.id == AccountCoverage.coverage_model_id)
+        .where(AccountCoverage.needs_reassignment.is_(True)),
+        actor,
+    )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.execute(
+        stmt.order_by(Account.arr_cents.desc(), Account.id).limit(ATTENTION_LIMIT)
+    ).all()
+    return [
+        {
+            "account_id": row.id,
+            "account_name": row.name,
+            "arr_cents": row.arr_cents,
+            "csm_id": row.csm_id,
+            "csm_name": row.csm_name,
+            "coverage_model": row.coverage_model,
+        }
+        for row in rows
+    ], total or 0
+
+
+def _active_ids(session: Session) -> set[int]:
+    return set(session.scalars(select(TierScheme.id).where(TierScheme.active.is_(True))))
+
+
+def _name_movers(session: Session, review: TierReview) -> None:
+    """Fill in account names for the few top movers (the week's frame carries only ids)."""
+    movers = [m for s in review.schemes for m in s.top_movers] + review.top_movers
+    ids = {m["account_id"] for m in movers}
+    if not ids:
+        return
+    names = dict(session.execute(select(Account.id, Account.name).where(Account.id.in_(ids))).all())
+    for mover in movers:
+        mover["account_name"] = names.get(mover["account_id"])
+    review.lines = summary_lines(review)

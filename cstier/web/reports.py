@@ -1,0 +1,87 @@
+"""Report pages: the weekly tier review and the tier-change alerts list."""
+
+import math
+
+from flask import Blueprint, flash, render_template, request
+from flask_login import login_required
+
+from cstier.domain.reports import InvalidDate, last_full_week, parse_since, parse_week, week_label
+from cstier.extensions import db
+from cstier.models.base import utcnow
+from cstier.services import alerts, reports
+from cstier.web.current import current_actor
+
+bp = Blueprint("reports", __name__)
+
+ALERTS_PER_PAGE = 50
+MAX_ID = 2**31 - 1  # an integer column's range
+
+
+@bp.route("/reports/tier-review")
+@login_required
+def tier_review():
+    """Show one week's tier moves per scheme (the last full week unless ?week=YYYY-Www)."""
+    now = utcnow()
+    default_week = week_label(last_full_week(now.date()))
+    try:
+        week_start = parse_week(request.args["week"]) if request.args.get("week") else None
+    except InvalidDate as exc:
+        flash(str(exc), "warning")
+        return render_template(
+            "reports/tier_review.html", report=None, default_week=default_week, week=""
+        ), 400
+    report = reports.tier_review(
+        db.session, current_actor(), week_start or last_full_week(now.date()), now=now
+    )
+    moves = [
+        {"scheme": s.name, "up": s.up, "down": s.down, "moved": s.moved}
+        for s in report.review.schemes
+    ]
+    return render_template(
+        "reports/tier_review.html",
+        report=report,
+        moves=moves,
+        default_week=default_week,
+        week=report.week,
+    )
+
+
+@bp.route("/alerts")
+@login_required
+def alert_list():
+    """List tier-change alerts in the user's book, newest first, by scheme and since a date."""
+    since_text = request.args.get("since", "").strip()
+    scheme_text = request.args.get("scheme", "").strip()
+    page_no = max(request.args.get("page", 1, type=int), 1)
+    errors, since, scheme_id = [], None, None
+    if since_text:
+        try:
+            since = parse_since(since_text)
+        except InvalidDate as exc:
+            errors.append(str(exc))
+    if scheme_text:
+        if scheme_text.isdigit() and 0 < int(scheme_text) <= MAX_ID:
+            scheme_id = int(scheme_text)
+        else:
+            errors.append("Choose a scheme from the list.")
+    for message in errors:
+        flash(message, "warning")
+    page = None
+    if not errors:
+        page = alerts.tier_alerts(
+            db.session,
+            current_actor(),
+            since=since,
+            scheme_id=scheme_id,
+            limit=ALERTS_PER_PAGE,
+            offset=(page_no - 1) * ALERTS_PER_PAGE,
+        )
+    return render_template(
+        "reports/alerts.html",
+        page=page,
+        page_no=page_no,
+        pages=max(math.ceil(page.total / ALERTS_PER_PAGE), 1) if page else 1,
+        schemes=list(reports.scheme_tiers(db.session).values()),
+        since=since_text,
+        scheme_id=scheme_id,
+    ), (400 if errors else 200)
