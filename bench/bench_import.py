@@ -104,7 +104,8 @@ def main() -> None:
                 f"{db.engine.dialect.name} {label}: {outcome.rows:,} rows in {elapsed:.2f} s = "
                 f"{outcome.rows / elapsed:,.0f} rows/s (created {outcome.created:,}, "
                 f"updated {outcome.updated:,}, unchanged {outcome.unchanged:,}); "
-                f"peak RSS {peak_rss_mb():.0f} MB (before {before:.0f} MB)"
+                f"peak RSS {peak_rss_mb():.0f} MB (before {before:.0f} MB); "
+                f"load average {os.getloadavg()[0]:.2f}"
             )
 
 

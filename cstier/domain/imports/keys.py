@@ -7,7 +7,8 @@ import pandas as pd
 def key_hashes(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
     """Return a 64-bit hash of each row's key, indexed by row number (valid within one process)."""
     text = key_text(frame, key) if len(key) > 1 else frame[key[0]].astype(str)
-    values = np.fromiter(map(hash, text), dtype=np.int64, count=len(text))
+    cells = text.to_numpy(dtype=object)  # a numpy array iterates in C, a Series cell by cell
+    values = np.fromiter(map(hash, cells), dtype=np.int64, count=len(cells))
     return pd.Series(values, index=frame.index)
 
 

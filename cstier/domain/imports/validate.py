@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from cstier.domain.customer import required_link
@@ -19,9 +20,10 @@ PARSERS = {
     "bool": cells.parse_bool,
 }
 SEPARATOR = "\x00"
-PADDING = tuple(
-    pair for w in (" ", "\t", "\r", "\n", "\xa0") for pair in (SEPARATOR + w, w + SEPARATOR)
-)
+# Padding is a cell starting or ending with a space; other whitespace is rare anywhere in a file,
+# so a one-character scan (memchr speed) rules it out before the slower two-character ones.
+RARE_SPACES = ("\t", "\r", "\n", "\xa0")
+PADDING = (SEPARATOR + " ", " " + SEPARATOR)
 ATTRIBUTE_PARSERS = {"number": "float", "boolean": "bool", "date": "date"}
 
 
@@ -40,13 +42,28 @@ def clean_text(frame: pd.DataFrame) -> pd.DataFrame:
         column = frame[name].astype(object).where(frame[name].notna(), "")
         # One C-speed scan of the joined cells spares the per-cell string methods when no
         # cell has padding or an export quote, which is nearly always.
-        joined = SEPARATOR + SEPARATOR.join(map(str, column.to_numpy())) + SEPARATOR
-        if any(p in joined for p in PADDING):
+        joined = SEPARATOR + _joined(column.to_numpy()) + SEPARATOR
+        if any(c in joined for c in RARE_SPACES) or any(p in joined for p in PADDING):
             column = column.astype(str).str.strip()
         if SEPARATOR + "'" in joined:
             column = unescape_text(column.astype(str))
         out[name] = column
     return pd.DataFrame(out, index=frame.index)
+
+
+def _joined(cells) -> str:
+    try:
+        return SEPARATOR.join(cells)  # the CSV reader gives str cells: no per-cell str() call
+    except TypeError:
+        return SEPARATOR.join(map(str, cells))
+
+
+def filled_rows(text: pd.DataFrame) -> pd.Series:
+    """Return which rows have at least one non-blank cell."""
+    filled = np.zeros(len(text), dtype=bool)
+    for name in text.columns:
+        filled |= text[name].to_numpy() != ""
+    return pd.Series(filled, index=text.index)
 
 
 def parse_column(spec: ColumnSpec, text: pd.Series) -> tuple[pd.Series, pd.Series]:

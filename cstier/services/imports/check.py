@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from cstier.domain.imports import ErrorList, KindSpec, RowError, validate_chunk
+from cstier.domain.imports.cycles import cycle_edges, cycle_reasons
 from cstier.domain.imports.keys import key_hashes, key_text, repeated_hashes
 from cstier.services.imports.refs import NOUNS, References
 
@@ -19,15 +20,28 @@ class FileCheck:
     errors: ErrorList = field(default_factory=ErrorList)
     hashes: list[pd.Series] = field(default_factory=list)
     self_refs: list[pd.DataFrame] = field(default_factory=list)  # row, value, hash
+    parent_links: list[pd.DataFrame] = field(default_factory=list)  # row, child hash, parent hash
+    stored_parents: set[str] = field(default_factory=set)  # parents named that are in the database
+
+
+def self_reference(kind: KindSpec, present: set[str]) -> str | None:
+    """Return the column that names another row of the same kind (a parent company), if fed."""
+    return next((c.name for c in kind.references if c.ref == kind.name and c.name in present), None)
 
 
 def check_references(
-    kind: KindSpec, typed: pd.DataFrame, present: set[str], refs: References, errors: ErrorList
+    kind: KindSpec,
+    typed: pd.DataFrame,
+    present: set[str],
+    refs: References,
+    errors: ErrorList,
+    check: "FileCheck | None" = None,
 ) -> pd.DataFrame | None:
     """Flag references to rows that do not exist or belong to another company.
 
     Return the references to this kind itself (a parent company) not in the database yet:
-    they may still be defined further down the same file.
+    they may still be defined further down the same file. The parents found in the database
+    are remembered in check, for the cycle check.
     """
     pending = None
     for spec in kind.references:
@@ -38,9 +52,10 @@ def check_references(
         known = values.isin(found.index)
         missing = values.notna() & ~known
         if spec.ref == kind.name:
-            own = missing & (values == typed["external_id"])
-            errors.add_column(spec.name, values, _reason(own, "a row cannot refer to itself"))
-            pending = pd.DataFrame({"value": values[missing & ~own]})
+            # A row naming itself is a cycle of one: check_parent_cycles reports it.
+            pending = pd.DataFrame({"value": values[missing]})
+            if check is not None:
+                check.stored_parents.update(pd.unique(values[known]).tolist())
             continue
         what = "email" if spec.ref == "csms" else "external id"
         reason = f"no {NOUNS[spec.ref]} with this {what} in the database"
@@ -99,13 +114,92 @@ def first_pass(
     for typed, errors in typed_chunks:
         check.rows += len(typed)
         check.errors.extend(errors)
-        pending = check_references(kind, typed, present, refs, check.errors)
+        pending = check_references(kind, typed, present, refs, check.errors, check)
         if pending is not None and not pending.empty:
             pending["hash"] = key_hashes(pending.rename(columns={"value": "k"}), ("k",))
             check.self_refs.append(pending)
         complete = typed[list(kind.key)].notna().all(axis=1)
-        check.hashes.append(key_hashes(typed[complete], kind.key))
+        hashes = key_hashes(typed[complete], kind.key)
+        check.hashes.append(hashes)
+        parent = self_reference(kind, present)
+        if parent is not None:
+            linked = typed.loc[complete, parent].notna()
+            check.parent_links.append(
+                pd.DataFrame(
+                    {
+                        "child": hashes[linked],
+                        "parent": _hashes(typed.loc[complete, parent][linked]),
+                    }
+                )
+            )
     return check
+
+
+def _hashes(values: pd.Series) -> pd.Series:
+    """Return the hash key_hashes gives a one-column key of these values."""
+    return key_hashes(values.to_frame("k"), ("k",))
+
+
+def check_parent_cycles(
+    kind: KindSpec,
+    check: FileCheck,
+    all_hashes: pd.Series,
+    refs: References,
+    chunks: Callable[[], Iterator[pd.DataFrame]],
+) -> None:
+    """Flag every row whose parent chain, through the file and the database, comes back to it.
+
+    The file's links are held as hashes; the database is walked up from the stored parents
+    the file names until the chains end or come back into the file.
+    """
+    if not check.parent_links:
+        return
+    column = next(c.name for c in kind.references if c.ref == kind.name)
+    links = pd.concat(check.parent_links)
+    in_file = set(all_hashes.tolist())
+    stored, names = _stored_links(kind, check.stored_parents, in_file, refs)
+    parents = pd.concat(
+        [
+            pd.Series(links["parent"].to_numpy(), index=links["child"].to_numpy()),
+            stored,
+        ]
+    )
+    on_cycle = cycle_edges(parents)
+    if on_cycle.empty:
+        return
+    # Rare path: read the file again for the names and row numbers of the rows on a cycle.
+    wanted = set(on_cycle.index.tolist())
+    rows: dict[int, tuple[int, str, str]] = {}  # hash -> row, external id, parent
+    for typed in chunks():
+        typed = typed[typed[column].notna() & typed[kind.key[0]].notna()]
+        hit = typed[_hashes(typed[kind.key[0]]).isin(wanted).to_numpy()]
+        for row, child, parent in zip(hit.index, hit[kind.key[0]], hit[column], strict=True):
+            rows.setdefault(hash(str(child)), (int(row), str(child), str(parent)))
+    names |= {h: child for h, (_, child, _) in rows.items()}
+    named = pd.Series(on_cycle.map(names).to_numpy(), index=on_cycle.index.map(names))
+    reasons = cycle_reasons(named)
+    for _, (row, child, parent) in sorted(rows.items(), key=lambda item: item[1][0]):
+        check.errors.add(RowError(row, column, parent, reasons[child]))
+
+
+def _stored_links(
+    kind: KindSpec, start: set[str], in_file: set[int], refs: References
+) -> tuple[pd.Series, dict[int, str]]:
+    """Walk up the database from the stored parents the file names, stopping at the file's rows.
+
+    Return the links found (child hash -> parent hash) and the names of the hashes seen.
+    """
+    links, names = [], {}
+    frontier = {p for p in start if hash(p) not in in_file}
+    seen = set(frontier)
+    while frontier:
+        found = refs.parents(kind.name, sorted(frontier))
+        names |= {hash(c): c for c in found.index} | {hash(p): p for p in found}
+        links.append(pd.Series(_hashes(found).to_numpy(), index=_hashes(pd.Series(found.index))))
+        frontier = {p for p in found if hash(p) not in in_file and p not in seen}
+        seen |= frontier
+    stored = pd.concat(links) if links else pd.Series(dtype="int64")
+    return stored, names
 
 
 def validated(kind: KindSpec, chunks: Iterator[pd.DataFrame], attributes: dict):

@@ -1,12 +1,17 @@
 """Look up the rows an import file refers to by external id (or a CSM by email), with a cache."""
 
+import json
+from collections.abc import Callable
+
 import pandas as pd
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, String, bindparam, cast, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session, aliased
 
 from cstier.models import Account, Company, Contact, Department, User
 
-LOOKUP_BATCH = 5_000  # stays under SQLite's bound-parameter limit
+LOOKUP_BATCH = 50_000  # keys per query, bound as one parameter
+ARRAY_QUOTES = str.maketrans({"\\": "\\\\", '"': '\\"'})
 
 NOUNS = {
     "companies": "company",
@@ -17,12 +22,29 @@ NOUNS = {
 }
 
 
-def _query(ref: str, values: list[str]) -> Select:
+def key_in(session: Session, column, values: list[str]) -> ColumnElement:
+    """Return `column IN values` with the values bound as one parameter.
+
+    One text parameter (an array literal on PostgreSQL, JSON on SQLite) keeps the statement
+    cached and spares compiling and binding thousands of placeholders per query.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        # IN (unnest) plans as a join, linear in the keys; = ANY(array) can become a filter that
+        # compares every row with every key when the statistics still say the table is empty.
+        keys = '{"' + '","'.join(values) + '"}'
+        if "\\" in keys or keys.count('"') != 2 * len(values):  # rare: quote the elements
+            keys = "{" + ",".join('"' + v.translate(ARRAY_QUOTES) + '"' for v in values) + "}"
+        return column.in_(select(func.unnest(cast(bindparam(None, keys), ARRAY(String)))))
+    keys = bindparam(None, json.dumps(list(values)))
+    return column.in_(select(func.json_each(keys).table_valued("value").c.value))
+
+
+def _query(session: Session, ref: str, values: list[str]) -> Select:
     """Return (key, id, company external id) rows for the referenced values."""
     if ref == "csms":
         email = func.lower(User.email)
         return select(email, User.id, User.email).where(
-            email.in_(values), User.role == "csm", User.active.is_(True)
+            key_in(session, email, values), User.role == "csm", User.active.is_(True)
         )
     model = {
         "companies": Company,
@@ -32,12 +54,12 @@ def _query(ref: str, values: list[str]) -> Select:
     }[ref]
     if model is Company:
         return select(Company.external_id, Company.id, Company.external_id).where(
-            Company.external_id.in_(values)
+            key_in(session, Company.external_id, values)
         )
     return (
         select(model.external_id, model.id, Company.external_id)
         .join(Company, model.company_id == Company.id)
-        .where(model.external_id.in_(values))
+        .where(key_in(session, model.external_id, values))
     )
 
 
@@ -47,6 +69,12 @@ class References:
     def __init__(self, session: Session):
         self._session = session
         self._known: dict[str, dict[str, tuple[int, str]]] = {}
+        self.before_query: Callable[[], None] | None = None  # wait for a write in flight
+
+    def _execute(self, stmt: Select):
+        if self.before_query is not None:
+            self.before_query()
+        return self._session.execute(stmt)
 
     def lookup(self, ref: str, values: pd.Series) -> pd.DataFrame:
         """Return id and company (external id) for each value found, indexed by the value."""
@@ -55,13 +83,32 @@ class References:
         todo = [v for v in wanted if v not in known]
         for start in range(0, len(todo), LOOKUP_BATCH):
             batch = todo[start : start + LOOKUP_BATCH]
-            for key, row_id, company in self._session.execute(_query(ref, batch)):
+            for key, row_id, company in self._execute(_query(self._session, ref, batch)):
                 known[key] = (row_id, company)
         found = [v for v in wanted if v in known]
         return pd.DataFrame(
             [known[v] for v in found],
             index=pd.Index(found, dtype="object"),
             columns=["id", "company"],
+        )
+
+    def parents(self, ref: str, values: list[str]) -> pd.Series:
+        """Return the stored parent's external id of each value that has one, indexed by value."""
+        if ref != "companies":
+            raise ValueError(f"{ref} have no parents")
+        parent = aliased(Company)
+        pairs = []
+        for start in range(0, len(values), LOOKUP_BATCH):
+            stmt = (
+                select(Company.external_id, parent.external_id)
+                .join(parent, Company.parent_id == parent.id)
+                .where(
+                    key_in(self._session, Company.external_id, values[start : start + LOOKUP_BATCH])
+                )
+            )
+            pairs.extend(self._execute(stmt).all())
+        return pd.Series(
+            [p for _, p in pairs], index=pd.Index([c for c, _ in pairs], dtype=object), dtype=object
         )
 
     def forget(self, ref: str) -> None:

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 from cstier.domain.imports import KINDS, AttributeType, ErrorList, RowError, clean_text
 from cstier.domain.imports.headers import ATTRIBUTE_PREFIX, HeaderMapping, resolve
 from cstier.domain.imports.sniff import EncodingRefused
+from cstier.domain.imports.validate import filled_rows
 from cstier.models import CustomAttribute, ImportRun
 from cstier.models.base import utcnow
 from cstier.services.imports import write
 from cstier.services.imports.check import (
+    check_parent_cycles,
     check_self_refs,
     find_duplicates,
     first_pass,
@@ -24,8 +26,10 @@ from cstier.services.imports.check import (
 )
 from cstier.services.imports.reader import Source, UnreadableFile, open_source
 from cstier.services.imports.refs import References
+from cstier.services.imports.spill import Spill
 from cstier.services.imports.targets import TARGETS
 from cstier.services.imports.upsert import Tally, Upsert, link_late_parents
+from cstier.services.imports.writer import Writer, can_write_in_background
 from cstier.services.tiering.run import run_tiering
 
 log = logging.getLogger(__name__)
@@ -78,7 +82,7 @@ def attribute_types(session: Session) -> dict[str, AttributeType]:
 def _text_chunks(source: Source, mapping: HeaderMapping) -> Iterator[pd.DataFrame]:
     for chunk in source.chunks(mapping.columns):
         text = clean_text(chunk)
-        text = text[(text != "").any(axis=1)]  # blank lines are skipped, rows keep their numbers
+        text = text[filled_rows(text)]  # blank lines are skipped, rows keep their numbers
         if "csm_email" in text:
             text["csm_email"] = text["csm_email"].str.lower()
         yield text
@@ -114,16 +118,17 @@ def import_file(
     present = set(mapping.columns.values())
     refs = References(session)
 
-    def typed_chunks():
-        return validated(kind, _text_chunks(source, mapping), attributes)
-
+    spill = Spill()
+    writer = Writer(background=can_write_in_background(session) and not request.dry_run)
     write.widen_sqlite_cache(session)
     try:
-        check = first_pass(kind, typed_chunks(), present, refs)
+        typed = validated(kind, _text_chunks(source, mapping), attributes)
+        check = first_pass(kind, spill.keep(typed), present, refs)
         outcome.rows = check.rows
         hashes = pd.concat(check.hashes) if check.hashes else pd.Series(dtype="uint64")
-        check.errors.extend(find_duplicates(kind, hashes, lambda: (t for t, _ in typed_chunks())))
+        check.errors.extend(find_duplicates(kind, hashes, spill.replay))
         check_self_refs(check, hashes, "parent_external_id")
+        check_parent_cycles(kind, check, hashes, refs, spill.replay)
         outcome.errors = check.errors
         if outcome.errors:
             return _record(session, request, outcome, now)
@@ -137,16 +142,24 @@ def import_file(
             request.actor_id,
             now,
             write=not request.dry_run,
+            writer=writer,
         )
-        for typed, _ in typed_chunks():
-            upsert.chunk(typed)
+        chunks = spill.replay()
+        chunk = next(chunks, None)
+        while chunk is not None:
+            following = next(chunks, None)
+            upsert.chunk(chunk, following)
+            chunk = following
+        upsert.finish()
         if not request.dry_run:
             link_late_parents(session, upsert.tally, refs)
     except UnreadableFile as exc:
+        writer.close()
         session.rollback()
         outcome.errors.add(RowError(None, "file", request.filename, str(exc)))
         return _record(session, request, outcome, now)
     except Exception:
+        writer.close()  # never roll back under a write in flight
         session.rollback()
         log.exception("import of %s (%s) failed; nothing was written", request.filename, kind.name)
         outcome.errors.add(
@@ -159,6 +172,9 @@ def import_file(
         )
         _record(session, request, outcome, now)
         raise
+    finally:
+        writer.close()
+        spill.close()
     _count(outcome, upsert.tally)
     _record(session, request, outcome, now)
     if request.retier and not request.dry_run and (outcome.created or outcome.updated):

@@ -1,6 +1,7 @@
 """Second pass over an import file: sort each chunk's rows into created, updated and unchanged, and write them."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,8 +14,9 @@ from cstier.domain.imports.headers import ATTRIBUTE_PREFIX
 from cstier.models import Company
 from cstier.services.frames import read_frame
 from cstier.services.imports import write
-from cstier.services.imports.refs import LOOKUP_BATCH, References
+from cstier.services.imports.refs import LOOKUP_BATCH, References, key_in
 from cstier.services.imports.targets import Target
+from cstier.services.imports.writer import Writer
 
 SAMPLES = 20
 
@@ -43,16 +45,30 @@ class Upsert:
     now: datetime
     write: bool
     tally: Tally = field(default_factory=Tally)
+    writer: Writer = field(default_factory=lambda: Writer(background=False))
+    _ahead: pd.DataFrame | None = None  # the stored rows of the next chunk, read early
 
-    def chunk(self, typed: pd.DataFrame) -> None:
-        """Compare one validated chunk with the stored rows and write the differences."""
+    def __post_init__(self) -> None:
+        # Taken once, before any write is in flight: the writer's thread uses it, not the session.
+        self.connection = self.session.connection()
+        self.refs.before_query = self.writer.wait
+
+    def chunk(self, typed: pd.DataFrame, following: pd.DataFrame | None = None) -> None:
+        """Compare one validated chunk with the stored rows and write the differences.
+
+        The stored rows of the following chunk are read before this chunk's writes start, so
+        the database writes this chunk while Python compares the next one. The file's keys
+        are unique, so those writes cannot change the rows read early.
+        """
         typed = typed.copy()
         for name, default in self.target.defaults.items():
             typed[name] = typed[name].fillna(default)
         attrs = [n for n in self.present if n.startswith(ATTRIBUTE_PREFIX)]
         for name in attrs:
             typed[name] = _attribute_storage(typed[name])
-        current = self._current(typed)
+        current, self._ahead = (self._ahead, None) if self._ahead is not None else (None, None)
+        if current is None:
+            current = self._current(typed)
         compared = [n for n in self.present if n not in self.kind.key]
         incoming = typed[compared]
         diff = changed_cells(incoming, align_types(current, incoming))
@@ -63,24 +79,50 @@ class Upsert:
         tally.updated += int(changed.sum())
         tally.unchanged += int((~is_new & ~changed).sum())
         self._sample(typed, current, diff, is_new, changed)
+        works = []
         if self.write:
-            self._insert(typed[is_new], attrs)
-            self._update(typed[changed], current[changed], diff[changed], compared, attrs)
+            works.extend(self._insert(typed[is_new], attrs))
+            works.extend(
+                self._update(typed[changed], current[changed], diff[changed], compared, attrs)
+            )
+        if following is not None:
+            self._ahead = self._current(following)
+        if works:
+            self.writer.submit(lambda: [work() for work in works])
+
+    def finish(self) -> None:
+        """Wait for the last write; raise what it raised."""
+        self.writer.wait()
+        self.refs.before_query = None
 
     def _current(self, typed: pd.DataFrame) -> pd.DataFrame:
         """Return the stored row for each incoming row (NaN id when new), in the file's vocabulary."""
+        self.writer.wait()  # one statement at a time on the connection
         key = list(self.kind.key)
+        attrs = [n for n in self.present if n.startswith(ATTRIBUTE_PREFIX)]
         wanted = pd.unique(typed[key[0]].dropna())
-        frames = []
-        for start in range(0, len(wanted), LOOKUP_BATCH):
-            stmt = self.target.current().where(
-                self.target.key_filter.in_(wanted[start : start + LOOKUP_BATCH].tolist())
+        query = self.target.current()
+        if not attrs:  # decoding every account's JSON would cost more than the rest of the diff
+            query = query.with_only_columns(
+                *[c for c in query.selected_columns if c.name != "attributes"]
             )
-            frames.append(read_frame(self.session, stmt, [c.name for c in stmt.selected_columns]))
-        stored = pd.concat(frames) if frames else pd.DataFrame(columns=["id", *key])
+        columns = [c.name for c in query.selected_columns]
+        frames = [
+            read_frame(
+                self.session,
+                query.where(
+                    key_in(
+                        self.session, self.target.key_filter, wanted[start : start + LOOKUP_BATCH]
+                    )
+                ),
+                columns,
+            )
+            for start in range(0, len(wanted), LOOKUP_BATCH)
+        ]
+        stored = pd.concat(frames) if frames else pd.DataFrame(columns=columns)
         if "attributes" in stored:
-            stored["attributes"] = stored["attributes"].map(_as_dict)
-            for name in [n for n in self.present if n.startswith(ATTRIBUTE_PREFIX)]:
+            stored["attributes"] = _as_dicts(stored["attributes"])
+            for name in attrs:
                 attr = name[len(ATTRIBUTE_PREFIX) :]
                 stored[name] = stored["attributes"].map(lambda d, k=attr: d.get(k))
         if "csm_email" in stored:
@@ -108,9 +150,9 @@ class Upsert:
             out[column] = values
         return pd.DataFrame(out, index=rows.index)
 
-    def _insert(self, rows: pd.DataFrame, attrs: list[str]) -> None:
+    def _insert(self, rows: pd.DataFrame, attrs: list[str]) -> list[Callable[[], None]]:
         if rows.empty:
-            return
+            return []
         names = [n for n in self.target.columns if n in self.present or n in self.target.defaults]
         frame = self._table_frame(rows, names)
         constants: dict = {}
@@ -123,8 +165,9 @@ class Upsert:
                 frame["attributes"] = _attributes_json(rows[attrs])
             else:
                 constants["attributes"] = {}
-        write.insert_rows(self.session, self.target.table, frame, constants)
+        work = write.insert_work(self.connection, self.target.table, frame, constants)
         self._remember_late_parents(rows, frame)
+        return [work]
 
     def _remember_late_parents(self, rows: pd.DataFrame, frame: pd.DataFrame) -> None:
         """Parents defined further down the file get linked once every row is in."""
@@ -142,9 +185,9 @@ class Upsert:
         diff: pd.DataFrame,
         compared: list[str],
         attrs: list[str],
-    ) -> None:
+    ) -> list[Callable[[], None]]:
         if rows.empty:
-            return
+            return []
         names = [n for n in compared if n in self.target.columns]
         frame = self._table_frame(rows, names)
         frame["id"] = current["id"].astype("Int64")
@@ -157,9 +200,12 @@ class Upsert:
             ]
             frame["attributes"] = pd.Series(merged, index=rows.index, dtype=object)
         constants = {"updated_at": self.now} if self.target.timestamps else {}
-        write.update_rows(self.session, self.target.table, frame, constants, self.target.versioned)
+        table, versioned = self.target.table, self.target.versioned
         self._remember_late_parents(rows, frame)
-        write.insert_audit(self.session, self._audit(rows, current, diff))
+        return [
+            write.update_work(self.connection, table, frame, constants, versioned),
+            write.audit_work(self.connection, self._audit(rows, current, diff)),
+        ]
 
     def _audit(self, rows: pd.DataFrame, current: pd.DataFrame, diff: pd.DataFrame) -> list[dict]:
         """Return one audit entry per changed row, naming only the changed columns."""
@@ -222,6 +268,15 @@ def _attribute_storage(values: pd.Series) -> pd.Series:
         values = values.dt.strftime("%Y-%m-%d")
     out = values.astype(object)
     return out.where(values.notna(), None)
+
+
+def _as_dicts(values: pd.Series) -> pd.Series:
+    """Return stored JSON attributes as dicts, decoding each distinct text once."""
+    if values.map(type).eq(str).all():
+        codes, texts = pd.factorize(values)
+        decoded = [json.loads(t) for t in texts]
+        return pd.Series([decoded[c] for c in codes], index=values.index, dtype=object)
+    return values.map(_as_dict)
 
 
 def _as_dict(value) -> dict:

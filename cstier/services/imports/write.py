@@ -1,10 +1,12 @@
 """Bulk writes for imports: COPY or executemany for new rows, one UPDATE statement per batch for changed rows."""
 
 import json
+from collections.abc import Callable
 from itertools import repeat
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Connection, Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from cstier.models import AuditLog
@@ -15,8 +17,10 @@ BATCH = 10_000
 def storage_values(column: pd.Series) -> list:
     """Return a column as plain Python values: dates as ISO text, missing values as None."""
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        days = column.to_numpy("datetime64[D]").astype(object)  # datetime.date objects, in C
-        return [None if d is None else d.isoformat() for d in days]
+        days = column.to_numpy("datetime64[D]")
+        text = np.datetime_as_string(days, unit="D").astype(object)  # ISO text, in C
+        text[np.isnat(days)] = None
+        return text.tolist()
     values = column.astype(object)
     return values.where(column.notna(), None).tolist()
 
@@ -38,11 +42,11 @@ def widen_sqlite_cache(session: Session) -> None:
         session.connection().exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
 
 
-def _constant(session: Session, table: Table, name: str, value):
+def _constant(connection: Connection, table: Table, name: str, value):
     """Render a per-import constant (a timestamp, an empty dict) the way the driver stores it."""
     if isinstance(value, dict):
         return json.dumps(value)
-    dialect = session.get_bind().dialect
+    dialect = connection.dialect
     if dialect.name == "sqlite":
         processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         return processor(value) if processor else value
@@ -51,37 +55,97 @@ def _constant(session: Session, table: Table, name: str, value):
 
 def insert_rows(session: Session, table: Table, frame: pd.DataFrame, constants: dict) -> None:
     """Insert new rows straight through the driver: COPY on PostgreSQL, executemany on SQLite."""
+    insert_work(session.connection(), table, frame, constants)()
+
+
+def insert_work(
+    connection: Connection, table: Table, frame: pd.DataFrame, constants: dict
+) -> Callable[[], None]:
+    """Prepare the insert of new rows here; return the driver call, safe to run on another thread."""
     if frame.empty:
-        return
+        return _nothing
     names = list(frame.columns) + list(constants)
-    fixed = [repeat(_constant(session, table, n, v)) for n, v in constants.items()]
-    # Not strict: the constants repeat forever, the columns end the rows.
-    rows = zip(*(storage_values(frame[n]) for n in frame.columns), *fixed, strict=False)
-    raw = session.connection().connection.driver_connection
-    quote = session.get_bind().dialect.identifier_preparer.quote
+    fixed = [_constant(connection, table, n, v) for n, v in constants.items()]
+    raw = connection.connection.driver_connection
+    quote = connection.dialect.identifier_preparer.quote
     columns = ", ".join(quote(n) for n in names)
-    if session.get_bind().dialect.name == "postgresql":
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
-    marks = ", ".join("?" for _ in names)
-    cursor = raw.cursor()
-    try:
-        cursor.executemany(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})", rows)
-    finally:
-        cursor.close()
+    if connection.dialect.name == "postgresql":
+        statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
+        payload = copy_text(frame, fixed)
+
+        def copy() -> None:
+            with raw.cursor() as cursor, cursor.copy(statement) as stream:
+                stream.write(payload)
+
+        return copy
+    # Not strict: the constants repeat forever, the columns end the rows.
+    rows = zip(
+        *(storage_values(frame[n]) for n in frame.columns), *map(repeat, fixed), strict=False
+    )
+    statement = (
+        f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({', '.join('?' for _ in names)})"
+    )
+
+    def execute() -> None:
+        cursor = raw.cursor()
+        try:
+            cursor.executemany(statement, rows)
+        finally:
+            cursor.close()
+
+    return execute
+
+
+def _nothing() -> None:
+    return None
+
+
+COPY_SPECIALS = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(frame: pd.DataFrame, constants: list) -> str:
+    """Return the rows as PostgreSQL COPY text: tab-separated, \\N for NULL, specials escaped.
+
+    Built column by column and joined in C: psycopg's write_row formats one row at a time.
+    """
+    texts = [_copy_column(frame[n]) for n in frame.columns]
+    for value in constants:
+        text = _copy_column(pd.Series([value], dtype=object))[0]
+        texts.append([text] * len(frame))
+    return "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
+
+
+def _copy_column(column: pd.Series) -> list[str]:
+    """Return one column as COPY text cells."""
+    missing = column.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        text = np.datetime_as_string(column.to_numpy("datetime64[D]"), unit="D").astype(object)
+    elif column.dtype != object:  # numbers and booleans: no character needs escaping
+        text = column.astype("string").to_numpy(object)
+    else:
+        text = column.to_numpy(object).copy()
+        if not all(type(v) is str for v in text[~missing]):
+            text[~missing] = [v if type(v) is str else str(v) for v in text[~missing]]
+        joined = "".join(text[~missing])
+        if any(c in joined for c in "\\\t\n\r"):
+            text[~missing] = [v.translate(COPY_SPECIALS) for v in text[~missing]]
+    text[missing] = "\\N"
+    return text.tolist()
 
 
 def update_rows(
     session: Session, table: Table, frame: pd.DataFrame, constants: dict, versioned: bool
 ) -> None:
     """Update changed rows by id with an executemany UPDATE (frame has 'id' and the new values)."""
+    update_work(session.connection(), table, frame, constants, versioned)()
+
+
+def update_work(
+    connection: Connection, table: Table, frame: pd.DataFrame, constants: dict, versioned: bool
+) -> Callable[[], None]:
+    """Prepare an executemany UPDATE by id; return the call, safe to run on another thread."""
     if frame.empty:
-        return
+        return _nothing
     names = [n for n in frame.columns if n != "id"]
     values = {n: bindparam(f"v_{n}") for n in names} | constants
     if versioned:
@@ -90,12 +154,22 @@ def update_rows(
     columns = {f"v_{n}": native_values(frame[n]) for n in names}
     columns["v_row_id"] = [int(i) for i in frame["id"]]
     params = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
-    connection = session.connection()
-    for start in range(0, len(params), BATCH):
-        connection.execute(statement, params[start : start + BATCH])
+    return _batched(connection, statement, params)
 
 
 def insert_audit(session: Session, entries: list[dict]) -> None:
     """Append audit rows in bulk."""
-    for start in range(0, len(entries), BATCH):
-        session.connection().execute(insert(AuditLog), entries[start : start + BATCH])
+    audit_work(session.connection(), entries)()
+
+
+def audit_work(connection: Connection, entries: list[dict]) -> Callable[[], None]:
+    """Prepare appending audit rows in bulk; return the call, safe to run on another thread."""
+    return _batched(connection, insert(AuditLog), entries)
+
+
+def _batched(connection: Connection, statement, params: list[dict]) -> Callable[[], None]:
+    def execute() -> None:
+        for start in range(0, len(params), BATCH):
+            connection.execute(statement, params[start : start + BATCH])
+
+    return execute

@@ -1,0 +1,107 @@
+"""The bulk paths (COPY text, one-parameter key lookups, the spilled chunks) keep every value exact."""
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from cstier.extensions import db
+from cstier.models import Account, AuditLog, Company, CustomAttribute
+
+ODD_IDS = ['AC-"quoted"', "AC-back\\slash", "AC-{brace},comma", "AC-plain"]
+ODD_NAMES = ["tab\there", "new\nline", "back\\slash \\N", 'quote " and \\t']
+
+
+def accounts_csv(rows: list[list[str]], header: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+HEADER = ["external_id", "name", "unit_type", "company_external_id", "lifecycle_stage"]
+
+
+def test_odd_characters_round_trip_and_reimport_unchanged(company, write_file, run_import):
+    rows = [[i, n, "company", "CO-1", "active"] for i, n in zip(ODD_IDS, ODD_NAMES, strict=True)]
+    path = write_file("a.csv", accounts_csv(rows, HEADER))
+    first = run_import("accounts", path)
+    assert first.ok and first.created == 4, first.errors.as_json()
+    stored = dict(db.session.execute(select(Account.external_id, Account.name)).all())
+    assert stored == dict(zip(ODD_IDS, ODD_NAMES, strict=True))
+    again = run_import("accounts", path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+
+
+def test_custom_attributes_are_compared_and_audited(company, write_file, run_import):
+    db.session.add(CustomAttribute(key="seats", label="Seats", data_type="number"))
+    db.session.commit()
+    header = [*HEADER, "attr.seats"]
+    rows = [[f"AC-{i}", f"A {i}", "company", "CO-1", "active", str(i)] for i in range(1, 4)]
+    assert run_import("accounts", write_file("a.csv", accounts_csv(rows, header))).created == 3
+    rows[1][-1] = "20"
+    outcome = run_import("accounts", write_file("b.csv", accounts_csv(rows, header)))
+    assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 1, 2)
+    account = db.session.scalar(select(Account).where(Account.external_id == "AC-2"))
+    assert account.attributes == {"seats": 20.0} and account.version == 2
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "import"))
+    assert entry.before == {"attr.seats": 2.0} and entry.after == {"attr.seats": 20.0}
+
+
+def test_many_chunks_with_late_parents(db_session, write_file, run_import, monkeypatch):
+    """Rows are spilled and replayed chunk by chunk; a parent may sit in a later chunk."""
+    from cstier.services.imports import reader
+
+    monkeypatch.setattr(reader, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(reader.Source.chunks, "__defaults__", (7,))
+    lines = ["external_id,name,parent_external_id"]
+    lines += [f"C{i:03d},Company {i},{f'C{i + 1:03d}' if i < 49 else ''}" for i in range(50)]
+    outcome = run_import("companies", write_file("c.csv", "\n".join(lines)))
+    assert outcome.ok and outcome.created == 50, outcome.errors.as_json()
+    child = db.session.scalar(select(Company).where(Company.external_id == "C000"))
+    assert child.parent.external_id == "C001"
+    assert run_import("companies", write_file("c.csv", "\n".join(lines))).unchanged == 50
+
+
+def test_parents_in_earlier_chunks_are_linked(db_session, write_file, run_import, monkeypatch):
+    from cstier.services.imports import reader
+
+    monkeypatch.setattr(reader.Source.chunks, "__defaults__", (7,))
+    lines = ["external_id,name,parent_external_id"]
+    lines += [f"C{i:03d},Company {i},{f'C{i - 1:03d}' if i else ''}" for i in range(50)]
+    outcome = run_import("companies", write_file("c.csv", "\n".join(lines)))
+    assert outcome.ok and outcome.created == 50, outcome.errors.as_json()
+    parents = dict(
+        db.session.execute(
+            select(Company.external_id, Company.parent_id).where(Company.parent_id.is_not(None))
+        ).all()
+    )
+    ids = dict(db.session.execute(select(Company.external_id, Company.id)).all())
+    assert parents == {f"C{i:03d}": ids[f"C{i - 1:03d}"] for i in range(1, 50)}
+
+
+def test_a_failing_background_write_leaves_nothing(company, write_file, run_import, monkeypatch):
+    """A write that fails on the writer's thread still rolls back every chunk before it."""
+    from cstier.services.imports import reader, write
+
+    monkeypatch.setattr(reader.Source.chunks, "__defaults__", (5,))
+    real, calls = write.insert_work, []
+
+    def failing_on_the_third(*args, **kwargs):
+        work = real(*args, **kwargs)
+        calls.append(work)
+        if len(calls) < 3:
+            return work
+
+        def fail():
+            raise RuntimeError("disk full")
+
+        return fail
+
+    monkeypatch.setattr(write, "insert_work", failing_on_the_third)
+    rows = [[f"AC-{i}", f"A {i}", "company", "CO-1", "active"] for i in range(20)]
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_import("accounts", write_file("a.csv", accounts_csv(rows, HEADER)))
+    assert db.session.scalar(select(Account.id)) is None
