@@ -9,12 +9,14 @@ from cstier.domain.tiering.thresholds import band_index
 from cstier.domain.tiering.value import amount, value_inputs, value_result
 
 
-def evaluate_bands(scheme: BandScheme, accounts: pd.DataFrame) -> pd.DataFrame:
+def evaluate_bands(
+    scheme: BandScheme, accounts: pd.DataFrame, explain: bool = True
+) -> pd.DataFrame:
     """Place each account in the band holding its (adjusted) value."""
     inputs = value_inputs(scheme.measure, accounts)
     position = band_index(inputs.adjusted, scheme.bands)
     outcomes = [band_text(band) for band in scheme.bands]
-    return value_result(scheme, accounts, inputs, position, outcomes)
+    return value_result(scheme, accounts, inputs, position, outcomes, explain)
 
 
 def band_text(band: Band) -> str:

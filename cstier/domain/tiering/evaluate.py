@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from cstier.domain.tiering.bands import evaluate_bands
@@ -26,14 +27,26 @@ _EVALUATORS = {
 }
 
 
-def evaluate(scheme: Scheme, accounts: pd.DataFrame) -> pd.DataFrame:
+def evaluate(scheme: Scheme, accounts: pd.DataFrame, explain: bool = True) -> pd.DataFrame:
     """Return account_id, tier, explanation and score, indexed like `accounts`.
 
     `score` is the number the tier was cut on (adjusted ARR, needs score); it is
-    NaN where the tier came from a flag, a default or a segment.
+    NaN where the tier came from a flag, a default or a segment. With `explain`
+    off the explanation column is left out (see `explain_rows`).
     """
     require_columns(accounts, {"account_id"} | input_columns(scheme))
-    return _EVALUATORS[type(scheme)](scheme, accounts)
+    return _EVALUATORS[type(scheme)](scheme, accounts, explain)
+
+
+def explain_rows(scheme: Scheme, accounts: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
+    """Return the explanations of the rows at `positions`, as `evaluate` would give them.
+
+    Bands, needs scores and rules explain a row from that row alone, so only those rows
+    are evaluated; a percentile cut depends on every account, so it evaluates them all.
+    """
+    if isinstance(scheme, PercentileScheme):
+        return evaluate(scheme, accounts)["explanation"].to_numpy(object)[positions]
+    return evaluate(scheme, accounts.iloc[positions])["explanation"].to_numpy(object)
 
 
 def input_columns(scheme: Scheme) -> set[str]:

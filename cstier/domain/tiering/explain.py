@@ -116,17 +116,17 @@ def to_str_series(values: np.ndarray, index: pd.Index) -> pd.Series:
 def tier_frame(
     accounts: pd.DataFrame,
     tiers: np.ndarray,
-    explanation: np.ndarray,
+    explanation: np.ndarray | None,
     score: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Assemble the evaluation result, indexed like the accounts frame."""
+    """Assemble the evaluation result, indexed like the accounts frame.
+
+    Without explanations (None) the frame has no explanation column: a run asks for
+    them afterwards, only for the accounts whose tier changes.
+    """
     index = accounts.index
-    return pd.DataFrame(
-        {
-            "account_id": accounts["account_id"],
-            "tier": to_str_series(tiers, index),
-            "explanation": to_str_series(explanation, index),
-            "score": np.full(len(index), np.nan) if score is None else score,
-        },
-        index=index,
-    )
+    columns = {"account_id": accounts["account_id"], "tier": to_str_series(tiers, index)}
+    if explanation is not None:
+        columns["explanation"] = to_str_series(explanation, index)
+    columns["score"] = np.full(len(index), np.nan) if score is None else score
+    return pd.DataFrame(columns, index=index)

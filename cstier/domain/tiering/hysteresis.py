@@ -72,7 +72,7 @@ def _by_margin(
         f": within {margin:g}% of the boundary ",
         edge_text[held],
         " — proposed ",
-        result["explanation"].to_numpy(object)[held],
+        _proposed(result, held),
     )
     return _hold(result, held, current_tier, notes)
 
@@ -111,12 +111,19 @@ def _by_runs(
         " proposed ",
         count[held].astype(str).astype(object),
         f" of {runs} runs in a row — proposed ",
-        result["explanation"].to_numpy(object)[held],
+        _proposed(result, held),
     )
     result = _hold(result, held, current_tier, notes)
     result["pending_tier"] = to_str_series(np.where(held, wanted, None), result.index)
     result["pending_count"] = np.where(held, count, 0)
     return result
+
+
+def _proposed(result: pd.DataFrame, held: np.ndarray) -> np.ndarray | str:
+    # Without explanations (a run explains only changed rows) there is no note to write.
+    if "explanation" in result.columns:
+        return result["explanation"].to_numpy(object)[held]
+    return ""
 
 
 def _column(frame: pd.DataFrame, name: str, fill: object) -> pd.Series:
@@ -127,10 +134,11 @@ def _hold(
     result: pd.DataFrame, held: np.ndarray, current_tier: np.ndarray, notes: np.ndarray
 ) -> pd.DataFrame:
     tiers = result["tier"].to_numpy(object).copy()
-    explanation = result["explanation"].to_numpy(object).copy()
     tiers[held] = current_tier[held]
-    explanation[held] = notes
     result["tier"] = to_str_series(tiers, result.index)
-    result["explanation"] = to_str_series(explanation, result.index)
+    if "explanation" in result.columns:
+        explanation = result["explanation"].to_numpy(object).copy()
+        explanation[held] = notes
+        result["explanation"] = to_str_series(explanation, result.index)
     result["held"] = held
     return result

@@ -43,7 +43,9 @@ def needs_scores(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, n
     return np.round(np.where(total[:, 0] > 0, raw_score, np.nan), 1), effective
 
 
-def evaluate_needs(scheme: NeedsScheme, accounts: pd.DataFrame) -> pd.DataFrame:
+def evaluate_needs(
+    scheme: NeedsScheme, accounts: pd.DataFrame, explain: bool = True
+) -> pd.DataFrame:
     """Score each account's needs and place it at the thresholds."""
     values = np.column_stack([normalise(c, accounts) for c in scheme.components])
     weights = np.array([c.weight for c in scheme.components], dtype=float)
@@ -74,7 +76,7 @@ def evaluate_needs(scheme: NeedsScheme, accounts: pd.DataFrame) -> pd.DataFrame:
         text = join(text, tails[np.minimum(code, len(tails) - 1)])
         return np.where(scored, text, f"No needs inputs → default {scheme.default}")
 
-    explanation = render_grouped(keys, render)
+    explanation = render_grouped(keys, render) if explain else None
     return tier_frame(accounts, names[position], explanation, score)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 
 from cstier.domain.tiering.explain import join, to_str_series
@@ -31,7 +32,12 @@ def apply_overrides(
     reasons = chosen["reason"][hit].fillna("no reason given").to_numpy(object)
     notes = join("Override: ", reasons, " (", until.to_numpy(object), ")")
     tiers = result["tier"].to_numpy(object).copy()
-    explanation = result["explanation"].to_numpy(object).copy()
+    # Results evaluated without explanations get them later; the override's note is set now.
+    explanation = (
+        result["explanation"].to_numpy(object).copy()
+        if "explanation" in result.columns
+        else np.full(len(result), None, dtype=object)
+    )
     tiers[hit] = chosen["tier"].to_numpy(object)[hit]
     explanation[hit] = notes
     result["tier"] = to_str_series(tiers, result.index)

@@ -9,14 +9,16 @@ from cstier.domain.tiering.schemes import PercentileScheme
 from cstier.domain.tiering.value import amount, value_inputs, value_result
 
 
-def evaluate_percentiles(scheme: PercentileScheme, accounts: pd.DataFrame) -> pd.DataFrame:
+def evaluate_percentiles(
+    scheme: PercentileScheme, accounts: pd.DataFrame, explain: bool = True
+) -> pd.DataFrame:
     """Rank accounts by value, highest first, and cut the ranking by shares."""
     inputs = value_inputs(scheme.measure, accounts)
     # Flagged accounts are placed by the flag, so they do not take ranking slots.
     ranked = np.where(inputs.flagged, np.nan, inputs.adjusted)
     position = percentile_position(ranked, [share.share for share in scheme.shares])
     outcomes = _outcomes(scheme, ranked, position)
-    return value_result(scheme, accounts, inputs, position, outcomes)
+    return value_result(scheme, accounts, inputs, position, outcomes, explain)
 
 
 def percentile_position(values: np.ndarray, shares: list[float]) -> np.ndarray:

@@ -12,7 +12,9 @@ from cstier.domain.tiering.operators import SYMBOLS, condition_mask
 from cstier.domain.tiering.schemes import Condition, RuleScheme, StaticScheme
 
 
-def evaluate_rules(scheme: RuleScheme, accounts: pd.DataFrame) -> pd.DataFrame:
+def evaluate_rules(
+    scheme: RuleScheme, accounts: pd.DataFrame, explain: bool = True
+) -> pd.DataFrame:
     """Give each account the tier of the first rule it matches, else the default."""
     require_columns(accounts, {c.field for rule in scheme.rules for c in rule.conditions})
     tiers: list[str] = []
@@ -39,19 +41,22 @@ def evaluate_rules(scheme: RuleScheme, accounts: pd.DataFrame) -> pd.DataFrame:
     texts.append(f"No rule matched → default {scheme.default}")
     tiers.append(scheme.default)
     code = np.select(matched, codes, default=len(texts) - 1)
-    return tier_frame(
-        accounts, np.array(tiers, dtype=object)[code], np.array(texts, dtype=object)[code]
-    )
+    explanation = np.array(texts, dtype=object)[code] if explain else None
+    return tier_frame(accounts, np.array(tiers, dtype=object)[code], explanation)
 
 
-def evaluate_static(scheme: StaticScheme, accounts: pd.DataFrame) -> pd.DataFrame:
+def evaluate_static(
+    scheme: StaticScheme, accounts: pd.DataFrame, explain: bool = True
+) -> pd.DataFrame:
     """Give listed accounts their hand-picked tier and everyone else the default."""
     # Ids are compared as text because JSON lists and id columns disagree on type.
     listed = accounts["account_id"].astype("str").map(dict(scheme.members))
     texts = {tier: f"Hand-picked in '{scheme.name}' → {tier}" for tier in scheme.tiers}
     explanation = listed.map(texts).fillna(f"Not listed → default {scheme.default}")
     tiers = listed.fillna(scheme.default)
-    return tier_frame(accounts, tiers.to_numpy(object), explanation.to_numpy(object))
+    return tier_frame(
+        accounts, tiers.to_numpy(object), explanation.to_numpy(object) if explain else None
+    )
 
 
 def condition_text(condition: Condition) -> str:

@@ -51,6 +51,7 @@ def value_result(
     inputs: ValueInputs,
     position: np.ndarray,
     outcomes: list[str],
+    explain: bool = True,
 ) -> pd.DataFrame:
     """Assemble tiers and explanations from each row's tier position (-1: no value).
 
@@ -77,7 +78,7 @@ def value_result(
     keys = [outcome, value_codes(np.round(inputs.arr, 2))]
     if measure.expansion is not None:
         keys.append(value_codes(np.round(inputs.uplift_pct, 1)))
-    explanation = render_grouped(keys, render)
+    explanation = render_grouped(keys, render) if explain else None
     score = np.where(outcome < tier_count, inputs.adjusted, np.nan)
     return tier_frame(accounts, names[outcome], explanation, score)
 

@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cstier.domain.coverage import coverage_for_tiers, suggest_owners
-from cstier.models import Account, AccountCoverage, CoverageChange
+from cstier.models import Account, AccountCoverage
 from cstier.models.base import utcnow
+from cstier.services.bulk import BulkWriter
 from cstier.services.coverage import frames
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.coverage.tiers import current_tiers
@@ -28,16 +29,20 @@ class DeriveSummary:
 
 
 def derive_coverage(
-    session: Session, run_id: int | None = None, now: datetime | None = None
+    session: Session,
+    run_id: int | None = None,
+    now: datetime | None = None,
+    tiers: pd.DataFrame | None = None,
 ) -> DeriveSummary:
     """Re-derive every account's coverage model in bulk, in the caller's transaction (no commit).
 
     Changes go to coverage_change; an owned account whose model changes is flagged for
-    reassignment with a suggested owner.
+    reassignment with a suggested owner. A tiering run passes the book's value and needs
+    tiers it has just written (account_id, value_tier, needs_tier) instead of re-reading them.
     """
     now = now or utcnow()
     ensure_default_coverage(session)
-    tiers = current_tiers(session).set_index("account_id")
+    tiers = (tiers if tiers is not None else current_tiers(session)).set_index("account_id")
     derived = coverage_for_tiers(
         tiers["value_tier"], tiers["needs_tier"], frames.matrix_frame(session)
     )
@@ -80,56 +85,57 @@ def _ids(values: pd.Series) -> list[int | None]:
 
 
 def _write_coverage(session, changed: pd.Series, flag: pd.Series, known, now) -> None:
+    writer = BulkWriter(session, now)
     is_known = changed.index.isin(known)
-    updates = [
-        {
-            "account_id": int(a),
-            "coverage_model_id": _model(m),
-            "needs_reassignment": True,
-            "suggested_owner_id": None,
-            "updated_at": now,
-        }
-        if f
-        else {"account_id": int(a), "coverage_model_id": _model(m), "updated_at": now}
-        for a, m, f in zip(
-            changed.index[is_known].tolist(),
-            _ids(changed[is_known]),
-            flag[is_known].tolist(),
-            strict=True,
-        )
-    ]
-    # Rows of one executemany must share keys: flagged and plain updates go separately.
-    for group in (
-        [r for r in updates if "needs_reassignment" in r],
-        [r for r in updates if "needs_reassignment" not in r],
-    ):
-        _chunked(session, update(AccountCoverage), group)
-    inserts = [
-        {
-            "account_id": a,
-            "coverage_model_id": m,
-            "pool_id": None,
-            "needs_reassignment": False,
-            "suggested_owner_id": None,
-            "updated_at": now,
-        }
-        for a, m in zip(changed.index[~is_known].tolist(), _ids(changed[~is_known]), strict=True)
-    ]
-    # Core inserts: new rows need no ORM bookkeeping, and skipping it halves the time.
-    _chunked(session, insert(AccountCoverage.__table__), inserts)
+    accounts = changed.index[is_known].to_numpy()
+    models = _ids(changed[is_known])
+    flagged = flag[is_known].to_numpy(bool)
+    # A flagged account also loses its stale suggestion; the suggester below sets a new one.
+    writer.update(
+        "account_coverage",
+        ("account_id",),
+        ("coverage_model_id", "needs_reassignment", "suggested_owner_id", "updated_at"),
+        [
+            (int(a), m, True, None, writer.stamp)
+            for a, m, f in zip(accounts, models, flagged, strict=True)
+            if f
+        ],
+    )
+    writer.update(
+        "account_coverage",
+        ("account_id",),
+        ("coverage_model_id", "updated_at"),
+        [
+            (int(a), m, writer.stamp)
+            for a, m, f in zip(accounts, models, flagged, strict=True)
+            if not f
+        ],
+    )
+    writer.insert(
+        "account_coverage",
+        ("account_id", "coverage_model_id", "pool_id", "needs_reassignment", "suggested_owner_id", "updated_at"),
+        [
+            (a, m, None, False, None, writer.stamp)
+            for a, m in zip(changed.index[~is_known].tolist(), _ids(changed[~is_known]), strict=True)
+        ],
+    )  # fmt: skip
 
 
 def _write_history(session, history: pd.Series, before: pd.Series, run_id, now) -> None:
-    rows = [
-        {"account_id": a, "from_model_id": f, "to_model_id": t, "at": now, "run_id": run_id}
-        for a, f, t in zip(
-            history.index.tolist(),
-            _ids(before.reindex(history.index)),
-            _ids(history),
-            strict=True,
-        )
-    ]
-    _chunked(session, insert(CoverageChange.__table__), rows)
+    writer = BulkWriter(session, now)
+    writer.insert(
+        "coverage_change",
+        ("account_id", "from_model_id", "to_model_id", "at", "run_id"),
+        [
+            (a, f, t, writer.stamp, run_id)
+            for a, f, t in zip(
+                history.index.tolist(),
+                _ids(before.reindex(history.index)),
+                _ids(history),
+                strict=True,
+            )
+        ],
+    )
 
 
 def _suggest_for_flagged(session: Session, account_ids: list[int]) -> None:

@@ -135,7 +135,11 @@ def _typed_frame(rows: list[tuple], columns: list[str], catalog: dict[str, str])
 def typed(column: pd.Series, kind: str) -> pd.Series:
     """Return a column in the dtype its field type compares in (text as categories)."""
     if kind == "number":
-        return pd.to_numeric(column, errors="coerce").astype(float)
+        try:
+            # Numbers and NULLs (the usual case) convert in one pass; parsing is the fallback.
+            return column.astype(float)
+        except (TypeError, ValueError):
+            return pd.to_numeric(column, errors="coerce").astype(float)
     if kind == "boolean":
         lowered = column.astype("string").str.lower()
         return lowered.map({"true": True, "1": True, "false": False, "0": False})

@@ -17,19 +17,21 @@ from cstier.domain.tiering import (
     apply_overrides,
     diff_tiers,
     evaluate,
+    explain_rows,
     input_columns,
 )
 from cstier.models import AccountTier, TieringRun, TierOverride, TierScheme
 from cstier.models.base import utcnow
+from cstier.services.bulk import BulkWriter, large_page_cache
 from cstier.services.coverage.derive import derive_coverage
+from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.frames import read_frame
-from cstier.services.tiering.fields import field_catalog, load_book, read_chunked
+from cstier.services.tiering.current import read_current_tiers
+from cstier.services.tiering.fields import field_catalog, load_book
 from cstier.services.tiering.schemes import active_schemes, ensure_default_schemes, validate
-from cstier.services.tiering.writes import BulkWriter
 
 log = logging.getLogger(__name__)
 CHUNK = 10_000
-TIER_TYPES = {"tier": "text", "pending_tier": "text", "pending_count": "int"}
 
 
 @dataclass
@@ -41,6 +43,23 @@ class SchemeOutcome:
     result: pd.DataFrame
     changes: pd.DataFrame
     current: pd.DataFrame
+    parsed: Scheme | None = None
+    book: pd.DataFrame | None = None
+
+    def explanations(self, positions: np.ndarray) -> np.ndarray:
+        """Return the explanations of result rows at `positions`, computing missing ones.
+
+        A run evaluates without explanations and asks here only for the rows it writes;
+        overrides already carry their note.
+        """
+        if "explanation" in self.result.columns:
+            known = self.result["explanation"].to_numpy(object)[positions]
+        else:
+            known = np.full(len(positions), None, dtype=object)
+        missing = pd.isna(known)
+        if missing.any():
+            known[missing] = explain_rows(self.parsed, self.book, positions[missing])
+        return known
 
 
 @dataclass
@@ -53,40 +72,6 @@ class RunSummary:
     changes: dict[str, int] = field(default_factory=dict)
     status: str = "succeeded"
     coverage_changes: int = 0
-
-
-def current_tiers(session: Session, scheme_id: int) -> pd.DataFrame:
-    """Return account_id, tier, pending_tier, pending_count for one scheme."""
-    stmt = select(
-        AccountTier.account_id,
-        AccountTier.tier,
-        AccountTier.pending_tier,
-        AccountTier.pending_count,
-    ).where(AccountTier.scheme_id == scheme_id)
-    return read_frame(session, stmt, ["account_id", "tier", "pending_tier", "pending_count"])
-
-
-def all_current_tiers(
-    session: Session, scheme_ids: list[int], with_pending: bool
-) -> dict[int, pd.DataFrame]:
-    """Return each scheme's current tiers from one scan of account_tier.
-
-    One sequential scan costs far less than one index walk per scheme; the
-    consecutive-run counters are read only when some scheme damps by runs.
-    """
-    names = ["tier", "pending_tier", "pending_count"] if with_pending else ["tier"]
-    stmt = select(
-        AccountTier.account_id,
-        AccountTier.scheme_id,
-        *(getattr(AccountTier, name) for name in names),
-    ).where(AccountTier.scheme_id.in_(scheme_ids))
-    frame = read_chunked(session, stmt, ["account_id", "scheme_id", *names], TIER_TYPES)
-    empty = frame.iloc[:0].drop(columns="scheme_id")
-    by_scheme = {
-        int(scheme_id): part.drop(columns="scheme_id").reset_index(drop=True)
-        for scheme_id, part in frame.groupby("scheme_id", sort=False)
-    }
-    return {scheme_id: by_scheme.get(scheme_id, empty) for scheme_id in scheme_ids}
 
 
 def active_overrides(session: Session, scheme_id: int, now: datetime) -> pd.DataFrame:
@@ -109,20 +94,25 @@ def propose(
     book: pd.DataFrame,
     now: datetime,
     current: pd.DataFrame | None = None,
+    explain: bool = True,
 ) -> SchemeOutcome:
-    """Evaluate one scheme over the book, with hysteresis and overrides, and diff it."""
+    """Evaluate one scheme over the book, with hysteresis and overrides, and diff it.
+
+    Without `explain`, explanations are left for `SchemeOutcome.explanations` to compute
+    for the rows that need them: a million explanations cost more than the evaluation.
+    """
     if current is None:
-        current = current_tiers(session, scheme.id)
-    result = evaluate(parsed, book)
+        current = read_current_tiers(session, [scheme.id], with_pending=True)[scheme.id]
+    result = evaluate(parsed, book, explain=explain)
     if parsed.hysteresis is not None and not current.empty:
         result = apply_hysteresis(result, current, parsed)
     result = apply_overrides(result, active_overrides(session, scheme.id, now), now)
     changes = diff_tiers(current[["account_id", "tier"]], result[["account_id", "tier"]])
-    return SchemeOutcome(scheme, version, result, changes, current)
+    return SchemeOutcome(scheme, version, result, changes, current, parsed, book)
 
 
 def evaluate_each(
-    session: Session, now: datetime, drafts: dict[int, dict] | None = None
+    session: Session, now: datetime, drafts: dict[int, dict] | None = None, explain: bool = True
 ) -> tuple[int, Iterator[SchemeOutcome]]:
     """Load the book once; return its size and each active scheme's outcome, one at a time.
 
@@ -135,11 +125,13 @@ def evaluate_each(
     columns = set().union(*(input_columns(p) for p in parsed.values())) if parsed else set()
     book = load_book(session, columns, field_catalog(session))
     by_runs = any(p.hysteresis is not None and p.hysteresis.runs for p in parsed.values())
-    current = all_current_tiers(session, [s.id for s in schemes], by_runs)
+    current = read_current_tiers(session, [s.id for s in schemes], by_runs)
 
     def outcomes() -> Iterator[SchemeOutcome]:
         for s in schemes:
-            yield propose(session, s, parsed[s.id], s.current_version, book, now, current.pop(s.id))
+            yield propose(
+                session, s, parsed[s.id], s.current_version, book, now, current.pop(s.id), explain
+            )
 
     return len(book), outcomes()
 
@@ -168,21 +160,13 @@ def run_tiering(
         run = TieringRun(started_at=now, trigger=trigger, dry_run=dry_run, triggered_by_id=actor_id)
         session.add(run)
         session.flush()
-        evaluated, outcomes = evaluate_each(session, now)
-        versions, changes = {}, {}
-        for outcome in outcomes:
-            versions[outcome.scheme.key] = outcome.version
-            changes[outcome.scheme.key] = len(outcome.changes)
-            if not dry_run:
-                _write(session, outcome, run.id, now)
-        coverage_changes = 0
-        if not dry_run:
-            # Coverage follows value × needs: re-derive it in the same transaction.
-            # (its changes are in coverage_change, tied to this run by run_id)
-            coverage_changes = derive_coverage(session, run_id=run.id, now=now).changed
-        run.scheme_versions, run.changes, run.accounts_evaluated = versions, changes, evaluated
-        run.status, run.finished_at = "succeeded", utcnow()
-        session.commit()
+        with large_page_cache(session):
+            evaluated, versions, changes, coverage_changes = _evaluate_and_write(
+                session, run.id, now, dry_run
+            )
+            run.scheme_versions, run.changes, run.accounts_evaluated = versions, changes, evaluated
+            run.status, run.finished_at = "succeeded", utcnow()
+            session.commit()
     except Exception as exc:
         session.rollback()
         failed = TieringRun(
@@ -201,13 +185,50 @@ def run_tiering(
     return RunSummary(run.id, dry_run, evaluated, dict(changes), coverage_changes=coverage_changes)
 
 
+def _evaluate_and_write(
+    session: Session, run_id: int, now: datetime, dry_run: bool
+) -> tuple[int, dict[str, int], dict[str, int], int]:
+    """Evaluate and write each scheme in turn, then coverage; return what the run records."""
+    evaluated, outcomes = evaluate_each(session, now, explain=False)
+    versions, changes = {}, {}
+    coverage_schemes = {active_scheme_id(session, d): d for d in ("value", "needs")}
+    coverage_tiers = {}
+    for outcome in outcomes:
+        versions[outcome.scheme.key] = outcome.version
+        changes[outcome.scheme.key] = len(outcome.changes)
+        if outcome.scheme.id in coverage_schemes:
+            # After the write these are the stored tiers: coverage needs no re-read.
+            coverage_tiers[coverage_schemes[outcome.scheme.id]] = outcome.result["tier"]
+        if not dry_run:
+            _write(session, outcome, run_id, now)
+    coverage_changes = 0
+    if not dry_run:
+        # Coverage follows value × needs: re-derive it in the same transaction.
+        # (its changes are in coverage_change, tied to this run by run_id)
+        tiers = _coverage_tiers(coverage_tiers, outcome.result["account_id"]) if changes else None
+        coverage_changes = derive_coverage(session, run_id=run_id, now=now, tiers=tiers).changed
+    return evaluated, versions, changes, coverage_changes
+
+
+def _coverage_tiers(tiers: dict[str, pd.Series], account_ids: pd.Series) -> pd.DataFrame:
+    """Return account_id, value_tier, needs_tier from a run's results (NA where not tiered)."""
+    empty = pd.Series(pd.NA, index=account_ids.index, dtype="object")
+    return pd.DataFrame(
+        {
+            "account_id": account_ids.to_numpy(),
+            "value_tier": tiers.get("value", empty).astype("object").to_numpy(),
+            "needs_tier": tiers.get("needs", empty).astype("object").to_numpy(),
+        }
+    )
+
+
 def _write(session: Session, outcome: SchemeOutcome, run_id: int, now: datetime) -> None:
     """Write one scheme's changed tiers, their history and their outbox events."""
     changes = outcome.changes
     if not changes.empty:
         result = outcome.result
         at = pd.Index(result["account_id"]).get_indexer(changes["account_id"])
-        explanations = result["explanation"].to_numpy(object)[at].tolist()
+        explanations = outcome.explanations(at).tolist()
         overridden = (
             result["overridden"].to_numpy(bool)[at]
             if "overridden" in result
@@ -245,12 +266,15 @@ def _write_rows(
     """Send the changed tiers, history rows and alert events to the bulk writer."""
     scheme, version, stamp = outcome.scheme, outcome.version, writer.stamp
     rows = list(zip(ids, to_tiers, explanations, sources, strict=True))
-    writer.update_tiers(
+    writer.update(
+        "account_tier",
+        ("account_id", "scheme_id"),
+        ("tier", "explanation", "source", "scheme_version", "run_id", "updated_at"),
         [
             (a, scheme.id, t, e, s, version, run_id, stamp)
             for (a, t, e, s), n in zip(rows, is_new, strict=True)
             if not n
-        ]
+        ],
     )
     writer.insert(
         "account_tier",

@@ -1,0 +1,96 @@
+"""Bulk writes for book-wide jobs: COPY on PostgreSQL, executemany on SQLite, in the session's transaction."""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from cstier.models import AccountTier
+
+
+class BulkWriter:
+    """Write plain row tuples through the session's own DBAPI connection.
+
+    Going below the ORM and Core matters at scale: building and binding a dict
+    per row costs more than the database spends storing it. The rows share the
+    session's transaction, so a failed run rolls them back with everything else.
+    """
+
+    def __init__(self, session: Session, now: datetime):
+        connection = session.connection()
+        self.postgres = connection.dialect.name == "postgresql"
+        self.dbapi = connection.connection.driver_connection
+        # Store the run's time exactly as SQLAlchemy would (SQLite keeps datetimes as text).
+        column_type = AccountTier.__table__.c.updated_at.type.dialect_impl(connection.dialect)
+        process = column_type.bind_processor(connection.dialect)
+        self.stamp: Any = process(now) if process else now
+
+    def insert(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        """Insert rows (tuples in `columns` order) into a table."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        cursor = self.dbapi.cursor()
+        if self.postgres:
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        cursor.close()
+
+    def update(
+        self, table: str, keys: Sequence[str], columns: Sequence[str], rows: list[tuple]
+    ) -> None:
+        """Update rows of a table by key from tuples of (*keys, *columns) values."""
+        if not rows:
+            return
+        cursor = self.dbapi.cursor()
+        if self.postgres:
+            # COPY the rows into a scratch table shaped like the target, then one UPDATE … FROM.
+            scratch = f"{table}_moves"
+            names = ", ".join([*keys, *columns])
+            cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {scratch} ON COMMIT DROP AS "
+                f"SELECT {names} FROM {table} WITH NO DATA"
+            )
+            with cursor.copy(f"COPY {scratch} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            assigned = ", ".join(f"{name} = m.{name}" for name in columns)
+            matched = " AND ".join(f"t.{key} = m.{key}" for key in keys)
+            cursor.execute(f"UPDATE {table} t SET {assigned} FROM {scratch} m WHERE {matched}")
+        else:
+            assigned = ", ".join(f"{name} = ?" for name in columns)
+            matched = " AND ".join(f"{key} = ?" for key in keys)
+            width = len(keys)
+            cursor.executemany(
+                f"UPDATE {table} SET {assigned} WHERE {matched}",
+                [(*row[width:], *row[:width]) for row in rows],
+            )
+        cursor.close()
+
+
+@contextmanager
+def large_page_cache(session: Session, megabytes: int = 128) -> Iterator[None]:
+    """Give SQLite a larger page cache for one book-wide job, then restore it.
+
+    SQLite's default cache is 2 MB; a run updating hundreds of thousands of rows across
+    a million-row table re-reads the same index pages from the OS over and over without
+    it. PostgreSQL sizes its own buffers, so this does nothing there.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    dbapi = connection.connection.driver_connection
+    previous = dbapi.execute("PRAGMA cache_size").fetchone()[0]
+    dbapi.execute(f"PRAGMA cache_size = -{megabytes * 1024}")
+    try:
+        yield
+    finally:
+        dbapi.execute(f"PRAGMA cache_size = {int(previous)}")
