@@ -11,47 +11,27 @@ from cstier.models import TierChange, TierScheme
 from cstier.services.alerts import tier_alerts
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import ensure_default_schemes
-from tests.factories import AccountFactory, CompanyFactory
+from tests.integration.tiering.conftest import set_arr
 
 JAN = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 FEB = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def book(db_session, csm, other_csm):
-    company = CompanyFactory(employees=5000, region="EMEA", industry="Software")
-    return {
-        "mine": AccountFactory(name="Mine", company=company, arr_cents=100_000_00, csm=csm),
-        "theirs": AccountFactory(
-            name="Theirs", company=company, arr_cents=300_000_00, csm=other_csm
-        ),
-    }
-
-
-def set_arr(account, dollars: int) -> None:
-    db.session.execute(
-        db.update(type(account))
-        .where(type(account).id == account.id)
-        .values(arr_cents=dollars * 100)
-    )
-    db.session.commit()
-
-
-@pytest.fixture
-def moved(book):
+def moved(split_book):
     """First tiering in January (no alerts), then both accounts change value tier in February."""
     run_tiering(db.session, actor_id=None, trigger="cli", now=JAN)
-    set_arr(book["mine"], 400_000)
-    set_arr(book["theirs"], 20_000)
+    set_arr(split_book["mine"], 400_000)
+    set_arr(split_book["theirs"], 20_000)
     run_tiering(db.session, actor_id=None, trigger="cli", now=FEB)
-    return book
+    return split_book
 
 
 def admin_actor(user) -> Actor:
     return Actor(user.id, user.role)
 
 
-def test_a_first_tiering_is_not_an_alert(db_session, admin, book):
+def test_a_first_tiering_is_not_an_alert(db_session, admin, split_book):
     run_tiering(db.session, actor_id=None, trigger="cli", now=JAN)
     assert db.session.scalar(select(db.func.count()).select_from(TierChange)) == 10
     assert tier_alerts(db.session, admin_actor(admin)).total == 0

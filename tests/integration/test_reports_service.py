@@ -13,7 +13,7 @@ from cstier.services.errors import ValidationFailed
 from cstier.services.reports import tier_review
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import ensure_default_schemes
-from tests.factories import AccountFactory, CompanyFactory
+from tests.integration.tiering.conftest import set_arr
 
 WEEK = date(2026, 1, 5)  # Monday of 2026-W02
 MONDAY = datetime(2026, 1, 5, tzinfo=UTC)
@@ -48,30 +48,10 @@ def value_of(report):
     return next(s for s in report.review.schemes if s.name == "Value tiers")
 
 
-@pytest.fixture
-def book(db_session, csm, other_csm):
-    company = CompanyFactory(employees=5000, region="EMEA", industry="Software")
-    return {
-        "mine": AccountFactory(name="Mine", company=company, arr_cents=100_000_00, csm=csm),
-        "theirs": AccountFactory(
-            name="Theirs", company=company, arr_cents=300_000_00, csm=other_csm
-        ),
-    }
-
-
-def set_arr(account, dollars: int) -> None:
-    db.session.execute(
-        db.update(type(account))
-        .where(type(account).id == account.id)
-        .values(arr_cents=dollars * 100)
-    )
-    db.session.commit()
-
-
-def test_a_real_rerun_shows_moves_up_and_down_with_arr(db_session, admin, book):
+def test_a_real_rerun_shows_moves_up_and_down_with_arr(db_session, admin, split_book):
     run_tiering(db.session, actor_id=None, trigger="cli", now=datetime(2025, 12, 1, tzinfo=UTC))
-    set_arr(book["mine"], 400_000)  # Growth -> Strategic
-    set_arr(book["theirs"], 20_000)  # Strategic -> Scale
+    set_arr(split_book["mine"], 400_000)  # Growth -> Strategic
+    set_arr(split_book["theirs"], 20_000)  # Strategic -> Scale
     run_tiering(db.session, actor_id=None, trigger="cli", now=MONDAY + timedelta(hours=9))
 
     report = tier_review(db.session, Actor(admin.id, "admin"), WEEK, now=LATER)
@@ -84,15 +64,15 @@ def test_a_real_rerun_shows_moves_up_and_down_with_arr(db_session, admin, book):
     assert (report.previous_week, report.next_week) == ("2026-W01", "2026-W03")
 
 
-def test_first_tierings_count_as_new(db_session, admin, book):
+def test_first_tierings_count_as_new(db_session, admin, split_book):
     run_tiering(db.session, actor_id=None, trigger="cli", now=MONDAY + timedelta(days=2))
     value = value_of(tier_review(db.session, Actor(admin.id, "admin"), WEEK, now=LATER))
     assert (value.new, value.up, value.down) == (2, 0, 0)
 
 
-def test_a_csm_sees_only_their_own_book(db_session, csm, other_csm, viewer, manager, book):
-    record_change(book["mine"], "Growth", "Strategic", MONDAY)
-    record_change(book["theirs"], "Strategic", "Growth", MONDAY)
+def test_a_csm_sees_only_their_own_book(db_session, csm, other_csm, viewer, manager, split_book):
+    record_change(split_book["mine"], "Growth", "Strategic", MONDAY)
+    record_change(split_book["theirs"], "Strategic", "Growth", MONDAY)
     mine = tier_review(db.session, Actor(csm.id, "csm"), WEEK, now=LATER)
     assert (value_of(mine).up, value_of(mine).down) == (1, 0)
     assert [m["account_name"] for m in mine.review.top_movers] == ["Mine"]
@@ -103,13 +83,15 @@ def test_a_csm_sees_only_their_own_book(db_session, csm, other_csm, viewer, mana
         assert (value_of(everyone).up, value_of(everyone).down) == (1, 1)
 
 
-def test_the_week_runs_from_monday_midnight_to_the_next_monday(db_session, admin, book):
-    record_change(book["mine"], "Scale", "Growth", MONDAY - timedelta(seconds=1))  # last week
-    record_change(book["mine"], "Growth", "Strategic", MONDAY)  # first instant: in
+def test_the_week_runs_from_monday_midnight_to_the_next_monday(db_session, admin, split_book):
+    record_change(split_book["mine"], "Scale", "Growth", MONDAY - timedelta(seconds=1))  # last week
+    record_change(split_book["mine"], "Growth", "Strategic", MONDAY)  # first instant: in
     record_change(
-        book["theirs"], "Strategic", "Growth", datetime(2026, 1, 11, 23, 59, 59, tzinfo=UTC)
+        split_book["theirs"], "Strategic", "Growth", datetime(2026, 1, 11, 23, 59, 59, tzinfo=UTC)
     )
-    record_change(book["theirs"], "Growth", "Scale", datetime(2026, 1, 12, tzinfo=UTC))  # next week
+    record_change(
+        split_book["theirs"], "Growth", "Scale", datetime(2026, 1, 12, tzinfo=UTC)
+    )  # next week
     report = tier_review(db.session, Actor(admin.id, "admin"), WEEK, now=LATER)
     assert report.review.changes == 2
     assert [(c["from_tier"], c["to_tier"]) for c in value_of(report).matrix] == [
@@ -120,7 +102,7 @@ def test_the_week_runs_from_monday_midnight_to_the_next_monday(db_session, admin
     assert following.review.changes == 1 and value_of(following).down == 1
 
 
-def test_an_empty_week_says_so(db_session, admin, book):
+def test_an_empty_week_says_so(db_session, admin, split_book):
     scheme()  # seeded, never tiered
     report = tier_review(db.session, Actor(admin.id, "admin"), WEEK, now=LATER)
     assert report.review.empty and report.lines[0] == "No tier changes in this week."
@@ -143,7 +125,7 @@ def test_the_next_week_link_stops_at_the_current_week(db_session, admin):
     assert current.next_week is None
 
 
-def test_overrides_expiring_within_a_week_of_the_week_end(db_session, admin, csm, book):
+def test_overrides_expiring_within_a_week_of_the_week_end(db_session, admin, csm, split_book):
     value = scheme()
     week_end = datetime(2026, 1, 12, tzinfo=UTC)
 
@@ -155,10 +137,10 @@ def test_overrides_expiring_within_a_week_of_the_week_end(db_session, admin, csm
             )
         )  # fmt: skip
 
-    override(book["mine"], week_end + timedelta(days=3))
-    override(book["theirs"], week_end + timedelta(days=2))
-    override(book["theirs"], week_end + timedelta(days=9))  # too far
-    override(book["theirs"], week_end + timedelta(days=1), revoked_at=MONDAY)  # revoked
+    override(split_book["mine"], week_end + timedelta(days=3))
+    override(split_book["theirs"], week_end + timedelta(days=2))
+    override(split_book["theirs"], week_end + timedelta(days=9))  # too far
+    override(split_book["theirs"], week_end + timedelta(days=1), revoked_at=MONDAY)  # revoked
     db.session.commit()
     report = tier_review(db.session, Actor(admin.id, "admin"), WEEK, now=LATER)
     assert report.expiring_overrides_total == 2
@@ -169,11 +151,11 @@ def test_overrides_expiring_within_a_week_of_the_week_end(db_session, admin, csm
     assert [o["account_name"] for o in mine.expiring_overrides] == ["Mine"]
 
 
-def test_accounts_flagged_for_reassignment_are_listed(db_session, admin, csm, book):
+def test_accounts_flagged_for_reassignment_are_listed(db_session, admin, csm, split_book):
     db.session.add_all(
         [
-            AccountCoverage(account_id=book["mine"].id, needs_reassignment=True),
-            AccountCoverage(account_id=book["theirs"].id, needs_reassignment=True),
+            AccountCoverage(account_id=split_book["mine"].id, needs_reassignment=True),
+            AccountCoverage(account_id=split_book["theirs"].id, needs_reassignment=True),
         ]
     )
     db.session.commit()
@@ -184,8 +166,8 @@ def test_accounts_flagged_for_reassignment_are_listed(db_session, admin, csm, bo
     assert mine.needs_reassignment_total == 1 and mine.needs_reassignment[0]["csm_name"] == csm.name
 
 
-def test_cli_prints_the_review_as_text_and_json(runner, book):
-    record_change(book["mine"], "Growth", "Strategic", MONDAY)
+def test_cli_prints_the_review_as_text_and_json(runner, split_book):
+    record_change(split_book["mine"], "Growth", "Strategic", MONDAY)
     text = runner.invoke(args=["report", "tier-review", "--week", "2026-W02"])
     assert text.exit_code == 0, text.output
     assert "Tier review 2026-W02 (Mon 05 Jan 2026 – Sun 11 Jan 2026, UTC)" in text.output
