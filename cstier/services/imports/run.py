@@ -16,7 +16,7 @@ from cstier.domain.imports.sniff import EncodingRefused
 from cstier.domain.imports.validate import filled_rows
 from cstier.models import CustomAttribute, ImportRun
 from cstier.models.base import utcnow
-from cstier.services.imports import write
+from cstier.services.bulk import large_page_cache
 from cstier.services.imports.check import (
     check_parent_cycles,
     check_self_refs,
@@ -101,7 +101,12 @@ def import_file(
     session: Session, request: ImportRequest, now: datetime | None = None
 ) -> ImportOutcome:
     """Validate the whole file, then (unless a dry run) upsert it all or nothing."""
-    now = now or utcnow()
+    # SQLite's default 2 MB page cache thrashes on a big import's indexes.
+    with large_page_cache(session, megabytes=256):
+        return _import_file(session, request, now or utcnow())
+
+
+def _import_file(session: Session, request: ImportRequest, now: datetime) -> ImportOutcome:
     kind = KINDS[request.kind]
     outcome = ImportOutcome(request.kind, request.filename, request.dry_run)
     try:
@@ -120,7 +125,6 @@ def import_file(
 
     spill = Spill()
     writer = Writer(background=can_write_in_background(session) and not request.dry_run)
-    write.widen_sqlite_cache(session)
     try:
         typed = validated(kind, _text_chunks(source, mapping), attributes)
         check = first_pass(kind, spill.keep(typed), present, refs)

@@ -33,15 +33,6 @@ def native_values(column: pd.Series) -> list:
     return values.where(column.notna(), None).tolist()
 
 
-SQLITE_CACHE_KIB = 256 * 1024
-
-
-def widen_sqlite_cache(session: Session) -> None:
-    """Give this connection a 256 MB page cache: the default 2 MB thrashes on a big import's indexes."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.connection().exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-
-
 def _constant(connection: Connection, table: Table, name: str, value):
     """Render a per-import constant (a timestamp, an empty dict) the way the driver stores it."""
     if isinstance(value, dict):
