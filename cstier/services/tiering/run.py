@@ -192,8 +192,9 @@ def _evaluate_and_write(
     evaluated, outcomes = evaluate_each(session, now, explain=False)
     versions, changes = {}, {}
     coverage_schemes = {active_scheme_id(session, d): d for d in ("value", "needs")}
-    coverage_tiers = {}
+    coverage_tiers, account_ids = {}, None
     for outcome in outcomes:
+        account_ids = outcome.result["account_id"]  # every scheme evaluates the same book
         versions[outcome.scheme.key] = outcome.version
         changes[outcome.scheme.key] = len(outcome.changes)
         if outcome.scheme.id in coverage_schemes:
@@ -205,7 +206,7 @@ def _evaluate_and_write(
     if not dry_run:
         # Coverage follows value × needs: re-derive it in the same transaction.
         # (its changes are in coverage_change, tied to this run by run_id)
-        tiers = _coverage_tiers(coverage_tiers, outcome.result["account_id"]) if changes else None
+        tiers = None if account_ids is None else _coverage_tiers(coverage_tiers, account_ids)
         coverage_changes = derive_coverage(session, run_id=run_id, now=now, tiers=tiers).changed
     return evaluated, versions, changes, coverage_changes
 
