@@ -209,9 +209,11 @@ def timed_run(url: str, label: str) -> None:
         summary = run_tiering(db.session, actor_id=None, trigger="bench")
         elapsed = time.perf_counter() - started
         changes = sum(summary.changes.values())
+        share = changes / max(1, len(summary.changes) * summary.accounts_evaluated)
         print(
             f"{label}: {elapsed:.2f} s, {summary.accounts_evaluated:,} accounts, "
-            f"{changes:,} tiers changed {summary.changes}; peak RSS {peak_mb():.0f} MB "
+            f"{changes:,} tiers changed ({share:.1%} of all) {summary.changes}; "
+            f"peak RSS {peak_mb():.0f} MB "
             f"(process before run {before:.0f} MB)"
         )
         report(seconds=elapsed, changes=changes, peak_mb=peak_mb())
@@ -227,15 +229,15 @@ def phase_change(url: str) -> None:
             "UPDATE account SET arr_cents = CASE WHEN arr_cents >= 5000000 THEN 1000000 "
             "ELSE 40000000 END WHERE id % 20 = 0"
         )
-        # Size, region and vertical: their company's firmographics change.
+        # Size, region and vertical: their company's firmographics change (5 % of companies).
         cursor.execute(
             "UPDATE company SET employees = CASE WHEN employees >= 200 THEN 50 ELSE 5000 END, "
             "region = CASE WHEN region = 'NA' THEN 'EMEA' ELSE 'NA' END, "
             "industry = CASE WHEN industry = 'Software' THEN 'Retail' ELSE 'Software' END "
-            "WHERE id % 10 = 1"
+            "WHERE id % 20 = 1"
         )
-        # Needs: a different set of accounts now reports very different signals.
-        ids = list(range(2, count_accounts(cursor) + 1, 20))
+        # Needs: another 10 % of accounts report new signals; about half of them cross a band.
+        ids = list(range(2, count_accounts(cursor) + 1, 10))
         rng = np.random.default_rng()
         texts = attributes_json(rng, len(ids))
         mark = "%s" if is_postgres(url) else "?"
@@ -246,7 +248,7 @@ def phase_change(url: str) -> None:
         conn.commit()
     finally:
         conn.close()
-    print("change: ARR, firmographics and needs signals moved for ~5 % of accounts each")
+    print("change: ARR, firmographics and needs signals moved; ~5 % of all tiers cross a band")
 
 
 def count_accounts(cursor) -> int:

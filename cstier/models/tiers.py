@@ -8,6 +8,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -87,12 +88,22 @@ class AccountTier(db.Model):
     """An account's current tier in one scheme, with why it holds it."""
 
     __tablename__ = "account_tier"
-    __table_args__ = (Index("ix_account_tier_scheme_tier", "scheme_id", "tier"),)
-
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
+    # Keyed (scheme_id, account_id) and, on SQLite, stored WITHOUT ROWID: rows then lie
+    # clustered by scheme and account, so a run's updates (one scheme at a time, in account
+    # order) walk the table once instead of looking each row up through a separate key
+    # index. account_id in the tier index makes it covering: a run reads a scheme's tiers
+    # from the index alone (one id list per tier).
+    __table_args__ = (
+        PrimaryKeyConstraint("scheme_id", "account_id"),
+        Index("ix_account_tier_scheme_tier_account", "scheme_id", "tier", "account_id"),
+        Index("ix_account_tier_account_id", "account_id"),
+        {"sqlite_with_rowid": False},
     )
-    scheme_id: Mapped[int] = mapped_column(ForeignKey("tier_scheme.id"), primary_key=True)
+    # The identity stays (account_id, scheme_id): session.get(AccountTier, (account, scheme)).
+    __mapper_args__ = {"primary_key": ["account_id", "scheme_id"]}
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("tier_scheme.id"))
     tier: Mapped[str] = mapped_column(String(60))
     explanation: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(20), default="rule")  # rule, override, import

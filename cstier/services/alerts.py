@@ -1,7 +1,8 @@
 """Tier-change alerts: moves from one tier to another in the actor's book, newest first.
 
-The same rule as the outbox writer in services/tiering/run.py: a first tiering
-(no from_tier) is not an alert. The later delivery job reads alerts through here.
+A first tiering (no from_tier) is not an alert. A tiering run writes one
+`tiers.changed` outbox event naming itself; the delivery job reads that run's
+alerts through here (`run_id`), so this module holds the only copy of the rule.
 """
 
 from dataclasses import dataclass
@@ -51,9 +52,12 @@ class AlertPage:
 
 
 def alerts_query(
-    actor: Actor, since: datetime | None = None, scheme_id: int | None = None
+    actor: Actor,
+    since: datetime | None = None,
+    scheme_id: int | None = None,
+    run_id: int | None = None,
 ) -> Select:
-    """Build the query for the actor's alerts at or after since, optionally in one scheme."""
+    """Build the query for the actor's alerts at or after since, optionally of one scheme or run."""
     stmt = (
         select(
             TierChange.id,
@@ -79,6 +83,8 @@ def alerts_query(
         stmt = stmt.where(TierChange.at >= as_utc(since))
     if scheme_id is not None:
         stmt = stmt.where(TierChange.scheme_id == scheme_id)
+    if run_id is not None:
+        stmt = stmt.where(TierChange.run_id == run_id)
     return scoped(stmt, actor)
 
 

@@ -1,7 +1,10 @@
 """Read query results straight into DataFrames, column-wise, for the vectorised engines."""
 
+from collections.abc import Iterator
+
+import numpy as np
 import pandas as pd
-from sqlalchemy import Select
+from sqlalchemy import Select, TextClause
 from sqlalchemy.orm import Session
 
 
@@ -15,3 +18,19 @@ def read_frame(session: Session, stmt: Select, columns: list[str]) -> pd.DataFra
     rows = result.cursor.fetchall() if result.cursor is not None else []
     result.close()
     return pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
+
+
+def id_list(session: Session, column: str) -> str:
+    """Return the SQL aggregate that joins a group's integer ids into one comma-separated text."""
+    if session.connection().dialect.name == "postgresql":
+        return f"string_agg(CAST({column} AS TEXT), ',')"
+    return f"group_concat({column})"
+
+
+def read_id_lists(
+    session: Session, stmt: TextClause, params: dict | None = None
+) -> Iterator[tuple[tuple, np.ndarray]]:
+    """Run a grouped select whose last column is an `id_list`; yield (group key, ids) pairs."""
+    for *key, joined in session.connection().execute(stmt, params or {}):
+        ids = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.array([], np.int64)
+        yield tuple(key), ids

@@ -12,6 +12,8 @@ import pandas as pd
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from cstier.services.frames import id_list, read_id_lists
+
 TIER_COLUMNS = ["account_id", "tier"]
 PENDING_COLUMNS = ["account_id", "pending_tier", "pending_count"]
 
@@ -26,16 +28,14 @@ def read_current_tiers(
     """
     if not scheme_ids:
         return {}
-    connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
-    ids = "string_agg(CAST(account_id AS TEXT), ',')" if postgres else "group_concat(account_id)"
     stmt = text(
-        f"SELECT scheme_id, tier, {ids} FROM account_tier "
+        f"SELECT scheme_id, tier, {id_list(session, 'account_id')} FROM account_tier "
         "WHERE scheme_id IN :scheme_ids GROUP BY scheme_id, tier"
     ).bindparams(bindparam("scheme_ids", expanding=True))
     parts: dict[int, list[pd.DataFrame]] = {int(s): [] for s in scheme_ids}
-    for scheme_id, tier, joined in connection.execute(stmt, {"scheme_ids": list(scheme_ids)}):
-        account_ids = np.fromstring(joined, dtype=np.int64, sep=",")
+    for (scheme_id, tier), account_ids in read_id_lists(
+        session, stmt, {"scheme_ids": list(scheme_ids)}
+    ):
         parts[int(scheme_id)].append(
             pd.DataFrame({"account_id": account_ids, "tier": tier}, columns=TIER_COLUMNS)
         )

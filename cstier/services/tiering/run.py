@@ -1,6 +1,5 @@
 """Re-tier the book: evaluate every active scheme, write only the changes, all in one transaction."""
 
-import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,12 +19,13 @@ from cstier.domain.tiering import (
     explain_rows,
     input_columns,
 )
-from cstier.models import AccountTier, TieringRun, TierOverride, TierScheme
+from cstier.models import AccountTier, OutboxEvent, TieringRun, TierOverride, TierScheme
 from cstier.models.base import utcnow
 from cstier.services.bulk import BulkWriter, large_page_cache
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.frames import read_frame
+from cstier.services.tiering.changes import ChangeBatch
 from cstier.services.tiering.current import read_current_tiers
 from cstier.services.tiering.fields import field_catalog, load_book
 from cstier.services.tiering.schemes import active_schemes, ensure_default_schemes, validate
@@ -152,7 +152,7 @@ def run_tiering(
     dry_run: bool = False,
     now: datetime | None = None,
 ) -> RunSummary:
-    """Re-tier every account; write changed tiers, history and outbox events in one transaction."""
+    """Re-tier every account; write changed tiers, history and the run's outbox event in one transaction."""
     now = now or utcnow()
     ensure_default_schemes(session)
     session.commit()
@@ -190,24 +190,30 @@ def _evaluate_and_write(
 ) -> tuple[int, dict[str, int], dict[str, int], int]:
     """Evaluate and write each scheme in turn, then coverage; return what the run records."""
     evaluated, outcomes = evaluate_each(session, now, explain=False)
-    versions, changes = {}, {}
+    versions, changes, alerts = {}, {}, {}
     coverage_schemes = {active_scheme_id(session, d): d for d in ("value", "needs")}
     coverage_tiers, account_ids = {}, None
+    batch = ChangeBatch(BulkWriter(session, now), run_id)
     for outcome in outcomes:
         account_ids = outcome.result["account_id"]  # every scheme evaluates the same book
         versions[outcome.scheme.key] = outcome.version
         changes[outcome.scheme.key] = len(outcome.changes)
+        # A first tiering (no from_tier) is not an alert; the rule lives in services/alerts.py.
+        alerts[outcome.scheme.key] = int(outcome.changes["from_tier"].notna().sum())
         if outcome.scheme.id in coverage_schemes:
             # After the write these are the stored tiers: coverage needs no re-read.
             coverage_tiers[coverage_schemes[outcome.scheme.id]] = outcome.result["tier"]
         if not dry_run:
-            _write(session, outcome, run_id, now)
+            _stage(batch, outcome)
+            _write_pending(session, outcome)
     coverage_changes = 0
     if not dry_run:
+        batch.flush()
         # Coverage follows value × needs: re-derive it in the same transaction.
         # (its changes are in coverage_change, tied to this run by run_id)
         tiers = None if account_ids is None else _coverage_tiers(coverage_tiers, account_ids)
         coverage_changes = derive_coverage(session, run_id=run_id, now=now, tiers=tiers).changed
+        _announce(session, run_id, alerts, now)
     return evaluated, versions, changes, coverage_changes
 
 
@@ -223,85 +229,44 @@ def _coverage_tiers(tiers: dict[str, pd.Series], account_ids: pd.Series) -> pd.D
     )
 
 
-def _write(session: Session, outcome: SchemeOutcome, run_id: int, now: datetime) -> None:
-    """Write one scheme's changed tiers, their history and their outbox events."""
+def _stage(batch: ChangeBatch, outcome: SchemeOutcome) -> None:
+    """Stage one scheme's changed tiers and their history in the run's change batch."""
     changes = outcome.changes
-    if not changes.empty:
-        result = outcome.result
-        at = pd.Index(result["account_id"]).get_indexer(changes["account_id"])
-        explanations = outcome.explanations(at).tolist()
-        overridden = (
-            result["overridden"].to_numpy(bool)[at]
-            if "overridden" in result
-            else np.zeros(len(at), bool)
-        )
-        sources = np.where(overridden, "override", "rule").tolist()
-        ids = changes["account_id"].astype(np.int64).tolist()
-        from_tiers = changes["from_tier"].astype(object).where(changes["from_tier"].notna(), None)
-        is_new = changes["from_tier"].isna().to_numpy()
-        _write_rows(
-            BulkWriter(session, now),
-            outcome,
-            run_id,
-            ids,
-            from_tiers.tolist(),
-            changes["to_tier"].tolist(),
-            explanations,
-            sources,
-            is_new,
-        )
-    _write_pending(session, outcome)
-
-
-def _write_rows(
-    writer: BulkWriter,
-    outcome: SchemeOutcome,
-    run_id: int,
-    ids: list[int],
-    from_tiers: list[str | None],
-    to_tiers: list[str],
-    explanations: list[str],
-    sources: list[str],
-    is_new: np.ndarray,
-) -> None:
-    """Send the changed tiers, history rows and alert events to the bulk writer."""
-    scheme, version, stamp = outcome.scheme, outcome.version, writer.stamp
-    rows = list(zip(ids, to_tiers, explanations, sources, strict=True))
-    writer.update(
-        "account_tier",
-        ("account_id", "scheme_id"),
-        ("tier", "explanation", "source", "scheme_version", "run_id", "updated_at"),
-        [
-            (a, scheme.id, t, e, s, version, run_id, stamp)
-            for (a, t, e, s), n in zip(rows, is_new, strict=True)
-            if not n
-        ],
+    if changes.empty:
+        return
+    result = outcome.result
+    at = pd.Index(result["account_id"]).get_indexer(changes["account_id"])
+    overridden = (
+        result["overridden"].to_numpy(bool)[at]
+        if "overridden" in result
+        else np.zeros(len(at), bool)
     )
-    writer.insert(
-        "account_tier",
-        ("account_id", "scheme_id", "tier", "explanation", "source", "scheme_version", "run_id", "updated_at", "pending_count"),
-        [(a, scheme.id, t, e, s, version, run_id, stamp, 0) for (a, t, e, s), n in zip(rows, is_new, strict=True) if n],
-    )  # fmt: skip
-    writer.insert(
-        "tier_change",
-        ("account_id", "scheme_id", "dimension", "from_tier", "to_tier", "at", "run_id", "reason", "scheme_version", "explanation"),
-        [
-            (a, scheme.id, scheme.dimension, f, t, stamp, run_id, s, version, e)
-            for a, f, t, e, s in zip(ids, from_tiers, to_tiers, explanations, sources, strict=True)
-        ],
-    )  # fmt: skip
-    # The first tiering of an account is not an alert, so only moves from a tier announce.
-    quoted = {tier: json.dumps(tier) for tier in {*to_tiers, *from_tiers} if tier is not None}
-    head = f'{{"scheme": {json.dumps(scheme.key)}, "dimension": {json.dumps(scheme.dimension)}, "run_id": {run_id}'
-    writer.insert(
-        "outbox_event",
-        ("topic", "payload", "created_at"),
-        [
-            ("tier.changed", f'{head}, "account_id": {a}, "from_tier": {quoted[f]}, "to_tier": {quoted[t]}, "reason": "{s}"}}', stamp)
-            for a, f, t, s in zip(ids, from_tiers, to_tiers, sources, strict=True)
-            if f is not None
-        ],
-    )  # fmt: skip
+    from_tiers = changes["from_tier"].astype(object).where(changes["from_tier"].notna(), None)
+    batch.add(
+        outcome.scheme,
+        outcome.version,
+        changes["account_id"].astype(np.int64).tolist(),
+        from_tiers.tolist(),
+        changes["to_tier"].tolist(),
+        outcome.explanations(at).tolist(),
+        np.where(overridden, "override", "rule").tolist(),
+    )
+
+
+def _announce(session: Session, run_id: int, alerts: dict[str, int], now: datetime) -> None:
+    """Write one outbox event for the run's alerts, in the run's transaction.
+
+    One event per run, not per change: the history rows are the alerts (services/alerts.py
+    reads them by run), so the delivery job fans out from this event to email and webhooks.
+    A run with hundreds of thousands of moves then costs one outbox row instead of as many
+    rows again, and no alert can be lost because event and history commit together.
+    """
+    moved = {key: count for key, count in alerts.items() if count}
+    if not moved:
+        return
+    payload = {"run_id": run_id, "alerts": sum(moved.values()), "by_scheme": moved}
+    session.add(OutboxEvent(topic="tiers.changed", payload=payload, created_at=now))
+    session.flush()
 
 
 def _write_pending(session: Session, outcome: SchemeOutcome) -> None:

@@ -1,5 +1,6 @@
 """A small book of accounts across the value bands, and helpers to read what runs wrote."""
 
+from contextlib import nullcontext
 from datetime import UTC, datetime
 
 import pytest
@@ -51,9 +52,13 @@ def tier_of(account_id: int, key: str = "value_tiers") -> AccountTier | None:
         return fresh.get(AccountTier, (account_id, scheme_id))
 
 
-def snapshot() -> tuple[list, list]:
-    """Return every current tier and history row, to compare before and after."""
-    with Session(db.engine) as fresh:
+def snapshot(session: Session | None = None) -> tuple[list, list]:
+    """Return every current tier and history row, to compare before and after.
+
+    Read on a fresh connection (what is committed) unless a session is given
+    (what that session's open transaction sees).
+    """
+    with nullcontext(session) if session is not None else Session(db.engine) as fresh:
         tiers = fresh.execute(
             select(AccountTier.account_id, AccountTier.scheme_id, AccountTier.tier,
                    AccountTier.explanation, AccountTier.run_id)

@@ -16,18 +16,17 @@ def test_failed_run_leaves_tiers_and_history_as_they_were(db_session, book, monk
     set_arr(book["mid"], 400_000)
     set_arr(book["small"], 10_000_000)
     before = snapshot()
-    original, calls = run_module._write, []
+    calls = []
 
-    def write_then_fail(session, outcome, run_id, now):
-        if calls:
-            raise RuntimeError("disk full")
-        calls.append(outcome.scheme.key)
-        original(session, outcome, run_id, now)
+    def fail_after_tiers_and_history_are_written(session, **kwargs):
+        # By now the run has written its changed tiers and history rows in its transaction.
+        calls.append(snapshot(session))
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(run_module, "_write", write_then_fail)
+    monkeypatch.setattr(run_module, "derive_coverage", fail_after_tiers_and_history_are_written)
     with pytest.raises(RuntimeError, match="disk full"):
         run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
-    assert calls == ["value_tiers"]
+    assert calls and calls[0] != before  # the failure came after writes, not before them
     assert snapshot() == before
     failed = last_run()
     assert (failed.status, failed.error) == ("failed", "disk full")

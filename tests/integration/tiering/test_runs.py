@@ -1,6 +1,8 @@
 """Tiering runs: first run, no-op rerun, a band change, hysteresis, dry runs and the run record."""
 
+from cstier.domain.permissions import Actor
 from cstier.models import AccountTier, OutboxEvent, TierChange, TieringRun, TierScheme
+from cstier.services.alerts import alerts_query
 from cstier.services.tiering.run import run_tiering
 from tests.integration.tiering.conftest import (
     FEB,
@@ -50,10 +52,20 @@ def test_arr_change_moves_only_that_account(db_session, book):
     assert (latest.from_tier, latest.to_tier, latest.reason) == ("Growth", "Strategic", "rule")
     assert latest.run_id == summary.run_id
     (event,) = events()
-    assert event.topic == "tier.changed"
-    assert event.payload["account_id"] == book["mid"].id
-    assert (event.payload["from_tier"], event.payload["to_tier"]) == ("Growth", "Strategic")
-    assert event.payload["scheme"] == "value_tiers"
+    assert event.topic == "tiers.changed"
+    assert event.payload == {
+        "run_id": summary.run_id,
+        "alerts": 1,
+        "by_scheme": {"value_tiers": 1},
+    }
+    # The event names the run; its alerts are that run's history rows.
+    (alert,) = db_session.execute(alerts_query(Actor(None, "admin"), run_id=summary.run_id)).all()
+    assert (alert.account_id, alert.from_tier, alert.to_tier) == (
+        book["mid"].id,
+        "Growth",
+        "Strategic",
+    )
+    assert alert.scheme_key == "value_tiers"
     assert tier_of(book["big"].id).run_id != summary.run_id
 
 
