@@ -39,16 +39,13 @@ class ChangeBatch:
         explanations: list[str],
         sources: list[str],
     ) -> None:
-        """Stage one scheme's moves; flush first if the batch would grow too large."""
-        if len(self.moves) + len(account_ids) > FLUSH_ROWS:
-            self.flush()
+        """Stage one scheme's moves, flushing whenever the batch reaches FLUSH_ROWS."""
         scheme_id, dimension = scheme.id, scheme.dimension
-        self.moves.extend(
-            (a, scheme_id, f, t, e, s, version, dimension)
-            for a, f, t, e, s in zip(
-                account_ids, from_tiers, to_tiers, explanations, sources, strict=True
-            )
-        )
+        moves = zip(account_ids, from_tiers, to_tiers, explanations, sources, strict=True)
+        for a, f, t, e, s in moves:
+            self.moves.append((a, scheme_id, f, t, e, s, version, dimension))
+            if len(self.moves) >= FLUSH_ROWS:
+                self.flush()
 
     def flush(self) -> None:
         """Write the staged moves: updated and new tiers, then their history rows."""

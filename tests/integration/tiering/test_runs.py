@@ -98,3 +98,20 @@ def test_run_record_has_versions_counts_and_changes(db_session, book):
     assert run.accounts_evaluated == 3
     assert run.changes == {key: 3 for key in KEYS}
     assert run.finished_at is not None and run.status == "succeeded"
+
+
+def test_a_run_flushed_in_small_batches_writes_every_tier_and_history_row(
+    db_session, book, monkeypatch
+):
+    monkeypatch.setattr("cstier.services.tiering.changes.FLUSH_ROWS", 2)
+    summary = run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    written = sum(summary.changes.values())
+    assert written == len(book) * len(KEYS)
+    assert count(AccountTier) == written
+    assert count(TierChange) == written
+    set_arr(book["mid"], 400_000)
+    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    assert tier_of(book["mid"].id).tier == "Strategic"
+    value = {s.key: s.id for s in db_session.query(TierScheme)}["value_tiers"]
+    moves = [c.to_tier for c in changes_of(book["mid"].id) if c.scheme_id == value]
+    assert moves == ["Growth", "Strategic"]
