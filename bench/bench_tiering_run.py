@@ -378,10 +378,11 @@ def orm_retier(session, sample: int) -> tuple[int, int]:
                     scheme_version=scheme.current_version, explanation=explanation,
                 )
             )  # fmt: skip
-            session.add(OutboxEvent(topic="tier.changed", payload={"account_id": account.id}))
             changes += 1
         session.flush()
         session.expunge_all()  # keep the identity map from growing like a real batch job would
+    session.add(OutboxEvent(topic="tiers.changed", payload={"alerts": changes}))
+    session.flush()
     return len(ids), changes
 
 
@@ -443,12 +444,11 @@ def floor_select(columns: set[str], postgres: bool) -> str:
 
 
 def floor_write(cursor, keys: list[tuple[int, int, str]], postgres: bool) -> None:
-    """Write tier, history and outbox rows for the changes with bulk statements."""
+    """Write tier and history rows for the changes and the run's outbox event, in bulk."""
     now = datetime.now(UTC)
     history = [(a, s, "value", t, now, "rule", "") for a, s, t in keys]
-    events = [
-        ("tier.changed", json.dumps({"account_id": a, "to_tier": t}), now) for a, _, t in keys
-    ]
+    # One outbox event announces the run; its history rows are the alerts.
+    events = [("tiers.changed", json.dumps({"run_id": 1, "alerts": len(keys)}), now)]
     if postgres:
         cursor.execute("CREATE TEMP TABLE moved (account_id int, scheme_id int, tier text)")
         with cursor.copy("COPY moved FROM STDIN") as copy:

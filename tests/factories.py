@@ -6,7 +6,16 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from cstier.extensions import db
-from cstier.models import Account, Company, Contact, Department, User
+from cstier.models import (
+    Account,
+    AccountNeed,
+    Company,
+    Contact,
+    Department,
+    Subscription,
+    UsageMetric,
+    User,
+)
 
 PASSWORD = "correct-horse-42"
 
@@ -89,3 +98,37 @@ class AccountFactory(BaseFactory):
     contract_start_date = date(2026, 1, 1)
     renewal_date = date(2027, 1, 1)
     attributes = factory.LazyFunction(dict)
+
+
+class AccountNeedFactory(BaseFactory):
+    class Meta:
+        model = AccountNeed
+
+    external_id = factory.Sequence(lambda n: f"ND-{n:05d}")
+    account_id = factory.LazyFunction(lambda: AccountFactory().id)
+    code = "integration_help"
+    source = "csm"
+    validated = True
+
+
+class SubscriptionFactory(BaseFactory):
+    class Meta:
+        model = Subscription
+
+    external_id = factory.Sequence(lambda n: f"SU-{n:05d}")
+    account = factory.SubFactory(AccountFactory)
+    product = "Core"
+    start_date = date(2025, 1, 1)
+    end_date = None
+    mrr_cents = 1_000_00
+    quantity = 10
+
+
+class UsageMetricFactory(BaseFactory):
+    class Meta:
+        model = UsageMetric
+
+    account_id = factory.LazyFunction(lambda: AccountFactory().id)
+    metric = "weekly_active_users"
+    period_start = date(2026, 1, 1)
+    value = 10.0

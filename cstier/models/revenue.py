@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -44,7 +45,11 @@ class UsageMetric(db.Model):
     """One usage figure of an account for one period (e.g. weekly active users in a month)."""
 
     __tablename__ = "usage_metric"
-    __table_args__ = (UniqueConstraint("account_id", "metric", "period_start"),)
+    # The metric index lists the usage fields a scheme may use without scanning every figure.
+    __table_args__ = (
+        UniqueConstraint("account_id", "metric", "period_start"),
+        Index("ix_usage_metric_metric", "metric"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(

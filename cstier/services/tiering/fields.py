@@ -11,6 +11,12 @@ from sqlalchemy.orm import Session
 from cstier.domain.tiering import DEFAULT_FIELDS
 from cstier.models import Account, Company, CustomAttribute
 from cstier.services.tiering.current_arr import current_arr
+from cstier.services.tiering.signals import (
+    add_signals,
+    attribute_fallback,
+    is_signal,
+    signal_catalog,
+)
 
 FETCH_ROWS = 100_000
 
@@ -44,9 +50,10 @@ ATTRIBUTE_TYPES = {
 def field_catalog(session: Session) -> dict[str, str]:
     """Return every field a scheme may use: table columns, needs signals and custom attributes."""
     catalog = {name: kind for name, (kind, _) in TABLE_FIELDS.items()}
-    # Needs signals (seats, validated needs, …) live in the attributes until their own tables exist.
+    # Needs signals come from their records (services/tiering/signals.py), else the attributes.
     for name, kind in DEFAULT_FIELDS.items():
         catalog.setdefault(name, kind)
+    catalog.update(signal_catalog(session))
     for key, data_type in session.execute(select(CustomAttribute.key, CustomAttribute.data_type)):
         catalog[f"attr.{key}"] = ATTRIBUTE_TYPES.get(data_type, "text")
     return catalog
@@ -55,7 +62,10 @@ def field_catalog(session: Session) -> dict[str, str]:
 def load_book(session: Session, columns: set[str], catalog: dict[str, str]) -> pd.DataFrame:
     """Read account_id plus the named fields for every account, ordered by account id."""
     names = sorted(columns)
-    own = [n for n in names if n not in COMPANY_FIELDS]
+    # Record-backed signals are computed below; those with an attribute fallback read it here.
+    own = [
+        n for n in names if n not in COMPANY_FIELDS and (not is_signal(n) or attribute_fallback(n))
+    ]
     firm = [n for n in names if n in COMPANY_FIELDS]
     selected = [Account.id, Account.company_id, *(_account_expression(n) for n in own)]
     stmt = select(*selected).order_by(Account.id)
@@ -74,6 +84,7 @@ def load_book(session: Session, columns: set[str], catalog: dict[str, str]) -> p
         matched = firms.set_index("company_id").reindex(book["company_id"])
         for name in firm:
             book[name] = matched[name].array  # .array keeps categories; positions match book
+    add_signals(session, book, names)
     return book.drop(columns="company_id")[["account_id", *names]]
 
 

@@ -122,7 +122,8 @@ def test_inserted_subscription_retiers_with_history(db_session, accounts, today)
     summary = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
 
     assert summary.changes["value_tiers"] == 1
-    latest = changes_of(accounts["bare"].id)[-1]
+    # The subscription also feeds the needs signals (products, seats): pick the value move.
+    latest = [c for c in changes_of(accounts["bare"].id) if c.dimension == "value"][-1]
     assert (latest.from_tier, latest.to_tier, latest.reason) == ("Scale", "Strategic", "rule")
     assert latest.run_id == summary.run_id
     assert "ARR 300,000 ≥ 250,000 → Strategic" in latest.explanation
@@ -142,7 +143,7 @@ def test_subscription_import_retiers_with_history(db_session, accounts, today, t
     assert (outcome.status, outcome.created, outcome.errors.total) == ("applied", 2, 0)
     run = last_run()
     assert (run.id, run.trigger) == (outcome.retier_run_id, "import")
-    latest = changes_of(accounts["lapsed"].id)[-1]
+    latest = [c for c in changes_of(accounts["lapsed"].id) if c.dimension == "value"][-1]
     assert (latest.from_tier, latest.to_tier, latest.run_id) == ("Growth", "Strategic", run.id)
     assert "ARR 312,000 ≥ 250,000 → Strategic" in latest.explanation
 

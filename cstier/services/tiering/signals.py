@@ -1,0 +1,156 @@
+"""Needs signals from the records behind them: expressed needs, subscriptions and usage.
+
+The needs score weighs validated needs, products, seats and usage. Where an account has
+records of them (needs from a survey or validated by a CSM, active subscriptions, usage
+metrics), the records decide; an account without any keeps the value its attributes carry
+(for example from a CRM export), and without that the input is missing, so the score
+shares its weight among the rest. Each signal is one GROUP BY in the database: the book
+never travels row by row.
+
+Fields:
+- `validated_need_count`: validated needs; `need_count`: every expressed need.
+- `need.<code>`: true when the account has a validated need with that code.
+- `product_count`: distinct products of active subscriptions; `seats`: their summed quantity.
+- `usage.<metric>`: the metric's value in the latest period reported.
+"""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Select, and_, case, distinct, func, select
+from sqlalchemy.orm import Session
+
+from cstier.models import AccountNeed, Subscription, UsageMetric
+from cstier.models.base import utcnow
+from cstier.services.frames import read_frame
+from cstier.services.tiering.current_arr import active_on
+
+NEED_PREFIX = "need."
+USAGE_PREFIX = "usage."
+NEED_FIELDS = {"validated_need_count": "number", "need_count": "number"}
+SUBSCRIPTION_FIELDS = {"product_count": "number", "seats": "number"}
+
+
+def signal_catalog(session: Session) -> dict[str, str]:
+    """Return the record-backed fields: the fixed ones plus one per need code and usage metric."""
+    catalog = {**NEED_FIELDS, **SUBSCRIPTION_FIELDS}
+    for code in session.scalars(select(AccountNeed.code).distinct().order_by(AccountNeed.code)):
+        catalog[f"{NEED_PREFIX}{code}"] = "boolean"
+    for metric in session.scalars(
+        select(UsageMetric.metric).distinct().order_by(UsageMetric.metric)
+    ):
+        catalog[f"{USAGE_PREFIX}{metric}"] = "number"
+    return catalog
+
+
+def is_signal(name: str) -> bool:
+    """Tell whether a field is computed from records rather than read from a column."""
+    return (
+        name in NEED_FIELDS
+        or name in SUBSCRIPTION_FIELDS
+        or name.startswith((NEED_PREFIX, USAGE_PREFIX))
+    )
+
+
+def attribute_fallback(name: str) -> bool:
+    """Tell whether a signal falls back to the account attribute of the same name."""
+    return name in NEED_FIELDS or name in SUBSCRIPTION_FIELDS
+
+
+def add_signals(
+    session: Session, book: pd.DataFrame, names: list[str], day: date | None = None
+) -> None:
+    """Fill the book's signal columns in place, aligned on book["account_id"].
+
+    A column already in the book holds the attribute values used where an account has
+    no records; the records' values replace them where it has.
+    """
+    wanted = [n for n in names if is_signal(n)]
+    if not wanted:
+        return
+    day = day or utcnow().date()
+    account_ids = book["account_id"]
+    if any(n in NEED_FIELDS for n in wanted):
+        counts = read_frame(session, _need_counts(), ["account_id", *NEED_FIELDS])
+        for name in NEED_FIELDS:
+            if name in wanted:
+                book[name] = _merged(book, name, counts, account_ids)
+    if any(n in SUBSCRIPTION_FIELDS for n in wanted):
+        active = read_frame(session, _subscriptions(day), ["account_id", *SUBSCRIPTION_FIELDS])
+        for name in SUBSCRIPTION_FIELDS:
+            if name in wanted:
+                book[name] = _merged(book, name, active, account_ids)
+    for name in wanted:
+        if name.startswith(NEED_PREFIX):
+            holders = session.scalars(_need_holders(name.removeprefix(NEED_PREFIX))).all()
+            book[name] = account_ids.isin(holders).to_numpy()
+        elif name.startswith(USAGE_PREFIX):
+            latest = read_frame(
+                session, _latest_usage(name.removeprefix(USAGE_PREFIX)), ["account_id", "value"]
+            )
+            book[name] = _aligned(latest, "value", account_ids)
+
+
+def _merged(
+    book: pd.DataFrame, name: str, records: pd.DataFrame, account_ids: pd.Series
+) -> np.ndarray:
+    """Return the records' values where an account has records, else its attribute value."""
+    fallback = (
+        book[name].to_numpy(dtype=float, copy=True) if name in book else np.full(len(book), np.nan)
+    )
+    at = pd.Index(records["account_id"]).get_indexer(account_ids)
+    found = at >= 0
+    fallback[found] = records[name].to_numpy(dtype=float)[at[found]]
+    return fallback
+
+
+def _aligned(records: pd.DataFrame, column: str, account_ids: pd.Series) -> np.ndarray:
+    """Return a records column aligned on account_ids, NaN where an account has none."""
+    values = np.full(len(account_ids), np.nan)
+    at = pd.Index(records["account_id"]).get_indexer(account_ids)
+    found = at >= 0
+    values[found] = records[column].to_numpy(dtype=float)[at[found]]
+    return values
+
+
+def _need_counts() -> Select:
+    validated = func.sum(case((AccountNeed.validated.is_(True), 1), else_=0))
+    return select(AccountNeed.account_id, validated, func.count()).group_by(AccountNeed.account_id)
+
+
+def _need_holders(code: str) -> Select:
+    return (
+        select(AccountNeed.account_id)
+        .distinct()
+        .where(AccountNeed.code == code, AccountNeed.validated.is_(True))
+    )  # fmt: skip
+
+
+def _subscriptions(day: date) -> Select:
+    return (
+        select(
+            Subscription.account_id,
+            func.count(distinct(Subscription.product)),
+            func.sum(Subscription.quantity),
+        )
+        .where(active_on(day))
+        .group_by(Subscription.account_id)
+    )
+
+
+def _latest_usage(metric: str) -> Select:
+    latest = (
+        select(UsageMetric.account_id, func.max(UsageMetric.period_start).label("period_start"))
+        .where(UsageMetric.metric == metric)
+        .group_by(UsageMetric.account_id)
+        .subquery()
+    )
+    return select(UsageMetric.account_id, UsageMetric.value).join(
+        latest,
+        and_(
+            UsageMetric.account_id == latest.c.account_id,
+            UsageMetric.period_start == latest.c.period_start,
+            UsageMetric.metric == metric,
+        ),
+    )
