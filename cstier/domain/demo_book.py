@@ -54,6 +54,13 @@ CUSTOM_ATTRIBUTES = (
      "category": "psychographic", "choices": []},
 )  # fmt: skip
 ATTRIBUTE_COLUMNS = {a["key"]: f"attr_{a['key']}" for a in CUSTOM_ATTRIBUTES}
+# Needs customers express (survey) and CSMs validate; bigger plans ask for more.
+NEED_CODES = {
+    "integration_help": 0.24, "executive_reporting": 0.16, "sso_setup": 0.14,
+    "data_migration": 0.14, "admin_training": 0.18, "api_access": 0.14,
+}  # fmt: skip
+NEEDS_BY_PLAN = np.array([0.6, 1.6, 3.0])  # mean needs per account: Starter, Pro, Enterprise
+VALIDATED_SHARE = 0.55
 
 DEMO_USERS = (  # (email local part, role, name); user ids follow this order from 1
     ("admin", "admin", "Morgan Reyes"),
@@ -118,6 +125,7 @@ class DemoBook:
     contacts: pd.DataFrame
     accounts: pd.DataFrame
     users: pd.DataFrame
+    needs: pd.DataFrame
     custom_attributes: tuple[dict, ...] = CUSTOM_ATTRIBUTES
 
 
@@ -392,6 +400,28 @@ def _accounts(
     )
 
 
+def _needs(rng: np.random.Generator, accounts: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Generate expressed needs: survey answers with an importance, some validated by a CSM."""
+    plan = accounts["plan"].cat.codes.to_numpy()
+    counts = np.minimum(rng.poisson(NEEDS_BY_PLAN[plan]), len(NEED_CODES))
+    owner = np.repeat(accounts["id"].to_numpy(), counts)
+    n = len(owner)
+    validated = rng.random(n) < VALIDATED_SHARE
+    ids = np.arange(1, n + 1)
+    return pd.DataFrame(
+        {
+            "id": ids,
+            "external_id": _ids("demo-nd-", ids),
+            "account_id": owner,
+            "code": _text(np.array(list(NEED_CODES), dtype=object)[_pick(rng, NEED_CODES, n)]),
+            "source": _text(np.where(validated, "csm", "survey").astype(object)),
+            "validated": validated,
+            "importance": pd.Series(rng.integers(1, 6, n)).where(~validated).astype("Int64"),
+            "captured_on": np.datetime64(as_of, "D") - rng.integers(0, 365, n).astype("m8[D]"),
+        }
+    )
+
+
 def _users(rng: np.random.Generator) -> pd.DataFrame:
     """Return the demo users with passwords drawn from the seed (same seed, same logins)."""
     chars = PASSWORD_ALPHABET[rng.integers(0, len(PASSWORD_ALPHABET), (len(DEMO_USERS), 12))]
@@ -417,10 +447,13 @@ def generate_book(accounts: int, seed: int, as_of: date | None = None) -> DemoBo
     extra = round(accounts * DEPARTMENT_ACCOUNT_SHARE) if accounts >= 10 else 0
     companies = _companies(rng, accounts - extra)
     departments = _departments(rng, companies)
+    contacts = _contacts(rng, companies, departments)
+    accounts_frame = _accounts(rng, companies, departments, extra, as_of)
     return DemoBook(
         companies=companies,
         departments=departments,
-        contacts=_contacts(rng, companies, departments),
-        accounts=_accounts(rng, companies, departments, extra, as_of),
+        contacts=contacts,
+        accounts=accounts_frame,
         users=_users(np.random.default_rng(login_seed)),
+        needs=_needs(rng, accounts_frame, as_of),
     )

@@ -10,7 +10,15 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from cstier.domain.demo_book import ATTRIBUTE_COLUMNS, DemoBook, generate_book
-from cstier.models import Account, Company, Contact, CustomAttribute, Department, User
+from cstier.models import (
+    Account,
+    AccountNeed,
+    Company,
+    Contact,
+    CustomAttribute,
+    Department,
+    User,
+)
 from cstier.models.base import utcnow
 from cstier.services.errors import ServiceError
 from cstier.services.workspace import get_workspace
@@ -152,6 +160,7 @@ def load_demo(session: Session, accounts: int, seed: int, as_of: date | None = N
             (Department.__table__, book.departments),
             (Contact.__table__, book.contacts),
             (Account.__table__, account_rows),
+            (AccountNeed.__table__, book.needs),
         ]
         for table, frame in tables:
             _insert(session, table, frame, stamp)

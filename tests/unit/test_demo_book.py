@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from cstier.domain.customer import CONTACT_ROLES, LIFECYCLE_STAGES, REGIONS
-from cstier.domain.demo_book import COUNTRIES, DEMO_USERS, generate_book
+from cstier.domain.demo_book import COUNTRIES, DEMO_USERS, NEED_CODES, generate_book
 from cstier.domain.permissions import ROLES
 
 AS_OF = date(2025, 6, 1)
@@ -19,7 +19,7 @@ def book():
 
 def test_same_seed_gives_same_book(book):
     again = generate_book(2_000, seed=42, as_of=AS_OF)
-    for name in ("companies", "departments", "contacts", "accounts", "users"):
+    for name in ("companies", "departments", "contacts", "accounts", "users", "needs"):
         pd.testing.assert_frame_equal(getattr(book, name), getattr(again, name))
 
 
@@ -144,3 +144,19 @@ def test_custom_attribute_columns(book):
 def test_refuses_an_empty_book():
     with pytest.raises(ValueError):
         generate_book(0, seed=1)
+
+
+def test_needs_belong_to_accounts_and_grow_with_the_plan(book):
+    needs = book.needs
+    assert needs["account_id"].isin(book.accounts["id"]).all()
+    assert needs["external_id"].is_unique
+    assert set(needs["code"]) <= set(NEED_CODES)
+    # A CSM-validated need carries no survey importance; a survey answer rates 1 to 5.
+    validated = needs[needs["validated"]]
+    survey = needs[~needs["validated"]]
+    assert (validated["source"] == "csm").all() and validated["importance"].isna().all()
+    assert (survey["source"] == "survey").all() and survey["importance"].between(1, 5).all()
+    assert (pd.Series(needs["captured_on"]) <= pd.Timestamp(AS_OF)).all()
+    per_account = needs.groupby("account_id").size().reindex(book.accounts["id"], fill_value=0)
+    by_plan = per_account.groupby(book.accounts["plan"].to_numpy(), observed=True).mean()
+    assert by_plan["Starter"] < by_plan["Pro"] < by_plan["Enterprise"]
