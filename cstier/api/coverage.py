@@ -1,4 +1,4 @@
-"""Coverage models, CSMs (profiles and load) and assignments (managers write)."""
+"""Coverage models, CSMs (profiles and load), pools and assignments (managers write)."""
 
 import hashlib
 import json
@@ -6,7 +6,7 @@ from typing import Any
 
 from cstier.api.base import api_blueprint
 
-blp = api_blueprint("coverage", "/coverage", "Coverage models, CSMs and assignments.")
+blp = api_blueprint("coverage", "/coverage", "Coverage models, CSMs, pools and assignments.")
 
 
 def content_token(values: Any) -> str:
@@ -20,4 +20,5 @@ from cstier.api import (  # noqa: E402, F401
     coverage_assignments,
     coverage_csms,
     coverage_models,
+    coverage_pools,
 )

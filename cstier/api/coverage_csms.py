@@ -50,6 +50,13 @@ def _names(max_length: int, description: str) -> ma.fields.List:
 class CsmSchema(ma.Schema):
     """A CSM with their profile, the pools they work in and their current load."""
 
+    class Meta:
+        # The OpenAPI description of the schema (apispec reads Meta, not the docstring).
+        description = (
+            "A CSM with their profile, the pools they work in and their current load. "
+            "Pool membership (pool_ids) is read-only here: change it on /coverage/pools."
+        )
+
     user_id = ma.fields.Integer(dump_only=True)
     name = ma.fields.String(dump_only=True)
     active = ma.fields.Boolean(dump_only=True, metadata={"description": "Changed on Users."})
@@ -68,7 +75,11 @@ class CsmSchema(ma.Schema):
     verticals = _names(100, "Verticals served; empty means any.")
     languages = _names(50, "Languages spoken.")
     coverage_model_keys = _names(40, "Keys of the coverage models served.")
-    pool_ids = ma.fields.List(ma.fields.Integer(), dump_only=True)
+    pool_ids = ma.fields.List(
+        ma.fields.Integer(),
+        dump_only=True,
+        metadata={"description": "Pools the CSM is a member of; change them on /coverage/pools."},
+    )
     load = ma.fields.Nested(CsmLoadSchema, dump_only=True)
 
     @ma.post_dump

@@ -2,11 +2,18 @@
 
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor, can_manage_book
-from cstier.models import AccountCoverage, CoverageModel, CsmProfile, Pool, User
+from cstier.models import (
+    AccountCoverage,
+    AssignmentChange,
+    CoverageModel,
+    CsmProfile,
+    Pool,
+    User,
+)
 from cstier.services import audit
 from cstier.services.errors import Forbidden, NotFound, ValidationFailed
 
@@ -79,6 +86,24 @@ def list_pools(session: Session) -> list[Pool]:
     return list(session.scalars(select(Pool).order_by(Pool.name)))
 
 
+def get_pool(session: Session, pool_id: int) -> Pool:
+    """Return a pool, or raise NotFound."""
+    pool = session.get(Pool, pool_id)
+    if pool is None:
+        raise NotFound(f"No pool with id {pool_id}.")
+    return pool
+
+
+def pool_account_counts(session: Session) -> dict[int, int]:
+    """Return per pool id how many accounts are covered by that pool (pools with none left out)."""
+    stmt = (
+        select(AccountCoverage.pool_id, func.count())
+        .where(AccountCoverage.pool_id.is_not(None))
+        .group_by(AccountCoverage.pool_id)
+    )
+    return {int(pool_id): int(count) for pool_id, count in session.execute(stmt).all()}
+
+
 def save_pool(session: Session, actor: Actor, pool_id: int | None, values: dict) -> Pool:
     """Create or update a pool (name, coverage model, members who are CSMs); audit it."""
     _require_manager(actor)
@@ -122,15 +147,26 @@ def save_pool(session: Session, actor: Actor, pool_id: int | None, values: dict)
 
 
 def delete_pool(session: Session, actor: Actor, pool_id: int) -> None:
-    """Delete a pool that no account is assigned to."""
+    """Delete a pool that no account is in and the assignment history does not name."""
     _require_manager(actor)
-    pool = session.get(Pool, pool_id)
-    if pool is None:
-        raise NotFound(f"No pool with id {pool_id}.")
+    pool = get_pool(session, pool_id)
     if session.scalar(
         select(AccountCoverage.account_id).where(AccountCoverage.pool_id == pool_id).limit(1)
     ):
         raise ValidationFailed(f"Pool {pool.name} still has accounts: reassign them first.")
+    # The assignment history is append-only and points at its pools: deleting one it names
+    # would break that record (and the foreign key), so such a pool stays.
+    if session.scalar(
+        select(AssignmentChange.id)
+        .where(
+            or_(AssignmentChange.from_pool_id == pool_id, AssignmentChange.to_pool_id == pool_id)
+        )
+        .limit(1)
+    ):
+        raise ValidationFailed(
+            f"Pool {pool.name} appears in the assignment history, which is kept: "
+            "rename it or remove its members instead."
+        )
     audit.record(
         session,
         actor_id=actor.user_id,

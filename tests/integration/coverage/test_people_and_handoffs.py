@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from cstier.domain.permissions import Actor
-from cstier.models import AccountCoverage, Handoff
+from cstier.models import AccountCoverage, AssignmentChange, Handoff, Pool
 from cstier.services.coverage import book, handoffs, profiles
 from cstier.services.errors import Forbidden, NotFound, ValidationFailed
 from tests.factories import AccountFactory
@@ -69,6 +69,23 @@ def test_pool_crud(db_session, seeded, manager, csm, viewer):
     with pytest.raises(ValidationFailed):
         profiles.delete_pool(db_session, actor(manager), pool.id)
     assert book.pool_queues(db_session, actor(csm))[0][1] == 1
+    assert profiles.pool_account_counts(db_session) == {pool.id: 1}
+
+
+def test_a_pool_named_in_the_assignment_history_is_kept(db_session, seeded, manager):
+    pool = profiles.save_pool(
+        db_session, actor(manager), None, {"name": "Old", "coverage_model_id": seeded["pooled"].id}
+    )
+    account = AccountFactory()
+    db_session.add(AssignmentChange(account_id=account.id, from_pool_id=pool.id, reason="moved"))
+    db_session.commit()
+
+    with pytest.raises(ValidationFailed, match="assignment history"):
+        profiles.delete_pool(db_session, actor(manager), pool.id)
+
+    assert db_session.get(Pool, pool.id) is not None
+    with pytest.raises(NotFound):
+        profiles.get_pool(db_session, pool.id + 1)
 
 
 def test_handoffs_are_seen_by_both_csms_and_done_once(db_session, manager, csm, other_csm, viewer):
