@@ -61,6 +61,9 @@ class BulkWriter:
             with cursor.copy(f"COPY {scratch} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+            # Without statistics the planner guesses the scratch table's size and may scan
+            # the whole target instead of looking each key up.
+            cursor.execute(f"ANALYZE {scratch}")
             assigned = ", ".join(f"{name} = m.{name}" for name in columns)
             matched = " AND ".join(f"t.{key} = m.{key}" for key in keys)
             cursor.execute(f"UPDATE {table} t SET {assigned} FROM {scratch} m WHERE {matched}")
