@@ -15,7 +15,7 @@ from cstier.domain.permissions import can_manage_book
 from cstier.extensions import db
 from cstier.models import CoverageModel
 from cstier.services.coverage import settings
-from cstier.services.coverage.seed import ensure_default_coverage
+from cstier.services.coverage.seed import seed_default_coverage
 from cstier.services.errors import Forbidden, NotFound
 
 MAX_CELLS = 400
@@ -102,12 +102,6 @@ def _get_model(model_id: int) -> CoverageModel:
     return model
 
 
-def _seed() -> None:
-    """Give an empty workspace the default models and matrix, as the coverage page does."""
-    if ensure_default_coverage(db.session):
-        db.session.commit()
-
-
 def _matrix_token(cells: dict[tuple[str, str], int]) -> str:
     return content_token(sorted(cells.items()))
 
@@ -143,9 +137,21 @@ class CoverageModelCollection(MethodView):
 
     @blp.response(200, CoverageModelSchema(many=True))
     def get(self):
-        """List the coverage models with their ratios; an empty workspace gets the defaults."""
-        _seed()
+        """List the coverage models with their ratios (empty until the defaults exist)."""
         return settings.list_models(db.session)
+
+
+@blp.route("/models/defaults")
+class DefaultCoverageModels(MethodView):
+    """The default coverage models and matrix."""
+
+    @blp.response(201, CoverageModelSchema(many=True))
+    @blp.alt_response(200, schema=CoverageModelSchema(many=True), description="Models existed.")
+    @blp.alt_response(403, response="FORBIDDEN")
+    def post(self):
+        """Create the default models and matrix if there are none (managers); 200 if some exist."""
+        created = seed_default_coverage(db.session, current_actor())
+        return settings.list_models(db.session), 201 if created else 200
 
 
 @blp.route(f"/models/{id_in_path('model_id')}")
@@ -183,7 +189,6 @@ class CoverageMatrix(MethodView):
     @blp.response(200, CoverageMatrixSchema)
     def get(self):
         """Return the matrix cells and the tiers to lay them out by; its ETag goes with PUT."""
-        _seed()
         return _matrix()
 
     @blp.arguments(CoverageMatrixSchema)

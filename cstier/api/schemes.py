@@ -1,4 +1,4 @@
-"""Tier schemes: everyone reads; admins create schemes and add versions."""
+"""Tier schemes: everyone reads; admins create schemes (or the defaults) and add versions."""
 
 import marshmallow as ma
 from flask import url_for
@@ -68,9 +68,7 @@ class SchemeCollection(MethodView):
 
     @blp.response(200, SchemeSchema(many=True))
     def get(self):
-        """List the active schemes: value, needs, then segments (seeding the defaults if none)."""
-        schemes.ensure_default_schemes(db.session)
-        db.session.commit()
+        """List the active schemes: value, needs, then segments (empty until the defaults exist)."""
         return schemes.active_schemes(db.session)
 
     @blp.arguments(NewSchemeSchema)
@@ -80,6 +78,19 @@ class SchemeCollection(MethodView):
         """Create a scheme from a valid definition (admins); 422 with the reason otherwise."""
         scheme = schemes.create_scheme(db.session, current_actor(), body["definition"])
         return scheme, {"Location": url_for(".SchemeItem", scheme_id=scheme.id)}
+
+
+@blp.route("/defaults")
+class DefaultSchemes(MethodView):
+    """The default value, needs and segment schemes."""
+
+    @blp.response(201, SchemeSchema(many=True))
+    @blp.alt_response(200, schema=SchemeSchema(many=True), description="The schemes existed.")
+    @blp.alt_response(403, response="FORBIDDEN")
+    def post(self):
+        """Create the default schemes in a workspace without any (admins); 200 if it has some."""
+        created = schemes.seed_default_schemes(db.session, current_actor())
+        return schemes.active_schemes(db.session), 201 if created else 200
 
 
 @blp.route(f"/{id_in_path('scheme_id')}")

@@ -9,6 +9,7 @@ from werkzeug.serving import run_simple
 from cstier.extensions import db
 from cstier.models import User
 from cstier.services.demo import DatabaseNotEmpty, DemoLogin, DemoResult, load_demo
+from cstier.services.setup import seed_workspace_defaults
 from cstier.services.tiering.run import run_tiering
 
 DEFAULT_ACCOUNTS = 2_000
@@ -48,8 +49,19 @@ def _load(accounts: int, seed: int) -> DemoResult:
     return result
 
 
+def _set_up() -> None:
+    """Give the workspace its default schemes and coverage models if it has none."""
+    seeded = seed_workspace_defaults(db.session)
+    db.session.commit()
+    if seeded.schemes or seeded.coverage_models:
+        click.echo(
+            f"Created {seeded.schemes} default tier schemes and "
+            f"{seeded.coverage_models} default coverage models."
+        )
+
+
 def _tier() -> None:
-    """Seed the default schemes and tier the demo book once: a demo is only useful tiered."""
+    """Tier the demo book once with the workspace's schemes: a demo is only useful tiered."""
     summary = run_tiering(db.session, actor_id=None, trigger="demo")
     click.echo(f"Tiered {summary.accounts_evaluated:,} accounts with the default schemes.")
 
@@ -69,6 +81,7 @@ def _report(result: DemoResult) -> None:
 def demo_command(accounts: int, seed: int) -> None:
     """Fill an empty database with a realistic demo book of accounts and users."""
     _report(_load(accounts, seed))
+    _set_up()
     _tier()
 
 
@@ -88,6 +101,7 @@ def up_command(accounts: int, seed: int, host: str, port: int, no_serve: bool) -
         click.echo("The database already has users; demo data not loaded.")
     else:
         _report(_load(accounts, seed))
+    _set_up()
     _tier()
     click.echo(f"\ncstier is at http://{host}:{port}")
     if not no_serve:

@@ -9,6 +9,7 @@ from cstier.domain.permissions import ROLES
 from cstier.models import LoginAttempt, User
 from cstier.models.base import utcnow
 from cstier.services.errors import TooManyAttempts, ValidationFailed
+from cstier.services.setup import seed_workspace_defaults
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -16,7 +17,11 @@ MIN_PASSWORD_LENGTH = 8
 def create_user(
     session: Session, email: str, password: str, role: str, name: str | None = None
 ) -> User:
-    """Create a user with a hashed password; refuse duplicates, unknown roles and weak passwords."""
+    """Create a user with a hashed password; refuse duplicates, unknown roles and weak passwords.
+
+    The first admin sets the workspace up: the default schemes and coverage models are created
+    with it, so that no page has to create them when it is first opened.
+    """
     email = email.strip().lower()
     errors: dict[str, list[str]] = {}
     if role not in ROLES:
@@ -29,9 +34,14 @@ def create_user(
         errors["email"] = [f"A user with email {email} already exists."]
     if errors:
         raise ValidationFailed("The user was not created.", errors)
+    first_admin = role == "admin" and not session.scalar(
+        select(User.id).where(User.role == "admin")
+    )
     user = User(email=email, name=name or email.split("@")[0].title(), role=role, active=True)
     user.set_password(password)
     session.add(user)
+    if first_admin:
+        seed_workspace_defaults(session)
     session.commit()
     return user
 

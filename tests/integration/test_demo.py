@@ -7,7 +7,18 @@ from sqlalchemy import func, select
 
 from cstier import create_app
 from cstier.extensions import db
-from cstier.models import Account, Company, Contact, CustomAttribute, Department, User, Workspace
+from cstier.models import (
+    Account,
+    Company,
+    Contact,
+    CoverageMatrixCell,
+    CoverageModel,
+    CustomAttribute,
+    Department,
+    TierScheme,
+    User,
+    Workspace,
+)
 from cstier.services.users import authenticate, create_user
 
 LOGIN_LINE = re.compile(r"^(\S+@demo\.cstier\.io)\s+(\S+)\s+(\S+)$", re.MULTILINE)
@@ -39,6 +50,7 @@ def test_demo_fills_an_empty_database(demo_output, db_session):
         "crm", "uses_sso", "seats", "nps"
     }  # fmt: skip
     assert db_session.get(Workspace, 1) is not None
+    assert (_count(TierScheme), _count(CoverageModel), _count(CoverageMatrixCell)) == (5, 3, 9)
     account = db_session.scalar(select(Account).where(Account.external_id == "demo-ac-000001"))
     assert account.company.name and account.arr_cents > 0 and account.renewal_date
     assert {"crm", "uses_sso", "seats"} <= set(account.attributes)
@@ -86,7 +98,10 @@ def test_up_migrates_loads_once_and_prints_the_url(tmp_path):
     again = runner.invoke(args=["up", "--no-serve"])
     assert again.exit_code == 0, again.output
     assert "already has users" in again.output and not _logins(again.output)
+    assert "default coverage models" in first.output
+    assert "default coverage models" not in again.output
     with app.app_context():
         assert _count(Account) == 40
+        assert (_count(TierScheme), _count(CoverageModel)) == (5, 3)
         db.session.remove()
         db.engine.dispose()

@@ -1,11 +1,11 @@
-"""`cstier users create` reads the password from stdin and refuses bad input."""
+"""`cstier users create` reads the password from stdin, refuses bad input, sets the workspace up."""
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cstier.extensions import db
-from cstier.models import User
+from cstier.models import CoverageMatrixCell, CoverageModel, TierScheme, User
 from cstier.services import users
 from tests.factories import UserFactory
 
@@ -65,3 +65,42 @@ def test_bad_input_fails_and_creates_nothing(runner, db_session, args, password)
     assert result.exit_code != 0
     assert user_count() == before
     assert sign_in(args[2], password.strip()) is None
+
+
+def defaults_count() -> tuple[int, int]:
+    """Return how many tier schemes and coverage models exist, as committed."""
+    with Session(db.engine) as fresh:
+        return (
+            fresh.scalar(select(func.count(TierScheme.id))),
+            fresh.scalar(select(func.count(CoverageModel.id))),
+        )
+
+
+def test_the_first_admin_sets_the_workspace_up_with_the_defaults(runner, app_ctx):
+    result = runner.invoke(
+        args=["users", "create", "boss@y.io", "--role", "admin"], input="longpassword\n"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert defaults_count() == (5, 3)
+    with Session(db.engine) as fresh:
+        assert fresh.scalar(select(func.count(CoverageMatrixCell.id))) == 9
+    second = runner.invoke(
+        args=["users", "create", "deputy@y.io", "--role", "admin"], input="longpassword\n"
+    )
+    assert second.exit_code == 0 and defaults_count() == (5, 3)
+
+
+@pytest.mark.parametrize("role", ["cs_manager", "csm", "viewer"])
+def test_other_roles_do_not_set_the_workspace_up(runner, app_ctx, role):
+    runner.invoke(args=["users", "create", "x@y.io", "--role", role], input="longpassword\n")
+
+    assert user_count() == 1 and defaults_count() == (0, 0)
+
+
+def test_a_later_admin_leaves_the_workspace_as_it_is(runner, db_session):
+    UserFactory(role="admin", email="first@example.com")
+
+    runner.invoke(args=["users", "create", "x@y.io", "--role", "admin"], input="longpassword\n")
+
+    assert user_count() == 2 and defaults_count() == (0, 0)

@@ -4,7 +4,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.coverage import DEFAULT_MATRIX, DEFAULT_MODELS
+from cstier.domain.permissions import Actor, can_manage_book
 from cstier.models import CoverageMatrixCell, CoverageModel
+from cstier.services.errors import Forbidden
 
 
 def ensure_default_coverage(session: Session) -> int:
@@ -25,3 +27,12 @@ def ensure_default_coverage(session: Session) -> int:
         )
     session.flush()
     return len(by_key)
+
+
+def seed_default_coverage(session: Session, actor: Actor) -> int:
+    """Create the default models and matrix if there are none (managers); return models created."""
+    if not can_manage_book(actor):
+        raise Forbidden("Only managers and admins create coverage models.")
+    created = ensure_default_coverage(session)
+    session.commit()
+    return created

@@ -16,8 +16,8 @@ def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:60]
 
 
-def ensure_default_schemes(session: Session) -> list[TierScheme]:
-    """Seed the default value, needs and segment schemes into an empty workspace."""
+def ensure_default_schemes(session: Session, created_by_id: int | None = None) -> list[TierScheme]:
+    """Seed the default value, needs and segment schemes into an empty workspace (no commit)."""
     if session.scalar(select(func.count(TierScheme.id))):
         return []
     created = []
@@ -30,10 +30,21 @@ def ensure_default_schemes(session: Session) -> list[TierScheme]:
             kpi=definition.get("kpi", ""),
             current_version=1,
         )
-        scheme.versions.append(TierSchemeVersion(version=1, definition=definition))
+        scheme.versions.append(
+            TierSchemeVersion(version=1, definition=definition, created_by_id=created_by_id)
+        )
         session.add(scheme)
         created.append(scheme)
     session.flush()
+    return created
+
+
+def seed_default_schemes(session: Session, actor: Actor) -> list[TierScheme]:
+    """Create the default schemes in a workspace that has none (admins); return those created."""
+    if not can_manage_settings(actor):
+        raise Forbidden("Only admins create tier schemes.")
+    created = ensure_default_schemes(session, created_by_id=actor.user_id)
+    session.commit()
     return created
 
 

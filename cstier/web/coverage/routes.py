@@ -3,13 +3,14 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from cstier.domain.coverage import DEFAULT_MODELS
 from cstier.domain.coverage.defaults import NEEDS_TIERS, VALUE_TIERS
 from cstier.domain.permissions import can_manage_book
 from cstier.extensions import db
 from cstier.models import CoverageModel
 from cstier.services.coverage import settings
 from cstier.services.coverage.derive import derive_coverage
-from cstier.services.coverage.seed import ensure_default_coverage
+from cstier.services.coverage.seed import seed_default_coverage
 from cstier.services.errors import NotFound, ValidationFailed
 from cstier.web.coverage.forms import ActionForm, CoverageModelForm
 from cstier.web.current import MANAGERS, current_actor, roles_required
@@ -29,8 +30,6 @@ def _tiers(cells: dict) -> tuple[list[str], list[str]]:
 @login_required
 def index():
     """Show the coverage models and the value × needs matrix (editable by managers)."""
-    if ensure_default_coverage(db.session):
-        db.session.commit()
     cells = settings.matrix(db.session)
     value_tiers, needs_tiers = _tiers(cells)
     return render_template(
@@ -41,7 +40,25 @@ def index():
         needs_tiers=needs_tiers,
         form=ActionForm(),
         can_edit=can_manage_book(current_actor()),
+        default_models=DEFAULT_MODELS,
     )
+
+
+@bp.route("/models/defaults", methods=["POST"])
+@roles_required(*MANAGERS)
+def seed_defaults():
+    """Create the default coverage models and matrix in a workspace that has none."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if seed_default_coverage(db.session, current_actor()):
+        flash(
+            "Created the default coverage models and matrix. "
+            "Derive coverage to give every account its model.",
+            "success",
+        )
+    else:
+        flash("The workspace already has coverage models; nothing was created.", "info")
+    return redirect(url_for(".index"))
 
 
 @bp.route("/models/<int:model_id>/edit", methods=["GET", "POST"])

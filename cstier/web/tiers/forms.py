@@ -47,6 +47,12 @@ class RunForm(FlaskForm):
     dry_run = SubmitField("Dry run")
 
 
+class DefaultSchemesForm(FlaskForm):
+    """Create the default schemes in an empty workspace (admins)."""
+
+    submit = SubmitField("Create the default schemes")
+
+
 class AsOfForm(FlaskForm):
     """Pick a past date, and optionally one account, to see tiers as they stood then."""
 

@@ -6,14 +6,15 @@ from datetime import UTC, datetime, time
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from cstier.domain.permissions import can_manage_book, sees_whole_book
+from cstier.domain.permissions import can_manage_book, can_manage_settings, sees_whole_book
+from cstier.domain.tiering import DEFAULT_SCHEMES
 from cstier.extensions import db
 from cstier.services import accounts
 from cstier.services.errors import NotFound, ServiceError, ValidationFailed
 from cstier.services.tiering import history, overrides, preview, schemes, segments
 from cstier.services.tiering.run import run_tiering
 from cstier.web.current import MANAGERS, current_actor, roles_required
-from cstier.web.tiers.forms import AsOfForm, OverrideForm, RunForm, SchemeForm
+from cstier.web.tiers.forms import AsOfForm, DefaultSchemesForm, OverrideForm, RunForm, SchemeForm
 
 bp = Blueprint("tiers", __name__, url_prefix="/tiers")
 
@@ -22,15 +23,32 @@ bp = Blueprint("tiers", __name__, url_prefix="/tiers")
 @login_required
 def index():
     """Show accounts and ARR per tier of every scheme, with recent runs."""
-    schemes.ensure_default_schemes(db.session)
-    db.session.commit()
+    actor = current_actor()
     return render_template(
         "tiers/index.html",
-        summary=segments.tier_summary(db.session, current_actor()),
+        summary=segments.tier_summary(db.session, actor),
         runs=history.recent_runs(db.session, 10),
         run_form=RunForm(),
-        can_run=can_manage_book(current_actor()),
+        defaults_form=DefaultSchemesForm(),
+        can_run=can_manage_book(actor),
+        can_seed=can_manage_settings(actor),
+        default_schemes=[d["name"] for d in DEFAULT_SCHEMES],
     )
+
+
+@bp.route("/schemes/defaults", methods=["POST"])
+@roles_required("admin")
+def seed_defaults():
+    """Create the default value, needs and segment schemes in a workspace that has none."""
+    if not DefaultSchemesForm().validate_on_submit():
+        abort(400)
+    created = schemes.seed_default_schemes(db.session, current_actor())
+    if created:
+        names = ", ".join(s.name for s in created)
+        flash(f"Created the default schemes: {names}. Re-tier now to place accounts.", "success")
+    else:
+        flash("The workspace already has tier schemes; nothing was created.", "info")
+    return redirect(url_for(".index"))
 
 
 @bp.route("/runs", methods=["POST"])

@@ -65,7 +65,7 @@ def test_coverage_needs_a_token(client):
 
 
 @pytest.mark.parametrize("role", ["viewer", "csm"])
-def test_everyone_lists_models_with_ratios_seeded_on_first_read(client, bearer, role, request):
+def test_everyone_lists_models_with_ratios(client, bearer, role, request, models):
     response = client.get(f"{API}/models", headers=bearer(request.getfixturevalue(role)))
 
     assert response.status_code == 200, response.get_data(as_text=True)

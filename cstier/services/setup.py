@@ -1,0 +1,24 @@
+"""Set a workspace up: the default tier schemes and coverage models it starts with."""
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from cstier.services.coverage.seed import ensure_default_coverage
+from cstier.services.tiering.schemes import ensure_default_schemes
+
+
+@dataclass(frozen=True)
+class WorkspaceDefaults:
+    """How many default schemes and coverage models setting up the workspace created."""
+
+    schemes: int
+    coverage_models: int
+
+
+def seed_workspace_defaults(session: Session) -> WorkspaceDefaults:
+    """Create the default schemes and coverage models that are missing, in the caller's transaction."""
+    return WorkspaceDefaults(
+        schemes=len(ensure_default_schemes(session)),
+        coverage_models=ensure_default_coverage(session),
+    )
