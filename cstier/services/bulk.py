@@ -97,3 +97,18 @@ def large_page_cache(session: Session, megabytes: int = 128) -> Iterator[None]:
         yield
     finally:
         dbapi.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+@contextmanager
+def large_work_mem(session: Session, megabytes: int = 64) -> Iterator[None]:
+    """Let PostgreSQL sort and hash in memory for the rest of this transaction.
+
+    A book-wide job groups and joins millions of rows (current tiers per scheme, updates
+    joined from a scratch table); with the 4 MB default those spill to disk. SET LOCAL
+    ends with the transaction, so other work on the pooled connection keeps the default.
+    SQLite has no such setting, so this does nothing there.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL work_mem = '{int(megabytes)}MB'")
+    yield
