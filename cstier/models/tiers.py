@@ -108,7 +108,10 @@ class AccountTier(db.Model):
     explanation: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(20), default="rule")  # rule, override, import
     scheme_version: Mapped[int] = mapped_column(Integer)
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("tiering_run.id"))
+    # The run that set this tier, for display. Not a foreign key: checking it costs a lookup
+    # per updated row (a sixth of a re-tier's update time), and the enforced reference
+    # lives on the tier_change row written in the same transaction. Runs are never deleted.
+    run_id: Mapped[int | None] = mapped_column(Integer)
     pending_tier: Mapped[str | None] = mapped_column(String(60))
     pending_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
