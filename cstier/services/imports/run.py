@@ -147,6 +147,7 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
             now,
             write=not request.dry_run,
             writer=writer,
+            rows=check.rows,
         )
         chunks = spill.replay()
         chunk = next(chunks, None)

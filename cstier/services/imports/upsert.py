@@ -14,6 +14,7 @@ from cstier.domain.imports.headers import ATTRIBUTE_PREFIX
 from cstier.models import Company
 from cstier.services.frames import read_frame
 from cstier.services.imports import write
+from cstier.services.imports.indexes import SetAside, worth_setting_aside
 from cstier.services.imports.refs import LOOKUP_BATCH, References, key_in
 from cstier.services.imports.targets import Target
 from cstier.services.imports.writer import Writer
@@ -46,7 +47,11 @@ class Upsert:
     write: bool
     tally: Tally = field(default_factory=Tally)
     writer: Writer = field(default_factory=lambda: Writer(background=False))
+    rows: int = 0  # rows in the whole file, to judge from the first new rows how many will come
     _ahead: pd.DataFrame | None = None  # the stored rows of the next chunk, read early
+    _seen: int = 0
+    _set_aside: SetAside | None = None
+    _judged: bool = False
 
     def __post_init__(self) -> None:
         # Taken once, before any write is in flight: the writer's thread uses it, not the session.
@@ -80,7 +85,10 @@ class Upsert:
         tally.unchanged += int((~is_new & ~changed).sum())
         self._sample(typed, current, diff, is_new, changed)
         works = []
+        self._seen += len(typed)
         if self.write:
+            if is_new.any() and not self._judged:
+                works.extend(self._set_indexes_aside(int(is_new.sum()), len(typed)))
             works.extend(self._insert(typed[is_new], attrs))
             works.extend(
                 self._update(typed[changed], current[changed], diff[changed], compared, attrs)
@@ -91,9 +99,22 @@ class Upsert:
             self.writer.submit(lambda: [work() for work in works])
 
     def finish(self) -> None:
-        """Wait for the last write; raise what it raised."""
+        """Wait for the last write, raise what it raised; rebuild indexes set aside."""
         self.writer.wait()
         self.refs.before_query = None
+        if self._set_aside is not None:
+            self._set_aside.restore()
+            self._set_aside = None
+
+    def _set_indexes_aside(self, new: int, rows: int) -> list[Callable[[], None]]:
+        """Judge from the first chunk with new rows whether the load is large; drop indexes if so."""
+        self._judged = True
+        expected = new * max(self.rows - self._seen + rows, rows) // rows
+        self.writer.wait()  # the count below shares the connection with the write in flight
+        if not worth_setting_aside(self.connection, self.target.table, expected):
+            return []
+        self._set_aside = SetAside(self.connection, self.target.table)
+        return [self._set_aside.drop]
 
     def _current(self, typed: pd.DataFrame) -> pd.DataFrame:
         """Return the stored row for each incoming row (NaN id when new), in the file's vocabulary."""

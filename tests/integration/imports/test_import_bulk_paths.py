@@ -105,3 +105,53 @@ def test_a_failing_background_write_leaves_nothing(company, write_file, run_impo
     with pytest.raises(RuntimeError, match="disk full"):
         run_import("accounts", write_file("a.csv", accounts_csv(rows, HEADER)))
     assert db.session.scalar(select(Account.id)) is None
+
+
+def _account_indexes() -> set[str]:
+    from sqlalchemy import inspect
+
+    return {i["name"] for i in inspect(db.session.connection()).get_indexes("account")}
+
+
+def test_a_large_load_rebuilds_the_indexes_it_set_aside(
+    company, write_file, run_import, monkeypatch
+):
+    """Indexes dropped for a large load are all back, and the rows are found through them."""
+    from cstier.services.imports import indexes, reader
+
+    monkeypatch.setattr(indexes, "BULK_ROWS", 5)
+    monkeypatch.setattr(reader.Source.chunks, "__defaults__", (4,))
+    declared = _account_indexes()
+    rows = [[f"AC-{i}", f"A {i}", "company", "CO-1", "active"] for i in range(20)]
+    outcome = run_import("accounts", write_file("a.csv", accounts_csv(rows, HEADER)))
+    assert outcome.ok and outcome.created == 20
+    assert _account_indexes() == declared
+    assert db.session.scalar(select(Account.external_id).where(Account.name == "A 7")) == "AC-7"
+
+
+def test_a_failing_large_load_keeps_the_indexes(company, write_file, run_import, monkeypatch):
+    """A load that fails after dropping the indexes rolls the drops back with the rows."""
+    from cstier.services.imports import indexes, reader, write
+
+    monkeypatch.setattr(indexes, "BULK_ROWS", 5)
+    monkeypatch.setattr(reader.Source.chunks, "__defaults__", (4,))
+    declared = _account_indexes()
+    real, calls = write.insert_work, []
+
+    def failing_on_the_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) < 3:
+            return real(*args, **kwargs)
+
+        def fail():
+            raise RuntimeError("disk full")
+
+        return fail
+
+    monkeypatch.setattr(write, "insert_work", failing_on_the_third)
+    rows = [[f"AC-{i}", f"A {i}", "company", "CO-1", "active"] for i in range(20)]
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_import("accounts", write_file("a.csv", accounts_csv(rows, HEADER)))
+    db.session.rollback()
+    assert db.session.scalar(select(Account.id)) is None
+    assert _account_indexes() == declared
