@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from cstier.domain.imports import KindSpec
-from cstier.domain.imports.diff import align_types, changed_cells
+from cstier.domain.imports.diff import changed_cells
 from cstier.domain.imports.headers import ATTRIBUTE_PREFIX
 from cstier.models import Company
 from cstier.services.frames import read_frame
@@ -76,7 +76,7 @@ class Upsert:
             current = self._current(typed)
         compared = [n for n in self.present if n not in self.kind.key]
         incoming = typed[compared]
-        diff = changed_cells(incoming, align_types(current, incoming))
+        diff = changed_cells(incoming, current)
         is_new = current["id"].isna()
         changed = diff.any(axis=1) & ~is_new
         tally = self.tally
