@@ -106,6 +106,12 @@ class Upsert:
             self._set_aside.restore()
             self._set_aside = None
 
+    def abandon(self) -> None:
+        """Wait for the write in flight; the caller's rollback undoes the rest, indexes included."""
+        self.writer.wait()
+        self.refs.before_query = None
+        self._set_aside = None
+
     def _set_indexes_aside(self, new: int, rows: int) -> list[Callable[[], None]]:
         """Judge from the first chunk with new rows whether the load is large; drop indexes if so."""
         self._judged = True

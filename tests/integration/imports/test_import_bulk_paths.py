@@ -155,3 +155,48 @@ def test_a_failing_large_load_keeps_the_indexes(company, write_file, run_import,
     db.session.rollback()
     assert db.session.scalar(select(Account.id)) is None
     assert _account_indexes() == declared
+
+
+def test_an_error_after_chunks_were_written_leaves_nothing(
+    company, write_file, run_import, monkeypatch
+):
+    """Chunks are written as they are checked; an error further down still rolls all back."""
+    from cstier.services.imports import reader
+
+    monkeypatch.setattr(reader.Source.chunks, "__defaults__", (4,))
+    rows = [[f"AC-{i}", f"A {i}", "company", "CO-1", "active"] for i in range(20)]
+    rows[17][4] = "asleep"
+    outcome = run_import("accounts", write_file("a.csv", accounts_csv(rows, HEADER)))
+    assert [(e["row"], e["column"]) for e in outcome.errors.as_json()] == [(18, "lifecycle_stage")]
+    assert db.session.scalar(select(Account.id)) is None
+
+
+def test_a_repeated_key_in_a_later_chunk_is_reported_not_written(
+    company, write_file, run_import, monkeypatch
+):
+    from cstier.services.imports import reader
+
+    monkeypatch.setattr(reader.Source.chunks, "__defaults__", (4,))
+    rows = [[f"AC-{i}", f"A {i}", "company", "CO-1", "active"] for i in range(20)]
+    rows[13][0] = "AC-2"
+    outcome = run_import("accounts", write_file("a.csv", accounts_csv(rows, HEADER)))
+    assert [(e["row"], e["reason"]) for e in outcome.errors.as_json()] == [
+        (14, "duplicate external_id: already on row 3")
+    ]
+    assert db.session.scalar(select(Account.id)) is None
+
+
+def test_keys_sharing_a_hash_are_still_all_written(company, write_file, run_import, monkeypatch):
+    """A hash collision stops the one-pass writing; the file is then written in a second pass."""
+    import pandas as pd
+
+    from cstier.services.imports import check, reader
+
+    monkeypatch.setattr(reader.Source.chunks, "__defaults__", (4,))
+    monkeypatch.setattr(
+        check, "key_hashes", lambda frame, key: pd.Series(len(frame) * [7], index=frame.index)
+    )
+    rows = [[f"AC-{i}", f"A {i}", "company", "CO-1", "active"] for i in range(10)]
+    outcome = run_import("accounts", write_file("a.csv", accounts_csv(rows, HEADER)))
+    assert outcome.ok and outcome.created == 10, outcome.errors.as_json()
+    assert len(db.session.scalars(select(Account.id)).all()) == 10
