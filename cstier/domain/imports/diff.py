@@ -45,7 +45,7 @@ def _same(new: pd.Series, old: pd.Series) -> np.ndarray | None:
     try:
         if pd.api.types.is_datetime64_any_dtype(dtype):
             left = new.to_numpy("datetime64[D]")
-            right = old.to_numpy(object, na_value=None).astype("datetime64[D]")
+            right = _days(old.to_numpy(object, na_value=None))
             return (left == right) | (np.isnat(left) & np.isnat(right))
         if str(dtype) == "Int64" and old.dtype.kind == "i":
             missing = new.isna().to_numpy()
@@ -64,3 +64,10 @@ def _same(new: pd.Series, old: pd.Series) -> np.ndarray | None:
     except (TypeError, ValueError):
         return None
     return None
+
+
+def _days(values: np.ndarray) -> np.ndarray:
+    """Return stored dates (ISO text from SQLite, date objects from PostgreSQL) as days."""
+    if any(isinstance(v, str) for v in values[:1]):
+        return values.astype("datetime64[D]")  # NumPy parses ISO text in C
+    return pd.to_datetime(values).to_numpy("datetime64[D]")  # date objects: pandas, in C

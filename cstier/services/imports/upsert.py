@@ -12,7 +12,7 @@ from cstier.domain.imports import KindSpec
 from cstier.domain.imports.diff import changed_cells
 from cstier.domain.imports.headers import ATTRIBUTE_PREFIX
 from cstier.models import Company
-from cstier.services.frames import read_frame
+from cstier.services.frames import read_frame_on
 from cstier.services.imports import write
 from cstier.services.imports.indexes import SetAside, worth_setting_aside
 from cstier.services.imports.refs import LOOKUP_BATCH, References, key_in
@@ -71,13 +71,15 @@ class Upsert:
         attrs = [n for n in self.present if n.startswith(ATTRIBUTE_PREFIX)]
         for name in attrs:
             typed[name] = _attribute_storage(typed[name])
-        current, self._ahead = (self._ahead, None) if self._ahead is not None else (None, None)
-        if current is None:
+        if self._ahead is not None:
+            self.writer.wait()
+            current, self._ahead = self._ahead["rows"], None
+        else:
             current = self._current(typed)
         compared = [n for n in self.present if n not in self.kind.key]
         incoming = typed[compared]
-        diff = changed_cells(incoming, current)
         is_new = current["id"].isna()
+        diff = _changes(incoming, current, is_new)
         changed = diff.any(axis=1) & ~is_new
         tally = self.tally
         tally.created += int(is_new.sum())
@@ -94,7 +96,11 @@ class Upsert:
                 self._update(typed[changed], current[changed], diff[changed], compared, attrs)
             )
         if following is not None:
-            self._ahead = self._current(following)
+            # Read on the writer's thread, before this chunk's writes: PostgreSQL looks the
+            # rows up while Python checks the next chunk.
+            read, ahead = self._stored(following), {}
+            works.insert(0, lambda: ahead.setdefault("rows", read()))
+            self._ahead = ahead
         if works:
             self.writer.submit(lambda: [work() for work in works])
 
@@ -125,6 +131,10 @@ class Upsert:
     def _current(self, typed: pd.DataFrame) -> pd.DataFrame:
         """Return the stored row for each incoming row (NaN id when new), in the file's vocabulary."""
         self.writer.wait()  # one statement at a time on the connection
+        return self._stored(typed)()
+
+    def _stored(self, typed: pd.DataFrame) -> Callable[[], pd.DataFrame]:
+        """Prepare the queries of _current here; return the call, safe to run on another thread."""
         key = list(self.kind.key)
         attrs = [n for n in self.present if n.startswith(ATTRIBUTE_PREFIX)]
         wanted = pd.unique(typed[key[0]].dropna())
@@ -134,18 +144,22 @@ class Upsert:
                 *[c for c in query.selected_columns if c.name != "attributes"]
             )
         columns = [c.name for c in query.selected_columns]
-        frames = [
-            read_frame(
-                self.session,
-                query.where(
-                    key_in(
-                        self.session, self.target.key_filter, wanted[start : start + LOOKUP_BATCH]
-                    )
-                ),
-                columns,
+        queries = [
+            query.where(
+                key_in(self.session, self.target.key_filter, wanted[start : start + LOOKUP_BATCH])
             )
             for start in range(0, len(wanted), LOOKUP_BATCH)
         ]
+        keys = typed[key]
+        return lambda: self._merged(
+            keys, [read_frame_on(self.connection, q, columns) for q in queries], columns, attrs
+        )
+
+    def _merged(
+        self, keys: pd.DataFrame, frames: list[pd.DataFrame], columns: list[str], attrs: list[str]
+    ) -> pd.DataFrame:
+        """Line the stored rows up with the incoming keys, in the file's vocabulary."""
+        key = list(keys.columns)
         stored = pd.concat(frames) if frames else pd.DataFrame(columns=columns)
         if "attributes" in stored:
             stored["attributes"] = _as_dicts(stored["attributes"])
@@ -155,14 +169,14 @@ class Upsert:
         if "csm_email" in stored:
             stored["csm_email"] = stored["csm_email"].str.lower()
         for name in key:
-            if pd.api.types.is_datetime64_any_dtype(typed[name].dtype):
-                stored[name] = pd.to_datetime(stored[name]).astype(typed[name].dtype)
+            if pd.api.types.is_datetime64_any_dtype(keys[name].dtype):
+                stored[name] = pd.to_datetime(stored[name]).astype(keys[name].dtype)
             else:
                 stored[name] = stored[name].astype(object)
-        left = typed[key].reset_index(names="_row")
+        left = keys.reset_index(names="_row")
         merged = left.merge(stored, on=key, how="left").set_index("_row")
         merged.index.name = None
-        return merged.reindex(typed.index)
+        return merged.reindex(keys.index)
 
     def _table_frame(self, rows: pd.DataFrame, names: list[str]) -> pd.DataFrame:
         """Return rows in table columns, references resolved to ids."""
@@ -271,6 +285,16 @@ class Upsert:
                     },
                 }
             )
+
+
+def _changes(incoming: pd.DataFrame, current: pd.DataFrame, is_new: pd.Series) -> pd.DataFrame:
+    """Return which cells differ from the stored row; new rows have nothing to compare."""
+    if not is_new.any():
+        return changed_cells(incoming, current)
+    stored = ~is_new
+    return changed_cells(incoming[stored], current[stored]).reindex(
+        incoming.index, fill_value=False
+    )
 
 
 def link_late_parents(session: Session, tally: Tally, refs: References) -> None:

@@ -17,12 +17,18 @@ BATCH = 10_000
 def storage_values(column: pd.Series) -> list:
     """Return a column as plain Python values: dates as ISO text, missing values as None."""
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        days = column.to_numpy("datetime64[D]")
-        text = np.datetime_as_string(days, unit="D").astype(object)  # ISO text, in C
-        text[np.isnat(days)] = None
-        return text.tolist()
+        return iso_days(column).tolist()
     values = column.astype(object)
     return values.where(column.notna(), None).tolist()
+
+
+def iso_days(column: pd.Series) -> np.ndarray:
+    """Return a date column as ISO text (None where missing), formatting each distinct day once."""
+    days = column.to_numpy("datetime64[D]")
+    codes, uniques = pd.factorize(days)  # a file holds a few thousand distinct days at most
+    texts = np.empty(len(uniques) + 1, dtype=object)  # the last slot is for code -1: missing
+    texts[:-1] = np.datetime_as_string(np.asarray(uniques, dtype="datetime64[D]"), unit="D")
+    return texts[codes]
 
 
 def native_values(column: pd.Series) -> list:
@@ -100,18 +106,23 @@ def copy_text(frame: pd.DataFrame, constants: list) -> str:
     Built column by column and joined in C: psycopg's write_row formats one row at a time.
     """
     texts = [_copy_column(frame[n]) for n in frame.columns]
-    for value in constants:
-        text = _copy_column(pd.Series([value], dtype=object))[0]
-        texts.append([text] * len(frame))
-    return "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
+    ending = "".join("\t" + _copy_column(pd.Series([v], dtype=object))[0] for v in constants)
+    ending += "\n"
+    if frame.empty or not texts:
+        return ending[1:] * len(frame)
+    return ending.join(map("\t".join, zip(*texts, strict=True))) + ending
 
 
 def _copy_column(column: pd.Series) -> list[str]:
     """Return one column as COPY text cells."""
     missing = column.isna().to_numpy()
+    if missing.all():
+        return ["\\N"] * len(column)
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        text = np.datetime_as_string(column.to_numpy("datetime64[D]"), unit="D").astype(object)
-    elif column.dtype != object:  # numbers and booleans: no character needs escaping
+        text = iso_days(column)
+    elif column.dtype.kind in "iu":  # Int64 and int64: NumPy formats integers in C
+        text = column.to_numpy("int64", na_value=0).astype(str).astype(object)
+    elif column.dtype != object:  # floats and booleans: no character needs escaping
         text = column.astype("string").to_numpy(object)
     else:
         text = column.to_numpy(object).copy()
