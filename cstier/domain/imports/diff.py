@@ -45,7 +45,7 @@ def _same(new: pd.Series, old: pd.Series) -> np.ndarray | None:
     try:
         if pd.api.types.is_datetime64_any_dtype(dtype):
             left = new.to_numpy("datetime64[D]")
-            right = _days(old.to_numpy(object, na_value=None))
+            right = _days(old.to_numpy(object))
             return (left == right) | (np.isnat(left) & np.isnat(right))
         if str(dtype) == "Int64" and old.dtype.kind == "i":
             missing = new.isna().to_numpy()
@@ -56,18 +56,26 @@ def _same(new: pd.Series, old: pd.Series) -> np.ndarray | None:
             return (left == right) | (np.isnan(left) & np.isnan(right))
         if dtype.kind == "O":
             left = new.to_numpy(object)
-            right = old.to_numpy(object, na_value=None)
+            right = old.to_numpy(object)
             equal = left == right
             if not isinstance(equal, np.ndarray) or equal.dtype != bool:
                 return None
-            return equal | (pd.isna(left) & pd.isna(right))
+            # Missing on both sides (None, NaN, NA alike) is equal too; only unequal cells can be.
+            unequal = np.flatnonzero(~equal)
+            if len(unequal):
+                equal[unequal] = pd.isna(left[unequal]) & pd.isna(right[unequal])
+            return equal
     except (TypeError, ValueError):
         return None
     return None
 
 
 def _days(values: np.ndarray) -> np.ndarray:
-    """Return stored dates (ISO text from SQLite, date objects from PostgreSQL) as days."""
-    if any(isinstance(v, str) for v in values[:1]):
-        return values.astype("datetime64[D]")  # NumPy parses ISO text in C
-    return pd.to_datetime(values).to_numpy("datetime64[D]")  # date objects: pandas, in C
+    """Return stored dates (ISO text from SQLite, date objects from PostgreSQL) as days.
+
+    A column holds a few thousand distinct days at most: each is converted once.
+    """
+    codes, distinct = pd.factorize(values)  # missing values get code -1
+    days = np.full(len(distinct) + 1, np.datetime64("NaT"), dtype="datetime64[D]")
+    days[:-1] = np.asarray(distinct, dtype=object).astype("datetime64[D]")
+    return days[codes]
