@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Callable
-from itertools import repeat
+from itertools import islice, repeat
 
 import numpy as np
 import pandas as pd
@@ -75,13 +75,23 @@ def insert_work(
                 stream.write(payload)
 
         return copy
-    # Not strict: the constants repeat forever, the columns end the rows.
-    rows = zip(
-        *(storage_values(frame[n]) for n in frame.columns), *map(repeat, fixed), strict=False
-    )
-    statement = (
-        f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({', '.join('?' for _ in names)})"
-    )
+    # Binding costs per value and row: constants and columns empty in the whole chunk are
+    # written into the statement instead (a million accounts: 1.7 s against 2.9 s).
+    slots, bound = [], []
+    for cells in (storage_values(frame[n]) for n in frame.columns):
+        if cells.count(None) == len(cells):
+            slots.append("NULL")
+        else:
+            slots.append("?")
+            bound.append(cells)
+    for value in fixed:
+        literal = _sql_literal(value)
+        slots.append(literal or "?")
+        if literal is None:
+            bound.append(repeat(value))
+    # Not strict: bound constants repeat forever; islice ends the rows.
+    rows = islice(zip(*bound, strict=False), len(frame)) if bound else repeat((), len(frame))
+    statement = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({', '.join(slots)})"
 
     def execute() -> None:
         cursor = raw.cursor()
@@ -91,6 +101,19 @@ def insert_work(
             cursor.close()
 
     return execute
+
+
+def _sql_literal(value) -> str | None:
+    """Return a constant as an SQL literal, or None when it must be bound."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def _nothing() -> None:
