@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.imports import KindSpec
@@ -57,6 +58,10 @@ class Upsert:
         # Taken once, before any write is in flight: the writer's thread uses it, not the session.
         self.connection = self.session.connection()
         self.refs.before_query = self.writer.wait
+        # Into an empty table every row is new (the file's keys are unique while it is written):
+        # a first import looks nothing up.
+        table = self.target.table
+        self._empty = self.connection.execute(select(table.c.id).limit(1)).first() is None
 
     def chunk(self, typed: pd.DataFrame, following: pd.DataFrame | None = None) -> None:
         """Compare one validated chunk with the stored rows and write the differences.
@@ -152,6 +157,8 @@ class Upsert:
             for start in range(0, len(wanted), LOOKUP_BATCH)
         ]
         keys = typed[key]
+        if self._empty:
+            queries = []
         return lambda: self._merged(
             keys, [read_frame_on(self.connection, q, columns) for q in queries], columns, attrs
         )
