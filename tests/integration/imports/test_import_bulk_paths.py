@@ -200,3 +200,18 @@ def test_keys_sharing_a_hash_are_still_all_written(company, write_file, run_impo
     outcome = run_import("accounts", write_file("a.csv", accounts_csv(rows, HEADER)))
     assert outcome.ok and outcome.created == 10, outcome.errors.as_json()
     assert len(db.session.scalars(select(Account.id)).all()) == 10
+
+
+def test_many_rows_per_insert_statement_keep_every_row(company, write_file, run_import):
+    """SQLite inserts several rows per statement; a chunk that does not divide evenly loses none."""
+    header = [*HEADER, "arr", "renewal_date"]
+    rows = [
+        [f"AC-{i}", f"A {i}", "company", "CO-1", "active", f"{i}.25", "" if i % 3 else "2027-01-31"]
+        for i in range(123)
+    ]
+    outcome = run_import("accounts", write_file("a.csv", accounts_csv(rows, header)))
+    assert outcome.ok and outcome.created == 123, outcome.errors.as_json()
+    stored = db.session.execute(select(Account.external_id, Account.arr_cents)).all()
+    assert sorted(stored) == sorted((f"AC-{i}", i * 100 + 25) for i in range(123))
+    again = run_import("accounts", write_file("a.csv", accounts_csv(rows, header)))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 123)
