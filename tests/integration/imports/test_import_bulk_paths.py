@@ -202,8 +202,13 @@ def test_keys_sharing_a_hash_are_still_all_written(company, write_file, run_impo
     assert len(db.session.scalars(select(Account.id)).all()) == 10
 
 
-def test_many_rows_per_insert_statement_keep_every_row(company, write_file, run_import):
+def test_many_rows_per_insert_statement_keep_every_row(
+    company, write_file, run_import, monkeypatch
+):
     """SQLite inserts several rows per statement; a chunk that does not divide evenly loses none."""
+    from cstier.services.imports import write
+
+    monkeypatch.setattr(write, "ROWS_PER_STATEMENT", 50)
     header = [*HEADER, "arr", "renewal_date"]
     rows = [
         [f"AC-{i}", f"A {i}", "company", "CO-1", "active", f"{i}.25", "" if i % 3 else "2027-01-31"]
