@@ -95,7 +95,7 @@ class Upsert:
         self._seen += len(typed)
         if self.write:
             if is_new.any() and not self._judged:
-                works.extend(self._set_indexes_aside(typed[is_new], len(typed)))
+                works.extend(self._set_indexes_aside(int(is_new.sum()), len(typed)))
             works.extend(self._insert(typed[is_new], attrs))
             works.extend(
                 self._update(typed[changed], current[changed], diff[changed], compared, attrs)
@@ -123,15 +123,14 @@ class Upsert:
         self.refs.before_query = None
         self._set_aside = None
 
-    def _set_indexes_aside(self, new: pd.DataFrame, rows: int) -> list[Callable[[], None]]:
+    def _set_indexes_aside(self, new: int, rows: int) -> list[Callable[[], None]]:
         """Judge from the first chunk with new rows whether the load is large; drop indexes if so."""
         self._judged = True
-        expected = len(new) * max(self.rows - self._seen + rows, rows) // rows
+        expected = new * max(self.rows - self._seen + rows, rows) // rows
         self.writer.wait()  # the count below shares the connection with the write in flight
         if not worth_setting_aside(self.connection, self.target.table, expected):
             return []
-        sample = new.rename(columns=self.target.columns)
-        self._set_aside = SetAside(self.connection, self.target.table, sample)
+        self._set_aside = SetAside(self.connection, self.target.table)
         return [self._set_aside.drop]
 
     def _current(self, typed: pd.DataFrame) -> pd.DataFrame:
