@@ -142,7 +142,7 @@ class Upsert:
         """Prepare the queries of _current here; return the call, safe to run on another thread."""
         key = list(self.kind.key)
         attrs = [n for n in self.present if n.startswith(ATTRIBUTE_PREFIX)]
-        wanted = pd.unique(typed[key[0]].dropna())
+        wanted = [] if self._empty else pd.unique(typed[key[0]].dropna())
         query = self.target.current()
         if not attrs:  # decoding every account's JSON would cost more than the rest of the diff
             query = query.with_only_columns(
@@ -156,8 +156,6 @@ class Upsert:
             for start in range(0, len(wanted), LOOKUP_BATCH)
         ]
         keys = typed[key]
-        if self._empty:
-            queries = []
         return lambda: self._merged(
             keys, [read_frame_on(self.connection, q, columns) for q in queries], columns, attrs
         )
