@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, TextClause
+from sqlalchemy import Connection, Select, TextClause
 from sqlalchemy.orm import Session
 
 
@@ -14,7 +14,12 @@ def read_frame(session: Session, stmt: Select, columns: list[str]) -> pd.DataFra
     The DBAPI cursor's plain tuples are used as they are: building ORM Row objects for a
     million accounts costs more than the whole evaluation.
     """
-    result = session.connection().execute(stmt)
+    return read_frame_on(session.connection(), stmt, columns)
+
+
+def read_frame_on(connection: Connection, stmt: Select, columns: list[str]) -> pd.DataFrame:
+    """Run a Core select on one connection (usable from a worker thread) into a DataFrame."""
+    result = connection.execute(stmt)
     rows = result.cursor.fetchall() if result.cursor is not None else []
     result.close()
     return pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)

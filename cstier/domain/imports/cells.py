@@ -19,9 +19,10 @@ def _reasons(index: pd.Index) -> pd.Series:
 
 def _numbers(text: pd.Series) -> pd.Series:
     """Return text as floats (NaN where blank or not a number), via numpy's C cast when it can."""
-    blank = text == ""
+    cells = text.to_numpy(object)
+    blank = cells == ""
     try:
-        values = text.where(~blank, "nan").to_numpy(object).astype("float64")
+        values = np.where(blank, "nan", cells).astype("float64")
     except ValueError:  # some cell is not a number: parse cell by cell, leniently
         values = pd.to_numeric(text.where(~blank), errors="coerce").to_numpy("float64", copy=True)
     values[~np.isfinite(values)] = np.nan
@@ -48,15 +49,17 @@ def parse_float(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 def parse_money(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse currency units with at most two decimals into integer cents; refuse negatives."""
     reasons = _reasons(text.index)
-    numbers = _numbers(text)
-    cents = (numbers * 100).round()
+    numbers = _numbers(text).to_numpy()
+    cents = np.round(numbers * 100)
     # Within a millionth of a cent: decimal text like 0.29 is not exact in binary floating point.
-    exact = (numbers * 100 - cents).abs() < 1e-6
-    ok = numbers.notna() & exact & (numbers >= 0)
-    values = cents.where(ok)
-    reasons[(text != "") & ~ok] = "not an amount (write 1234.50: at most two decimals, no symbols)"
-    reasons[numbers < 0] = "money cannot be negative"
-    return values.astype("Int64"), reasons
+    with np.errstate(invalid="ignore"):
+        ok = (np.abs(numbers * 100 - cents) < 1e-6) & (numbers >= 0)
+    values = pd.arrays.IntegerArray(np.where(ok, cents, 0).astype("int64"), ~ok)
+    bad = ~ok & (text.to_numpy(object) != "")
+    if bad.any():
+        reasons[bad] = "not an amount (write 1234.50: at most two decimals, no symbols)"
+        reasons[numbers < 0] = "money cannot be negative"
+    return pd.Series(values, index=text.index), reasons
 
 
 def parse_date(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -65,23 +68,26 @@ def parse_date(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     values = _iso_dates(text)
     if values is None:
         values = _lenient_dates(text)
-    reasons[(text != "") & values.isna()] = "not a date (write YYYY-MM-DD)"
+    bad = values.isna().to_numpy() & (text.to_numpy(object) != "")
+    if bad.any():
+        reasons[bad] = "not a date (write YYYY-MM-DD)"
     return values, reasons
 
 
 def _iso_dates(text: pd.Series) -> pd.Series | None:
     """Parse a column of plain YYYY-MM-DD cells in C; None when any cell is something else."""
-    filled = text[text != ""]
-    if filled.empty:
+    # A column holds a few thousand distinct days at most: parse each once.
+    codes, days = pd.factorize(text.to_numpy(object))
+    blank = days == ""
+    if blank.all():
         return pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
-    lengths = set(map(len, filled.to_numpy()))
-    if lengths != {10}:  # numpy would also accept 2026 or 2026-01 as dates
+    if set(map(len, days[~blank])) != {10}:  # numpy would also accept 2026 or 2026-01 as dates
         return None
     try:
-        days = text.where(text != "", "NaT").to_numpy(object).astype("datetime64[D]")
+        parsed = np.where(blank, "NaT", days).astype("datetime64[D]")
     except ValueError:
         return None
-    return pd.Series(days.astype("datetime64[s]"), index=text.index)
+    return pd.Series(parsed[codes].astype("datetime64[s]"), index=text.index)
 
 
 def _lenient_dates(text: pd.Series) -> pd.Series:
@@ -112,11 +118,13 @@ def parse_bool(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 def parse_enum(text: pd.Series, choices: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
     """Accept only the listed values (case-insensitive, stored as listed)."""
     reasons = _reasons(text.index)
+    exact = text.isin(choices).to_numpy()
+    if exact.all():
+        return pd.Series(text.to_numpy(object), index=text.index, dtype=object), reasons
     canonical = {c.lower(): c for c in choices}
-    exact = text.isin(choices)
     values = text.astype("object").where(exact, None)
-    if not exact[text != ""].all():  # only the odd cells pay for case folding
-        values = values.where(exact, text.str.lower().map(canonical).astype("object"))
+    # only the odd cells pay for case folding
+    values = values.where(exact, text.str.lower().map(canonical).astype("object"))
     reasons[(text != "") & values.isna()] = f"must be one of {', '.join(choices)}"
     return values.where(values.notna(), None), reasons
 
@@ -124,8 +132,11 @@ def parse_enum(text: pd.Series, choices: tuple[str, ...]) -> tuple[pd.Series, pd
 def parse_text(text: pd.Series, kind: str = "text") -> tuple[pd.Series, pd.Series]:
     """Keep text as it is; emails must look like one."""
     reasons = _reasons(text.index)
+    cells = text.to_numpy(object)
+    blank = cells == ""
     if kind == "email":
-        filled = text[text != ""]
+        filled = text[~blank]
         bad = ~filled.str.fullmatch(EMAIL).fillna(False).astype(bool)
         reasons[bad[bad].index] = "not an email address"
-    return text.astype("object").where(text != "", None), reasons
+    values = np.where(blank, None, cells) if blank.any() else cells
+    return pd.Series(values, index=text.index, dtype=object), reasons

@@ -112,27 +112,40 @@ def first_pass(
     """Collect errors, key hashes and pending self-references over every chunk."""
     check = FileCheck()
     for typed, errors in typed_chunks:
-        check.rows += len(typed)
-        check.errors.extend(errors)
-        pending = check_references(kind, typed, present, refs, check.errors, check)
-        if pending is not None and not pending.empty:
-            pending["hash"] = key_hashes(pending.rename(columns={"value": "k"}), ("k",))
-            check.self_refs.append(pending)
-        complete = typed[list(kind.key)].notna().all(axis=1)
-        hashes = key_hashes(typed[complete], kind.key)
-        check.hashes.append(hashes)
-        parent = self_reference(kind, present)
-        if parent is not None:
-            linked = typed.loc[complete, parent].notna()
-            check.parent_links.append(
-                pd.DataFrame(
-                    {
-                        "child": hashes[linked],
-                        "parent": _hashes(typed.loc[complete, parent][linked]),
-                    }
-                )
-            )
+        check_chunk(kind, check, typed, errors, present, refs)
     return check
+
+
+def check_chunk(
+    kind: KindSpec,
+    check: FileCheck,
+    typed: pd.DataFrame,
+    errors: ErrorList,
+    present: set[str],
+    refs: References,
+) -> pd.Series:
+    """Add one chunk's errors, key hashes and pending self-references; return its key hashes."""
+    check.rows += len(typed)
+    check.errors.extend(errors)
+    pending = check_references(kind, typed, present, refs, check.errors, check)
+    if pending is not None and not pending.empty:
+        pending["hash"] = key_hashes(pending.rename(columns={"value": "k"}), ("k",))
+        check.self_refs.append(pending)
+    complete = typed[list(kind.key)].notna().all(axis=1)
+    hashes = key_hashes(typed[complete], kind.key)
+    check.hashes.append(hashes)
+    parent = self_reference(kind, present)
+    if parent is not None:
+        linked = typed.loc[complete, parent].notna()
+        check.parent_links.append(
+            pd.DataFrame(
+                {
+                    "child": hashes[linked],
+                    "parent": _hashes(typed.loc[complete, parent][linked]),
+                }
+            )
+        )
+    return hashes
 
 
 def _hashes(values: pd.Series) -> pd.Series:

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from cstier.domain.imports.sniff import SAMPLE_BYTES, detect_delimiter, detect_encoding
 
 CHUNK_ROWS = 50_000
+ESTIMATE_BYTES = 1 << 20
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -34,6 +35,20 @@ class Source:
         reader = self._csv_chunks if self.format == "csv" else self._xlsx_chunks
         for chunk in reader(list(wanted), rows):
             yield chunk.rename(columns=wanted)
+
+    def estimated_rows(self) -> int:
+        """Guess the number of data rows from the size of the file and its first lines.
+
+        Used only to plan a large load before all of it is read; 0 means unknown.
+        """
+        if self.format != "csv":
+            return 0
+        with self.path.open("rb") as handle:
+            sample = handle.read(ESTIMATE_BYTES)
+        lines = sample.count(b"\n")
+        if len(sample) < ESTIMATE_BYTES:
+            return lines
+        return self.path.stat().st_size * lines // len(sample)
 
     def _csv_chunks(self, headers: list[str], rows: int) -> Iterator[pd.DataFrame]:
         positions = [self.headers.index(h) for h in headers]

@@ -86,8 +86,9 @@ class References:
             for key, row_id, company in self._execute(_query(self._session, ref, batch)):
                 known[key] = (row_id, company)
         found = [v for v in wanted if v in known]
-        return pd.DataFrame(
-            [known[v] for v in found],
+        pairs = [known[v] for v in found]
+        return pd.DataFrame(  # column by column: a frame from row tuples costs ten times more
+            {"id": [p[0] for p in pairs], "company": [p[1] for p in pairs]},
             index=pd.Index(found, dtype="object"),
             columns=["id", "company"],
         )

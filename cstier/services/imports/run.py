@@ -1,4 +1,4 @@
-"""Import a file: check it whole, then upsert every row in one transaction, audit and record the run."""
+"""Import a file: check every row and upsert them all in one transaction (or none), audit and record the run."""
 
 import logging
 from collections.abc import Iterator
@@ -17,16 +17,10 @@ from cstier.domain.imports.validate import filled_rows
 from cstier.models import CustomAttribute, ImportRun
 from cstier.models.base import utcnow
 from cstier.services.bulk import large_page_cache
-from cstier.services.imports.check import (
-    check_parent_cycles,
-    check_self_refs,
-    find_duplicates,
-    first_pass,
-    validated,
-)
+from cstier.services.imports.check import self_reference, validated
+from cstier.services.imports.passes import one_pass, two_passes
 from cstier.services.imports.reader import Source, UnreadableFile, open_source
 from cstier.services.imports.refs import References
-from cstier.services.imports.spill import Spill
 from cstier.services.imports.targets import TARGETS
 from cstier.services.imports.upsert import Tally, Upsert, link_late_parents
 from cstier.services.imports.writer import Writer, can_write_in_background
@@ -123,38 +117,39 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     present = set(mapping.columns.values())
     refs = References(session)
 
-    spill = Spill()
     writer = Writer(background=can_write_in_background(session) and not request.dry_run)
-    try:
-        typed = validated(kind, _text_chunks(source, mapping), attributes)
-        check = first_pass(kind, spill.keep(typed), present, refs)
-        outcome.rows = check.rows
-        hashes = pd.concat(check.hashes) if check.hashes else pd.Series(dtype="uint64")
-        check.errors.extend(find_duplicates(kind, hashes, spill.replay))
-        check_self_refs(check, hashes, "parent_external_id")
-        check_parent_cycles(kind, check, hashes, refs, spill.replay)
-        outcome.errors = check.errors
-        if outcome.errors:
-            return _record(session, request, outcome, now)
-        upsert = Upsert(
+    columns = [c for c in kind.names if c in present] + sorted(
+        c for c in present if c.startswith(ATTRIBUTE_PREFIX)
+    )
+
+    def read():
+        return validated(kind, _text_chunks(source, mapping), attributes)
+
+    def make_upsert(rows: int) -> Upsert:
+        return Upsert(
             session,
             kind,
             TARGETS[kind.name],
-            [c for c in kind.names if c in present]
-            + sorted(c for c in present if c.startswith(ATTRIBUTE_PREFIX)),
+            columns,
             refs,
             request.actor_id,
             now,
             write=not request.dry_run,
             writer=writer,
+            rows=rows,
         )
-        chunks = spill.replay()
-        chunk = next(chunks, None)
-        while chunk is not None:
-            following = next(chunks, None)
-            upsert.chunk(chunk, following)
-            chunk = following
-        upsert.finish()
+
+    try:
+        if self_reference(kind, present) is None:
+            check, upsert = one_pass(
+                session, kind, read, present, refs, make_upsert, source.estimated_rows()
+            )
+        else:
+            check, upsert = two_passes(kind, read, present, refs, make_upsert)
+        outcome.rows = check.rows
+        outcome.errors = check.errors
+        if outcome.errors:
+            return _record(session, request, outcome, now)
         if not request.dry_run:
             link_late_parents(session, upsert.tally, refs)
     except UnreadableFile as exc:
@@ -178,7 +173,6 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
         raise
     finally:
         writer.close()
-        spill.close()
     _count(outcome, upsert.tally)
     _record(session, request, outcome, now)
     if request.retier and not request.dry_run and (outcome.created or outcome.updated):

@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.imports import KindSpec
-from cstier.domain.imports.diff import align_types, changed_cells
+from cstier.domain.imports.diff import changed_cells
 from cstier.domain.imports.headers import ATTRIBUTE_PREFIX
 from cstier.models import Company
-from cstier.services.frames import read_frame
+from cstier.services.frames import read_frame_on
 from cstier.services.imports import write
+from cstier.services.imports.indexes import SetAside, worth_setting_aside
 from cstier.services.imports.refs import LOOKUP_BATCH, References, key_in
 from cstier.services.imports.targets import Target
 from cstier.services.imports.writer import Writer
@@ -46,12 +48,20 @@ class Upsert:
     write: bool
     tally: Tally = field(default_factory=Tally)
     writer: Writer = field(default_factory=lambda: Writer(background=False))
+    rows: int = 0  # rows in the whole file, to judge from the first new rows how many will come
     _ahead: pd.DataFrame | None = None  # the stored rows of the next chunk, read early
+    _seen: int = 0
+    _set_aside: SetAside | None = None
+    _judged: bool = False
 
     def __post_init__(self) -> None:
         # Taken once, before any write is in flight: the writer's thread uses it, not the session.
         self.connection = self.session.connection()
         self.refs.before_query = self.writer.wait
+        # Into an empty table every row is new (the file's keys are unique while it is written):
+        # a first import looks nothing up.
+        table = self.target.table
+        self._empty = self.connection.execute(select(table.c.id).limit(1)).first() is None
 
     def chunk(self, typed: pd.DataFrame, following: pd.DataFrame | None = None) -> None:
         """Compare one validated chunk with the stored rows and write the differences.
@@ -66,13 +76,15 @@ class Upsert:
         attrs = [n for n in self.present if n.startswith(ATTRIBUTE_PREFIX)]
         for name in attrs:
             typed[name] = _attribute_storage(typed[name])
-        current, self._ahead = (self._ahead, None) if self._ahead is not None else (None, None)
-        if current is None:
+        if self._ahead is not None:
+            self.writer.wait()
+            current, self._ahead = self._ahead["rows"], None
+        else:
             current = self._current(typed)
         compared = [n for n in self.present if n not in self.kind.key]
         incoming = typed[compared]
-        diff = changed_cells(incoming, align_types(current, incoming))
         is_new = current["id"].isna()
+        diff = _changes(incoming, current, is_new)
         changed = diff.any(axis=1) & ~is_new
         tally = self.tally
         tally.created += int(is_new.sum())
@@ -80,45 +92,79 @@ class Upsert:
         tally.unchanged += int((~is_new & ~changed).sum())
         self._sample(typed, current, diff, is_new, changed)
         works = []
+        self._seen += len(typed)
         if self.write:
+            if is_new.any() and not self._judged:
+                works.extend(self._set_indexes_aside(int(is_new.sum()), len(typed)))
             works.extend(self._insert(typed[is_new], attrs))
             works.extend(
                 self._update(typed[changed], current[changed], diff[changed], compared, attrs)
             )
         if following is not None:
-            self._ahead = self._current(following)
+            # Read on the writer's thread, before this chunk's writes: PostgreSQL looks the
+            # rows up while Python checks the next chunk.
+            read, ahead = self._stored(following), {}
+            works.insert(0, lambda: ahead.setdefault("rows", read()))
+            self._ahead = ahead
         if works:
             self.writer.submit(lambda: [work() for work in works])
 
     def finish(self) -> None:
-        """Wait for the last write; raise what it raised."""
+        """Wait for the last write, raise what it raised; rebuild indexes set aside."""
         self.writer.wait()
         self.refs.before_query = None
+        if self._set_aside is not None:
+            self._set_aside.restore()
+            self._set_aside = None
+
+    def abandon(self) -> None:
+        """Wait for the write in flight; the caller's rollback undoes the rest, indexes included."""
+        self.writer.wait()
+        self.refs.before_query = None
+        self._set_aside = None
+
+    def _set_indexes_aside(self, new: int, rows: int) -> list[Callable[[], None]]:
+        """Judge from the first chunk with new rows whether the load is large; drop indexes if so."""
+        self._judged = True
+        expected = new * max(self.rows - self._seen + rows, rows) // rows
+        self.writer.wait()  # the count below shares the connection with the write in flight
+        if not worth_setting_aside(self.connection, self.target.table, expected):
+            return []
+        self._set_aside = SetAside(self.connection, self.target.table)
+        return [self._set_aside.drop]
 
     def _current(self, typed: pd.DataFrame) -> pd.DataFrame:
         """Return the stored row for each incoming row (NaN id when new), in the file's vocabulary."""
         self.writer.wait()  # one statement at a time on the connection
+        return self._stored(typed)()
+
+    def _stored(self, typed: pd.DataFrame) -> Callable[[], pd.DataFrame]:
+        """Prepare the queries of _current here; return the call, safe to run on another thread."""
         key = list(self.kind.key)
         attrs = [n for n in self.present if n.startswith(ATTRIBUTE_PREFIX)]
-        wanted = pd.unique(typed[key[0]].dropna())
+        wanted = [] if self._empty else pd.unique(typed[key[0]].dropna())
         query = self.target.current()
         if not attrs:  # decoding every account's JSON would cost more than the rest of the diff
             query = query.with_only_columns(
                 *[c for c in query.selected_columns if c.name != "attributes"]
             )
         columns = [c.name for c in query.selected_columns]
-        frames = [
-            read_frame(
-                self.session,
-                query.where(
-                    key_in(
-                        self.session, self.target.key_filter, wanted[start : start + LOOKUP_BATCH]
-                    )
-                ),
-                columns,
+        queries = [
+            query.where(
+                key_in(self.session, self.target.key_filter, wanted[start : start + LOOKUP_BATCH])
             )
             for start in range(0, len(wanted), LOOKUP_BATCH)
         ]
+        keys = typed[key]
+        return lambda: self._merged(
+            keys, [read_frame_on(self.connection, q, columns) for q in queries], columns, attrs
+        )
+
+    def _merged(
+        self, keys: pd.DataFrame, frames: list[pd.DataFrame], columns: list[str], attrs: list[str]
+    ) -> pd.DataFrame:
+        """Line the stored rows up with the incoming keys, in the file's vocabulary."""
+        key = list(keys.columns)
         stored = pd.concat(frames) if frames else pd.DataFrame(columns=columns)
         if "attributes" in stored:
             stored["attributes"] = _as_dicts(stored["attributes"])
@@ -128,14 +174,14 @@ class Upsert:
         if "csm_email" in stored:
             stored["csm_email"] = stored["csm_email"].str.lower()
         for name in key:
-            if pd.api.types.is_datetime64_any_dtype(typed[name].dtype):
-                stored[name] = pd.to_datetime(stored[name]).astype(typed[name].dtype)
+            if pd.api.types.is_datetime64_any_dtype(keys[name].dtype):
+                stored[name] = pd.to_datetime(stored[name]).astype(keys[name].dtype)
             else:
                 stored[name] = stored[name].astype(object)
-        left = typed[key].reset_index(names="_row")
+        left = keys.reset_index(names="_row")
         merged = left.merge(stored, on=key, how="left").set_index("_row")
         merged.index.name = None
-        return merged.reindex(typed.index)
+        return merged.reindex(keys.index)
 
     def _table_frame(self, rows: pd.DataFrame, names: list[str]) -> pd.DataFrame:
         """Return rows in table columns, references resolved to ids."""
@@ -244,6 +290,16 @@ class Upsert:
                     },
                 }
             )
+
+
+def _changes(incoming: pd.DataFrame, current: pd.DataFrame, is_new: pd.Series) -> pd.DataFrame:
+    """Return which cells differ from the stored row; new rows have nothing to compare."""
+    if not is_new.any():
+        return changed_cells(incoming, current)
+    stored = ~is_new
+    return changed_cells(incoming[stored], current[stored]).reindex(
+        incoming.index, fill_value=False
+    )
 
 
 def link_late_parents(session: Session, tally: Tally, refs: References) -> None:

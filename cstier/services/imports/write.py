@@ -1,8 +1,9 @@
 """Bulk writes for imports: COPY or executemany for new rows, one UPDATE statement per batch for changed rows."""
 
 import json
+import sqlite3
 from collections.abc import Callable
-from itertools import repeat
+from itertools import chain, islice, repeat
 
 import numpy as np
 import pandas as pd
@@ -12,17 +13,24 @@ from sqlalchemy.orm import Session
 from cstier.models import AuditLog
 
 BATCH = 10_000
+ROWS_PER_STATEMENT = 2_000
 
 
 def storage_values(column: pd.Series) -> list:
     """Return a column as plain Python values: dates as ISO text, missing values as None."""
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        days = column.to_numpy("datetime64[D]")
-        text = np.datetime_as_string(days, unit="D").astype(object)  # ISO text, in C
-        text[np.isnat(days)] = None
-        return text.tolist()
+        return iso_days(column).tolist()
     values = column.astype(object)
     return values.where(column.notna(), None).tolist()
+
+
+def iso_days(column: pd.Series) -> np.ndarray:
+    """Return a date column as ISO text (None where missing), formatting each distinct day once."""
+    days = column.to_numpy("datetime64[D]")
+    codes, uniques = pd.factorize(days)  # a file holds a few thousand distinct days at most
+    texts = np.empty(len(uniques) + 1, dtype=object)  # the last slot is for code -1: missing
+    texts[:-1] = np.datetime_as_string(np.asarray(uniques, dtype="datetime64[D]"), unit="D")
+    return texts[codes]
 
 
 def native_values(column: pd.Series) -> list:
@@ -69,22 +77,58 @@ def insert_work(
                 stream.write(payload)
 
         return copy
-    # Not strict: the constants repeat forever, the columns end the rows.
-    rows = zip(
-        *(storage_values(frame[n]) for n in frame.columns), *map(repeat, fixed), strict=False
-    )
-    statement = (
-        f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({', '.join('?' for _ in names)})"
-    )
+    # Binding costs per value and row: constants and columns empty in the whole chunk are
+    # written into the statement instead (a million accounts: 1.7 s against 2.9 s).
+    slots, bound = [], []
+    for cells in (storage_values(frame[n]) for n in frame.columns):
+        if cells.count(None) == len(cells):
+            slots.append("NULL")
+        else:
+            slots.append("?")
+            bound.append(cells)
+    for value in fixed:
+        literal = _sql_literal(value)
+        slots.append(literal or "?")
+        if literal is None:
+            bound.append(repeat(value))
+    # Not strict: bound constants repeat forever; islice ends the rows.
+    rows = islice(zip(*bound, strict=False), len(frame)) if bound else repeat((), len(frame))
+    row = f"({', '.join(slots)})"
+    statement = f"INSERT INTO {quote(table.name)} ({columns}) VALUES "
+    # Many rows per statement: a million accounts take 1.6 s instead of 2.4 s, and SQLite
+    # stores a whole statement without holding the GIL, so Python checks the next chunk meanwhile.
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per = max(1, min(ROWS_PER_STATEMENT, limit // max(len(bound), 1)))
+    statements = len(frame) // per
 
     def execute() -> None:
         cursor = raw.cursor()
         try:
-            cursor.executemany(statement, rows)
+            if statements:
+                cursor.executemany(
+                    statement + ", ".join([row] * per),
+                    (tuple(chain.from_iterable(islice(rows, per))) for _ in range(statements)),
+                )
+            rest = list(rows)
+            if rest:
+                cursor.executemany(statement + row, rest)
         finally:
             cursor.close()
 
     return execute
+
+
+def _sql_literal(value) -> str | None:
+    """Return a constant as an SQL literal, or None when it must be bound."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def _nothing() -> None:
@@ -100,24 +144,34 @@ def copy_text(frame: pd.DataFrame, constants: list) -> str:
     Built column by column and joined in C: psycopg's write_row formats one row at a time.
     """
     texts = [_copy_column(frame[n]) for n in frame.columns]
-    for value in constants:
-        text = _copy_column(pd.Series([value], dtype=object))[0]
-        texts.append([text] * len(frame))
-    return "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
+    ending = "".join("\t" + _copy_column(pd.Series([v], dtype=object))[0] for v in constants)
+    ending += "\n"
+    if frame.empty or not texts:
+        return ending[1:] * len(frame)
+    return ending.join(map("\t".join, zip(*texts, strict=True))) + ending
 
 
 def _copy_column(column: pd.Series) -> list[str]:
     """Return one column as COPY text cells."""
     missing = column.isna().to_numpy()
+    if missing.all():
+        return ["\\N"] * len(column)
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        text = np.datetime_as_string(column.to_numpy("datetime64[D]"), unit="D").astype(object)
-    elif column.dtype != object:  # numbers and booleans: no character needs escaping
+        text = iso_days(column)
+    elif column.dtype.kind in "iu":  # Int64 and int64: Python's int to text is the fastest
+        cells = list(map(str, column.to_numpy("int64", na_value=0).tolist()))
+        for row in np.flatnonzero(missing).tolist():
+            cells[row] = "\\N"
+        return cells
+    elif column.dtype.kind in "fb":  # floats and booleans: no character needs escaping
         text = column.astype("string").to_numpy(object)
     else:
         text = column.to_numpy(object).copy()
-        if not all(type(v) is str for v in text[~missing]):
+        try:
+            joined = "".join(text[~missing])  # raises unless every cell is text
+        except TypeError:
             text[~missing] = [v if type(v) is str else str(v) for v in text[~missing]]
-        joined = "".join(text[~missing])
+            joined = "".join(text[~missing])
         if any(c in joined for c in "\\\t\n\r"):
             text[~missing] = [v.translate(COPY_SPECIALS) for v in text[~missing]]
     text[missing] = "\\N"

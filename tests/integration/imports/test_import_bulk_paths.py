@@ -105,3 +105,118 @@ def test_a_failing_background_write_leaves_nothing(company, write_file, run_impo
     with pytest.raises(RuntimeError, match="disk full"):
         run_import("accounts", write_file("a.csv", accounts_csv(rows, HEADER)))
     assert db.session.scalar(select(Account.id)) is None
+
+
+def _account_indexes() -> set[str]:
+    from sqlalchemy import inspect
+
+    return {i["name"] for i in inspect(db.session.connection()).get_indexes("account")}
+
+
+def test_a_large_load_rebuilds_the_indexes_it_set_aside(
+    company, write_file, run_import, monkeypatch
+):
+    """Indexes dropped for a large load are all back, and the rows are found through them."""
+    from cstier.services.imports import indexes, reader
+
+    monkeypatch.setattr(indexes, "BULK_ROWS", 5)
+    monkeypatch.setattr(reader.Source.chunks, "__defaults__", (4,))
+    declared = _account_indexes()
+    rows = [[f"AC-{i}", f"A {i}", "company", "CO-1", "active"] for i in range(20)]
+    outcome = run_import("accounts", write_file("a.csv", accounts_csv(rows, HEADER)))
+    assert outcome.ok and outcome.created == 20
+    assert _account_indexes() == declared
+    assert db.session.scalar(select(Account.external_id).where(Account.name == "A 7")) == "AC-7"
+
+
+def test_a_failing_large_load_keeps_the_indexes(company, write_file, run_import, monkeypatch):
+    """A load that fails after dropping the indexes rolls the drops back with the rows."""
+    from cstier.services.imports import indexes, reader, write
+
+    monkeypatch.setattr(indexes, "BULK_ROWS", 5)
+    monkeypatch.setattr(reader.Source.chunks, "__defaults__", (4,))
+    declared = _account_indexes()
+    real, calls = write.insert_work, []
+
+    def failing_on_the_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) < 3:
+            return real(*args, **kwargs)
+
+        def fail():
+            raise RuntimeError("disk full")
+
+        return fail
+
+    monkeypatch.setattr(write, "insert_work", failing_on_the_third)
+    rows = [[f"AC-{i}", f"A {i}", "company", "CO-1", "active"] for i in range(20)]
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_import("accounts", write_file("a.csv", accounts_csv(rows, HEADER)))
+    db.session.rollback()
+    assert db.session.scalar(select(Account.id)) is None
+    assert _account_indexes() == declared
+
+
+def test_an_error_after_chunks_were_written_leaves_nothing(
+    company, write_file, run_import, monkeypatch
+):
+    """Chunks are written as they are checked; an error further down still rolls all back."""
+    from cstier.services.imports import reader
+
+    monkeypatch.setattr(reader.Source.chunks, "__defaults__", (4,))
+    rows = [[f"AC-{i}", f"A {i}", "company", "CO-1", "active"] for i in range(20)]
+    rows[17][4] = "asleep"
+    outcome = run_import("accounts", write_file("a.csv", accounts_csv(rows, HEADER)))
+    assert [(e["row"], e["column"]) for e in outcome.errors.as_json()] == [(18, "lifecycle_stage")]
+    assert db.session.scalar(select(Account.id)) is None
+
+
+def test_a_repeated_key_in_a_later_chunk_is_reported_not_written(
+    company, write_file, run_import, monkeypatch
+):
+    from cstier.services.imports import reader
+
+    monkeypatch.setattr(reader.Source.chunks, "__defaults__", (4,))
+    rows = [[f"AC-{i}", f"A {i}", "company", "CO-1", "active"] for i in range(20)]
+    rows[13][0] = "AC-2"
+    outcome = run_import("accounts", write_file("a.csv", accounts_csv(rows, HEADER)))
+    assert [(e["row"], e["reason"]) for e in outcome.errors.as_json()] == [
+        (14, "duplicate external_id: already on row 3")
+    ]
+    assert db.session.scalar(select(Account.id)) is None
+
+
+def test_keys_sharing_a_hash_are_still_all_written(company, write_file, run_import, monkeypatch):
+    """A hash collision stops the one-pass writing; the file is then written in a second pass."""
+    import pandas as pd
+
+    from cstier.services.imports import check, reader
+
+    monkeypatch.setattr(reader.Source.chunks, "__defaults__", (4,))
+    monkeypatch.setattr(
+        check, "key_hashes", lambda frame, key: pd.Series(len(frame) * [7], index=frame.index)
+    )
+    rows = [[f"AC-{i}", f"A {i}", "company", "CO-1", "active"] for i in range(10)]
+    outcome = run_import("accounts", write_file("a.csv", accounts_csv(rows, HEADER)))
+    assert outcome.ok and outcome.created == 10, outcome.errors.as_json()
+    assert len(db.session.scalars(select(Account.id)).all()) == 10
+
+
+def test_many_rows_per_insert_statement_keep_every_row(
+    company, write_file, run_import, monkeypatch
+):
+    """SQLite inserts several rows per statement; a chunk that does not divide evenly loses none."""
+    from cstier.services.imports import write
+
+    monkeypatch.setattr(write, "ROWS_PER_STATEMENT", 50)
+    header = [*HEADER, "arr", "renewal_date"]
+    rows = [
+        [f"AC-{i}", f"A {i}", "company", "CO-1", "active", f"{i}.25", "" if i % 3 else "2027-01-31"]
+        for i in range(123)
+    ]
+    outcome = run_import("accounts", write_file("a.csv", accounts_csv(rows, header)))
+    assert outcome.ok and outcome.created == 123, outcome.errors.as_json()
+    stored = db.session.execute(select(Account.external_id, Account.arr_cents)).all()
+    assert sorted(stored) == sorted((f"AC-{i}", i * 100 + 25) for i in range(123))
+    again = run_import("accounts", write_file("a.csv", accounts_csv(rows, header)))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 123)

@@ -103,3 +103,21 @@ def test_renewal_before_start_is_an_error():
     )
     _, errors = validate_chunk(KINDS["accounts"], text)
     assert [e.column for e in errors.items] == ["renewal_date"]
+
+
+def test_clean_text_turns_missing_cells_and_numbers_into_text():
+    frame = pd.DataFrame({"a": ["x", None, " y "], "b": [1, float("nan"), 2]}, dtype=object)
+    text = clean_text(frame)
+    assert text["a"].tolist() == ["x", "", "y"]
+    assert text["b"].tolist() == ["1", "", "2"]
+
+
+def test_dates_repeat_and_stay_in_place():
+    values, reasons = parse_date(column("2026-02-01", "", "2026-02-01", "2025-12-31"))
+    assert [None if pd.isna(v) else v.date().isoformat() for v in values] == [
+        "2026-02-01",
+        None,
+        "2026-02-01",
+        "2025-12-31",
+    ]
+    assert reasons.isna().all()
