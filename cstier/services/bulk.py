@@ -1,10 +1,14 @@
 """Bulk writes for book-wide jobs: COPY on PostgreSQL, executemany on SQLite, in the session's transaction."""
 
+import logging
+import os
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from cstier.models import AccountTier
@@ -112,3 +116,46 @@ def large_work_mem(session: Session, megabytes: int = 64) -> Iterator[None]:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SET LOCAL work_mem = '{int(megabytes)}MB'")
     yield
+
+
+@contextmanager
+def checkpoint_after(session: Session, min_pages: int = 10_000) -> Iterator[None]:
+    """On SQLite, keep a large job's commit from copying its log back; do that in a thread.
+
+    In WAL mode the commit that grows the log past 1,000 pages also copies every logged page
+    back into the database file, so a re-tier waited seconds for its pages to be written a
+    second time. PostgreSQL leaves that to its checkpointer process; this does the same:
+    inside the block the connection does not checkpoint, and once the block has committed
+    a thread checkpoints on its own connection. Readers are never blocked by it, and a
+    small log is left to SQLite's usual checkpoint at the next commit.
+    """
+    connection = session.connection()
+    database = connection.engine.url.database
+    if connection.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    engine = connection.engine
+    dbapi = connection.connection.driver_connection
+    previous = int(dbapi.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+    dbapi.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        yield
+    finally:
+        dbapi.execute(f"PRAGMA wal_autocheckpoint = {previous}")
+    if _wal_pages(database) >= min_pages:
+        threading.Thread(target=_checkpoint, args=(engine,), name="sqlite-checkpoint").start()
+
+
+def _wal_pages(database: str) -> int:
+    try:
+        return os.path.getsize(f"{database}-wal") // 4096
+    except OSError:
+        return 0
+
+
+def _checkpoint(engine: Engine) -> None:
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+    except Exception:  # the next commit checkpoints instead; nothing is lost
+        logging.getLogger(__name__).exception("background WAL checkpoint failed")

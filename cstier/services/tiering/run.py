@@ -21,7 +21,7 @@ from cstier.domain.tiering import (
 )
 from cstier.models import AccountTier, OutboxEvent, TieringRun, TierOverride, TierScheme
 from cstier.models.base import utcnow
-from cstier.services.bulk import BulkWriter, large_page_cache, large_work_mem
+from cstier.services.bulk import BulkWriter, checkpoint_after, large_page_cache, large_work_mem
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.frames import read_frame
@@ -160,7 +160,7 @@ def run_tiering(
         run = TieringRun(started_at=now, trigger=trigger, dry_run=dry_run, triggered_by_id=actor_id)
         session.add(run)
         session.flush()
-        with large_page_cache(session), large_work_mem(session):
+        with checkpoint_after(session), large_page_cache(session), large_work_mem(session):
             evaluated, versions, changes, coverage_changes = _evaluate_and_write(
                 session, run.id, now, dry_run
             )
