@@ -26,7 +26,9 @@ class Account(TimestampMixin, db.Model):
     csm_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     arr_cents: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
     plan: Mapped[str | None] = mapped_column(String(50))
-    lifecycle_stage: Mapped[str] = mapped_column(String(20), default="onboarding", index=True)
+    # Not indexed: four stages of about a quarter each, so filters scan anyway, and large
+    # imports would rebuild it for nothing.
+    lifecycle_stage: Mapped[str] = mapped_column(String(20), default="onboarding")
     contract_start_date: Mapped[date | None] = mapped_column(Date)
     renewal_date: Mapped[date | None] = mapped_column(Date, index=True)
     attributes: Mapped[dict] = mapped_column(JSONType, default=dict)

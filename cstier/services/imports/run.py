@@ -16,7 +16,7 @@ from cstier.domain.imports.sniff import EncodingRefused
 from cstier.domain.imports.validate import filled_rows
 from cstier.models import CustomAttribute, ImportRun
 from cstier.models.base import utcnow
-from cstier.services.bulk import large_page_cache
+from cstier.services.bulk import checkpoint_after, large_page_cache
 from cstier.services.imports.check import self_reference, validated
 from cstier.services.imports.passes import one_pass, two_passes
 from cstier.services.imports.reader import Source, UnreadableFile, open_source
@@ -95,8 +95,9 @@ def import_file(
     session: Session, request: ImportRequest, now: datetime | None = None
 ) -> ImportOutcome:
     """Validate the whole file, then (unless a dry run) upsert it all or nothing."""
-    # SQLite's default 2 MB page cache thrashes on a big import's indexes.
-    with large_page_cache(session, megabytes=256):
+    # SQLite's default 2 MB page cache thrashes on a big import's indexes, and its commit
+    # would copy the whole log back into the database before returning (see services/bulk.py).
+    with checkpoint_after(session), large_page_cache(session, megabytes=256):
         return _import_file(session, request, now or utcnow())
 
 
