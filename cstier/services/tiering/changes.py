@@ -4,9 +4,9 @@ A re-tier moves a few percent of the book in every scheme. Written scheme by sch
 each scheme's history rows sweep the whole (account_id, at) index of tier_change again,
 and with million-row tables most of its pages have left the cache by the next sweep.
 Staging the moves of all schemes and inserting the history sorted by account visits
-each index page once. Current tiers are updated scheme by scheme instead: account_tier
-rows lie in the order runs first wrote them, one scheme after another. A first run, which changes everything, is flushed whenever the
-batch grows past FLUSH_ROWS so memory stays bounded.
+each index page once. Current tiers are updated scheme by scheme instead: account_tier is
+keyed and (on SQLite) stored in (scheme, account) order. A first run, which changes
+everything, is flushed whenever the batch reaches FLUSH_ROWS so memory stays bounded.
 """
 
 from cstier.models import TierScheme
