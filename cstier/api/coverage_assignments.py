@@ -127,6 +127,8 @@ def refused(exc: AssignmentRefused) -> ValidationFailed:
     if exc.overridable:
         errors["override_reason"] = ["A manager override with a reason can pass this."]
     errors["refusals"] = [r.code for r in exc.refusals]
+    if exc.account_ids:
+        errors["account_ids"] = [str(a) for a in exc.account_ids]
     return ValidationFailed(str(exc), errors)
 
 

@@ -117,6 +117,7 @@ def test_refused_assignment_shows_a_message_and_changes_nothing(
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Nothing was assigned" in html and "does not serve High-touch" in html
+    assert "Accounts: Globex One." in html
     assert "manager override" in html
     assert owner_of(book["Globex One"][0]) == csm.id
     assert changes() == 0

@@ -14,6 +14,9 @@ class Refusal:
     code: str
     message: str
     overridable: bool = True
+    # The accounts the refusal is about; empty when it is about the whole batch (the owner,
+    # the capacity), so a manager can see which accounts to leave out.
+    account_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,14 @@ def model_refusals(target: Target, batch: pd.DataFrame, names: dict[int, str]) -
         return []
     counts = modelled[modelled.isin(missing)].value_counts()
     listed = ", ".join(f"{names.get(m, m)} ({counts[m]} accounts)" for m in missing)
-    return [Refusal("model_not_served", f"{target.name} does not serve {listed}.")]
+    refused = batch.loc[modelled.index[modelled.isin(missing)], "account_id"]
+    return [
+        Refusal(
+            "model_not_served",
+            f"{target.name} does not serve {listed}.",
+            account_ids=tuple(int(a) for a in refused),
+        )
+    ]
 
 
 def capacity_refusals(

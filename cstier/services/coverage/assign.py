@@ -16,15 +16,33 @@ from cstier.services.coverage.targets import load_target
 from cstier.services.coverage.transfer import Assignment, AssignmentResult, record_assignment
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
+NAMED_ACCOUNTS = 5
+
 
 class AssignmentRefused(ValidationFailed):
-    """The assignment breaks a rule; `overridable` says whether a manager override may pass it."""
+    """The assignment breaks a rule; `overridable` says whether a manager override may pass it.
 
-    def __init__(self, refusals_found: list[Refusal]):
-        messages = [r.message for r in refusals_found]
+    A refusal about some of the accounts (a model the CSM or pool does not serve) names
+    them, so the manager knows which to leave out; `account_ids` lists them all.
+    """
+
+    def __init__(self, refusals_found: list[Refusal], names: dict[int, str] | None = None):
+        names = names or {}
+        messages = [r.message + _named(r.account_ids, names) for r in refusals_found]
         super().__init__("The assignment was refused: " + " ".join(messages), {"csm_id": messages})
         self.refusals = refusals_found
+        self.messages = messages
         self.overridable = all(r.overridable for r in refusals_found)
+        self.account_ids = sorted({a for r in refusals_found for a in r.account_ids})
+
+
+def _named(account_ids: tuple[int, ...], names: dict[int, str]) -> str:
+    """Return " Accounts: A, B and 3 more." for the accounts a refusal is about."""
+    if not account_ids:
+        return ""
+    shown = [names.get(a, f"#{a}") for a in account_ids[:NAMED_ACCOUNTS]]
+    more = len(account_ids) - len(shown)
+    return f" Accounts: {', '.join(shown)}" + (f" and {more} more." if more else ".")
 
 
 def assign_accounts(
@@ -62,7 +80,7 @@ def assign_accounts(
     found = _refusals(session, assignment, batch)
     standing = blocking(found, assignment.override_reason)
     if standing:
-        raise AssignmentRefused(standing)
+        raise AssignmentRefused(standing, {a.id: a.name for a in accounts})
     result = record_assignment(
         session, actor, accounts, coverage, assignment, overridden=bool(found), now=now
     )
@@ -132,6 +150,7 @@ def _refusals(session: Session, assignment: Assignment, batch: pd.DataFrame) -> 
                     "pool_model",
                     f"Pool {pool.name} serves {pool.coverage_model.name}; "
                     f"{len(others)} of these accounts have another coverage model.",
+                    account_ids=tuple(int(a) for a in batch.loc[others.index, "account_id"]),
                 )
             )
     return found

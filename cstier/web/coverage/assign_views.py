@@ -102,7 +102,7 @@ def _submit(form: AssignForm, picks: dict[int, int]) -> tuple[int, AssignmentRef
     except AssignmentRefused as exc:
         db.session.rollback()
         hint = " A manager override with a reason can pass this." if exc.overridable else ""
-        flash(f"Nothing was assigned. {' '.join(r.message for r in exc.refusals)}{hint}", "danger")
+        flash(f"Nothing was assigned. {' '.join(exc.messages)}{hint}", "danger")
         return 400, exc
     except Conflict as exc:
         db.session.rollback()

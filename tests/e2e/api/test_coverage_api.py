@@ -449,6 +449,7 @@ def test_a_refused_assignment_is_422_naming_the_csm_and_the_reason(
     body = assert_error_shape(response, 422)
     assert "Cleo CSM does not serve High-touch (1 accounts)" in body["errors"]["csm_id"][0]
     assert body["errors"]["refusals"] == ["model_not_served"]
+    assert body["errors"]["account_ids"] == [str(book["unassigned"].id)]
     assert "override_reason" in body["errors"]
     assert fresh(Account, book["unassigned"].id).csm_id is None
     assert fresh_all(select(AssignmentChange)) == []

@@ -124,6 +124,21 @@ def test_csm_not_serving_the_model_is_refused(db_session, manager, other_csm, bo
     error = refused(db_session, manager, [book[0].id], csm_id=other_csm.id)
     assert [r.code for r in error.refusals] == ["model_not_served"]
     assert "High-touch" in error.refusals[0].message
+    assert error.account_ids == [book[0].id]
+    assert f"Accounts: {book[0].name}." in str(error)
+
+
+def test_a_refusal_names_five_accounts_and_counts_the_rest(db_session, manager, other_csm, book):
+    extra = [AccountFactory(arr_cents=100_000_00) for _ in range(5)]
+    for account in extra:
+        set_tiers(account, "Strategic", "High")
+    derive_coverage(db_session, now=NOW)
+    db_session.commit()
+    give_profile(other_csm, ["pooled"])
+    ids = [a.id for a in [*book, *extra]]
+    error = refused(db_session, manager, ids, csm_id=other_csm.id)
+    assert error.account_ids == sorted(ids)
+    assert "and 2 more." in str(error)
 
 
 def test_past_the_hard_limit_is_refused(db_session, manager, other_csm, book):
@@ -185,6 +200,7 @@ def test_pool_assignment_checks_the_pool_model(db_session, manager, seeded, book
     db_session.commit()
     error = refused(db_session, manager, [book[0].id], pool_id=pool.id)
     assert [r.code for r in error.refusals] == ["pool_model"]
+    assert error.account_ids == [book[0].id]
     assign_accounts(
         db_session,
         as_actor(manager),

@@ -46,6 +46,16 @@ def test_model_not_served_names_the_models(models):
     assert "Pooled (2 accounts)" in found[0].message
 
 
+def test_model_not_served_lists_only_the_accounts_of_that_model(models):
+    found = refusals(target(), book_frame([]), batch((HIGH, 0), (POOLED, 0), (POOLED, 0)), models)
+    assert found[0].account_ids == (2, 3)  # account 1 is high-touch, which the CSM serves
+
+
+def test_whole_batch_refusals_name_no_single_account(models):
+    found = refusals(target(active=False), book_frame([]), batch((HIGH, 0)), models)
+    assert codes(found) == ["inactive"] and found[0].account_ids == ()
+
+
 def test_past_the_hard_limit_by_count(models):
     book = book_frame([(100 + i, 10, HIGH, 0) for i in range(61)])
     assert refusals(target(), book, batch((HIGH, 0)), models) == []  # 62 of 50: 124 %
