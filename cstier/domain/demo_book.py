@@ -59,8 +59,8 @@ NEED_CODES = {
     "integration_help": 0.24, "executive_reporting": 0.16, "sso_setup": 0.14,
     "data_migration": 0.14, "admin_training": 0.18, "api_access": 0.14,
 }  # fmt: skip
-NEEDS_BY_PLAN = np.array([0.6, 1.6, 3.0])  # mean needs per account: Starter, Pro, Enterprise
-VALIDATED_SHARE = 0.55
+NEEDS_BY_PLAN = np.array([1.2, 2.8, 4.5])  # mean needs per account: Starter, Pro, Enterprise
+VALIDATED_SHARE = 0.65
 
 DEMO_USERS = (  # (email local part, role, name); user ids follow this order from 1
     ("admin", "admin", "Morgan Reyes"),
