@@ -11,6 +11,7 @@ from cstier.domain.tiering.defaults import VALUE_TIERS
 from cstier.extensions import db
 from cstier.models import AccountTier, TieringRun, TierOverride, TierScheme, TierSchemeVersion
 from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import AccountFactory, CompanyFactory
 
 JAN = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
@@ -23,6 +24,9 @@ LOWER = {**VALUE_TIERS, "bands": [
 
 @pytest.fixture
 def book(db_session):
+    """Two accounts in a workspace set up with the default schemes (as the first admin gets)."""
+    ensure_default_schemes(db_session)
+    db_session.commit()
     company = CompanyFactory(employees=5000, region="EMEA", industry="Software")
     return {
         "big": AccountFactory(name="Big", company=company, arr_cents=300_000_00),

@@ -148,3 +148,12 @@ def test_the_buttons_need_the_csrf_token(csrf_app, admin, page, action, table):
 
     accepted = client.post(action, data={"csrf_token": csrf_token(client, page)})
     assert accepted.status_code == 302 and counts()[table] > 0
+
+
+def test_a_manager_cannot_re_tier_an_empty_workspace_into_the_defaults(client, auth, manager):
+    auth.login(manager.email)
+    page = client.get("/tiers/").get_data(as_text=True)
+    assert 'id="run-form"' not in page  # nothing to run until an admin creates schemes
+    response = client.post("/tiers/runs", data={"run": "Re-tier now"}, follow_redirects=True)
+    assert "no tier schemes to run yet" in response.get_data(as_text=True)
+    assert counts() == EMPTY

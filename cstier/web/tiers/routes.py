@@ -58,6 +58,12 @@ def start_run():
     form = RunForm()
     if not form.validate_on_submit():
         abort(400)
+    if not schemes.active_schemes(db.session):
+        # Runs from the CLI or API seed the defaults; from this page that is the admin's call.
+        flash(
+            "There are no tier schemes to run yet: an admin creates the defaults first.", "warning"
+        )
+        return redirect(url_for(".index"))
     summary = run_tiering(
         db.session, actor_id=current_actor().user_id, trigger="web", dry_run=bool(form.dry_run.data)
     )
