@@ -1,15 +1,13 @@
 """The fields a scheme may read, and loading them for the book as one DataFrame."""
 
-from collections.abc import Iterator
-
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.tiering import DEFAULT_FIELDS
 from cstier.models import Account, Company, CustomAttribute
+from cstier.services.columns import read_columns
 from cstier.services.tiering.current_arr import current_arr
 from cstier.services.tiering.signals import (
     add_signals,
@@ -18,7 +16,7 @@ from cstier.services.tiering.signals import (
     signal_catalog,
 )
 
-FETCH_ROWS = 100_000
+ID_KINDS = {"account_id": "int", "company_id": "int", "scheme_id": "int"}
 
 # Columns read straight from the account and company tables, with their field types.
 ACCOUNT_FIELDS = {
@@ -97,49 +95,16 @@ def _account_expression(name: str):
 def read_chunked(
     session: Session, stmt: Select, columns: list[str], catalog: dict[str, str]
 ) -> pd.DataFrame:
-    """Run a Core select and build a typed DataFrame from raw DBAPI rows, a chunk at a time.
+    """Run a Core select (its first column an integer key) into a typed DataFrame.
 
-    Chunks keep the Python row tuples of a million-row result from all living at once.
+    The rows travel as CSV text (services/columns.py); booleans and dates, which come
+    back as strings, are converted here.
     """
-    parts = [_typed_frame(rows, columns, catalog) for rows in _fetch(session, stmt)]
-    if not parts:
-        return _typed_frame([], columns, catalog)
-    frame = pd.concat(parts, ignore_index=True)
-    for name in columns:
-        if isinstance(parts[0][name].dtype, pd.CategoricalDtype) and len(parts) > 1:
-            # Chunks found different values; merge their categories instead of falling to object.
-            frame[name] = union_categoricals([p[name] for p in parts])
-    return frame
-
-
-def _fetch(session: Session, stmt: Select) -> Iterator[list[tuple]]:
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        yield from _fetch_streamed(connection, stmt)
-        return
-    result = connection.execute(stmt)
-    try:
-        while rows := result.cursor.fetchmany(FETCH_ROWS):
-            yield rows
-    finally:
-        result.close()
-
-
-def _fetch_streamed(connection: Connection, stmt: Select) -> Iterator[list[tuple]]:
-    # A psycopg server-side cursor streams rows instead of buffering them all in libpq;
-    # it is opened directly because SQLAlchemy's streaming result pre-reads a row.
-    compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-    with connection.connection.driver_connection.cursor(name="tiering_read") as cursor:
-        cursor.execute(str(compiled), compiled.params)
-        while rows := cursor.fetchmany(FETCH_ROWS):
-            yield rows
-
-
-def _typed_frame(rows: list[tuple], columns: list[str], catalog: dict[str, str]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
-    for name in columns:
-        if name not in ("account_id", "company_id", "scheme_id"):
-            frame[name] = typed(frame[name], catalog.get(name, "text"))
+    kinds = {name: ID_KINDS.get(name) or catalog.get(name, "text") for name in columns}
+    frame = read_columns(session, stmt, columns, kinds)
+    for name, kind in kinds.items():
+        if kind not in ("int", "number", "text"):
+            frame[name] = typed(frame[name], kind)
     return frame
 
 
