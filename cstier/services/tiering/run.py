@@ -25,6 +25,7 @@ from cstier.services.bulk import BulkWriter, checkpoint_after, large_page_cache,
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.frames import read_frame
+from cstier.services.side_read import SideRead
 from cstier.services.tiering.changes import ChangeBatch
 from cstier.services.tiering.current import read_current_tiers
 from cstier.services.tiering.fields import field_catalog, load_book
@@ -123,9 +124,12 @@ def evaluate_each(
     schemes = active_schemes(session)
     parsed = {s.id: validate(session, drafts.get(s.id, s.current.definition)) for s in schemes}
     columns = set().union(*(input_columns(p) for p in parsed.values())) if parsed else set()
-    book = load_book(session, columns, field_catalog(session))
     by_runs = any(p.hysteresis is not None and p.hysteresis.runs for p in parsed.values())
-    current = read_current_tiers(session, [s.id for s in schemes], by_runs)
+    scheme_ids = [s.id for s in schemes]
+    # The current tiers are read on a second connection while this one reads the book.
+    with SideRead(session, lambda side: read_current_tiers(side, scheme_ids, by_runs)) as tiers:
+        book = load_book(session, columns, field_catalog(session))
+        current = tiers.result()
 
     def outcomes() -> Iterator[SchemeOutcome]:
         for s in schemes:
