@@ -103,17 +103,20 @@ class AccountCoverage(db.Model):
 
 
 class CoverageChange(db.Model):
-    """Append-only history of an account's coverage model."""
+    """Append-only history of an account's coverage model.
+
+    No foreign keys, like tier_change (migration 0011): a re-tier writes it in bulk.
+    """
 
     __tablename__ = "coverage_change"
     __table_args__ = (Index("ix_coverage_change_account_at", "account_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
-    from_model_id: Mapped[int | None] = mapped_column(ForeignKey("coverage_model.id"))
-    to_model_id: Mapped[int | None] = mapped_column(ForeignKey("coverage_model.id"))
+    account_id: Mapped[int] = mapped_column(Integer)
+    from_model_id: Mapped[int | None] = mapped_column(Integer)
+    to_model_id: Mapped[int | None] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("tiering_run.id"))
+    run_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class AssignmentChange(db.Model):

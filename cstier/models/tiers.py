@@ -120,7 +120,12 @@ class AccountTier(db.Model):
 
 
 class TierChange(db.Model):
-    """Append-only history: an account moved from one tier to another."""
+    """Append-only history: an account moved from one tier to another.
+
+    Its ids carry no foreign keys (migration 0011): a re-tier writes hundreds of thousands
+    of rows whose references it has just read, and the keys were most of that write's
+    time on PostgreSQL. Accounts, schemes and runs are never deleted.
+    """
 
     __tablename__ = "tier_change"
     __table_args__ = (
@@ -129,18 +134,20 @@ class TierChange(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
-    scheme_id: Mapped[int] = mapped_column(ForeignKey("tier_scheme.id"))
+    account_id: Mapped[int] = mapped_column(Integer)
+    scheme_id: Mapped[int] = mapped_column(Integer)
     dimension: Mapped[str] = mapped_column(String(20))
     from_tier: Mapped[str | None] = mapped_column(String(60))
     to_tier: Mapped[str] = mapped_column(String(60))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("tiering_run.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(Integer, index=True)
     reason: Mapped[str] = mapped_column(String(20))  # rule, override, import
     scheme_version: Mapped[int | None] = mapped_column(Integer)
     explanation: Mapped[str] = mapped_column(Text, default="")
 
-    scheme: Mapped[TierScheme] = relationship()
+    scheme: Mapped[TierScheme] = relationship(
+        primaryjoin="foreign(TierChange.scheme_id) == TierScheme.id", viewonly=True
+    )
 
 
 class TierOverride(db.Model):
