@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache, lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -97,10 +99,8 @@ def _explanations(
     )
     keys = [score_code] + [percent[:, i] * 102 + factor[:, i] for i in shown]
 
-    pieces = [_piece_table(scheme.components[i], first=i == shown[0]) for i in shown]
-    heads = np.array(
-        [f"Needs score {t} (" for t in format_decimal(np.arange(1001) / 10)], dtype=object
-    )
+    pieces = [_piece_table(scheme.components[i].name, first=i == shown[0]) for i in shown]
+    heads = _score_heads()
     tails = np.array([f"){threshold_text(band)}" for band in scheme.thresholds], dtype=object)
 
     def render(rows: np.ndarray) -> np.ndarray:
@@ -115,20 +115,31 @@ def _explanations(
     return render_grouped(keys, render)
 
 
-def _piece_table(component: NeedsComponent, first: bool) -> np.ndarray:
+@cache
+def _score_heads() -> np.ndarray:
+    return _frozen(
+        np.array([f"Needs score {t} (" for t in format_decimal(np.arange(1001) / 10)], dtype=object)
+    )
+
+
+@lru_cache(maxsize=256)
+def _piece_table(name: str, first: bool) -> np.ndarray:
     # Every (effective weight %, factor) pair is rendered once up front, so rows
     # only look their piece up; index 101 of a factor means the input is missing.
+    # Cached by component name: a run explains the same scheme again for its changes.
     lead = "" if first else ", "
-    return np.array(
-        [
-            f"{lead}{component.name} n/a"
-            if factor == 101
-            else f"{lead}{component.name}{_PERCENT[pct]}{_FACTOR[factor]}"
-            for pct in range(101)
-            for factor in range(102)
-        ],
-        dtype=object,
-    )
+    pieces = [
+        f"{lead}{name} n/a" if factor == 101 else f"{lead}{name}{_PERCENT[pct]}{_FACTOR[factor]}"
+        for pct in range(101)
+        for factor in range(102)
+    ]
+    return _frozen(np.array(pieces, dtype=object))
+
+
+def _frozen(table: np.ndarray) -> np.ndarray:
+    # Cached tables are shared between calls: make sure none is written to.
+    table.flags.writeable = False
+    return table
 
 
 def threshold_text(band: Band) -> str:
