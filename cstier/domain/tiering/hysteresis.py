@@ -30,7 +30,8 @@ def apply_hysteresis(
     the runs kind, the updated pending_tier and pending_count.
     """
     hysteresis = hysteresis or scheme.hysteresis
-    result = proposed.copy()
+    # Copy-on-write: columns set below replace the copy's, never `proposed`'s.
+    result = proposed.copy(deep=False)
     result["held"] = False
     if hysteresis is None:
         return result
