@@ -15,18 +15,22 @@ def aligned_positions(
 ) -> np.ndarray | None:
     """Return where each wanted id sits in `ids` (-1: absent), or None to take the general path.
 
-    Answered quickly for unique integer ids: the same ids in the same order, or ids in a
-    compact range (the usual autoincrement keys), through a table indexed by id. Other ids
-    (duplicated, not integers, widely spread) give None, and the caller aligns them with
-    pandas as before.
+    Answered quickly for unique integer ids: the same ids in the same order, sorted ids
+    (binary search), or ids in a compact range (the usual autoincrement keys) through a
+    table indexed by id. Other ids (duplicated, not integers, unsorted and widely spread)
+    give None, and the caller aligns them with pandas as before.
     """
     ids, wanted = _integer_ids(ids), _integer_ids(wanted)
     if ids is None or wanted is None:
         return None
     if len(ids) == 0:
         return np.full(len(wanted), -1, dtype=np.intp)
-    if len(ids) == len(wanted) and np.array_equal(ids, wanted) and _increasing(ids):
-        return np.arange(len(ids), dtype=np.intp)
+    if _increasing(ids):
+        if len(ids) == len(wanted) and np.array_equal(ids, wanted):
+            return np.arange(len(ids), dtype=np.intp)
+        # Sorted unique ids (the book's order): a binary search per wanted id.
+        at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        return np.where(ids[at] == wanted, at, -1).astype(np.intp, copy=False)
     low, high = int(ids.min()), int(ids.max())
     if high - low >= _SPAN_PER_ID * (len(ids) + len(wanted)) + _SPAN_SLACK:
         return None

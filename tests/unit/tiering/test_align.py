@@ -22,6 +22,13 @@ def test_same_ids_in_the_same_order_line_up():
     assert aligned_positions(ids(1, SPARSE), ids(1, SPARSE)).tolist() == [0, 1]
 
 
+@pytest.mark.parametrize("spread", [1, SPARSE])
+def test_sorted_ids_find_missing_and_outside_ids(spread):
+    stored = ids(2, 3, 5, 7) * spread
+    wanted = ids(7, 1, 3, 4, 99) * spread
+    assert aligned_positions(stored, wanted).tolist() == [3, -1, 1, -1, -1]
+
+
 def test_id_table_finds_shuffled_missing_and_outside_ids():
     positions = aligned_positions(ids(7, 2, 5, 3), ids(2, 3, 4, 5, 7, 1, 99))
     assert positions.tolist() == [1, 3, -1, 2, 0, -1, -1]
@@ -36,7 +43,7 @@ def test_no_stored_ids_means_every_account_is_absent():
     [
         (ids(1, 2, 2), ids(1, 2)),  # a repeated id
         (ids(1, 1), ids(1, 1)),  # repeated even when the lists are equal
-        (ids(1, SPARSE), ids(SPARSE, 1)),  # too spread out for a table
+        (ids(SPARSE, 1), ids(1, SPARSE)),  # unsorted and too spread out for a table
         (np.array(["1", "2"], dtype=object), ids(1, 2)),  # not integers
         (ids(1, 2), np.array([1.0, 2.0])),
     ],
