@@ -1,5 +1,6 @@
 """The tiering engine: schemes as data, evaluated column-wise over account frames."""
 
+from cstier.domain.tiering.align import row_positions
 from cstier.domain.tiering.defaults import DEFAULT_FIELDS, DEFAULT_SCHEMES
 from cstier.domain.tiering.diff import diff_tiers, movement_matrix
 from cstier.domain.tiering.evaluate import evaluate, explain_rows, input_columns
@@ -52,4 +53,5 @@ __all__ = [
     "input_columns",
     "movement_matrix",
     "parse_scheme",
+    "row_positions",
 ]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
+
+from cstier.domain.tiering.align import aligned_positions, tiers_at
 
 NO_TIER = "(none)"
 
@@ -15,10 +18,16 @@ def diff_tiers(current: pd.DataFrame, proposed: pd.DataFrame) -> pd.DataFrame:
     Accounts absent from `proposed` are left out (a re-tier may touch only some
     accounts); accounts absent from `current` show a missing from_tier.
     """
-    before = current.drop_duplicates("account_id", keep="last").set_index("account_id")["tier"]
-    from_tier = before.reindex(proposed["account_id"]).to_numpy(object)
+    positions = aligned_positions(current["account_id"], proposed["account_id"])
+    if positions is None:
+        before = current.drop_duplicates("account_id", keep="last").set_index("account_id")
+        from_tier = before["tier"].reindex(proposed["account_id"]).to_numpy(object)
+    else:
+        from_tier = tiers_at(current["tier"], positions)
     to_tier = proposed["tier"].to_numpy(object)
-    changed = ~(pd.isna(from_tier) & pd.isna(to_tier)) & (from_tier != to_tier)
+    # Few tiers change: test for missing ones only where the objects differ.
+    differs = np.flatnonzero(from_tier != to_tier)
+    changed = differs[~(pd.isna(from_tier[differs]) & pd.isna(to_tier[differs]))]
     return pd.DataFrame(
         {
             "account_id": proposed["account_id"].to_numpy()[changed],

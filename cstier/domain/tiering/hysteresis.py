@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cstier.domain.tiering.align import aligned_positions, tiers_at
 from cstier.domain.tiering.explain import join, to_str_series
 from cstier.domain.tiering.schemes import (
     BandScheme,
@@ -29,14 +30,15 @@ def apply_hysteresis(
     the runs kind, the updated pending_tier and pending_count.
     """
     hysteresis = hysteresis or scheme.hysteresis
-    result = proposed.copy()
+    # Copy-on-write: columns set below replace the copy's, never `proposed`'s.
+    result = proposed.copy(deep=False)
     result["held"] = False
     if hysteresis is None:
         return result
-    before = current.set_index("account_id").reindex(proposed["account_id"])
-    current_tier = before["tier"].to_numpy(object)
     if hysteresis.runs is not None:
-        return _by_runs(result, before, current_tier, hysteresis.runs)
+        before = current.set_index("account_id").reindex(proposed["account_id"])
+        return _by_runs(result, before, before["tier"].to_numpy(object), hysteresis.runs)
+    current_tier = _current_tier(current, proposed["account_id"])
     if not isinstance(scheme, BandScheme | PercentileScheme | NeedsScheme):
         raise ValueError(
             "A margin needs a scheme with a measured value (bands, percentiles, needs)."
@@ -51,17 +53,23 @@ def _by_margin(
     margin: float,
 ) -> pd.DataFrame:
     rank = {tier: position for position, tier in enumerate(scheme.tiers)}
-    now = pd.Series(current_tier).map(rank).to_numpy(float)
-    wanted = result["tier"].map(rank).to_numpy(float)
-    score = result["score"].to_numpy(float)
-    lower, upper = _edges(scheme, result, score)
+    proposed_tier = result["tier"].to_numpy(object)
+    all_scores = result["score"].to_numpy(float)
+    lower, upper = _edges(scheme, result, all_scores)
+    # Only an account whose tier would change can be held, so rank just those.
+    moving = np.flatnonzero(current_tier != proposed_tier)
+    now = _ranks(current_tier[moving], rank)
+    wanted = _ranks(proposed_tier[moving], rank)
+    score = all_scores[moving]
     known = ~np.isnan(now) & ~np.isnan(wanted) & ~np.isnan(score)
     slot = np.where(known, now, 0).astype(np.intp)
     factor = margin / 100.0
     # An account leaves its tier only by clearing the edge by more than the margin.
     up_edge = upper[slot] + np.abs(upper[slot]) * factor
     down_edge = lower[slot] - np.abs(lower[slot]) * factor
-    held = known & (((wanted < now) & (score < up_edge)) | ((wanted > now) & (score >= down_edge)))
+    kept = known & (((wanted < now) & (score < up_edge)) | ((wanted > now) & (score >= down_edge)))
+    held = np.zeros(len(result), dtype=bool)
+    held[moving[kept]] = True
     shown = amount if isinstance(scheme, BandScheme | PercentileScheme) else "{:g}".format
     up_text = np.array([shown(v) if np.isfinite(v) else "" for v in upper], dtype=object)
     down_text = np.array([shown(v) if np.isfinite(v) else "" for v in lower], dtype=object)
@@ -70,11 +78,27 @@ def _by_margin(
         "Kept ",
         current_tier[held],
         f": within {margin:g}% of the boundary ",
-        edge_text[held],
+        edge_text[kept],
         " — proposed ",
         _proposed(result, held),
     )
     return _hold(result, held, current_tier, notes)
+
+
+def _current_tier(current: pd.DataFrame, account_ids: pd.Series) -> np.ndarray:
+    """Return each proposed account's current tier as objects, NaN where it has none."""
+    positions = aligned_positions(current["account_id"], account_ids)
+    if positions is None:
+        # Misaligned ids: reindex (which refuses ids stored twice, as it always has).
+        return current.set_index("account_id")["tier"].reindex(account_ids).to_numpy(object)
+    return tiers_at(current["tier"], positions)
+
+
+def _ranks(tiers: np.ndarray, rank: dict[str, int]) -> np.ndarray:
+    """Return each tier's position in the scheme (NaN if missing or not the scheme's)."""
+    codes, names = pd.factorize(tiers)
+    table = np.array([rank.get(name, np.nan) for name in names] + [np.nan], dtype=float)
+    return table[codes]
 
 
 def _edges(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache, lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -34,25 +36,61 @@ def needs_scores(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, n
     is shared among the account's other components by renormalising row by row;
     an account with no input at all gets a NaN score.
     """
-    present = ~np.isnan(values)
-    effective = np.where(present, weights, 0.0)
-    total = effective.sum(axis=1, keepdims=True)
+    columns = [values[:, i] for i in range(values.shape[1])]
+    score, effective = _weighted_score(columns, weights)
+    return score, np.column_stack(effective)
+
+
+def _weighted_score(
+    columns: list[np.ndarray], weights: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    # Column by column, each sum taken in component order: the same numbers as
+    # summing each row, without striding over a million short rows.
+    present = [~np.isnan(column) for column in columns]
+    effective = [np.where(has, weight, 0.0) for has, weight in zip(present, weights, strict=True)]
+    total = _in_order_sum(effective)
     with np.errstate(invalid="ignore", divide="ignore"):
-        effective = np.where(total > 0, effective / total, 0.0)
-    raw_score = 100.0 * (np.where(present, values, 0.0) * effective).sum(axis=1)
-    return np.round(np.where(total[:, 0] > 0, raw_score, np.nan), 1), effective
+        effective = [np.where(total > 0, part / total, 0.0) for part in effective]
+    weighted = [
+        np.where(has, column, 0.0) * part
+        for column, has, part in zip(columns, present, effective, strict=True)
+    ]
+    raw_score = 100.0 * _in_order_sum(weighted)
+    return np.round(np.where(total > 0, raw_score, np.nan), 1), effective
+
+
+def _in_order_sum(parts: list[np.ndarray]) -> np.ndarray:
+    total = parts[0].copy()
+    for part in parts[1:]:
+        total += part
+    return total
 
 
 def evaluate_needs(
     scheme: NeedsScheme, accounts: pd.DataFrame, explain: bool = True
 ) -> pd.DataFrame:
     """Score each account's needs and place it at the thresholds."""
-    values = np.column_stack([normalise(c, accounts) for c in scheme.components])
+    columns = [normalise(c, accounts) for c in scheme.components]
     weights = np.array([c.weight for c in scheme.components], dtype=float)
-    score, effective = needs_scores(values, weights)
+    score, effective = _weighted_score(columns, weights)
     position = band_index(score, scheme.thresholds)
     names = np.array([*scheme.tiers, scheme.default], dtype=object)
     position = np.where(position < 0, len(scheme.tiers), position)
+    explanation = (
+        _explanations(scheme, np.column_stack(columns), np.column_stack(effective), score, position)
+        if explain
+        else None
+    )
+    return tier_frame(accounts, names[position], explanation, score)
+
+
+def _explanations(
+    scheme: NeedsScheme,
+    values: np.ndarray,
+    effective: np.ndarray,
+    score: np.ndarray,
+    position: np.ndarray,
+) -> np.ndarray:
     shown = [i for i, c in enumerate(scheme.components) if c.weight > 0]
     percent = np.rint(effective * 100).astype(np.int64)
     factor = np.where(np.isnan(values), 101, np.rint(np.nan_to_num(values) * 100)).astype(np.int64)
@@ -61,10 +99,8 @@ def evaluate_needs(
     )
     keys = [score_code] + [percent[:, i] * 102 + factor[:, i] for i in shown]
 
-    pieces = [_piece_table(scheme.components[i], first=i == shown[0]) for i in shown]
-    heads = np.array(
-        [f"Needs score {t} (" for t in format_decimal(np.arange(1001) / 10)], dtype=object
-    )
+    pieces = [_piece_table(scheme.components[i].name, first=i == shown[0]) for i in shown]
+    heads = _score_heads()
     tails = np.array([f"){threshold_text(band)}" for band in scheme.thresholds], dtype=object)
 
     def render(rows: np.ndarray) -> np.ndarray:
@@ -76,24 +112,34 @@ def evaluate_needs(
         text = join(text, tails[np.minimum(code, len(tails) - 1)])
         return np.where(scored, text, f"No needs inputs → default {scheme.default}")
 
-    explanation = render_grouped(keys, render) if explain else None
-    return tier_frame(accounts, names[position], explanation, score)
+    return render_grouped(keys, render)
 
 
-def _piece_table(component: NeedsComponent, first: bool) -> np.ndarray:
+@cache
+def _score_heads() -> np.ndarray:
+    return _frozen(
+        np.array([f"Needs score {t} (" for t in format_decimal(np.arange(1001) / 10)], dtype=object)
+    )
+
+
+@lru_cache(maxsize=256)
+def _piece_table(name: str, first: bool) -> np.ndarray:
     # Every (effective weight %, factor) pair is rendered once up front, so rows
     # only look their piece up; index 101 of a factor means the input is missing.
+    # Cached by component name: a run explains the same scheme again for its changes.
     lead = "" if first else ", "
-    return np.array(
-        [
-            f"{lead}{component.name} n/a"
-            if factor == 101
-            else f"{lead}{component.name}{_PERCENT[pct]}{_FACTOR[factor]}"
-            for pct in range(101)
-            for factor in range(102)
-        ],
-        dtype=object,
-    )
+    pieces = [
+        f"{lead}{name} n/a" if factor == 101 else f"{lead}{name}{_PERCENT[pct]}{_FACTOR[factor]}"
+        for pct in range(101)
+        for factor in range(102)
+    ]
+    return _frozen(np.array(pieces, dtype=object))
+
+
+def _frozen(table: np.ndarray) -> np.ndarray:
+    # Cached tables are shared between calls: make sure none is written to.
+    table.flags.writeable = False
+    return table
 
 
 def threshold_text(band: Band) -> str:

@@ -19,7 +19,8 @@ def apply_overrides(
     An override is active while `as_of` is before its expiry; when an account
     has several active ones, the last row wins, so pass them oldest first.
     """
-    result = result.copy()
+    # Copy-on-write: columns set below replace the copy's, never the caller's.
+    result = result.copy(deep=False)
     result["overridden"] = False
     expires = _utc(overrides["expires_at"])
     active = overrides[expires.isna().to_numpy() | (expires > _utc_stamp(as_of)).to_numpy()]

@@ -75,10 +75,12 @@ def value_result(
             np.array(before, dtype=object)[code], described, np.array(after, dtype=object)[code]
         )
 
-    keys = [outcome, value_codes(np.round(inputs.arr, 2))]
-    if measure.expansion is not None:
-        keys.append(value_codes(np.round(inputs.uplift_pct, 1)))
-    explanation = render_grouped(keys, render) if explain else None
+    explanation = None
+    if explain:
+        keys = [outcome, value_codes(np.round(inputs.arr, 2))]
+        if measure.expansion is not None:
+            keys.append(value_codes(np.round(inputs.uplift_pct, 1)))
+        explanation = render_grouped(keys, render)
     score = np.where(outcome < tier_count, inputs.adjusted, np.nan)
     return tier_frame(accounts, names[outcome], explanation, score)
 

@@ -18,6 +18,7 @@ from cstier.domain.tiering import (
     evaluate,
     explain_rows,
     input_columns,
+    row_positions,
 )
 from cstier.models import AccountTier, OutboxEvent, TieringRun, TierOverride, TierScheme
 from cstier.models.base import utcnow
@@ -239,7 +240,7 @@ def _stage(batch: ChangeBatch, outcome: SchemeOutcome) -> None:
     if changes.empty:
         return
     result = outcome.result
-    at = pd.Index(result["account_id"]).get_indexer(changes["account_id"])
+    at = row_positions(result["account_id"], changes["account_id"])
     overridden = (
         result["overridden"].to_numpy(bool)[at]
         if "overridden" in result

@@ -65,12 +65,23 @@ def test_percentiles_are_explained_against_the_whole_book():
     assert "→ Rest" in explained[2]
 
 
-def test_evaluating_without_explanations_gives_the_same_tiers():
-    scheme = parse_scheme(DEFAULT_SCHEMES[0], DEFAULT_FIELDS)
+@pytest.mark.parametrize("definition", DEFAULT_SCHEMES, ids=lambda d: d["name"])
+def test_evaluating_without_explanations_gives_the_same_tiers(definition):
+    scheme = parse_scheme(definition, DEFAULT_FIELDS)
     accounts = book()
     quiet = evaluate(scheme, accounts, explain=False)
     assert "explanation" not in quiet.columns
-    assert quiet["tier"].tolist() == evaluate(scheme, accounts)["tier"].tolist()
+    full = evaluate(scheme, accounts)
+    pd.testing.assert_frame_equal(quiet, full.drop(columns="explanation"), check_exact=True)
+
+
+def test_explaining_twice_gives_the_same_text():
+    # Needs explanations reuse cached tables: a second call must not see the first's rows.
+    scheme = parse_scheme(DEFAULT_SCHEMES[1], DEFAULT_FIELDS)
+    accounts = book()
+    first = evaluate(scheme, accounts)["explanation"].tolist()
+    explain_rows(scheme, accounts, np.array([3, 1]))
+    assert evaluate(scheme, accounts)["explanation"].tolist() == first
 
 
 def test_an_override_note_survives_evaluation_without_explanations():

@@ -80,6 +80,23 @@ def test_all_missing_gives_default_tier():
     assert result["explanation"].iloc[0] == "No needs inputs → default Unknown"
 
 
+def test_scores_sum_like_each_row_in_component_order():
+    rng = np.random.default_rng(5)
+    values = rng.random((2_000, 4)).round(3)
+    values[rng.random(values.shape) < 0.3] = np.nan
+    weights = np.array([30.0, 25.0, 0.0, 15.0])
+    present = ~np.isnan(values)
+    effective = np.where(present, weights, 0.0)
+    total = effective.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        effective = np.where(total > 0, effective / total, 0.0)
+    raw = 100.0 * (np.where(present, values, 0.0) * effective).sum(axis=1)
+    expected = np.round(np.where(total[:, 0] > 0, raw, np.nan), 1)
+    score, got_effective = needs_scores(values, weights)
+    assert np.array_equal(score, expected, equal_nan=True)
+    assert np.array_equal(got_effective, effective)
+
+
 def test_renormalisation_is_per_row():
     values = np.array([[1.0, np.nan], [np.nan, 0.5], [0.5, 1.0]])
     score, effective = needs_scores(values, np.array([3.0, 1.0]))
