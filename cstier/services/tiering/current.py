@@ -1,20 +1,28 @@
-"""Read the book's current tiers compactly: one id list per (scheme, tier), not one row per tier.
+"""Read the book's current tiers compactly: two lists per scheme, not one row per tier.
 
 A run compares a million proposed tiers per scheme with the stored ones. Fetching them as
 rows makes the driver build a Python tuple per account and scheme (five million at 1M
-accounts), which costs more than the whole evaluation. Aggregating the ids into one text
-per (scheme, tier) inside the database and parsing it with NumPy moves the same data at a
-fraction of the cost, on SQLite and PostgreSQL alike.
+accounts), which costs more than the whole evaluation. Instead the database aggregates
+each scheme's account ids and tiers into two texts, in the same row order, and NumPy and
+pandas' C parser split them. Grouping by scheme alone follows the primary key: no index
+on tier is needed (migration 0012), so a changed tier stays an in-place update.
 """
+
+import csv
+from io import StringIO
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from cstier.services.frames import id_list, read_id_lists
+from cstier.services.frames import id_list, read_id_lists, text_list
 
 TIER_COLUMNS = ["account_id", "tier"]
+# Control characters no tier name holds: the unit separator (text_list) ends each name in
+# the list, the record separator never occurs, so a comma or quote in a name stays as it is.
+SEPARATOR = "\x1f"
+NEVER = "\x1e"
 PENDING_COLUMNS = ["account_id", "pending_tier", "pending_count"]
 
 
@@ -28,22 +36,44 @@ def read_current_tiers(
     """
     if not scheme_ids:
         return {}
+    # Both aggregates of a group see its rows in the same order, so position i of the
+    # tier list belongs to position i of the id list.
     stmt = text(
-        f"SELECT scheme_id, tier, {id_list(session, 'account_id')} FROM account_tier "
-        "WHERE scheme_id IN :scheme_ids GROUP BY scheme_id, tier"
+        f"SELECT scheme_id, {text_list(session, 'tier')}, "
+        f"{id_list(session, 'account_id')} FROM account_tier "
+        "WHERE scheme_id IN :scheme_ids GROUP BY scheme_id"
     ).bindparams(bindparam("scheme_ids", expanding=True))
     parts: dict[int, list[pd.DataFrame]] = {int(s): [] for s in scheme_ids}
-    for (scheme_id, tier), account_ids in read_id_lists(
+    for (scheme_id, tiers), account_ids in read_id_lists(
         session, stmt, {"scheme_ids": list(scheme_ids)}
     ):
         parts[int(scheme_id)].append(
-            pd.DataFrame({"account_id": account_ids, "tier": tier}, columns=TIER_COLUMNS)
+            pd.DataFrame({"account_id": account_ids, "tier": _split_tiers(tiers)})
         )
     frames = {scheme_id: _concat(found) for scheme_id, found in parts.items()}
     if with_pending:
         for scheme_id, frame in frames.items():
             frames[scheme_id] = _with_pending(session, scheme_id, frame)
     return frames
+
+
+def _split_tiers(joined: str | None) -> pd.Categorical:
+    """Split a joined tier list into categories with pandas' C reader (names kept verbatim)."""
+    if not joined:
+        return pd.Categorical([])
+    column = pd.read_csv(
+        StringIO(joined),
+        header=None,
+        names=["tier"],
+        sep=NEVER,
+        lineterminator=SEPARATOR,
+        quoting=csv.QUOTE_NONE,
+        skip_blank_lines=False,
+        na_filter=False,
+        dtype="category",
+        engine="c",
+    )["tier"]
+    return column.array
 
 
 def _concat(found: list[pd.DataFrame]) -> pd.DataFrame:
