@@ -1,12 +1,181 @@
-"""Bulk-job helpers: SQLite's write-ahead log is checkpointed after a large job, not during it."""
+"""Bulk writes store what the ORM would; SQLite's log is checkpointed after a large job."""
 
 import threading
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from cstier.models import AccountCoverage, AccountTier, TierChange, TieringRun, TierScheme
 from cstier.services import bulk
-from cstier.services.bulk import checkpoint_after
+from cstier.services.bulk import BulkWriter, checkpoint_after
+from cstier.services.tiering.changes import HISTORY_COLUMNS, TIER_COLUMNS
+from tests.factories import AccountFactory
+
+TRICKY = [
+    "",
+    "plain",
+    "tab\there",
+    "line\nbreak and \r\n",
+    "back\\slash \\N \\t",
+    "quotes ' \" `",
+    "\\N",
+    "unicode é ü 漢字 🚀 \u00a0",
+    "comma, semicolon; pipe |",
+]
+AWARE = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+# A naive time takes PostgreSQL's text COPY (read in the session's zone); an aware one binary.
+TIMES = [
+    AWARE,
+    AWARE.astimezone(timezone(timedelta(hours=-7, minutes=-30))),
+    datetime(2026, 3, 4, 5, 6, 7, 891011),
+]
+
+
+@pytest.fixture
+def book(db_session):
+    """Accounts, a run, and two schemes: one written in bulk, the other through the ORM."""
+    accounts = [AccountFactory() for _ in TRICKY]
+    bulk_scheme = TierScheme(key="value_tiers", name="Value", dimension="value")
+    orm_scheme = TierScheme(key="value_orm", name="Value (ORM)", dimension="value")
+    run = TieringRun(started_at=AWARE)
+    db_session.add_all([bulk_scheme, orm_scheme, run])
+    db_session.flush()
+    return accounts, bulk_scheme, orm_scheme, run
+
+
+def stored(session, model, scheme: TierScheme) -> list[tuple]:
+    """Return a scheme's rows as tuples of every other column, read back through the ORM."""
+    session.expire_all()
+    columns = [c.name for c in model.__table__.columns if c.name not in ("id", "scheme_id")]
+    rows = session.scalars(
+        select(model).where(model.scheme_id == scheme.id).order_by(model.account_id)
+    ).all()
+    return [tuple(getattr(row, name) for name in columns) for row in rows]
+
+
+def tier_values(i: int, text_: str, run: TieringRun) -> dict:
+    return dict(
+        tier=f"T{i % 3}", explanation=text_, source="rule", scheme_version=2,
+        run_id=None if i % 2 else run.id,
+    )  # fmt: skip
+
+
+def history_values(i: int, text_: str, run: TieringRun) -> dict:
+    return dict(
+        dimension="value", from_tier=None if i % 2 else text_, to_tier=f"T{i % 3}",
+        run_id=run.id, reason="rule", scheme_version=None if i % 3 else 2, explanation=text_,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("now", TIMES, ids=["utc", "offset", "naive"])
+def test_inserts_store_tricky_values_as_the_orm_does(db_session, book, now):
+    accounts, bulk_scheme, orm_scheme, run = book
+    writer = BulkWriter(db_session, now)
+    tiers, history = [], []
+    for i, (a, text_) in enumerate(zip(accounts, TRICKY, strict=True)):
+        tier, change = tier_values(i, text_, run), history_values(i, text_, run)
+        tiers.append((a.id, bulk_scheme.id, *(tier[c] for c in TIER_COLUMNS[:-1]), writer.stamp, 0))
+        change |= {"account_id": a.id, "scheme_id": bulk_scheme.id, "at": writer.stamp}
+        history.append(tuple(change[c] for c in HISTORY_COLUMNS))
+        db_session.add(AccountTier(
+            account_id=a.id, scheme_id=orm_scheme.id, updated_at=now, pending_count=0, **tier
+        ))  # fmt: skip
+        db_session.add(TierChange(**change | {"scheme_id": orm_scheme.id, "at": now}))
+    db_session.flush()
+    writer.insert(
+        "account_tier", ("account_id", "scheme_id", *TIER_COLUMNS, "pending_count"), tiers
+    )
+    writer.insert("tier_change", HISTORY_COLUMNS, history)
+    for model in (AccountTier, TierChange):
+        assert stored(db_session, model, bulk_scheme) == stored(db_session, model, orm_scheme)
+
+
+@pytest.mark.parametrize("now", TIMES, ids=["utc", "offset", "naive"])
+def test_update_sets_tricky_values_and_nulls_by_key(db_session, book, now):
+    accounts, bulk_scheme, orm_scheme, run = book
+    for scheme in (bulk_scheme, orm_scheme):
+        for a in accounts:
+            db_session.add(AccountTier(
+                account_id=a.id, scheme_id=scheme.id, tier="Old", explanation="old",
+                source="import", scheme_version=1, run_id=run.id,
+                updated_at=AWARE - timedelta(days=1),
+            ))  # fmt: skip
+    db_session.flush()
+    writer = BulkWriter(db_session, now)
+    moves = []
+    # every other account moves; the rest keep their row untouched
+    for i, (a, text_) in enumerate(zip(accounts, TRICKY, strict=True)):
+        if i % 2:
+            continue
+        tier = tier_values(i, text_, run)
+        moves.append((a.id, bulk_scheme.id, *(tier[c] for c in TIER_COLUMNS[:-1]), writer.stamp))
+        row = db_session.get(AccountTier, (a.id, orm_scheme.id))
+        for name, value in (tier | {"updated_at": now}).items():
+            setattr(row, name, value)
+    db_session.flush()
+    writer.update("account_tier", ("account_id", "scheme_id"), TIER_COLUMNS, moves)
+    bulk_rows = stored(db_session, AccountTier, bulk_scheme)
+    assert bulk_rows == stored(db_session, AccountTier, orm_scheme)
+
+
+def test_update_by_lookups_leaves_the_planner_settings_as_it_found_them(db_session, book):
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("planner settings are PostgreSQL's")
+    accounts, scheme, _, run = book
+    for a in accounts:
+        db_session.add(AccountTier(
+            account_id=a.id, scheme_id=scheme.id, tier="Old", scheme_version=1, updated_at=AWARE
+        ))  # fmt: skip
+    db_session.flush()
+    db_session.execute(text("ANALYZE account_tier"))
+    db_session.execute(text("SET LOCAL enable_mergejoin = off"))
+    writer = BulkWriter(db_session, AWARE)
+    moved = accounts[:2]  # a small share of the table: looked up by key
+    assert len(moved) * bulk.LOOKUP_SHARE <= len(accounts)
+    writer.update(
+        "account_tier",
+        ("account_id", "scheme_id"),
+        ("tier",),
+        [(a.id, scheme.id, "New") for a in moved],
+    )
+    settings = db_session.execute(
+        text(
+            "SELECT current_setting('enable_memoize'), current_setting('enable_hashjoin'), "
+            "current_setting('enable_mergejoin')"
+        )
+    ).one()
+    assert tuple(settings) == ("on", "on", "off")
+    db_session.expire_all()
+    tiers = [db_session.get(AccountTier, (a.id, scheme.id)).tier for a in accounts]
+    assert tiers == ["New", "New"] + ["Old"] * (len(accounts) - 2)
+
+
+def test_update_with_one_key_and_booleans(db_session):
+    accounts = [AccountFactory() for _ in range(3)]
+    db_session.flush()
+    for a in accounts:
+        db_session.add(AccountCoverage(account_id=a.id, needs_reassignment=False, updated_at=AWARE))
+    db_session.flush()
+    writer = BulkWriter(db_session, AWARE + timedelta(hours=1))
+    writer.update(
+        "account_coverage",
+        ("account_id",),
+        ("needs_reassignment", "suggested_owner_id", "updated_at"),
+        [(accounts[0].id, True, None, writer.stamp), (accounts[2].id, False, None, writer.stamp)],
+    )
+    db_session.expire_all()
+    rows = [db_session.get(AccountCoverage, a.id) for a in accounts]
+    assert [r.needs_reassignment for r in rows] == [True, False, False]
+    hours = [r.updated_at.replace(tzinfo=UTC).hour for r in rows]
+    assert hours == [AWARE.hour + 1, AWARE.hour, AWARE.hour + 1]
+
+
+def test_nothing_to_write_is_a_no_op(db_session):
+    writer = BulkWriter(db_session, AWARE)
+    writer.insert("tier_change", HISTORY_COLUMNS, [])
+    writer.update("account_tier", ("account_id", "scheme_id"), TIER_COLUMNS, [])
+    assert db_session.scalar(select(TierChange.id)) is None
 
 
 @pytest.fixture
