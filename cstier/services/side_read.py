@@ -3,8 +3,9 @@
 A re-tier reads the book (accounts and companies) and the current tiers before it can
 evaluate anything; each is one long query. PostgreSQL serves each connection from its own
 process, so on a 2-core machine the two reads overlap instead of queueing on one
-connection (4.8 s in turn, 4.0 s side by side for a 1M-account book). The side read sees what is committed, as the
-session's own read would: a run reads before it writes anything but its run record.
+connection (4.8 s in turn, 4.0 s side by side for a 1M-account book). The side read sees
+what is committed, as the session's own read would: a run reads before it writes anything
+but its run record.
 
 SQLite reads in turn, on the session: two SQLite queries in one process did not overlap
 when measured (a 1M book and its tiers took 9.5-10.6 s in turn, 10.4-11.4 s side by side),
