@@ -41,7 +41,11 @@ def read_columns(
         parts = [_parse(BytesIO(_copy_out(connection, stmt)), columns, kinds)]
     else:
         parts = list(_sqlite_chunks(connection, stmt, key, columns, kinds))
-    return _concat(parts, columns, kinds)
+    frame = _concat(parts, columns, kinds)
+    if not frame[columns[0]].is_monotonic_increasing:
+        # SQL promises no order inside an aggregate; SQLite keeps the subquery's, but check.
+        frame = frame.sort_values(columns[0], ignore_index=True)
+    return frame
 
 
 def _copy_out(connection: Connection, stmt: Select) -> bytes:
@@ -75,7 +79,7 @@ def _sqlite_chunks(connection: Connection, stmt: Select, key, columns, kinds):
         yield part
         if len(part) < CHUNK_ROWS:
             return
-        last = int(part[columns[0]].iloc[-1])
+        last = int(part[columns[0]].max())
 
 
 def _csv_field(column, kind: str) -> ColumnElement:
