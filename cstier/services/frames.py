@@ -25,6 +25,20 @@ def read_frame_on(connection: Connection, stmt: Select, columns: list[str]) -> p
     return pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
 
 
+def overlay(
+    base: np.ndarray, account_ids: pd.Series, record_ids: pd.Series, values: pd.Series
+) -> np.ndarray:
+    """Return `base` (aligned on account_ids) with `values` put where an account has a record.
+
+    `record_ids` and `values` are a per-account query result (one row per account at most);
+    accounts without a record keep their `base` value. `base` is changed in place.
+    """
+    at = pd.Index(record_ids).get_indexer(account_ids)
+    found = at >= 0
+    base[found] = values.to_numpy(dtype=base.dtype)[at[found]]
+    return base
+
+
 def id_list(session: Session, column: str) -> str:
     """Return the SQL aggregate that joins a group's integer ids into one comma-separated text."""
     if session.connection().dialect.name == "postgresql":

@@ -9,14 +9,13 @@ field it was imported or edited with.
 
 from datetime import date
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import BigInteger, Select, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from cstier.models import Account, Subscription
 from cstier.models.base import utcnow
-from cstier.services.frames import read_frame
+from cstier.services.frames import overlay, read_frame
 
 MONTHS_PER_YEAR = 12
 
@@ -72,10 +71,12 @@ def current_arr(
     active = active_subscription_arr(session, day)
     if active.empty:
         return field_arr
-    at = pd.Index(active["account_id"]).get_indexer(account_ids)
-    found = at >= 0
-    values = field_arr.to_numpy(dtype=float, copy=True)
-    values[found] = active["arr_cents"].to_numpy(dtype=np.int64)[at[found]] / 100.0
+    values = overlay(
+        field_arr.to_numpy(dtype=float, copy=True),
+        account_ids,
+        active["account_id"],
+        active["arr_cents"] / 100.0,
+    )
     return pd.Series(values, index=field_arr.index, name=field_arr.name)
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from cstier.models import AccountNeed, Subscription, UsageMetric
 from cstier.models.base import utcnow
-from cstier.services.frames import read_frame
+from cstier.services.frames import overlay, read_frame
 from cstier.services.tiering.current_arr import active_on
 
 NEED_PREFIX = "need."
@@ -99,19 +99,13 @@ def _merged(
     fallback = (
         book[name].to_numpy(dtype=float, copy=True) if name in book else np.full(len(book), np.nan)
     )
-    at = pd.Index(records["account_id"]).get_indexer(account_ids)
-    found = at >= 0
-    fallback[found] = records[name].to_numpy(dtype=float)[at[found]]
-    return fallback
+    return overlay(fallback, account_ids, records["account_id"], records[name])
 
 
 def _aligned(records: pd.DataFrame, column: str, account_ids: pd.Series) -> np.ndarray:
     """Return a records column aligned on account_ids, NaN where an account has none."""
-    values = np.full(len(account_ids), np.nan)
-    at = pd.Index(records["account_id"]).get_indexer(account_ids)
-    found = at >= 0
-    values[found] = records[column].to_numpy(dtype=float)[at[found]]
-    return values
+    missing = np.full(len(account_ids), np.nan)
+    return overlay(missing, account_ids, records["account_id"], records[column])
 
 
 def _need_counts() -> Select:
