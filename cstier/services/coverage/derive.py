@@ -94,10 +94,6 @@ def _stored(session: Session) -> pd.DataFrame:
     return frame.set_index("account_id")
 
 
-def _model(value) -> int | None:
-    return None if pd.isna(value) else int(value)
-
-
 def _ids(values: pd.Series) -> list[int | None]:
     """Return nullable ids as plain Python ints and Nones, column-wise."""
     return [None if pd.isna(v) else int(v) for v in values.astype("Int64").to_numpy(object)]
