@@ -1,6 +1,5 @@
 """The fields a scheme may read, and loading them for the book as one DataFrame."""
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -103,25 +102,19 @@ def read_chunked(
     kinds = {name: ID_KINDS.get(name) or catalog.get(name, "text") for name in columns}
     frame = read_columns(session, stmt, columns, kinds)
     for name, kind in kinds.items():
-        if kind not in ("int", "number", "text"):
+        if kind in ("boolean", "date"):
             frame[name] = typed(frame[name], kind)
     return frame
 
 
 def typed(column: pd.Series, kind: str) -> pd.Series:
-    """Return a column in the dtype its field type compares in (text as categories)."""
-    if kind == "number":
-        try:
-            # Numbers and NULLs (the usual case) convert in one pass; parsing is the fallback.
-            return column.astype(float)
-        except (TypeError, ValueError):
-            return pd.to_numeric(column, errors="coerce").astype(float)
+    """Return a boolean or date column, read as strings, in the dtype its field compares in.
+
+    Ids, numbers and text arrive typed from services/columns.py; other kinds pass through.
+    """
     if kind == "boolean":
         lowered = column.astype("string").str.lower()
         return lowered.map({"true": True, "1": True, "false": False, "0": False})
     if kind == "date":
         return pd.to_datetime(column, errors="coerce")
-    if kind == "int":
-        return column.fillna(0).astype(np.int64)
-    # Text fields repeat few values (regions, tiers): categories compare and store cheaply.
-    return column.astype("category")
+    return column
