@@ -43,14 +43,15 @@ def read_current_tiers(
         f"{id_list(session, 'account_id')} FROM account_tier "
         "WHERE scheme_id IN :scheme_ids GROUP BY scheme_id"
     ).bindparams(bindparam("scheme_ids", expanding=True))
-    parts: dict[int, list[pd.DataFrame]] = {int(s): [] for s in scheme_ids}
+    frames = {int(s): _no_tiers() for s in scheme_ids}
+    # One row per scheme that holds tiers; few distinct tiers repeat a million times, so the
+    # tier column is categorical: cheap to store and compare.
     for (scheme_id, tiers), account_ids in read_id_lists(
         session, stmt, {"scheme_ids": list(scheme_ids)}
     ):
-        parts[int(scheme_id)].append(
-            pd.DataFrame({"account_id": account_ids, "tier": _split_tiers(tiers)})
+        frames[int(scheme_id)] = pd.DataFrame(
+            {"account_id": account_ids, "tier": _split_tiers(tiers)}
         )
-    frames = {scheme_id: _concat(found) for scheme_id, found in parts.items()}
     if with_pending:
         for scheme_id, frame in frames.items():
             frames[scheme_id] = _with_pending(session, scheme_id, frame)
@@ -76,15 +77,10 @@ def _split_tiers(joined: str | None) -> pd.Categorical:
     return column.array
 
 
-def _concat(found: list[pd.DataFrame]) -> pd.DataFrame:
-    if not found:
-        return pd.DataFrame(
-            {"account_id": np.array([], np.int64), "tier": pd.Series([], dtype="category")}
-        )
-    frame = pd.concat(found, ignore_index=True)
-    # Few distinct tiers repeat a million times: categories store and compare them cheaply.
-    frame["tier"] = frame["tier"].astype("category")
-    return frame
+def _no_tiers() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"account_id": np.array([], np.int64), "tier": pd.Series([], dtype="category")}
+    )
 
 
 def _with_pending(session: Session, scheme_id: int, frame: pd.DataFrame) -> pd.DataFrame:
