@@ -180,7 +180,6 @@ def bench_service(accounts: pd.DataFrame, csms: pd.DataFrame) -> None:
                             "account_id": int(a),
                             "scheme_id": schemes[dimension],
                             "tier": pairs_by_model[int(m)][position],
-                            "scheme_version": 1,
                         }
                         for a, m in zip(
                             accounts["account_id"], accounts["coverage_model_id"], strict=True

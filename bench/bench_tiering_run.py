@@ -404,8 +404,7 @@ def orm_retier(session, sample: int) -> tuple[int, int]:
             if row is None:
                 row = AccountTier(account_id=account.id, scheme_id=scheme.id)
                 session.add(row)
-            row.tier, row.explanation, row.source = tier, explanation, "rule"
-            row.scheme_version, row.updated_at = scheme.current_version, now
+            row.tier = tier  # why it holds it is the history row below (migration 0013)
             session.add(
                 TierChange(
                     account_id=account.id, scheme_id=scheme.id, dimension=scheme.dimension,
@@ -490,7 +489,7 @@ def floor_write(cursor, keys: list[tuple[int, int, str]], postgres: bool) -> Non
             for row in keys:
                 copy.write_row(row)
         cursor.execute(
-            "UPDATE account_tier t SET tier = m.tier, updated_at = now() FROM moved m "
+            "UPDATE account_tier t SET tier = m.tier FROM moved m "
             "WHERE t.account_id = m.account_id AND t.scheme_id = m.scheme_id"
         )
         history_copy = "COPY tier_change (account_id, scheme_id, dimension, to_tier, at, reason, explanation) FROM STDIN"
@@ -502,8 +501,8 @@ def floor_write(cursor, keys: list[tuple[int, int, str]], postgres: bool) -> Non
                 copy.write_row(row)
         return
     cursor.executemany(
-        "UPDATE account_tier SET tier = ?, updated_at = ? WHERE account_id = ? AND scheme_id = ?",
-        [(t, now, a, s) for a, s, t in keys],
+        "UPDATE account_tier SET tier = ? WHERE account_id = ? AND scheme_id = ?",
+        [(t, a, s) for a, s, t in keys],
     )
     cursor.executemany(
         "INSERT INTO tier_change (account_id, scheme_id, dimension, to_tier, at, reason, "

@@ -109,7 +109,7 @@ class CoverageChange(db.Model):
     """
 
     __tablename__ = "coverage_change"
-    __table_args__ = (Index("ix_coverage_change_account_at", "account_id", "at"),)
+    __table_args__ = (Index("ix_coverage_change_account_id", "account_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(Integer)

@@ -85,7 +85,15 @@ class TieringRun(db.Model):
 
 
 class AccountTier(db.Model):
-    """An account's current tier in one scheme, with why it holds it."""
+    """An account's current tier in one scheme: the tier alone, and a pending move.
+
+    Why the account holds the tier (explanation, rule or override, scheme version, run,
+    time) is the latest tier_change row of the account and scheme, written in the same
+    transaction as the tier (services/tiering/history.py reads it). Keeping only the tier
+    here makes a row a fifth of its old width (migration 0013): a re-tier changes a few
+    percent of rows spread over the whole table, so it rewrites nearly every page, and
+    fewer pages are what makes that write fast.
+    """
 
     __tablename__ = "account_tier"
     # Keyed (scheme_id, account_id) and, on SQLite, stored WITHOUT ROWID: rows then lie
@@ -104,16 +112,8 @@ class AccountTier(db.Model):
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
     scheme_id: Mapped[int] = mapped_column(ForeignKey("tier_scheme.id"))
     tier: Mapped[str] = mapped_column(String(60))
-    explanation: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(20), default="rule")  # rule, override, import
-    scheme_version: Mapped[int] = mapped_column(Integer)
-    # The run that set this tier, for display. Not a foreign key: checking it costs a lookup
-    # per updated row (a sixth of a re-tier's update time), and the enforced reference
-    # lives on the tier_change row written in the same transaction. Runs are never deleted.
-    run_id: Mapped[int | None] = mapped_column(Integer)
     pending_tier: Mapped[str | None] = mapped_column(String(60))
     pending_count: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     scheme: Mapped[TierScheme] = relationship()
 
@@ -128,7 +128,8 @@ class TierChange(db.Model):
 
     __tablename__ = "tier_change"
     __table_args__ = (
-        Index("ix_tier_change_account_at", "account_id", "at"),
+        # By account alone (migration 0014): a timeline is a few rows, sorted after.
+        Index("ix_tier_change_account_id", "account_id"),
         Index("ix_tier_change_scheme_at", "scheme_id", "at"),
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from cstier.models import AccountTier
+from cstier.models import TierChange
 
 # An UPDATE … FROM looks keys up while it changes at most 1 in LOOKUP_SHARE rows of the table.
 LOOKUP_SHARE = 4
@@ -30,7 +30,7 @@ class BulkWriter:
         self.postgres = connection.dialect.name == "postgresql"
         self.dbapi = connection.connection.driver_connection
         # Store the run's time exactly as SQLAlchemy would (SQLite keeps datetimes as text).
-        column_type = AccountTier.__table__.c.updated_at.type.dialect_impl(connection.dialect)
+        column_type = TierChange.__table__.c.at.type.dialect_impl(connection.dialect)
         process = column_type.bind_processor(connection.dialect)
         self.stamp: Any = process(now) if process else now
         # Binary COPY skips formatting each value as text; its timestamptz writer needs an

@@ -13,7 +13,6 @@ from cstier.models import TierScheme
 from cstier.services.bulk import BulkWriter
 
 FLUSH_ROWS = 500_000
-TIER_COLUMNS = ("tier", "explanation", "source", "scheme_version", "run_id", "updated_at")
 HISTORY_COLUMNS = (
     "account_id", "scheme_id", "dimension", "from_tier", "to_tier", "at", "run_id", "reason",
     "scheme_version", "explanation",
@@ -53,17 +52,18 @@ class ChangeBatch:
             return
         self.moves.sort(key=lambda move: (move[1], move[0]))
         run_id, stamp = self.run_id, self.writer.stamp
+        # The tier row holds the tier alone; the history row below says why (migration 0013).
         self.writer.update(
             "account_tier",
             ("account_id", "scheme_id"),
-            TIER_COLUMNS,
-            [(a, s, t, e, src, v, run_id, stamp) for a, s, f, t, e, src, v, _ in self.moves if f is not None],
-        )  # fmt: skip
+            ("tier",),
+            [(a, s, t) for a, s, f, t, *_ in self.moves if f is not None],
+        )
         self.writer.insert(
             "account_tier",
-            ("account_id", "scheme_id", *TIER_COLUMNS, "pending_count"),
-            [(a, s, t, e, src, v, run_id, stamp, 0) for a, s, f, t, e, src, v, _ in self.moves if f is None],
-        )  # fmt: skip
+            ("account_id", "scheme_id", "tier", "pending_count"),
+            [(a, s, t, 0) for a, s, f, t, *_ in self.moves if f is None],
+        )
         self.moves.sort(key=lambda move: (move[0], move[1]))
         self.writer.insert(
             "tier_change",

@@ -1,5 +1,6 @@
 """Tier history: an account's timeline, tiers as of a date, segment composition as of a date."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
@@ -21,15 +22,75 @@ def timeline(session: Session, account_id: int) -> list[TierChange]:
     return list(session.scalars(stmt))
 
 
-def current_for_account(session: Session, account_id: int) -> list[AccountTier]:
-    """Return an account's current tiers, value and needs first."""
+@dataclass(frozen=True)
+class CurrentTier:
+    """An account's tier in one scheme and why it holds it: the change that set it."""
+
+    scheme: TierScheme
+    tier: str
+    pending_tier: str | None
+    pending_count: int
+    change: TierChange | None
+
+    @property
+    def scheme_id(self) -> int:
+        """Return the scheme's id."""
+        return self.scheme.id
+
+    @property
+    def explanation(self) -> str:
+        """Return why the account got this tier (band or rule and inputs, or override)."""
+        return self.change.explanation if self.change else ""
+
+    @property
+    def source(self) -> str:
+        """Return what set the tier: rule, override or import."""
+        return self.change.reason if self.change else "rule"
+
+    @property
+    def scheme_version(self) -> int | None:
+        """Return the scheme version that assigned the tier."""
+        return self.change.scheme_version if self.change else None
+
+    @property
+    def run_id(self) -> int | None:
+        """Return the run that set the tier."""
+        return self.change.run_id if self.change else None
+
+    @property
+    def updated_at(self) -> datetime | None:
+        """Return when the tier was set."""
+        return self.change.at if self.change else None
+
+
+def current_for_account(session: Session, account_id: int) -> list[CurrentTier]:
+    """Return an account's current tiers, value and needs first, each with its latest change.
+
+    The tier row holds the tier alone (migration 0013); the change that set it, written
+    in the same transaction, says why. An account has a few dozen changes at most, so
+    all of them are read through the account index and the newest per scheme is kept.
+    """
     stmt = (
         select(AccountTier)
         .join(TierScheme, AccountTier.scheme_id == TierScheme.id)
         .where(AccountTier.account_id == account_id)
         .order_by(TierScheme.dimension.desc(), TierScheme.name)
     )
-    return list(session.scalars(stmt))
+    latest: dict[int, TierChange] = {}
+    for change in timeline(session, account_id):
+        latest.setdefault(change.scheme_id, change)
+    return [
+        CurrentTier(
+            row.scheme, row.tier, row.pending_tier, row.pending_count, _setting(row, latest)
+        )
+        for row in session.scalars(stmt)
+    ]
+
+
+def _setting(row: AccountTier, latest: dict[int, TierChange]) -> TierChange | None:
+    # The newest change is the one that set the tier unless the history was cut short.
+    change = latest.get(row.scheme_id)
+    return change if change is not None and change.to_tier == row.tier else None
 
 
 def _latest_changes_before(as_of: datetime, accounts: Select | None = None):

@@ -31,7 +31,7 @@ def set_tiers(account, value: str | None, needs: str | None) -> None:
                 session.delete(row)
             continue
         if row is None:
-            row = AccountTier(account_id=account.id, scheme_id=scheme.id, scheme_version=1)
+            row = AccountTier(account_id=account.id, scheme_id=scheme.id)
             session.add(row)
         row.tier = tier
     session.commit()

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor
 from cstier.extensions import db
-from cstier.models import AccountTier, OutboxEvent, TierChange, TieringRun, TierScheme
+from cstier.models import AccountTier, OutboxEvent, TierChange, TieringRun
+from cstier.services.tiering.history import CurrentTier, current_for_account
 from tests.factories import AccountFactory, CompanyFactory
 
 JAN = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
@@ -45,11 +46,11 @@ def count(model) -> int:
         return fresh.scalar(select(func.count()).select_from(model))
 
 
-def tier_of(account_id: int, key: str = "value_tiers") -> AccountTier | None:
-    """Return an account's committed tier row in the scheme with this key."""
+def tier_of(account_id: int, key: str = "value_tiers") -> CurrentTier | None:
+    """Return an account's committed tier in the scheme with this key, with why it holds it."""
     with Session(db.engine, expire_on_commit=False) as fresh:
-        scheme_id = fresh.scalar(select(TierScheme.id).where(TierScheme.key == key))
-        return fresh.get(AccountTier, (account_id, scheme_id))
+        tiers = current_for_account(fresh, account_id)
+        return next((t for t in tiers if t.scheme.key == key), None)
 
 
 def snapshot(session: Session | None = None) -> tuple[list, list]:
@@ -61,12 +62,13 @@ def snapshot(session: Session | None = None) -> tuple[list, list]:
     with nullcontext(session) if session is not None else Session(db.engine) as fresh:
         tiers = fresh.execute(
             select(AccountTier.account_id, AccountTier.scheme_id, AccountTier.tier,
-                   AccountTier.explanation, AccountTier.run_id)
+                   AccountTier.pending_tier, AccountTier.pending_count)
             .order_by(AccountTier.account_id, AccountTier.scheme_id)
         ).all()  # fmt: skip
         history = fresh.execute(
-            select(TierChange.id, TierChange.account_id, TierChange.to_tier).order_by(TierChange.id)
-        ).all()
+            select(TierChange.id, TierChange.account_id, TierChange.to_tier,
+                   TierChange.explanation, TierChange.run_id).order_by(TierChange.id)
+        ).all()  # fmt: skip
     return [tuple(r) for r in tiers], [tuple(r) for r in history]
 
 

@@ -1,13 +1,10 @@
 """Current tiers read back per scheme: every account, names verbatim, ids matched to tiers."""
 
-from datetime import UTC, datetime
-
 from cstier.models import AccountTier, TierScheme
 from cstier.services.tiering.current import read_current_tiers
 from tests.factories import AccountFactory
 
 NAMES = ['Tier, "A"', " spaced ", "", "#hash", "NaN", "ü—東"]
-AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _scheme(db_session, key: str) -> TierScheme:
@@ -20,11 +17,8 @@ def _scheme(db_session, key: str) -> TierScheme:
 def _store(db_session, scheme: TierScheme, tiers: dict[int, str]) -> None:
     for account_id, tier in tiers.items():
         db_session.add(
-            AccountTier(
-                account_id=account_id, scheme_id=scheme.id, tier=tier, explanation="",
-                source="rule", scheme_version=1, pending_count=0, updated_at=AT,
-            )
-        )  # fmt: skip
+            AccountTier(account_id=account_id, scheme_id=scheme.id, tier=tier, pending_count=0)
+        )
     db_session.commit()
 
 

@@ -1,0 +1,103 @@
+"""Migration 0013 keeps every current tier and gives back why it was set on downgrade."""
+
+import os
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.conftest import make_app
+
+ROWS = [  # account, scheme, tier
+    (1, 1, "Strategic"),
+    (2, 1, 'Scale, "quoted"'),
+    (1, 2, "High"),
+]
+
+
+@pytest.fixture
+def scratch_url(tmp_path):
+    """An empty database of the suite's kind, dropped afterwards."""
+    url = os.environ.get("CSTIER_TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'migrate.sqlite'}"
+        return
+    name = "cstier_migration_scratch"
+    admin = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def _seed_at_0012(conn) -> None:
+    conn.execute(text(
+        "INSERT INTO company (id, external_id, name, created_at, updated_at) "
+        "VALUES (1, 'CO-1', 'Acme', '2026-01-01', '2026-01-01')"
+    ))  # fmt: skip
+    for account in (1, 2):
+        conn.execute(text(
+            "INSERT INTO account (id, external_id, name, unit_type, company_id, arr_cents, "
+            "lifecycle_stage, attributes, version, created_at, updated_at) VALUES "
+            f"({account}, 'AC-{account}', 'A{account}', 'company', 1, 0, 'active', '{{}}', 1, "
+            "'2026-01-01', '2026-01-01')"
+        ))  # fmt: skip
+    for scheme, key in ((1, "value_tiers"), (2, "needs_tiers")):
+        conn.execute(text(
+            "INSERT INTO tier_scheme (id, key, name, dimension, goal, kpi, active, "
+            f"current_version, created_at) VALUES ({scheme}, '{key}', '{key}', 'value', '', '', "
+            "true, 2, '2026-01-01')"
+        ))  # fmt: skip
+    for account, scheme, tier in ROWS:
+        conn.execute(
+            text(
+                "INSERT INTO account_tier (account_id, scheme_id, tier, explanation, source, "
+                "scheme_version, run_id, pending_tier, pending_count, updated_at) VALUES "
+                "(:a, :s, :t, 'old text', 'rule', 1, NULL, NULL, 0, '2026-01-01')"
+            ),
+            {"a": account, "s": scheme, "t": tier},
+        )
+        # An older change, then the one that set the current tier.
+        for at, to_tier, why in (("2026-01-01", "Earlier", "first"), ("2026-02-01", tier, "why")):
+            conn.execute(
+                text(
+                    "INSERT INTO tier_change (account_id, scheme_id, dimension, from_tier, "
+                    "to_tier, at, run_id, reason, scheme_version, explanation) VALUES "
+                    "(:a, :s, 'value', NULL, :t, :at, 7, 'override', 2, :why)"
+                ),
+                {"a": account, "s": scheme, "t": to_tier, "at": at, "why": f"{why} {tier}"},
+            )
+
+
+def test_tiers_survive_the_upgrade_and_the_downgrade_restores_why(scratch_url, tmp_path):
+    app = make_app(scratch_url, str(tmp_path))
+    with app.app_context():
+        from cstier.extensions import db
+
+        upgrade(revision="0012")
+        with db.engine.begin() as conn:
+            _seed_at_0012(conn)
+        upgrade()
+        with db.engine.connect() as conn:
+            tiers = conn.execute(
+                text("SELECT account_id, scheme_id, tier FROM account_tier ORDER BY 2, 1")
+            ).all()
+            columns = {c["name"] for c in db.inspect(conn).get_columns("account_tier")}
+        assert [tuple(r) for r in tiers] == sorted(ROWS, key=lambda r: (r[1], r[0]))
+        assert columns == {"account_id", "scheme_id", "tier", "pending_tier", "pending_count"}
+        downgrade(revision="0012")
+        with db.engine.connect() as conn:
+            restored = conn.execute(
+                text(
+                    "SELECT account_id, scheme_id, tier, explanation, source, scheme_version, "
+                    "run_id FROM account_tier ORDER BY 1, 2"
+                )
+            ).all()
+        db.engine.dispose()
+    assert [tuple(r) for r in restored] == [
+        (a, s, t, f"why {t}", "override", 2, 7) for a, s, t in sorted(ROWS)
+    ]
