@@ -87,7 +87,9 @@ class AccountCoverage(db.Model):
     """An account's derived coverage model, pool, and whether it needs a new owner."""
 
     __tablename__ = "account_coverage"
-    __table_args__ = (Index("ix_account_coverage_model", "coverage_model_id"),)
+    # No index on coverage_model_id (migration 0015): a model holds a third of the book,
+    # and without it a re-tier's model changes are in-place (HOT) updates on PostgreSQL.
+    __table_args__ = ({"postgresql_with": {"fillfactor": 85}},)
 
     account_id: Mapped[int] = mapped_column(
         ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
