@@ -26,7 +26,6 @@ from cstier.services.bulk import BulkWriter, checkpoint_after, large_page_cache,
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.frames import read_frame
-from cstier.services.side_read import SideRead
 from cstier.services.tiering.changes import ChangeBatch
 from cstier.services.tiering.current import read_current_tiers
 from cstier.services.tiering.fields import field_catalog, load_book
@@ -127,10 +126,11 @@ def evaluate_each(
     columns = set().union(*(input_columns(p) for p in parsed.values())) if parsed else set()
     by_runs = any(p.hysteresis is not None and p.hysteresis.runs for p in parsed.values())
     scheme_ids = [s.id for s in schemes]
-    # The current tiers are read on a second connection while this one reads the book.
-    with SideRead(session, lambda side: read_current_tiers(side, scheme_ids, by_runs)) as tiers:
-        book = load_book(session, columns, field_catalog(session))
-        current = tiers.result()
+    # One read after the other: reading the tiers on a second connection alongside the book
+    # was slower on both databases once account_tier was slim (PostgreSQL 1M: 16-18 s in
+    # turn, 19-21 s side by side; SQLite, even from a forked process, slower still).
+    book = load_book(session, columns, field_catalog(session))
+    current = read_current_tiers(session, scheme_ids, by_runs)
 
     def outcomes() -> Iterator[SchemeOutcome]:
         for s in schemes:
