@@ -196,11 +196,48 @@ def phase_build(url: str, accounts: int) -> None:
 # --- the runs ----------------------------------------------------------------------------
 
 
+# Where a run spends its time: (module, attribute, owner class or None, label).
+STAGES = [
+    ("cstier.services.tiering.run", "load_book", None, "read book"),
+    ("cstier.services.tiering.run", "read_current_tiers", None, "read tiers"),
+    ("cstier.services.tiering.run", "propose", None, "evaluate"),
+    ("cstier.services.tiering.run", "_stage", None, "evaluate"),
+    ("cstier.services.tiering.changes", "flush", "ChangeBatch", "write tiers + history"),
+    ("cstier.services.tiering.run", "derive_coverage", None, "coverage"),
+]
+
+
+def time_stages() -> dict[str, float]:
+    """Wrap the run's stages so each adds its wall time to the returned dict (bench only)."""
+    import functools
+    import importlib
+
+    spent: dict[str, float] = {}
+
+    def timed(function, label):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+
+        return wrapper
+
+    for module_name, name, owner_name, label in STAGES:
+        module = importlib.import_module(module_name)
+        owner = getattr(module, owner_name) if owner_name else module
+        setattr(owner, name, timed(getattr(owner, name), label))
+    return spent
+
+
 def timed_run(url: str, label: str) -> None:
     """Run a full re-tier through the service and report wall time and peak memory."""
     from cstier.extensions import db
     from cstier.services.tiering.run import run_tiering
 
+    spent = time_stages()
     app = make_app(url)
     with app.app_context():
         db.session.execute(db.text("SELECT 1"))  # connect outside the timing
@@ -208,6 +245,7 @@ def timed_run(url: str, label: str) -> None:
         started = time.perf_counter()
         summary = run_tiering(db.session, actor_id=None, trigger="bench")
         elapsed = time.perf_counter() - started
+        spent["other (runs, overrides, commit)"] = elapsed - sum(spent.values())
         changes = sum(summary.changes.values())
         share = changes / max(1, len(summary.changes) * summary.accounts_evaluated)
         print(
@@ -215,6 +253,9 @@ def timed_run(url: str, label: str) -> None:
             f"{changes:,} tiers changed ({share:.1%} of all) {summary.changes}; "
             f"peak RSS {peak_mb():.0f} MB "
             f"(process before run {before:.0f} MB)"
+        )
+        print(
+            "  stages: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in spent.items())
         )
         report(seconds=elapsed, changes=changes, peak_mb=peak_mb())
 
@@ -281,6 +322,10 @@ def phase_change(url: str) -> None:
             list(zip(texts, ids, strict=True)),
         )
         conn.commit()
+        if is_postgres(url):
+            # A day's edits are long checkpointed by the nightly run: do not let the
+            # checkpointer write this phase's pages back while the run is being timed.
+            conn.execute("CHECKPOINT")
     finally:
         conn.close()
     print("change: ARR, firmographics and needs signals moved; ~5 % of all tiers cross a band")
