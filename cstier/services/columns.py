@@ -4,47 +4,71 @@ Fetching rows through the DBAPI makes the driver build a tuple and a Python obje
 value (eight million of them for a 1M-account book) and pandas then walks them again;
 that costs more than the evaluation it feeds. Here the database writes the rows as CSV
 text (PostgreSQL with COPY … TO STDOUT, SQLite by concatenating each row and
-group_concat-ing a chunk of them) and pandas' C parser turns it into typed columns.
-Everything stays on the session's connection, inside its transaction.
+group_concat-ing a chunk of them: services/sqlite_csv.py) and pandas' C parser turns it
+into typed columns. Everything stays on the session's connection, inside its transaction.
 
 Types: `int` columns (ids) are int64, `number` float64, `text` categorical; any other kind
 (boolean, date) comes back as strings for the caller to convert. NULL is written as `\\N`,
 so an empty text stays an empty text.
 """
 
+from dataclasses import dataclass
 from io import BytesIO, StringIO
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
-from sqlalchemy import Select, String, cast, func, literal, select
+from sqlalchemy import Select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-NULL = "\\N"
+from cstier.services.sqlite_csv import NULL, chunk_lines
+
 CHUNK_ROWS = 200_000
 
 
+@dataclass(frozen=True)
+class JsonFields:
+    """Fields read by key from one JSON column (custom attributes), after a select's columns."""
+
+    document: ColumnElement
+    keys: dict[str, str]  # field name -> key in the document
+
+    def value(self, name: str, document: ColumnElement | None = None) -> ColumnElement:
+        """Return the field's value as text (NULL where the key is missing or null)."""
+        return (self.document if document is None else document)[self.keys[name]].as_string()
+
+
 def read_columns(
-    session: Session, stmt: Select, columns: list[str], kinds: dict[str, str]
+    session: Session,
+    stmt: Select,
+    columns: list[str],
+    kinds: dict[str, str],
+    json_fields: JsonFields | None = None,
 ) -> pd.DataFrame:
     """Run `stmt` (its first column a unique integer key) and return its rows, ordered by key.
 
-    `columns` names the selected columns in order; `kinds` gives each one's kind
-    (int, number, text, or another kind read as strings).
+    `columns` names the selected columns in order; `json_fields` adds fields read from a
+    JSON column, after them. `kinds` gives each one's kind (int, number, text, or another
+    kind read as strings).
     """
+    names = [*columns, *(json_fields.keys if json_fields else ())]
     connection = session.connection()
     key = stmt.selected_columns[0]
     stmt = stmt.order_by(None).order_by(key)
     if connection.dialect.name == "postgresql":
-        parts = [_parse(BytesIO(_copy_out(connection, stmt)), columns, kinds)]
+        if json_fields:
+            stmt = stmt.add_columns(*(json_fields.value(name) for name in json_fields.keys))
+        parts = [_parse(BytesIO(_copy_out(connection, stmt)), names, kinds)]
     else:
-        parts = list(_sqlite_chunks(connection, stmt, key, columns, kinds))
-    frame = _concat(parts, columns, kinds)
-    if not frame[columns[0]].is_monotonic_increasing:
+        parts = list(_sqlite_chunks(connection, stmt, key, columns, kinds, json_fields))
+    frame = _concat(parts, names, kinds)
+    if list(frame.columns) != names:
+        frame = frame[names]  # SQLite writes fields read as one JSON array last
+    if not frame[names[0]].is_monotonic_increasing:
         # SQL promises no order inside an aggregate; SQLite keeps the subquery's, but check.
-        frame = frame.sort_values(columns[0], ignore_index=True)
+        frame = frame.sort_values(names[0], ignore_index=True)
     return frame
 
 
@@ -59,43 +83,31 @@ def _copy_out(connection: Connection, stmt: Select) -> bytes:
     return bytes(data)
 
 
-def _sqlite_chunks(connection: Connection, stmt: Select, key, columns, kinds):
+def _sqlite_chunks(connection: Connection, stmt: Select, key, columns, kinds, json_fields):
     # Keyset chunks keep each concatenated text to a few megabytes.
     last = None
     while True:
         chunk = stmt if last is None else stmt.where(key > last)
-        rows = chunk.limit(CHUNK_ROWS).subquery()
-        fields = [
-            _csv_field(column, kinds.get(name, "text"))
-            for name, column in zip(columns, rows.c, strict=True)
-        ]
-        line = fields[0]
-        for field in fields[1:]:
-            line = line.op("||")(",").op("||")(field)
-        text = connection.execute(select(func.group_concat(line, "\n")).select_from(rows)).scalar()
+        lines = chunk_lines(chunk.limit(CHUNK_ROWS), columns, kinds, json_fields)
+        text = connection.execute(lines.query).scalar()
         if not text:
             return
-        part = _parse(StringIO(text), columns, kinds)
+        part = _parse(StringIO(text), lines.names, kinds, lines.null_tokens)
         yield part
         if len(part) < CHUNK_ROWS:
             return
         last = int(part[columns[0]].max())
 
 
-def _csv_field(column, kind: str) -> ColumnElement:
-    """Return the SQLite expression of one CSV field: ids bare, everything else quoted."""
-    if kind == "int":
-        return func.coalesce(cast(column, String), NULL)
-    # NULL propagates through ||, so the value is computed once (a json_extract costs).
-    quoted = literal('"').op("||")(func.replace(cast(column, String), '"', '""')).op("||")('"')
-    return func.coalesce(quoted, NULL)
-
-
-def _parse(source, columns: list[str], kinds: dict[str, str]) -> pd.DataFrame:
+def _parse(
+    source, columns: list[str], kinds: dict[str, str], null_tokens: frozenset[str] = frozenset()
+) -> pd.DataFrame:
+    # Fields copied from a JSON array write a missing value as JSON's `null`.
+    nulls = {name: [NULL, "null"] if name in null_tokens else [NULL] for name in columns}
     options = {
         "header": None,
         "names": columns,
-        "na_values": [NULL],
+        "na_values": nulls,
         "keep_default_na": False,
         "engine": "c",
     }

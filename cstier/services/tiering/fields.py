@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.tiering import DEFAULT_FIELDS
 from cstier.models import Account, Company, CustomAttribute
-from cstier.services.columns import read_columns
+from cstier.services.columns import JsonFields, read_columns
 from cstier.services.tiering.current_arr import current_arr
 from cstier.services.tiering.signals import (
     add_signals,
@@ -64,9 +64,14 @@ def load_book(session: Session, columns: set[str], catalog: dict[str, str]) -> p
         n for n in names if n not in COMPANY_FIELDS and (not is_signal(n) or attribute_fallback(n))
     ]
     firm = [n for n in names if n in COMPANY_FIELDS]
-    selected = [Account.id, Account.company_id, *(_account_expression(n) for n in own)]
+    table = [n for n in own if n in ACCOUNT_FIELDS]
+    # Everything else is a custom attribute (or a signal's), read from the JSON document.
+    attributes = JsonFields(
+        Account.attributes, {n: n.removeprefix("attr.") for n in own if n not in ACCOUNT_FIELDS}
+    )
+    selected = [Account.id, Account.company_id, *(ACCOUNT_FIELDS[n][1] for n in table)]
     stmt = select(*selected).order_by(Account.id)
-    book = read_chunked(session, stmt, ["account_id", "company_id", *own], catalog)
+    book = read_chunked(session, stmt, ["account_id", "company_id", *table], catalog, attributes)
     if "arr" in names:
         # Value tiers read current ARR: active subscriptions where they exist, else the field.
         book["arr"] = current_arr(session, book["account_id"], book["arr"])
@@ -85,22 +90,21 @@ def load_book(session: Session, columns: set[str], catalog: dict[str, str]) -> p
     return book.drop(columns="company_id")[["account_id", *names]]
 
 
-def _account_expression(name: str):
-    if name in ACCOUNT_FIELDS:
-        return ACCOUNT_FIELDS[name][1]
-    return Account.attributes[name.removeprefix("attr.")].as_string()
-
-
 def read_chunked(
-    session: Session, stmt: Select, columns: list[str], catalog: dict[str, str]
+    session: Session,
+    stmt: Select,
+    columns: list[str],
+    catalog: dict[str, str],
+    json_fields: JsonFields | None = None,
 ) -> pd.DataFrame:
     """Run a Core select (its first column an integer key) into a typed DataFrame.
 
-    The rows travel as CSV text (services/columns.py); booleans and dates, which come
-    back as strings, are converted here.
+    The rows travel as CSV text (services/columns.py), with any `json_fields` after the
+    select's columns; booleans and dates, which come back as strings, are converted here.
     """
-    kinds = {name: ID_KINDS.get(name) or catalog.get(name, "text") for name in columns}
-    frame = read_columns(session, stmt, columns, kinds)
+    names = [*columns, *(json_fields.keys if json_fields else ())]
+    kinds = {name: ID_KINDS.get(name) or catalog.get(name, "text") for name in names}
+    frame = read_columns(session, stmt, columns, kinds, json_fields)
     for name, kind in kinds.items():
         if kind in ("boolean", "date"):
             frame[name] = typed(frame[name], kind)

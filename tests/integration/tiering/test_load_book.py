@@ -5,7 +5,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import event
 
+from cstier.extensions import db
 from cstier.models import CustomAttribute
 from cstier.services import columns
 from cstier.services.tiering.fields import field_catalog, load_book
@@ -96,3 +98,184 @@ def test_an_empty_book_has_typed_columns(db_session):
     book = load_book(db_session, {"arr", "region"}, field_catalog(db_session))
     assert book.empty
     assert list(book.columns) == ["account_id", "arr", "region"]
+
+
+# Several number (or boolean) attributes are read on SQLite as one JSON array per row, which
+# goes into the CSV as it stands when it holds only numbers and nulls (booleans: also
+# true/false); any other row is read field by field. Each case below pairs a value with
+# what the book must hold, whichever way its row was read.
+NUMBERS = [
+    (7.5, 7.5),
+    (-3, -3.0),
+    (0, 0.0),
+    (0.1, 0.1),
+    (1e20, 1e20),
+    (123456789.01, 123456789.01),
+    (0.30000000000000004, 0.30000000000000004),  # needs 17 digits: read exactly
+    (2**53 + 1, float(2**53 + 1)),
+    (2**64, float(2**64)),  # beyond 64-bit integers
+    (None, None),  # JSON null
+    ("12", 12.0),  # a number typed as text
+    ("-1.5e3", -1500.0),
+    ("12,5", None),
+    ("n/a", None),
+    ("", None),
+    ("null", None),
+    ("\\N", None),
+    ('"7"', None),
+    ("ünïcødé", None),
+    ({"a": 1, "b": [2, 3]}, None),
+    ([1, 2], None),
+    ([], None),
+]
+
+
+def _assert_read(got, expected, stored) -> None:
+    assert pd.isna(got) if expected is None else got == expected, f"{stored!r} read as {got!r}"
+
+
+def _number_book(db_session, rows: list[dict]):
+    _attribute(db_session, "score", "number")
+    _attribute(db_session, "size", "number")
+    return [AccountFactory(attributes=row) for row in rows]
+
+
+# The other attribute: missing, a plain number, or text that sends every row field by field.
+@pytest.mark.parametrize(("size", "size_read"), [(None, None), (4, 4.0), ("x,y", None)])
+def test_number_attributes_read_exactly_whatever_the_row_holds(db_session, size, size_read):
+    other = {} if size is None else {"size": size}
+    accounts = _number_book(db_session, [{"score": value, **other} for value, _ in NUMBERS])
+    missing = AccountFactory(attributes=other)
+    book = _book(db_session, "attr.score", "attr.size", "arr")
+    assert book["attr.score"].dtype == np.float64
+    for account, (value, expected) in zip(accounts, NUMBERS, strict=True):
+        _assert_read(book.loc[account.id, "attr.score"], expected, value)
+    assert pd.isna(book.loc[missing.id, "attr.score"])
+    for account in [*accounts, missing]:
+        _assert_read(book.loc[account.id, "attr.size"], size_read, size)
+    assert (book["arr"] == 120_000.0).all()
+
+
+def test_booleans_stored_in_a_number_attribute_read_as_one_and_zero(db_session):
+    accounts = _number_book(db_session, [{"score": True, "size": 2}, {"score": False, "size": 2}])
+    book = _book(db_session, "attr.score", "attr.size")
+    # SQLite's json_extract gives 1 and 0; pandas reads PostgreSQL's "true"/"false" so too.
+    assert book.loc[[a.id for a in accounts], "attr.score"].tolist() == [1.0, 0.0]
+
+
+BOOLEANS = [
+    (True, True),
+    (False, False),
+    (None, None),
+    (1, True),
+    (0, False),
+    (2, None),
+    (-1, None),
+    (1.0, None),
+    ("true", True),
+    ("False", False),
+    ("1", True),
+    ("yes", None),
+    ("null", None),
+    ("", None),
+    ({"x": True}, None),
+    ({"x": 1, "y": 0}, None),
+    ([True], None),
+    ([1, 0], None),
+]
+
+
+# The other attribute: a plain true, or text that sends every row field by field.
+@pytest.mark.parametrize(("other", "other_read"), [(True, True), ("odd, text", None)])
+def test_boolean_attributes_read_exactly_whatever_the_row_holds(db_session, other, other_read):
+    _attribute(db_session, "champion", "boolean")
+    _attribute(db_session, "renewed", "boolean")
+    accounts = [
+        AccountFactory(attributes={"champion": value, "renewed": other}) for value, _ in BOOLEANS
+    ]
+    missing = AccountFactory(attributes={"renewed": other})
+    book = _book(db_session, "attr.champion", "attr.renewed")
+    for account, (value, expected) in zip(accounts, BOOLEANS, strict=True):
+        _assert_read(book.loc[account.id, "attr.champion"], expected, value)
+    assert pd.isna(book.loc[missing.id, "attr.champion"])
+    for account in [*accounts, missing]:
+        _assert_read(book.loc[account.id, "attr.renewed"], other_read, other)
+
+
+def test_attributes_of_every_kind_keep_their_columns_apart(db_session, monkeypatch):
+    # Chunks of three: rows read as arrays and rows read field by field share chunks; every
+    # third row has a number typed as text and no renewed/signed, so it goes field by field.
+    monkeypatch.setattr(columns, "CHUNK_ROWS", 3)
+    for key, data_type in [
+        ("motto", "text"),
+        ("tier", "choice"),
+        ("score", "number"),
+        ("seats", "number"),
+        ("champion", "boolean"),
+        ("renewed", "boolean"),
+        ("signed", "date"),
+    ]:
+        _attribute(db_session, key, data_type)
+    rows = [
+        {"motto": text, "tier": "gold", "score": i, "seats": 10 * i, "champion": i % 2 == 0}
+        | ({"renewed": True, "signed": "2026-05-01"} if i % 3 else {"score": str(i)})
+        for i, text in enumerate(AWKWARD)
+    ]
+    accounts = [AccountFactory(attributes=row, arr_cents=i * 100_01) for i, row in enumerate(rows)]
+    names = ["attr.motto", "attr.tier", "attr.score", "attr.seats", "attr.champion"]
+    names += ["attr.renewed", "attr.signed", "arr", "plan", "region"]
+    book = load_book(db_session, set(names), field_catalog(db_session))
+    assert list(book.columns) == ["account_id", *sorted(names)]
+    book = book.set_index("account_id")
+    for i, (account, row) in enumerate(zip(accounts, rows, strict=True)):
+        got = book.loc[account.id]
+        if row["motto"] != "\\N":
+            assert got["attr.motto"] == row["motto"]
+        assert got["attr.tier"] == "gold"
+        assert got["attr.score"] == float(i)
+        assert got["attr.seats"] == float(10 * i)
+        assert got["attr.champion"] == (i % 2 == 0)
+        if i % 3:
+            assert bool(got["attr.renewed"]) is True
+            assert got["attr.signed"] == pd.Timestamp("2026-05-01")
+        else:
+            assert pd.isna(got["attr.renewed"]) and pd.isna(got["attr.signed"])
+        assert got["arr"] == pytest.approx(i * 100.01)
+        assert (got["plan"], got["region"]) == ("Pro", "EMEA")
+    assert book["attr.score"].dtype == np.float64
+    assert isinstance(book["attr.tier"].dtype, pd.CategoricalDtype)
+
+
+def test_sqlite_reads_number_and_boolean_attributes_as_one_array_each(db_session):
+    if db_session.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL reads each attribute with ->> in its COPY")
+    for key, data_type in [("a", "number"), ("b", "number"), ("c", "boolean"), ("d", "boolean")]:
+        _attribute(db_session, key, data_type)
+    AccountFactory(attributes={"a": 1, "b": 2, "c": True, "d": False})
+    statements = []
+
+    def listener(conn, cursor, statement, *_):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        book = _book(db_session, "attr.a", "attr.b", "attr.c", "attr.d")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert book.iloc[0].tolist() == [1.0, 2.0, True, False]
+    (query,) = [s for s in statements if "group_concat" in s]
+    # The paths are bound parameters: two of them per array.
+    assert query.count("json_extract(account.attributes, ?, ?)") == 2
+
+
+def test_table_numbers_are_read_exactly(db_session):
+    accounts = [
+        AccountFactory(arr_cents=cents, company=CompanyFactory(employees=people))
+        for cents, people in [(1, 0), (12_345_678_901_23, None), (-5_00, 2**31 - 1), (10, 7)]
+    ]
+    book = _book(db_session, "arr", "employees")
+    arr = [0.01, 12_345_678_901.23, -5.0, 0.1]
+    assert book.loc[[a.id for a in accounts], "arr"].tolist() == arr
+    assert book.loc[accounts[0].id, "employees"] == 0.0
+    assert pd.isna(book.loc[accounts[1].id, "employees"])
+    assert book.loc[accounts[2].id, "employees"] == float(2**31 - 1)
