@@ -23,7 +23,7 @@ def scratch_url(tmp_path):
     if not url:
         yield f"sqlite:///{tmp_path / 'migrate.sqlite'}"
         return
-    name = "cstier_migration_scratch"
+    name = f"cstier_migration_scratch_{os.getpid()}"  # concurrent suites must not share it
     admin = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
