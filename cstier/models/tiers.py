@@ -101,9 +101,10 @@ class AccountTier(db.Model):
     # order) walk the table once instead of looking each row up through a separate key
     # index. No index holds `tier` (migration 0012): a changed tier is then an in-place
     # (HOT) update on PostgreSQL, helped by the free space fillfactor leaves in each page.
+    # No index on account_id either (migration 0016): an account's tiers are looked up by
+    # key, one scheme at a time, and PostgreSQL's bulk update then uses the key as well.
     __table_args__ = (
         PrimaryKeyConstraint("scheme_id", "account_id"),
-        Index("ix_account_tier_account_id", "account_id"),
         {"sqlite_with_rowid": False, "postgresql_with": {"fillfactor": 85}},
     )
     # The identity stays (account_id, scheme_id): session.get(AccountTier, (account, scheme)).

@@ -74,6 +74,9 @@ def current_for_account(session: Session, account_id: int) -> list[CurrentTier]:
         select(AccountTier)
         .join(TierScheme, AccountTier.scheme_id == TierScheme.id)
         .where(AccountTier.account_id == account_id)
+        # account_tier has no account index (migration 0016): naming the schemes lets both
+        # databases look each tier up by its (scheme_id, account_id) key.
+        .where(AccountTier.scheme_id.in_(select(TierScheme.id)))
         .order_by(TierScheme.dimension.desc(), TierScheme.name)
     )
     latest: dict[int, TierChange] = {}
