@@ -40,6 +40,11 @@ class JsonFields:
         return (self.document if document is None else document)[self.keys[name]].as_string()
 
 
+def field_names(columns: list[str], json_fields: JsonFields | None) -> list[str]:
+    """Return the fields a read returns, in order: the select's columns, then any JSON fields."""
+    return [*columns, *(json_fields.keys if json_fields else ())]
+
+
 def read_columns(
     session: Session,
     stmt: Select,
@@ -53,7 +58,7 @@ def read_columns(
     JSON column, after them. `kinds` gives each one's kind (int, number, text, or another
     kind read as strings).
     """
-    names = [*columns, *(json_fields.keys if json_fields else ())]
+    names = field_names(columns, json_fields)
     connection = session.connection()
     key = stmt.selected_columns[0]
     stmt = stmt.order_by(None).order_by(key)

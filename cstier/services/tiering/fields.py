@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.tiering import DEFAULT_FIELDS
 from cstier.models import Account, Company, CustomAttribute
-from cstier.services.columns import JsonFields, read_columns
+from cstier.services.columns import JsonFields, field_names, read_columns
 from cstier.services.tiering.current_arr import current_arr
 from cstier.services.tiering.signals import (
     add_signals,
@@ -102,7 +102,7 @@ def read_chunked(
     The rows travel as CSV text (services/columns.py), with any `json_fields` after the
     select's columns; booleans and dates, which come back as strings, are converted here.
     """
-    names = [*columns, *(json_fields.keys if json_fields else ())]
+    names = field_names(columns, json_fields)
     kinds = {name: ID_KINDS.get(name) or catalog.get(name, "text") for name in names}
     frame = read_columns(session, stmt, columns, kinds, json_fields)
     for name, kind in kinds.items():
