@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from cstier.services.frames import id_list, read_id_lists, text_list
 
-TIER_COLUMNS = ["account_id", "tier"]
 # Control characters no tier name holds: the unit separator (text_list) ends each name in
 # the list, the record separator never occurs, so a comma or quote in a name stays as it is.
 SEPARATOR = "\x1f"
