@@ -104,7 +104,7 @@ class AccountCollection(MethodView):
     @paginate(blp)
     def get(self, args: dict, pagination_parameters):
         """List accounts (a CSM sees only their own), filtered and paginated."""
-        stmt = accounts.list_query(current_actor(), _filter(args))
+        stmt = accounts.list_query(db.session, current_actor(), _filter(args))
         return page_of(stmt, pagination_parameters).scalars().all()
 
     @blp.arguments(AccountSchema)

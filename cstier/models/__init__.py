@@ -22,7 +22,7 @@ from cstier.models.revenue import (
     UsageMetric,
 )
 from cstier.models.tiers import (
-    AccountTier,
+    TierBlock,
     TierChange,
     TieringRun,
     TierOverride,
@@ -48,7 +48,7 @@ __all__ = [
     "OnboardingMilestone",
     "Subscription",
     "UsageMetric",
-    "AccountTier",
+    "TierBlock",
     "OutboxEvent",
     "TierChange",
     "TierOverride",

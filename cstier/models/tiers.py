@@ -8,7 +8,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    PrimaryKeyConstraint,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -84,39 +84,31 @@ class TieringRun(db.Model):
     triggered_by: Mapped[User | None] = relationship()
 
 
-class AccountTier(db.Model):
-    """An account's current tier in one scheme: the tier alone, and a pending move.
+class TierBlock(db.Model):
+    """The current tiers of BLOCK_SIZE consecutive account ids in one scheme, packed.
 
-    Why the account holds the tier (explanation, rule or override, scheme version, run,
-    time) is the latest tier_change row of the account and scheme, written in the same
-    transaction as the tier (services/tiering/history.py reads it). Keeping only the tier
-    here makes a row a fifth of its old width (migration 0013): a re-tier changes a few
-    percent of rows spread over the whole table, so it rewrites nearly every page, and
-    fewer pages are what makes that write fast.
+    A re-tier compares every account's proposed tier with its stored one and changes a few
+    percent of them, spread over the whole book. Kept as one row per account and scheme
+    (five million at 1M accounts), reading them took 2-4 s and the scattered updates
+    rewrote nearly every page of the table; packed, a scheme is 16 rows of at most 128 KB,
+    read and written whole (migration 0017, services/tiering/current.py).
+
+    `tiers` holds one little-endian uint16 code per account id from block * BLOCK_SIZE on:
+    0 is no tier, k the k-th of `tier_names`. A pending move of a scheme damped by runs is
+    `pending` (codes, same names) with its consecutive-run `pending_counts`; both are NULL
+    in a block without one. Trailing accounts without a tier are not stored.
+    Why an account holds its tier is the latest tier_change row, written in the same
+    transaction (services/tiering/history.py).
     """
 
-    __tablename__ = "account_tier"
-    # Keyed (scheme_id, account_id) and, on SQLite, stored WITHOUT ROWID: rows then lie
-    # clustered by scheme and account, so a run's updates (one scheme at a time, in account
-    # order) walk the table once instead of looking each row up through a separate key
-    # index. No index holds `tier` (migration 0012): a changed tier is then an in-place
-    # (HOT) update on PostgreSQL, helped by the free space fillfactor leaves in each page.
-    # No index on account_id either (migration 0016): an account's tiers are looked up by
-    # key, one scheme at a time, and PostgreSQL's bulk update then uses the key as well.
-    __table_args__ = (
-        PrimaryKeyConstraint("scheme_id", "account_id"),
-        {"sqlite_with_rowid": False, "postgresql_with": {"fillfactor": 85}},
-    )
-    # The identity stays (account_id, scheme_id): session.get(AccountTier, (account, scheme)).
-    __mapper_args__ = {"primary_key": ["account_id", "scheme_id"]}
+    __tablename__ = "tier_block"
 
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
-    scheme_id: Mapped[int] = mapped_column(ForeignKey("tier_scheme.id"))
-    tier: Mapped[str] = mapped_column(String(60))
-    pending_tier: Mapped[str | None] = mapped_column(String(60))
-    pending_count: Mapped[int] = mapped_column(Integer, default=0)
-
-    scheme: Mapped[TierScheme] = relationship()
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("tier_scheme.id"), primary_key=True)
+    block: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tier_names: Mapped[list] = mapped_column(JSONType)
+    tiers: Mapped[bytes] = mapped_column(LargeBinary)
+    pending: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pending_counts: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class TierChange(db.Model):

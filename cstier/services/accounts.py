@@ -9,9 +9,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from cstier.domain.customer import ACCOUNT_UNITS, LIFECYCLE_STAGES, required_link
 from cstier.domain.permissions import Actor, can_edit_account, can_manage_book, can_view_account
-from cstier.models import Account, AccountTier, Company, Contact, Department, User
+from cstier.models import Account, Company, Contact, Department, User
 from cstier.services import audit
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from cstier.services.frames import among
+from cstier.services.tiering.current import accounts_in_tier
 
 AUDITED_FIELDS = (
     "name",
@@ -71,7 +73,7 @@ def scoped(stmt: Select, actor: Actor) -> Select:
     return stmt
 
 
-def list_query(actor: Actor, flt: AccountFilter) -> Select:
+def list_query(session: Session, actor: Actor, flt: AccountFilter) -> Select:
     """Build the filtered, sorted account query; the caller paginates it."""
     stmt = (
         select(Account)
@@ -101,10 +103,8 @@ def list_query(actor: Actor, flt: AccountFilter) -> Select:
     if flt.arr_max is not None:
         stmt = stmt.where(Account.arr_cents <= round(flt.arr_max * 100))
     if flt.tier_scheme_id and flt.tier:
-        stmt = stmt.join(
-            AccountTier,
-            (AccountTier.account_id == Account.id) & (AccountTier.scheme_id == flt.tier_scheme_id),
-        ).where(AccountTier.tier == flt.tier)
+        holders = accounts_in_tier(session, flt.tier_scheme_id, flt.tier)
+        stmt = stmt.where(among(session, Account.id, holders))
     if flt.renewal_before:
         stmt = stmt.where(Account.renewal_date <= flt.renewal_before)
     column = SORTS.get(flt.sort, Account.name)

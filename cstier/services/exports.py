@@ -33,7 +33,9 @@ class ExportRefused(ServiceError):
 
 def accounts_frame(session: Session, actor: Actor, flt: AccountFilter) -> pd.DataFrame:
     """Return the filtered account list in the accounts import format, in list order."""
-    ids = list(session.scalars(list_query(actor, flt).with_only_columns(Account.id)).unique())
+    ids = list(
+        session.scalars(list_query(session, actor, flt).with_only_columns(Account.id)).unique()
+    )
     keys = [a.key for a in session.scalars(select(CustomAttribute).order_by(CustomAttribute.key))]
     names = KINDS["accounts"].names
     frames = []

@@ -1,10 +1,23 @@
 """Read query results straight into DataFrames, column-wise, for the vectorised engines."""
 
+import json
 from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Select, TextClause
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Select,
+    TextClause,
+    any_,
+    bindparam,
+    column,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 
@@ -60,3 +73,16 @@ def read_id_lists(
     for *key, joined in session.connection().execute(stmt, params or {}):
         ids = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.array([], np.int64)
         yield tuple(key), ids
+
+
+def among(session: Session, key: ColumnElement, ids: np.ndarray) -> ColumnElement:
+    """Return the condition `key` is one of `ids`, sent as one parameter however many.
+
+    A tier filter can match hundreds of thousands of accounts, more than SQLite takes as
+    separate parameters: PostgreSQL gets an array, SQLite a JSON list it reads with json_each.
+    """
+    values = [int(i) for i in ids]
+    if session.connection().dialect.name == "postgresql":
+        return key == any_(bindparam("among_ids", values, type_=ARRAY(BigInteger)))
+    listed = func.json_each(bindparam("among_ids", json.dumps(values)))
+    return key.in_(select(column("value")).select_from(listed))

@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.tiering.defaults import VALUE_TIERS
 from cstier.extensions import db
-from cstier.models import AccountTier, TieringRun, TierOverride, TierScheme, TierSchemeVersion
+from cstier.models import TieringRun, TierOverride, TierScheme, TierSchemeVersion
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import AccountFactory, CompanyFactory
+from tests.integration.tiering.conftest import tier_count
 
 JAN = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
 MAR = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -59,7 +60,7 @@ def test_manager_runs_and_dry_runs(client, auth, manager, book, button, dry):
     with Session(db.engine) as fresh:
         run = fresh.scalar(select(TieringRun))
         assert (run.dry_run, run.trigger, run.triggered_by_id) == (dry, "web", manager.id)
-    assert count(AccountTier) == (0 if dry else 10)
+    assert tier_count() == (0 if dry else 10)
 
 
 @pytest.mark.parametrize("role", ["viewer", "csm"])

@@ -353,7 +353,7 @@ def listed_book(db_session, csm, other_csm):
 
 
 def listed(acting, flt: AccountFilter) -> list[str]:
-    return [a.name for a in db.session.scalars(accounts.list_query(acting, flt))]
+    return [a.name for a in db.session.scalars(accounts.list_query(db.session, acting, flt))]
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, text
 
-from cstier.models import AccountCoverage, AccountTier, TierChange, TieringRun, TierScheme
+from cstier.models import AccountCoverage, TierChange, TieringRun, TierScheme
 from cstier.services import bulk
 from cstier.services.bulk import BulkWriter, checkpoint_after
 from cstier.services.tiering.changes import HISTORY_COLUMNS
@@ -23,8 +23,8 @@ TRICKY = [
     "unicode é ü 漢字 🚀 \u00a0",
     "comma, semicolon; pipe |",
 ]
-# The columns of a current tier (migration 0013: why it holds it is in its history row).
-TIER_COLUMNS = ("tier", "pending_tier", "pending_count")
+# What an update may set on a history row: tricky texts and NULLs.
+UPDATED = ("from_tier", "to_tier", "scheme_version", "explanation")
 AWARE = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
 # A naive time takes PostgreSQL's text COPY (read in the session's zone); an aware one binary.
 TIMES = [
@@ -56,13 +56,9 @@ def stored(session, model, scheme: TierScheme) -> list[tuple]:
     return [tuple(getattr(row, name) for name in columns) for row in rows]
 
 
-def tier_values(i: int, text_: str) -> dict:
-    return dict(tier=f"T{i % 3} {text_}", pending_tier=None if i % 2 else text_, pending_count=i)
-
-
 def history_values(i: int, text_: str, run: TieringRun) -> dict:
     return dict(
-        dimension="value", from_tier=None if i % 2 else text_, to_tier=f"T{i % 3}",
+        dimension="value", from_tier=None if i % 2 else text_, to_tier=f"T{i % 3} {text_}",
         run_id=run.id, reason="rule", scheme_version=None if i % 3 else 2, explanation=text_,
     )  # fmt: skip
 
@@ -71,66 +67,66 @@ def history_values(i: int, text_: str, run: TieringRun) -> dict:
 def test_inserts_store_tricky_values_as_the_orm_does(db_session, book, now):
     accounts, bulk_scheme, orm_scheme, run = book
     writer = BulkWriter(db_session, now)
-    tiers, history = [], []
+    history = []
     for i, (a, text_) in enumerate(zip(accounts, TRICKY, strict=True)):
-        tier, change = tier_values(i, text_), history_values(i, text_, run)
-        tiers.append((a.id, bulk_scheme.id, *(tier[c] for c in TIER_COLUMNS)))
+        change = history_values(i, text_, run)
         change |= {"account_id": a.id, "scheme_id": bulk_scheme.id, "at": writer.stamp}
         history.append(tuple(change[c] for c in HISTORY_COLUMNS))
-        db_session.add(AccountTier(account_id=a.id, scheme_id=orm_scheme.id, **tier))
         db_session.add(TierChange(**change | {"scheme_id": orm_scheme.id, "at": now}))
     db_session.flush()
-    writer.insert("account_tier", ("account_id", "scheme_id", *TIER_COLUMNS), tiers)
     writer.insert("tier_change", HISTORY_COLUMNS, history)
-    for model in (AccountTier, TierChange):
-        assert stored(db_session, model, bulk_scheme) == stored(db_session, model, orm_scheme)
+    assert stored(db_session, TierChange, bulk_scheme) == stored(db_session, TierChange, orm_scheme)
+
+
+def old_history(session, accounts, schemes, run) -> dict[int, list[TierChange]]:
+    """Give every account one plain history row per scheme; return them by scheme id."""
+    rows = {}
+    for scheme in schemes:
+        rows[scheme.id] = [
+            TierChange(
+                account_id=a.id, scheme_id=scheme.id, dimension="value", from_tier="Old",
+                to_tier="Old", at=AWARE, run_id=run.id, reason="rule", scheme_version=1,
+                explanation="old",
+            )
+            for a in accounts
+        ]  # fmt: skip
+        session.add_all(rows[scheme.id])
+    session.flush()
+    return rows
 
 
 @pytest.mark.parametrize("now", TIMES, ids=["utc", "offset", "naive"])
 def test_update_sets_tricky_values_and_nulls_by_key(db_session, book, now):
     accounts, bulk_scheme, orm_scheme, run = book
-    for scheme in (bulk_scheme, orm_scheme):
-        for a in accounts:
-            db_session.add(AccountTier(
-                account_id=a.id, scheme_id=scheme.id, tier="Old", pending_tier="old",
-                pending_count=1,
-            ))  # fmt: skip
-    db_session.flush()
+    rows = old_history(db_session, accounts, (bulk_scheme, orm_scheme), run)
     writer = BulkWriter(db_session, now)
     moves = []
-    # every other account moves; the rest keep their row untouched
-    for i, (a, text_) in enumerate(zip(accounts, TRICKY, strict=True)):
+    # every other row changes; the rest stay untouched
+    for i, (bulk_row, orm_row, text_) in enumerate(
+        zip(rows[bulk_scheme.id], rows[orm_scheme.id], TRICKY, strict=True)
+    ):
         if i % 2:
             continue
-        tier = tier_values(i, text_)
-        moves.append((a.id, bulk_scheme.id, *(tier[c] for c in TIER_COLUMNS)))
-        row = db_session.get(AccountTier, (a.id, orm_scheme.id))
-        for name, value in tier.items():
-            setattr(row, name, value)
+        values = history_values(i, text_, run)
+        moves.append((bulk_row.id, *(values[c] for c in UPDATED)))
+        for name in UPDATED:
+            setattr(orm_row, name, values[name])
     db_session.flush()
-    writer.update("account_tier", ("account_id", "scheme_id"), TIER_COLUMNS, moves)
-    bulk_rows = stored(db_session, AccountTier, bulk_scheme)
-    assert bulk_rows == stored(db_session, AccountTier, orm_scheme)
+    writer.update("tier_change", ("id",), UPDATED, moves)
+    assert stored(db_session, TierChange, bulk_scheme) == stored(db_session, TierChange, orm_scheme)
 
 
 def test_update_by_lookups_leaves_the_planner_settings_as_it_found_them(db_session, book):
     if db_session.get_bind().dialect.name != "postgresql":
         pytest.skip("planner settings are PostgreSQL's")
     accounts, scheme, _, run = book
-    for a in accounts:
-        db_session.add(AccountTier(account_id=a.id, scheme_id=scheme.id, tier="Old"))
-    db_session.flush()
-    db_session.execute(text("ANALYZE account_tier"))
+    rows = old_history(db_session, accounts, (scheme,), run)[scheme.id]
+    db_session.execute(text("ANALYZE tier_change"))
     db_session.execute(text("SET LOCAL enable_mergejoin = off"))
     writer = BulkWriter(db_session, AWARE)
-    moved = accounts[:2]  # a small share of the table: looked up by key
-    assert len(moved) * bulk.LOOKUP_SHARE <= len(accounts)
-    writer.update(
-        "account_tier",
-        ("account_id", "scheme_id"),
-        ("tier",),
-        [(a.id, scheme.id, "New") for a in moved],
-    )
+    moved = rows[:2]  # a small share of the table: looked up by key
+    assert len(moved) * bulk.LOOKUP_SHARE <= len(rows)
+    writer.update("tier_change", ("id",), ("to_tier",), [(r.id, "New") for r in moved])
     settings = db_session.execute(
         text(
             "SELECT current_setting('enable_memoize'), current_setting('enable_hashjoin'), "
@@ -139,8 +135,7 @@ def test_update_by_lookups_leaves_the_planner_settings_as_it_found_them(db_sessi
     ).one()
     assert tuple(settings) == ("on", "on", "off")
     db_session.expire_all()
-    tiers = [db_session.get(AccountTier, (a.id, scheme.id)).tier for a in accounts]
-    assert tiers == ["New", "New"] + ["Old"] * (len(accounts) - 2)
+    assert [r.to_tier for r in rows] == ["New", "New"] + ["Old"] * (len(rows) - 2)
 
 
 def test_update_with_one_key_and_booleans(db_session):
@@ -166,7 +161,7 @@ def test_update_with_one_key_and_booleans(db_session):
 def test_nothing_to_write_is_a_no_op(db_session):
     writer = BulkWriter(db_session, AWARE)
     writer.insert("tier_change", HISTORY_COLUMNS, [])
-    writer.update("account_tier", ("account_id", "scheme_id"), TIER_COLUMNS, [])
+    writer.update("tier_change", ("id",), UPDATED, [])
     assert db_session.scalar(select(TierChange.id)) is None
 
 

@@ -4,13 +4,19 @@ A re-tier moves a few percent of the book in every scheme. Written scheme by sch
 each scheme's history rows sweep the whole (account_id, at) index of tier_change again,
 and with million-row tables most of its pages have left the cache by the next sweep.
 Staging the moves of all schemes and inserting the history sorted by account visits
-each index page once. Current tiers are updated scheme by scheme instead: account_tier is
-keyed and (on SQLite) stored in (scheme, account) order. A first run, which changes
-everything, is flushed whenever the batch reaches FLUSH_ROWS so memory stays bounded.
+each index page once. Current tiers are stored scheme by scheme, in the packed blocks of
+services/tiering/current.py. A first run, which changes everything, is flushed whenever
+the batch reaches FLUSH_ROWS so memory stays bounded.
 """
+
+from itertools import groupby
+from operator import itemgetter
+
+from sqlalchemy.orm import Session
 
 from cstier.models import TierScheme
 from cstier.services.bulk import BulkWriter
+from cstier.services.tiering.current import store_tiers
 
 FLUSH_ROWS = 500_000
 HISTORY_COLUMNS = (
@@ -22,7 +28,8 @@ HISTORY_COLUMNS = (
 class ChangeBatch:
     """Collect tier moves of several schemes; write tiers and history in one sorted pass."""
 
-    def __init__(self, writer: BulkWriter, run_id: int):
+    def __init__(self, session: Session, writer: BulkWriter, run_id: int):
+        self.session = session
         self.writer = writer
         self.run_id = run_id
         # (account_id, scheme_id, from_tier, to_tier, explanation, source, version, dimension)
@@ -52,18 +59,10 @@ class ChangeBatch:
             return
         self.moves.sort(key=lambda move: (move[1], move[0]))
         run_id, stamp = self.run_id, self.writer.stamp
-        # The tier row holds the tier alone; the history row below says why (migration 0013).
-        self.writer.update(
-            "account_tier",
-            ("account_id", "scheme_id"),
-            ("tier",),
-            [(a, s, t) for a, s, f, t, *_ in self.moves if f is not None],
-        )
-        self.writer.insert(
-            "account_tier",
-            ("account_id", "scheme_id", "tier", "pending_count"),
-            [(a, s, t, 0) for a, s, f, t, *_ in self.moves if f is None],
-        )
+        # The block holds the tier alone; the history row below says why (migration 0013).
+        for scheme_id, moves in groupby(self.moves, key=itemgetter(1)):
+            moved = list(moves)
+            store_tiers(self.session, scheme_id, [m[0] for m in moved], [m[3] for m in moved])
         self.moves.sort(key=lambda move: (move[0], move[1]))
         self.writer.insert(
             "tier_change",

@@ -1,28 +1,67 @@
-"""Read the book's current tiers compactly: two lists per scheme, not one row per tier.
+"""The current tiers: each scheme's tiers packed in blocks of account ids (migration 0017).
 
-A run compares a million proposed tiers per scheme with the stored ones. Fetching them as
-rows makes the driver build a Python tuple per account and scheme (five million at 1M
-accounts), which costs more than the whole evaluation. Instead the database aggregates
-each scheme's account ids and tiers into two texts, in the same row order, and NumPy and
-pandas' C parser split them. Grouping by scheme alone follows the primary key: no index
-on tier is needed (migration 0012), so a changed tier stays an in-place update.
+A run compares a million proposed tiers per scheme with the stored ones and changes a few
+percent of them, spread over the whole book. One row per account and scheme made the read
+cost 2-4 s and the scattered updates rewrite nearly every page of the table. Here a scheme
+is an array of small tier codes per BLOCK_SIZE account ids (models.tiers.TierBlock): a run
+reads 16 rows per scheme at 1M accounts, NumPy decodes them, and writing the changes
+rewrites those rows whole. The run is the only writer; it re-reads the blocks it changes
+under a row lock and applies only its own moves, so a concurrent run's moves to other
+accounts are kept.
 """
 
-import csv
-from io import StringIO
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, text
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from cstier.services.frames import id_list, read_id_lists, text_list
+from cstier.models import TierBlock
 
-# Control characters no tier name holds: the unit separator (text_list) ends each name in
-# the list, the record separator never occurs, so a comma or quote in a name stays as it is.
-SEPARATOR = "\x1f"
-NEVER = "\x1e"
+BLOCK_SIZE = 65_536
+CODE = np.dtype("<u2")  # 0 = no tier; k = the block's k-th tier name
+MAX_COUNT = np.iinfo(CODE).max
 PENDING_COLUMNS = ["account_id", "pending_tier", "pending_count"]
+
+
+@dataclass
+class Block:
+    """One stored block, decoded: tier names and full-length code arrays."""
+
+    number: int
+    names: list[str]
+    tiers: np.ndarray
+    pending: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def empty(cls, number: int) -> "Block":
+        return cls(number, [], *(np.zeros(BLOCK_SIZE, CODE) for _ in range(3)))
+
+    @classmethod
+    def decoded(cls, number: int, names: list[str], tiers, pending, counts) -> "Block":
+        return cls(number, list(names), _padded(tiers), _padded(pending), _padded(counts))
+
+    def ids(self, positions: np.ndarray) -> np.ndarray:
+        """Return the account ids at positions within the block."""
+        return positions.astype(np.int64) + self.number * BLOCK_SIZE
+
+    def encode(self) -> dict:
+        """Return the block's stored form, its names reduced to the codes still in use."""
+        used = np.unique(np.concatenate([self.tiers, self.pending]))
+        used = used[used > 0]
+        lut = np.zeros(len(self.names) + 1, CODE)
+        lut[used] = np.arange(1, len(used) + 1)
+        has_pending = bool(self.pending.any())
+        return {
+            "block": self.number,
+            "tier_names": [self.names[code - 1] for code in used.tolist()],
+            "tiers": _packed(lut[self.tiers]),
+            "pending": _packed(lut[self.pending]) if has_pending else None,
+            "pending_counts": _packed(self.counts) if has_pending else None,
+        }
 
 
 def read_current_tiers(
@@ -30,68 +69,154 @@ def read_current_tiers(
 ) -> dict[int, pd.DataFrame]:
     """Return each scheme's account_id and tier (plus pending_tier/pending_count if asked).
 
-    Every scheme id gets a frame, empty when it holds no tiers yet. Rows are in no
-    particular order; callers align them by account_id.
+    Every scheme id gets a frame, empty when it holds no tiers yet; rows are in account
+    order and the tier column is categorical (few tiers repeat a million times).
     """
-    if not scheme_ids:
-        return {}
-    # Both aggregates of a group see its rows in the same order, so position i of the
-    # tier list belongs to position i of the id list.
-    stmt = text(
-        f"SELECT scheme_id, {text_list(session, 'tier')}, "
-        f"{id_list(session, 'account_id')} FROM account_tier "
-        "WHERE scheme_id IN :scheme_ids GROUP BY scheme_id"
-    ).bindparams(bindparam("scheme_ids", expanding=True))
-    frames = {int(s): _no_tiers() for s in scheme_ids}
-    # One row per scheme that holds tiers; few distinct tiers repeat a million times, so the
-    # tier column is categorical: cheap to store and compare.
-    for (scheme_id, tiers), account_ids in read_id_lists(
-        session, stmt, {"scheme_ids": list(scheme_ids)}
-    ):
-        frames[int(scheme_id)] = pd.DataFrame(
-            {"account_id": account_ids, "tier": _split_tiers(tiers)}
-        )
-    if with_pending:
-        for scheme_id, frame in frames.items():
-            frames[scheme_id] = _with_pending(session, scheme_id, frame)
-    return frames
+    by_scheme: dict[int, list[Block]] = {int(s): [] for s in scheme_ids}
+    for scheme_id, block in _load(session, list(by_scheme)):
+        by_scheme[scheme_id].append(block)
+    return {s: _frame(blocks, with_pending) for s, blocks in by_scheme.items()}
 
 
-def _split_tiers(joined: str | None) -> pd.Categorical:
-    """Split a joined tier list into categories with pandas' C reader (names kept verbatim)."""
-    if not joined:
-        return pd.Categorical([])
-    column = pd.read_csv(
-        StringIO(joined),
-        header=None,
-        names=["tier"],
-        sep=NEVER,
-        lineterminator=SEPARATOR,
-        quoting=csv.QUOTE_NONE,
-        skip_blank_lines=False,
-        na_filter=False,
-        dtype="category",
-        engine="c",
-    )["tier"]
-    return column.array
+def account_tiers(session: Session, account_id: int) -> dict[int, tuple[str, str | None, int]]:
+    """Return {scheme_id: (tier, pending_tier, pending_count)} for one account's tiers."""
+    number, at = divmod(account_id, BLOCK_SIZE)
+    held = {}
+    for scheme_id, block in _load(session, None, [number]):
+        code = int(block.tiers[at])
+        if code:
+            pending = int(block.pending[at])
+            held[scheme_id] = (
+                block.names[code - 1],
+                block.names[pending - 1] if pending else None,
+                int(block.counts[at]),
+            )
+    return held
 
 
-def _no_tiers() -> pd.DataFrame:
-    return pd.DataFrame(
-        {"account_id": np.array([], np.int64), "tier": pd.Series([], dtype="category")}
+def accounts_in_tier(session: Session, scheme_id: int, tier: str) -> np.ndarray:
+    """Return the ids of the accounts holding `tier` in a scheme, ascending."""
+    frame = read_current_tiers(session, [scheme_id])[scheme_id]
+    return frame["account_id"].to_numpy()[(frame["tier"] == tier).to_numpy()]
+
+
+def store_tiers(
+    session: Session, scheme_id: int, account_ids: Sequence[int], tiers: Sequence[str | None]
+) -> None:
+    """Set the current tier of the given accounts in one scheme; None clears an account's."""
+    _edit(session, scheme_id, account_ids, {"tiers": tiers})
+
+
+def store_pending(
+    session: Session,
+    scheme_id: int,
+    account_ids: Sequence[int],
+    pending_tiers: Sequence[str | None],
+    counts: Sequence[int],
+) -> None:
+    """Set the pending move (tier or None, consecutive runs) of the given accounts."""
+    _edit(session, scheme_id, account_ids, {"pending": pending_tiers, "counts": counts})
+
+
+def _edit(session: Session, scheme_id: int, account_ids, values: dict[str, Sequence]) -> None:
+    account_ids = np.asarray(account_ids, dtype=np.int64)
+    if not len(account_ids):
+        return
+    numbers, offsets = np.divmod(account_ids, BLOCK_SIZE)
+    order = np.argsort(numbers, kind="stable")
+    touched, starts = np.unique(numbers[order], return_index=True)
+    stored = {b.number: b for _, b in _load(session, [scheme_id], touched.tolist(), lock=True)}
+    columns = {name: np.asarray(column, dtype=object) for name, column in values.items()}
+    inserts, updates = [], []
+    for number, chosen in zip(touched.tolist(), np.split(order, starts[1:]), strict=True):
+        block = stored.get(number) or Block.empty(number)
+        at = offsets[chosen]
+        if "tiers" in columns:
+            block.tiers[at] = _codes(block, columns["tiers"][chosen])
+        if "pending" in columns:
+            block.pending[at] = _codes(block, columns["pending"][chosen])
+            counts = columns["counts"][chosen].astype(np.int64)
+            block.counts[at] = np.clip(counts, 0, MAX_COUNT)
+        row = {"scheme_id": scheme_id, **block.encode()}
+        (updates if number in stored else inserts).append(row)
+    if updates:
+        session.execute(update(TierBlock), updates)
+    if inserts:
+        session.execute(insert(TierBlock), inserts)
+
+
+def _codes(block: Block, names: np.ndarray) -> np.ndarray:
+    """Return the codes of tier names (None or NaN: 0), adding new names to the block."""
+    present = pd.notna(names)
+    block.names.extend(sorted(set(names[present].tolist()) - set(block.names)))
+    return (pd.Categorical(names, categories=block.names).codes + 1).astype(CODE)
+
+
+def _load(
+    session: Session, scheme_ids: list[int] | None, numbers: list[int] | None = None, lock=False
+) -> list[tuple[int, Block]]:
+    """Read and decode blocks (of some schemes, some block numbers), locked if asked."""
+    stmt = select(
+        TierBlock.scheme_id,
+        TierBlock.block,
+        TierBlock.tier_names,
+        TierBlock.tiers,
+        TierBlock.pending,
+        TierBlock.pending_counts,
+    ).order_by(TierBlock.scheme_id, TierBlock.block)
+    if scheme_ids is not None:
+        stmt = stmt.where(TierBlock.scheme_id.in_(scheme_ids))
+    if numbers is not None:
+        stmt = stmt.where(TierBlock.block.in_(numbers))
+    if lock:
+        stmt = stmt.with_for_update()
+    return [
+        (scheme_id, Block.decoded(number, *stored))
+        for scheme_id, number, *stored in session.execute(stmt)
+    ]
+
+
+def _frame(blocks: list[Block], with_pending: bool) -> pd.DataFrame:
+    """Return one scheme's tiered accounts from its blocks, tiers as categories."""
+    names: list[str] = []
+    for block in blocks:
+        names.extend(n for n in block.names if n not in names)
+    position = {name: code for code, name in enumerate(names, start=1)}
+    ids, codes, pending, counts = [], [], [], []
+    for block in blocks:
+        # Each block numbers its own names; map them to the scheme-wide list.
+        lut = np.array([0, *(position[n] for n in block.names)], dtype=CODE)
+        at = np.flatnonzero(block.tiers)
+        ids.append(block.ids(at))
+        codes.append(lut[block.tiers[at]])
+        pending.append(lut[block.pending[at]])
+        counts.append(block.counts[at])
+    frame = pd.DataFrame(
+        {
+            "account_id": np.concatenate(ids) if ids else np.array([], np.int64),
+            "tier": pd.Categorical.from_codes(_joined(codes) - 1, categories=names),
+        }
     )
+    if with_pending:
+        labels = np.array([None, *names], dtype=object)
+        frame["pending_tier"] = labels[_joined(pending)]
+        frame["pending_count"] = _joined(counts).astype(np.int64)
+    return frame
 
 
-def _with_pending(session: Session, scheme_id: int, frame: pd.DataFrame) -> pd.DataFrame:
-    """Add the consecutive-run counters; only accounts with a pending move have any."""
-    rows = session.execute(
-        text(
-            "SELECT account_id, pending_tier, pending_count FROM account_tier "
-            "WHERE scheme_id = :scheme_id AND pending_count > 0"
-        ),
-        {"scheme_id": scheme_id},
-    ).all()
-    pending = pd.DataFrame(rows, columns=PENDING_COLUMNS).set_index("account_id")
-    merged = frame.join(pending, on="account_id")
-    merged["pending_count"] = merged["pending_count"].fillna(0).astype(np.int64)
-    return merged
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts).astype(np.int64) if parts else np.array([], np.int64)
+
+
+def _padded(raw: bytes | None) -> np.ndarray:
+    codes = np.zeros(BLOCK_SIZE, CODE)
+    if raw:
+        stored = np.frombuffer(raw, CODE)
+        codes[: len(stored)] = stored
+    return codes
+
+
+def _packed(codes: np.ndarray) -> bytes:
+    """Return codes as stored: little-endian uint16, without the trailing zeros."""
+    used = np.flatnonzero(codes)
+    return codes[: used[-1] + 1 if len(used) else 0].astype(CODE).tobytes()

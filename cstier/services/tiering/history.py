@@ -8,8 +8,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor, sees_whole_book
-from cstier.models import Account, AccountTier, TierChange, TieringRun, TierScheme
+from cstier.models import Account, TierChange, TieringRun, TierScheme
 from cstier.services.accounts import scoped
+from cstier.services.tiering.current import account_tiers
 
 
 def timeline(session: Session, account_id: int) -> list[TierChange]:
@@ -66,34 +67,29 @@ class CurrentTier:
 def current_for_account(session: Session, account_id: int) -> list[CurrentTier]:
     """Return an account's current tiers, value and needs first, each with its latest change.
 
-    The tier row holds the tier alone (migration 0013); the change that set it, written
-    in the same transaction, says why. An account has a few dozen changes at most, so
-    all of them are read through the account index and the newest per scheme is kept.
+    The tier blocks hold the tier alone (services/tiering/current.py); the change that set
+    it, written in the same transaction, says why. An account has a few dozen changes at
+    most, so all of them are read through the account index and the newest per scheme kept.
     """
-    stmt = (
-        select(AccountTier)
-        .join(TierScheme, AccountTier.scheme_id == TierScheme.id)
-        .where(AccountTier.account_id == account_id)
-        # account_tier has no account index (migration 0016): naming the schemes lets both
-        # databases look each tier up by its (scheme_id, account_id) key.
-        .where(AccountTier.scheme_id.in_(select(TierScheme.id)))
+    held = account_tiers(session, account_id)
+    if not held:
+        return []
+    schemes = session.scalars(
+        select(TierScheme)
+        .where(TierScheme.id.in_(held))
         .order_by(TierScheme.dimension.desc(), TierScheme.name)
-    )
+    ).all()
     latest: dict[int, TierChange] = {}
     for change in timeline(session, account_id):
         latest.setdefault(change.scheme_id, change)
-    return [
-        CurrentTier(
-            row.scheme, row.tier, row.pending_tier, row.pending_count, _setting(row, latest)
-        )
-        for row in session.scalars(stmt)
-    ]
-
-
-def _setting(row: AccountTier, latest: dict[int, TierChange]) -> TierChange | None:
-    # The newest change is the one that set the tier unless the history was cut short.
-    change = latest.get(row.scheme_id)
-    return change if change is not None and change.to_tier == row.tier else None
+    tiers = []
+    for scheme in schemes:
+        tier, pending_tier, pending_count = held[scheme.id]
+        # The newest change is the one that set the tier unless the history was cut short.
+        change = latest.get(scheme.id)
+        setting = change if change is not None and change.to_tier == tier else None
+        tiers.append(CurrentTier(scheme, tier, pending_tier, pending_count, setting))
+    return tiers
 
 
 def _latest_changes_before(as_of: datetime, accounts: Select | None = None):

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.tiering import (
@@ -20,19 +20,18 @@ from cstier.domain.tiering import (
     input_columns,
     row_positions,
 )
-from cstier.models import AccountTier, OutboxEvent, TieringRun, TierOverride, TierScheme
+from cstier.models import OutboxEvent, TieringRun, TierOverride, TierScheme
 from cstier.models.base import utcnow
 from cstier.services.bulk import BulkWriter, checkpoint_after, large_page_cache, large_work_mem
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.frames import read_frame
 from cstier.services.tiering.changes import ChangeBatch
-from cstier.services.tiering.current import read_current_tiers
+from cstier.services.tiering.current import read_current_tiers, store_pending
 from cstier.services.tiering.fields import field_catalog, load_book
 from cstier.services.tiering.schemes import active_schemes, ensure_default_schemes, validate
 
 log = logging.getLogger(__name__)
-CHUNK = 10_000
 
 
 @dataclass
@@ -197,7 +196,7 @@ def _evaluate_and_write(
     versions, changes, alerts = {}, {}, {}
     coverage_schemes = {active_scheme_id(session, d): d for d in ("value", "needs")}
     coverage_tiers, account_ids = {}, None
-    batch = ChangeBatch(BulkWriter(session, now), run_id)
+    batch = ChangeBatch(session, BulkWriter(session, now), run_id)
     for outcome in outcomes:
         account_ids = outcome.result["account_id"]  # every scheme evaluates the same book
         versions[outcome.scheme.key] = outcome.version
@@ -283,19 +282,11 @@ def _write_pending(session: Session, outcome: SchemeOutcome) -> None:
         after["pending_tier"].astype("string").fillna("")
         != before["pending_tier"].astype("string").fillna("")
     )
-    rows = [
-        {
-            "account_id": int(a),
-            "scheme_id": outcome.scheme.id,
-            "pending_tier": None if pd.isna(t) else str(t),
-            "pending_count": int(c) if not pd.isna(c) else 0,
-        }
-        for a, t, c in zip(
-            after.index[differs],
-            after["pending_tier"][differs],
-            after["pending_count"][differs],
-            strict=True,
-        )
-    ]
-    for start in range(0, len(rows), CHUNK):
-        session.execute(update(AccountTier), rows[start : start + CHUNK])
+    changed = after[differs.to_numpy()]
+    store_pending(
+        session,
+        outcome.scheme.id,
+        changed.index.to_numpy(),
+        changed["pending_tier"].astype(object).where(changed["pending_tier"].notna(), None),
+        changed["pending_count"].fillna(0).astype(np.int64).to_numpy(),
+    )

@@ -35,7 +35,7 @@ def index():
     flt = account_filter(form)
     per_page = form.per_page.data or current_app.config["ACCOUNTS_PER_PAGE"]
     page = db.paginate(
-        accounts.list_query(current_actor(), flt), per_page=per_page, max_per_page=200
+        accounts.list_query(db.session, current_actor(), flt), per_page=per_page, max_per_page=200
     )
     return render_template("accounts/index.html", form=form, page=page, flt=flt)
 

@@ -26,7 +26,7 @@ def parse_picks(values: list[str]) -> dict[int, int]:
 
 
 def _list_page(form: AccountFilterForm):
-    stmt = accounts.list_query(current_actor(), account_filter(form))
+    stmt = accounts.list_query(db.session, current_actor(), account_filter(form))
     model_id = request.args.get("model", type=int)
     flagged = request.args.get("flagged") == "1"
     if model_id or flagged:

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from cstier.extensions import db
-from cstier.models import AccountTier, CoverageModel, CsmProfile, TierScheme
+from cstier.models import CoverageModel, CsmProfile, TierScheme
 from cstier.services.coverage.seed import ensure_default_coverage
+from cstier.services.tiering.current import store_tiers
 from cstier.services.tiering.schemes import ensure_default_schemes
 
 
@@ -25,15 +26,7 @@ def set_tiers(account, value: str | None, needs: str | None) -> None:
     session = db.session
     for dimension, tier in (("value", value), ("needs", needs)):
         scheme = session.scalar(select(TierScheme).where(TierScheme.dimension == dimension))
-        row = session.get(AccountTier, (account.id, scheme.id))
-        if tier is None:
-            if row is not None:
-                session.delete(row)
-            continue
-        if row is None:
-            row = AccountTier(account_id=account.id, scheme_id=scheme.id)
-            session.add(row)
-        row.tier = tier
+        store_tiers(session, scheme.id, [account.id], [tier])  # None clears the tier
     session.commit()
 
 

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor
 from cstier.extensions import db
-from cstier.models import AccountTier, OutboxEvent, TierChange, TieringRun
+from cstier.models import OutboxEvent, TierChange, TieringRun, TierScheme
+from cstier.services.tiering.current import read_current_tiers
 from cstier.services.tiering.history import CurrentTier, current_for_account
 from tests.factories import AccountFactory, CompanyFactory
 
@@ -60,16 +61,29 @@ def snapshot(session: Session | None = None) -> tuple[list, list]:
     (what that session's open transaction sees).
     """
     with nullcontext(session) if session is not None else Session(db.engine) as fresh:
-        tiers = fresh.execute(
-            select(AccountTier.account_id, AccountTier.scheme_id, AccountTier.tier,
-                   AccountTier.pending_tier, AccountTier.pending_count)
-            .order_by(AccountTier.account_id, AccountTier.scheme_id)
-        ).all()  # fmt: skip
+        tiers = stored_tiers(fresh)
         history = fresh.execute(
             select(TierChange.id, TierChange.account_id, TierChange.to_tier,
                    TierChange.explanation, TierChange.run_id).order_by(TierChange.id)
         ).all()  # fmt: skip
     return [tuple(r) for r in tiers], [tuple(r) for r in history]
+
+
+def stored_tiers(session: Session) -> list[tuple]:
+    """Return (account_id, scheme_id, tier, pending_tier, pending_count) of every stored tier."""
+    schemes = session.scalars(select(TierScheme.id)).all()
+    frames = read_current_tiers(session, schemes, with_pending=True)
+    return sorted(
+        (int(a), s, str(t), p, int(c))
+        for s, frame in frames.items()
+        for a, t, p, c in frame.itertuples(index=False)
+    )
+
+
+def tier_count() -> int:
+    """Count the committed current tiers, over every scheme."""
+    with Session(db.engine) as fresh:
+        return len(stored_tiers(fresh))
 
 
 def changes_of(account_id: int) -> list[TierChange]:

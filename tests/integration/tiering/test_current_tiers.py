@@ -1,7 +1,7 @@
 """Current tiers read back per scheme: every account, names verbatim, ids matched to tiers."""
 
-from cstier.models import AccountTier, TierScheme
-from cstier.services.tiering.current import read_current_tiers
+from cstier.models import TierScheme
+from cstier.services.tiering.current import read_current_tiers, store_tiers
 from tests.factories import AccountFactory
 
 NAMES = ['Tier, "A"', " spaced ", "", "#hash", "NaN", "ü—東"]
@@ -15,10 +15,7 @@ def _scheme(db_session, key: str) -> TierScheme:
 
 
 def _store(db_session, scheme: TierScheme, tiers: dict[int, str]) -> None:
-    for account_id, tier in tiers.items():
-        db_session.add(
-            AccountTier(account_id=account_id, scheme_id=scheme.id, tier=tier, pending_count=0)
-        )
+    store_tiers(db_session, scheme.id, list(tiers), list(tiers.values()))
     db_session.commit()
 
 

@@ -5,11 +5,11 @@ import copy
 import pytest
 
 from cstier.domain.tiering.defaults import SIZE_SEGMENTS, VALUE_TIERS
-from cstier.models import AccountTier, TierChange, TierSchemeVersion
+from cstier.models import TierChange, TierSchemeVersion
 from cstier.services.errors import Forbidden, ValidationFailed
 from cstier.services.tiering import preview, schemes
 from cstier.services.tiering.run import run_tiering
-from tests.integration.tiering.conftest import FEB, JAN, changes_of, count, last_run
+from tests.integration.tiering.conftest import FEB, JAN, changes_of, count, last_run, tier_count
 
 
 def edited(base: dict, **changes) -> dict:
@@ -92,7 +92,7 @@ def test_only_admins_edit_schemes(db_session, manager_actor):
 def test_preview_returns_movement_and_writes_nothing(db_session, book):
     run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
     target = scheme_id(db_session, "value_tiers")
-    before = (count(AccountTier), count(TierChange), count(TierSchemeVersion))
+    before = (tier_count(), count(TierChange), count(TierSchemeVersion))
     draft = edited(VALUE_TIERS, bands=[
         {"tier": "Strategic", "min": 90_000}, {"tier": "Growth", "min": 40_000, "max": 90_000},
         {"tier": "Scale", "max": 40_000},
@@ -104,4 +104,4 @@ def test_preview_returns_movement_and_writes_nothing(db_session, book):
     assert moves[("Growth", "Strategic")] == 1
     assert moves[("Scale", "Growth")] == 1
     assert moves[("Strategic", "Strategic")] == 1
-    assert (count(AccountTier), count(TierChange), count(TierSchemeVersion)) == before
+    assert (tier_count(), count(TierChange), count(TierSchemeVersion)) == before
