@@ -4,16 +4,17 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor
 from cstier.extensions import db
-from cstier.models import Account, AuditLog
+from cstier.models import Account, AuditLog, TierScheme
 from cstier.services import accounts
 from cstier.services.accounts import AUDITED_FIELDS, AccountFilter
 from cstier.services.audit import snapshot
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from cstier.services.tiering.current import BLOCK_SIZE, store_tiers
 from tests.factories import (
     AccountFactory,
     CompanyFactory,
@@ -402,6 +403,102 @@ def test_list_query_shows_a_csm_only_their_book(listed_book):
     # Asking for someone else's book does not widen the scope.
     flt = AccountFilter(csm_id=listed_book.other_csm.id)
     assert listed(actor(listed_book.csm), flt) == []
+
+
+def tier_scheme(key: str) -> TierScheme:
+    scheme = TierScheme(key=key, name=key, dimension="value", active=True, current_version=1)
+    db.session.add(scheme)
+    db.session.commit()
+    return scheme
+
+
+def store(scheme: TierScheme, tiers: dict[int, str]) -> None:
+    store_tiers(db.session, scheme.id, list(tiers), list(tiers.values()))
+    db.session.commit()
+
+
+def by_name() -> dict[str, int]:
+    return dict(db.session.execute(select(Account.name, Account.id)).all())
+
+
+@pytest.fixture
+def tiered_book(listed_book):
+    """listed_book's accounts tiered in one scheme, and Delta alone in a second one."""
+    ids = by_name()
+    value, needs = tier_scheme("value_tiers"), tier_scheme("needs_tiers")
+    store(value, {ids["Acme Onboard"]: "Gold", ids["Beta Active"]: "Gold"})
+    store(value, {ids["Gamma Risk"]: 'Silver, "2"'})
+    store(needs, {ids["Delta Churn"]: "Gold", ids["Gamma Risk"]: "Gold"})
+    return SimpleNamespace(value=value, needs=needs, **vars(listed_book))
+
+
+@pytest.mark.parametrize(
+    ("scheme", "tier", "expected"),
+    [
+        ("value", "Gold", {"Acme Onboard", "Beta Active"}),
+        ("value", 'Silver, "2"', {"Gamma Risk"}),
+        ("value", "Bronze", set()),
+        ("needs", "Gold", {"Delta Churn", "Gamma Risk"}),
+    ],
+)
+def test_list_query_filters_by_tier(tiered_book, manager, scheme, tier, expected):
+    flt = AccountFilter(tier_scheme_id=getattr(tiered_book, scheme).id, tier=tier)
+    assert set(listed(actor(manager), flt)) == expected
+
+
+def test_list_query_tier_filter_combines_with_the_others(tiered_book, manager):
+    flt = AccountFilter(tier_scheme_id=tiered_book.value.id, tier="Gold", region="EMEA")
+    assert listed(actor(manager), flt) == ["Beta Active"]
+    # A tier without its scheme, or a scheme without a tier, does not filter.
+    everyone = {"Acme Onboard", "Beta Active", "Gamma Risk", "Delta Churn"}
+    assert set(listed(actor(manager), AccountFilter(tier="Gold"))) == everyone
+    flt = AccountFilter(tier_scheme_id=tiered_book.value.id)
+    assert set(listed(actor(manager), flt)) == everyone
+
+
+def test_list_query_tier_filter_shows_a_csm_only_their_book(tiered_book):
+    csm, other = actor(tiered_book.csm), actor(tiered_book.other_csm)
+    gold = AccountFilter(tier_scheme_id=tiered_book.value.id, tier="Gold")
+    assert listed(csm, gold) == ["Acme Onboard"]
+    assert listed(other, gold) == ["Beta Active"]
+    needs_gold = AccountFilter(tier_scheme_id=tiered_book.needs.id, tier="Gold")
+    assert listed(csm, needs_gold) == ["Delta Churn"]  # Gamma Risk has no owner
+    assert listed(other, needs_gold) == []
+
+
+def test_list_query_tier_filter_sends_thousands_of_ids_as_one_parameter(db_session, manager):
+    company = CompanyFactory()
+    # Explicit ids across a block boundary, far above what the suite's sequences reach.
+    first = 160 * BLOCK_SIZE - 1_500
+    ids = list(range(first, first + 3_000))
+    db_session.execute(
+        insert(Account),
+        [
+            {"id": i, "external_id": f"BIG-{i}", "name": f"Big {i:08d}", "company_id": company.id}
+            for i in ids
+        ],
+    )
+    db_session.commit()
+    value = tier_scheme("value_tiers")
+    gold = [i for i in ids if i % 7]  # 2,572 ids on both sides of the boundary
+    store(value, {i: "Gold" if i % 7 else "Silver" for i in ids})
+
+    statements: list[tuple[str, object]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        flt = AccountFilter(tier_scheme_id=value.id, tier="Gold")
+        found = db_session.scalars(accounts.list_query(db_session, actor(manager), flt)).all()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert [a.id for a in found] == gold  # sorted by name, which follows the id here
+    account_reads = [(s, p) for s, p in statements if "FROM account" in s]
+    assert account_reads
+    for _, parameters in account_reads:
+        assert len(parameters) < 10
 
 
 def stage_row(summary: dict, stage: str) -> tuple[int, int]:
