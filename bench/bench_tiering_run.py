@@ -264,7 +264,7 @@ def settle(url: str) -> None:
     """Let PostgreSQL's autovacuum catch up on the last run, as it would between nightly runs.
 
     The benchmark runs phases minutes apart; in production a day passes, and autovacuum
-    (scale factor 0.02 on account_tier and account_coverage, migration 0008) has long
+    (scale factor 0.02 on account_coverage, migration 0008) has long
     vacuumed and analysed the last run's changes. Without this, a run right after the
     first one meets tables with no statistics and an empty visibility map.
     """
@@ -423,8 +423,9 @@ def orm_retier(session, sample: int) -> tuple[int, int]:
     """Re-tier `sample` accounts one ORM object at a time: load, evaluate, compare, write."""
     from sqlalchemy import select
 
-    from cstier.models import Account, AccountTier, OutboxEvent, TierChange
+    from cstier.models import Account, OutboxEvent, TierChange
     from cstier.models.base import utcnow
+    from cstier.services.tiering.current import account_tiers, store_tiers
     from cstier.services.tiering.schemes import active_schemes, validate
 
     now = utcnow()
@@ -440,16 +441,13 @@ def orm_retier(session, sample: int) -> tuple[int, int]:
             "region": account.company.region,
             "industry": account.company.industry,
         }
+        held = account_tiers(session, account.id)  # its current tier in every scheme
         for scheme, parsed in schemes:
-            row = session.get(AccountTier, (account.id, scheme.id))
-            tier, explanation = row_tier(parsed, values, row.tier if row else None)
-            if row is not None and row.tier == tier:
+            before = held[scheme.id][0] if scheme.id in held else None
+            tier, explanation = row_tier(parsed, values, before)
+            if before == tier:
                 continue
-            before = row.tier if row else None
-            if row is None:
-                row = AccountTier(account_id=account.id, scheme_id=scheme.id)
-                session.add(row)
-            row.tier = tier  # why it holds it is the history row below (migration 0013)
+            store_tiers(session, scheme.id, [account.id], [tier])
             session.add(
                 TierChange(
                     account_id=account.id, scheme_id=scheme.id, dimension=scheme.dimension,
@@ -488,12 +486,13 @@ def floor_run(session, url: str) -> tuple[float, float, int]:
         started = time.perf_counter()
         cursor.execute(floor_select(set().union(*parsed), is_postgres(url)))
         book = cursor.fetchall()
-        cursor.execute("SELECT account_id, scheme_id, tier FROM account_tier")
-        tiers = cursor.fetchall()
+        # Current tiers are packed per scheme (migration 0017): the floor reads the blocks.
+        cursor.execute("SELECT scheme_id, block, tiers FROM tier_block")
+        blocks = cursor.fetchall()
         read = time.perf_counter() - started
-        del book, tiers
+        del book
         started = time.perf_counter()
-        floor_write(cursor, keys, is_postgres(url))
+        floor_write(cursor, keys, blocks, is_postgres(url))
         write = time.perf_counter() - started
         conn.rollback()
     finally:
@@ -522,21 +521,21 @@ def floor_select(columns: set[str], postgres: bool) -> str:
     return f"SELECT a.id, {', '.join(picked)} FROM account a JOIN company c ON c.id = a.company_id"
 
 
-def floor_write(cursor, keys: list[tuple[int, int, str]], postgres: bool) -> None:
-    """Write tier and history rows for the changes and the run's outbox event, in bulk."""
+def floor_write(cursor, keys: list[tuple[int, int, str]], blocks: list, postgres: bool) -> None:
+    """Rewrite the tier blocks, write history rows and the run's outbox event, in bulk.
+
+    ~5 % of each scheme's tiers change, spread over the book, so every block is rewritten.
+    """
     now = datetime.now(UTC)
+    mark = "%s" if postgres else "?"
+    cursor.executemany(
+        f"UPDATE tier_block SET tiers = {mark} WHERE scheme_id = {mark} AND block = {mark}",
+        [(bytes(tiers), scheme_id, block) for scheme_id, block, tiers in blocks],
+    )
     history = [(a, s, "value", t, now, "rule", "") for a, s, t in keys]
     # One outbox event announces the run; its history rows are the alerts.
     events = [("tiers.changed", json.dumps({"run_id": 1, "alerts": len(keys)}), now)]
     if postgres:
-        cursor.execute("CREATE TEMP TABLE moved (account_id int, scheme_id int, tier text)")
-        with cursor.copy("COPY moved FROM STDIN") as copy:
-            for row in keys:
-                copy.write_row(row)
-        cursor.execute(
-            "UPDATE account_tier t SET tier = m.tier FROM moved m "
-            "WHERE t.account_id = m.account_id AND t.scheme_id = m.scheme_id"
-        )
         history_copy = "COPY tier_change (account_id, scheme_id, dimension, to_tier, at, reason, explanation) FROM STDIN"
         with cursor.copy(history_copy) as copy:
             for row in history:
@@ -545,10 +544,6 @@ def floor_write(cursor, keys: list[tuple[int, int, str]], postgres: bool) -> Non
             for row in events:
                 copy.write_row(row)
         return
-    cursor.executemany(
-        "UPDATE account_tier SET tier = ? WHERE account_id = ? AND scheme_id = ?",
-        [(t, a, s) for a, s, t in keys],
-    )
     cursor.executemany(
         "INSERT INTO tier_change (account_id, scheme_id, dimension, to_tier, at, reason, "
         "explanation) VALUES (?, ?, ?, ?, ?, ?, ?)",

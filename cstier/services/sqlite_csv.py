@@ -15,9 +15,13 @@ value's conversion costs: for a 1M-account book the arrays save about a second.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from io import StringIO
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import Select, String, case, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -119,3 +123,132 @@ def _array_field(tokens, document, json_fields: JsonFields, group: list[str], ki
     for field in one_by_one[1:]:
         slow = slow.op("||")(",").op("||")(field)
     return case((func.ltrim(tokens, PLAIN_ARRAY[kind]) == "", tokens), else_=slow)
+
+
+# Column by column (services/columns.py): each value of a text or number column ends with
+# the unit separator; a NULL text is the group separator alone. pandas is told to split
+# fields on the record separator, which no value may hold, so each value is one field.
+UNIT = "\x1f"
+NEVER = "\x1e"
+MISSING = "\x1d"
+
+
+def column_aggregates(column: ColumnElement, kind: str) -> list[ColumnElement]:
+    """Return the aggregates that read one column of a chunk, for `split_column`.
+
+    Ids come joined by commas; numbers bare, reals through quote() (the digits it takes
+    to read back equal), NULL as `\\N`; anything else verbatim, plus a count of the values
+    that are not NULL, which tells a NULL from a text that looks like its marker.
+    """
+    if kind == "int":
+        return [func.group_concat(func.ifnull(column, NULL), ",")]
+    if kind == "number":
+        exact = case({"real": func.quote(column)}, value=func.typeof(column), else_=column)
+        return [func.group_concat(func.ifnull(exact, NULL), UNIT)]
+    return [func.group_concat(func.ifnull(column, MISSING), UNIT), func.count(column)]
+
+
+def split_column(
+    text: str | None, kind: str, rows: int, present: int | None = None
+) -> pd.Series | None:
+    """Split one column's joined values into a typed Series, or None if they don't split exactly.
+
+    Ids are int64, numbers float64, text categorical, other kinds strings. None means a
+    value held a separator or a number column held text: the caller reads the chunk as
+    CSV lines instead, which copes with both.
+    """
+    dtype = {"int": np.int64, "number": np.float64, "text": "category"}.get(kind, object)
+    if not rows or text is None:
+        return pd.Series([], dtype=dtype) if not rows else None
+    options = {"header": None, "names": ["v"], "keep_default_na": False, "engine": "c"}
+    if kind == "int":
+        values = pd.read_csv(
+            StringIO(text), lineterminator=",", na_values=[NULL], dtype=dtype, **options
+        )
+    else:
+        if NEVER in text:
+            return None
+        if kind != "number" and text.count(MISSING) != rows - (present or 0):
+            return None  # a text holds the NULL marker: only lines tell them apart
+        values = pd.read_csv(
+            StringIO(text + UNIT),
+            lineterminator=UNIT,
+            sep=NEVER,
+            quoting=csv.QUOTE_NONE,
+            skip_blank_lines=False,
+            na_values=[NULL if kind == "number" else MISSING],
+            dtype=dtype,
+            **options,
+        )
+    column = values["v"]
+    return column if len(column) == rows else None
+
+
+class JsonColumns:
+    """Read JSON fields column by column: numbers and booleans as one array per row, others alone.
+
+    One json_extract with every number (or boolean) path returns a row's values as an
+    array (`[3,null,12.5]`), and a chunk of them joined by newlines is CSV once the
+    brackets go, provided it holds no string, nested value or escape; text and dates are
+    read one json_extract each, as their SQL value. A single number field is read with its
+    path twice, since one path returns the value rather than an array.
+    """
+
+    def __init__(self, json_fields: JsonFields, kinds: dict[str, str]):
+        self.json_fields = json_fields
+        self.kinds = kinds
+        singles, groups = _arrays(json_fields, kinds)
+        lone = [n for n in singles if kinds[n] in PLAIN_ARRAY]
+        self.singles = [n for n in singles if n not in lone]
+        self.groups = groups + [[n, n] for n in lone]
+
+    def aggregates(self) -> list[ColumnElement]:
+        """Return the aggregates: one per group (its arrays), then those of each single field."""
+        document = self.json_fields.document
+        out = []
+        for group in self.groups:
+            array = _extract(document, self.json_fields, group)
+            empty = "[" + ",".join(["null"] * len(group)) + "]"
+            out.append(func.group_concat(func.ifnull(array, empty), "\n"))
+        for name in self.singles:
+            out += column_aggregates(_extract(document, self.json_fields, [name]), "text")
+        return out
+
+    def split(self, texts: list, rows: int) -> dict[str, pd.Series] | None:
+        """Return the fields from the aggregates' texts (consumed in order), or None."""
+        fields: dict[str, pd.Series] = {}
+        for group in self.groups:
+            names = list(dict.fromkeys(group))
+            split = _split_arrays(texts.pop(0), len(group), self.kinds[group[0]], rows)
+            if split is None:
+                return None
+            fields.update({name: split[i] for i, name in enumerate(names)})
+        for name in self.singles:
+            text, present = texts.pop(0), texts.pop(0)
+            values = split_column(text, "text", rows, present)
+            if values is None:
+                return None
+            fields[name] = values if self.kinds[name] == "text" else values.astype(object)
+        return fields
+
+
+def _split_arrays(text: str | None, width: int, kind: str, rows: int) -> list[pd.Series] | None:
+    if not rows:
+        return [pd.Series([], dtype=np.float64 if kind == "number" else object)] * width
+    if text is None or text.count("[") != rows or text.count("]") != rows:
+        return None
+    body = text.replace("[", "").replace("]", "")
+    if body.lstrip(PLAIN_ARRAY[kind] + "\n"):
+        return None  # a string, nested value or escape: only lines read those
+    frame = pd.read_csv(
+        StringIO(body),
+        header=None,
+        names=list(range(width)),
+        na_values=["null"],
+        keep_default_na=False,
+        dtype=np.float64 if kind == "number" else object,
+        engine="c",
+    )
+    if len(frame) != rows:
+        return None
+    return [frame[i] for i in range(width)]

@@ -19,7 +19,7 @@ ID_KINDS = {"account_id": "int", "company_id": "int", "scheme_id": "int"}
 
 # Columns read straight from the account and company tables, with their field types.
 ACCOUNT_FIELDS = {
-    "arr": ("number", (Account.arr_cents / 100.0)),
+    "arr": ("number", Account.arr_cents),
     "plan": ("text", Account.plan),
     "lifecycle_stage": ("text", Account.lifecycle_stage),
     "unit_type": ("text", Account.unit_type),
@@ -32,8 +32,11 @@ COMPANY_FIELDS = {
     "region": ("text", Company.region),
     "industry": ("text", Company.industry),
     "country": ("text", Company.country),
-    "annual_revenue": ("number", (Company.annual_revenue_cents / 100.0)),
+    "annual_revenue": ("number", Company.annual_revenue_cents),
 }
+# Money is stored in cents and read as such: SQLite writes an integer faster than the real
+# a division in SQL would make (services/sqlite_csv.py); pandas divides the column.
+IN_CENTS = {"arr", "annual_revenue"}
 TABLE_FIELDS = {**ACCOUNT_FIELDS, **COMPANY_FIELDS}
 ATTRIBUTE_TYPES = {
     "choice": "text",
@@ -72,6 +75,7 @@ def load_book(session: Session, columns: set[str], catalog: dict[str, str]) -> p
     selected = [Account.id, Account.company_id, *(ACCOUNT_FIELDS[n][1] for n in table)]
     stmt = select(*selected).order_by(Account.id)
     book = read_chunked(session, stmt, ["account_id", "company_id", *table], catalog, attributes)
+    _from_cents(book)
     if "arr" in names:
         # Value tiers read current ARR: active subscriptions where they exist, else the field.
         book["arr"] = current_arr(session, book["account_id"], book["arr"])
@@ -83,11 +87,17 @@ def load_book(session: Session, columns: set[str], catalog: dict[str, str]) -> p
             ["company_id", *firm],
             catalog,
         )
+        _from_cents(firms)
         matched = firms.set_index("company_id").reindex(book["company_id"])
         for name in firm:
             book[name] = matched[name].array  # .array keeps categories; positions match book
     add_signals(session, book, names)
     return book.drop(columns="company_id")[["account_id", *names]]
+
+
+def _from_cents(frame: pd.DataFrame) -> None:
+    for name in IN_CENTS.intersection(frame.columns):
+        frame[name] = frame[name] / 100.0
 
 
 def read_chunked(

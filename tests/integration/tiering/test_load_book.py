@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import event
+from sqlalchemy import text as sa_text
 
 from cstier.extensions import db
 from cstier.models import CustomAttribute
@@ -263,7 +264,7 @@ def test_sqlite_reads_number_and_boolean_attributes_as_one_array_each(db_session
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert book.iloc[0].tolist() == [1.0, 2.0, True, False]
-    (query,) = [s for s in statements if "group_concat" in s]
+    (query,) = [s for s in statements if "json_extract" in s]
     # The paths are bound parameters: two of them per array.
     assert query.count("json_extract(account.attributes, ?, ?)") == 2
 
@@ -279,3 +280,62 @@ def test_table_numbers_are_read_exactly(db_session):
     assert book.loc[accounts[0].id, "employees"] == 0.0
     assert pd.isna(book.loc[accounts[1].id, "employees"])
     assert book.loc[accounts[2].id, "employees"] == float(2**31 - 1)
+
+
+def _sqlite_only(db_session) -> None:
+    if db_session.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL reads the book with COPY")
+
+
+@pytest.mark.parametrize("odd", ["a\x1fb", "a\x1eb", "\x1d", "x\x1dy", "\\N", ""])
+def test_sqlite_table_text_holding_a_separator_or_marker_reads_exactly(db_session, odd):
+    _sqlite_only(db_session)
+    plain = AccountFactory(company=CompanyFactory(region="NA", industry=None))
+    tricky = AccountFactory(company=CompanyFactory(region=odd, industry="Retail"))
+    book = _book(db_session, "region", "industry")
+    assert book.loc[tricky.id, "region"] == odd
+    assert book.loc[plain.id, "region"] == "NA"
+    assert pd.isna(book.loc[plain.id, "industry"])
+    assert book.loc[tricky.id, "industry"] == "Retail"
+
+
+def test_sqlite_text_in_a_number_column_becomes_missing(db_session):
+    _sqlite_only(db_session)
+    typed = AccountFactory(company=CompanyFactory(employees=120))
+    odd = AccountFactory(company=CompanyFactory(employees=None))
+    db_session.execute(
+        sa_text("UPDATE company SET employees = 'about 40' WHERE id = :id"), {"id": odd.company_id}
+    )
+    book = _book(db_session, "employees", "arr")
+    assert book.loc[typed.id, "employees"] == 120.0
+    assert pd.isna(book.loc[odd.id, "employees"])
+
+
+def test_sqlite_reads_a_plain_book_in_one_scan_without_joining_lines(db_session):
+    _sqlite_only(db_session)
+    _attribute(db_session, "motto", "text")
+    AccountFactory(arr_cents=500, attributes={"motto": "hi"})
+    statements = []
+
+    def listener(conn, cursor, statement, *_):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        book = _book(db_session, "arr", "plan", "attr.motto")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert book.iloc[0][["arr", "plan", "attr.motto"]].tolist() == [5.0, "Pro", "hi"]
+    reads = [s for s in statements if "group_concat" in s]
+    assert len(reads) == 1 and "||" not in reads[0]  # one scan, no row joined into a line
+
+
+def test_sqlite_chunks_follow_key_ranges_with_gaps(db_session, monkeypatch):
+    monkeypatch.setattr(columns, "CHUNK_ROWS", 4)
+    made = [AccountFactory(arr_cents=i * 100) for i in range(12)]
+    for gone in made[2:9]:
+        db_session.execute(sa_text("DELETE FROM account WHERE id = :id"), {"id": gone.id})
+    kept = made[:2] + made[9:]
+    book = _book(db_session, "arr")
+    assert book.index.tolist() == [a.id for a in kept]
+    assert book["arr"].tolist() == [a.arr_cents / 100 for a in kept]
