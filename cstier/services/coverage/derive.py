@@ -5,13 +5,14 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from cstier.domain.coverage import coverage_for_tiers, suggest_owners
 from cstier.models import AccountCoverage
 from cstier.models.base import utcnow
 from cstier.services.bulk import BulkWriter
+from cstier.services.columns import read_columns
 from cstier.services.coverage import frames
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.coverage.tiers import current_tiers
@@ -66,21 +67,14 @@ def derive_coverage(
 def _stored(session: Session) -> pd.DataFrame:
     """Return each stored account's coverage_model_id and whether someone owns it.
 
-    Read as one id list per model and one of owned accounts (see services/frames.py):
-    a row per account for a million accounts costs seconds of a tiering run.
+    Read column-wise (services/columns.py) and as one list of owned accounts (see
+    services/frames.py): a row per account for a million accounts costs seconds of a
+    tiering run, and grouping by model sorts the table (no index holds the model, 0015).
     """
-    models = text(
-        f"SELECT coverage_model_id, {id_list(session, 'account_id')} "
-        "FROM account_coverage GROUP BY coverage_model_id"
-    )
-    parts = [
-        pd.DataFrame({"account_id": ids, "coverage_model_id": model_id})
-        for (model_id,), ids in read_id_lists(session, models)
-    ]
-    frame = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame({"account_id": np.array([], np.int64), "coverage_model_id": []})
+    stmt = select(AccountCoverage.account_id, AccountCoverage.coverage_model_id)
+    columns = ["account_id", "coverage_model_id"]
+    frame = read_columns(
+        session, stmt, columns, {"account_id": "int", "coverage_model_id": "number"}
     )
     frame["coverage_model_id"] = frame["coverage_model_id"].astype("Int64")
     owners = text(
@@ -96,7 +90,7 @@ def _stored(session: Session) -> pd.DataFrame:
 
 def _ids(values: pd.Series) -> list[int | None]:
     """Return nullable ids as plain Python ints and Nones, column-wise."""
-    return [None if pd.isna(v) else int(v) for v in values.astype("Int64").to_numpy(object)]
+    return values.astype("Int64").to_numpy(dtype=object, na_value=None).tolist()
 
 
 def _write_coverage(session, changed: pd.Series, flag: pd.Series, known, now) -> None:

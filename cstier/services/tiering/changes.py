@@ -9,9 +9,9 @@ services/tiering/current.py. A first run, which changes everything, is flushed w
 the batch reaches FLUSH_ROWS so memory stays bounded.
 """
 
-from itertools import groupby
-from operator import itemgetter
+from collections.abc import Sequence
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from cstier.models import TierScheme
@@ -26,47 +26,76 @@ HISTORY_COLUMNS = (
 
 
 class ChangeBatch:
-    """Collect tier moves of several schemes; write tiers and history in one sorted pass."""
+    """Collect tier moves of several schemes; write tiers and history in one sorted pass.
+
+    Moves are kept as NumPy columns per scheme (object arrays for texts, so a missing
+    from_tier stays None) and become row tuples only for the history insert.
+    """
 
     def __init__(self, session: Session, writer: BulkWriter, run_id: int):
         self.session = session
         self.writer = writer
         self.run_id = run_id
-        # (account_id, scheme_id, from_tier, to_tier, explanation, source, version, dimension)
-        self.moves: list[tuple] = []
+        self.parts: list[dict[str, np.ndarray]] = []
+        self.staged = 0
 
     def add(
         self,
         scheme: TierScheme,
         version: int,
-        account_ids: list[int],
-        from_tiers: list[str | None],
-        to_tiers: list[str],
-        explanations: list[str],
-        sources: list[str],
+        account_ids: Sequence[int],
+        from_tiers: Sequence[str | None],
+        to_tiers: Sequence[str],
+        explanations: Sequence[str],
+        sources: Sequence[str],
     ) -> None:
         """Stage one scheme's moves, flushing whenever the batch reaches FLUSH_ROWS."""
-        scheme_id, dimension = scheme.id, scheme.dimension
-        moves = zip(account_ids, from_tiers, to_tiers, explanations, sources, strict=True)
-        for a, f, t, e, s in moves:
-            self.moves.append((a, scheme_id, f, t, e, s, version, dimension))
-            if len(self.moves) >= FLUSH_ROWS:
+        moves = {
+            "account_id": np.asarray(account_ids, dtype=np.int64),
+            "from_tier": _texts(from_tiers),
+            "to_tier": _texts(to_tiers),
+            "explanation": _texts(explanations),
+            "reason": _texts(sources),
+        }
+        size = len(moves["account_id"])
+        start = 0
+        while start < size:
+            taken = min(FLUSH_ROWS - self.staged, size - start)
+            part = {name: column[start : start + taken] for name, column in moves.items()}
+            part |= {
+                "scheme_id": np.full(taken, scheme.id, dtype=np.int64),
+                "scheme_version": np.full(taken, version, dtype=np.int64),
+                "dimension": np.full(taken, scheme.dimension, dtype=object),
+            }
+            self.parts.append(part)
+            self.staged += taken
+            start += taken
+            if self.staged >= FLUSH_ROWS:
                 self.flush()
 
     def flush(self) -> None:
         """Write the staged moves: updated and new tiers, then their history rows."""
-        if not self.moves:
+        if not self.parts:
             return
-        self.moves.sort(key=lambda move: (move[1], move[0]))
-        run_id, stamp = self.run_id, self.writer.stamp
         # The block holds the tier alone; the history row below says why (migration 0013).
-        for scheme_id, moves in groupby(self.moves, key=itemgetter(1)):
-            moved = list(moves)
-            store_tiers(self.session, scheme_id, [m[0] for m in moved], [m[3] for m in moved])
-        self.moves.sort(key=lambda move: (move[0], move[1]))
-        self.writer.insert(
-            "tier_change",
-            HISTORY_COLUMNS,
-            [(a, s, d, f, t, stamp, run_id, src, v, e) for a, s, f, t, e, src, v, d in self.moves],
-        )  # fmt: skip
-        self.moves = []
+        for part in self.parts:
+            store_tiers(
+                self.session, int(part["scheme_id"][0]), part["account_id"], part["to_tier"]
+            )
+        moves = {name: np.concatenate([p[name] for p in self.parts]) for name in self.parts[0]}
+        order = np.lexsort((moves["scheme_id"], moves["account_id"]))
+        sorted_moves = {name: column[order].tolist() for name, column in moves.items()}
+        size = len(order)
+        at, run = [self.writer.stamp] * size, [self.run_id] * size
+        columns = [
+            at if name == "at" else run if name == "run_id" else sorted_moves[name]
+            for name in HISTORY_COLUMNS
+        ]
+        self.writer.insert("tier_change", HISTORY_COLUMNS, list(zip(*columns, strict=True)))
+        self.parts, self.staged = [], 0
+
+
+def _texts(values: Sequence) -> np.ndarray:
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    return column

@@ -50,8 +50,9 @@ class Block:
 
     def encode(self) -> dict:
         """Return the block's stored form, its names reduced to the codes still in use."""
-        used = np.unique(np.concatenate([self.tiers, self.pending]))
-        used = used[used > 0]
+        size = len(self.names) + 1
+        held = np.bincount(self.tiers, minlength=size) + np.bincount(self.pending, minlength=size)
+        used = np.flatnonzero(held[1:]) + 1
         lut = np.zeros(len(self.names) + 1, CODE)
         lut[used] = np.arange(1, len(used) + 1)
         has_pending = bool(self.pending.any())

@@ -244,15 +244,16 @@ def _stage(batch: ChangeBatch, outcome: SchemeOutcome) -> None:
         if "overridden" in result
         else np.zeros(len(at), bool)
     )
-    from_tiers = changes["from_tier"].astype(object).where(changes["from_tier"].notna(), None)
+    from_tiers = changes["from_tier"].to_numpy(dtype=object)
+    from_tiers[pd.isna(from_tiers)] = None
     batch.add(
         outcome.scheme,
         outcome.version,
-        changes["account_id"].astype(np.int64).tolist(),
-        from_tiers.tolist(),
-        changes["to_tier"].tolist(),
-        outcome.explanations(at).tolist(),
-        np.where(overridden, "override", "rule").tolist(),
+        changes["account_id"].to_numpy(dtype=np.int64),
+        from_tiers,
+        changes["to_tier"].to_numpy(dtype=object),
+        outcome.explanations(at),
+        np.where(overridden, "override", "rule"),
     )
 
 
