@@ -1,0 +1,182 @@
+"""Read a chunk of rows column by column: one aggregate joins each column into one text.
+
+Fetching rows makes the driver build a tuple per row (and psycopg's COPY hands over one
+message per row); joining each row's fields into a CSV line in SQL costs SQLite more than
+the scan. Instead one query per chunk aggregates every column into a text
+(group_concat on SQLite, string_agg on PostgreSQL): all aggregates of a query see the
+rows in the same order, so the columns line up, and pandas' C parser splits each one.
+
+Ids are joined by commas. Any other value ends with the unit separator; a NULL number
+is `\\N`, a NULL text the group separator alone, with a count of non-NULL values that
+tells it from a text holding that character. pandas splits fields on the record
+separator, which no value may hold. Whatever can't be split exactly (a separator in a
+text, text in a number column, a string in a JSON number array) makes `split` return
+None, and the caller reads that chunk as CSV lines instead (services/columns.py).
+"""
+
+from __future__ import annotations
+
+import csv
+from io import StringIO
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Text, case, cast, func
+from sqlalchemy.sql.elements import ColumnElement
+
+from cstier.services.sqlite_csv import NULL, PLAIN_ARRAY, _arrays, _extract
+
+if TYPE_CHECKING:
+    from cstier.services.columns import JsonFields
+
+UNIT = "\x1f"
+NEVER = "\x1e"
+MISSING = "\x1d"
+
+
+def column_aggregates(column: ColumnElement, kind: str, postgres: bool) -> list[ColumnElement]:
+    """Return the aggregates that read one column of a chunk, for `split_column`.
+
+    Numbers are written exactly: SQLite's reals through quote() (CAST keeps 15 digits),
+    PostgreSQL's as their text (the shortest that reads back equal).
+    """
+    if postgres:
+        value = cast(column, Text)
+    elif kind == "number":
+        value = case({"real": func.quote(column)}, value=func.typeof(column), else_=column)
+    else:
+        value = column
+    if kind == "int":
+        return [_joined(func.coalesce(value, NULL), ",", postgres)]
+    if kind == "number":
+        return [_joined(func.coalesce(value, NULL), UNIT, postgres)]
+    return [_joined(func.coalesce(value, MISSING), UNIT, postgres), func.count(column)]
+
+
+def _joined(value: ColumnElement, separator: str, postgres: bool) -> ColumnElement:
+    if postgres:
+        return func.string_agg(value, separator)
+    return func.group_concat(value, separator)
+
+
+def split_column(
+    text: str | None, kind: str, rows: int, present: int | None = None
+) -> pd.Series | None:
+    """Split one column's joined values into a typed Series, or None if they don't split exactly.
+
+    Ids are int64, numbers float64, text categorical, other kinds strings.
+    """
+    dtype = {"int": np.int64, "number": np.float64, "text": "category"}.get(kind, object)
+    if not rows or text is None:
+        return pd.Series([], dtype=dtype) if not rows else None
+    options = {"header": None, "names": ["v"], "keep_default_na": False, "engine": "c"}
+    if kind == "int":
+        values = pd.read_csv(
+            StringIO(text), lineterminator=",", na_values=[NULL], dtype=dtype, **options
+        )
+    else:
+        if NEVER in text:
+            return None
+        if kind != "number" and text.count(MISSING) != rows - (present or 0):
+            return None  # a text holds the NULL marker: only lines tell them apart
+        values = pd.read_csv(
+            StringIO(text + UNIT),
+            lineterminator=UNIT,
+            sep=NEVER,
+            quoting=csv.QUOTE_NONE,
+            skip_blank_lines=False,
+            na_values=[NULL if kind == "number" else MISSING],
+            dtype=dtype,
+            **options,
+        )
+    column = values["v"]
+    return column if len(column) == rows else None
+
+
+class JsonColumns:
+    """Read JSON fields column by column.
+
+    On SQLite one json_extract with every number (or boolean) path returns a row's values
+    as an array (`[3,null,12.5]`), and a chunk of them joined by newlines is CSV once the
+    brackets go, provided it holds no string, nested value or escape; text and dates are
+    read one json_extract each, as their SQL value. A single number field is read with its
+    path twice, since one path returns the value rather than an array. PostgreSQL reads
+    each field with ->> from the stored jsonb, which parses nothing.
+    """
+
+    def __init__(self, json_fields: JsonFields, kinds: dict[str, str], postgres: bool):
+        self.json_fields = json_fields
+        self.kinds = kinds
+        self.postgres = postgres
+        if postgres:
+            self.singles, self.groups = list(json_fields.keys), []
+            return
+        singles, groups = _arrays(json_fields, kinds)
+        lone = [n for n in singles if kinds[n] in PLAIN_ARRAY]
+        self.singles = [n for n in singles if n not in lone]
+        self.groups = groups + [[n, n] for n in lone]
+
+    def aggregates(self) -> list[ColumnElement]:
+        """Return the aggregates: one per group (its arrays), then those of each single field."""
+        document = self.json_fields.document
+        out = []
+        for group in self.groups:
+            array = _extract(document, self.json_fields, group)
+            empty = "[" + ",".join(["null"] * len(group)) + "]"
+            out.append(func.group_concat(func.coalesce(array, empty), "\n"))
+        for name in self.singles:
+            if self.postgres:
+                value = self.json_fields.value(name)
+                out += column_aggregates(value, self._single_kind(name), True)
+            else:
+                out += column_aggregates(
+                    _extract(document, self.json_fields, [name]), "text", False
+                )
+        return out
+
+    def _single_kind(self, name: str) -> str:
+        return "number" if self.kinds[name] == "number" else "text"
+
+    def split(self, texts: list, rows: int) -> dict[str, pd.Series] | None:
+        """Return the fields from the aggregates' texts (consumed in order), or None."""
+        fields: dict[str, pd.Series] = {}
+        for group in self.groups:
+            names = list(dict.fromkeys(group))
+            split = _split_arrays(texts.pop(0), len(group), self.kinds[group[0]], rows)
+            if split is None:
+                return None
+            fields.update({name: split[i] for i, name in enumerate(names)})
+        for name in self.singles:
+            kind = self._single_kind(name) if self.postgres else "text"
+            text = texts.pop(0)
+            present = texts.pop(0) if kind == "text" else None
+            values = split_column(text, kind, rows, present)
+            if values is None:
+                return None
+            fields[name] = (
+                values if self.kinds[name] in ("text", "number") else values.astype(object)
+            )
+        return fields
+
+
+def _split_arrays(text: str | None, width: int, kind: str, rows: int) -> list[pd.Series] | None:
+    if not rows:
+        return [pd.Series([], dtype=np.float64 if kind == "number" else object)] * width
+    if text is None or text.count("[") != rows or text.count("]") != rows:
+        return None
+    body = text.replace("[", "").replace("]", "")
+    if body.lstrip(PLAIN_ARRAY[kind] + "\n"):
+        return None  # a string, nested value or escape: only lines read those
+    frame = pd.read_csv(
+        StringIO(body),
+        header=None,
+        names=list(range(width)),
+        na_values=["null"],
+        keep_default_na=False,
+        dtype=np.float64 if kind == "number" else object,
+        engine="c",
+    )
+    if len(frame) != rows:
+        return None
+    return [frame[i] for i in range(width)]
