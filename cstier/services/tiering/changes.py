@@ -86,12 +86,9 @@ class ChangeBatch:
         order = np.lexsort((moves["scheme_id"], moves["account_id"]))
         sorted_moves = {name: column[order].tolist() for name, column in moves.items()}
         size = len(order)
-        at, run = [self.writer.stamp] * size, [self.run_id] * size
-        columns = [
-            at if name == "at" else run if name == "run_id" else sorted_moves[name]
-            for name in HISTORY_COLUMNS
-        ]
-        self.writer.insert("tier_change", HISTORY_COLUMNS, list(zip(*columns, strict=True)))
+        sorted_moves |= {"at": [self.writer.stamp] * size, "run_id": [self.run_id] * size}
+        rows = list(zip(*(sorted_moves[name] for name in HISTORY_COLUMNS), strict=True))
+        self.writer.insert("tier_change", HISTORY_COLUMNS, rows)
         self.parts, self.staged = [], 0
 
 
