@@ -1,13 +1,10 @@
 """Migration 0013 keeps every current tier and gives back why it was set on downgrade."""
 
-import os
-
-import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from tests.conftest import make_app
+from tests.integration.migration_seed import seed_accounts_and_schemes
 
 ROWS = [  # account, scheme, tier
     (1, 1, "Strategic"),
@@ -16,42 +13,8 @@ ROWS = [  # account, scheme, tier
 ]
 
 
-@pytest.fixture
-def scratch_url(tmp_path):
-    """An empty database of the suite's kind, dropped afterwards."""
-    url = os.environ.get("CSTIER_TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path / 'migrate.sqlite'}"
-        return
-    name = f"cstier_migration_scratch_{os.getpid()}"  # concurrent suites must not share it
-    admin = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
-
-
 def _seed_at_0012(conn) -> None:
-    conn.execute(text(
-        "INSERT INTO company (id, external_id, name, created_at, updated_at) "
-        "VALUES (1, 'CO-1', 'Acme', '2026-01-01', '2026-01-01')"
-    ))  # fmt: skip
-    for account in (1, 2):
-        conn.execute(text(
-            "INSERT INTO account (id, external_id, name, unit_type, company_id, arr_cents, "
-            "lifecycle_stage, attributes, version, created_at, updated_at) VALUES "
-            f"({account}, 'AC-{account}', 'A{account}', 'company', 1, 0, 'active', '{{}}', 1, "
-            "'2026-01-01', '2026-01-01')"
-        ))  # fmt: skip
-    for scheme, key in ((1, "value_tiers"), (2, "needs_tiers")):
-        conn.execute(text(
-            "INSERT INTO tier_scheme (id, key, name, dimension, goal, kpi, active, "
-            f"current_version, created_at) VALUES ({scheme}, '{key}', '{key}', 'value', '', '', "
-            "true, 2, '2026-01-01')"
-        ))  # fmt: skip
+    seed_accounts_and_schemes(conn, (1, 2), scheme_version=2)
     for account, scheme, tier in ROWS:
         conn.execute(
             text(

@@ -1,15 +1,12 @@
 """Migration 0017 packs account_tier into tier blocks and its downgrade gives the rows back."""
 
-import os
-
 import pandas as pd
-import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tests.conftest import make_app
+from tests.integration.migration_seed import seed_accounts_and_schemes
 
 ACCOUNTS = (1, 2, 70_000)  # 70,000 is in block 1, the others in block 0
 ROWS = [  # account, scheme, tier, pending tier, pending count
@@ -22,42 +19,8 @@ ROWS = [  # account, scheme, tier, pending tier, pending count
 ]
 
 
-@pytest.fixture
-def scratch_url(tmp_path):
-    """An empty database of the suite's kind, dropped afterwards."""
-    url = os.environ.get("CSTIER_TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path / 'migrate.sqlite'}"
-        return
-    name = f"cstier_migration_blocks_{os.getpid()}"  # concurrent suites must not share it
-    admin = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
-
-
 def _seed_at_0016(conn) -> None:
-    conn.execute(text(
-        "INSERT INTO company (id, external_id, name, created_at, updated_at) "
-        "VALUES (1, 'CO-1', 'Acme', '2026-01-01', '2026-01-01')"
-    ))  # fmt: skip
-    for account in ACCOUNTS:
-        conn.execute(text(
-            "INSERT INTO account (id, external_id, name, unit_type, company_id, arr_cents, "
-            "lifecycle_stage, attributes, version, created_at, updated_at) VALUES "
-            f"({account}, 'AC-{account}', 'A{account}', 'company', 1, 0, 'active', '{{}}', 1, "
-            "'2026-01-01', '2026-01-01')"
-        ))  # fmt: skip
-    for scheme, key in ((1, "value_tiers"), (2, "needs_tiers")):
-        conn.execute(text(
-            "INSERT INTO tier_scheme (id, key, name, dimension, goal, kpi, active, "
-            f"current_version, created_at) VALUES ({scheme}, '{key}', '{key}', 'value', '', '', "
-            "true, 1, '2026-01-01')"
-        ))  # fmt: skip
+    seed_accounts_and_schemes(conn, ACCOUNTS, scheme_version=1)
     for account, scheme, tier, pending_tier, pending_count in ROWS:
         conn.execute(
             text(
