@@ -81,8 +81,8 @@ def among(session: Session, key: ColumnElement, ids: np.ndarray) -> ColumnElemen
     A tier filter can match hundreds of thousands of accounts, more than SQLite takes as
     separate parameters: PostgreSQL gets an array, SQLite a JSON list it reads with json_each.
     """
-    values = [int(i) for i in ids]
+    values = np.asarray(ids, dtype=np.int64).tolist()
     if session.connection().dialect.name == "postgresql":
-        return key == any_(bindparam("among_ids", values, type_=ARRAY(BigInteger)))
-    listed = func.json_each(bindparam("among_ids", json.dumps(values)))
+        return key == any_(bindparam("among_ids", values, type_=ARRAY(BigInteger), unique=True))
+    listed = func.json_each(bindparam("among_ids", json.dumps(values), unique=True))
     return key.in_(select(column("value")).select_from(listed))
