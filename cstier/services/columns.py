@@ -12,6 +12,7 @@ Types: `int` columns (ids) are int64, `number` float64, `text` categorical; any 
 so an empty text stays an empty text.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO, StringIO
 
@@ -78,50 +79,87 @@ def _chunks(connection: Connection, stmt: Select, key, columns, kinds, json_fiel
     Each chunk is one query with an aggregate per column (services/column_text.py): on
     SQLite, joining each row's fields into a CSV line cost more than the scan (1M accounts:
     three columns 3.1 s as lines, 0.5 s as columns), and psycopg hands a COPY over as one
-    message per row (1M coverage rows: 0.8 s, against 0.2 s as two texts). A chunk whose
+    message per row (1M coverage rows: 0.8 s, against 0.44 s as two texts). A chunk whose
     values can't be split exactly is read as CSV lines instead, which copes with anything.
     """
     bounds = stmt.with_only_columns(func.min(key), func.max(key))
     low, high = connection.execute(bounds).one()
     if low is None:
         return
-    for start in range(int(low) - 1, int(high), CHUNK_ROWS):
-        chunk = stmt.where(key > start, key <= start + CHUNK_ROWS)
-        part = _column_wise(connection, chunk, columns, kinds, json_fields)
+    starts = range(int(low) - 1, int(high), CHUNK_ROWS)
+    chunks = [stmt.where(key > start, key <= start + CHUNK_ROWS) for start in starts]
+    reader = ColumnWise(columns, kinds, json_fields, connection.dialect.name == "postgresql")
+    queries = [reader.query(chunk) for chunk in chunks]
+    # Each chunk is split as soon as it arrives; PostgreSQL meanwhile computes the next ones.
+    parts = [reader.split(row) for row in _results(connection, queries)]
+    for chunk, part in zip(chunks, parts, strict=True):
         if part is None:
             part = _as_lines(connection, chunk, columns, kinds, json_fields)
         if len(part):
             yield part
 
 
-def _column_wise(
-    connection: Connection, chunk: Select, columns, kinds, json_fields: JsonFields | None
-) -> pd.DataFrame | None:
-    """Read a chunk with one aggregate per column, or None if the values don't split."""
-    postgres = connection.dialect.name == "postgresql"
-    aggregates = [func.count()]
-    for name, column in zip(columns, chunk.selected_columns, strict=True):
-        aggregates += column_aggregates(column, kinds.get(name, "text"), postgres)
-    attributes = JsonColumns(json_fields, kinds, postgres) if json_fields else None
-    if attributes:
-        aggregates += attributes.aggregates()
-    counted, *texts = connection.execute(chunk.with_only_columns(*aggregates)).one()
-    frame = {}
-    try:
-        for name in columns:
-            kind = kinds.get(name, "text")
-            present = texts.pop(1) if kind not in ("int", "number") else None
-            frame[name] = split_column(texts.pop(0), kind, counted, present)
-            if frame[name] is None:
-                return None
-        if attributes:
-            fields = attributes.split(texts, counted)
-            if fields is None:
-                return None
-            frame.update(fields)
-    except (ValueError, TypeError, pd.errors.ParserError):
-        return None
-    return pd.DataFrame(frame)
+def _results(connection: Connection, queries: list[Select]) -> Iterator[tuple]:
+    """Yield each query's one row; on PostgreSQL all are sent at once, in a pipeline.
+
+    The server then works on the next chunk while this process splits the last, on two
+    cores instead of in turn (1M accounts: 2.3 s in turn).
+    """
+    if connection.dialect.name != "postgresql":
+        for query in queries:
+            yield tuple(connection.execute(query).one())
+        return
+    driver = connection.connection.driver_connection
+    options = {"render_postcompile": True}
+    compiled = [q.compile(dialect=connection.dialect, compile_kwargs=options) for q in queries]
+    with driver.pipeline():
+        cursors = []
+        for statement in compiled:
+            cursor = driver.cursor()
+            cursor.execute(str(statement), statement.params)
+            cursors.append(cursor)
+        for cursor in cursors:
+            with cursor:
+                yield cursor.fetchone()
+
+
+class ColumnWise:
+    """Read a chunk with one aggregate per column; split returns None if values don't split."""
+
+    def __init__(self, columns: list[str], kinds: dict[str, str], json_fields, postgres: bool):
+        self.columns = columns
+        self.kinds = kinds
+        self.postgres = postgres
+        self.attributes = JsonColumns(json_fields, kinds, postgres) if json_fields else None
+
+    def query(self, chunk: Select) -> Select:
+        """Return the chunk's query: a count, then each column's aggregates, then the JSON ones."""
+        aggregates = [func.count()]
+        for name, column in zip(self.columns, chunk.selected_columns, strict=True):
+            aggregates += column_aggregates(column, self.kinds.get(name, "text"), self.postgres)
+        if self.attributes:
+            aggregates += self.attributes.aggregates()
+        return chunk.with_only_columns(*aggregates)
+
+    def split(self, row: tuple) -> pd.DataFrame | None:
+        """Return the chunk's rows from its query's one row, or None."""
+        counted, *texts = row
+        frame = {}
+        try:
+            for name in self.columns:
+                kind = self.kinds.get(name, "text")
+                present = texts.pop(1) if kind not in ("int", "number") else None
+                frame[name] = split_column(texts.pop(0), kind, counted, present)
+                if frame[name] is None:
+                    return None
+            if self.attributes:
+                fields = self.attributes.split(texts, counted)
+                if fields is None:
+                    return None
+                frame.update(fields)
+        except (ValueError, TypeError, pd.errors.ParserError):
+            return None
+        return pd.DataFrame(frame)
 
 
 def _as_lines(connection: Connection, chunk: Select, columns, kinds, json_fields) -> pd.DataFrame:

@@ -310,24 +310,42 @@ def test_sqlite_text_in_a_number_column_becomes_missing(db_session):
     assert pd.isna(book.loc[odd.id, "employees"])
 
 
-def test_a_plain_book_is_read_in_one_query_without_lines(db_session):
+def test_a_plain_book_is_read_column_wise_without_lines(db_session, monkeypatch):
     _attribute(db_session, "motto", "text")
     AccountFactory(arr_cents=500, attributes={"motto": "hi"})
-    statements = []
+    queries = []
+    original = columns._results
 
-    def listener(conn, cursor, statement, *_):
-        statements.append(statement)
+    def recorded(connection, chunk_queries):
+        queries.extend(str(q.compile(dialect=connection.dialect)) for q in chunk_queries)
+        return original(connection, chunk_queries)
 
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        book = _book(db_session, "arr", "plan", "attr.motto")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
+    def no_lines(*args):
+        raise AssertionError("a plain chunk must not fall back to CSV lines or COPY")
+
+    monkeypatch.setattr(columns, "_results", recorded)
+    monkeypatch.setattr(columns, "_as_lines", no_lines)
+    book = _book(db_session, "arr", "plan", "attr.motto")
     assert book.iloc[0][["arr", "plan", "attr.motto"]].tolist() == [5.0, "Pro", "hi"]
-    # One query of aggregates: no row joined into a line, no COPY sending a row at a time.
-    reads = [s for s in statements if "group_concat" in s or "string_agg" in s]
-    assert len(reads) == 1 and "||" not in reads[0]
-    assert not [s for s in statements if "COPY" in s]
+    # The accounts' chunk (and the companies') is one query of aggregates, no row made a line.
+    assert queries and all("||" not in q for q in queries)
+    assert all("group_concat" in q or "string_agg" in q for q in queries)
+
+
+def test_a_chunk_that_does_not_split_is_read_as_lines(db_session, monkeypatch):
+    _attribute(db_session, "motto", "text")
+    odd = AccountFactory(attributes={"motto": "a\x1eb"})  # the field separator pandas is given
+    fell_back = []
+    original = columns._as_lines
+
+    def recorded(*args):
+        fell_back.append(True)
+        return original(*args)
+
+    monkeypatch.setattr(columns, "_as_lines", recorded)
+    book = _book(db_session, "attr.motto")
+    assert book.loc[odd.id, "attr.motto"] == "a\x1eb"
+    assert fell_back
 
 
 def test_chunks_follow_key_ranges_with_gaps(db_session, monkeypatch):
