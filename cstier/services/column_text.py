@@ -67,9 +67,11 @@ def split_column(
 
     Ids are int64, numbers float64, text categorical, other kinds strings.
     """
-    dtype = {"int": np.int64, "number": np.float64, "text": "category"}.get(kind, object)
+    # Text is read as strings and made categorical after: read straight as categories,
+    # pandas would guess their type and turn a plan "01" into the number 1.
+    dtype = {"int": np.int64, "number": np.float64}.get(kind, object)
     if not rows or text is None:
-        return pd.Series([], dtype=dtype) if not rows else None
+        return _typed(pd.Series([], dtype=dtype), kind) if not rows else None
     options = {"header": None, "names": ["v"], "keep_default_na": False, "engine": "c"}
     if kind == "int":
         values = pd.read_csv(
@@ -91,7 +93,19 @@ def split_column(
             **options,
         )
     column = values["v"]
-    return column if len(column) == rows else None
+    return _typed(column, kind) if len(column) == rows else None
+
+
+def _typed(column: pd.Series, kind: str) -> pd.Series:
+    return as_categories(column) if kind == "text" else column
+
+
+def as_categories(column: pd.Series) -> pd.Series:
+    """Return text values as categories of strings, even where all are missing.
+
+    Chunks are concatenated category by category, which needs their categories typed alike.
+    """
+    return column.astype("str").astype("category")
 
 
 class JsonColumns:

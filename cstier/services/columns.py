@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from cstier.services.column_text import JsonColumns, column_aggregates, split_column
+from cstier.services.column_text import JsonColumns, as_categories, column_aggregates, split_column
 from cstier.services.sqlite_csv import NULL, chunk_lines
 
 CHUNK_ROWS = 200_000
@@ -201,7 +201,9 @@ def _parse(
         "engine": "c",
     }
     try:
-        return pd.read_csv(source, dtype=_dtypes(columns, kinds, strict=True), **options)
+        return _categorical(
+            pd.read_csv(source, dtype=_dtypes(columns, kinds, strict=True), **options), kinds
+        )
     except (ValueError, TypeError):
         # Some "number" holds text (an attribute typed by hand): read as text and coerce,
         # so the odd value becomes missing instead of failing the run.
@@ -210,7 +212,19 @@ def _parse(
         for name in columns:
             if kinds.get(name) == "number":
                 frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
-        return frame
+        return _categorical(frame, kinds)
+
+
+def _categorical(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+    """Turn text columns, read as strings, into categories (few values repeat a million times).
+
+    Read straight as categories, pandas would guess their type: plans "01" and "2.0" would
+    become the numbers 1 and 2, and chunks of such values would not concatenate with others.
+    """
+    for name in frame.columns:
+        if kinds.get(name, "text") == "text":
+            frame[name] = as_categories(frame[name])
+    return frame
 
 
 def _dtypes(columns: list[str], kinds: dict[str, str], strict: bool) -> dict[str, object]:
@@ -221,10 +235,8 @@ def _dtypes(columns: list[str], kinds: dict[str, str], strict: bool) -> dict[str
             chosen[name] = np.int64
         elif kind == "number":
             chosen[name] = np.float64 if strict else object
-        elif kind == "text":
-            chosen[name] = "category"
         else:
-            chosen[name] = object
+            chosen[name] = object  # text becomes categorical once read (_categorical)
     return chosen
 
 
@@ -242,6 +254,7 @@ def _concat(parts: list[pd.DataFrame], columns: list[str], kinds: dict[str, str]
 
 
 def _empty(columns: list[str], kinds: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {name: pd.Series([], dtype=dtype) for name, dtype in _dtypes(columns, kinds, True).items()}
     )
+    return _categorical(frame, kinds)

@@ -357,3 +357,24 @@ def test_chunks_follow_key_ranges_with_gaps(db_session, monkeypatch):
     book = _book(db_session, "arr")
     assert book.index.tolist() == [a.id for a in kept]
     assert book["arr"].tolist() == [a.arr_cents / 100 for a in kept]
+
+
+@pytest.mark.parametrize("chunk_rows", [2, 200_000])
+def test_text_that_looks_like_numbers_stays_text_across_chunks(db_session, monkeypatch, chunk_rows):
+    monkeypatch.setattr(columns, "CHUNK_ROWS", chunk_rows)
+    plans = ["01", "02", None, "2.0", "Pro", None]
+    made = [AccountFactory(plan=plan, company=CompanyFactory(region=None)) for plan in plans]
+    book = _book(db_session, "plan", "region")
+    read = [book.loc[a.id, "plan"] for a in made]
+    assert [None if pd.isna(p) else p for p in read] == plans
+    assert (book["plan"] == "01").sum() == 1
+    assert book["region"].isna().all()
+    assert isinstance(book["plan"].dtype, pd.CategoricalDtype)
+
+
+def test_a_date_attribute_without_dashes_reads_as_that_date(db_session):
+    _attribute(db_session, "signed", "date")
+    account = AccountFactory(attributes={"signed": "20240101"})
+    assert _book(db_session, "attr.signed").loc[account.id, "attr.signed"] == pd.Timestamp(
+        "2024-01-01"
+    )
