@@ -97,10 +97,11 @@ def bench_service(accounts: pd.DataFrame, csms: pd.DataFrame) -> None:
 
     from cstier import create_app
     from cstier.extensions import db
-    from cstier.models import Account, AccountTier, Company, CsmProfile, User
+    from cstier.models import Account, Company, CsmProfile, User
     from cstier.services.coverage import suggestions
     from cstier.services.coverage.derive import derive_coverage
     from cstier.services.coverage.seed import ensure_default_coverage
+    from cstier.services.tiering.current import store_tiers
     from cstier.services.tiering.schemes import ensure_default_schemes
 
     with tempfile.TemporaryDirectory() as folder:
@@ -173,19 +174,8 @@ def bench_service(accounts: pd.DataFrame, csms: pd.DataFrame) -> None:
             schemes = {s.dimension: s.id for s in ensure_default_schemes(session)}
             pairs_by_model = {1: ("Strategic", "High"), 2: ("Growth", "Low"), 3: ("Scale", "Low")}
             for position, dimension in enumerate(("value", "needs")):
-                session.execute(
-                    insert(AccountTier),
-                    [
-                        {
-                            "account_id": int(a),
-                            "scheme_id": schemes[dimension],
-                            "tier": pairs_by_model[int(m)][position],
-                        }
-                        for a, m in zip(
-                            accounts["account_id"], accounts["coverage_model_id"], strict=True
-                        )
-                    ],
-                )
+                tiers = [pairs_by_model[int(m)][position] for m in accounts["coverage_model_id"]]
+                store_tiers(session, schemes[dimension], accounts["account_id"].to_numpy(), tiers)
             session.commit()
             started = time.perf_counter()
             summary = derive_coverage(session)
