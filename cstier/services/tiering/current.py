@@ -5,9 +5,8 @@ percent of them, spread over the whole book. One row per account and scheme made
 cost 2-4 s and the scattered updates rewrite nearly every page of the table. Here a scheme
 is an array of small tier codes per BLOCK_SIZE account ids (models.tiers.TierBlock): a run
 reads 16 rows per scheme at 1M accounts, NumPy decodes them, and writing the changes
-rewrites those rows whole. The run is the only writer; it re-reads the blocks it changes
-under a row lock and applies only its own moves, so a concurrent run's moves to other
-accounts are kept.
+rewrites those rows whole. Runs are the only writers, one at a time (`serialize_writers`);
+a writer re-reads the blocks it changes and applies only its own moves.
 """
 
 from collections.abc import Sequence
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from cstier.models import TierBlock
@@ -23,7 +22,7 @@ from cstier.models import TierBlock
 BLOCK_SIZE = 65_536
 CODE = np.dtype("<u2")  # 0 = no tier; k = the block's k-th tier name
 MAX_COUNT = np.iinfo(CODE).max
-PENDING_COLUMNS = ["account_id", "pending_tier", "pending_count"]
+WRITER_LOCK = 0x63737469657231  # "cstier1": the advisory lock key of tier-block writers
 
 
 @dataclass
@@ -128,22 +127,46 @@ def _edit(session: Session, scheme_id: int, account_ids, values: dict[str, Seque
     touched, starts = np.unique(numbers[order], return_index=True)
     stored = {b.number: b for _, b in _load(session, [scheme_id], touched.tolist(), lock=True)}
     columns = {name: np.asarray(column, dtype=object) for name, column in values.items()}
-    inserts, updates = [], []
+    inserts, updates, emptied = [], [], []
     for number, chosen in zip(touched.tolist(), np.split(order, starts[1:]), strict=True):
         block = stored.get(number) or Block.empty(number)
         at = offsets[chosen]
         if "tiers" in columns:
-            block.tiers[at] = _codes(block, columns["tiers"][chosen])
+            codes = _codes(block, columns["tiers"][chosen])
+            block.tiers[at] = codes
+            cleared = at[codes == 0]  # an account without a tier has no pending move either
+            block.pending[cleared], block.counts[cleared] = 0, 0
         if "pending" in columns:
             block.pending[at] = _codes(block, columns["pending"][chosen])
             counts = columns["counts"][chosen].astype(np.int64)
             block.counts[at] = np.clip(counts, 0, MAX_COUNT)
+        if not block.tiers.any() and not block.pending.any():
+            if number in stored:
+                emptied.append(number)
+            continue
         row = {"scheme_id": scheme_id, **block.encode()}
         (updates if number in stored else inserts).append(row)
     if updates:
         session.execute(update(TierBlock), updates)
     if inserts:
         session.execute(insert(TierBlock), inserts)
+    if emptied:
+        session.execute(
+            delete(TierBlock).where(TierBlock.scheme_id == scheme_id, TierBlock.block.in_(emptied))
+        )
+
+
+def serialize_writers(session: Session) -> None:
+    """Make the transaction the only writer of tier blocks until it ends (PostgreSQL).
+
+    A writer reads blocks, changes some codes and writes the blocks back. Two runs at once
+    could both create the same new block, or lock blocks in different orders (pending moves,
+    then tiers) and deadlock; with this lock a second run waits for the first to commit and
+    then evaluates the book as the first left it. SQLite lets one transaction write at a time
+    anyway, so this does nothing there.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(WRITER_LOCK)))
 
 
 def _codes(block: Block, names: np.ndarray) -> np.ndarray:

@@ -27,7 +27,11 @@ from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.frames import read_frame
 from cstier.services.tiering.changes import ChangeBatch
-from cstier.services.tiering.current import read_current_tiers, store_pending
+from cstier.services.tiering.current import (
+    read_current_tiers,
+    serialize_writers,
+    store_pending,
+)
 from cstier.services.tiering.fields import field_catalog, load_book
 from cstier.services.tiering.schemes import active_schemes, ensure_default_schemes, validate
 
@@ -162,6 +166,8 @@ def run_tiering(
         run = TieringRun(started_at=now, trigger=trigger, dry_run=dry_run, triggered_by_id=actor_id)
         session.add(run)
         session.flush()
+        if not dry_run:
+            serialize_writers(session)  # a second run waits here, then sees this one's tiers
         with checkpoint_after(session), large_page_cache(session), large_work_mem(session):
             evaluated, versions, changes, coverage_changes = _evaluate_and_write(
                 session, run.id, now, dry_run

@@ -1,5 +1,8 @@
 """Tiering runs: first run, no-op rerun, a band change, hysteresis, dry runs and the run record."""
 
+import pytest
+from sqlalchemy import text
+
 from cstier.domain.permissions import Actor
 from cstier.models import OutboxEvent, TierChange, TieringRun, TierScheme
 from cstier.services.alerts import alerts_query
@@ -116,3 +119,29 @@ def test_a_run_flushed_in_small_batches_writes_every_tier_and_history_row(
     value = {s.key: s.id for s in db_session.query(TierScheme)}["value_tiers"]
     moves = [c.to_tier for c in changes_of(book["mid"].id) if c.scheme_id == value]
     assert moves == ["Growth", "Strategic"]
+
+
+def test_a_run_holds_the_tier_writer_lock_until_it_commits(db_session, book, monkeypatch):
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite lets one transaction write at a time by itself")
+    import cstier.services.tiering.run as run_module
+
+    held = []
+    original = run_module.evaluate_each
+
+    def checking(session, *args, **kwargs):
+        held.append(session.scalar(text(LOCKS_HELD)))
+        return original(session, *args, **kwargs)
+
+    monkeypatch.setattr(run_module, "evaluate_each", checking)
+    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    assert held == [1]
+    assert db_session.scalar(text(LOCKS_HELD)) == 0  # released with the commit
+    run_tiering(db_session, actor_id=None, trigger="cli", dry_run=True, now=FEB)
+    assert held == [1, 0]  # a dry run writes no tiers and waits for nobody
+
+
+LOCKS_HELD = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+    "AND pid = pg_backend_pid()"
+)

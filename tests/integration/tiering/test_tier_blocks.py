@@ -135,10 +135,22 @@ def test_none_clears_a_tier_and_leaves_the_others(db_session, scheme):
     assert held_by(200_000) == {}
     assert held_by(7) == {}
     assert holders(scheme, "Gold") == [1, 65_535, 65_537]
-    # Clearing every tier of a block leaves nothing to read from it.
+    # Clearing every tier of a block removes the block; clearing into no block adds none.
     _store(db_session, scheme, {1: None, 65_535: None})
     assert committed(scheme) == {65_537: "Gold"}
-    assert blocks(scheme)[0].tier_names == []
+    assert 0 not in blocks(scheme)
+    _store(db_session, scheme, {300_000: None})
+    assert 4 not in blocks(scheme)
+
+
+def test_clearing_a_tier_clears_its_pending_move(db_session, scheme):
+    _store(db_session, scheme, {1: "Silver", 2: "Silver"})
+    store_pending(db_session, scheme.id, [1, 2], ["Gold", "Gold"], [2, 2])
+    db_session.commit()
+    _store(db_session, scheme, {1: None})
+    _store(db_session, scheme, {1: "Bronze"})
+    assert held_by(1)[scheme.id] == ("Bronze", None, 0)
+    assert held_by(2)[scheme.id] == ("Silver", "Gold", 2)
 
 
 def test_changing_one_tier_keeps_the_rest_of_its_block(db_session, scheme, other_scheme):
