@@ -1,15 +1,15 @@
-"""Read a million-row select into a typed DataFrame as CSV text, not as Python row tuples.
+"""Read a million-row select into a typed DataFrame as joined texts, not as Python row tuples.
 
 Fetching rows through the DBAPI makes the driver build a tuple and a Python object per
 value (eight million of them for a 1M-account book) and pandas then walks them again;
-that costs more than the evaluation it feeds. Here the database writes the rows as CSV
-text (PostgreSQL with COPY … TO STDOUT, SQLite by concatenating each row and
-group_concat-ing a chunk of them: services/sqlite_csv.py) and pandas' C parser turns it
-into typed columns. Everything stays on the session's connection, inside its transaction.
+that costs more than the evaluation it feeds. Here each range of keys is one query that
+aggregates every column into one text (services/column_text.py), and pandas' C parser
+splits them; a chunk whose values can't be split exactly is read as CSV lines instead
+(COPY … TO STDOUT on PostgreSQL, concatenated fields on SQLite: services/sqlite_csv.py).
+Everything stays on the session's connection, inside its transaction.
 
-Types: `int` columns (ids) are int64, `number` float64, `text` categorical; any other kind
-(boolean, date) comes back as strings for the caller to convert. NULL is written as `\\N`,
-so an empty text stays an empty text.
+Types: `int` columns (ids) are int64, `number` float64, `text` categorical (of strings);
+any other kind (boolean, date) comes back as strings for the caller to convert.
 """
 
 from collections.abc import Iterator

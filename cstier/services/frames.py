@@ -59,13 +59,6 @@ def id_list(session: Session, column: str) -> str:
     return f"group_concat({column})"
 
 
-def text_list(session: Session, column: str) -> str:
-    """Return the SQL aggregate joining a group's texts, each followed by a unit separator (\\x1f)."""
-    if session.connection().dialect.name == "postgresql":
-        return f"string_agg({column} || chr(31), '')"
-    return f"group_concat({column} || char(31), '')"
-
-
 def read_id_lists(
     session: Session, stmt: TextClause, params: dict | None = None
 ) -> Iterator[tuple[tuple, np.ndarray]]:

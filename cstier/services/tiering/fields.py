@@ -35,7 +35,7 @@ COMPANY_FIELDS = {
     "annual_revenue": ("number", Company.annual_revenue_cents),
 }
 # Money is stored in cents and read as such: SQLite writes an integer faster than the real
-# a division in SQL would make (services/sqlite_csv.py); pandas divides the column.
+# a division in SQL would make (services/column_text.py); pandas divides the column.
 IN_CENTS = {"arr", "annual_revenue"}
 TABLE_FIELDS = {**ACCOUNT_FIELDS, **COMPANY_FIELDS}
 ATTRIBUTE_TYPES = {
@@ -109,7 +109,7 @@ def read_chunked(
 ) -> pd.DataFrame:
     """Run a Core select (its first column an integer key) into a typed DataFrame.
 
-    The rows travel as CSV text (services/columns.py), with any `json_fields` after the
+    The rows travel as joined texts (services/columns.py), with any `json_fields` after the
     select's columns; booleans and dates, which come back as strings, are converted here.
     """
     names = field_names(columns, json_fields)
