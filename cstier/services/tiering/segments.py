@@ -1,12 +1,14 @@
 """Segment views: accounts and ARR per tier of each scheme."""
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor
 from cstier.models import Account, TierScheme
 from cstier.services.accounts import scoped
-from cstier.services.frames import read_frame
+from cstier.services.columns import read_columns
 from cstier.services.tiering.current import read_current_tiers
 from cstier.services.tiering.current_arr import current_arr_cents
 
@@ -19,22 +21,35 @@ def tier_summary(session: Session, actor: Actor) -> list[dict]:
     """
     arr_cents, active = current_arr_cents()
     stmt = select(Account.id, arr_cents).outerjoin(active, active.c.account_id == Account.id)
-    book = read_frame(session, scoped(stmt, actor), ["account_id", "arr_cents"])
+    kinds = {"account_id": "int", "arr_cents": "number"}
+    book = read_columns(session, scoped(stmt, actor), list(kinds), kinds)
     book["arr_cents"] = book["arr_cents"].fillna(0)
     schemes = session.scalars(select(TierScheme).where(TierScheme.active.is_(True))).all()
     held = read_current_tiers(session, [s.id for s in schemes])
     out = []
+    ids, arr = book["account_id"].to_numpy(), book["arr_cents"].to_numpy(float)
     for scheme in sorted(
         schemes, key=lambda s: ({"value": 0, "needs": 1}.get(s.dimension, 2), s.name)
     ):
-        visible = held[scheme.id].merge(book, on="account_id")
-        per_tier = visible.groupby("tier", observed=True).agg(
-            accounts=("account_id", "size"), arr_cents=("arr_cents", "sum")
-        )
-        tiers = [
-            {"tier": str(tier), "accounts": int(row.accounts), "arr_cents": int(row.arr_cents)}
-            for tier, row in per_tier.iterrows()
-        ]
+        tiers = _per_tier(held[scheme.id], ids, arr)
         tiers.sort(key=lambda t: -t["arr_cents"])
         out.append({"scheme": scheme, "tiers": tiers})
     return out
+
+
+def _per_tier(held: pd.DataFrame, ids: np.ndarray, arr: np.ndarray) -> list[dict]:
+    """Count and sum ARR per tier over the visible accounts (both frames in account order)."""
+    tier_ids = held["account_id"].to_numpy()
+    if not len(tier_ids) or not len(ids):
+        return []
+    at = np.minimum(np.searchsorted(tier_ids, ids), len(tier_ids) - 1)
+    found = tier_ids[at] == ids
+    codes = held["tier"].cat.codes.to_numpy()[at[found]]
+    names = held["tier"].cat.categories
+    counts = np.bincount(codes, minlength=len(names))
+    sums = np.bincount(codes, weights=arr[found], minlength=len(names))
+    return [
+        {"tier": str(name), "accounts": int(count), "arr_cents": round(total)}
+        for name, count, total in zip(names, counts, sums, strict=True)
+        if count
+    ]
