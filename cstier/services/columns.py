@@ -90,7 +90,6 @@ def _chunks(connection: Connection, stmt: Select, key, columns, kinds, json_fiel
     chunks = [stmt.where(key > start, key <= start + CHUNK_ROWS) for start in starts]
     reader = ColumnWise(columns, kinds, json_fields, connection.dialect.name == "postgresql")
     queries = [reader.query(chunk) for chunk in chunks]
-    # Each chunk is split as soon as it arrives; PostgreSQL meanwhile computes the next ones.
     parts = [reader.split(row) for row in _results(connection, queries)]
     for chunk, part in zip(chunks, parts, strict=True):
         if part is None:
@@ -100,27 +99,13 @@ def _chunks(connection: Connection, stmt: Select, key, columns, kinds, json_fiel
 
 
 def _results(connection: Connection, queries: list[Select]) -> Iterator[tuple]:
-    """Yield each query's one row; on PostgreSQL all are sent at once, in a pipeline.
+    """Yield each query's one row, in turn.
 
-    The server then works on the next chunk while this process splits the last, on two
-    cores instead of in turn (1M accounts: 2.3 s in turn).
+    Sending all of them to PostgreSQL at once in a pipeline, to split one chunk while the
+    server computes the next, measured no faster (1M accounts: 2.3 s against 2.1 s).
     """
-    if connection.dialect.name != "postgresql":
-        for query in queries:
-            yield tuple(connection.execute(query).one())
-        return
-    driver = connection.connection.driver_connection
-    options = {"render_postcompile": True}
-    compiled = [q.compile(dialect=connection.dialect, compile_kwargs=options) for q in queries]
-    with driver.pipeline():
-        cursors = []
-        for statement in compiled:
-            cursor = driver.cursor()
-            cursor.execute(str(statement), statement.params)
-            cursors.append(cursor)
-        for cursor in cursors:
-            with cursor:
-                yield cursor.fetchone()
+    for query in queries:
+        yield tuple(connection.execute(query).one())
 
 
 class ColumnWise:
