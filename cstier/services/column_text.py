@@ -70,8 +70,10 @@ def split_column(
     # Text is read as strings and made categorical after: read straight as categories,
     # pandas would guess their type and turn a plan "01" into the number 1.
     dtype = {"int": np.int64, "number": np.float64}.get(kind, object)
-    if not rows or text is None:
-        return _typed(pd.Series([], dtype=dtype), kind) if not rows else None
+    if not rows:
+        return _typed(pd.Series([], dtype=dtype), kind)
+    if text is None:
+        return None
     options = {"header": None, "names": ["v"], "keep_default_na": False, "engine": "c"}
     if kind == "int":
         values = pd.read_csv(
@@ -94,6 +96,16 @@ def split_column(
         )
     column = values["v"]
     return _typed(column, kind) if len(column) == rows else None
+
+
+def take_column(texts: list, kind: str, rows: int) -> pd.Series | None:
+    """Consume one column's texts in the order `column_aggregates` made them, and split them.
+
+    Returns None if they don't split exactly, as `split_column` does.
+    """
+    text = texts.pop(0)
+    present = None if kind in ("int", "number") else texts.pop(0)
+    return split_column(text, kind, rows, present)
 
 
 def _typed(column: pd.Series, kind: str) -> pd.Series:
@@ -163,9 +175,7 @@ class JsonColumns:
             fields.update({name: split[i] for i, name in enumerate(names)})
         for name in self.singles:
             kind = self._single_kind(name) if self.postgres else "text"
-            text = texts.pop(0)
-            present = texts.pop(0) if kind == "text" else None
-            values = split_column(text, kind, rows, present)
+            values = take_column(texts, kind, rows)
             if values is None:
                 return None
             fields[name] = (

@@ -293,6 +293,6 @@ def _write_pending(session: Session, outcome: SchemeOutcome) -> None:
         session,
         outcome.scheme.id,
         changed.index.to_numpy(),
-        changed["pending_tier"].astype(object).where(changed["pending_tier"].notna(), None),
+        changed["pending_tier"].to_numpy(dtype=object),  # store_pending reads NaN as none
         changed["pending_count"].fillna(0).astype(np.int64).to_numpy(),
     )

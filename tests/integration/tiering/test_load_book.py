@@ -314,16 +314,17 @@ def test_a_plain_book_is_read_column_wise_without_lines(db_session, monkeypatch)
     _attribute(db_session, "motto", "text")
     AccountFactory(arr_cents=500, attributes={"motto": "hi"})
     queries = []
-    original = columns._results
+    original = columns.ColumnWise.query
 
-    def recorded(connection, chunk_queries):
-        queries.extend(str(q.compile(dialect=connection.dialect)) for q in chunk_queries)
-        return original(connection, chunk_queries)
+    def recorded(reader, chunk):
+        query = original(reader, chunk)
+        queries.append(str(query.compile(dialect=db.engine.dialect)))
+        return query
 
     def no_lines(*args):
         raise AssertionError("a plain chunk must not fall back to CSV lines or COPY")
 
-    monkeypatch.setattr(columns, "_results", recorded)
+    monkeypatch.setattr(columns.ColumnWise, "query", recorded)
     monkeypatch.setattr(columns, "_as_lines", no_lines)
     book = _book(db_session, "arr", "plan", "attr.motto")
     assert book.iloc[0][["arr", "plan", "attr.motto"]].tolist() == [5.0, "Pro", "hi"]
