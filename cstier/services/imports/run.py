@@ -23,7 +23,7 @@ from cstier.services.imports.reader import Source, UnreadableFile, open_source
 from cstier.services.imports.refs import References
 from cstier.services.imports.targets import TARGETS
 from cstier.services.imports.upsert import Tally, Upsert, link_late_parents
-from cstier.services.imports.writer import Writer, can_write_in_background
+from cstier.services.threads import InFlight, shareable_across_threads
 from cstier.services.tiering.run import run_tiering
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     present = set(mapping.columns.values())
     refs = References(session)
 
-    writer = Writer(background=can_write_in_background(session) and not request.dry_run)
+    writer = InFlight(shareable_across_threads(session.get_bind().url) and not request.dry_run)
     columns = [c for c in kind.names if c in present] + sorted(
         c for c in present if c.startswith(ATTRIBUTE_PREFIX)
     )

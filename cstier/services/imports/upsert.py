@@ -18,7 +18,7 @@ from cstier.services.imports import write
 from cstier.services.imports.indexes import SetAside, worth_setting_aside
 from cstier.services.imports.refs import LOOKUP_BATCH, References, key_in
 from cstier.services.imports.targets import Target
-from cstier.services.imports.writer import Writer
+from cstier.services.threads import InFlight
 
 SAMPLES = 20
 
@@ -47,7 +47,7 @@ class Upsert:
     now: datetime
     write: bool
     tally: Tally = field(default_factory=Tally)
-    writer: Writer = field(default_factory=lambda: Writer(background=False))
+    writer: InFlight = field(default_factory=lambda: InFlight(background=False))
     rows: int = 0  # rows in the whole file, to judge from the first new rows how many will come
     _ahead: pd.DataFrame | None = None  # the stored rows of the next chunk, read early
     _seen: int = 0

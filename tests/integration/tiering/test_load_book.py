@@ -1,5 +1,6 @@
 """The book a run evaluates: every field read back exactly, whatever its text holds."""
 
+import threading
 from datetime import date
 
 import numpy as np
@@ -315,10 +316,11 @@ def test_a_plain_book_is_read_column_wise_without_lines(db_session, monkeypatch)
     AccountFactory(arr_cents=500, attributes={"motto": "hi"})
     queries = []
     original = columns.ColumnWise.query
+    dialect = db.engine.dialect  # the query may be built on the read-ahead thread
 
     def recorded(reader, chunk):
         query = original(reader, chunk)
-        queries.append(str(query.compile(dialect=db.engine.dialect)))
+        queries.append(str(query.compile(dialect=dialect)))
         return query
 
     def no_lines(*args):
@@ -379,3 +381,51 @@ def test_a_date_attribute_without_dashes_reads_as_that_date(db_session):
     assert _book(db_session, "attr.signed").loc[account.id, "attr.signed"] == pd.Timestamp(
         "2024-01-01"
     )
+
+
+def test_the_next_chunk_is_read_ahead_on_a_background_thread(db_session, monkeypatch):
+    monkeypatch.setattr(columns, "CHUNK_ROWS", 2)
+    made = [AccountFactory(arr_cents=i * 100) for i in range(7)]
+    threads = []
+
+    def seen(*args):
+        threads.append(threading.current_thread().name)
+
+    engine = db_session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        book = _book(db_session, "arr")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert book["arr"].tolist() == [a.arr_cents / 100 for a in made]
+    # The test databases are files or servers, so the chunk queries leave the main thread.
+    assert any(name.startswith("cstier-db") for name in threads)
+
+
+def test_a_middle_chunk_read_as_lines_waits_for_the_query_read_ahead(db_session, monkeypatch):
+    monkeypatch.setattr(columns, "CHUNK_ROWS", 2)
+    _attribute(db_session, "motto", "text")
+    mottos = ["a", "b", "c\x1ed", "e", "f", "g"]
+    made = [AccountFactory(attributes={"motto": m}) for m in mottos]
+    book = _book(db_session, "attr.motto")
+    assert [book.loc[a.id, "attr.motto"] for a in made] == mottos
+
+
+def test_a_failed_read_ahead_query_fails_the_read_and_frees_the_connection(db_session, monkeypatch):
+    monkeypatch.setattr(columns, "CHUNK_ROWS", 2)
+    for i in range(6):
+        AccountFactory(arr_cents=i)
+    original = columns.ColumnWise.query
+    calls = []
+
+    def second_fails(reader, chunk):
+        calls.append(chunk)
+        if len(calls) == 2:
+            raise RuntimeError("the server went away")
+        return original(reader, chunk)
+
+    monkeypatch.setattr(columns.ColumnWise, "query", second_fails)
+    with pytest.raises(RuntimeError, match="went away"):
+        _book(db_session, "arr")
+    # Nothing is left running on the connection: the session can go on.
+    assert db_session.execute(sa_text("SELECT COUNT(*) FROM account")).scalar() == 6

@@ -1,23 +1,28 @@
-"""Run one chunk's writes on a background thread while the main thread compares the next chunk."""
+"""Database work on a background thread, one piece at a time, while the main thread goes on.
+
+An import writes one chunk while it compares the next (services/imports); a book read
+runs the next chunk's query while pandas splits the last one (services/columns.py). Both
+drivers let the calling thread go while the database works (sqlite3 around each step,
+psycopg while it waits on the server), so the two overlap on a 2-core machine.
+"""
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import URL
 
 
-def can_write_in_background(session: Session) -> bool:
-    """Return whether the driver connection may be used from another thread.
+def shareable_across_threads(url: URL) -> bool:
+    """Return whether the driver connection may be used from another thread, one at a time.
 
     PostgreSQL connections may; SQLAlchemy opens SQLite files with check_same_thread off,
     but an in-memory database lives in one thread only.
     """
-    url = session.get_bind().url
     return url.get_backend_name() == "postgresql" or url.database not in (None, "", ":memory:")
 
 
-class Writer:
-    """At most one write in flight: the database works while Python prepares the next chunk.
+class InFlight:
+    """At most one piece of database work in flight: the database works while Python goes on.
 
     The work handed in touches only a connection taken in the main thread, never the session
     (Flask-SQLAlchemy scopes sessions to the app context of the calling thread). Callers
@@ -25,13 +30,11 @@ class Writer:
     """
 
     def __init__(self, background: bool) -> None:
-        self._pool = (
-            ThreadPoolExecutor(1, thread_name_prefix="cstier-import") if background else None
-        )
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="cstier-db") if background else None
         self._pending: Future | None = None
 
     def submit(self, work: Callable[[], None]) -> None:
-        """Start work once the previous write is done (run it at once without a thread)."""
+        """Start work once the previous work is done (run it at once without a thread)."""
         self.wait()
         if self._pool is None:
             work()
@@ -39,13 +42,13 @@ class Writer:
             self._pending = self._pool.submit(work)
 
     def wait(self) -> None:
-        """Block until the write in flight is done; raise what it raised."""
+        """Block until the work in flight is done; raise what it raised."""
         pending, self._pending = self._pending, None
         if pending is not None:
             pending.result()
 
     def close(self) -> None:
-        """Wait for the write in flight, even when failing, so a rollback never races it."""
+        """Wait for the work in flight, even when failing, so a rollback never races it."""
         try:
             if self._pending is not None:
                 self._pending.exception()  # the caller already handles its own failure
