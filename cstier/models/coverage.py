@@ -111,7 +111,8 @@ class CoverageChange(db.Model):
     """
 
     __tablename__ = "coverage_change"
-    __table_args__ = (Index("ix_coverage_change_account_id", "account_id"),)
+    # By run, then account, like tier_change (migration 0018).
+    __table_args__ = (Index("ix_coverage_change_run_account", "run_id", "account_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(Integer)

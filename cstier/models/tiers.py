@@ -121,8 +121,9 @@ class TierChange(db.Model):
 
     __tablename__ = "tier_change"
     __table_args__ = (
-        # By account alone (migration 0014): a timeline is a few rows, sorted after.
-        Index("ix_tier_change_account_id", "account_id"),
+        # By run, then account (migration 0018): a run appends its rows at the index's
+        # right edge, and an account's timeline probes it once per run.
+        Index("ix_tier_change_run_account", "run_id", "account_id"),
         Index("ix_tier_change_scheme_at", "scheme_id", "at"),
     )
 
@@ -133,7 +134,7 @@ class TierChange(db.Model):
     from_tier: Mapped[str | None] = mapped_column(String(60))
     to_tier: Mapped[str] = mapped_column(String(60))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    run_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    run_id: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(20))  # rule, override, import
     scheme_version: Mapped[int | None] = mapped_column(Integer)
     explanation: Mapped[str] = mapped_column(Text, default="")

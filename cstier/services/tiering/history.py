@@ -4,23 +4,29 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor, sees_whole_book
 from cstier.models import Account, TierChange, TieringRun, TierScheme
 from cstier.services.accounts import scoped
+from cstier.services.frames import among
 from cstier.services.tiering.current import account_tiers
 
 
-def timeline(session: Session, account_id: int) -> list[TierChange]:
-    """Return every tier change of an account, newest first."""
-    stmt = (
-        select(TierChange)
-        .where(TierChange.account_id == account_id)
-        .order_by(TierChange.at.desc(), TierChange.id.desc())
-    )
-    return list(session.scalars(stmt))
+def timeline(session: Session, account_id: int, as_of: datetime | None = None) -> list[TierChange]:
+    """Return every tier change of an account (up to `as_of` if given), newest first.
+
+    History is indexed by (run_id, account_id), not by account (migration 0018): the
+    account's rows are found by one probe per run that could have written them, and
+    rows written outside a run by their NULL run_id.
+    """
+    runs = session.scalars(select(TieringRun.id).where(TieringRun.dry_run.is_(False))).all()
+    found = or_(TierChange.run_id.is_(None), among(session, TierChange.run_id, runs))
+    stmt = select(TierChange).where(TierChange.account_id == account_id, found)
+    if as_of is not None:
+        stmt = stmt.where(TierChange.at <= as_of)
+    return list(session.scalars(stmt.order_by(TierChange.at.desc(), TierChange.id.desc())))
 
 
 @dataclass(frozen=True)
@@ -119,13 +125,15 @@ def _latest_changes_before(as_of: datetime, accounts: Select | None = None):
 
 def tiers_as_of(session: Session, account_id: int, as_of: datetime) -> dict[str, str]:
     """Return {scheme name: tier} for one account as it stood at `as_of`, from the history."""
-    latest = _latest_changes_before(as_of).subquery()
-    stmt = (
-        select(TierScheme.name, latest.c.to_tier)
-        .join(latest, latest.c.scheme_id == TierScheme.id)
-        .where(latest.c.account_id == account_id)
+    latest: dict[int, TierChange] = {}
+    for change in timeline(session, account_id, as_of):
+        latest.setdefault(change.scheme_id, change)
+    names = dict(
+        session.execute(
+            select(TierScheme.id, TierScheme.name).where(TierScheme.id.in_(latest))
+        ).all()
     )
-    return dict(session.execute(stmt).all())
+    return {names[scheme_id]: change.to_tier for scheme_id, change in latest.items()}
 
 
 def composition_as_of(
