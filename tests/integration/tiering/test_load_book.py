@@ -429,3 +429,77 @@ def test_a_failed_read_ahead_query_fails_the_read_and_frees_the_connection(db_se
         _book(db_session, "arr")
     # Nothing is left running on the connection: the session can go on.
     assert db_session.execute(sa_text("SELECT COUNT(*) FROM account")).scalar() == 6
+
+
+def test_rows_that_arrive_out_of_key_order_are_put_in_order(db_session, monkeypatch):
+    made = [AccountFactory(arr_cents=i * 100, plan=f"P{i}") for i in range(6)]
+    original = columns._chunks
+
+    def shuffled(*args):
+        # As PostgreSQL's bitmap scans return rows: in heap order, not key order.
+        for part in original(*args):
+            yield part.iloc[::-1].reset_index(drop=True)
+
+    monkeypatch.setattr(columns, "_chunks", shuffled)
+    book = _book(db_session, "arr", "plan")
+    assert book.index.tolist() == [a.id for a in made]
+    assert book["arr"].tolist() == [a.arr_cents / 100 for a in made]
+    assert book["plan"].astype(str).tolist() == [a.plan for a in made]
+
+
+@pytest.mark.parametrize("text", AWKWARD + ["null", "high", "a, b", "[x]", "{y}"])
+def test_text_read_beside_numbers_comes_back_exactly(db_session, text):
+    # On SQLite, number and text fields share one json_extract array per row.
+    _attribute(db_session, "motto", "text")
+    _attribute(db_session, "score", "number")
+    odd = AccountFactory(attributes={"motto": text, "score": 2.5})
+    plain = AccountFactory(attributes={"motto": "medium", "score": 4})
+    book = _book(db_session, "attr.motto", "attr.score")
+    if text != "\\N":  # the NULL marker of the CSV lines, as above
+        assert book.loc[odd.id, "attr.motto"] == text
+    assert book.loc[odd.id, "attr.score"] == 2.5
+    assert book.loc[plain.id, "attr.motto"] == "medium"
+    assert book.loc[plain.id, "attr.score"] == 4.0
+    assert isinstance(book["attr.motto"].dtype, pd.CategoricalDtype)
+
+
+def test_numbers_and_text_of_a_plain_book_come_from_one_array(db_session, monkeypatch):
+    _attribute(db_session, "motto", "text")
+    _attribute(db_session, "score", "number")
+    made = [
+        AccountFactory(attributes={"motto": m, "score": s})
+        for m, s in [("low", 1), ("high", None), (None, 2.5)]
+    ]
+    extracts = []
+
+    def no_lines(*args):
+        raise AssertionError("a plain chunk must not fall back to CSV lines")
+
+    def seen(conn, cursor, statement, *args):
+        extracts.append(statement.lower().count("json_extract"))
+
+    monkeypatch.setattr(columns, "_as_lines", no_lines)
+    engine = db_session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        book = _book(db_session, "attr.motto", "attr.score")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [book.loc[a.id, "attr.score"] for a in made][::2] == [1.0, 2.5]
+    assert pd.isna(book.loc[made[1].id, "attr.score"])
+    assert book.loc[made[0].id, "attr.motto"] == "low"
+    assert pd.isna(book.loc[made[2].id, "attr.motto"])
+    if db_session.get_bind().dialect.name == "sqlite":
+        assert max(extracts) == 1  # one json_extract per row reads both fields
+
+
+def test_a_text_field_holding_a_json_number_or_boolean_reads_as_json_extract_does(db_session):
+    _attribute(db_session, "motto", "text")
+    _attribute(db_session, "score", "number")
+    number = AccountFactory(attributes={"motto": 1.50, "score": 1})
+    boolean = AccountFactory(attributes={"motto": True, "score": 1})
+    book = _book(db_session, "attr.motto", "attr.score")
+    sqlite = db_session.get_bind().dialect.name == "sqlite"
+    # SQLite's json_extract returns SQL values (1.5, 1); PostgreSQL's ->> the JSON text.
+    assert book.loc[number.id, "attr.motto"] == "1.5"
+    assert book.loc[boolean.id, "attr.motto"] == ("1" if sqlite else "true")
