@@ -1,0 +1,135 @@
+"""An account's timeline, found by run (migration 0018): every row of its own, none of others'."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from cstier.models import TierChange, TieringRun, TierScheme
+from cstier.services.tiering.history import tiers_as_of, timeline
+from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.schemes import ensure_default_schemes
+from tests.factories import AccountFactory
+from tests.integration.tiering.conftest import FEB, JAN, MAR, changes_of, count, set_arr
+
+DAY = timedelta(days=1)
+
+
+def _value_scheme(session) -> TierScheme:
+    ensure_default_schemes(session)
+    session.commit()
+    return session.scalar(select(TierScheme).where(TierScheme.key == "value_tiers"))
+
+
+def _written_by_hand(session, account, to_tier: str, at) -> TierChange:
+    """Write a value-tier change outside a run (no run_id), as a fix-up would."""
+    change = TierChange(
+        account_id=account.id,
+        scheme_id=_value_scheme(session).id,
+        dimension="value",
+        from_tier=None,
+        to_tier=to_tier,
+        at=at,
+        run_id=None,
+        reason="override",
+        explanation="set by hand",
+    )
+    session.add(change)
+    session.commit()
+    return change
+
+
+def _ids(changes) -> list[int]:
+    return [c.id for c in changes]
+
+
+def _value_moves(session, account) -> list[tuple]:
+    """Return the account's value-tier changes in its timeline: (to tier, run id), newest first."""
+    value = _value_scheme(session).id
+    return [(c.to_tier, c.run_id) for c in timeline(session, account.id) if c.scheme_id == value]
+
+
+def test_a_change_without_a_run_is_in_the_timeline(db_session, book):
+    mid = book["mid"]
+    alone = _written_by_hand(db_session, mid, "Strategic", JAN)
+    assert count(TieringRun) == 0  # found with no run to probe at all
+    assert _ids(timeline(db_session, mid.id)) == [alone.id]
+
+    run = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB).run_id
+    _written_by_hand(db_session, mid, "Scale", MAR)
+    assert _value_moves(db_session, mid) == [("Scale", None), ("Growth", run), ("Strategic", None)]
+    assert tiers_as_of(db_session, mid.id, JAN + DAY) == {"Value tiers": "Strategic"}
+    assert tiers_as_of(db_session, mid.id, MAR)["Value tiers"] == "Scale"
+
+
+def test_another_accounts_changes_never_appear(db_session, book):
+    mid, big = book["mid"], book["big"]
+    _written_by_hand(db_session, big, "Scale", JAN)  # outside a run, like the one below
+    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    set_arr(big, 10_000)
+    run_tiering(db_session, actor_id=None, trigger="cli", now=MAR)
+    newcomer = AccountFactory(name="New", arr_cents=60_000_00)  # tiered by no run yet
+
+    mine = timeline(db_session, mid.id)
+    assert mine and {c.account_id for c in mine} == {mid.id}
+    assert _ids(mine) == _ids(reversed(changes_of(mid.id)))
+    theirs = timeline(db_session, big.id)
+    assert {c.account_id for c in theirs} == {big.id}
+    assert len(theirs) == len(changes_of(big.id)) == len(mine) + 2  # its hand row, its MAR move
+    assert timeline(db_session, newcomer.id) == []
+    assert tiers_as_of(db_session, newcomer.id, MAR) == {}
+
+
+def test_every_runs_changes_appear_newest_first(db_session, book):
+    mid = book["mid"]
+    runs = [run_tiering(db_session, actor_id=None, trigger="cli", now=JAN).run_id]
+    set_arr(mid, 400_000)
+    runs.append(run_tiering(db_session, actor_id=None, trigger="cli", now=FEB).run_id)
+    set_arr(mid, 10_000)
+    runs.append(run_tiering(db_session, actor_id=None, trigger="cli", now=MAR).run_id)
+
+    assert _value_moves(db_session, mid) == [
+        ("Scale", runs[2]),
+        ("Strategic", runs[1]),
+        ("Growth", runs[0]),
+    ]
+    changes = timeline(db_session, mid.id)
+    assert _ids(changes) == _ids(reversed(changes_of(mid.id)))  # every row, other schemes too
+    assert [c.at for c in changes] == sorted((c.at for c in changes), reverse=True)
+    assert {c.run_id for c in changes} == set(runs)
+
+
+def test_tiers_as_of_between_runs_and_before_the_first(db_session, book):
+    mid = book["mid"]
+    first = run_tiering(db_session, actor_id=None, trigger="cli", now=JAN).run_id
+    set_arr(mid, 400_000)
+    run_tiering(db_session, actor_id=None, trigger="cli", now=MAR)
+
+    assert tiers_as_of(db_session, mid.id, JAN - DAY) == {}
+    at_first = tiers_as_of(db_session, mid.id, JAN)  # the run's own time counts
+    assert at_first["Value tiers"] == "Growth" and len(at_first) > 1  # the other schemes too
+    assert tiers_as_of(db_session, mid.id, FEB) == at_first
+    assert tiers_as_of(db_session, mid.id, MAR) == at_first | {"Value tiers": "Strategic"}
+    then = timeline(db_session, mid.id, FEB)
+    assert len(then) == len(at_first) and {c.run_id for c in then} == {first}
+    assert _ids(timeline(db_session, mid.id))[-len(then) :] == _ids(then)
+    assert timeline(db_session, mid.id, JAN - DAY) == []
+
+
+def test_a_dry_run_adds_nothing(db_session, book):
+    mid = book["mid"]
+    dry_first = run_tiering(db_session, actor_id=None, trigger="cli", dry_run=True, now=JAN)
+    assert dry_first.changes["value_tiers"] == 3  # it found moves, and wrote none
+    assert count(TierChange) == 0 and timeline(db_session, mid.id) == []
+
+    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    before = _ids(timeline(db_session, mid.id))
+    as_of_before = tiers_as_of(db_session, mid.id, MAR + DAY)
+    rows = count(TierChange)
+    set_arr(mid, 400_000)
+    dry = run_tiering(db_session, actor_id=None, trigger="cli", dry_run=True, now=MAR)
+    assert dry.changes["value_tiers"] == 1
+    assert count(TierChange) == rows
+    assert db_session.scalar(select(func.count()).where(TierChange.run_id == dry.run_id)) == 0
+    assert _ids(timeline(db_session, mid.id)) == before
+    assert tiers_as_of(db_session, mid.id, MAR + DAY) == as_of_before
+    assert as_of_before["Value tiers"] == "Growth"
