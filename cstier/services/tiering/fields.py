@@ -59,8 +59,14 @@ def field_catalog(session: Session) -> dict[str, str]:
     return catalog
 
 
-def load_book(session: Session, columns: set[str], catalog: dict[str, str]) -> pd.DataFrame:
-    """Read account_id plus the named fields for every account, ordered by account id."""
+def load_book(
+    session: Session, columns: set[str], catalog: dict[str, str], committed: bool = False
+) -> pd.DataFrame:
+    """Read account_id plus the named fields for every account, ordered by account id.
+
+    With `committed` (the session holds no uncommitted change to accounts or companies),
+    the tables are read on two connections at once (services/columns.py).
+    """
     names = sorted(columns)
     # Record-backed signals are computed below; those with an attribute fallback read it here.
     own = [
@@ -74,7 +80,9 @@ def load_book(session: Session, columns: set[str], catalog: dict[str, str]) -> p
     )
     selected = [Account.id, Account.company_id, *(ACCOUNT_FIELDS[n][1] for n in table)]
     stmt = select(*selected).order_by(Account.id)
-    book = read_chunked(session, stmt, ["account_id", "company_id", *table], catalog, attributes)
+    book = read_chunked(
+        session, stmt, ["account_id", "company_id", *table], catalog, attributes, committed
+    )
     _from_cents(book)
     if "arr" in names:
         # Value tiers read current ARR: active subscriptions where they exist, else the field.
@@ -86,6 +94,7 @@ def load_book(session: Session, columns: set[str], catalog: dict[str, str]) -> p
             select(Company.id, *(COMPANY_FIELDS[n][1] for n in firm)),
             ["company_id", *firm],
             catalog,
+            committed=committed,
         )
         _from_cents(firms)
         matched = firms.set_index("company_id").reindex(book["company_id"])
@@ -106,6 +115,7 @@ def read_chunked(
     columns: list[str],
     catalog: dict[str, str],
     json_fields: JsonFields | None = None,
+    committed: bool = False,
 ) -> pd.DataFrame:
     """Run a Core select (its first column an integer key) into a typed DataFrame.
 
@@ -114,7 +124,7 @@ def read_chunked(
     """
     names = field_names(columns, json_fields)
     kinds = {name: ID_KINDS.get(name) or catalog.get(name, "text") for name in names}
-    frame = read_columns(session, stmt, columns, kinds, json_fields)
+    frame = read_columns(session, stmt, columns, kinds, json_fields, committed=committed)
     for name, kind in kinds.items():
         if kind in ("boolean", "date"):
             frame[name] = typed(frame[name], kind)

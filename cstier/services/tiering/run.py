@@ -116,12 +116,16 @@ def propose(
 
 
 def evaluate_each(
-    session: Session, now: datetime, drafts: dict[int, dict] | None = None, explain: bool = True
+    session: Session,
+    now: datetime,
+    drafts: dict[int, dict] | None = None,
+    explain: bool = True,
+    committed: bool = False,
 ) -> tuple[int, Iterator[SchemeOutcome]]:
     """Load the book once; return its size and each active scheme's outcome, one at a time.
 
     Lazily, so a run can write one scheme and drop its frames before the next:
-    five million-row results never sit in memory together.
+    five million-row results never sit in memory together. `committed` is load_book's.
     """
     drafts = drafts or {}
     schemes = active_schemes(session)
@@ -130,7 +134,7 @@ def evaluate_each(
     by_runs = any(p.hysteresis is not None and p.hysteresis.runs for p in parsed.values())
     # Both on the run's connection: the packed tiers take 0.1-0.2 s at 1M accounts, and a
     # second connection alongside the book read measured slower on both databases.
-    book = load_book(session, columns, field_catalog(session))
+    book = load_book(session, columns, field_catalog(session), committed)
     current = read_current_tiers(session, [s.id for s in schemes], by_runs)
 
     def outcomes() -> Iterator[SchemeOutcome]:
@@ -197,7 +201,8 @@ def _evaluate_and_write(
     session: Session, run_id: int, now: datetime, dry_run: bool
 ) -> tuple[int, dict[str, int], dict[str, int], int]:
     """Evaluate and write each scheme in turn, then coverage; return what the run records."""
-    evaluated, outcomes = evaluate_each(session, now, explain=False)
+    # run_tiering committed before it wrote its run record, which the book doesn't read.
+    evaluated, outcomes = evaluate_each(session, now, explain=False, committed=True)
     versions, changes, alerts = {}, {}, {}
     coverage_schemes = {active_scheme_id(session, d): d for d in ("value", "needs")}
     coverage_tiers, account_ids = {}, None

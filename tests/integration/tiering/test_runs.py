@@ -121,6 +121,20 @@ def test_a_run_flushed_in_small_batches_writes_every_tier_and_history_row(
     assert moves == ["Growth", "Strategic"]
 
 
+def test_a_run_reading_its_book_in_chunks_on_two_connections_tiers_it_the_same(
+    db_session, book, monkeypatch
+):
+    monkeypatch.setattr("cstier.services.columns.CHUNK_ROWS", 1)
+    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    assert tier_of(book["big"].id).tier == "Strategic"
+    assert tier_of(book["mid"].id).tier == "Growth"
+    assert tier_of(book["small"].id).tier == "Scale"
+    set_arr(book["mid"], 400_000)  # committed before the run, as run_tiering requires
+    summary = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    assert summary.changes["value_tiers"] == 1
+    assert tier_of(book["mid"].id).tier == "Strategic"
+
+
 def test_a_run_holds_the_tier_writer_lock_until_it_commits(db_session, book, monkeypatch):
     if db_session.get_bind().dialect.name != "postgresql":
         pytest.skip("SQLite lets one transaction write at a time by itself")
