@@ -35,12 +35,15 @@ def derive_coverage(
     run_id: int | None = None,
     now: datetime | None = None,
     tiers: pd.DataFrame | None = None,
+    committed: bool = False,
 ) -> DeriveSummary:
     """Re-derive every account's coverage model in bulk, in the caller's transaction (no commit).
 
     Changes go to coverage_change; an owned account whose model changes is flagged for
     reassignment with a suggested owner. A tiering run passes the book's value and needs
-    tiers it has just written (account_id, value_tier, needs_tier) instead of re-reading them.
+    tiers it has just written (account_id, value_tier, needs_tier) instead of re-reading them,
+    and `committed`: its transaction has not changed the stored coverage, which may then be
+    read on two connections at once (services/columns.py).
     """
     now = now or utcnow()
     ensure_default_coverage(session)
@@ -48,7 +51,7 @@ def derive_coverage(
     derived = coverage_for_tiers(
         tiers["value_tier"], tiers["needs_tier"], frames.matrix_frame(session)
     )
-    stored = _stored(session)
+    stored = _stored(session, committed)
     known = stored.index.intersection(derived.index)
     before = stored["coverage_model_id"].reindex(derived.index)
     differs = (before.fillna(-1) != derived.fillna(-1)) | ~derived.index.isin(known)
@@ -64,7 +67,7 @@ def derive_coverage(
     return DeriveSummary(accounts=len(derived), changed=len(history), flagged=len(flagged_ids))
 
 
-def _stored(session: Session) -> pd.DataFrame:
+def _stored(session: Session, committed: bool = False) -> pd.DataFrame:
     """Return each stored account's coverage_model_id and whether someone owns it.
 
     Read column-wise (services/columns.py) and as one list of owned accounts (see
@@ -73,9 +76,8 @@ def _stored(session: Session) -> pd.DataFrame:
     """
     stmt = select(AccountCoverage.account_id, AccountCoverage.coverage_model_id)
     columns = ["account_id", "coverage_model_id"]
-    frame = read_columns(
-        session, stmt, columns, {"account_id": "int", "coverage_model_id": "number"}
-    )
+    kinds = {"account_id": "int", "coverage_model_id": "number"}
+    frame = read_columns(session, stmt, columns, kinds, committed=committed)
     frame["coverage_model_id"] = frame["coverage_model_id"].astype("Int64")
     owners = text(
         f"SELECT 1, {id_list(session, 'owned_id')} FROM ("

@@ -225,7 +225,9 @@ def _evaluate_and_write(
         # Coverage follows value × needs: re-derive it in the same transaction.
         # (its changes are in coverage_change, tied to this run by run_id)
         tiers = None if account_ids is None else _coverage_tiers(coverage_tiers, account_ids)
-        coverage_changes = derive_coverage(session, run_id=run_id, now=now, tiers=tiers).changed
+        # The run has not touched the stored coverage yet: it may be read as committed.
+        derived = derive_coverage(session, run_id=run_id, now=now, tiers=tiers, committed=True)
+        coverage_changes = derived.changed
         _announce(session, run_id, alerts, now)
     return evaluated, versions, changes, coverage_changes
 

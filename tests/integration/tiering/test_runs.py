@@ -6,6 +6,7 @@ from sqlalchemy import text
 from cstier.domain.permissions import Actor
 from cstier.models import OutboxEvent, TierChange, TieringRun, TierScheme
 from cstier.services.alerts import alerts_query
+from cstier.services.coverage.derive import derive_coverage
 from cstier.services.tiering.run import run_tiering
 from tests.integration.tiering.conftest import (
     FEB,
@@ -133,6 +134,9 @@ def test_a_run_reading_its_book_in_chunks_on_two_connections_tiers_it_the_same(
     summary = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
     assert summary.changes["value_tiers"] == 1
     assert tier_of(book["mid"].id).tier == "Strategic"
+    assert summary.coverage_changes == 1  # Growth to Strategic moves mid's coverage model
+    # Deriving again from one connection finds nothing the run's two-connection read missed.
+    assert derive_coverage(db_session).changed == 0
 
 
 def test_a_run_holds_the_tier_writer_lock_until_it_commits(db_session, book, monkeypatch):
