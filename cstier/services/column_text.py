@@ -17,6 +17,8 @@ None, and the caller reads that chunk as CSV lines instead (services/columns.py)
 from __future__ import annotations
 
 import csv
+import json
+import re
 from io import StringIO
 from typing import TYPE_CHECKING
 
@@ -35,6 +37,9 @@ NEVER = "\x1e"
 MISSING = "\x1d"
 # The kinds of JSON field SQLite reads together as one array of numbers and strings.
 MIXED_KINDS = ("number", "text")
+# How SQLite returns a bare JSON boolean or integer found where text is expected.
+JSON_BOOLEANS = {"true": "1", "false": "0"}
+INTEGER = re.compile(r"-?[0-9]+")
 
 
 def column_aggregates(column: ColumnElement, kind: str, postgres: bool) -> list[ColumnElement]:
@@ -129,7 +134,7 @@ class JsonColumns:
     row's values as an array (`[3,null,12.5,"high"]`), and a chunk of them joined by
     newlines is CSV once the brackets go, provided it holds no escape, nested value, empty
     or "null" string; booleans get an array of their own, dates one json_extract each.
-    SQLite parses the document again for each json_extract in a row: one for the numbers
+    Each json_extract in a row costs nearly a parse of the document: one for the numbers
     and one for a text field cost 1.45 s at 1M accounts, one for both 0.95 s. A single
     field is read with its path twice, since one path returns the value, not an array.
     PostgreSQL reads each field with ->> from the stored jsonb, which parses nothing.
@@ -194,8 +199,13 @@ class JsonColumns:
 def _split_arrays(text: str | None, kinds: list[str], rows: int) -> list[pd.Series] | None:
     """Split a chunk's arrays into one Series per position, or None if they don't split exactly.
 
-    Numbers and booleans must be plain tokens (PLAIN_ARRAY); text must be quoted strings
-    with nothing a CSV parser would read differently from SQLite's json_extract.
+    The values are read as JSON tokens: CSV without quoting, so a string keeps its quotes.
+    A group without text must hold plain tokens only (PLAIN_ARRAY). A text field's distinct
+    tokens are decoded once each, as a single-path json_extract would give them: a quoted
+    string by json.loads (escapes and all: json.dumps writes "Zürich" as "Z\\u00fcrich"),
+    a bare integer as its digits, true and false as 1 and 0. A comma inside a string (the
+    line splits into too many fields), a nested value or a bare real in a text field (SQLite
+    writes reals its own way) return None.
     """
     dtypes = [np.float64 if kind == "number" else object for kind in kinds]
     if not rows:
@@ -203,11 +213,9 @@ def _split_arrays(text: str | None, kinds: list[str], rows: int) -> list[pd.Seri
     if text is None or text.count("[") != rows or text.count("]") != rows:
         return None
     body = text.replace("[", "").replace("]", "")
-    if "text" in kinds:
-        # An escape, a nested object, an empty or "null" string: only lines read those.
-        if any(mark in body for mark in ("\\", "{", '""', '"null"')):
-            return None
-    elif body.lstrip(PLAIN_ARRAY[kinds[0]] + "\n"):
+    if "{" in body:
+        return None  # a nested object: only lines read those
+    if "text" not in kinds and body.lstrip(PLAIN_ARRAY[kinds[0]] + "\n"):
         return None  # a string, nested value or escape: only lines read those
     frame = pd.read_csv(
         StringIO(body),
@@ -216,27 +224,34 @@ def _split_arrays(text: str | None, kinds: list[str], rows: int) -> list[pd.Seri
         na_values=["null"],
         keep_default_na=False,
         dtype=dict(enumerate(dtypes)),
+        quoting=csv.QUOTE_NONE,
         engine="c",
-    )
+    )  # too many fields on a line raises ParserError: the caller reads lines instead
     if len(frame) != rows:
         return None
     columns = []
     for i, kind in enumerate(kinds):
         column = frame[i]
         if kind == "text":
-            column = as_categories(column)
-            if any(_bare_literal(value) for value in column.cat.categories):
-                return None  # maybe a JSON number or boolean, which json_extract reads its way
+            tokens = as_categories(column)
+            decoded = {token: _json_text(token) for token in tokens.cat.categories}
+            if None in decoded.values():
+                return None
+            column = as_categories(tokens.map(decoded).astype(object))
         columns.append(column)
     return columns
 
 
-def _bare_literal(value: str) -> bool:
-    """Tell whether a text read from an array may have been a bare JSON number or boolean."""
-    if value in ("true", "false"):
-        return True
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
+def _json_text(token: str) -> str | None:
+    """Return a JSON token as json_extract returns it for one path, as text; None if unsure."""
+    if len(token) >= 2 and token[0] == token[-1] == '"':
+        try:
+            value = json.loads(token)
+        except ValueError:
+            return None
+        return value if isinstance(value, str) else None
+    if token in JSON_BOOLEANS:
+        return JSON_BOOLEANS[token]
+    if INTEGER.fullmatch(token) and -(2**63) <= int(token) < 2**63:
+        return str(int(token))  # "-0" is the integer 0 to SQLite
+    return None

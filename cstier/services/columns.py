@@ -6,7 +6,8 @@ that costs more than the evaluation it feeds. Here each range of keys is one que
 aggregates every column into one text (services/column_text.py), and pandas' C parser
 splits them; a chunk whose values can't be split exactly is read as CSV lines instead
 (COPY … TO STDOUT on PostgreSQL, concatenated fields on SQLite: services/sqlite_csv.py).
-Everything stays on the session's connection, inside its transaction.
+Everything is read inside the session's transaction, on its connection from a background
+thread; only a caller that says its data is committed gets a second connection too.
 
 Types: `int` columns (ids) are int64, `number` float64, `text` categorical (of strings);
 any other kind (boolean, date) comes back as strings for the caller to convert.
@@ -156,17 +157,21 @@ def reading_connections(connection: Connection, spread: bool) -> Iterator[list[C
 
     A PostgreSQL query runs on one core, so a second connection lets the server work on
     two chunks at once while the main thread splits a third: on two cores, 1M accounts
-    with their companies went from 1.9-2.4 s to 1.5-1.9 s. It reads from the session's
-    own snapshot (pg_export_snapshot), which holds what was committed when the read
-    began but none of the session's own changes: only data the session has not changed
-    may be read this way. SQLite measured no faster (2.3-2.9 s against 2.1-2.4 s): its
-    queries are bound by parsing JSON, and the splitting already takes the other core.
+    with their companies went from 1.9-2.4 s to 1.5-1.9 s. The second connection imports
+    the snapshot the session's transaction has when the read begins (pg_export_snapshot):
+    what was committed then, but none of the session's own changes, so only data the
+    session has not changed may be read this way. (Under READ COMMITTED the session's own
+    chunk queries each take a newer snapshot, as every chunk query did before.) It takes a
+    second connection from the pool while the read lasts, and cannot begin inside a
+    savepoint, where PostgreSQL exports no snapshot. SQLite measured no faster (2.3-2.9 s
+    against 2.1-2.4 s): its queries are bound by parsing JSON, and the splitting already
+    takes the other core.
     """
     if not spread:
         yield [connection]
         return
-    helper = connection.engine.connect()
-    try:
+    # Closing returns the connection to the pool, which rolls its transaction back.
+    with connection.engine.connect() as helper:
         if connection.dialect.name == "postgresql":
             snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             if not SNAPSHOT_ID.fullmatch(snapshot):
@@ -174,9 +179,6 @@ def reading_connections(connection: Connection, spread: bool) -> Iterator[list[C
             helper.execution_options(isolation_level="REPEATABLE READ")
             helper.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
         yield [connection, helper]
-    finally:
-        helper.rollback()
-        helper.close()
 
 
 class ColumnWise:

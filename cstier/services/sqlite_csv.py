@@ -8,9 +8,10 @@ more number fields, or two or more boolean ones, are read, one json_extract with
 paths returns a row's values as a JSON array (`[3,null,12.5]`). A row whose array holds
 nothing but numbers, null (and true/false for booleans) is already CSV once its brackets
 are trimmed; `null` is then read as missing. Any other row (a string, an escape, a nested
-value) takes the field-by-field expressions, which read the same values. SQLite parses a
-document once per row however many json_extract calls read it, but each call and each
-value's conversion costs: for a 1M-account book the arrays save about a second.
+value) takes the field-by-field expressions, which read the same values. Each json_extract
+call costs nearly a parse of the document, so fewer calls per row are faster: for a
+1M-account book the arrays save about a second. (The column-wise read puts number and
+text fields in one array: services/column_text.py.)
 """
 
 from __future__ import annotations

@@ -21,7 +21,9 @@ def timeline(session: Session, account_id: int, as_of: datetime | None = None) -
     account's rows are found by one probe per run that could have written them, and
     rows written outside a run by their NULL run_id.
     """
-    runs = session.scalars(select(TieringRun.id).where(TieringRun.dry_run.is_(False))).all()
+    # Only a run that succeeded wrote history: a failed one rolled its rows back.
+    wrote = TieringRun.dry_run.is_(False) & (TieringRun.status == "succeeded")
+    runs = session.scalars(select(TieringRun.id).where(wrote)).all()
     found = or_(TierChange.run_id.is_(None), among(session, TierChange.run_id, runs))
     stmt = select(TierChange).where(TierChange.account_id == account_id, found)
     if as_of is not None:
@@ -75,7 +77,7 @@ def current_for_account(session: Session, account_id: int) -> list[CurrentTier]:
 
     The tier blocks hold the tier alone (services/tiering/current.py); the change that set
     it, written in the same transaction, says why. An account has a few dozen changes at
-    most, so all of them are read through the account index and the newest per scheme kept.
+    most, so all of them are read (`timeline`) and the newest per scheme kept.
     """
     held = account_tiers(session, account_id)
     if not held:

@@ -1,15 +1,9 @@
-"""Review of 8fd7034: plain text attributes read beside numbers must not send a chunk to CSV lines.
+"""Plain text attributes read beside numbers keep a SQLite chunk column-wise.
 
-Before the mixed number+text array (369ef97), a text attribute was read by its own
-json_extract aggregate, which decodes escapes and never confuses a quoted "2024" with a
-bare number, so none of these values left the column-wise path. Now `_split_arrays`
-returns None for the whole chunk (every column re-read as CSV lines, ~6x slower per the
-docstring of services/columns.py) as soon as one text value:
-- holds a non-ASCII character (json.dumps, used by the ORM's JSON type and by imports,
-  writes it as a \\uXXXX escape, so the array holds a backslash),
-- looks like a number or a boolean ("2024", "10", "true"), as codes and choices often do,
-- or is empty.
-The values still come back right (the fallback is exact): this is a silent perf cliff.
+On SQLite, number and text attributes share one json_extract array per row
+(services/column_text.py). Values a CSV parser could misread send the whole chunk to the
+exact but slower CSV lines, so ordinary values must not: non-ASCII text (json.dumps writes
+it as \\uXXXX escapes), digits ("2024"), "true" and the empty string.
 """
 
 import pytest
@@ -41,9 +35,9 @@ def test_a_plain_text_value_keeps_the_chunk_column_wise(db_session, monkeypatch,
         return original(*args, **kwargs)
 
     monkeypatch.setattr(columns, "_as_lines", counted)
-    book = load_book(
-        db_session, {"attr.motto", "attr.score"}, field_catalog(db_session)
-    ).set_index("account_id")
+    book = load_book(db_session, {"attr.motto", "attr.score"}, field_catalog(db_session)).set_index(
+        "account_id"
+    )
     assert book.loc[odd.id, "attr.motto"] == motto  # right either way
     assert book.loc[plain.id, "attr.score"] == 2.0
     assert not fell_back, "a plain text value sent the whole chunk to CSV lines"
