@@ -9,7 +9,7 @@ psycopg while it waits on the server), so the two overlap on a 2-core machine.
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Connection
 
 
 def shareable_across_threads(url: URL) -> bool:
@@ -56,3 +56,19 @@ class InFlight:
             self._pending = None
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
+
+
+class ConnectionView:
+    """Stand in for a session where only its connection is used, on a background thread.
+
+    Flask-SQLAlchemy's session belongs to the app context of the thread that made it; the
+    readers in services/columns.py and services/frames.py only ask it for `connection()`,
+    which this returns, taken from the session in the main thread beforehand.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def connection(self) -> Connection:
+        """Return the session's connection."""
+        return self._connection

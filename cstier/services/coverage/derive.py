@@ -36,6 +36,7 @@ def derive_coverage(
     now: datetime | None = None,
     tiers: pd.DataFrame | None = None,
     committed: bool = False,
+    stored: pd.DataFrame | None = None,
 ) -> DeriveSummary:
     """Re-derive every account's coverage model in bulk, in the caller's transaction (no commit).
 
@@ -43,7 +44,8 @@ def derive_coverage(
     reassignment with a suggested owner. A tiering run passes the book's value and needs
     tiers it has just written (account_id, value_tier, needs_tier) instead of re-reading them,
     and `committed`: its transaction has not changed the stored coverage, which may then be
-    read on two connections at once (services/columns.py).
+    read on two connections at once (services/columns.py), or `stored` itself, read
+    beforehand with `stored_coverage`.
     """
     now = now or utcnow()
     ensure_default_coverage(session)
@@ -51,7 +53,8 @@ def derive_coverage(
     derived = coverage_for_tiers(
         tiers["value_tier"], tiers["needs_tier"], frames.matrix_frame(session)
     )
-    stored = _stored(session, committed)
+    if stored is None:
+        stored = stored_coverage(session, committed)
     known = stored.index.intersection(derived.index)
     before = stored["coverage_model_id"].reindex(derived.index)
     differs = (before.fillna(-1) != derived.fillna(-1)) | ~derived.index.isin(known)
@@ -67,7 +70,7 @@ def derive_coverage(
     return DeriveSummary(accounts=len(derived), changed=len(history), flagged=len(flagged_ids))
 
 
-def _stored(session: Session, committed: bool = False) -> pd.DataFrame:
+def stored_coverage(session: Session, committed: bool = False) -> pd.DataFrame:
     """Return each stored account's coverage_model_id and whether someone owns it.
 
     Read column-wise (services/columns.py) and as one list of owned accounts (see

@@ -9,7 +9,7 @@ services/tiering/current.py. A first run, which changes everything, is flushed w
 the batch reaches FLUSH_ROWS so memory stays bounded.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -32,10 +32,17 @@ class ChangeBatch:
     from_tier stays None) and become row tuples only for the history insert.
     """
 
-    def __init__(self, session: Session, writer: BulkWriter, run_id: int):
+    def __init__(
+        self,
+        session: Session,
+        writer: BulkWriter,
+        run_id: int,
+        before_write: Callable[[], None] = lambda: None,
+    ):
         self.session = session
         self.writer = writer
         self.run_id = run_id
+        self.before_write = before_write  # waits for other work on the connection
         self.parts: list[dict[str, np.ndarray]] = []
         self.staged = 0
 
@@ -77,6 +84,7 @@ class ChangeBatch:
         """Write the staged moves: updated and new tiers, then their history rows."""
         if not self.parts:
             return
+        self.before_write()
         # The block holds the tier alone; the history row below says why (migration 0013).
         for part in self.parts:
             store_tiers(

@@ -1,7 +1,9 @@
 """Tiering runs: first run, no-op rerun, a band change, hysteresis, dry runs and the run record."""
 
+import threading
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from cstier.domain.permissions import Actor
 from cstier.models import OutboxEvent, TierChange, TieringRun, TierScheme
@@ -137,6 +139,36 @@ def test_a_run_reading_its_book_in_chunks_on_two_connections_tiers_it_the_same(
     assert summary.coverage_changes == 1  # Growth to Strategic moves mid's coverage model
     # Deriving again from one connection finds nothing the run's two-connection read missed.
     assert derive_coverage(db_session).changed == 0
+
+
+def test_on_sqlite_a_run_reads_the_stored_coverage_while_it_evaluates(db_session, book):
+    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    set_arr(book["mid"], 400_000)
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        upper = statement.lstrip().upper()
+        if upper.startswith("SELECT") and "FROM ACCOUNT_COVERAGE" in upper:
+            statements.append(("read coverage", threading.current_thread().name))
+        elif upper.startswith(("UPDATE TIER_BLOCK", "INSERT INTO TIER_BLOCK")):
+            statements.append(("write tiers", threading.current_thread().name))
+
+    engine = db_session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        summary = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert summary.coverage_changes == 1
+    assert derive_coverage(db_session).changed == 0
+    kinds = [kind for kind, _ in statements]
+    first_read = kinds.index("read coverage")
+    if engine.dialect.name == "sqlite":
+        # Read on a background thread while the schemes are evaluated, before any write.
+        assert first_read < kinds.index("write tiers")
+        assert statements[first_read][1].startswith("cstier-db")
+    else:
+        assert first_read > kinds.index("write tiers")
 
 
 def test_a_run_holds_the_tier_writer_lock_until_it_commits(db_session, book, monkeypatch):
