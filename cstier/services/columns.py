@@ -112,13 +112,13 @@ def _chunks(
     low, high = connection.execute(bounds).one()
     if low is None:
         return
-    reader = ColumnWise(columns, kinds, json_fields, connection.dialect.name == "postgresql")
+    postgres = connection.dialect.name == "postgresql"
+    reader = ColumnWise(columns, kinds, json_fields, postgres)
     chunks = [
         stmt.where(key > start, key <= start + CHUNK_ROWS)
         for start in range(int(low) - 1, int(high), CHUNK_ROWS)
     ]
     background = shareable_across_threads(connection.engine.url)
-    postgres = connection.dialect.name == "postgresql"
     with reading_connections(connection, committed and postgres and len(chunks) > 1) as pool:
         fetched: dict[int, tuple] = {}
         workers = [InFlight(background) for _ in pool]

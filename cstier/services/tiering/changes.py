@@ -4,7 +4,8 @@ A re-tier moves a few percent of the book in every scheme. The moves of all sche
 staged and their history inserted sorted by account, so that the rows reach the
 (run_id, account_id) index of tier_change (migration 0018) in key order and fill its
 pages at the run's end of it, as appends do. (Sorted by account once mattered more, when
-the history was indexed by account and each scheme's rows swept that whole index.) Current tiers are stored scheme by scheme, in the packed blocks of
+the history was indexed by account and each scheme's rows swept that whole index.)
+Current tiers are stored scheme by scheme, in the packed blocks of
 services/tiering/current.py. A first run, which changes everything, is flushed whenever
 the batch reaches FLUSH_ROWS so memory stays bounded.
 """

@@ -31,6 +31,16 @@ def timeline(session: Session, account_id: int, as_of: datetime | None = None) -
     return list(session.scalars(stmt.order_by(TierChange.at.desc(), TierChange.id.desc())))
 
 
+def _latest_by_scheme(
+    session: Session, account_id: int, as_of: datetime | None = None
+) -> dict[int, TierChange]:
+    """Return an account's newest change per scheme id (up to `as_of` if given)."""
+    latest: dict[int, TierChange] = {}
+    for change in timeline(session, account_id, as_of):
+        latest.setdefault(change.scheme_id, change)  # the timeline is newest first
+    return latest
+
+
 @dataclass(frozen=True)
 class CurrentTier:
     """An account's tier in one scheme and why it holds it: the change that set it."""
@@ -87,9 +97,7 @@ def current_for_account(session: Session, account_id: int) -> list[CurrentTier]:
         .where(TierScheme.id.in_(held))
         .order_by(TierScheme.dimension.desc(), TierScheme.name)
     ).all()
-    latest: dict[int, TierChange] = {}
-    for change in timeline(session, account_id):
-        latest.setdefault(change.scheme_id, change)
+    latest = _latest_by_scheme(session, account_id)
     tiers = []
     for scheme in schemes:
         tier, pending_tier, pending_count = held[scheme.id]
@@ -127,9 +135,7 @@ def _latest_changes_before(as_of: datetime, accounts: Select | None = None):
 
 def tiers_as_of(session: Session, account_id: int, as_of: datetime) -> dict[str, str]:
     """Return {scheme name: tier} for one account as it stood at `as_of`, from the history."""
-    latest: dict[int, TierChange] = {}
-    for change in timeline(session, account_id, as_of):
-        latest.setdefault(change.scheme_id, change)
+    latest = _latest_by_scheme(session, account_id, as_of)
     names = dict(
         session.execute(
             select(TierScheme.id, TierScheme.name).where(TierScheme.id.in_(latest))
