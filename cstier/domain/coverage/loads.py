@@ -47,15 +47,23 @@ class Loads:
                 self.arr_cap[i] += arr_cents / target / self.fte[i]
 
 
-def arr_targets(models: pd.DataFrame, book: pd.DataFrame, accounts: pd.DataFrame) -> dict:
+def arr_targets(
+    models: pd.DataFrame,
+    book: pd.DataFrame,
+    accounts: pd.DataFrame,
+    mean_arr: pd.Series | None = None,
+) -> dict:
     """Return ARR per CSM per model: the explicit target, else ratio × the model's mean ARR.
 
-    The implied target lets ARR balance inside pooled and tech-touch books too.
+    The implied target lets ARR balance inside pooled and tech-touch books too. The mean
+    comes from `book` and `accounts` unless the caller gives it (`mean_arr`, by model id),
+    as one that passes only the owned part of a large book does.
     """
-    both = pd.concat(
-        [book[["coverage_model_id", "arr_cents"]], accounts[["coverage_model_id", "arr_cents"]]]
-    ).dropna(subset=["coverage_model_id"])
-    mean_arr = both.groupby(both["coverage_model_id"].astype("int64"))["arr_cents"].mean()
+    if mean_arr is None:
+        both = pd.concat(
+            [book[["coverage_model_id", "arr_cents"]], accounts[["coverage_model_id", "arr_cents"]]]
+        ).dropna(subset=["coverage_model_id"])
+        mean_arr = both.groupby(both["coverage_model_id"].astype("int64"))["arr_cents"].mean()
     targets = {}
     for row in models.itertuples():
         explicit = row.arr_per_csm_cents
@@ -69,9 +77,16 @@ def arr_targets(models: pd.DataFrame, book: pd.DataFrame, accounts: pd.DataFrame
 
 
 def start_loads(
-    fit: CsmFit, models: pd.DataFrame, book: pd.DataFrame, accounts: pd.DataFrame
+    fit: CsmFit,
+    models: pd.DataFrame,
+    book: pd.DataFrame,
+    accounts: pd.DataFrame,
+    mean_arr: pd.Series | None = None,
 ) -> Loads:
-    """Return the loads the CSMs carry from the book, leaving out the accounts being placed."""
+    """Return the loads the CSMs carry from the book, leaving out the accounts being placed.
+
+    Only the accounts of `book` that a CSM owns count; `mean_arr` is as for `arr_targets`.
+    """
     explicit = {
         int(m)
         for m, t in zip(models["coverage_model_id"], models["arr_per_csm_cents"], strict=True)
@@ -86,7 +101,7 @@ def start_loads(
             int(m): float(r)
             for m, r in zip(models["coverage_model_id"], models["accounts_per_csm"], strict=True)
         },
-        arr_target=arr_targets(models, book, accounts),
+        arr_target=arr_targets(models, book, accounts, mean_arr),
         explicit=explicit,
     )
     position = pd.Series(np.arange(fit.size), index=fit.csm_ids)

@@ -24,17 +24,20 @@ def suggest_owners(
     models: pd.DataFrame,
     pools: pd.DataFrame,
     book: pd.DataFrame,
+    mean_arr: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Propose an owner (CSM, and pool for pooled models) for each account, or say why not.
 
     `accounts` are the ones to place (unassigned or flagged); `book` is everything owned, whose
     load the CSMs already carry. Large accounts are placed first (ties by id), each with the
     fitting CSM of lowest combined count + ARR load (ties by CSM id), never past 100 % of
-    target. Same input, same output.
+    target. Same input, same output. Implied ARR targets use each model's mean ARR over
+    `book` and `accounts`, or `mean_arr` (by model id) from a caller that passes only the
+    owned part of the book.
     """
     fit = build_fit(csms, pools)
     names = models.set_index("coverage_model_id")["name"].to_dict()
-    loads = start_loads(fit, models, fill_missing_models(book, csms), accounts)
+    loads = start_loads(fit, models, fill_missing_models(book, csms), accounts, mean_arr)
     frame = _ordered(accounts)
     owner = np.full(len(frame), -1, dtype="int64")
     kept = np.zeros(len(frame), dtype=bool)

@@ -1,7 +1,7 @@
 """Load coverage inputs as DataFrames for the domain maths, column-wise."""
 
 import pandas as pd
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from cstier.models import (
@@ -102,8 +102,42 @@ def book_frame(session: Session, csm_id: int | None = None) -> pd.DataFrame:
     return frame
 
 
-def open_accounts_frame(session: Session, account_ids: list[int] | None = None) -> pd.DataFrame:
-    """Return the accounts needing an owner: no CSM and no pool, or flagged for reassignment."""
+def owned_book_frame(session: Session) -> pd.DataFrame:
+    """Return the accounts a CSM owns, with the columns of `book_frame`.
+
+    A tiering run that flags owned accounts needs the load their CSMs carry, which a
+    million-account book holds in its owned part alone (see `model_mean_arr`).
+    """
+    stmt = (
+        select(Account.id, Account.csm_id, AccountCoverage.coverage_model_id, Account.arr_cents)
+        .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
+        .where(Account.csm_id.is_not(None))
+    )
+    frame = read_frame(session, stmt, ["account_id", "csm_id", "coverage_model_id", "arr_cents"])
+    frame["coverage_model_id"] = frame["coverage_model_id"].astype("Int64")
+    frame["csm_id"] = frame["csm_id"].astype("Int64")
+    return frame
+
+
+def model_mean_arr(session: Session) -> pd.Series:
+    """Return the mean ARR (cents) of the accounts of each coverage model, by model id."""
+    stmt = (
+        select(AccountCoverage.coverage_model_id, func.avg(Account.arr_cents))
+        .join(Account, Account.id == AccountCoverage.account_id)
+        .where(AccountCoverage.coverage_model_id.is_not(None))
+        .group_by(AccountCoverage.coverage_model_id)
+    )
+    rows = session.execute(stmt).all()
+    return pd.Series(
+        [float(mean) for _, mean in rows], index=[int(m) for m, _ in rows], dtype=float
+    )
+
+
+def open_accounts_frame(session: Session, flagged_only: bool = False) -> pd.DataFrame:
+    """Return the accounts needing an owner: no CSM and no pool, or flagged for reassignment.
+
+    `flagged_only` leaves out the unowned ones (most of a large book), through the flag's index.
+    """
     stmt = (
         select(
             Account.id,
@@ -117,8 +151,8 @@ def open_accounts_frame(session: Session, account_ids: list[int] | None = None) 
         .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
         .order_by(Account.id)
     )
-    if account_ids is not None:
-        stmt = stmt.where(Account.id.in_(account_ids))
+    if flagged_only:
+        stmt = stmt.where(AccountCoverage.needs_reassignment.is_(True))
     else:
         stmt = stmt.where(
             or_(

@@ -101,3 +101,45 @@ def test_matrix_edit_changes_derived_model(db_session, seeded):
     derive_coverage(db_session, now=NOW)
     db_session.commit()
     assert coverage_of(db_session, account).coverage_model_id == seeded["tech_touch"].id
+
+
+def test_a_flagged_account_goes_to_the_high_touch_csm_with_the_lighter_book(
+    db_session, seeded, csm, other_csm
+):
+    # Both CSMs serve high-touch; csm already carries three high-touch accounts.
+    give_profile(csm, ["high_touch"])
+    give_profile(other_csm, ["high_touch", "pooled"])
+    carried = [AccountFactory(csm=csm) for _ in range(3)]
+    moving = AccountFactory(csm=other_csm)
+    for account in carried:
+        set_tiers(account, "Strategic", "High")
+    set_tiers(moving, "Growth", "Low")  # pooled
+    derive_coverage(db_session, now=NOW)
+    db_session.commit()
+    set_tiers(moving, "Strategic", "High")
+    summary = derive_coverage(db_session, now=NOW)
+    db_session.commit()
+    assert summary.flagged == 1
+    assert coverage_of(db_session, moving).suggested_owner_id == other_csm.id
+    assert all(not coverage_of(db_session, a).needs_reassignment for a in carried)
+
+
+def test_only_newly_flagged_accounts_get_a_new_suggestion(db_session, seeded, csm, other_csm):
+    give_profile(other_csm, ["high_touch"])
+    earlier, later = AccountFactory(csm=csm), AccountFactory(csm=csm)
+    for account in (earlier, later):
+        set_tiers(account, "Growth", "Low")
+    derive_coverage(db_session, now=NOW)
+    set_tiers(earlier, "Strategic", "High")
+    derive_coverage(db_session, now=NOW)
+    db_session.commit()
+    # A manager sets the earlier account's suggestion by hand; it stays flagged.
+    coverage_of(db_session, earlier).suggested_owner_id = csm.id
+    db_session.commit()
+    set_tiers(later, "Strategic", "High")
+    summary = derive_coverage(db_session, now=NOW)
+    db_session.commit()
+    assert summary.flagged == 1
+    assert coverage_of(db_session, later).suggested_owner_id == other_csm.id
+    assert coverage_of(db_session, earlier).suggested_owner_id == csm.id
+    assert coverage_of(db_session, earlier).needs_reassignment
