@@ -89,18 +89,22 @@ class AccountCoverage(db.Model):
     __tablename__ = "account_coverage"
     # No index on coverage_model_id (migration 0015): a model holds a third of the book,
     # and without it a re-tier's model changes are in-place (HOT) updates on PostgreSQL.
+    # No foreign key on it either (migration 0019): derive_coverage, its only writer, takes
+    # the ids from matrix cells, which have one, and coverage models are never deleted.
     __table_args__ = ({"postgresql_with": {"fillfactor": 85}},)
 
     account_id: Mapped[int] = mapped_column(
         ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
     )
-    coverage_model_id: Mapped[int | None] = mapped_column(ForeignKey("coverage_model.id"))
+    coverage_model_id: Mapped[int | None] = mapped_column(Integer)
     pool_id: Mapped[int | None] = mapped_column(ForeignKey("pool.id"), index=True)
     needs_reassignment: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     suggested_owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    coverage_model: Mapped[CoverageModel | None] = relationship()
+    coverage_model: Mapped[CoverageModel | None] = relationship(
+        primaryjoin="foreign(AccountCoverage.coverage_model_id) == CoverageModel.id"
+    )
     pool: Mapped[Pool | None] = relationship()
 
 

@@ -1,0 +1,64 @@
+"""Migration 0019 drops the coverage model's foreign key on account_coverage; rows stay."""
+
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, text
+
+from tests.conftest import make_app
+from tests.integration.migration_seed import seed_accounts_and_schemes
+
+ROWS = [(1, 1, True), (2, None, False)]  # account, coverage model, needs reassignment
+
+
+def _seed_at_0018(conn) -> None:
+    seed_accounts_and_schemes(conn, (1, 2), scheme_version=1)
+    conn.execute(text(
+        "INSERT INTO coverage_model (id, key, name, motion, accounts_per_csm, hard_limit_pct, "
+        "cadence, sort_order) VALUES (1, 'high_touch', 'High-touch', 'high_touch', 50, 125, '', 0)"
+    ))  # fmt: skip
+    for account, model, flagged in ROWS:
+        conn.execute(
+            text(
+                "INSERT INTO account_coverage (account_id, coverage_model_id, needs_reassignment, "
+                "updated_at) VALUES (:a, :m, :f, '2026-01-01')"
+            ),
+            {"a": account, "m": model, "f": flagged},
+        )
+
+
+def _state(db) -> tuple[list[tuple], set[tuple]]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT account_id, coverage_model_id, needs_reassignment "
+                "FROM account_coverage ORDER BY account_id"
+            )
+        ).all()
+    keys = inspect(db.engine).get_foreign_keys("account_coverage")
+    return [tuple(r) for r in rows], {
+        (k["referred_table"], tuple(k["constrained_columns"])) for k in keys
+    }
+
+
+def test_rows_and_the_other_keys_survive_the_drop_and_its_downgrade(scratch_url, tmp_path):
+    app = make_app(scratch_url, str(tmp_path))
+    with app.app_context():
+        from cstier.extensions import db
+
+        upgrade(revision="0018")
+        with db.engine.begin() as conn:
+            _seed_at_0018(conn)
+        before = _state(db)
+        upgrade(revision="0019")
+        after = _state(db)
+        downgrade(revision="0018")
+        restored = _state(db)
+        db.engine.dispose()
+
+    others = {
+        ("account", ("account_id",)),
+        ("pool", ("pool_id",)),
+        ("user", ("suggested_owner_id",)),
+    }
+    assert before == (ROWS, others | {("coverage_model", ("coverage_model_id",))})
+    assert after == (ROWS, others)
+    assert restored == before
