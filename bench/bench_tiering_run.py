@@ -27,7 +27,11 @@ import numpy as np
 import pandas as pd
 
 SAMPLE = 50_000
-PHASES = ("build", "first", "change", "orm", "floor", "run")
+PHASES = ("build", "first", "owners", "change", "orm", "floor", "run")
+# Owners given after the first run, when every account has its coverage model: CSMs own
+# the high-touch accounts at 42 each (85 % of the default ratio of 50), pools of ten CSMs
+# take the pooled ones, and a tech-touch team of one CSM per 20,000 accounts owns none yet.
+PER_HIGH_TOUCH_CSM, POOLS, POOL_MEMBERS, ACCOUNTS_PER_TECH_TOUCH_CSM = 42, 20, 10, 20_000
 STAMP = "2026-01-01 00:00:00.000000"
 INDUSTRIES = np.array(["Software", "Financial services", "Healthcare", "Retail", "Energy"])
 REGIONS = np.array(["NA", "EMEA", "APAC", "LATAM", "MEA"])
@@ -336,6 +340,77 @@ def phase_change(url: str) -> None:
     print("change: ARR, firmographics and needs signals moved; ~5 % of all tiers cross a band")
 
 
+def phase_owners(url: str) -> None:
+    """Give the book its owners, as a CS team has them (not timed)."""
+    from sqlalchemy import select, text
+
+    from cstier.extensions import db
+    from cstier.models import CoverageModel, CsmProfile, Pool, User
+
+    app = make_app(url)
+    with app.app_context():
+        session = db.session
+        models = dict(session.execute(select(CoverageModel.key, CoverageModel.id)).all())
+        high_touch, accounts = session.execute(
+            text(
+                "SELECT SUM(CASE WHEN coverage_model_id = :model THEN 1 ELSE 0 END), COUNT(*) "
+                "FROM account_coverage"
+            ),
+            {"model": models["high_touch"]},
+        ).one()
+        csms = -(-int(high_touch) // PER_HIGH_TOUCH_CSM)
+        teams = [("high_touch", csms), ("pooled", POOLS * POOL_MEMBERS)]
+        teams.append(("tech_touch", -(-int(accounts) // ACCOUNTS_PER_TECH_TOUCH_CSM)))
+        ids: dict[str, list[int]] = {}
+        for key, size in teams:
+            users = [
+                User(email=f"{key}.{n}@bench.example", name=f"CSM {key} {n}", role="csm",
+                     password_hash="!", active=True)
+                for n in range(size)
+            ]  # fmt: skip
+            session.add_all(users)
+            session.flush()
+            ids[key] = [u.id for u in users]
+            session.add_all(
+                CsmProfile(user_id=u.id, fte=1, regions=[], verticals=[], languages=[],
+                           coverage_model_keys=[key])
+                for u in users
+            )  # fmt: skip
+        pools = [
+            Pool(name=f"Pool {n}", coverage_model_id=models["pooled"],
+                 member_ids=ids["pooled"][n * POOL_MEMBERS : (n + 1) * POOL_MEMBERS])
+            for n in range(POOLS)
+        ]  # fmt: skip
+        session.add_all(pools)
+        session.flush()
+        first_csm, first_pool = ids["high_touch"][0], pools[0].id
+        session.execute(
+            text(
+                f"UPDATE account SET csm_id = {first_csm} + id % {csms} WHERE id IN "
+                "(SELECT account_id FROM account_coverage WHERE coverage_model_id = :model)"
+            ),
+            {"model": models["high_touch"]},
+        )
+        session.execute(
+            text(
+                f"UPDATE account_coverage SET pool_id = {first_pool} + account_id % {POOLS} "
+                "WHERE coverage_model_id = :model"
+            ),
+            {"model": models["pooled"]},
+        )
+        session.commit()
+        owned = session.execute(
+            text(
+                "SELECT (SELECT COUNT(*) FROM account WHERE csm_id IS NOT NULL), "
+                "(SELECT COUNT(*) FROM account_coverage WHERE pool_id IS NOT NULL)"
+            )
+        ).one()
+    print(
+        f"owners: {owned[0]:,} high-touch accounts owned by {csms:,} CSMs, {owned[1]:,} "
+        f"pooled accounts in {POOLS} pools, {len(ids['tech_touch'])} tech-touch CSMs"
+    )
+
+
 def count_accounts(cursor) -> int:
     """Return the number of accounts (ids are dense from 1)."""
     cursor.execute("SELECT COUNT(*) FROM account")
@@ -596,6 +671,7 @@ def main() -> None:
         {
             "build": lambda: phase_build(args.database_url, args.accounts),
             "first": lambda: timed_run(args.database_url, "first run (all new tiers)"),
+            "owners": lambda: phase_owners(args.database_url),
             "change": lambda: phase_change(args.database_url),
             "orm": lambda: phase_orm(args.database_url, args.sample),
             "floor": lambda: phase_floor(args.database_url),
@@ -609,6 +685,7 @@ def main() -> None:
     if not args.reuse:
         run_phase("build", args)
         run_phase("first", args)
+        run_phase("owners", args)
     # The change toggles values, so a reused book gets a fresh ~5 % of moves each time.
     run_phase("change", args)
     orm = run_phase("orm", args)
