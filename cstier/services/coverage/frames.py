@@ -1,7 +1,7 @@
 """Load coverage inputs as DataFrames for the domain maths, column-wise."""
 
 import pandas as pd
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from cstier.models import (
@@ -64,25 +64,37 @@ def pools_frame(session: Session) -> pd.DataFrame:
 
 
 def csms_frame(session: Session) -> pd.DataFrame:
-    """Return every CSM with FTE, regions, verticals and served model ids (direct ones)."""
+    """Return every CSM with FTE, regions, verticals and served model ids (direct ones).
+
+    Selected as columns, not entities: a team of thousands of CSMs cost a tiering run
+    that flags owned accounts 0.26 s as ORM objects.
+    """
     ids = dict(session.execute(select(CoverageModel.key, CoverageModel.id)).all())
     rows = session.execute(
-        select(User, CsmProfile)
+        select(
+            User.id,
+            User.name,
+            User.active,
+            CsmProfile.user_id,
+            CsmProfile.fte,
+            CsmProfile.regions,
+            CsmProfile.verticals,
+            CsmProfile.coverage_model_keys,
+        )
         .outerjoin(CsmProfile, CsmProfile.user_id == User.id)
         .where(User.role == "csm")
         .order_by(User.id)
     ).all()
     return pd.DataFrame(
         {
-            "csm_id": [u.id for u, _ in rows],
-            "name": [u.name for u, _ in rows],
-            "active": [bool(u.active) for u, _ in rows],
-            "fte": [float(p.fte) if p and p.fte is not None else 1.0 for _, p in rows],
-            "regions": [list(p.regions or []) if p else [] for _, p in rows],
-            "verticals": [list(p.verticals or []) if p else [] for _, p in rows],
+            "csm_id": [r.id for r in rows],
+            "name": [r.name for r in rows],
+            "active": [bool(r.active) for r in rows],
+            "fte": [float(r.fte) if r.fte is not None else 1.0 for r in rows],
+            "regions": [list(r.regions or []) for r in rows],
+            "verticals": [list(r.verticals or []) for r in rows],
             "model_ids": [
-                [ids[k] for k in (p.coverage_model_keys or []) if k in ids] if p else []
-                for _, p in rows
+                [ids[k] for k in (r.coverage_model_keys or []) if k in ids] for r in rows
             ],
         },
         columns=["csm_id", "name", "active", "fte", "regions", "verticals", "model_ids"],
@@ -102,23 +114,6 @@ def book_frame(session: Session, csm_id: int | None = None) -> pd.DataFrame:
     return frame
 
 
-def owned_book_frame(session: Session) -> pd.DataFrame:
-    """Return the accounts a CSM owns, with the columns of `book_frame`.
-
-    A tiering run that flags owned accounts needs the load their CSMs carry, which a
-    million-account book holds in its owned part alone (see `model_mean_arr`).
-    """
-    stmt = (
-        select(Account.id, Account.csm_id, AccountCoverage.coverage_model_id, Account.arr_cents)
-        .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
-        .where(Account.csm_id.is_not(None))
-    )
-    frame = read_frame(session, stmt, ["account_id", "csm_id", "coverage_model_id", "arr_cents"])
-    frame["coverage_model_id"] = frame["coverage_model_id"].astype("Int64")
-    frame["csm_id"] = frame["csm_id"].astype("Int64")
-    return frame
-
-
 def model_mean_arr(session: Session) -> pd.Series:
     """Return the mean ARR (cents) of the accounts of each coverage model, by model id."""
     stmt = (
@@ -128,9 +123,7 @@ def model_mean_arr(session: Session) -> pd.Series:
         .group_by(AccountCoverage.coverage_model_id)
     )
     rows = session.execute(stmt).all()
-    return pd.Series(
-        [float(mean) for _, mean in rows], index=[int(m) for m, _ in rows], dtype=float
-    )
+    return pd.Series([float(m) for _, m in rows], index=[int(k) for k, _ in rows], dtype=float)
 
 
 def open_accounts_frame(session: Session, flagged_only: bool = False) -> pd.DataFrame:
@@ -138,23 +131,24 @@ def open_accounts_frame(session: Session, flagged_only: bool = False) -> pd.Data
 
     `flagged_only` leaves out the unowned ones (most of a large book), through the flag's index.
     """
-    stmt = (
-        select(
-            Account.id,
-            AccountCoverage.coverage_model_id,
-            Company.region,
-            Company.industry,
-            Account.arr_cents,
-            Account.csm_id,
-        )
-        .join(Company, Account.company_id == Company.id)
-        .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
-        .order_by(Account.id)
-    )
+    stmt = select(
+        Account.id,
+        AccountCoverage.coverage_model_id,
+        Company.region,
+        Company.industry,
+        Account.arr_cents,
+        Account.csm_id,
+    ).join(Company, Account.company_id == Company.id)
     if flagged_only:
-        stmt = stmt.where(AccountCoverage.needs_reassignment.is_(True))
+        # An inner join on `= true` lets SQLite start from the flag's index; an outer join
+        # tested with IS 1 made it scan every account (1M accounts, 66k flagged: 2.1 s).
+        stmt = stmt.join(AccountCoverage, AccountCoverage.account_id == Account.id).where(
+            AccountCoverage.needs_reassignment == true()
+        )
+        stmt = stmt.order_by(Account.id)
     else:
-        stmt = stmt.where(
+        stmt = stmt.outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
+        stmt = stmt.order_by(Account.id).where(
             or_(
                 and_(Account.csm_id.is_(None), AccountCoverage.pool_id.is_(None)),
                 AccountCoverage.needs_reassignment.is_(True),

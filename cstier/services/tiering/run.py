@@ -23,7 +23,7 @@ from cstier.domain.tiering import (
 from cstier.models import OutboxEvent, TieringRun, TierOverride, TierScheme
 from cstier.models.base import utcnow
 from cstier.services.bulk import BulkWriter, checkpoint_after, large_page_cache, large_work_mem
-from cstier.services.coverage.derive import derive_coverage, stored_coverage
+from cstier.services.coverage.derive import StoredCoverage, derive_coverage, stored_coverage
 from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.frames import read_frame
 from cstier.services.threads import ConnectionView, InFlight, shareable_across_threads
@@ -227,7 +227,7 @@ def _evaluate_and_write(
     url = session.get_bind().url
     early = not dry_run and url.get_backend_name() == "sqlite" and shareable_across_threads(url)
     ahead = InFlight(early)
-    stored: list[pd.DataFrame] = []
+    stored: list[StoredCoverage] = []
     if early:
         view = ConnectionView(session.connection())
         ahead.submit(lambda: stored.append(stored_coverage(view)))

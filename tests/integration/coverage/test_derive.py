@@ -143,3 +143,21 @@ def test_only_newly_flagged_accounts_get_a_new_suggestion(db_session, seeded, cs
     assert coverage_of(db_session, later).suggested_owner_id == other_csm.id
     assert coverage_of(db_session, earlier).suggested_owner_id == csm.id
     assert coverage_of(db_session, earlier).needs_reassignment
+
+
+def test_an_account_in_a_pool_is_owned_and_flagged_when_its_model_changes(db_session, seeded):
+    from cstier.models import Pool
+
+    pooled = AccountFactory()
+    set_tiers(pooled, "Growth", "Low")  # pooled
+    derive_coverage(db_session, now=NOW)
+    pool = Pool(name="EMEA pool", coverage_model_id=seeded["pooled"].id, member_ids=[])
+    db_session.add(pool)
+    db_session.flush()
+    coverage_of(db_session, pooled).pool_id = pool.id
+    db_session.commit()
+    set_tiers(pooled, "Strategic", "High")
+    summary = derive_coverage(db_session, now=NOW)
+    db_session.commit()
+    assert summary.flagged == 1
+    assert coverage_of(db_session, pooled).needs_reassignment
