@@ -60,9 +60,9 @@ def derive_coverage(
     Changes go to coverage_change; an owned account whose model changes is flagged for
     reassignment with a suggested owner. A tiering run passes the book's value and needs
     tiers it has just written (account_id, value_tier, needs_tier) instead of re-reading them,
-    and `committed`: its transaction has not changed the stored coverage or the accounts,
-    which may then be read on two connections at once (services/columns.py), or `stored`
-    itself, read beforehand with `stored_coverage`.
+    and `committed`: its transaction has not changed the stored coverage, which may then be
+    read on two connections at once (services/columns.py), or `stored` itself, read
+    beforehand with `stored_coverage`.
     """
     now = now or utcnow()
     ensure_default_coverage(session)

@@ -75,7 +75,6 @@ def csms_frame(session: Session) -> pd.DataFrame:
             User.id,
             User.name,
             User.active,
-            CsmProfile.user_id,
             CsmProfile.fte,
             CsmProfile.regions,
             CsmProfile.verticals,
