@@ -9,7 +9,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
-    Select,
+    Executable,
     TextClause,
     any_,
     bindparam,
@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 
-def read_frame(session: Session, stmt: Select, columns: list[str]) -> pd.DataFrame:
+def read_frame(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFrame:
     """Run a Core select in the session's transaction and return its rows as a DataFrame.
 
     The DBAPI cursor's plain tuples are used as they are: building ORM Row objects for a
@@ -30,7 +30,7 @@ def read_frame(session: Session, stmt: Select, columns: list[str]) -> pd.DataFra
     return read_frame_on(session.connection(), stmt, columns)
 
 
-def read_frame_on(connection: Connection, stmt: Select, columns: list[str]) -> pd.DataFrame:
+def read_frame_on(connection: Connection, stmt: Executable, columns: list[str]) -> pd.DataFrame:
     """Run a Core select on one connection (usable from a worker thread) into a DataFrame."""
     result = connection.execute(stmt)
     rows = result.cursor.fetchall() if result.cursor is not None else []

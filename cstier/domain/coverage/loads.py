@@ -127,3 +127,19 @@ def start_loads(
         np.add.at(total, where.astype("int64"), values)
         setattr(loads, column, total.tolist())
     return loads
+
+
+def moved_totals(
+    totals: pd.DataFrame, arr: pd.Series, before: pd.Series, changed: pd.Series
+) -> pd.DataFrame:
+    """Return each model's ARR and account count after the changed accounts moved.
+
+    `totals` (by model id: arr_cents, accounts) are the stored ones; `arr` is each changed
+    account's ARR, `before` its stored model and `changed` its new one (by account id).
+    Models left without accounts are dropped.
+    """
+    moved = pd.DataFrame({"arr_cents": arr, "accounts": 1.0}, index=changed.index)
+    left = moved.groupby(before.reindex(changed.index).dropna().astype("int64")).sum()
+    joined = moved.groupby(changed.dropna().astype("int64")).sum()
+    after = totals.astype(float).sub(left, fill_value=0).add(joined, fill_value=0)
+    return after[after["accounts"] > 0]

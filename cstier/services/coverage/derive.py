@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.coverage import coverage_for_tiers, suggest_owners
+from cstier.domain.coverage.loads import moved_totals
+from cstier.domain.coverage.suggest import ACCOUNT_COLUMNS
 from cstier.models import Account, AccountCoverage
 from cstier.models.base import utcnow
 from cstier.services.bulk import BulkWriter
@@ -78,14 +80,12 @@ def derive_coverage(
     changed = derived[differs]
     flag = pd.Series(stored.owned(changed.index), index=changed.index)
     flag &= before.reindex(changed.index).notna()
-    _write_coverage(session, changed, flag, known, now)
+    suggested = _suggest_for_flagged(session, changed, flag, before, stored, derived)
+    _write_coverage(session, changed, flag, known, now, suggested)
     history = changed[(before.reindex(changed.index).fillna(-1) != changed.fillna(-1))]
     _write_history(session, history, before, run_id, now)
     session.flush()
-    flagged_ids = changed.index[flag.to_numpy()].tolist()
-    if flagged_ids:
-        _suggest_for_flagged(session, flagged_ids, now, stored, derived)
-    return DeriveSummary(accounts=len(derived), changed=len(history), flagged=len(flagged_ids))
+    return DeriveSummary(accounts=len(derived), changed=len(history), flagged=int(flag.sum()))
 
 
 def stored_coverage(session: Session, committed: bool = False) -> StoredCoverage:
@@ -119,21 +119,25 @@ def _ids(values: pd.Series) -> list[int | None]:
     return values.astype("Int64").to_numpy(dtype=object, na_value=None).tolist()
 
 
-def _write_coverage(session, changed: pd.Series, flag: pd.Series, known, now) -> None:
+def _write_coverage(
+    session, changed: pd.Series, flag: pd.Series, known, now, suggested: pd.Series
+) -> None:
     writer = BulkWriter(session, now)
     is_known = changed.index.isin(known)
     accounts = changed.index[is_known].to_numpy()
     models = _ids(changed[is_known])
     flagged = flag[is_known].to_numpy(bool)
-    # A flagged account also loses its stale suggestion; the suggester below sets a new one.
+    # A flagged account gets its suggested owner in the same update (None: nobody fits).
+    flagged_ids = accounts[flagged]
+    owners = _ids(suggested.reindex(flagged_ids))
+    flagged_models = np.array(models, dtype=object)[flagged].tolist()
     writer.update(
         "account_coverage",
         ("account_id",),
         ("coverage_model_id", "needs_reassignment", "suggested_owner_id", "updated_at"),
         [
-            (int(a), m, True, None, writer.stamp)
-            for a, m, f in zip(accounts, models, flagged, strict=True)
-            if f
+            (int(a), m, True, o, writer.stamp)
+            for a, m, o in zip(flagged_ids, flagged_models, owners, strict=True)
         ],
     )
     writer.update(
@@ -175,38 +179,39 @@ def _write_history(session, history: pd.Series, before: pd.Series, run_id, now) 
 
 def _suggest_for_flagged(
     session: Session,
-    account_ids: list[int],
-    now: datetime,
+    changed: pd.Series,
+    flag: pd.Series,
+    before: pd.Series,
     stored: StoredCoverage,
     derived: pd.Series,
-) -> None:
-    """Store a suggested owner on newly flagged accounts (the suggester decides, not this code).
+) -> pd.Series:
+    """Return a suggested owner (csm id) for each newly flagged account, by account id.
 
-    The CSMs' loads come from the owned accounts read before the writes, with the models as
-    derived, and each model's mean ARR from one aggregate: reading the whole book row by
-    row, and updating the suggestions row by row, made a 1M-account run with 530k owned
+    The suggester decides; this gathers its inputs before anything is written, so that a
+    flagged account's suggestion goes in the same update as its flag. Only the changed
+    accounts are read (their region, vertical, ARR and CSM), and each model's mean ARR is
+    the stored one moved by their changes: reading the whole book row by row after the
+    writes, and updating the suggestions row by row, made a 1M-account run with 530k owned
     accounts and 60k flagged 6.3 s slower.
     """
+    if not flag.any():
+        return pd.Series(dtype="Int64")
+    facts = frames.account_facts(session, changed.index.to_numpy())
+    placing = facts[facts["account_id"].isin(changed.index[flag.to_numpy()])].copy()
+    placing["coverage_model_id"] = changed.reindex(placing["account_id"]).to_numpy()
     models = stored.coverage["coverage_model_id"]
     models = pd.concat([models[~models.index.isin(derived.index)], derived])
     owned = stored.owned_by_csm
     book = owned.assign(coverage_model_id=models.reindex(owned.index)).rename_axis("account_id")
     book = book.reset_index()[["account_id", "csm_id", "coverage_model_id", "arr_cents"]]
-    flagged = frames.open_accounts_frame(session, flagged_only=True)
+    arr = facts.set_index("account_id")["arr_cents"].reindex(changed.index)
+    totals = moved_totals(frames.model_arr_totals(session), arr, before, changed)
     proposals = suggest_owners(
-        flagged[flagged["account_id"].isin(account_ids)],
+        placing[list(ACCOUNT_COLUMNS)],
         frames.csms_frame(session),
         frames.models_frame(session),
         frames.pools_frame(session),
         book,
-        frames.model_mean_arr(session),
+        totals["arr_cents"] / totals["accounts"],
     )
-    suggested = proposals[proposals["csm_id"].notna()]
-    # The flagged accounts' stale suggestions were cleared with the flag (_write_coverage).
-    writer = BulkWriter(session, now)
-    writer.update(
-        "account_coverage",
-        ("account_id",),
-        ("suggested_owner_id",),
-        list(zip(suggested["account_id"].tolist(), _ids(suggested["csm_id"]), strict=True)),
-    )
+    return proposals.set_index("account_id")["csm_id"].astype("Int64")

@@ -1,26 +1,27 @@
-"""The flagged accounts a derivation reads to suggest their new owners."""
+"""What a derivation reads to suggest the new owners of the accounts it flags."""
 
 from cstier.services.coverage import frames
 from cstier.services.coverage.derive import derive_coverage
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, CompanyFactory
 from tests.integration.coverage.conftest import set_tiers
 
 
-def test_flagged_only_leaves_out_the_unowned_accounts(db_session, seeded, csm):
-    owned, unowned = AccountFactory(csm=csm), AccountFactory()
-    for account in (owned, unowned):
-        set_tiers(account, "Growth", "Low")
-    derive_coverage(db_session)
-    for account in (owned, unowned):
-        set_tiers(account, "Strategic", "High")
-    derive_coverage(db_session)
-    everyone = frames.open_accounts_frame(db_session)
-    flagged = frames.open_accounts_frame(db_session, flagged_only=True)
-    assert set(everyone["account_id"]) == {owned.id, unowned.id}
-    assert flagged["account_id"].tolist() == [owned.id]
+def test_account_facts_are_read_for_exactly_the_given_accounts(db_session, seeded, csm):
+    acme = CompanyFactory(region="EMEA", industry="Retail")
+    owned = AccountFactory(company=acme, csm=csm, arr_cents=120_000_00)
+    other = AccountFactory(company=CompanyFactory(region="NA", industry="Software"))
+    AccountFactory()  # not asked for
+    facts = frames.account_facts(db_session, [other.id, owned.id, 999_999])
+    rows = {r["account_id"]: r for r in facts.to_dict("records")}
+    assert set(rows) == {owned.id, other.id}  # an unknown id is no row
+    assert (rows[owned.id]["region"], rows[owned.id]["vertical"]) == ("EMEA", "Retail")
+    assert (rows[owned.id]["arr_cents"], rows[owned.id]["csm_id"]) == (120_000_00, csm.id)
+    assert rows[other.id]["region"] == "NA"
+    assert facts["csm_id"].isna().tolist().count(True) == 1
+    assert frames.account_facts(db_session, []).empty
 
 
-def test_model_mean_arr_is_over_every_account_of_the_model(db_session, seeded, csm):
+def test_model_arr_totals_are_over_every_account_of_the_model(db_session, seeded, csm):
     cheap, dear, other = (
         AccountFactory(arr_cents=10_000_00),
         AccountFactory(csm=csm, arr_cents=30_000_00),
@@ -29,9 +30,10 @@ def test_model_mean_arr_is_over_every_account_of_the_model(db_session, seeded, c
     for account in (cheap, dear):
         set_tiers(account, "Scale", "Low")  # tech-touch
     set_tiers(other, "Strategic", "High")
-    AccountFactory(arr_cents=999_999_00)  # untiered: no model, in no mean
+    AccountFactory(arr_cents=999_999_00)  # untiered: no model, in no total
     derive_coverage(db_session)
-    assert frames.model_mean_arr(db_session).to_dict() == {
-        seeded["tech_touch"].id: 20_000_00,
-        seeded["high_touch"].id: 400_000_00,
+    totals = frames.model_arr_totals(db_session)
+    assert totals.to_dict("index") == {
+        seeded["tech_touch"].id: {"arr_cents": 40_000_00, "accounts": 2},
+        seeded["high_touch"].id: {"arr_cents": 400_000_00, "accounts": 1},
     }
