@@ -89,8 +89,8 @@ class AccountCoverage(db.Model):
     __tablename__ = "account_coverage"
     # No index on coverage_model_id (migration 0015): a model holds a third of the book,
     # and without it a re-tier's model changes are in-place (HOT) updates on PostgreSQL.
-    # No foreign key on it either (migration 0019): derive_coverage, its only writer, takes
-    # the ids from matrix cells, which have one, and coverage models are never deleted.
+    # No foreign key on it either (migration 0019): derive_coverage, the only code that sets
+    # a model, takes the ids from matrix cells, which have one; no path deletes a model.
     __table_args__ = ({"postgresql_with": {"fillfactor": 85}},)
 
     account_id: Mapped[int] = mapped_column(

@@ -1,7 +1,6 @@
 """Read query results straight into DataFrames, column-wise, for the vectorised engines."""
 
 import json
-from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -10,7 +9,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Executable,
-    TextClause,
     any_,
     bindparam,
     column,
@@ -52,20 +50,20 @@ def overlay(
     return base
 
 
-def id_list(session: Session, column: str) -> str:
-    """Return the SQL aggregate that joins a group's integer ids into one comma-separated text."""
+def id_table(session: Session, ids: np.ndarray) -> tuple[str, str, dict]:
+    """Return (FROM item, its id column, parameters) that list `ids` as a table to join.
+
+    Joined to a table by key, each id is one index lookup: an `IN` list or `= ANY` of
+    tens of thousands of ids made PostgreSQL scan the whole table instead.
+    """
+    values = np.asarray(ids, dtype=np.int64).tolist()
     if session.connection().dialect.name == "postgresql":
-        return f"string_agg(CAST({column} AS TEXT), ',')"
-    return f"group_concat({column})"
-
-
-def read_id_lists(
-    session: Session, stmt: TextClause, params: dict | None = None
-) -> Iterator[tuple[tuple, np.ndarray]]:
-    """Run a grouped select whose last column is an `id_list`; yield (group key, ids) pairs."""
-    for *key, joined in session.connection().execute(stmt, params or {}):
-        ids = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.array([], np.int64)
-        yield tuple(key), ids
+        return (
+            "unnest(CAST(:listed_ids AS bigint[])) AS listed(id)",
+            "listed.id",
+            {"listed_ids": values},
+        )
+    return "json_each(:listed_ids) AS listed", "listed.value", {"listed_ids": json.dumps(values)}
 
 
 def among(session: Session, key: ColumnElement, ids: np.ndarray) -> ColumnElement:

@@ -56,12 +56,17 @@ def arr_targets(
     """Return ARR per CSM per model: the explicit target, else ratio × the model's mean ARR.
 
     The implied target lets ARR balance inside pooled and tech-touch books too. The mean
-    comes from `book` and `accounts` unless the caller gives it (`mean_arr`, by model id),
-    as one that passes only the owned part of a large book does.
+    comes from `book` and `accounts`, each account once (an owned account being placed is
+    in both), unless the caller gives it (`mean_arr`, by model id), as one that passes only
+    the owned part of a large book does.
     """
     if mean_arr is None:
+        others = book[~book["account_id"].isin(accounts["account_id"])]
         both = pd.concat(
-            [book[["coverage_model_id", "arr_cents"]], accounts[["coverage_model_id", "arr_cents"]]]
+            [
+                others[["coverage_model_id", "arr_cents"]],
+                accounts[["coverage_model_id", "arr_cents"]],
+            ]
         ).dropna(subset=["coverage_model_id"])
         mean_arr = both.groupby(both["coverage_model_id"].astype("int64"))["arr_cents"].mean()
     targets = {}

@@ -1,7 +1,5 @@
 """Load coverage inputs as DataFrames for the domain maths, column-wise."""
 
-import json
-
 import numpy as np
 import pandas as pd
 from sqlalchemy import and_, func, or_, select, text
@@ -17,7 +15,7 @@ from cstier.models import (
     Pool,
     User,
 )
-from cstier.services.frames import read_frame
+from cstier.services.frames import id_table, read_frame
 
 MODEL_COLUMNS = [
     "coverage_model_id",
@@ -55,14 +53,17 @@ def matrix_frame(session: Session) -> pd.DataFrame:
 
 
 def pools_frame(session: Session) -> pd.DataFrame:
-    """Return pool_id, coverage_model_id, member_ids (JSON lists need the ORM's decoding)."""
-    pools = session.scalars(select(Pool).order_by(Pool.id)).all()
+    """Return pool_id, coverage_model_id, member_ids (lists of CSM ids)."""
+    pools = session.execute(
+        select(Pool.id, Pool.coverage_model_id, Pool.member_ids).order_by(Pool.id)
+    ).all()
     return pd.DataFrame(
         {
             "pool_id": [p.id for p in pools],
             "coverage_model_id": [p.coverage_model_id for p in pools],
             "member_ids": [[int(m) for m in p.member_ids or []] for p in pools],
-        }
+        },
+        columns=["pool_id", "coverage_model_id", "member_ids"],
     )
 
 
@@ -132,23 +133,12 @@ def model_arr_totals(session: Session) -> pd.DataFrame:
 
 
 def account_facts(session: Session, account_ids: np.ndarray) -> pd.DataFrame:
-    """Return region, vertical, ARR and CSM of the given accounts (any number of them).
-
-    The ids travel as one parameter and are joined as a table, so each account and its
-    company are looked up by key: an `IN` list or `= ANY` of 80k ids made PostgreSQL scan
-    the whole book.
-    """
-    values = np.asarray(account_ids, dtype=np.int64).tolist()
-    if session.connection().dialect.name == "postgresql":
-        ids, param = "unnest(CAST(:ids AS bigint[])) AS f(id)", values
-        key = "f.id"
-    else:
-        ids, param = "json_each(:ids) AS f", json.dumps(values)
-        key = "f.value"
+    """Return region, vertical, ARR and CSM of the given accounts (any number of them)."""
+    listed, key, params = id_table(session, account_ids)
     stmt = text(
         "SELECT a.id, c.region, c.industry, a.arr_cents, a.csm_id "
-        f"FROM {ids} JOIN account a ON a.id = {key} JOIN company c ON c.id = a.company_id"
-    ).bindparams(ids=param)
+        f"FROM {listed} JOIN account a ON a.id = {key} JOIN company c ON c.id = a.company_id"
+    ).bindparams(**params)
     columns = ["account_id", "region", "vertical", "arr_cents", "csm_id"]
     frame = read_frame(session, stmt, columns)
     frame["csm_id"] = frame["csm_id"].astype("Int64")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from cstier.models import AccountCoverage, CoverageChange, CoverageMatrixCell, CoverageModel
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.seed import ensure_default_coverage
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, UserFactory
 from tests.integration.coverage.conftest import give_profile, set_tiers
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -106,11 +106,14 @@ def test_matrix_edit_changes_derived_model(db_session, seeded):
 def test_a_flagged_account_goes_to_the_high_touch_csm_with_the_lighter_book(
     db_session, seeded, csm, other_csm
 ):
-    # Both CSMs serve high-touch; csm already carries three high-touch accounts.
+    # Both serve high-touch and csm, the lower id, would win a tie; but csm already carries
+    # three high-touch accounts. The moving account's own CSM serves only pooled.
     give_profile(csm, ["high_touch"])
-    give_profile(other_csm, ["high_touch", "pooled"])
+    give_profile(other_csm, ["high_touch"])
+    pooled_csm = UserFactory(role="csm")
+    give_profile(pooled_csm, ["pooled"])
     carried = [AccountFactory(csm=csm) for _ in range(3)]
-    moving = AccountFactory(csm=other_csm)
+    moving = AccountFactory(csm=pooled_csm)
     for account in carried:
         set_tiers(account, "Strategic", "High")
     set_tiers(moving, "Growth", "Low")  # pooled

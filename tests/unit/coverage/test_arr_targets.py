@@ -23,3 +23,10 @@ def test_a_given_mean_arr_replaces_the_one_of_the_frames(models):
     assert targets[POOLED] == 4_000_00 * 300
     assert targets[HIGH] == 5_000_000_00  # an explicit target wins over any mean
     assert TECH not in targets  # no accounts in the model: no implied target
+
+
+def test_an_account_in_both_book_and_accounts_counts_once(models):
+    # A flagged account is owned (in the book) and being placed (in the accounts).
+    book = book_frame([(1, 10, POOLED, 1_000_00), (2, 10, POOLED, 3_000_00)])
+    accounts = account_frame([(2, POOLED, "EMEA", "Retail", 3_000_00, 10)])
+    assert arr_targets(models, book, accounts)[POOLED] == 2_000_00 * 300

@@ -1,0 +1,84 @@
+"""A derivation's stored suggestions are what the suggester gives on the whole book, read after.
+
+derive_coverage gathers the suggester's inputs before it writes (only the changed accounts,
+the owned accounts, stored ARR totals moved by the changes). Here the same suggester runs
+on inputs read the plain way once the derivation is done: every open account, the whole
+book, each model's mean ARR over it. Both must agree for every newly flagged account.
+"""
+
+import pandas as pd
+from sqlalchemy import select
+
+from cstier.domain.coverage import suggest_owners
+from cstier.models import AccountCoverage, Pool
+from cstier.services.coverage import frames
+from cstier.services.coverage.derive import derive_coverage
+from tests.factories import AccountFactory, CompanyFactory, UserFactory
+from tests.integration.coverage.conftest import give_profile, set_tiers
+
+# (ARR, region, owner, tiers before, tiers after); owner: a CSM's index, "pool" or None.
+BOOK = [
+    (900_000_00, "EMEA", 0, ("Strategic", "High"), ("Growth", "Low")),
+    (300_000_00, "NA", 0, ("Strategic", "High"), ("Strategic", "High")),
+    (280_000_00, "EMEA", 1, ("Strategic", "Medium"), ("Scale", "Low")),
+    (120_000_00, "EMEA", "pool", ("Growth", "Low"), ("Strategic", "High")),
+    (90_000_00, "NA", "pool", ("Growth", "Low"), ("Growth", "Low")),
+    (60_000_00, "EMEA", None, ("Growth", "Low"), ("Strategic", "High")),
+    (40_000_00, "APAC", 2, ("Scale", "Low"), ("Growth", "Medium")),
+    (20_000_00, "EMEA", 2, ("Scale", "Low"), (None, None)),
+    (10_000_00, "NA", None, ("Scale", "Low"), ("Scale", "Low")),
+    (5_000_00, "EMEA", None, (None, None), ("Scale", "High")),
+    (250_000_00, "NA", 1, ("Growth", "High"), ("Scale", "Medium")),
+]
+
+
+def test_stored_suggestions_match_the_suggester_on_the_whole_book(db_session, seeded):
+    csms = [UserFactory(role="csm") for _ in range(4)]
+    for csm, serves in zip(csms, (["high_touch"], ["high_touch", "pooled"],
+                                  ["pooled", "tech_touch"], ["tech_touch"]), strict=True):  # fmt: skip
+        give_profile(csm, serves, regions=["EMEA", "NA"] if serves == ["high_touch"] else [])
+    pool = Pool(name="Pooled EMEA", coverage_model_id=seeded["pooled"].id,
+                member_ids=[csms[1].id, csms[2].id])  # fmt: skip
+    db_session.add(pool)
+    accounts = []
+    for arr, region, owner, tiers, _ in BOOK:
+        csm = csms[owner] if isinstance(owner, int) else None
+        account = AccountFactory(company=CompanyFactory(region=region), arr_cents=arr, csm=csm)
+        set_tiers(account, *tiers)
+        accounts.append(account)
+    derive_coverage(db_session)
+    for account, (_, _, owner, _, _) in zip(accounts, BOOK, strict=True):
+        if owner == "pool":
+            db_session.get(AccountCoverage, account.id).pool_id = pool.id
+    db_session.commit()
+    for account, (*_, after) in zip(accounts, BOOK, strict=True):
+        set_tiers(account, *after)
+
+    summary = derive_coverage(db_session)
+    db_session.commit()
+
+    flagged = frames.open_accounts_frame(db_session)
+    stored = {
+        c.account_id: c.suggested_owner_id
+        for c in db_session.scalars(
+            select(AccountCoverage).where(AccountCoverage.needs_reassignment)
+        )
+    }
+    assert summary.flagged == len(stored) == 6  # the owned accounts whose model changed
+    book = frames.book_frame(db_session)
+    modelled = book.dropna(subset=["coverage_model_id"])
+    mean_arr = modelled.groupby(modelled["coverage_model_id"].astype("int64"))["arr_cents"].mean()
+    expected = suggest_owners(
+        flagged[flagged["account_id"].isin(stored)],
+        frames.csms_frame(db_session),
+        frames.models_frame(db_session),
+        frames.pools_frame(db_session),
+        book,
+        mean_arr.astype(float),
+    )
+    want = {
+        int(a): (None if pd.isna(c) else int(c))
+        for a, c in zip(expected["account_id"], expected["csm_id"], strict=True)
+    }
+    assert stored == want
+    assert any(owner is not None for owner in stored.values())
