@@ -1,6 +1,7 @@
 """Read query results straight into DataFrames, column-wise, for the vectorised engines."""
 
 import json
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -9,6 +10,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Executable,
+    TextClause,
     any_,
     bindparam,
     column,
@@ -48,6 +50,22 @@ def overlay(
     found = at >= 0
     base[found] = values.to_numpy(dtype=base.dtype)[at[found]]
     return base
+
+
+def id_list(session: Session, column: str) -> str:
+    """Return the SQL aggregate that joins a group's integer ids into one comma-separated text."""
+    if session.connection().dialect.name == "postgresql":
+        return f"string_agg(CAST({column} AS TEXT), ',')"
+    return f"group_concat({column})"
+
+
+def read_id_lists(
+    session: Session, stmt: TextClause, params: dict | None = None
+) -> Iterator[tuple[tuple, np.ndarray]]:
+    """Run a grouped select whose last column is an `id_list`; yield (group key, ids) pairs."""
+    for *key, joined in session.connection().execute(stmt, params or {}):
+        ids = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.array([], np.int64)
+        yield tuple(key), ids
 
 
 def id_table(session: Session, ids: np.ndarray) -> tuple[str, str, dict]:
