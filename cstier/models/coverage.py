@@ -91,6 +91,8 @@ class AccountCoverage(db.Model):
     # and without it a re-tier's model changes are in-place (HOT) updates on PostgreSQL.
     # No foreign key on it either (migration 0019): derive_coverage, the only code that sets
     # a model, takes the ids from matrix cells, which have one; no path deletes a model.
+    # Nor on suggested_owner_id (0020): the suggester names existing CSMs, and users are
+    # deactivated, never deleted.
     __table_args__ = ({"postgresql_with": {"fillfactor": 85}},)
 
     account_id: Mapped[int] = mapped_column(
@@ -99,7 +101,7 @@ class AccountCoverage(db.Model):
     coverage_model_id: Mapped[int | None] = mapped_column(Integer)
     pool_id: Mapped[int | None] = mapped_column(ForeignKey("pool.id"), index=True)
     needs_reassignment: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    suggested_owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    suggested_owner_id: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     coverage_model: Mapped[CoverageModel | None] = relationship(

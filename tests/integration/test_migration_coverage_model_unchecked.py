@@ -1,4 +1,4 @@
-"""Migration 0019 drops the coverage model's foreign key on account_coverage; rows stay."""
+"""Migrations 0019 and 0020 drop two foreign keys of account_coverage; rows and indexes stay."""
 
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
@@ -43,7 +43,7 @@ def _state(db) -> tuple[list[tuple], set[tuple], set[str]]:
     )
 
 
-def test_rows_and_the_other_keys_survive_the_drop_and_its_downgrade(scratch_url, tmp_path):
+def test_rows_and_the_other_keys_survive_the_drops_and_their_downgrades(scratch_url, tmp_path):
     app = make_app(scratch_url, str(tmp_path))
     with app.app_context():
         from cstier.extensions import db
@@ -51,20 +51,24 @@ def test_rows_and_the_other_keys_survive_the_drop_and_its_downgrade(scratch_url,
         upgrade(revision="0018")
         with db.engine.begin() as conn:
             _seed_at_0018(conn)
-        before = _state(db)
-        upgrade(revision="0019")
-        after = _state(db)
-        downgrade(revision="0018")
-        restored = _state(db)
+        states = {"0018": _state(db)}
+        for revision in ("0019", "0020"):
+            upgrade(revision=revision)
+            states[revision] = _state(db)
+        for revision in ("0019", "0018"):
+            downgrade(revision=revision)
+            states[f"down to {revision}"] = _state(db)
         db.engine.dispose()
 
-    others = {
-        ("account", ("account_id",)),
-        ("pool", ("pool_id",)),
-        ("user", ("suggested_owner_id",)),
-    }
-    # SQLite rebuilds the table: its indexes must come back with it.
+    kept = {("account", ("account_id",)), ("pool", ("pool_id",))}
+    model = ("coverage_model", ("coverage_model_id",))
+    owner = ("user", ("suggested_owner_id",))
+    # SQLite rebuilds the table each time: its indexes must come back with it.
     indexes = {"ix_account_coverage_needs_reassignment", "ix_account_coverage_pool_id"}
-    assert before == (ROWS, indexes, others | {("coverage_model", ("coverage_model_id",))})
-    assert after == (ROWS, indexes, others)
-    assert restored == before
+    assert states == {
+        "0018": (ROWS, indexes, kept | {model, owner}),
+        "0019": (ROWS, indexes, kept | {owner}),
+        "0020": (ROWS, indexes, kept),
+        "down to 0019": (ROWS, indexes, kept | {owner}),
+        "down to 0018": (ROWS, indexes, kept | {model, owner}),
+    }
