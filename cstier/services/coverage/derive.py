@@ -131,31 +131,27 @@ def _write_coverage(
 ) -> None:
     writer = BulkWriter(session, now)
     is_known = changed.index.isin(known)
-    accounts = changed.index[is_known].to_numpy()
-    models = _ids(changed[is_known])
+    stored = changed[is_known]
     flagged = flag[is_known].to_numpy(bool)
+    moved, kept = stored[flagged], stored[~flagged]
     # A flagged account gets its suggested owner in the same update (None: nobody fits).
-    flagged_ids = accounts[flagged]
-    owners = _ids(suggested.reindex(flagged_ids))
-    flagged_models = np.array(models, dtype=object)[flagged].tolist()
     writer.update(
         "account_coverage",
         ("account_id",),
         ("coverage_model_id", "needs_reassignment", "suggested_owner_id", "updated_at"),
         [
-            (int(a), m, True, o, writer.stamp)
-            for a, m, o in zip(flagged_ids, flagged_models, owners, strict=True)
+            (a, m, True, o, writer.stamp)
+            for a, m, o in zip(
+                moved.index.tolist(), _ids(moved), _ids(suggested.reindex(moved.index)),
+                strict=True,
+            )
         ],
-    )
+    )  # fmt: skip
     writer.update(
         "account_coverage",
         ("account_id",),
         ("coverage_model_id", "updated_at"),
-        [
-            (int(a), m, writer.stamp)
-            for a, m, f in zip(accounts, models, flagged, strict=True)
-            if not f
-        ],
+        [(a, m, writer.stamp) for a, m in zip(kept.index.tolist(), _ids(kept), strict=True)],
     )
     writer.insert(
         "account_coverage",

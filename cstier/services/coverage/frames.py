@@ -147,20 +147,24 @@ def account_facts(session: Session, account_ids: np.ndarray) -> pd.DataFrame:
 
 def open_accounts_frame(session: Session) -> pd.DataFrame:
     """Return the accounts needing an owner: no CSM and no pool, or flagged for reassignment."""
-    stmt = select(
-        Account.id,
-        AccountCoverage.coverage_model_id,
-        Company.region,
-        Company.industry,
-        Account.arr_cents,
-        Account.csm_id,
-    ).join(Company, Account.company_id == Company.id)
-    stmt = stmt.outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
-    stmt = stmt.order_by(Account.id).where(
-        or_(
-            and_(Account.csm_id.is_(None), AccountCoverage.pool_id.is_(None)),
-            AccountCoverage.needs_reassignment.is_(True),
+    stmt = (
+        select(
+            Account.id,
+            AccountCoverage.coverage_model_id,
+            Company.region,
+            Company.industry,
+            Account.arr_cents,
+            Account.csm_id,
         )
+        .join(Company, Account.company_id == Company.id)
+        .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
+        .where(
+            or_(
+                and_(Account.csm_id.is_(None), AccountCoverage.pool_id.is_(None)),
+                AccountCoverage.needs_reassignment.is_(True),
+            )
+        )
+        .order_by(Account.id)
     )
     columns = ["account_id", "coverage_model_id", "region", "vertical", "arr_cents", "csm_id"]
     frame = read_frame(session, stmt, columns)
