@@ -79,7 +79,7 @@ def derive_coverage(
     changed = derived[differs]
     flag = pd.Series(stored.owned(changed.index), index=changed.index)
     flag &= before.reindex(changed.index).notna()
-    suggested = _suggest_for_flagged(session, changed, flag, before, stored, derived)
+    suggested = _suggest_for_flagged(session, changed, flag, before, stored, derived, tiers)
     _write_coverage(session, changed, flag, known, now, suggested)
     history = changed[(before.reindex(changed.index).fillna(-1) != changed.fillna(-1))]
     _write_history(session, history, before, run_id, now)
@@ -187,20 +187,26 @@ def _suggest_for_flagged(
     before: pd.Series,
     stored: StoredCoverage,
     derived: pd.Series,
+    book: pd.DataFrame,
 ) -> pd.Series:
     """Return a suggested owner (csm id) for each newly flagged account, by account id.
 
     The suggester decides; this gathers its inputs before anything is written, so that a
-    flagged account's suggestion goes in the same update as its flag. Only the changed
-    accounts are read (their region, vertical, ARR and CSM), and each model's mean ARR is
-    the stored one moved by their changes: reading the whole book row by row after the
-    writes, and updating the suggestions row by row, made a 1M-account run with 530k owned
-    accounts and 60k flagged 6.3 s slower. The mean counts each account once, in the model
-    derived for it; an account without one (untiered, or no matrix cell) is in no mean.
+    flagged account's suggestion goes in the same update as its flag. The changed
+    accounts' region, vertical, ARR and CSM come from `book` (by account id) when a run
+    read them, else from the database; each model's mean ARR is the stored one moved by
+    their changes: reading the whole book row by row after the writes, and updating the
+    suggestions row by row, made a 1M-account run with 530k owned accounts and 60k flagged
+    6.3 s slower, and the two reads cost 0.9-1.1 s more than the book the run holds. The
+    mean counts each account once, in the model derived for it; an account without one
+    (untiered, or no matrix cell) is in no mean.
     """
     if not flag.any():
         return pd.Series(dtype="Int64")
-    facts = frames.account_facts(session, changed.index.to_numpy())
+    facts, totals = facts_from_book(book, changed.index, stored)
+    if facts is None:
+        facts = frames.account_facts(session, changed.index.to_numpy())
+        totals = frames.model_arr_totals(session)
     placing = facts[facts["account_id"].isin(changed.index[flag.to_numpy()])].copy()
     placing["coverage_model_id"] = changed.reindex(placing["account_id"]).to_numpy()
     models = stored.coverage["coverage_model_id"]
@@ -209,7 +215,7 @@ def _suggest_for_flagged(
     book = owned.assign(coverage_model_id=models.reindex(owned.index)).rename_axis("account_id")
     book = book.reset_index()[["account_id", "csm_id", "coverage_model_id", "arr_cents"]]
     arr = facts.set_index("account_id")["arr_cents"].reindex(changed.index)
-    totals = moved_totals(frames.model_arr_totals(session), arr, before, changed)
+    totals = moved_totals(totals, arr, before, changed)
     proposals = suggest_owners(
         placing[list(ACCOUNT_COLUMNS)],
         frames.csms_frame(session),
@@ -219,3 +225,25 @@ def _suggest_for_flagged(
         totals["arr_cents"] / totals["accounts"],
     )
     return proposals.set_index("account_id")["csm_id"].astype("Int64")
+
+
+def facts_from_book(
+    book: pd.DataFrame, changed: pd.Index, stored: StoredCoverage
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Return the changed accounts' facts and the stored models' ARR totals from a run's book.
+
+    As frames.account_facts and frames.model_arr_totals give them; (None, None) when the
+    book lacks a column, or an account with a stored model, so the database must answer.
+    """
+    columns = ["arr_cents", "region", "vertical"]
+    models = stored.coverage["coverage_model_id"].dropna()
+    if not set(columns) <= set(book.columns) or not models.index.isin(book.index).all():
+        return None, None
+    facts = book.loc[changed, columns].rename_axis("account_id").reset_index()
+    owners = stored.owned_by_csm["csm_id"]
+    facts["csm_id"] = owners.reindex(facts["account_id"]).array
+    arr = book["arr_cents"].reindex(models.index).to_numpy(dtype=float)
+    grouped = pd.DataFrame({"arr_cents": arr, "accounts": 1.0}).groupby(
+        models.astype("int64").to_numpy()
+    )
+    return facts, grouped.sum()

@@ -37,6 +37,8 @@ COMPANY_FIELDS = {
 # Money is stored in cents and read as such: SQLite writes an integer faster than the real
 # a division in SQL would make (services/column_text.py); pandas divides the column.
 IN_CENTS = {"arr", "annual_revenue"}
+# The ARR field itself, in cents, beside the current ARR that "arr" holds (see load_book).
+FIELD_ARR_CENTS = "arr_field_cents"
 TABLE_FIELDS = {**ACCOUNT_FIELDS, **COMPANY_FIELDS}
 ATTRIBUTE_TYPES = {
     "choice": "text",
@@ -60,12 +62,18 @@ def field_catalog(session: Session) -> dict[str, str]:
 
 
 def load_book(
-    session: Session, columns: set[str], catalog: dict[str, str], committed: bool = False
+    session: Session,
+    columns: set[str],
+    catalog: dict[str, str],
+    committed: bool = False,
+    field_arr: bool = False,
 ) -> pd.DataFrame:
     """Read account_id plus the named fields for every account, ordered by account id.
 
     With `committed` (the session holds no uncommitted change to accounts or companies),
-    the tables are read on two connections at once (services/columns.py).
+    the tables are read on two connections at once (services/columns.py). With `field_arr`
+    and "arr" among the fields, the book also holds the ARR field in cents (FIELD_ARR_CENTS),
+    which coverage balances books by: a run hands it on rather than read it again.
     """
     names = sorted(columns)
     # Record-backed signals are computed below; those with an attribute fallback read it here.
@@ -83,6 +91,9 @@ def load_book(
     book = read_chunked(
         session, stmt, ["account_id", "company_id", *table], catalog, attributes, committed
     )
+    kept = [FIELD_ARR_CENTS] if field_arr and "arr" in names else []
+    if kept:
+        book[FIELD_ARR_CENTS] = book["arr"]  # _from_cents replaces "arr", so this stays cents
     _from_cents(book)
     if "arr" in names:
         # Value tiers read current ARR: active subscriptions where they exist, else the field.
@@ -101,7 +112,7 @@ def load_book(
         for name in firm:
             book[name] = matched[name].array  # .array keeps categories; positions match book
     add_signals(session, book, names)
-    return book.drop(columns="company_id")[["account_id", *names]]
+    return book.drop(columns="company_id")[["account_id", *names, *kept]]
 
 
 def _from_cents(frame: pd.DataFrame) -> None:

@@ -33,7 +33,7 @@ from cstier.services.tiering.current import (
     serialize_writers,
     store_pending,
 )
-from cstier.services.tiering.fields import field_catalog, load_book
+from cstier.services.tiering.fields import FIELD_ARR_CENTS, field_catalog, load_book
 from cstier.services.tiering.schemes import active_schemes, ensure_default_schemes, validate
 
 log = logging.getLogger(__name__)
@@ -126,11 +126,13 @@ def evaluate_each(
     drafts: dict[int, dict] | None = None,
     explain: bool = True,
     committed: bool = False,
+    field_arr: bool = False,
 ) -> tuple[int, Iterator[SchemeOutcome]]:
     """Load the book once; return its size and each active scheme's outcome, one at a time.
 
     Lazily, so a run can write one scheme and drop its frames before the next:
-    five million-row results never sit in memory together. `committed` is load_book's.
+    five million-row results never sit in memory together. `committed` and `field_arr`
+    are load_book's.
     """
     drafts = drafts or {}
     schemes = active_schemes(session)
@@ -139,7 +141,7 @@ def evaluate_each(
     by_runs = any(p.hysteresis is not None and p.hysteresis.runs for p in parsed.values())
     # Both on the run's connection: the packed tiers take 0.1-0.2 s at 1M accounts, and a
     # second connection alongside the book read measured slower on both databases.
-    book = load_book(session, columns, field_catalog(session), committed)
+    book = load_book(session, columns, field_catalog(session), committed, field_arr)
     current = read_current_tiers(session, [s.id for s in schemes], by_runs)
     # Read up front: evaluating then reads nothing, and a run reads the stored coverage meanwhile.
     overrides = {s.id: active_overrides(session, s.id, now) for s in schemes}
@@ -217,7 +219,9 @@ def _evaluate_and_write(
 ) -> tuple[int, dict[str, int], dict[str, int], int]:
     """Evaluate and write each scheme in turn, then coverage; return what the run records."""
     # run_tiering committed before it wrote its run record, which the book doesn't read.
-    evaluated, outcomes = evaluate_each(session, now, explain=False, committed=True)
+    evaluated, outcomes = evaluate_each(
+        session, now, explain=False, committed=True, field_arr=not dry_run
+    )
     coverage_schemes = {active_scheme_id(session, d): d for d in ("value", "needs")}
     # On SQLite the stored coverage is read on a background thread while the schemes are
     # evaluated, which reads nothing from the database; anything else on the connection
@@ -238,12 +242,12 @@ def _evaluate_and_write(
         ahead.wait()
     finally:
         ahead.close()  # a failed run rolls back only once nothing is in flight
-    versions, changes, alerts, coverage_tiers, account_ids = evaluated_schemes
+    versions, changes, alerts, coverage_tiers, book = evaluated_schemes
     coverage_changes = 0
     if not dry_run:
         # Coverage follows value × needs: re-derive it in the same transaction.
         # (its changes are in coverage_change, tied to this run by run_id)
-        tiers = None if account_ids is None else _coverage_tiers(coverage_tiers, account_ids)
+        tiers = None if book is None else _coverage_tiers(coverage_tiers, book)
         # The run has not touched the stored coverage: it may be read as committed.
         derived = derive_coverage(
             session,
@@ -266,16 +270,16 @@ def _evaluate_schemes(
     dry_run: bool,
     ahead: InFlight,
     coverage_schemes: dict[int, str],
-) -> tuple[dict, dict, dict, dict, pd.Series | None]:
+) -> tuple[dict, dict, dict, dict, pd.DataFrame | None]:
     """Evaluate each scheme and stage its moves; return what the run records and coverage needs.
 
     Every write waits for `ahead`, the stored coverage read in flight on the connection.
     """
     versions, changes, alerts = {}, {}, {}
-    coverage_tiers, account_ids = {}, None
+    coverage_tiers, book = {}, None
     batch = ChangeBatch(session, BulkWriter(session, now), run_id, before_write=ahead.wait)
     for outcome in outcomes:
-        account_ids = outcome.result["account_id"]  # every scheme evaluates the same book
+        book = outcome.book  # every scheme evaluates the same book
         versions[outcome.scheme.key] = outcome.version
         changes[outcome.scheme.key] = len(outcome.changes)
         # A first tiering (no from_tier) is not an alert; the rule lives in services/alerts.py.
@@ -288,19 +292,31 @@ def _evaluate_schemes(
             _write_pending(session, outcome, before_write=ahead.wait)
     if not dry_run:
         batch.flush()
-    return versions, changes, alerts, coverage_tiers, account_ids
+    return versions, changes, alerts, coverage_tiers, book
 
 
-def _coverage_tiers(tiers: dict[str, pd.Series], account_ids: pd.Series) -> pd.DataFrame:
-    """Return account_id, value_tier, needs_tier from a run's results (NA where not tiered)."""
-    empty = pd.Series(pd.NA, index=account_ids.index, dtype="object")
-    return pd.DataFrame(
+# Book columns coverage uses when it flags owned accounts, as derive_coverage names them.
+FACT_COLUMNS = {FIELD_ARR_CENTS: "arr_cents", "region": "region", "industry": "vertical"}
+
+
+def _coverage_tiers(tiers: dict[str, pd.Series], book: pd.DataFrame) -> pd.DataFrame:
+    """Return account_id, value_tier, needs_tier from a run's results (NA where not tiered).
+
+    With them go the book's ARR field, region and vertical where the schemes read them, so
+    that flagging owned accounts need not read them again (services/coverage/derive.py).
+    """
+    empty = pd.Series(pd.NA, index=book.index, dtype="object")
+    frame = pd.DataFrame(
         {
-            "account_id": account_ids.to_numpy(),
+            "account_id": book["account_id"].to_numpy(),
             "value_tier": tiers.get("value", empty).astype("object").to_numpy(),
             "needs_tier": tiers.get("needs", empty).astype("object").to_numpy(),
         }
     )
+    for column, name in FACT_COLUMNS.items():
+        if column in book:
+            frame[name] = book[column].array
+    return frame
 
 
 def _stage(batch: ChangeBatch, outcome: SchemeOutcome) -> None:

@@ -7,12 +7,14 @@ book, each model's mean ARR over it. Both must agree for every newly flagged acc
 """
 
 import pandas as pd
+import pytest
 from sqlalchemy import select
 
 from cstier.domain.coverage import suggest_owners
 from cstier.models import AccountCoverage, Pool
 from cstier.services.coverage import frames
 from cstier.services.coverage.derive import derive_coverage
+from cstier.services.coverage.tiers import current_tiers
 from tests.factories import AccountFactory, CompanyFactory, UserFactory
 from tests.integration.coverage.conftest import give_profile, set_tiers
 
@@ -32,7 +34,26 @@ BOOK = [
 ]
 
 
-def test_stored_suggestions_match_the_suggester_on_the_whole_book(db_session, seeded):
+def run_book(session, columns: list[str]) -> pd.DataFrame:
+    """Return the tiers and the book columns a tiering run hands derive_coverage."""
+    tiers = current_tiers(session)
+    facts = frames.account_facts(session, tiers["account_id"].to_numpy()).set_index("account_id")
+    for column in columns:
+        tiers[column] = facts[column].reindex(tiers["account_id"]).to_numpy()
+    return tiers
+
+
+# Where the changed accounts' facts and the ARR totals come from: the database (no book),
+# a run's book, or the database again because the book lacks a column (no region here).
+SOURCES = {
+    "database": None,
+    "book": ["arr_cents", "region", "vertical"],
+    "book without region": ["arr_cents", "vertical"],
+}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_stored_suggestions_match_the_suggester_on_the_whole_book(db_session, seeded, source):
     csms = [UserFactory(role="csm") for _ in range(4)]
     for csm, serves in zip(csms, (["high_touch"], ["high_touch", "pooled"],
                                   ["pooled", "tech_touch"], ["tech_touch"]), strict=True):  # fmt: skip
@@ -54,7 +75,9 @@ def test_stored_suggestions_match_the_suggester_on_the_whole_book(db_session, se
     for account, (*_, after) in zip(accounts, BOOK, strict=True):
         set_tiers(account, *after)
 
-    summary = derive_coverage(db_session)
+    columns = SOURCES[source]
+    tiers = None if columns is None else run_book(db_session, columns)
+    summary = derive_coverage(db_session, tiers=tiers)
     db_session.commit()
 
     flagged = frames.open_accounts_frame(db_session)

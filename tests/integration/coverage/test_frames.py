@@ -1,7 +1,9 @@
 """What a derivation reads to suggest the new owners of the accounts it flags."""
 
+import pandas as pd
+
 from cstier.services.coverage import frames
-from cstier.services.coverage.derive import derive_coverage
+from cstier.services.coverage.derive import derive_coverage, facts_from_book, stored_coverage
 from tests.factories import AccountFactory, CompanyFactory
 from tests.integration.coverage.conftest import set_tiers
 
@@ -36,4 +38,41 @@ def test_model_arr_totals_are_over_every_account_of_the_model(db_session, seeded
     assert totals.to_dict("index") == {
         seeded["tech_touch"].id: {"arr_cents": 40_000_00, "accounts": 2},
         seeded["high_touch"].id: {"arr_cents": 400_000_00, "accounts": 1},
+    }
+
+
+def test_a_runs_book_gives_the_facts_and_totals_the_database_does(db_session, seeded, csm):
+    """A tiering run hands its book over; flagging owned accounts then reads neither."""
+    book = [
+        AccountFactory(company=CompanyFactory(region="EMEA", industry="Retail"), csm=csm,
+                       arr_cents=120_000_00),
+        AccountFactory(company=CompanyFactory(region="NA", industry=None), arr_cents=30_000_00),
+        AccountFactory(company=CompanyFactory(region=None), csm=csm, arr_cents=400_000_00),
+        AccountFactory(arr_cents=5_000_00),
+    ]  # fmt: skip
+    for account, tiers in zip(book, (("Strategic", "High"), ("Scale", "Low"), ("Scale", "Low"),
+                                     (None, None)), strict=True):  # fmt: skip
+        set_tiers(account, *tiers)
+    derive_coverage(db_session)
+    ids = [a.id for a in book]
+    read = frames.account_facts(db_session, ids).set_index("account_id")
+    run_book = read[["arr_cents", "region", "vertical"]]  # as a run's book holds them
+    changed = pd.Index([book[2].id, book[0].id, book[3].id])
+
+    facts, totals = facts_from_book(run_book, changed, stored_coverage(db_session))
+
+    expected = frames.account_facts(db_session, changed.to_numpy())
+    assert rows(facts) == rows(expected)
+    assert totals.to_dict("index") == frames.model_arr_totals(db_session).to_dict("index")
+    # A book lacking a column, or an account with a stored model, leaves it to the database.
+    stored = stored_coverage(db_session)
+    assert facts_from_book(run_book.drop(columns="region"), changed, stored) == (None, None)
+    assert facts_from_book(run_book.drop(index=book[1].id), changed, stored) == (None, None)
+
+
+def rows(facts: pd.DataFrame) -> dict:
+    """Return facts by account id, with any missing value as None and numbers as ints."""
+    return {
+        int(r["account_id"]): {k: None if pd.isna(v) else v for k, v in r.items()}
+        for r in facts.astype(object).to_dict("records")
     }

@@ -13,7 +13,8 @@ from cstier.models import Subscription
 from cstier.models.base import utcnow
 from cstier.services.imports import ImportRequest, import_file
 from cstier.services.tiering import current_arr, segments
-from cstier.services.tiering.fields import field_catalog, load_book
+from cstier.services.tiering import run as run_module
+from cstier.services.tiering.fields import FIELD_ARR_CENTS, field_catalog, load_book
 from cstier.services.tiering.run import run_tiering
 from tests.factories import AccountFactory, CompanyFactory
 from tests.integration.tiering.conftest import FEB, JAN, changes_of, last_run, tier_of
@@ -74,6 +75,39 @@ def test_load_book_replaces_arr_only_for_accounts_with_active_subscriptions(db_s
         accounts["lapsed"].id: 100_000.0,
         accounts["bare"].id: 30_000.0,
     }
+
+
+def test_a_run_hands_coverage_the_arr_field_beside_the_current_arr(
+    db_session, accounts, monkeypatch
+):
+    """Coverage balances books by the ARR field; a run passes it on with region and vertical."""
+    handed = []
+    original = run_module.derive_coverage
+
+    def spy(session, **kwargs):
+        handed.append(kwargs["tiers"].set_index("account_id"))
+        return original(session, **kwargs)
+
+    monkeypatch.setattr(run_module, "derive_coverage", spy)
+    book = load_book(db_session, {"arr"}, field_catalog(db_session), field_arr=True)
+    assert book.set_index("account_id")[FIELD_ARR_CENTS].to_dict() == {
+        accounts["two"].id: 10_000_00,
+        accounts["lapsed"].id: 100_000_00,
+        accounts["bare"].id: 30_000_00,
+    }
+    assert FIELD_ARR_CENTS not in load_book(db_session, {"arr"}, field_catalog(db_session))
+
+    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+
+    (tiers,) = handed
+    assert tiers.loc[accounts["two"].id, "value_tier"] == "Strategic"  # on current ARR
+    assert tiers["arr_cents"].to_dict() == {
+        accounts["two"].id: 10_000_00,
+        accounts["lapsed"].id: 100_000_00,
+        accounts["bare"].id: 30_000_00,
+    }
+    assert set(tiers["region"]) == {"EMEA"}
+    assert set(tiers["vertical"]) == {"Software"}
 
 
 def test_active_means_started_and_not_past_its_end_date(db_session, accounts, today):
