@@ -254,9 +254,13 @@ def timed_run(url: str, label: str) -> None:
         # that would be the run's first ORM statement (0.16-0.25 s), so do it beforehand.
         configure_mappers()
         before = peak_mb()
+        # The machine's speed drifts, within a session and between them: the loop just
+        # before and after the run tells which speed its figure was taken at.
+        loops = [calibration()]
         started = time.perf_counter()
         summary = run_tiering(db.session, actor_id=None, trigger="bench")
         elapsed = time.perf_counter() - started
+        loops.append(calibration())
         spent["other (runs, overrides, commit)"] = elapsed - sum(spent.values())
         changes = sum(summary.changes.values())
         share = changes / max(1, len(summary.changes) * summary.accounts_evaluated)
@@ -264,7 +268,8 @@ def timed_run(url: str, label: str) -> None:
             f"{label}: {elapsed:.2f} s, {summary.accounts_evaluated:,} accounts, "
             f"{changes:,} tiers changed ({share:.1%} of all) {summary.changes}; "
             f"peak RSS {peak_mb():.0f} MB "
-            f"(process before run {before:.0f} MB)"
+            f"(process before run {before:.0f} MB); "
+            f"calibration loop {loops[0]:.2f} s before, {loops[1]:.2f} s after"
         )
         print(
             "  stages: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in spent.items())

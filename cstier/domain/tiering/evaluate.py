@@ -46,7 +46,11 @@ def explain_rows(scheme: Scheme, accounts: pd.DataFrame, positions: np.ndarray) 
     """
     if isinstance(scheme, PercentileScheme):
         return evaluate(scheme, accounts)["explanation"].to_numpy(object)[positions]
-    return evaluate(scheme, accounts.iloc[positions])["explanation"].to_numpy(object)
+    # Only the scheme's columns: taking the rows of every column of a run's book cost a
+    # 1M-account run 0.15 s over five schemes.
+    columns = accounts.columns.get_indexer(["account_id", *sorted(input_columns(scheme))])
+    taken = accounts.iloc[positions, columns] if (columns >= 0).all() else accounts.iloc[positions]
+    return evaluate(scheme, taken)["explanation"].to_numpy(object)
 
 
 def input_columns(scheme: Scheme) -> set[str]:
