@@ -72,7 +72,7 @@ def derive_coverage(
         tiers["value_tier"], tiers["needs_tier"], frames.matrix_frame(session)
     )
     if stored is None:
-        stored = stored_coverage(session, committed)
+        stored = stored_coverage(session, committed, tiers)
     known = stored.coverage.index.intersection(derived.index)
     before = stored.coverage["coverage_model_id"].reindex(derived.index)
     differs = (before.fillna(-1) != derived.fillna(-1)) | ~derived.index.isin(known)
@@ -87,15 +87,18 @@ def derive_coverage(
     return DeriveSummary(accounts=len(derived), changed=len(history), flagged=int(flag.sum()))
 
 
-def stored_coverage(session: Session, committed: bool = False) -> StoredCoverage:
+def stored_coverage(
+    session: Session, committed: bool = False, facts: pd.DataFrame | None = None
+) -> StoredCoverage:
     """Read the stored coverage, column-wise, and the accounts a CSM owns.
 
     The coverage is one scan of its table (services/columns.py): a row per account for a
-    million accounts costs seconds of a tiering run. The owned accounts come through the
-    indexes on their CSM and their pool, where the owned part of the book is a fraction
-    of it: scanning the account table for them cost 0.6 s on PostgreSQL at 1M accounts,
-    and the pools as a third column of the scan 0.3 s on SQLite, where the scan runs
-    beside the evaluation.
+    million accounts costs seconds of a tiering run. The owned accounts come from `facts`
+    (by account id: csm_id and arr_cents), the book a tiering run has read, else through
+    the indexes on their CSM and their pool, where the owned part of the book is a
+    fraction of it: scanning the account table for them cost 0.6 s on PostgreSQL at 1M
+    accounts, and the pools as a third column of the scan 0.3 s on SQLite, where the
+    scan runs beside the evaluation.
     """
     coverage = read_columns(
         session,
@@ -110,15 +113,23 @@ def stored_coverage(session: Session, committed: bool = False) -> StoredCoverage
     )
     # An aggregate without GROUP BY returns one row, its list NULL (empty) when none is pooled.
     ((_, in_pools),) = read_id_lists(session, pooled)
-    owners = select(Account.id, Account.csm_id, Account.arr_cents).where(
-        Account.csm_id.is_not(None)
-    )
-    owned = read_frame(session, owners, ["account_id", "csm_id", "arr_cents"])
     coverage["coverage_model_id"] = coverage["coverage_model_id"].astype("Int64")
-    owned["csm_id"] = owned["csm_id"].astype("Int64")
     return StoredCoverage(
-        coverage=coverage, owned_by_csm=owned.set_index("account_id"), in_pools=in_pools
+        coverage=coverage, owned_by_csm=_owned_by_csm(session, facts), in_pools=in_pools
     )
+
+
+def _owned_by_csm(session: Session, facts: pd.DataFrame | None) -> pd.DataFrame:
+    """Return csm_id and arr_cents of every account a CSM owns, by account id."""
+    if facts is not None and {"csm_id", "arr_cents"} <= set(facts.columns):
+        owned = facts.loc[facts["csm_id"].notna().to_numpy(), ["csm_id", "arr_cents"]]
+    else:
+        owners = select(Account.id, Account.csm_id, Account.arr_cents).where(
+            Account.csm_id.is_not(None)
+        )
+        owned = read_frame(session, owners, ["account_id", "csm_id", "arr_cents"])
+        owned = owned.set_index("account_id")
+    return owned.astype({"csm_id": "Int64"})
 
 
 def _ids(values: pd.Series) -> list[int | None]:

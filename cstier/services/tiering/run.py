@@ -126,13 +126,13 @@ def evaluate_each(
     drafts: dict[int, dict] | None = None,
     explain: bool = True,
     committed: bool = False,
-    field_arr: bool = False,
-) -> tuple[int, Iterator[SchemeOutcome]]:
-    """Load the book once; return its size and each active scheme's outcome, one at a time.
+    for_coverage: bool = False,
+) -> tuple[pd.DataFrame, Iterator[SchemeOutcome]]:
+    """Load the book once; return it and each active scheme's outcome, one at a time.
 
     Lazily, so a run can write one scheme and drop its frames before the next:
-    five million-row results never sit in memory together. `committed` and `field_arr`
-    are load_book's.
+    five million-row results never sit in memory together. `committed` is load_book's;
+    `for_coverage` adds what coverage reads of the book (see coverage_facts).
     """
     drafts = drafts or {}
     schemes = active_schemes(session)
@@ -141,7 +141,9 @@ def evaluate_each(
     by_runs = any(p.hysteresis is not None and p.hysteresis.runs for p in parsed.values())
     # Both on the run's connection: the packed tiers take 0.1-0.2 s at 1M accounts, and a
     # second connection alongside the book read measured slower on both databases.
-    book = load_book(session, columns, field_catalog(session), committed, field_arr)
+    if for_coverage:
+        columns = columns | {"csm_id"}  # the owners of the book, read with it
+    book = load_book(session, columns, field_catalog(session), committed, for_coverage)
     current = read_current_tiers(session, [s.id for s in schemes], by_runs)
     # Read up front: evaluating then reads nothing, and a run reads the stored coverage meanwhile.
     overrides = {s.id: active_overrides(session, s.id, now) for s in schemes}
@@ -160,15 +162,15 @@ def evaluate_each(
                 overrides.pop(s.id),
             )
 
-    return len(book), outcomes()
+    return book, outcomes()
 
 
 def evaluate_all(
     session: Session, now: datetime, drafts: dict[int, dict] | None = None
 ) -> tuple[list[SchemeOutcome], int]:
     """Evaluate every active scheme (or a draft definition in its place); return outcomes and book size."""
-    evaluated, outcomes = evaluate_each(session, now, drafts)
-    return list(outcomes), evaluated
+    book, outcomes = evaluate_each(session, now, drafts)
+    return list(outcomes), len(book)
 
 
 def run_tiering(
@@ -219,9 +221,10 @@ def _evaluate_and_write(
 ) -> tuple[int, dict[str, int], dict[str, int], int]:
     """Evaluate and write each scheme in turn, then coverage; return what the run records."""
     # run_tiering committed before it wrote its run record, which the book doesn't read.
-    evaluated, outcomes = evaluate_each(
-        session, now, explain=False, committed=True, field_arr=not dry_run
+    book, outcomes = evaluate_each(
+        session, now, explain=False, committed=True, for_coverage=not dry_run
     )
+    facts = coverage_facts(book)
     coverage_schemes = {active_scheme_id(session, d): d for d in ("value", "needs")}
     # On SQLite the stored coverage is read on a background thread while the schemes are
     # evaluated, which reads nothing from the database; anything else on the connection
@@ -234,7 +237,7 @@ def _evaluate_and_write(
     stored: list[StoredCoverage] = []
     if early:
         view = ConnectionView(session.connection())
-        ahead.submit(lambda: stored.append(stored_coverage(view)))
+        ahead.submit(lambda: stored.append(stored_coverage(view, facts=facts)))
     try:
         evaluated_schemes = _evaluate_schemes(
             session, outcomes, run_id, now, dry_run, ahead, coverage_schemes
@@ -242,12 +245,12 @@ def _evaluate_and_write(
         ahead.wait()
     finally:
         ahead.close()  # a failed run rolls back only once nothing is in flight
-    versions, changes, alerts, coverage_tiers, book = evaluated_schemes
+    versions, changes, alerts, coverage_tiers = evaluated_schemes
     coverage_changes = 0
     if not dry_run:
         # Coverage follows value × needs: re-derive it in the same transaction.
         # (its changes are in coverage_change, tied to this run by run_id)
-        tiers = None if book is None else _coverage_tiers(coverage_tiers, book)
+        tiers = _coverage_tiers(coverage_tiers, book, facts) if versions else None
         # The run has not touched the stored coverage: it may be read as committed.
         derived = derive_coverage(
             session,
@@ -259,7 +262,7 @@ def _evaluate_and_write(
         )
         coverage_changes = derived.changed
         _announce(session, run_id, alerts, now)
-    return evaluated, versions, changes, coverage_changes
+    return len(book), versions, changes, coverage_changes
 
 
 def _evaluate_schemes(
@@ -270,16 +273,15 @@ def _evaluate_schemes(
     dry_run: bool,
     ahead: InFlight,
     coverage_schemes: dict[int, str],
-) -> tuple[dict, dict, dict, dict, pd.DataFrame | None]:
+) -> tuple[dict, dict, dict, dict]:
     """Evaluate each scheme and stage its moves; return what the run records and coverage needs.
 
     Every write waits for `ahead`, the stored coverage read in flight on the connection.
     """
     versions, changes, alerts = {}, {}, {}
-    coverage_tiers, book = {}, None
+    coverage_tiers = {}
     batch = ChangeBatch(session, BulkWriter(session, now), run_id, before_write=ahead.wait)
     for outcome in outcomes:
-        book = outcome.book  # every scheme evaluates the same book
         versions[outcome.scheme.key] = outcome.version
         changes[outcome.scheme.key] = len(outcome.changes)
         # A first tiering (no from_tier) is not an alert; the rule lives in services/alerts.py.
@@ -292,18 +294,41 @@ def _evaluate_schemes(
             _write_pending(session, outcome, before_write=ahead.wait)
     if not dry_run:
         batch.flush()
-    return versions, changes, alerts, coverage_tiers, book
+    return versions, changes, alerts, coverage_tiers
 
 
-# Book columns coverage uses when it flags owned accounts, as derive_coverage names them.
-FACT_COLUMNS = {FIELD_ARR_CENTS: "arr_cents", "region": "region", "industry": "vertical"}
+# Book columns coverage reads when it flags owned accounts, as derive_coverage names them.
+FACT_COLUMNS = {
+    FIELD_ARR_CENTS: "arr_cents",
+    "region": "region",
+    "industry": "vertical",
+    "csm_id": "csm_id",
+}
 
 
-def _coverage_tiers(tiers: dict[str, pd.Series], book: pd.DataFrame) -> pd.DataFrame:
+def coverage_facts(book: pd.DataFrame) -> pd.DataFrame:
+    """Return, by account id, the book's columns coverage would otherwise read again.
+
+    The ARR field, owner, region and vertical, where the book holds them: with them,
+    coverage finds the owned accounts and the facts of those it flags without reading
+    the account table (services/coverage/derive.py).
+    """
+    present = {column: name for column, name in FACT_COLUMNS.items() if column in book}
+    facts = pd.DataFrame(
+        {name: book[column].array for column, name in present.items()},
+        index=pd.Index(book["account_id"].to_numpy(), name="account_id"),
+    )
+    if "csm_id" in facts:
+        facts["csm_id"] = facts["csm_id"].astype("Int64")
+    return facts
+
+
+def _coverage_tiers(
+    tiers: dict[str, pd.Series], book: pd.DataFrame, facts: pd.DataFrame
+) -> pd.DataFrame:
     """Return account_id, value_tier, needs_tier from a run's results (NA where not tiered).
 
-    With them go the book's ARR field, region and vertical where the schemes read them, so
-    that flagging owned accounts need not read them again (services/coverage/derive.py).
+    With them go the book's coverage facts, by the same rows.
     """
     empty = pd.Series(pd.NA, index=book.index, dtype="object")
     frame = pd.DataFrame(
@@ -313,9 +338,8 @@ def _coverage_tiers(tiers: dict[str, pd.Series], book: pd.DataFrame) -> pd.DataF
             "needs_tier": tiers.get("needs", empty).astype("object").to_numpy(),
         }
     )
-    for column, name in FACT_COLUMNS.items():
-        if column in book:
-            frame[name] = book[column].array
+    for name in facts.columns:
+        frame[name] = facts[name].array
     return frame
 
 

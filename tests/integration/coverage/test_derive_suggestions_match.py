@@ -43,12 +43,13 @@ def run_book(session, columns: list[str]) -> pd.DataFrame:
     return tiers
 
 
-# Where the changed accounts' facts and the ARR totals come from: the database (no book),
-# a run's book, or the database again because the book lacks a column (no region here).
+# Where the owners, the changed accounts' facts and the ARR totals come from: the database
+# (no book), a run's book, or the book for the owners and the database for the rest, as
+# the book lacks a column (no region here).
 SOURCES = {
     "database": None,
-    "book": ["arr_cents", "region", "vertical"],
-    "book without region": ["arr_cents", "vertical"],
+    "book": ["arr_cents", "region", "vertical", "csm_id"],
+    "book without region": ["arr_cents", "vertical", "csm_id"],
 }
 
 

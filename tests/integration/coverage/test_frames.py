@@ -64,8 +64,14 @@ def test_a_runs_book_gives_the_facts_and_totals_the_database_does(db_session, se
     expected = frames.account_facts(db_session, changed.to_numpy())
     assert rows(facts) == rows(expected)
     assert totals.to_dict("index") == frames.model_arr_totals(db_session).to_dict("index")
-    # A book lacking a column, or an account with a stored model, leaves it to the database.
+    # The owners come from the book as they would from the database.
     stored = stored_coverage(db_session)
+    from_book = stored_coverage(db_session, facts=read[["csm_id", "arr_cents"]])
+    assert from_book.owned_by_csm.sort_index().astype(object).to_dict("index") == (
+        stored.owned_by_csm.sort_index().astype(object).to_dict("index")
+    )
+    assert set(stored.owned_by_csm.index) == {book[0].id, book[2].id}
+    # A book lacking a column, or an account with a stored model, leaves it to the database.
     assert facts_from_book(run_book.drop(columns="region"), changed, stored) == (None, None)
     assert facts_from_book(run_book.drop(index=book[1].id), changed, stored) == (None, None)
 
