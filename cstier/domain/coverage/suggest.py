@@ -100,21 +100,26 @@ def _keep_current(frame, rows, mask, fit, loads, owner, kept, reasons) -> None:
 
 def _place(frame, rows, model_id, mask, fit, loads: Loads, owner, reasons) -> None:
     """Give each account to the least-loaded fitting CSM with room, largest accounts first."""
-    candidates = np.flatnonzero(mask)
-    heap = [(loads.score(i), loads.count[i], int(fit.csm_ids[i]), int(i)) for i in candidates]
+    candidates = np.flatnonzero(mask).tolist()
+    csm_ids = fit.csm_ids.tolist()
+    heap = [(loads.score(i), loads.count[i], csm_ids[i], i) for i in candidates]
     heapq.heapify(heap)
-    arr_values = frame["arr_cents"].to_numpy()
     capped = loads.has_arr_cap(model_id)
-    for n, row in enumerate(rows):
+    # Plain lists in the loop: indexing NumPy arrays one element at a time costs more.
+    arr_values = frame["arr_cents"].to_numpy()[rows].tolist()
+    chosen = []
+    for value in arr_values:
         while heap and not loads.has_room(heap[0][3], model_id, capped):
             heapq.heappop(heap)  # room only shrinks within a group, so a full CSM stays full
         if not heap:
-            reasons[rows[n:]] = FULL
-            return
+            break
         i = heap[0][3]
-        loads.add(i, model_id, int(arr_values[row]))
-        owner[row], reasons[row] = i, PLACED
+        loads.add(i, model_id, value)
+        chosen.append(i)
         heapq.heapreplace(heap, (loads.score(i), loads.count[i], heap[0][2], i))
+    placed = rows[: len(chosen)]
+    owner[placed], reasons[placed] = chosen, PLACED
+    reasons[rows[len(chosen) :]] = FULL
 
 
 def _no_fit_reason(fit: CsmFit, key: tuple, names: dict) -> str:
