@@ -198,23 +198,24 @@ def _suggest_for_flagged(
     before: pd.Series,
     stored: StoredCoverage,
     derived: pd.Series,
-    book: pd.DataFrame,
+    run_facts: pd.DataFrame,
 ) -> pd.Series:
     """Return a suggested owner (csm id) for each newly flagged account, by account id.
 
     The suggester decides; this gathers its inputs before anything is written, so that a
     flagged account's suggestion goes in the same update as its flag. The changed
-    accounts' region, vertical, ARR and CSM come from `book` (by account id) when a run
-    read them, else from the database; each model's mean ARR is the stored one moved by
-    their changes: reading the whole book row by row after the writes, and updating the
-    suggestions row by row, made a 1M-account run with 530k owned accounts and 60k flagged
-    6.3 s slower, and the two reads cost 0.9-1.1 s more than the book the run holds. The
+    accounts' region, vertical, ARR and CSM come from `run_facts` (by account id) when a
+    run read them in its book, else from the database; each model's mean ARR is the
+    stored one moved by their changes. Reading the whole book row by row after the
+    writes, and updating the suggestions row by row, made a 1M-account run with 530k
+    owned accounts and 60k flagged 6.3 s slower; reading the changed accounts and each
+    model's totals again cost a run 0.5-0.9 s more than taking them from its book. The
     mean counts each account once, in the model derived for it; an account without one
     (untiered, or no matrix cell) is in no mean.
     """
     if not flag.any():
         return pd.Series(dtype="Int64")
-    facts, totals = facts_from_book(book, changed.index, stored)
+    facts, totals = facts_from_book(run_facts, changed.index, stored)
     if facts is None:
         facts = frames.account_facts(session, changed.index.to_numpy())
         totals = frames.model_arr_totals(session)
