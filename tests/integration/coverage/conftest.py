@@ -2,11 +2,14 @@
 
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from cstier.domain.coverage import suggest_owners
 from cstier.extensions import db
-from cstier.models import CoverageModel, CsmProfile, TierScheme
+from cstier.models import AccountCoverage, CoverageModel, CsmProfile, TierScheme
+from cstier.services.coverage import frames
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.tiering.current import store_tiers
 from cstier.services.tiering.schemes import ensure_default_schemes
@@ -42,3 +45,34 @@ def give_profile(user, keys: list[str], fte: str = "1.00", **fit) -> CsmProfile:
     session.add(profile)
     session.commit()
     return profile
+
+
+def stored_suggestions() -> dict[int, int | None]:
+    """Return the suggested owner of every account flagged for reassignment, by account id."""
+    flagged = select(AccountCoverage).where(AccountCoverage.needs_reassignment)
+    return {c.account_id: c.suggested_owner_id for c in db.session.scalars(flagged)}
+
+
+def suggestions_on_whole_book(account_ids) -> dict[int, int | None]:
+    """Return what the suggester gives the accounts on inputs read the plain way, afterwards.
+
+    Every open account, the whole book and each model's mean ARR over it: what a
+    derivation gathers piecemeal before it writes must come to the same suggestions.
+    """
+    session = db.session
+    flagged = frames.open_accounts_frame(session)
+    book = frames.book_frame(session)
+    modelled = book.dropna(subset=["coverage_model_id"])
+    mean_arr = modelled.groupby(modelled["coverage_model_id"].astype("int64"))["arr_cents"].mean()
+    expected = suggest_owners(
+        flagged[flagged["account_id"].isin(list(account_ids))],
+        frames.csms_frame(session),
+        frames.models_frame(session),
+        frames.pools_frame(session),
+        book,
+        mean_arr.astype(float),
+    )
+    return {
+        int(a): (None if pd.isna(c) else int(c))
+        for a, c in zip(expected["account_id"], expected["csm_id"], strict=True)
+    }

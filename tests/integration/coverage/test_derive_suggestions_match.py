@@ -8,15 +8,18 @@ book, each model's mean ARR over it. Both must agree for every newly flagged acc
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
 
-from cstier.domain.coverage import suggest_owners
 from cstier.models import AccountCoverage, Pool
 from cstier.services.coverage import frames
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.tiers import current_tiers
 from tests.factories import AccountFactory, CompanyFactory, UserFactory
-from tests.integration.coverage.conftest import give_profile, set_tiers
+from tests.integration.coverage.conftest import (
+    give_profile,
+    set_tiers,
+    stored_suggestions,
+    suggestions_on_whole_book,
+)
 
 # (ARR, region, owner, tiers before, tiers after); owner: a CSM's index, "pool" or None.
 BOOK = [
@@ -81,28 +84,7 @@ def test_stored_suggestions_match_the_suggester_on_the_whole_book(db_session, se
     summary = derive_coverage(db_session, tiers=tiers)
     db_session.commit()
 
-    flagged = frames.open_accounts_frame(db_session)
-    stored = {
-        c.account_id: c.suggested_owner_id
-        for c in db_session.scalars(
-            select(AccountCoverage).where(AccountCoverage.needs_reassignment)
-        )
-    }
+    stored = stored_suggestions()
     assert summary.flagged == len(stored) == 6  # the owned accounts whose model changed
-    book = frames.book_frame(db_session)
-    modelled = book.dropna(subset=["coverage_model_id"])
-    mean_arr = modelled.groupby(modelled["coverage_model_id"].astype("int64"))["arr_cents"].mean()
-    expected = suggest_owners(
-        flagged[flagged["account_id"].isin(stored)],
-        frames.csms_frame(db_session),
-        frames.models_frame(db_session),
-        frames.pools_frame(db_session),
-        book,
-        mean_arr.astype(float),
-    )
-    want = {
-        int(a): (None if pd.isna(c) else int(c))
-        for a, c in zip(expected["account_id"], expected["csm_id"], strict=True)
-    }
-    assert stored == want
+    assert stored == suggestions_on_whole_book(stored)
     assert any(owner is not None for owner in stored.values())

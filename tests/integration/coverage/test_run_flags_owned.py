@@ -5,15 +5,13 @@ flagging reads none of it again. What it stores must be what the suggester gives
 whole book read the plain way once the run is done.
 """
 
-import pandas as pd
-from sqlalchemy import select
-
-from cstier.domain.coverage import suggest_owners
-from cstier.models import AccountCoverage
-from cstier.services.coverage import frames
 from cstier.services.tiering.run import run_tiering
 from tests.factories import AccountFactory, CompanyFactory, UserFactory
-from tests.integration.coverage.conftest import give_profile
+from tests.integration.coverage.conftest import (
+    give_profile,
+    stored_suggestions,
+    suggestions_on_whole_book,
+)
 from tests.integration.tiering.conftest import FEB, JAN, set_arr
 
 # (region, ARR before, ARR after, owner): the CSM's index, or None. With no needs signals
@@ -50,28 +48,8 @@ def test_a_run_flags_owned_accounts_and_suggests_as_the_whole_book_would(db_sess
     summary = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
 
     assert summary.coverage_changes == 4
-    stored = {
-        c.account_id: c.suggested_owner_id
-        for c in db_session.scalars(
-            select(AccountCoverage).where(AccountCoverage.needs_reassignment)
-        )
-    }
+    stored = stored_suggestions()
     assert set(stored) == {accounts[0].id, accounts[1].id, accounts[2].id}
     assert stored[accounts[0].id] == csms[2].id  # the pooled CSM covering EMEA
     assert stored[accounts[1].id] == csms[0].id  # the high-touch CSM covering NA
-    flagged = frames.open_accounts_frame(db_session)
-    book = frames.book_frame(db_session)
-    modelled = book.dropna(subset=["coverage_model_id"])
-    mean_arr = modelled.groupby(modelled["coverage_model_id"].astype("int64"))["arr_cents"].mean()
-    expected = suggest_owners(
-        flagged[flagged["account_id"].isin(stored)],
-        frames.csms_frame(db_session),
-        frames.models_frame(db_session),
-        frames.pools_frame(db_session),
-        book,
-        mean_arr.astype(float),
-    )
-    assert stored == {
-        int(a): (None if pd.isna(c) else int(c))
-        for a, c in zip(expected["account_id"], expected["csm_id"], strict=True)
-    }
+    assert stored == suggestions_on_whole_book(stored)
