@@ -55,15 +55,17 @@ def derive_coverage(
     tiers: pd.DataFrame | None = None,
     committed: bool = False,
     stored: StoredCoverage | None = None,
+    facts: pd.DataFrame | None = None,
 ) -> DeriveSummary:
     """Re-derive every account's coverage model in bulk, in the caller's transaction (no commit).
 
     Changes go to coverage_change; an owned account whose model changes is flagged for
     reassignment with a suggested owner. A tiering run passes the book's value and needs
-    tiers it has just written (account_id, value_tier, needs_tier) instead of re-reading them,
-    and `committed`: its transaction has not changed the stored coverage, which may then be
+    tiers it has just written (account_id, value_tier, needs_tier) instead of re-reading them;
+    `committed`: its transaction has not changed the stored coverage, which may then be
     read on two connections at once (services/columns.py), or `stored` itself, read
-    beforehand with `stored_coverage`.
+    beforehand with `stored_coverage`; and `facts`, by account id, what its book read of
+    arr_cents (the ARR field), region and vertical, which flagging then reads from there.
     """
     now = now or utcnow()
     ensure_default_coverage(session)
@@ -72,14 +74,14 @@ def derive_coverage(
         tiers["value_tier"], tiers["needs_tier"], frames.matrix_frame(session)
     )
     if stored is None:
-        stored = stored_coverage(session, committed, tiers)
+        stored = stored_coverage(session, committed)
     known = stored.coverage.index.intersection(derived.index)
     before = stored.coverage["coverage_model_id"].reindex(derived.index)
     differs = (before.fillna(-1) != derived.fillna(-1)) | ~derived.index.isin(known)
     changed = derived[differs]
     flag = pd.Series(stored.owned(changed.index), index=changed.index)
     flag &= before.reindex(changed.index).notna()
-    suggested = _suggest_for_flagged(session, changed, flag, before, stored, derived, tiers)
+    suggested = _suggest_for_flagged(session, changed, flag, before, stored, derived, facts)
     _write_coverage(session, changed, flag, known, now, suggested)
     history = changed[(before.reindex(changed.index).fillna(-1) != changed.fillna(-1))]
     _write_history(session, history, before, run_id, now)
@@ -87,18 +89,15 @@ def derive_coverage(
     return DeriveSummary(accounts=len(derived), changed=len(history), flagged=int(flag.sum()))
 
 
-def stored_coverage(
-    session: Session, committed: bool = False, facts: pd.DataFrame | None = None
-) -> StoredCoverage:
+def stored_coverage(session: Session, committed: bool = False) -> StoredCoverage:
     """Read the stored coverage, column-wise, and the accounts a CSM owns.
 
     The coverage is one scan of its table (services/columns.py): a row per account for a
-    million accounts costs seconds of a tiering run. The owned accounts come from `facts`
-    (by account id: csm_id and arr_cents), the book a tiering run has read, else through
-    the indexes on their CSM and their pool, where the owned part of the book is a
-    fraction of it: scanning the account table for them cost 0.6 s on PostgreSQL at 1M
-    accounts, and the pools as a third column of the scan 0.3 s on SQLite, where the
-    scan runs beside the evaluation.
+    million accounts costs seconds of a tiering run. The owned accounts come through the
+    indexes on their CSM and their pool, where the owned part of the book is a fraction
+    of it: scanning the account table for them cost 0.6 s on PostgreSQL at 1M accounts,
+    and the pools as a third column of the scan 0.3 s on SQLite, where the scan runs
+    beside the evaluation.
     """
     coverage = read_columns(
         session,
@@ -113,23 +112,15 @@ def stored_coverage(
     )
     # An aggregate without GROUP BY returns one row, its list NULL (empty) when none is pooled.
     ((_, in_pools),) = read_id_lists(session, pooled)
-    coverage["coverage_model_id"] = coverage["coverage_model_id"].astype("Int64")
-    return StoredCoverage(
-        coverage=coverage, owned_by_csm=_owned_by_csm(session, facts), in_pools=in_pools
+    owners = select(Account.id, Account.csm_id, Account.arr_cents).where(
+        Account.csm_id.is_not(None)
     )
-
-
-def _owned_by_csm(session: Session, facts: pd.DataFrame | None) -> pd.DataFrame:
-    """Return csm_id and arr_cents of every account a CSM owns, by account id."""
-    if facts is not None and {"csm_id", "arr_cents"} <= set(facts.columns):
-        owned = facts.loc[facts["csm_id"].notna().to_numpy(), ["csm_id", "arr_cents"]]
-    else:
-        owners = select(Account.id, Account.csm_id, Account.arr_cents).where(
-            Account.csm_id.is_not(None)
-        )
-        owned = read_frame(session, owners, ["account_id", "csm_id", "arr_cents"])
-        owned = owned.set_index("account_id")
-    return owned.astype({"csm_id": "Int64"})
+    owned = read_frame(session, owners, ["account_id", "csm_id", "arr_cents"])
+    coverage["coverage_model_id"] = coverage["coverage_model_id"].astype("Int64")
+    owned["csm_id"] = owned["csm_id"].astype("Int64")
+    return StoredCoverage(
+        coverage=coverage, owned_by_csm=owned.set_index("account_id"), in_pools=in_pools
+    )
 
 
 def _ids(values: pd.Series) -> list[int | None]:
@@ -198,20 +189,20 @@ def _suggest_for_flagged(
     before: pd.Series,
     stored: StoredCoverage,
     derived: pd.Series,
-    run_facts: pd.DataFrame,
+    run_facts: pd.DataFrame | None,
 ) -> pd.Series:
     """Return a suggested owner (csm id) for each newly flagged account, by account id.
 
     The suggester decides; this gathers its inputs before anything is written, so that a
     flagged account's suggestion goes in the same update as its flag. The changed
-    accounts' region, vertical, ARR and CSM come from `run_facts` (by account id) when a
-    run read them in its book, else from the database; each model's mean ARR is the
-    stored one moved by their changes. Reading the whole book row by row after the
-    writes, and updating the suggestions row by row, made a 1M-account run with 530k
-    owned accounts and 60k flagged 6.3 s slower; reading the changed accounts and each
-    model's totals again cost a run 0.5-0.9 s more than taking them from its book. The
-    mean counts each account once, in the model derived for it; an account without one
-    (untiered, or no matrix cell) is in no mean.
+    accounts' region, vertical and ARR come from `run_facts` (by account id) when a run
+    read them in its book, else from the database, and their CSM from the stored owners;
+    each model's mean ARR is the stored one moved by their changes. Reading the whole
+    book row by row after the writes, and updating the suggestions row by row, made a
+    1M-account run with 530k owned accounts and 60k flagged 6.3 s slower; reading the
+    changed accounts and each model's totals again cost a run 0.5-0.9 s more than taking
+    them from its book. The mean counts each account once, in the model derived for it;
+    an account without one (untiered, or no matrix cell) is in no mean.
     """
     if not flag.any():
         return pd.Series(dtype="Int64")
@@ -240,16 +231,19 @@ def _suggest_for_flagged(
 
 
 def facts_from_book(
-    book: pd.DataFrame, changed: pd.Index, stored: StoredCoverage
+    book: pd.DataFrame | None, changed: pd.Index, stored: StoredCoverage
 ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """Return the changed accounts' facts and the stored models' ARR totals from a run's book.
 
-    As frames.account_facts and frames.model_arr_totals give them; (None, None) when the
-    book lacks a column, or an account with a stored model, so the database must answer.
+    As frames.account_facts and frames.model_arr_totals give them; (None, None) without a
+    book, or when it lacks a column or an account with a stored model, so the database
+    must answer. `book` is by account id: arr_cents (the ARR field), region, vertical.
     """
     columns = ["arr_cents", "region", "vertical"]
+    if book is None or not set(columns) <= set(book.columns):
+        return None, None
     models = stored.coverage["coverage_model_id"].dropna()
-    if not set(columns) <= set(book.columns) or not models.index.isin(book.index).all():
+    if not models.index.isin(book.index).all():
         return None, None
     facts = book.loc[changed, columns].rename_axis("account_id").reset_index()
     owners = stored.owned_by_csm["csm_id"]

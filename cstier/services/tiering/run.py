@@ -127,13 +127,12 @@ def evaluate_each(
     explain: bool = True,
     committed: bool = False,
     field_arr: bool = False,
-    owners: bool = False,
 ) -> tuple[pd.DataFrame, Iterator[SchemeOutcome]]:
     """Load the book once; return it and each active scheme's outcome, one at a time.
 
     Lazily, so a run can write one scheme and drop its frames before the next:
     five million-row results never sit in memory together. `committed` and `field_arr`
-    are load_book's; `owners` reads each account's CSM with the book (see coverage_facts).
+    are load_book's.
     """
     drafts = drafts or {}
     schemes = active_schemes(session)
@@ -142,8 +141,6 @@ def evaluate_each(
     by_runs = any(p.hysteresis is not None and p.hysteresis.runs for p in parsed.values())
     # Both on the run's connection: the packed tiers take 0.1-0.2 s at 1M accounts, and a
     # second connection alongside the book read measured slower on both databases.
-    if owners:
-        columns = columns | {"csm_id"}
     book = load_book(session, columns, field_catalog(session), committed, field_arr)
     current = read_current_tiers(session, [s.id for s in schemes], by_runs)
     # Read up front: evaluating then reads nothing, and a run reads the stored coverage meanwhile.
@@ -221,31 +218,26 @@ def _evaluate_and_write(
     session: Session, run_id: int, now: datetime, dry_run: bool
 ) -> tuple[int, dict[str, int], dict[str, int], int]:
     """Evaluate and write each scheme in turn, then coverage; return what the run records."""
+    # run_tiering committed before it wrote its run record, which the book doesn't read.
+    book, outcomes = evaluate_each(
+        session, now, explain=False, committed=True, field_arr=not dry_run
+    )
+    coverage_schemes = {active_scheme_id(session, d): d for d in ("value", "needs")}
     # On SQLite the stored coverage is read on a background thread while the schemes are
     # evaluated, which reads nothing from the database; anything else on the connection
     # waits for it (1M accounts: 5.3-5.45 s against 5.55-6.2 s). On PostgreSQL the server's
     # work slowed the evaluation by as much (5.7-6.7 s against 5.4-6.1 s), so it reads the
-    # stored coverage after, on two connections, and the owners come with the book instead
-    # (0.1-0.2 s less with 139k owned accounts). On SQLite the book read would pay for them
-    # (0.1-0.3 s more on an unowned book), where the background read costs nothing seen.
+    # stored coverage after, on two connections. The owners come with the stored coverage,
+    # not with the book: on PostgreSQL that reads them at the derive, so an account a CSM
+    # takes while the run evaluates is still flagged if its model moves (with the book,
+    # too, SQLite's unowned run was 0.1-0.3 s slower and PostgreSQL's owned one no faster).
     url = session.get_bind().url
     early = not dry_run and url.get_backend_name() == "sqlite" and shareable_across_threads(url)
-    # run_tiering committed before it wrote its run record, which the book doesn't read.
-    book, outcomes = evaluate_each(
-        session,
-        now,
-        explain=False,
-        committed=True,
-        field_arr=not dry_run,
-        owners=not (dry_run or early),
-    )
-    facts = coverage_facts(book)
-    coverage_schemes = {active_scheme_id(session, d): d for d in ("value", "needs")}
     ahead = InFlight(early)
     stored: list[StoredCoverage] = []
     if early:
         view = ConnectionView(session.connection())
-        ahead.submit(lambda: stored.append(stored_coverage(view, facts=facts)))
+        ahead.submit(lambda: stored.append(stored_coverage(view)))
     try:
         evaluated_schemes = _evaluate_schemes(
             session, outcomes, run_id, now, dry_run, ahead, coverage_schemes
@@ -258,7 +250,7 @@ def _evaluate_and_write(
     if not dry_run:
         # Coverage follows value × needs: re-derive it in the same transaction.
         # (its changes are in coverage_change, tied to this run by run_id)
-        tiers = _coverage_tiers(coverage_tiers, book, facts) if versions else None
+        tiers = _coverage_tiers(coverage_tiers, book) if versions else None
         # The run has not touched the stored coverage: it may be read as committed.
         derived = derive_coverage(
             session,
@@ -267,6 +259,7 @@ def _evaluate_and_write(
             tiers=tiers,
             committed=True,
             stored=stored[0] if stored else None,
+            facts=coverage_facts(book),
         )
         coverage_changes = derived.changed
         _announce(session, run_id, alerts, now)
@@ -306,49 +299,33 @@ def _evaluate_schemes(
 
 
 # Book columns coverage reads when it flags owned accounts, as derive_coverage names them.
-FACT_COLUMNS = {
-    FIELD_ARR_CENTS: "arr_cents",
-    "region": "region",
-    "industry": "vertical",
-    "csm_id": "csm_id",
-}
+FACT_COLUMNS = {FIELD_ARR_CENTS: "arr_cents", "region": "region", "industry": "vertical"}
 
 
 def coverage_facts(book: pd.DataFrame) -> pd.DataFrame:
     """Return, by account id, the book's columns coverage would otherwise read again.
 
-    The ARR field, owner, region and vertical, where the book holds them: with them,
-    coverage finds the owned accounts and the facts of those it flags without reading
-    the account table (services/coverage/derive.py).
+    The ARR field, region and vertical, where the book holds them: with them, coverage
+    gathers what it needs to suggest owners for the accounts it flags without reading the
+    account table (services/coverage/derive.py).
     """
     present = {column: name for column, name in FACT_COLUMNS.items() if column in book}
-    facts = pd.DataFrame(
+    return pd.DataFrame(
         {name: book[column].array for column, name in present.items()},
         index=pd.Index(book["account_id"].to_numpy(), name="account_id"),
     )
-    if "csm_id" in facts:
-        facts["csm_id"] = facts["csm_id"].astype("Int64")
-    return facts
 
 
-def _coverage_tiers(
-    tiers: dict[str, pd.Series], book: pd.DataFrame, facts: pd.DataFrame
-) -> pd.DataFrame:
-    """Return account_id, value_tier, needs_tier from a run's results (NA where not tiered).
-
-    With them go the book's coverage facts, by the same rows.
-    """
+def _coverage_tiers(tiers: dict[str, pd.Series], book: pd.DataFrame) -> pd.DataFrame:
+    """Return account_id, value_tier, needs_tier from a run's results (NA where not tiered)."""
     empty = pd.Series(pd.NA, index=book.index, dtype="object")
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "account_id": book["account_id"].to_numpy(),
             "value_tier": tiers.get("value", empty).astype("object").to_numpy(),
             "needs_tier": tiers.get("needs", empty).astype("object").to_numpy(),
         }
     )
-    for name in facts.columns:
-        frame[name] = facts[name].array
-    return frame
 
 
 def _stage(batch: ChangeBatch, outcome: SchemeOutcome) -> None:

@@ -38,21 +38,17 @@ BOOK = [
 
 
 def run_book(session, columns: list[str]) -> pd.DataFrame:
-    """Return the tiers and the book columns a tiering run hands derive_coverage."""
-    tiers = current_tiers(session)
-    facts = frames.account_facts(session, tiers["account_id"].to_numpy()).set_index("account_id")
-    for column in columns:
-        tiers[column] = facts[column].reindex(tiers["account_id"]).to_numpy()
-    return tiers
+    """Return the book columns a tiering run hands derive_coverage, by account id."""
+    ids = current_tiers(session)["account_id"].to_numpy()
+    return frames.account_facts(session, ids).set_index("account_id")[columns]
 
 
-# Where the owners, the changed accounts' facts and the ARR totals come from: the database
-# (no book), a run's book, or the book for the owners and the database for the rest, as
-# the book lacks a column (no region here).
+# Where the changed accounts' facts and the ARR totals come from: the database (no book),
+# a run's book, or the database again as the book lacks a column (no region here).
 SOURCES = {
     "database": None,
-    "book": ["arr_cents", "region", "vertical", "csm_id"],
-    "book without region": ["arr_cents", "vertical", "csm_id"],
+    "book": ["arr_cents", "region", "vertical"],
+    "book without region": ["arr_cents", "vertical"],
 }
 
 
@@ -80,8 +76,8 @@ def test_stored_suggestions_match_the_suggester_on_the_whole_book(db_session, se
         set_tiers(account, *after)
 
     columns = SOURCES[source]
-    tiers = None if columns is None else run_book(db_session, columns)
-    summary = derive_coverage(db_session, tiers=tiers)
+    facts = None if columns is None else run_book(db_session, columns)
+    summary = derive_coverage(db_session, facts=facts)
     db_session.commit()
 
     stored = stored_suggestions()

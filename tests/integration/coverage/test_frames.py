@@ -4,6 +4,8 @@ import pandas as pd
 
 from cstier.services.coverage import frames
 from cstier.services.coverage.derive import derive_coverage, facts_from_book, stored_coverage
+from cstier.services.tiering.fields import field_catalog, load_book
+from cstier.services.tiering.run import coverage_facts
 from tests.factories import AccountFactory, CompanyFactory
 from tests.integration.coverage.conftest import set_tiers
 
@@ -54,9 +56,11 @@ def test_a_runs_book_gives_the_facts_and_totals_the_database_does(db_session, se
                                      (None, None)), strict=True):  # fmt: skip
         set_tiers(account, *tiers)
     derive_coverage(db_session)
-    ids = [a.id for a in book]
-    read = frames.account_facts(db_session, ids).set_index("account_id")
-    run_book = read[["arr_cents", "region", "vertical"]]  # as a run's book holds them
+    # As a run reads them: region and vertical as categories, the ARR field as float cents.
+    fields = {"arr", "region", "industry"}
+    run_book = coverage_facts(
+        load_book(db_session, fields, field_catalog(db_session), field_arr=True)
+    )
     changed = pd.Index([book[2].id, book[0].id, book[3].id])
 
     facts, totals = facts_from_book(run_book, changed, stored_coverage(db_session))
@@ -64,14 +68,10 @@ def test_a_runs_book_gives_the_facts_and_totals_the_database_does(db_session, se
     expected = frames.account_facts(db_session, changed.to_numpy())
     assert rows(facts) == rows(expected)
     assert totals.to_dict("index") == frames.model_arr_totals(db_session).to_dict("index")
-    # The owners come from the book as they would from the database.
+    # No book, a book lacking a column, or lacking an account with a stored model: the
+    # database answers.
     stored = stored_coverage(db_session)
-    from_book = stored_coverage(db_session, facts=read[["csm_id", "arr_cents"]])
-    assert from_book.owned_by_csm.sort_index().astype(object).to_dict("index") == (
-        stored.owned_by_csm.sort_index().astype(object).to_dict("index")
-    )
-    assert set(stored.owned_by_csm.index) == {book[0].id, book[2].id}
-    # A book lacking a column, or an account with a stored model, leaves it to the database.
+    assert facts_from_book(None, changed, stored) == (None, None)
     assert facts_from_book(run_book.drop(columns="region"), changed, stored) == (None, None)
     assert facts_from_book(run_book.drop(index=book[1].id), changed, stored) == (None, None)
 

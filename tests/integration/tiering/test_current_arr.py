@@ -85,7 +85,7 @@ def test_a_run_hands_coverage_the_arr_field_beside_the_current_arr(
     original = run_module.derive_coverage
 
     def spy(session, **kwargs):
-        handed.append(kwargs["tiers"].set_index("account_id"))
+        handed.append((kwargs["tiers"].set_index("account_id"), kwargs["facts"]))
         return original(session, **kwargs)
 
     monkeypatch.setattr(run_module, "derive_coverage", spy)
@@ -99,15 +99,15 @@ def test_a_run_hands_coverage_the_arr_field_beside_the_current_arr(
 
     run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
 
-    (tiers,) = handed
+    ((tiers, facts),) = handed
     assert tiers.loc[accounts["two"].id, "value_tier"] == "Strategic"  # on current ARR
-    assert tiers["arr_cents"].to_dict() == {
+    assert facts["arr_cents"].to_dict() == {
         accounts["two"].id: 10_000_00,
         accounts["lapsed"].id: 100_000_00,
         accounts["bare"].id: 30_000_00,
     }
-    assert set(tiers["region"]) == {"EMEA"}
-    assert set(tiers["vertical"]) == {"Software"}
+    assert set(facts["region"]) == {"EMEA"}
+    assert set(facts["vertical"]) == {"Software"}
 
 
 def test_active_means_started_and_not_past_its_end_date(db_session, accounts, today):
