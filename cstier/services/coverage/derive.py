@@ -79,11 +79,11 @@ def derive_coverage(
     before = stored.coverage["coverage_model_id"].reindex(derived.index)
     differs = (before.fillna(-1) != derived.fillna(-1)) | ~derived.index.isin(known)
     changed = derived[differs]
-    flag = pd.Series(stored.owned(changed.index), index=changed.index)
-    flag &= before.reindex(changed.index).notna()
+    was = before[differs]  # the changed accounts' stored models
+    flag = pd.Series(stored.owned(changed.index), index=changed.index) & was.notna()
     suggested = _suggest_for_flagged(session, changed, flag, before, stored, derived, facts)
     _write_coverage(session, changed, flag, known, now, suggested)
-    history = changed[(before.reindex(changed.index).fillna(-1) != changed.fillna(-1))]
+    history = changed[was.fillna(-1) != changed.fillna(-1)]
     _write_history(session, history, before, run_id, now)
     session.flush()
     return DeriveSummary(accounts=len(derived), changed=len(history), flagged=int(flag.sum()))
