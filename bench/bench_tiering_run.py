@@ -572,9 +572,10 @@ def floor_run(session, url: str) -> tuple[float, float, int]:
     """Time reading the needed columns and bulk-writing the run's changes, then roll back."""
     from cstier.domain.tiering import input_columns
     from cstier.models.base import utcnow
-    from cstier.services.tiering.run import evaluate_all
+    from cstier.services.tiering.run import evaluate_each
 
-    outcomes, _ = evaluate_all(session, utcnow())  # only to learn which rows change
+    _, evaluated = evaluate_each(session, utcnow())
+    outcomes = list(evaluated)  # only to learn which rows change
     keys = [
         (int(a), o.scheme.id, str(t))
         for o in outcomes

@@ -28,17 +28,6 @@ ATTRIBUTE_TYPES = ("text", "number", "boolean", "date", "choice")
 ATTRIBUTE_CATEGORIES = ("demographic", "technographic", "psychographic", "behavioural")
 
 
-def size_band(employees: int | None) -> str:
-    """Return the company size band for an employee count."""
-    if employees is None:
-        return "Unknown"
-    if employees < 200:
-        return "SMB"
-    if employees < 2000:
-        return "Mid-market"
-    return "Enterprise"
-
-
 def required_link(unit: str) -> str | None:
     """Return which link an account of this unit needs beyond its company."""
     return {"department": "department", "decision_maker": "contact"}.get(unit)

@@ -4,15 +4,6 @@ import numpy as np
 import pandas as pd
 
 
-def align_types(current: pd.DataFrame, incoming: pd.DataFrame) -> pd.DataFrame:
-    """Return current's columns cast to incoming's dtypes so equal values compare equal."""
-    out = {}
-    for name in incoming.columns:
-        column = current[name] if name in current else pd.Series(None, index=current.index)
-        out[name] = _aligned(column, incoming[name].dtype)
-    return pd.DataFrame(out, index=current.index)
-
-
 def _aligned(column: pd.Series, dtype) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return pd.to_datetime(column, errors="coerce").astype(dtype)

@@ -52,11 +52,6 @@ def _constant(connection: Connection, table: Table, name: str, value):
     return value
 
 
-def insert_rows(session: Session, table: Table, frame: pd.DataFrame, constants: dict) -> None:
-    """Insert new rows straight through the driver: COPY on PostgreSQL, executemany on SQLite."""
-    insert_work(session.connection(), table, frame, constants)()
-
-
 def insert_work(
     connection: Connection, table: Table, frame: pd.DataFrame, constants: dict
 ) -> Callable[[], None]:
@@ -200,11 +195,6 @@ def update_work(
     columns["v_row_id"] = [int(i) for i in frame["id"]]
     params = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
     return _batched(connection, statement, params)
-
-
-def insert_audit(session: Session, entries: list[dict]) -> None:
-    """Append audit rows in bulk."""
-    audit_work(session.connection(), entries)()
 
 
 def audit_work(connection: Connection, entries: list[dict]) -> Callable[[], None]:

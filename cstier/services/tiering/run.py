@@ -163,14 +163,6 @@ def evaluate_each(
     return book, outcomes()
 
 
-def evaluate_all(
-    session: Session, now: datetime, drafts: dict[int, dict] | None = None
-) -> tuple[list[SchemeOutcome], int]:
-    """Evaluate every active scheme (or a draft definition in its place); return outcomes and book size."""
-    book, outcomes = evaluate_each(session, now, drafts)
-    return list(outcomes), len(book)
-
-
 def run_tiering(
     session: Session,
     *,
