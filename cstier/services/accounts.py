@@ -11,8 +11,8 @@ from cstier.domain.customer import ACCOUNT_UNITS, LIFECYCLE_STAGES, required_lin
 from cstier.domain.permissions import Actor, can_edit_account, can_manage_book, can_view_account
 from cstier.models import Account, Company, Contact, Department, User
 from cstier.services import audit
+from cstier.services.bulk_reads import among
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from cstier.services.frames import among
 from cstier.services.tiering.current import accounts_in_tier
 
 AUDITED_FIELDS = (

@@ -12,8 +12,8 @@ from cstier.domain.imports import KINDS, escape_frame
 from cstier.domain.permissions import Actor
 from cstier.models import Account, CustomAttribute, TierChange, TierScheme, UsageMetric
 from cstier.services.accounts import AccountFilter, list_query, scoped
+from cstier.services.bulk_reads import read_frame
 from cstier.services.errors import ServiceError
-from cstier.services.frames import read_frame
 from cstier.services.imports.targets import TARGETS
 
 EXPORTS = {

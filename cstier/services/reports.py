@@ -34,8 +34,8 @@ from cstier.models import (
 )
 from cstier.models.base import utcnow
 from cstier.services.accounts import scoped
+from cstier.services.bulk_reads import read_frame
 from cstier.services.errors import ValidationFailed
-from cstier.services.frames import read_frame
 from cstier.services.tiering.fields import field_catalog
 
 ATTENTION_HORIZON = timedelta(days=7)

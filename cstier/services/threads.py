@@ -62,7 +62,7 @@ class ConnectionView:
     """Stand in for a session where only its connection is used, on a background thread.
 
     Flask-SQLAlchemy's session belongs to the app context of the thread that made it; the
-    readers in services/columns.py and services/frames.py only ask it for `connection()`,
+    readers in services/columns.py and services/bulk_reads.py only ask it for `connection()`,
     which this returns, taken from the session in the main thread beforehand.
     """
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from cstier.domain.coverage.frames import (
+from cstier.domain.coverage.layouts import (
     BOOK_COLUMNS,
     CSM_COLUMNS,
     MODEL_COLUMNS,

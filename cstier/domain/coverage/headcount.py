@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from cstier.domain.coverage.frames import account_units
+from cstier.domain.coverage.layouts import account_units
 
 
 def required_headcount(accounts_per_model: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cstier.domain.coverage.frames import account_units
+from cstier.domain.coverage.layouts import account_units
 
 
 @dataclass(frozen=True)

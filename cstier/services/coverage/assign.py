@@ -11,7 +11,7 @@ from cstier.domain.coverage import Refusal, Target, blocking, refusals
 from cstier.domain.permissions import Actor, can_manage_book
 from cstier.models import Account, AccountCoverage, Pool
 from cstier.models.base import utcnow
-from cstier.services.coverage import frames
+from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.targets import load_target
 from cstier.services.coverage.transfer import Assignment, AssignmentResult, record_assignment
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -130,12 +130,12 @@ def _check_versions(accounts: list[Account], expected: dict[int, int]) -> None:
 
 def _refusals(session: Session, assignment: Assignment, batch: pd.DataFrame) -> list[Refusal]:
     found: list[Refusal] = []
-    models = frames.models_frame(session)
+    models = coverage_reads.models_frame(session)
     if assignment.csm_id is not None:
         target: Target | None = load_target(session, assignment.csm_id)
         if target is None:
             raise ValidationFailed("No such CSM.", {"csm_id": ["Choose an existing CSM."]})
-        book = frames.book_frame(session, csm_id=assignment.csm_id)
+        book = coverage_reads.book_frame(session, csm_id=assignment.csm_id)
         book = book[~book["account_id"].isin(batch["account_id"])]
         found += refusals(target, book, batch, models)
     if assignment.pool_id is not None:

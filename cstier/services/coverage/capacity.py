@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.coverage import coverage_for_tiers, csm_loads, headcount_plan
 from cstier.domain.coverage.headcount import current_headcount, required_headcount
-from cstier.services.coverage import frames
+from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.tiers import current_tiers
 
 
@@ -22,9 +22,9 @@ class CapacityReport:
 
 def capacity_report(session: Session) -> CapacityReport:
     """Return every CSM's load against target and every model's required vs current headcount."""
-    book = frames.book_frame(session)
-    csms = frames.csms_frame(session)
-    models = frames.models_frame(session)
+    book = coverage_reads.book_frame(session)
+    csms = coverage_reads.csms_frame(session)
+    models = coverage_reads.models_frame(session)
     loads = csm_loads(book, csms, models).merge(
         csms[["csm_id", "name", "active"]], on="csm_id", how="left"
     )
@@ -72,12 +72,14 @@ class _HeadcountInputs:
 
     @classmethod
     def read(cls, session: Session) -> "_HeadcountInputs":
-        models = frames.models_frame(session)
-        current = current_headcount(frames.book_frame(session), frames.csms_frame(session), models)
+        models = coverage_reads.models_frame(session)
+        current = current_headcount(
+            coverage_reads.book_frame(session), coverage_reads.csms_frame(session), models
+        )
         return cls(
             current_tiers(session).set_index("account_id"),
             models,
-            frames.matrix_frame(session),
+            coverage_reads.matrix_frame(session),
             current,
         )
 

@@ -14,11 +14,11 @@ from cstier.domain.coverage.suggest import ACCOUNT_COLUMNS
 from cstier.models import Account, AccountCoverage
 from cstier.models.base import utcnow
 from cstier.services.bulk import BulkWriter
+from cstier.services.bulk_reads import id_list, read_frame, read_id_lists
 from cstier.services.columns import read_columns
-from cstier.services.coverage import frames
+from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.coverage.tiers import current_tiers
-from cstier.services.frames import id_list, read_frame, read_id_lists
 
 
 @dataclass
@@ -71,7 +71,7 @@ def derive_coverage(
     ensure_default_coverage(session)
     tiers = (tiers if tiers is not None else current_tiers(session)).set_index("account_id")
     derived = coverage_for_tiers(
-        tiers["value_tier"], tiers["needs_tier"], frames.matrix_frame(session)
+        tiers["value_tier"], tiers["needs_tier"], coverage_reads.matrix_frame(session)
     )
     if stored is None:
         stored = stored_coverage(session, committed)
@@ -208,8 +208,8 @@ def _suggest_for_flagged(
         return pd.Series(dtype="Int64")
     facts, totals = facts_from_book(run_facts, changed.index, stored)
     if facts is None:
-        facts = frames.account_facts(session, changed.index.to_numpy())
-        totals = frames.model_arr_totals(session)
+        facts = coverage_reads.account_facts(session, changed.index.to_numpy())
+        totals = coverage_reads.model_arr_totals(session)
     placing = facts[facts["account_id"].isin(changed.index[flag.to_numpy()])].copy()
     placing["coverage_model_id"] = changed.reindex(placing["account_id"]).to_numpy()
     models = stored.coverage["coverage_model_id"]
@@ -221,9 +221,9 @@ def _suggest_for_flagged(
     totals = moved_totals(totals, arr, before, changed)
     proposals = suggest_owners(
         placing[list(ACCOUNT_COLUMNS)],
-        frames.csms_frame(session),
-        frames.models_frame(session),
-        frames.pools_frame(session),
+        coverage_reads.csms_frame(session),
+        coverage_reads.models_frame(session),
+        coverage_reads.pools_frame(session),
         book,
         totals["arr_cents"] / totals["accounts"],
     )
@@ -235,9 +235,9 @@ def facts_from_book(
 ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """Return the changed accounts' facts and the stored models' ARR totals from a run's book.
 
-    As frames.account_facts and frames.model_arr_totals give them; (None, None) without a
-    book, or when it lacks a column or an account with a stored model, so the database
-    must answer. `book` is by account id: arr_cents (the ARR field), region, vertical.
+    As coverage_reads.account_facts and coverage_reads.model_arr_totals give them; (None,
+    None) without a book, or when it lacks a column or an account with a stored model, so
+    the database must answer. `book` is by account id: arr_cents (the ARR field), region, vertical.
     """
     columns = ["arr_cents", "region", "vertical"]
     if book is None or not set(columns) <= set(book.columns):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from cstier.domain.coverage import suggest_owners
 from cstier.domain.permissions import Actor, can_manage_book
 from cstier.models import Account, Pool, User
-from cstier.services.coverage import frames
+from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.assign import Assignment, assign_accounts
 from cstier.services.errors import Forbidden, ServiceError, ValidationFailed
 
@@ -25,11 +25,11 @@ class AcceptResult:
 def propose(session: Session) -> pd.DataFrame:
     """Return one proposal per open account: account_id, csm_id, pool_id, kept, reason."""
     return suggest_owners(
-        frames.open_accounts_frame(session),
-        frames.csms_frame(session),
-        frames.models_frame(session),
-        frames.pools_frame(session),
-        frames.book_frame(session),
+        coverage_reads.open_accounts_frame(session),
+        coverage_reads.csms_frame(session),
+        coverage_reads.models_frame(session),
+        coverage_reads.pools_frame(session),
+        coverage_reads.book_frame(session),
     )
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.models import Account, TierScheme
-from cstier.services.frames import read_frame
+from cstier.services.bulk_reads import read_frame
 from cstier.services.tiering.current import read_current_tiers
 
 

@@ -13,7 +13,7 @@ from cstier.domain.imports import KindSpec
 from cstier.domain.imports.diff import changed_cells
 from cstier.domain.imports.headers import ATTRIBUTE_PREFIX
 from cstier.models import Company
-from cstier.services.frames import read_frame_on
+from cstier.services.bulk_reads import read_frame_on
 from cstier.services.imports import write
 from cstier.services.imports.indexes import SetAside, worth_setting_aside
 from cstier.services.imports.refs import LOOKUP_BATCH, References, key_in

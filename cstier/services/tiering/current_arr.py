@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from cstier.models import Account, Subscription
 from cstier.models.base import utcnow
-from cstier.services.frames import overlay, read_frame
+from cstier.services.bulk_reads import overlay, read_frame
 
 MONTHS_PER_YEAR = 12
 

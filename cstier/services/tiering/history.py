@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from cstier.domain.permissions import Actor, sees_whole_book
 from cstier.models import Account, TierChange, TieringRun, TierScheme
 from cstier.services.accounts import scoped
-from cstier.services.frames import among
+from cstier.services.bulk_reads import among
 from cstier.services.tiering.current import account_tiers
 
 

@@ -23,9 +23,9 @@ from cstier.domain.tiering import (
 from cstier.models import OutboxEvent, TieringRun, TierOverride, TierScheme
 from cstier.models.base import utcnow
 from cstier.services.bulk import BulkWriter, checkpoint_after, large_page_cache, large_work_mem
+from cstier.services.bulk_reads import read_frame
 from cstier.services.coverage.derive import StoredCoverage, derive_coverage, stored_coverage
 from cstier.services.coverage.tiers import active_scheme_id
-from cstier.services.frames import read_frame
 from cstier.services.threads import ConnectionView, InFlight, shareable_across_threads
 from cstier.services.tiering.changes import ChangeBatch
 from cstier.services.tiering.current import (

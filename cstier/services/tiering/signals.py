@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from cstier.models import AccountNeed, Subscription, UsageMetric
 from cstier.models.base import utcnow
-from cstier.services.frames import overlay, read_frame
+from cstier.services.bulk_reads import overlay, read_frame
 from cstier.services.tiering.current_arr import active_on
 
 NEED_PREFIX = "need."

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from cstier.domain.coverage import suggest_owners
 from cstier.extensions import db
 from cstier.models import AccountCoverage, CoverageModel, CsmProfile, TierScheme
-from cstier.services.coverage import frames
+from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.tiering.current import store_tiers
 from cstier.services.tiering.schemes import ensure_default_schemes
@@ -60,15 +60,15 @@ def suggestions_on_whole_book(account_ids) -> dict[int, int | None]:
     derivation gathers piecemeal before it writes must come to the same suggestions.
     """
     session = db.session
-    flagged = frames.open_accounts_frame(session)
-    book = frames.book_frame(session)
+    flagged = coverage_reads.open_accounts_frame(session)
+    book = coverage_reads.book_frame(session)
     modelled = book.dropna(subset=["coverage_model_id"])
     mean_arr = modelled.groupby(modelled["coverage_model_id"].astype("int64"))["arr_cents"].mean()
     expected = suggest_owners(
         flagged[flagged["account_id"].isin(list(account_ids))],
-        frames.csms_frame(session),
-        frames.models_frame(session),
-        frames.pools_frame(session),
+        coverage_reads.csms_frame(session),
+        coverage_reads.models_frame(session),
+        coverage_reads.pools_frame(session),
         book,
         mean_arr.astype(float),
     )

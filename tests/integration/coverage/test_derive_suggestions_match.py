@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from cstier.models import AccountCoverage, Pool
-from cstier.services.coverage import frames
+from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.tiers import current_tiers
 from tests.factories import AccountFactory, CompanyFactory, UserFactory
@@ -40,7 +40,7 @@ BOOK = [
 def run_book(session, columns: list[str]) -> pd.DataFrame:
     """Return the book columns a tiering run hands derive_coverage, by account id."""
     ids = current_tiers(session)["account_id"].to_numpy()
-    return frames.account_facts(session, ids).set_index("account_id")[columns]
+    return coverage_reads.account_facts(session, ids).set_index("account_id")[columns]
 
 
 # Where the changed accounts' facts and the ARR totals come from: the database (no book),

@@ -5,7 +5,7 @@ reads none of it again. What it stores must be what the suggester gives on the w
 read the plain way once the run is done.
 """
 
-from cstier.services.coverage import frames
+from cstier.services.coverage import coverage_reads
 from cstier.services.tiering.run import run_tiering
 from tests.factories import AccountFactory, CompanyFactory, UserFactory
 from tests.integration.coverage.conftest import (
@@ -50,7 +50,7 @@ def test_a_run_flags_owned_accounts_and_suggests_as_the_whole_book_would(
 
     # The book holds the facts: the run must not read them again.
     for reader in ("account_facts", "model_arr_totals"):
-        monkeypatch.setattr(frames, reader, read_again)
+        monkeypatch.setattr(coverage_reads, reader, read_again)
     summary = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
     monkeypatch.undo()
 

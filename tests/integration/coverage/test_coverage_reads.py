@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from cstier.services.coverage import frames
+from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.derive import derive_coverage, facts_from_book, stored_coverage
 from cstier.services.tiering.fields import field_catalog, load_book
 from cstier.services.tiering.run import coverage_facts
@@ -15,14 +15,14 @@ def test_account_facts_are_read_for_exactly_the_given_accounts(db_session, seede
     owned = AccountFactory(company=acme, csm=csm, arr_cents=120_000_00)
     other = AccountFactory(company=CompanyFactory(region="NA", industry="Software"))
     AccountFactory()  # not asked for
-    facts = frames.account_facts(db_session, [other.id, owned.id, 999_999])
+    facts = coverage_reads.account_facts(db_session, [other.id, owned.id, 999_999])
     rows = {r["account_id"]: r for r in facts.to_dict("records")}
     assert set(rows) == {owned.id, other.id}  # an unknown id is no row
     assert (rows[owned.id]["region"], rows[owned.id]["vertical"]) == ("EMEA", "Retail")
     assert (rows[owned.id]["arr_cents"], rows[owned.id]["csm_id"]) == (120_000_00, csm.id)
     assert rows[other.id]["region"] == "NA"
     assert facts["csm_id"].isna().tolist().count(True) == 1
-    assert frames.account_facts(db_session, []).empty
+    assert coverage_reads.account_facts(db_session, []).empty
 
 
 def test_model_arr_totals_are_over_every_account_of_the_model(db_session, seeded, csm):
@@ -36,7 +36,7 @@ def test_model_arr_totals_are_over_every_account_of_the_model(db_session, seeded
     set_tiers(other, "Strategic", "High")
     AccountFactory(arr_cents=999_999_00)  # untiered: no model, in no total
     derive_coverage(db_session)
-    totals = frames.model_arr_totals(db_session)
+    totals = coverage_reads.model_arr_totals(db_session)
     assert totals.to_dict("index") == {
         seeded["tech_touch"].id: {"arr_cents": 40_000_00, "accounts": 2},
         seeded["high_touch"].id: {"arr_cents": 400_000_00, "accounts": 1},
@@ -65,9 +65,9 @@ def test_a_runs_book_gives_the_facts_and_totals_the_database_does(db_session, se
 
     facts, totals = facts_from_book(run_book, changed, stored_coverage(db_session))
 
-    expected = frames.account_facts(db_session, changed.to_numpy())
+    expected = coverage_reads.account_facts(db_session, changed.to_numpy())
     assert rows(facts) == rows(expected)
-    assert totals.to_dict("index") == frames.model_arr_totals(db_session).to_dict("index")
+    assert totals.to_dict("index") == coverage_reads.model_arr_totals(db_session).to_dict("index")
     # No book, a book lacking a column, or lacking an account with a stored model: the
     # database answers.
     stored = stored_coverage(db_session)

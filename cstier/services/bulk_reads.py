@@ -1,4 +1,4 @@
-"""Read query results straight into DataFrames, column-wise, for the vectorised engines."""
+"""Bulk reads: query results straight into DataFrames, and id sets of any size as one parameter."""
 
 import json
 from collections.abc import Iterator

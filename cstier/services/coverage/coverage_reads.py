@@ -1,4 +1,4 @@
-"""Load coverage inputs as DataFrames for the domain maths, column-wise."""
+"""Read the coverage maths' inputs (models, matrix, pools, CSMs, the book) as DataFrames."""
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ from cstier.models import (
     Pool,
     User,
 )
-from cstier.services.frames import id_table, read_frame
+from cstier.services.bulk_reads import id_table, read_frame
 
 MODEL_COLUMNS = [
     "coverage_model_id",

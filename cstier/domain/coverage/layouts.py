@@ -1,4 +1,4 @@
-"""The column layouts the coverage maths works on (documented once, checked cheaply)."""
+"""The column layouts the coverage maths works on, and the share of a CSM each account takes."""
 
 import pandas as pd
 
