@@ -32,8 +32,8 @@ def configure_pandas() -> None:
     """Keep pandas' strings in Python objects even where pyarrow is installed.
 
     pandas 3 stores strings in Arrow when pyarrow is importable. The tiering engine
-    compares and gathers tier names as Python objects; with Arrow strings each such step
-    converts, and a 1M-account evaluation took 1.6x as long (hysteresis 10x, the diff 7x).
+    compares and gathers tier names as Python objects, so with Arrow strings each such step
+    would convert them, and the evaluation would be several times slower.
     """
     import pandas as pd
 

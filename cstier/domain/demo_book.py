@@ -1,7 +1,7 @@
 """Generate a realistic, reproducible B2B customer book as DataFrames (no database).
 
-Every column is drawn for all rows at once (numpy), so a million accounts take seconds.
-Low-cardinality text (region, role, plan…) is categorical; ids are 1..n per table.
+Every column is drawn for all rows at once (numpy); low-cardinality text (region, role,
+plan…) is categorical and ids are 1..n per table.
 """
 
 from dataclasses import dataclass
@@ -109,7 +109,7 @@ def _category(codes: np.ndarray, categories) -> pd.Categorical:
 
 
 def _text(values: np.ndarray) -> pd.Series:
-    """Keep Python strings as an object column (inferring a string dtype costs seconds at 1M)."""
+    """Keep Python strings as an object column (inferring a string dtype is slow at book scale)."""
     return pd.Series(values, dtype=object, copy=False)
 
 

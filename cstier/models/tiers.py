@@ -88,10 +88,10 @@ class TierBlock(db.Model):
     """The current tiers of BLOCK_SIZE consecutive account ids in one scheme, packed.
 
     A re-tier compares every account's proposed tier with its stored one and changes a few
-    percent of them, spread over the whole book. Kept as one row per account and scheme
-    (five million at 1M accounts), reading them took 2-4 s and the scattered updates
-    rewrote nearly every page of the table; packed, a scheme is 16 rows of at most 128 KB,
-    read and written whole (migration 0017, services/tiering/current.py).
+    percent of them, spread over the whole book. Kept as one row per account and scheme,
+    reading them was slow and the scattered updates rewrote nearly every page of the table;
+    packed, a scheme is a few rows of at most 128 KB, read and written whole (migration
+    0017, services/tiering/current.py).
 
     `tiers` holds one little-endian uint16 code per account id from block * BLOCK_SIZE on:
     0 is no tier, k the k-th of `tier_names`. A pending move of a scheme damped by runs is

@@ -1,8 +1,7 @@
 """Tier-change alerts: moves from one tier to another in the actor's book, newest first.
 
-A first tiering (no from_tier) is not an alert. A tiering run writes one
-`tiers.changed` outbox event naming itself; the delivery job reads that run's
-alerts through here (`run_id`), so this module holds the only copy of the rule.
+A first tiering (no from_tier) is not an alert; the delivery job reads a run's alerts
+through here too (`run_id`), so this module holds the only copy of the rule.
 """
 
 from dataclasses import dataclass

@@ -108,9 +108,8 @@ def _planned_for_lookups(cursor, table: str, rows: int) -> Iterator[None]:
     The scratch keys are unique, so a Memoize cache in front of the lookups never hits and
     only costs. While the rows are a small share of the table, looking them up in the
     caller's key order through the primary key beats reading and hashing the whole table,
-    though the planner, pricing each lookup as a random read, picks the hash join (1,000,000
-    tiers, join alone: 85,000 rows 0.4-0.6 s against 0.8-1.2 s, 200,000 rows 0.7-1.0 s
-    against 1.2-1.4 s; all of them 4.5 s against 2.7 s, so past LOOKUP_SHARE it decides).
+    though the planner, pricing each lookup as a random read, picks the hash join. Past
+    LOOKUP_SHARE the hash join does win, so there the planner decides.
     The settings are back once the statement is done; a failed one rolls them back with it.
     """
     settings = {"enable_memoize": "off"}
@@ -135,7 +134,7 @@ def large_page_cache(session: Session, megabytes: int = 128) -> Iterator[None]:
     """Give SQLite a larger page cache for one book-wide job, then restore it.
 
     SQLite's default cache is 2 MB; a run updating hundreds of thousands of rows across
-    a million-row table re-reads the same index pages from the OS over and over without
+    a book-sized table re-reads the same index pages from the OS over and over without
     it. PostgreSQL sizes its own buffers, so this does nothing there.
     """
     connection = session.connection()
@@ -171,8 +170,8 @@ def checkpoint_after(session: Session, min_pages: int = 10_000) -> Iterator[None
     """On SQLite, keep a large job's commit from copying its log back; do that in a thread.
 
     In WAL mode the commit that grows the log past 1,000 pages also copies every logged page
-    back into the database file, so a re-tier waited seconds for its pages to be written a
-    second time. PostgreSQL leaves that to its checkpointer process; this does the same:
+    back into the database file, so a re-tier waited for its pages to be written a second
+    time. PostgreSQL leaves that to its checkpointer process; this does the same:
     inside the block the connection does not checkpoint, and once the block has committed
     a thread checkpoints on its own connection. Readers are never blocked by it, and a
     small log is left to SQLite's usual checkpoint at the next commit.

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 def read_frame(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFrame:
     """Run a Core select in the session's transaction and return its rows as a DataFrame.
 
-    The DBAPI cursor's plain tuples are used as they are: building ORM Row objects for a
-    million accounts costs more than the whole evaluation.
+    The DBAPI cursor's plain tuples are used as they are: building ORM Row objects for the
+    whole book costs more than evaluating it.
     """
     return read_frame_on(session.connection(), stmt, columns)
 

@@ -1,17 +1,7 @@
 """Read a chunk of rows column by column: one aggregate joins each column into one text.
 
-Fetching rows makes the driver build a tuple per row (and psycopg's COPY hands over one
-message per row); joining each row's fields into a CSV line in SQL costs SQLite more than
-the scan. Instead one query per chunk aggregates every column into a text
-(group_concat on SQLite, string_agg on PostgreSQL): all aggregates of a query see the
-rows in the same order, so the columns line up, and pandas' C parser splits each one.
-
-Ids are joined by commas. Any other value ends with the unit separator; a NULL number
-is `\\N`, a NULL text the group separator alone, with a count of non-NULL values that
-tells it from a text holding that character. pandas splits fields on the record
-separator, which no value may hold. Whatever can't be split exactly (a separator in a
-text, text in a number column, a string in a JSON number array) makes `split` return
-None, and the caller reads that chunk as CSV lines instead (services/columns.py).
+All aggregates of a query see the rows in the same order, so the columns line up; what can't
+be split exactly is read as CSV lines instead (services/columns.py).
 """
 
 from __future__ import annotations
@@ -45,6 +35,9 @@ INTEGER = re.compile(r"-?[0-9]+")
 def column_aggregates(column: ColumnElement, kind: str, postgres: bool) -> list[ColumnElement]:
     """Return the aggregates that read one column of a chunk, for `split_column`.
 
+    Ids are joined by commas; any other value ends with UNIT. A NULL number is `\\N`, a
+    NULL text MISSING alone, with a count of non-NULL values that tells it from a text
+    holding that character; pandas splits fields on NEVER, which no value may hold.
     Numbers are written exactly: SQLite's reals through quote() (CAST keeps 15 digits),
     PostgreSQL's as their text (the shortest that reads back equal).
     """
@@ -134,9 +127,9 @@ class JsonColumns:
     row's values as an array (`[3,null,12.5,"high"]`), and a chunk of them joined by
     newlines is CSV once the brackets go, provided it holds no escape, nested value, empty
     or "null" string; booleans get an array of their own, dates one json_extract each.
-    Each json_extract in a row costs nearly a parse of the document: one for the numbers
-    and one for a text field cost 1.45 s at 1M accounts, one for both 0.95 s. A single
-    field is read with its path twice, since one path returns the value, not an array.
+    Each json_extract in a row costs nearly a parse of the document, so numbers and text
+    share one. A single field is read with its path twice, since one path returns the
+    value, not an array.
     PostgreSQL reads each field with ->> from the stored jsonb, which parses nothing.
     """
 

@@ -1,13 +1,4 @@
-"""Read a million-row select into a typed DataFrame as joined texts, not as Python row tuples.
-
-Fetching rows through the DBAPI makes the driver build a tuple and a Python object per
-value (eight million of them for a 1M-account book) and pandas then walks them again;
-that costs more than the evaluation it feeds. Here each range of keys is one query that
-aggregates every column into one text (services/column_text.py), and pandas' C parser
-splits them; a chunk whose values can't be split exactly is read as CSV lines instead
-(COPY … TO STDOUT on PostgreSQL, concatenated fields on SQLite: services/sqlite_csv.py).
-Everything is read inside the session's transaction, on its connection from a background
-thread; only a caller that says its data is committed gets a second connection too.
+"""Read a book-sized select into a typed DataFrame as joined texts, not as Python row tuples.
 
 Types: `int` columns (ids) are int64, `number` float64, `text` categorical (of strings);
 any other kind (boolean, date) comes back as strings for the caller to convert.
@@ -83,8 +74,7 @@ def read_columns(
     if not frame[names[0]].is_monotonic_increasing:
         # SQL promises no order inside an aggregate or a scan: put the rows in key order.
         # PostgreSQL's bitmap scans return them in heap order, mostly sorted, where a
-        # stable argsort runs in linear time (1M accounts: 0.03-0.05 s with the take,
-        # against 0.1-0.2 s for sort_values).
+        # stable argsort runs in linear time, well ahead of sort_values.
         order = np.argsort(frame[names[0]].to_numpy(), kind="stable")
         frame = frame.take(order).reset_index(drop=True)
     return frame
@@ -96,17 +86,14 @@ def _chunks(
     """Yield the rows of `stmt` as frames, one per range of CHUNK_ROWS keys.
 
     Each chunk is one query with an aggregate per column (services/column_text.py): on
-    SQLite, joining each row's fields into a CSV line cost more than the scan (1M accounts:
-    three columns 3.1 s as lines, 0.5 s as columns), and psycopg hands a COPY over as one
-    message per row (1M coverage rows: 0.8 s, against 0.44 s as two texts). A chunk whose
-    values can't be split exactly is read as CSV lines instead, which copes with anything.
+    SQLite, joining each row's fields into a CSV line costs more than the scan, and psycopg
+    hands a COPY over as one message per row. A chunk whose values can't be split exactly
+    is read as CSV lines instead, which copes with anything.
 
     The next chunks' queries run on background threads while pandas splits the last one
-    (services/threads.py), on each of the `reading_connections` in turn. 1M accounts
-    with their companies spend about 2 s in the database and 0.5-0.7 s splitting;
-    PostgreSQL reads on two connections when the caller says the data is `committed`.
-    Sending all chunk queries to PostgreSQL at once in a pipeline measured no faster
-    (2.3 s against 2.1 s): the server still works on one query at a time.
+    (services/threads.py), on each of the `reading_connections` in turn. Sending all chunk
+    queries to PostgreSQL at once in a pipeline is no faster: the server still works on
+    one query at a time.
     """
     bounds = stmt.with_only_columns(func.min(key), func.max(key))
     low, high = connection.execute(bounds).one()
@@ -156,16 +143,14 @@ def reading_connections(connection: Connection, spread: bool) -> Iterator[list[C
     """Yield the connections to read chunks on: the session's, and a second one if `spread`.
 
     A PostgreSQL query runs on one core, so a second connection lets the server work on
-    two chunks at once while the main thread splits a third: on two cores, 1M accounts
-    with their companies went from 1.9-2.4 s to 1.5-1.9 s. The second connection imports
+    two chunks at once while the main thread splits a third. The second connection imports
     the snapshot the session's transaction has when the read begins (pg_export_snapshot):
     what was committed then, but none of the session's own changes, so only data the
     session has not changed may be read this way. (Under READ COMMITTED the session's own
     chunk queries each take a newer snapshot, as every chunk query did before.) It takes a
     second connection from the pool while the read lasts, and cannot begin inside a
-    savepoint, where PostgreSQL exports no snapshot. SQLite measured no faster (2.3-2.9 s
-    against 2.1-2.4 s): its queries are bound by parsing JSON, and the splitting already
-    takes the other core.
+    savepoint, where PostgreSQL exports no snapshot. SQLite gains nothing from it: its
+    queries are bound by parsing JSON, and the splitting already takes the other core.
     """
     if not spread:
         yield [connection]
@@ -272,7 +257,7 @@ def _parse(
 
 
 def _categorical(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
-    """Turn text columns, read as strings, into categories (few values repeat a million times).
+    """Turn text columns, read as strings, into categories (few values, each repeated across the book).
 
     Read straight as categories, pandas would guess their type: plans "01" and "2.0" would
     become the numbers 1 and 2, and chunks of such values would not concatenate with others.

@@ -1,17 +1,7 @@
 """The SQLite query that writes a chunk of rows as CSV text, for services/columns.py to parse.
 
-Each row becomes one line, its fields concatenated in SQL; the lines are group_concat-ed.
-Ids and numeric values are written bare, anything else quoted, NULL as `\\N`.
-
-Fields read from a JSON column (custom attributes) cost a json_extract each. Where two or
-more number fields, or two or more boolean ones, are read, one json_extract with all their
-paths returns a row's values as a JSON array (`[3,null,12.5]`). A row whose array holds
-nothing but numbers, null (and true/false for booleans) is already CSV once its brackets
-are trimmed; `null` is then read as missing. Any other row (a string, an escape, a nested
-value) takes the field-by-field expressions, which read the same values. Each json_extract
-call costs nearly a parse of the document, so fewer calls per row are faster: for a
-1M-account book the arrays save about a second. (The column-wise read puts number and
-text fields in one array: services/column_text.py.)
+Each row becomes one line of fields concatenated in SQL; several number (or boolean) JSON
+fields come from one json_extract as an array, since each call costs nearly a parse.
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
 """Database work on a background thread, one piece at a time, while the main thread goes on.
 
-An import writes one chunk while it compares the next (services/imports); a book read
-runs the next chunk's query while pandas splits the last one (services/columns.py). Both
-drivers let the calling thread go while the database works (sqlite3 around each step,
-psycopg while it waits on the server), so the two overlap on a 2-core machine.
+Both drivers let the calling thread go while the database works, so an import's writes and
+a book read's queries overlap with Python on the other core.
 """
 
 from collections.abc import Callable

@@ -1,9 +1,6 @@
 """The weekly tier review: who moved up, down or into a tier, and how much ARR moved.
 
-Input is one row per tier change of the week (columns in CHANGE_COLUMNS, plus an
-optional account_name), and each scheme's tiers top tier first. An account that
-moves twice in a week counts once, by its net move: the first change's from_tier
-to the last change's to_tier; one that ends where it started "returned".
+An account that moves twice in a week counts once, by its net move.
 """
 
 from collections.abc import Iterable
@@ -101,7 +98,13 @@ def direction(from_tier: str | None, to_tier: str, tiers: Iterable[str], dimensi
 def build_tier_review(
     changes: pd.DataFrame, schemes: Iterable[SchemeTiers], top_n: int = TOP_MOVERS
 ) -> TierReview:
-    """Summarise a week of tier changes per scheme, in the order the schemes are given."""
+    """Summarise a week of tier changes per scheme, in the order the schemes are given.
+
+    `changes` has one row per tier change of the week (CHANGE_COLUMNS, plus an optional
+    account_name); each scheme lists its tiers top tier first. An account's net move runs
+    from its first change's from_tier to its last change's to_tier; one that ends where it
+    started "returned".
+    """
     known = {s.scheme_id: s for s in schemes}
     net = _net_moves(changes)
     for scheme_id in net["scheme_id"].unique() if len(net) else ():

@@ -57,7 +57,7 @@ def tiers_at(tiers: pd.Series, positions: np.ndarray) -> np.ndarray:
     """Return the tiers at `positions` as an object array, NaN where the position is -1.
 
     Matches `reindex(...).to_numpy(object)` on the tier column, but a categorical column is
-    read through its codes instead of a million objects.
+    read through its codes instead of one object per row.
     """
     found = positions >= 0
     if isinstance(tiers.dtype, pd.CategoricalDtype):

@@ -45,7 +45,7 @@ def _weighted_score(
     columns: list[np.ndarray], weights: np.ndarray
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     # Column by column, each sum taken in component order: the same numbers as
-    # summing each row, without striding over a million short rows.
+    # summing each row, without striding over one short row per account.
     present = [~np.isnan(column) for column in columns]
     effective = [np.where(has, weight, 0.0) for has, weight in zip(present, weights, strict=True)]
     total = _in_order_sum(effective)

@@ -24,7 +24,7 @@ def current_tiers(session: Session) -> pd.DataFrame:
     """Return account_id, value_tier, needs_tier, arr_cents for every account (tiers may be None).
 
     Tiers are read from their packed blocks (services/tiering/current.py), not joined row
-    by row: at a million accounts the join alone took seconds of every capacity page.
+    by row: at book scale that join alone would slow every capacity page.
     """
     schemes = {"value_tier": active_scheme_id(session, "value"),
                "needs_tier": active_scheme_id(session, "needs")}  # fmt: skip

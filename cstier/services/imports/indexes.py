@@ -1,13 +1,7 @@
 """Set a table's secondary indexes (and on PostgreSQL its foreign keys) aside for a large load.
 
-Maintaining eight secondary indexes row by row costs several times the insert itself
-(measured on a million accounts: SQLite 8.8 s with them against 1.2 s without, plus 3.9 s to
-build them afterwards; PostgreSQL COPY 17.7 s with indexes and foreign keys against 3.6 s,
-plus 3.7 s for the indexes and 0.6 s to check the foreign keys in one pass). Everything
-happens inside the import's transaction: a failure rolls the drops back with the rows.
-
-The definitions come from the SQLAlchemy metadata, so what is rebuilt is what the models
-declare. Unique constraints and the primary key stay: the upsert relies on them.
+Maintaining them row by row costs several times the insert itself; the drops are part of the
+import's transaction, and the primary key and unique constraints the upsert relies on stay.
 """
 
 from dataclasses import dataclass, field
@@ -18,7 +12,7 @@ from sqlalchemy.schema import AddConstraint, DropConstraint, ForeignKeyConstrain
 # Rebuilding pays for the rows already stored too, so the load must be large in itself and
 # at least as large as the table; below that, maintaining the indexes row by row is cheaper.
 BULK_ROWS = 50_000
-# PostgreSQL sorts each index build in this much memory (its 64 MB default spills a million
+# PostgreSQL sorts each index build in this much memory (its 64 MB default spills a book's
 # keys to disk); SET LOCAL keeps it to this transaction.
 BUILD_MEMORY = "256MB"
 
@@ -49,8 +43,7 @@ class SetAside:
         times faster, and why only large loads (worth_setting_aside) pay it.
         """
         # Even an index that only grows at its end (a lifecycle stage, a link left empty) costs
-        # more row by row than rebuilt: a million accounts, four such indexes, 2.5 s against
-        # 1.2 s on SQLite; on PostgreSQL the whole import took 10.0-10.3 s against 10.9-11.1 s.
+        # more row by row than rebuilt, on both databases.
         self.indexes = sorted(self.table.indexes, key=lambda i: i.name or "")
         if self.connection.dialect.name == "sqlite":
             # pysqlite opens a transaction only before DML: open it now so the drops are part

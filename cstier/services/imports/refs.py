@@ -87,7 +87,7 @@ class References:
                 known[key] = (row_id, company)
         found = [v for v in wanted if v in known]
         pairs = [known[v] for v in found]
-        return pd.DataFrame(  # column by column: a frame from row tuples costs ten times more
+        return pd.DataFrame(  # column by column: a frame from row tuples costs far more
             {"id": [p[0] for p in pairs], "company": [p[1] for p in pairs]},
             index=pd.Index(found, dtype="object"),
             columns=["id", "company"],

@@ -1,13 +1,7 @@
 """The changed tiers of a run and their history rows, written in account order.
 
-A re-tier moves a few percent of the book in every scheme. The moves of all schemes are
-staged and their history inserted sorted by account, so that the rows reach the
-(run_id, account_id) index of tier_change (migration 0018) in key order and fill its
-pages at the run's end of it, as appends do. (Sorted by account once mattered more, when
-the history was indexed by account and each scheme's rows swept that whole index.)
-Current tiers are stored scheme by scheme, in the packed blocks of
-services/tiering/current.py. A first run, which changes everything, is flushed whenever
-the batch reaches FLUSH_ROWS so memory stays bounded.
+Sorted by account, the history rows reach tier_change's (run_id, account_id) index in key
+order and fill its pages as appends do; a first run is flushed every FLUSH_ROWS rows.
 """
 
 from collections.abc import Callable, Sequence

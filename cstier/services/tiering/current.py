@@ -1,12 +1,7 @@
 """The current tiers: each scheme's tiers packed in blocks of account ids (migration 0017).
 
-A run compares a million proposed tiers per scheme with the stored ones and changes a few
-percent of them, spread over the whole book. One row per account and scheme made the read
-cost 2-4 s and the scattered updates rewrite nearly every page of the table. Here a scheme
-is an array of small tier codes per BLOCK_SIZE account ids (models.tiers.TierBlock): a run
-reads 16 rows per scheme at 1M accounts, NumPy decodes them, and writing the changes
-rewrites those rows whole. Runs are the only writers, one at a time (`serialize_writers`);
-a writer re-reads the blocks it changes and applies only its own moves.
+A run reads and rewrites a few rows per scheme (models.tiers.TierBlock), not one per
+account; runs write one at a time (`serialize_writers`), each applying only its own moves.
 """
 
 from collections.abc import Sequence
@@ -70,7 +65,7 @@ def read_current_tiers(
     """Return each scheme's account_id and tier (plus pending_tier/pending_count if asked).
 
     Every scheme id gets a frame, empty when it holds no tiers yet; rows are in account
-    order and the tier column is categorical (few tiers repeat a million times).
+    order and the tier column is categorical (few tiers, each repeated across the book).
     """
     by_scheme: dict[int, list[Block]] = {int(s): [] for s in scheme_ids}
     for scheme_id, block in _load(session, list(by_scheme)):

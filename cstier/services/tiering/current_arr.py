@@ -1,10 +1,6 @@
-"""Current ARR: the yearly value of the subscriptions running today, per account.
+"""Current ARR: twelve times the MRR of the subscriptions running today, per account.
 
-A subscription is active on a day when it has started (start_date ≤ day) and has not
-ended (no end_date, or end_date ≥ day: the end date is its last paid day). The model has
-no status column, so cancelled subscriptions are the ones whose end date has passed.
-ARR is twelve times the MRR; an account without an active subscription keeps the ARR
-field it was imported or edited with.
+An account without an active subscription keeps the ARR field it was imported or edited with.
 """
 
 from datetime import date
@@ -21,7 +17,12 @@ MONTHS_PER_YEAR = 12
 
 
 def active_on(day: date):
-    """Return the condition a subscription meets while it runs on `day`."""
+    """Return the condition a subscription meets while it runs on `day`.
+
+    It has started (start_date ≤ day) and not ended (no end_date, or end_date ≥ day: the
+    end date is its last paid day). With no status column, a cancelled subscription is
+    one whose end date has passed.
+    """
     return and_(
         Subscription.start_date <= day,
         or_(Subscription.end_date.is_(None), Subscription.end_date >= day),

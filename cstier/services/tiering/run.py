@@ -105,7 +105,7 @@ def propose(
     """Evaluate one scheme over the book, with hysteresis and overrides, and diff it.
 
     Without `explain`, explanations are left for `SchemeOutcome.explanations` to compute
-    for the rows that need them: a million explanations cost more than the evaluation.
+    for the rows that need them: explaining the whole book costs more than evaluating it.
     Given `current` and `overrides`, it reads nothing from the database.
     """
     if current is None:
@@ -130,8 +130,8 @@ def evaluate_each(
 ) -> tuple[pd.DataFrame, Iterator[SchemeOutcome]]:
     """Load the book once; return it and each active scheme's outcome, one at a time.
 
-    Lazily, so a run can write one scheme and drop its frames before the next:
-    five million-row results never sit in memory together. `committed` and `field_arr`
+    Lazily, so a run can write one scheme and drop its frames before the next: the
+    schemes' book-sized results never sit in memory together. `committed` and `field_arr`
     are load_book's.
     """
     drafts = drafts or {}
@@ -139,8 +139,8 @@ def evaluate_each(
     parsed = {s.id: validate(session, drafts.get(s.id, s.current.definition)) for s in schemes}
     columns = set().union(*(input_columns(p) for p in parsed.values())) if parsed else set()
     by_runs = any(p.hysteresis is not None and p.hysteresis.runs for p in parsed.values())
-    # Both on the run's connection: the packed tiers take 0.1-0.2 s at 1M accounts, and a
-    # second connection alongside the book read measured slower on both databases.
+    # Both on the run's connection: the packed tiers are quick to read, and a second
+    # connection alongside the book read measured slower on both databases.
     book = load_book(session, columns, field_catalog(session), committed, field_arr)
     current = read_current_tiers(session, [s.id for s in schemes], by_runs)
     # Read up front: evaluating then reads nothing, and a run reads the stored coverage meanwhile.
@@ -216,13 +216,11 @@ def _evaluate_and_write(
     )
     coverage_schemes = {active_scheme_id(session, d): d for d in ("value", "needs")}
     # On SQLite the stored coverage is read on a background thread while the schemes are
-    # evaluated, which reads nothing from the database; anything else on the connection
-    # waits for it (1M accounts: 5.3-5.45 s against 5.55-6.2 s). On PostgreSQL the server's
-    # work slowed the evaluation by as much (5.7-6.7 s against 5.4-6.1 s), so it reads the
-    # stored coverage after, on two connections. The owners come with the stored coverage,
-    # not with the book: on PostgreSQL that reads them at the derive, so an account a CSM
-    # takes while the run evaluates is still flagged if its model moves (with the book,
-    # too, SQLite's unowned run was 0.1-0.3 s slower and PostgreSQL's owned one no faster).
+    # evaluated, which reads nothing from the database (anything else would wait for it).
+    # On PostgreSQL the server's work slowed the evaluation as much as that saved, so it
+    # reads after, on two connections. The owners come with the stored coverage, not the
+    # book, so an account a CSM takes while the run evaluates is still flagged if its
+    # model moves.
     url = session.get_bind().url
     early = not dry_run and url.get_backend_name() == "sqlite" and shareable_across_threads(url)
     ahead = InFlight(early)

@@ -1,17 +1,7 @@
 """Needs signals from the records behind them: expressed needs, subscriptions and usage.
 
-The needs score weighs validated needs, products, seats and usage. Where an account has
-records of them (needs from a survey or validated by a CSM, active subscriptions, usage
-metrics), the records decide; an account without any keeps the value its attributes carry
-(for example from a CRM export), and without that the input is missing, so the score
-shares its weight among the rest. Each signal is one GROUP BY in the database: the book
-never travels row by row.
-
-Fields:
-- `validated_need_count`: validated needs; `need_count`: every expressed need.
-- `need.<code>`: true when the account has a validated need with that code.
-- `product_count`: distinct products of active subscriptions; `seats`: their summed quantity.
-- `usage.<metric>`: the metric's value in the latest period reported.
+Where an account has records, they decide, else the value its attributes carry; each
+signal is one GROUP BY in the database, so the book never travels row by row.
 """
 
 from datetime import date
@@ -33,7 +23,14 @@ SUBSCRIPTION_FIELDS = {"product_count": "number", "seats": "number"}
 
 
 def signal_catalog(session: Session) -> dict[str, str]:
-    """Return the record-backed fields: the fixed ones plus one per need code and usage metric."""
+    """Return the record-backed fields: the fixed ones plus one per need code and usage metric.
+
+    `validated_need_count` counts validated needs, `need_count` every expressed need (from
+    a survey or validated by a CSM); `need.<code>` is true when the account has a validated
+    need with that code; `product_count` counts the distinct products of active
+    subscriptions, `seats` sums their quantity; `usage.<metric>` is the metric's value in
+    the latest period reported.
+    """
     catalog = {**NEED_FIELDS, **SUBSCRIPTION_FIELDS}
     for code in session.scalars(select(AccountNeed.code).distinct().order_by(AccountNeed.code)):
         catalog[f"{NEED_PREFIX}{code}"] = "boolean"
@@ -64,7 +61,9 @@ def add_signals(
     """Fill the book's signal columns in place, aligned on book["account_id"].
 
     A column already in the book holds the attribute values used where an account has
-    no records; the records' values replace them where it has.
+    no records (from a CRM export, say); the records' values replace them where it has.
+    An account with neither has a missing input, whose weight the needs score shares
+    among the rest.
     """
     wanted = [n for n in names if is_signal(n)]
     if not wanted:
