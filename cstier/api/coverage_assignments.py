@@ -12,7 +12,7 @@ from cstier.api.fields import MAX_INT, Id, Text
 from cstier.extensions import db
 from cstier.services.coverage import book, handoffs
 from cstier.services.coverage.assign import Assignment, AssignmentRefused, assign_accounts
-from cstier.services.errors import ValidationFailed
+from cstier.services.errors import Forbidden, ValidationFailed
 
 MAX_BATCH = 1000
 VERSION = validate.Range(min=1, max=MAX_INT)
@@ -207,7 +207,10 @@ class HandoffComplete(MethodView):
     @blp.alt_response(428, response="PRECONDITION_REQUIRED")
     def post(self, body: dict, headers: dict, handoff_id: int):
         """Mark a handoff done: either CSM in it, or a manager; send the version you read."""
+        actor = current_actor()
         handoff = handoffs.get_handoff(db.session, handoff_id)
+        if not handoffs.can_complete(actor, handoff):  # 403 before asking for a version
+            raise Forbidden("Only the CSMs in a handoff, or a manager, can mark it done.")
         version = expected_version(headers.get("if_match"), body.get("version"), handoff.version)
-        handoff = handoffs.complete_handoff(db.session, current_actor(), handoff_id, version)
+        handoff = handoffs.complete_handoff(db.session, actor, handoff_id, version)
         return _with_account_names([handoff])[0], {"ETag": etag(handoff.version)}

@@ -41,6 +41,12 @@ def get_handoff(session: Session, handoff_id: int) -> Handoff:
     return handoff
 
 
+def can_complete(actor: Actor, handoff: Handoff) -> bool:
+    """Return whether the actor may mark the handoff done: a CSM in it, or a manager."""
+    involved = actor.user_id in (handoff.from_csm_id, handoff.to_csm_id)
+    return can_manage_book(actor) or (actor.role == "csm" and involved)
+
+
 def complete_handoff(
     session: Session,
     actor: Actor,
@@ -50,8 +56,7 @@ def complete_handoff(
 ) -> Handoff:
     """Mark a handoff done: either CSM in it, or a manager."""
     handoff = get_handoff(session, handoff_id)
-    involved = actor.user_id in (handoff.from_csm_id, handoff.to_csm_id)
-    if not (can_manage_book(actor) or (actor.role == "csm" and involved)):
+    if not can_complete(actor, handoff):
         raise Forbidden("Only the CSMs in a handoff, or a manager, can mark it done.")
     check_version(handoff, expected_version, "handoff")
     if handoff.done_at is None:
