@@ -105,3 +105,17 @@ def test_preview_returns_movement_and_writes_nothing(db_session, book):
     assert moves[("Scale", "Growth")] == 1
     assert moves[("Strategic", "Strategic")] == 1
     assert (tier_count(), count(TierChange), count(TierSchemeVersion)) == before
+
+
+def test_a_run_between_opening_and_saving_a_scheme_does_not_refuse_the_edit(
+    db_session, book, admin_actor
+):
+    target = scheme_id(db_session, "value_tiers")
+    opened = schemes.get_scheme(db_session, target).current_version
+    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+
+    version = schemes.save_version(db_session, admin_actor, target, VALUE_TIERS, opened)
+
+    assert version.version == opened + 1
+    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    assert last_run().scheme_versions["value_tiers"] == opened + 1
