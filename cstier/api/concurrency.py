@@ -49,7 +49,7 @@ def expected_version(if_match: str | None, version: int | None, current: int) ->
     if not tokens:
         abort(
             428,
-            message="Send the account's version: a `version` field, or If-Match with its ETag.",
+            message="Send the version you read: a `version` field, or If-Match with its ETag.",
         )
     if "*" in tokens or str(current) in tokens:
         return current

@@ -6,12 +6,13 @@ from marshmallow import ValidationError, validate, validates_schema
 
 from cstier.api.auth import current_actor
 from cstier.api.base import id_in_path
-from cstier.api.coverage import blp
+from cstier.api.concurrency import IfMatchSchema, etag, expected_version
+from cstier.api.coverage import blp, version_field
 from cstier.api.fields import MAX_INT, Id, Text
 from cstier.extensions import db
 from cstier.services.coverage import book, handoffs
 from cstier.services.coverage.assign import Assignment, AssignmentRefused, assign_accounts
-from cstier.services.errors import ValidationFailed
+from cstier.services.errors import Forbidden, ValidationFailed
 
 MAX_BATCH = 1000
 VERSION = validate.Range(min=1, max=MAX_INT)
@@ -80,6 +81,13 @@ class HandoffSchema(ma.Schema):
     notes = ma.fields.String()
     done_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
+    version = ma.fields.Integer(metadata={"description": "Send back (or If-Match) to complete."})
+
+
+class HandoffCompleteSchema(ma.Schema):
+    """The version of the handoff you read (or send If-Match with its ETag)."""
+
+    version = version_field()
 
 
 class HandoffQuerySchema(ma.Schema):
@@ -190,10 +198,19 @@ class Handoffs(MethodView):
 class HandoffComplete(MethodView):
     """Finish a handoff."""
 
+    @blp.arguments(HandoffCompleteSchema)
+    @blp.arguments(IfMatchSchema, location="headers")
     @blp.response(200, HandoffSchema)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
-    def post(self, handoff_id: int):
-        """Mark a handoff done: either CSM in it, or a manager."""
-        handoff = handoffs.complete_handoff(db.session, current_actor(), handoff_id)
-        return _with_account_names([handoff])[0]
+    @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(428, response="PRECONDITION_REQUIRED")
+    def post(self, body: dict, headers: dict, handoff_id: int):
+        """Mark a handoff done: either CSM in it, or a manager; send the version you read."""
+        actor = current_actor()
+        handoff = handoffs.get_handoff(db.session, handoff_id)
+        if not handoffs.can_complete(actor, handoff):  # 403 before asking for a version
+            raise Forbidden("Only the CSMs in a handoff, or a manager, can mark it done.")
+        version = expected_version(headers.get("if_match"), body.get("version"), handoff.version)
+        handoff = handoffs.complete_handoff(db.session, actor, handoff_id, version)
+        return _with_account_names([handoff])[0], {"ETag": etag(handoff.version)}

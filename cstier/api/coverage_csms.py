@@ -8,8 +8,8 @@ from marshmallow import ValidationError, validate
 
 from cstier.api.auth import current_actor
 from cstier.api.base import id_in_path
-from cstier.api.concurrency import IfMatchSchema, check_if_match, etag
-from cstier.api.coverage import blp, content_token
+from cstier.api.concurrency import IfMatchSchema, etag, expected_version
+from cstier.api.coverage import blp, version_field
 from cstier.api.fields import Text
 from cstier.domain.permissions import can_manage_book
 from cstier.extensions import db
@@ -81,6 +81,7 @@ class CsmSchema(ma.Schema):
         metadata={"description": "Pools the CSM is a member of; change them on /coverage/pools."},
     )
     load = ma.fields.Nested(CsmLoadSchema, dump_only=True)
+    version = version_field(minimum=0)  # 0: no profile saved yet
 
     @ma.post_dump
     def _fte_as_number(self, data: dict, **_kwargs) -> dict:
@@ -102,11 +103,6 @@ def _profile_values(profile: CsmProfile | None) -> dict:
     return {name: getattr(profile, name) for name in profiles.PROFILE_FIELDS}
 
 
-def _token(profile: CsmProfile | None) -> str:
-    values = _profile_values(profile)
-    return content_token({**values, "fte": f"{Decimal(values['fte']):.2f}"})
-
-
 def _rows(pairs: list[tuple[User, CsmProfile | None]]) -> list[dict]:
     """Return one row per CSM: profile values, pools and load."""
     loads = {row["csm_id"]: row for row in capacity_report(db.session).csms}
@@ -123,6 +119,7 @@ def _rows(pairs: list[tuple[User, CsmProfile | None]]) -> list[dict]:
             **_profile_values(profile),
             "pool_ids": sorted(pools.get(user.id, [])),
             "load": loads.get(user.id) or {**NO_LOAD, "status": "under"},
+            "version": profiles.profile_version(profile),
         }
         for user, profile in pairs
     ]
@@ -130,7 +127,7 @@ def _rows(pairs: list[tuple[User, CsmProfile | None]]) -> list[dict]:
 
 def _one(user_id: int) -> tuple[dict, dict]:
     user, profile = profiles.get_profile(db.session, user_id)
-    return _rows([(user, profile)])[0], {"ETag": etag(_token(profile))}
+    return _rows([(user, profile)])[0], {"ETag": etag(profiles.profile_version(profile))}
 
 
 @blp.route("/csms")
@@ -166,6 +163,9 @@ class CsmItem(MethodView):
         _, profile = profiles.get_profile(db.session, user_id)
         if not can_manage_book(actor):  # 403 before asking for an ETag
             raise Forbidden("Only managers and admins edit CSM profiles.")
-        check_if_match(headers.get("if_match"), _token(profile))
-        profiles.save_profile(db.session, actor, user_id, _profile_values(profile) | values)
+        version = expected_version(
+            headers.get("if_match"), values.pop("version", None), profiles.profile_version(profile)
+        )
+        merged = _profile_values(profile) | values
+        profiles.save_profile(db.session, actor, user_id, merged, version)
         return _one(user_id)

@@ -6,8 +6,8 @@ from marshmallow import ValidationError, validate, validates, validates_schema
 
 from cstier.api.auth import current_actor
 from cstier.api.base import id_in_path
-from cstier.api.concurrency import IfMatchSchema, check_if_match, etag
-from cstier.api.coverage import blp, content_token
+from cstier.api.concurrency import IfMatchSchema, etag, expected_version
+from cstier.api.coverage import blp, version_field
 from cstier.api.fields import MAX_BIGINT, MAX_INT, Id, Text
 from cstier.domain.coverage import MOTIONS
 from cstier.domain.coverage.defaults import NEEDS_TIERS, VALUE_TIERS
@@ -46,6 +46,7 @@ class CoverageModelSchema(ma.Schema):
     )
     cadence = Text(200)
     sort_order = ma.fields.Integer(dump_only=True)
+    version = version_field()
 
 
 class CoverageCellSchema(ma.Schema):
@@ -79,6 +80,7 @@ class CoverageMatrixSchema(ma.Schema):
         metadata={"description": "On PUT: the cells to set; cells left out keep their model."},
     )
     changed = ma.fields.Integer(dump_only=True, metadata={"description": "Cells a PUT changed."})
+    version = version_field(minimum=0)
 
     @validates_schema
     def _one_entry_per_cell(self, data: dict, **_kwargs) -> None:
@@ -87,12 +89,8 @@ class CoverageMatrixSchema(ma.Schema):
             raise ValidationError("Send each value tier × needs tier pair once.", "cells")
 
 
-def _model_token(model: CoverageModel) -> str:
-    return content_token({name: getattr(model, name) for name in settings.MODEL_FIELDS})
-
-
 def _model_with_etag(model: CoverageModel) -> tuple[CoverageModel, dict]:
-    return model, {"ETag": etag(_model_token(model))}
+    return model, {"ETag": etag(model.version)}
 
 
 def _get_model(model_id: int) -> CoverageModel:
@@ -102,13 +100,10 @@ def _get_model(model_id: int) -> CoverageModel:
     return model
 
 
-def _matrix_token(cells: dict[tuple[str, str], int]) -> str:
-    return content_token(sorted(cells.items()))
-
-
 def _matrix() -> tuple[dict, dict]:
     """Return the matrix body and its ETag header."""
     cells = settings.matrix(db.session)
+    version = settings.matrix_version(db.session)
     keys = {m.id: m.key for m in settings.list_models(db.session)}
     value_tiers = list(VALUE_TIERS) + sorted({v for v, _ in cells} - set(VALUE_TIERS))
     needs_tiers = list(NEEDS_TIERS) + sorted({n for _, n in cells} - set(NEEDS_TIERS))
@@ -127,8 +122,9 @@ def _matrix() -> tuple[dict, dict]:
                 key=lambda c: (value_tiers.index(c[0][0]), needs_tiers.index(c[0][1])),
             )
         ],
+        "version": version,
     }
-    return body, {"ETag": etag(_matrix_token(cells))}
+    return body, {"ETag": etag(version)}
 
 
 @blp.route("/models")
@@ -177,9 +173,12 @@ class CoverageModelItem(MethodView):
         model = _get_model(model_id)
         if not can_manage_book(actor):  # 403 before asking for an ETag
             raise Forbidden("Only managers and admins edit coverage models.")
-        check_if_match(headers.get("if_match"), _model_token(model))
+        version = expected_version(
+            headers.get("if_match"), values.pop("version", None), model.version
+        )
         merged = {name: getattr(model, name) for name in settings.MODEL_FIELDS} | values
-        return _model_with_etag(settings.update_model(db.session, actor, model_id, merged))
+        updated = settings.update_model(db.session, actor, model_id, merged, version)
+        return _model_with_etag(updated)
 
 
 @blp.route("/matrix")
@@ -202,11 +201,15 @@ class CoverageMatrix(MethodView):
         actor = current_actor()
         if not can_manage_book(actor):
             raise Forbidden("Only managers and admins edit the coverage matrix.")
-        check_if_match(headers.get("if_match"), _matrix_token(settings.matrix(db.session)))
+        version = expected_version(
+            headers.get("if_match"),
+            values.pop("version", None),
+            settings.matrix_version(db.session),
+        )
         cells = {
             (c["value_tier"].strip(), c["needs_tier"].strip()): c["coverage_model_id"]
             for c in values["cells"]
         }
-        changed = settings.save_matrix(db.session, actor, cells)
+        changed = settings.save_matrix(db.session, actor, cells, version)
         body, etag_header = _matrix()
         return {**body, "changed": changed}, etag_header

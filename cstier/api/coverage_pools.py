@@ -7,8 +7,8 @@ from marshmallow import validate
 
 from cstier.api.auth import current_actor
 from cstier.api.base import id_in_path
-from cstier.api.concurrency import IfMatchSchema, check_if_match, etag
-from cstier.api.coverage import blp, content_token
+from cstier.api.concurrency import IfMatchSchema, etag, expected_version
+from cstier.api.coverage import blp, version_field
 from cstier.api.fields import Id, Text
 from cstier.domain.permissions import can_manage_book
 from cstier.extensions import db
@@ -37,6 +37,7 @@ class PoolSchema(ma.Schema):
             "description": "Accounts covered by the pool; a pool with any cannot be deleted."
         },
     )
+    version = version_field()
 
 
 def _pool_values(pool: Pool) -> dict:
@@ -46,10 +47,6 @@ def _pool_values(pool: Pool) -> dict:
         "coverage_model_id": pool.coverage_model_id,
         "member_ids": sorted(int(m) for m in pool.member_ids or []),
     }
-
-
-def _token(pool: Pool) -> str:
-    return content_token(_pool_values(pool))
 
 
 def _rows(pools: list[Pool]) -> list[dict]:
@@ -62,13 +59,14 @@ def _rows(pools: list[Pool]) -> list[dict]:
             **_pool_values(pool),
             "coverage_model_key": keys.get(pool.coverage_model_id),
             "accounts": counts.get(pool.id, 0),
+            "version": pool.version,
         }
         for pool in pools
     ]
 
 
 def _one(pool: Pool) -> tuple[dict, dict]:
-    return _rows([pool])[0], {"ETag": etag(_token(pool))}
+    return _rows([pool])[0], {"ETag": etag(pool.version)}
 
 
 @blp.route("/pools")
@@ -85,7 +83,8 @@ class PoolCollection(MethodView):
     @blp.alt_response(403, response="FORBIDDEN")
     def post(self, values: dict):
         """Create a pool (managers and admins); members must be CSMs, the name unused."""
-        pool = profiles.save_pool(db.session, current_actor(), None, values)
+        values.pop("version", None)  # a new pool starts at version 1
+        pool = profiles.save_pool(db.session, current_actor(), None, values, None)
         body, headers = _one(pool)
         headers["Location"] = url_for(".PoolItem", pool_id=pool.id)
         return body, headers
@@ -114,9 +113,11 @@ class PoolItem(MethodView):
         pool = profiles.get_pool(db.session, pool_id)
         if not can_manage_book(actor):  # 403 before asking for an ETag
             raise Forbidden("Only managers and admins edit pools.")
-        check_if_match(headers.get("if_match"), _token(pool))
+        version = expected_version(
+            headers.get("if_match"), values.pop("version", None), pool.version
+        )
         merged = _pool_values(pool) | values
-        return _one(profiles.save_pool(db.session, actor, pool_id, merged))
+        return _one(profiles.save_pool(db.session, actor, pool_id, merged, version))
 
     @blp.arguments(IfMatchSchema, location="headers")
     @blp.response(204)
@@ -130,5 +131,5 @@ class PoolItem(MethodView):
         pool = profiles.get_pool(db.session, pool_id)
         if not can_manage_book(actor):  # 403 before asking for an ETag
             raise Forbidden("Only managers and admins delete pools.")
-        check_if_match(headers.get("if_match"), _token(pool))
-        profiles.delete_pool(db.session, actor, pool_id)
+        version = expected_version(headers.get("if_match"), None, pool.version)
+        profiles.delete_pool(db.session, actor, pool_id, version)

@@ -10,7 +10,7 @@ from cstier.api.base import api_blueprint, id_in_path
 from cstier.api.fields import MAX_INT, JsonObject
 from cstier.domain.permissions import can_manage_settings
 from cstier.extensions import db
-from cstier.services.errors import Conflict, Forbidden
+from cstier.services.errors import Forbidden
 from cstier.services.tiering import schemes
 
 blp = api_blueprint("tier-schemes", "/tier-schemes", "Value, needs and segment tier schemes.")
@@ -118,13 +118,7 @@ class SchemeVersions(MethodView):
         actor = current_actor()
         if not can_manage_settings(actor):  # 403 before revealing versions
             raise Forbidden("Only admins edit tier schemes.")
-        scheme = schemes.get_scheme(db.session, scheme_id)
-        if body["base_version"] != scheme.current_version:
-            raise Conflict(
-                f"The scheme is at version {scheme.current_version}, not {body['base_version']}. "
-                "Read it again and reapply your edit."
-            )
-        schemes.save_version(db.session, actor, scheme_id, body["definition"])
+        schemes.save_version(db.session, actor, scheme_id, body["definition"], body["base_version"])
         return schemes.get_scheme(db.session, scheme_id), {
             "Location": url_for(".SchemeItem", scheme_id=scheme_id)
         }

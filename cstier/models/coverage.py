@@ -19,11 +19,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cstier.extensions import db
-from cstier.models.base import JSONType, utcnow
+from cstier.models.base import JSONType, VersionedMixin, utcnow
 from cstier.models.users import User
 
 
-class CoverageModel(db.Model):
+class CoverageModel(VersionedMixin, db.Model):
     """How accounts are served: high-touch, pooled or tech-touch, with a target ratio."""
 
     __tablename__ = "coverage_model"
@@ -37,6 +37,15 @@ class CoverageModel(db.Model):
     hard_limit_pct: Mapped[int] = mapped_column(Integer, default=125)
     cadence: Mapped[str] = mapped_column(String(200), default="")
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CoverageMatrix(VersionedMixin, db.Model):
+    """The matrix as one editable thing: its single row's version guards every save of its cells."""
+
+    __tablename__ = "coverage_matrix"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class CoverageMatrixCell(db.Model):
@@ -53,7 +62,7 @@ class CoverageMatrixCell(db.Model):
     coverage_model: Mapped[CoverageModel] = relationship()
 
 
-class CsmProfile(db.Model):
+class CsmProfile(VersionedMixin, db.Model):
     """A CSM's capacity and fit: FTE, regions, verticals, languages, models served."""
 
     __tablename__ = "csm_profile"
@@ -70,7 +79,7 @@ class CsmProfile(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Pool(db.Model):
+class Pool(VersionedMixin, db.Model):
     """A team sharing one book, for pooled and tech-touch coverage."""
 
     __tablename__ = "pool"
@@ -146,7 +155,7 @@ class AssignmentChange(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Handoff(db.Model):
+class Handoff(VersionedMixin, db.Model):
     """A managed change of owner: from, to, due date, notes, done."""
 
     __tablename__ = "handoff"

@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cstier.extensions import db
-from cstier.models.base import JSONType, utcnow
+from cstier.models.base import JSONType, VersionedMixin, utcnow
 from cstier.models.users import User
 
 
@@ -144,7 +144,7 @@ class TierChange(db.Model):
     )
 
 
-class TierOverride(db.Model):
+class TierOverride(VersionedMixin, db.Model):
     """A manager pinned an account's tier, with a reason and an optional expiry."""
 
     __tablename__ = "tier_override"

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from wtforms import Form
+from wtforms import Form, HiddenField
 from wtforms.validators import StopValidation
 
 # Bounds the database columns can hold (BIGINT cents, 32-bit employee counts).
@@ -36,3 +36,12 @@ def optional_id(value) -> int | None:
     if value in (None, "", "None", 0, "0"):
         return None
     return int(value)
+
+
+class VersionField(HiddenField):
+    """The version the editor opened, sent back so a save over someone else's is refused."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Read the posted version; anything but a whole number is stale (-1)."""
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = int(text) if text.isdigit() and len(text) < 10 else -1

@@ -155,7 +155,8 @@ def test_save_creates_a_new_version_with_the_form_definition(client, auth, admin
     edited["bands"][1]["max"] = 300_000
 
     response = client.post(
-        f"/tiers/schemes/{seeded['Value tiers']}/builder", data=posted(edited, action="save")
+        f"/tiers/schemes/{seeded['Value tiers']}/builder",
+        data=posted(edited, action="save", version="1"),
     )
 
     assert response.status_code == 302
@@ -274,3 +275,21 @@ def test_creating_a_scheme_with_a_taken_name_is_refused(client, auth, admin, see
 
     assert response.status_code == 400
     assert "A scheme named &#39;Region&#39; already exists." in response.get_data(as_text=True)
+
+
+def test_a_builder_save_over_a_newer_version_is_409_and_keeps_the_rows(client, auth, admin, seeded):
+    auth.login(admin.email)
+    url = f"/tiers/schemes/{seeded['Value tiers']}/builder"
+    assert 'name="version" type="hidden" value="1"' in client.get(url).text
+    theirs, mine = copy.deepcopy(VALUE_TIERS), copy.deepcopy(VALUE_TIERS)
+    theirs["goal"] = "Their goal"
+    mine["bands"][0]["min"] = 300_000
+    mine["bands"][1]["max"] = 300_000
+    assert client.post(url, data=posted(theirs, action="save", version="1")).status_code == 302
+
+    response = client.post(url, data=posted(mine, action="save", version="1"))
+
+    assert response.status_code == 409
+    assert "Someone saved version 2 of this scheme" in response.text
+    assert 'value="300000"' in response.text  # the user's edited band is still in the form
+    assert version_count(seeded["Value tiers"]) == 2

@@ -7,7 +7,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cstier.extensions import db
-from cstier.models import Account, AccountCoverage, AssignmentChange, CoverageModel, Handoff
+from cstier.models import (
+    Account,
+    AccountCoverage,
+    AssignmentChange,
+    CoverageMatrix,
+    CoverageMatrixCell,
+    CoverageModel,
+    Handoff,
+    Pool,
+)
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.tiering.schemes import ensure_default_schemes
@@ -175,7 +184,8 @@ def test_reassignment_shows_handoff_to_both_csms(client, auth, manager, csm, oth
         assert "Globex One" in html
     with Session(db.engine) as fresh:
         handoff_id = fresh.scalar(select(Handoff.id))
-    assert client.post(f"/coverage/handoffs/{handoff_id}/done").status_code == 302
+    done = client.post(f"/coverage/handoffs/{handoff_id}/done", data={"version": "1"})
+    assert done.status_code == 302
     assert "Globex One" not in client.get("/coverage/handoffs").get_data(as_text=True)
 
 
@@ -226,7 +236,9 @@ def test_matrix_edit_and_derive(client, auth, manager, book, db_session):
     auth.login(manager.email)
     tech = db_session.scalar(select(CoverageModel.id).where(CoverageModel.key == "tech_touch"))
     response = client.post(
-        "/coverage/matrix", data={"cell|Strategic|High": tech}, follow_redirects=True
+        "/coverage/matrix",
+        data={"cell|Strategic|High": tech, "version": "0"},
+        follow_redirects=True,
     )
     assert "1 cells changed" in response.get_data(as_text=True)
     response = client.post("/coverage/derive", follow_redirects=True)
@@ -251,6 +263,7 @@ def test_model_edit_validates(client, auth, manager, book, db_session):
             "hard_limit_pct": 120,
             "arr_per_csm": "3000000",
             "cadence": "Monthly check-in",
+            "version": "1",
         },
     )
     assert good.status_code == 302
@@ -263,7 +276,12 @@ def test_profile_and_pool_forms(client, auth, manager, csm, book):
     auth.login(manager.email)
     response = client.post(
         f"/coverage/csms/{csm.id}",
-        data={"fte": "0.5", "regions": "EMEA, APAC", "coverage_model_keys": ["high_touch"]},
+        data={
+            "fte": "0.5",
+            "regions": "EMEA, APAC",
+            "coverage_model_keys": ["high_touch"],
+            "version": "1",
+        },
     )
     assert response.status_code == 302
     assert "EMEA" in client.get("/coverage/csms").get_data(as_text=True)
@@ -277,3 +295,102 @@ def test_profile_and_pool_forms(client, auth, manager, csm, book):
     )
     assert response.status_code == 302
     assert csm.name in client.get("/coverage/pools").get_data(as_text=True)
+
+
+MODEL_FORM = {"name": "Pooled", "motion": "pooled", "accounts_per_csm": 250, "hard_limit_pct": 120}
+
+
+def _model_id(key: str) -> int:
+    with Session(db.engine) as fresh:
+        return fresh.scalar(select(CoverageModel.id).where(CoverageModel.key == key))
+
+
+@pytest.mark.parametrize(
+    ("path", "theirs", "mine", "kept"),
+    [
+        (
+            "/coverage/models/{pooled}/edit",
+            {**MODEL_FORM, "cadence": "Weekly"},
+            {**MODEL_FORM, "cadence": "Quarterly call"},
+            'value="Quarterly call"',
+        ),
+        (
+            "/coverage/csms/{csm}",
+            {"fte": "0.5", "regions": "EMEA"},
+            {"fte": "0.7", "regions": "Nordics"},
+            'value="Nordics"',
+        ),
+        (
+            "/coverage/pools/{pool}",
+            {"name": "Pool North", "coverage_model_id": "{pooled}"},
+            {"name": "Pool South", "coverage_model_id": "{pooled}"},
+            'value="Pool South"',
+        ),
+    ],
+    ids=["coverage model", "CSM profile", "pool"],
+)
+def test_a_form_saved_over_someone_elses_save_is_409_and_keeps_the_edit(
+    client, auth, manager, csm, book, db_session, path, theirs, mine, kept
+):
+    pooled = _model_id("pooled")
+    pool = Pool(name="Pool", coverage_model_id=pooled, member_ids=[])
+    db_session.add(pool)
+    db_session.commit()
+    ids = {"pooled": pooled, "csm": csm.id, "pool": pool.id}
+    url = path.format(**ids)
+    auth.login(manager.email)
+    assert 'name="version" type="hidden" value="1"' in client.get(url).text
+
+    def posted(values: dict) -> dict:
+        return {k: str(v).format(**ids) for k, v in values.items()} | {"version": "1"}
+
+    assert client.post(url, data=posted(theirs)).status_code == 302
+    response = client.post(url, data=posted(mine))
+
+    assert response.status_code == 409
+    assert "Someone else saved this" in response.text and kept in response.text
+
+
+def test_a_matrix_saved_over_someone_elses_save_is_409_and_shows_the_users_cells(
+    client, auth, manager, book
+):
+    tech, pooled = _model_id("tech_touch"), _model_id("pooled")
+    auth.login(manager.email)
+    assert 'name="version" type="hidden" value="0"' in client.get("/coverage/").text
+    theirs = client.post("/coverage/matrix", data={"cell|Strategic|High": pooled, "version": "0"})
+    assert theirs.status_code == 302
+
+    mine = client.post("/coverage/matrix", data={"cell|Strategic|Low": tech, "version": "0"})
+
+    assert mine.status_code == 409
+    assert "Someone else saved this coverage matrix" in mine.text
+    cell = re.search(r'name="cell\|Strategic\|Low".*?</select>', mine.text, re.S).group(0)
+    assert f'<option value="{tech}" selected>' in cell
+    with Session(db.engine) as fresh:
+        stored = fresh.scalars(select(CoverageMatrixCell)).all()
+        assert {(c.value_tier, c.needs_tier): c.coverage_model_id for c in stored}[
+            ("Strategic", "High")
+        ] == pooled
+        assert fresh.get(CoverageMatrix, 1).version == 1
+
+
+def test_a_stale_handoff_done_or_pool_delete_is_refused(client, auth, manager, csm, book):
+    with Session(db.engine, expire_on_commit=False) as session:
+        pool = Pool(name="Old pool", coverage_model_id=_model_id("pooled"), member_ids=[])
+        handoff = Handoff(account_id=book["Initech"][0], from_csm_id=None, to_csm_id=csm.id)
+        session.add_all([pool, handoff])
+        session.commit()
+    auth.login(manager.email)
+
+    done = client.post(
+        f"/coverage/handoffs/{handoff.id}/done", data={"version": "7"}, follow_redirects=True
+    )
+    deleted = client.post(
+        f"/coverage/pools/{pool.id}/delete", data={"version": "7"}, follow_redirects=True
+    )
+
+    assert "Someone else saved this handoff" in done.text
+    assert "Someone else saved this pool" in deleted.text
+    with Session(db.engine) as fresh:
+        assert fresh.get(Handoff, handoff.id).done_at is None
+        assert fresh.get(Pool, pool.id) is not None

@@ -1,6 +1,7 @@
 """Tier pages over HTTP: runs, the scheme editor, overrides, filters and the as-of view."""
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -81,7 +82,7 @@ def test_admin_previews_then_saves_a_new_version(client, auth, admin, book):
     assert preview.status_code == 200 and 'id="movement"' in html
     assert "1</strong> of 2 accounts change tier" in html
     assert count(TierSchemeVersion) == 5
-    saved = client.post(url, data={"definition": json.dumps(LOWER), "save": "1"})
+    saved = client.post(url, data={"definition": json.dumps(LOWER), "save": "1", "version": "1"})
     assert saved.status_code == 302
     with Session(db.engine) as fresh:
         assert fresh.get(TierScheme, scheme_id).current_version == 2
@@ -102,7 +103,8 @@ def test_invalid_definition_is_400_and_nothing_saved(
     scheme_id = tiered(book)
     auth.login(admin.email)
     response = client.post(
-        f"/tiers/schemes/{scheme_id}", data={"definition": definition, "save": "1"}
+        f"/tiers/schemes/{scheme_id}",
+        data={"definition": definition, "save": "1", "version": "1"},
     )
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
@@ -190,3 +192,51 @@ def test_as_of_page_refuses_a_bad_date(client, auth, viewer):
     auth.login(viewer.email)
     assert client.get("/tiers/as-of?date=yesterday").status_code == 400
     assert client.get("/tiers/as-of").status_code == 200
+
+
+def test_a_scheme_saved_by_someone_else_since_it_was_opened_is_409_and_keeps_the_edit(
+    client, auth, admin, book
+):
+    scheme_id = tiered(book)
+    auth.login(admin.email)
+    url = f"/tiers/schemes/{scheme_id}"
+    opened = re.search(r'name="version" type="hidden" value="(\d+)"', client.get(url).text)
+    assert opened and opened.group(1) == "1"
+    theirs = json.dumps({**VALUE_TIERS, "goal": "Their goal"})
+    assert (
+        client.post(url, data={"definition": theirs, "save": "1", "version": "1"}).status_code
+        == 302
+    )
+
+    mine = client.post(url, data={"definition": json.dumps(LOWER), "save": "1", "version": "1"})
+
+    assert mine.status_code == 409
+    assert "Someone saved version 2 of this scheme after you opened version 1" in mine.text
+    assert "90000" in mine.text  # the user's definition is still in the editor
+    assert count(TierSchemeVersion) == 6
+    with Session(db.engine) as fresh:
+        assert fresh.get(TierScheme, scheme_id).current.definition["goal"] == "Their goal"
+
+
+def test_revoking_an_override_sends_its_version_and_a_stale_revoke_is_refused(
+    client, auth, manager, book
+):
+    scheme_id = tiered(book)
+    with Session(db.engine, expire_on_commit=False) as session:
+        override = TierOverride(
+            account_id=book["mid"].id, scheme_id=scheme_id, tier="Strategic", reason="Board ask"
+        )
+        session.add(override)
+        session.commit()
+    auth.login(manager.email)
+    page = client.get("/tiers/overrides").text
+    assert 'name="version" value="1"' in page
+    url = f"/tiers/overrides/{override.id}/revoke"
+
+    first = client.post(url, data={"version": "1"}, follow_redirects=True)
+    again = client.post(url, data={"version": "1"}, follow_redirects=True)
+
+    assert "Override revoked" in first.text
+    assert "Someone else saved this override" in again.text
+    with Session(db.engine) as fresh:
+        assert fresh.get(TierOverride, override.id).version == 2

@@ -10,6 +10,7 @@ from cstier.models import Account, Handoff
 from cstier.models.base import utcnow
 from cstier.services import audit
 from cstier.services.errors import Forbidden, NotFound
+from cstier.services.versioning import check_version, guarded_write
 
 
 def list_handoffs(session: Session, actor: Actor, *, open_only: bool = True) -> list[Handoff]:
@@ -32,18 +33,35 @@ def account_names(session: Session, handoffs: list[Handoff]) -> dict[int, str]:
     return dict(session.execute(select(Account.id, Account.name).where(Account.id.in_(ids))).all())
 
 
-def complete_handoff(
-    session: Session, actor: Actor, handoff_id: int, now: datetime | None = None
-) -> Handoff:
-    """Mark a handoff done: either CSM in it, or a manager."""
+def get_handoff(session: Session, handoff_id: int) -> Handoff:
+    """Return a handoff, or raise NotFound."""
     handoff = session.get(Handoff, handoff_id)
     if handoff is None:
         raise NotFound(f"No handoff with id {handoff_id}.")
+    return handoff
+
+
+def can_complete(actor: Actor, handoff: Handoff) -> bool:
+    """Return whether the actor may mark the handoff done: a CSM in it, or a manager."""
     involved = actor.user_id in (handoff.from_csm_id, handoff.to_csm_id)
-    if not (can_manage_book(actor) or (actor.role == "csm" and involved)):
+    return can_manage_book(actor) or (actor.role == "csm" and involved)
+
+
+def complete_handoff(
+    session: Session,
+    actor: Actor,
+    handoff_id: int,
+    expected_version: int,
+    now: datetime | None = None,
+) -> Handoff:
+    """Mark a handoff done: either CSM in it, or a manager."""
+    handoff = get_handoff(session, handoff_id)
+    if not can_complete(actor, handoff):
         raise Forbidden("Only the CSMs in a handoff, or a manager, can mark it done.")
+    check_version(handoff, expected_version, "handoff")
     if handoff.done_at is None:
-        handoff.done_at = now or utcnow()
+        with guarded_write(session, "handoff"):
+            handoff.done_at = now or utcnow()
         audit.record(
             session,
             actor_id=actor.user_id,

@@ -15,7 +15,8 @@ from cstier.models import (
     User,
 )
 from cstier.services import audit
-from cstier.services.errors import Forbidden, NotFound, ValidationFailed
+from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from cstier.services.versioning import check_version, conflict_message, guarded_write
 
 PROFILE_FIELDS = ("fte", "regions", "verticals", "languages", "coverage_model_keys")
 
@@ -44,10 +45,19 @@ def get_profile(session: Session, user_id: int) -> tuple[User, CsmProfile | None
     return user, session.get(CsmProfile, user_id)
 
 
-def save_profile(session: Session, actor: Actor, user_id: int, values: dict) -> CsmProfile:
+def profile_version(profile: CsmProfile | None) -> int:
+    """Return the version an editor of this profile sends back (0: no profile saved yet)."""
+    return profile.version if profile else 0
+
+
+def save_profile(
+    session: Session, actor: Actor, user_id: int, values: dict, expected_version: int
+) -> CsmProfile:
     """Create or update a CSM's profile after checking FTE and model keys; audit it."""
     _require_manager(actor)
     _, profile = get_profile(session, user_id)
+    if profile_version(profile) != expected_version:
+        raise Conflict(conflict_message("CSM profile"))
     errors: dict[str, list[str]] = {}
     try:
         fte = Decimal(str(values.get("fte")))
@@ -62,12 +72,14 @@ def save_profile(session: Session, actor: Actor, user_id: int, values: dict) -> 
     if errors:
         raise ValidationFailed("The profile was not saved.", errors)
     before = audit.snapshot(profile, PROFILE_FIELDS) if profile else None
-    if profile is None:
-        profile = CsmProfile(user_id=user_id)
-        session.add(profile)
-    profile.fte = fte
-    for name in ("regions", "verticals", "languages", "coverage_model_keys"):
-        setattr(profile, name, sorted({v.strip() for v in values.get(name, []) if v.strip()}))
+    # Two first saves of one profile both INSERT it: the second fails on the key, a Conflict.
+    with guarded_write(session, "CSM profile", first_save=profile is None):
+        if profile is None:
+            profile = CsmProfile(user_id=user_id)
+            session.add(profile)
+        profile.fte = fte
+        for name in ("regions", "verticals", "languages", "coverage_model_keys"):
+            setattr(profile, name, sorted({v.strip() for v in values.get(name, []) if v.strip()}))
     audit.record(
         session,
         actor_id=actor.user_id,
@@ -104,12 +116,16 @@ def pool_account_counts(session: Session) -> dict[int, int]:
     return {int(pool_id): int(count) for pool_id, count in session.execute(stmt).all()}
 
 
-def save_pool(session: Session, actor: Actor, pool_id: int | None, values: dict) -> Pool:
-    """Create or update a pool (name, coverage model, members who are CSMs); audit it."""
+def save_pool(
+    session: Session, actor: Actor, pool_id: int | None, values: dict, expected_version: int | None
+) -> Pool:
+    """Create (no id, no version) or update a pool (name, model, CSM members); audit it."""
     _require_manager(actor)
     pool = session.get(Pool, pool_id) if pool_id else Pool()
     if pool is None:
         raise NotFound(f"No pool with id {pool_id}.")
+    if pool_id:
+        check_version(pool, expected_version, "pool")
     name = (values.get("name") or "").strip()
     errors: dict[str, list[str]] = {}
     if not name:
@@ -129,10 +145,12 @@ def save_pool(session: Session, actor: Actor, pool_id: int | None, values: dict)
         "coverage_model_id": pool.coverage_model_id,
         "member_ids": pool.member_ids,
     }
-    pool.name, pool.coverage_model_id, pool.member_ids = name, values["coverage_model_id"], members
-    if pool_id is None:
-        session.add(pool)
-    session.flush()
+    # Two creates of one name race on its unique key: the second is a Conflict, not a 500.
+    with guarded_write(session, "pool", first_save=pool_id is None):
+        pool.name, pool.coverage_model_id = name, values["coverage_model_id"]
+        pool.member_ids = members
+        if pool_id is None:
+            session.add(pool)
     audit.record(
         session,
         actor_id=actor.user_id,
@@ -146,10 +164,11 @@ def save_pool(session: Session, actor: Actor, pool_id: int | None, values: dict)
     return pool
 
 
-def delete_pool(session: Session, actor: Actor, pool_id: int) -> None:
+def delete_pool(session: Session, actor: Actor, pool_id: int, expected_version: int) -> None:
     """Delete a pool that no account is in and the assignment history does not name."""
     _require_manager(actor)
     pool = get_pool(session, pool_id)
+    check_version(pool, expected_version, "pool")
     if session.scalar(
         select(AccountCoverage.account_id).where(AccountCoverage.pool_id == pool_id).limit(1)
     ):
@@ -176,5 +195,6 @@ def delete_pool(session: Session, actor: Actor, pool_id: int) -> None:
         before={"name": pool.name},
         after=None,
     )
-    session.delete(pool)
+    with guarded_write(session, "pool"):
+        session.delete(pool)
     session.commit()

@@ -5,9 +5,14 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.coverage import MOTIONS
 from cstier.domain.permissions import Actor, can_manage_book
-from cstier.models import CoverageMatrixCell, CoverageModel
+from cstier.models import CoverageMatrix, CoverageMatrixCell, CoverageModel
+from cstier.models.base import utcnow
 from cstier.services import audit
-from cstier.services.errors import Forbidden, NotFound, ValidationFailed
+from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from cstier.services.versioning import check_version, conflict_message, guarded_write
+
+# The matrix's one version row; a workspace whose matrix was never saved has none (version 0).
+MATRIX_ROW_ID = 1
 
 MODEL_FIELDS = (
     "name",
@@ -26,13 +31,16 @@ def list_models(session: Session) -> list[CoverageModel]:
     )
 
 
-def update_model(session: Session, actor: Actor, model_id: int, values: dict) -> CoverageModel:
+def update_model(
+    session: Session, actor: Actor, model_id: int, values: dict, expected_version: int
+) -> CoverageModel:
     """Change a model's name, motion, ratio, ARR target, hard limit or cadence; audit it."""
     if not can_manage_book(actor):
         raise Forbidden("Only managers and admins edit coverage models.")
     model = session.get(CoverageModel, model_id)
     if model is None:
         raise NotFound(f"No coverage model with id {model_id}.")
+    check_version(model, expected_version, "coverage model")
     errors: dict[str, list[str]] = {}
     if not (values.get("name") or "").strip():
         errors["name"] = ["Give the model a name."]
@@ -48,8 +56,9 @@ def update_model(session: Session, actor: Actor, model_id: int, values: dict) ->
     if errors:
         raise ValidationFailed("The coverage model was not saved.", errors)
     before = audit.snapshot(model, MODEL_FIELDS)
-    for name in MODEL_FIELDS:
-        setattr(model, name, values.get(name))
+    with guarded_write(session, "coverage model"):
+        for name in MODEL_FIELDS:
+            setattr(model, name, values.get(name))
     audit.record(
         session,
         actor_id=actor.user_id,
@@ -71,26 +80,47 @@ def matrix(session: Session) -> dict[tuple[str, str], int]:
     }
 
 
-def save_matrix(session: Session, actor: Actor, cells: dict[tuple[str, str], int]) -> int:
+def matrix_version(session: Session) -> int:
+    """Return the matrix's version: what an editor sends back with its cells (0: never saved)."""
+    row = session.get(CoverageMatrix, MATRIX_ROW_ID)
+    return row.version if row else 0
+
+
+def save_matrix(
+    session: Session, actor: Actor, cells: dict[tuple[str, str], int], expected_version: int
+) -> int:
     """Replace the cells given (value tier, needs tier → model id); return how many changed."""
     if not can_manage_book(actor):
         raise Forbidden("Only managers and admins edit the coverage matrix.")
+    row = session.get(CoverageMatrix, MATRIX_ROW_ID)
+    if (row.version if row else 0) != expected_version:
+        raise Conflict(conflict_message("coverage matrix"))
     known = {m.id for m in list_models(session)}
     if any(model_id not in known for model_id in cells.values()):
         raise ValidationFailed("Choose an existing coverage model for every cell.")
     current = {(c.value_tier, c.needs_tier): c for c in session.scalars(select(CoverageMatrixCell))}
     changed = 0
-    for key, model_id in cells.items():
-        cell = current.get(key)
-        if cell is None:
-            session.add(
-                CoverageMatrixCell(value_tier=key[0], needs_tier=key[1], coverage_model_id=model_id)
-            )
-        elif cell.coverage_model_id != model_id:
-            cell.coverage_model_id = model_id
+    with guarded_write(session, "coverage matrix", first_save=True):
+        # The version row is written first, so a concurrent save waits on it, then conflicts;
+        # two first saves race to insert it and one fails on its key.
+        if row is None:
+            session.add(CoverageMatrix(id=MATRIX_ROW_ID, updated_at=utcnow()))
         else:
-            continue
-        changed += 1
+            row.updated_at = utcnow()
+        session.flush()
+        for key, model_id in cells.items():
+            cell = current.get(key)
+            if cell is None:
+                session.add(
+                    CoverageMatrixCell(
+                        value_tier=key[0], needs_tier=key[1], coverage_model_id=model_id
+                    )
+                )
+            elif cell.coverage_model_id != model_id:
+                cell.coverage_model_id = model_id
+            else:
+                continue
+            changed += 1
     if changed:
         audit.record(
             session,

@@ -10,6 +10,7 @@ from cstier.models import Account, TierOverride
 from cstier.models.base import utcnow
 from cstier.services.errors import Forbidden, NotFound, ValidationFailed
 from cstier.services.tiering.schemes import get_scheme, validate
+from cstier.services.versioning import check_version, guarded_write
 
 
 def create_override(
@@ -54,14 +55,18 @@ def create_override(
     return override
 
 
-def revoke_override(session: Session, actor: Actor, override_id: int) -> TierOverride:
+def revoke_override(
+    session: Session, actor: Actor, override_id: int, expected_version: int
+) -> TierOverride:
     """End an override now; the next run re-tiers the account by the rules."""
     if not can_manage_book(actor):
         raise Forbidden("Only managers and admins revoke overrides.")
     override = session.get(TierOverride, override_id)
     if override is None:
         raise NotFound(f"No override with id {override_id}.")
-    override.revoked_at = utcnow()
+    check_version(override, expected_version, "override")
+    with guarded_write(session, "override"):
+        override.revoked_at = utcnow()
     session.commit()
     return override
 

@@ -2,14 +2,22 @@
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor, can_manage_settings
 from cstier.domain.tiering import DEFAULT_SCHEMES, InvalidScheme, Scheme, parse_scheme
 from cstier.models import TierScheme, TierSchemeVersion
-from cstier.services.errors import Forbidden, NotFound, ValidationFailed
+from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from cstier.services.tiering.fields import field_catalog
+from cstier.services.versioning import guarded_write
+
+
+def _stale(scheme: TierScheme, expected_version: int) -> Conflict:
+    return Conflict(
+        f"Someone saved version {scheme.current_version} of this scheme after you opened "
+        f"version {expected_version}. Reload to see it, then apply your edit again."
+    )
 
 
 def _key(name: str) -> str:
@@ -72,29 +80,48 @@ def validate(session: Session, definition: dict) -> Scheme:
 
 
 def save_version(
-    session: Session, actor: Actor, scheme_id: int, definition: dict
+    session: Session, actor: Actor, scheme_id: int, definition: dict, expected_version: int
 ) -> TierSchemeVersion:
-    """Store an edited definition as the scheme's next version (admins); nothing is saved if invalid."""
+    """Store an edit of version `expected_version` as the scheme's next one (admins).
+
+    Nothing is saved if the definition is invalid or someone saved a newer version since.
+    """
     if not can_manage_settings(actor):
         raise Forbidden("Only admins edit tier schemes.")
     scheme = get_scheme(session, scheme_id)
+    if scheme.current_version != expected_version:
+        raise _stale(scheme, expected_version)
     parsed = validate(session, definition)
     if parsed.dimension != scheme.dimension:
         raise ValidationFailed(
             f"This scheme is a {scheme.dimension} scheme; the definition says {parsed.dimension}.",
             {"definition": ["The dimension cannot change; create a new scheme instead."]},
         )
+    # current_version is tested in this UPDATE, not by a mapper version column, so only scheme
+    # edits check it: a run or a toggle of `active` never conflicts with an editor.
+    moved = session.execute(
+        update(TierScheme)
+        .where(TierScheme.id == scheme.id, TierScheme.current_version == expected_version)
+        .values(
+            current_version=expected_version + 1,
+            goal=parsed.goal,
+            kpi=parsed.kpi,
+            name=parsed.name or scheme.name,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        session.rollback()
+        raise _stale(session.get(TierScheme, scheme_id), expected_version)
     version = TierSchemeVersion(
         scheme_id=scheme.id,
-        version=scheme.current_version + 1,
+        version=expected_version + 1,
         definition=definition,
         created_by_id=actor.user_id,
     )
-    session.add(version)
-    scheme.current_version = version.version
-    scheme.goal = parsed.goal
-    scheme.kpi = parsed.kpi
-    scheme.name = parsed.name or scheme.name
+    # The (scheme, version) key refuses a second definition of one version number.
+    with guarded_write(session, "tier scheme", first_save=True):
+        session.add(version)
     session.commit()
     return version
 

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from cstier.domain.coverage import MOTIONS
-from cstier.web.forms_common import optional_id
+from cstier.web.forms_common import VersionField, optional_id
 
 
 def split_list(text: str | None) -> list[str]:
@@ -37,6 +37,7 @@ class CoverageModelForm(FlaskForm):
         "Hard limit (% of target)", validators=[DataRequired(), NumberRange(min=100, max=400)]
     )
     cadence = StringField("Engagement cadence", validators=[Optional(), Length(max=200)])
+    version = VersionField()
     submit = SubmitField("Save model")
 
     def values(self) -> dict:
@@ -53,8 +54,15 @@ class CoverageModelForm(FlaskForm):
 
 
 class ActionForm(FlaskForm):
-    """A bare POST (matrix save, derive, delete, done) that only needs the CSRF token."""
+    """A bare POST (derive, seed) that only needs the CSRF token."""
 
+    submit = SubmitField("Save")
+
+
+class VersionedActionForm(FlaskForm):
+    """A POST on one versioned thing (matrix save, pool delete, handoff done) and its version."""
+
+    version = VersionField()
     submit = SubmitField("Save")
 
 
@@ -66,6 +74,7 @@ class ProfileForm(FlaskForm):
     verticals = StringField("Verticals (comma-separated; empty means any)")
     languages = StringField("Languages (comma-separated)")
     coverage_model_keys = SelectMultipleField("Coverage models served")
+    version = VersionField()
     submit = SubmitField("Save profile")
 
     def values(self) -> dict:
@@ -85,6 +94,7 @@ class PoolForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     coverage_model_id = SelectField("Coverage model", coerce=optional_id)
     member_ids = SelectMultipleField("Members", coerce=int)
+    version = VersionField()
     submit = SubmitField("Save pool")
 
 

@@ -6,9 +6,9 @@ from flask_login import login_required
 from cstier.domain.permissions import can_manage_book
 from cstier.extensions import db
 from cstier.services.coverage import book, handoffs
-from cstier.services.errors import Forbidden, NotFound
+from cstier.services.errors import Conflict, Forbidden, NotFound
 from cstier.web.coverage.assign_views import assign_form
-from cstier.web.coverage.forms import ActionForm
+from cstier.web.coverage.forms import ActionForm, VersionedActionForm
 from cstier.web.coverage.routes import bp
 from cstier.web.current import current_actor
 
@@ -31,15 +31,20 @@ def handoff_list():
 @login_required
 def complete_handoff(handoff_id: int):
     """Mark a handoff done."""
-    if not ActionForm().validate_on_submit():
+    form = VersionedActionForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        handoffs.complete_handoff(db.session, current_actor(), handoff_id)
+        handoffs.complete_handoff(db.session, current_actor(), handoff_id, form.version.data)
     except NotFound:
         abort(404)
     except Forbidden:
         abort(403)
-    flash("Handoff marked done.", "success")
+    except Conflict as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        flash("Handoff marked done.", "success")
     return redirect(url_for(".handoff_list"))
 
 

@@ -8,8 +8,8 @@ from cstier.extensions import db
 from cstier.models import Pool
 from cstier.services import users
 from cstier.services.coverage import profiles, settings
-from cstier.services.errors import NotFound, ValidationFailed
-from cstier.web.coverage.forms import ActionForm, PoolForm, ProfileForm
+from cstier.services.errors import Conflict, NotFound, ValidationFailed
+from cstier.web.coverage.forms import ActionForm, PoolForm, ProfileForm, VersionedActionForm
 from cstier.web.coverage.routes import bp
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.forms_common import apply_errors
@@ -38,6 +38,7 @@ def edit_profile(user_id: int):
     form = ProfileForm()
     form.coverage_model_keys.choices = [(m.key, m.name) for m in settings.list_models(db.session)]
     if request.method == "GET":
+        form.version.data = profiles.profile_version(profile)
         form.fte.data = profile.fte if profile else 1
         if profile:
             form.regions.data = ", ".join(profile.regions or [])
@@ -47,12 +48,18 @@ def edit_profile(user_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            profiles.save_profile(db.session, current_actor(), user_id, form.values())
+            profiles.save_profile(
+                db.session, current_actor(), user_id, form.values(), form.version.data
+            )
         except ValidationFailed as exc:
             db.session.rollback()
             for message in apply_errors(form, exc.errors):
                 flash(message, "danger")
             status = 400
+        except Conflict as exc:  # the form keeps the user's edits to apply again
+            db.session.rollback()
+            flash(str(exc), "danger")
+            status = 409
         else:
             flash(f"Saved {user.name}'s profile.", "success")
             return redirect(url_for(".csm_list"))
@@ -95,12 +102,16 @@ def edit_pool(pool_id: int | None):
             "member_ids": form.member_ids.data or [],
         }
         try:
-            profiles.save_pool(db.session, current_actor(), pool_id, values)
+            profiles.save_pool(db.session, current_actor(), pool_id, values, form.version.data)
         except ValidationFailed as exc:
             db.session.rollback()
             for message in apply_errors(form, exc.errors):
                 flash(message, "danger")
             status = 400
+        except Conflict as exc:  # the form keeps the user's edits to apply again
+            db.session.rollback()
+            flash(str(exc), "danger")
+            status = 409
         else:
             flash(f"Saved pool {values['name']}.", "success")
             return redirect(url_for(".pool_list"))
@@ -113,13 +124,14 @@ def edit_pool(pool_id: int | None):
 @roles_required(*MANAGERS)
 def delete_pool(pool_id: int):
     """Delete a pool with no accounts."""
-    if not ActionForm().validate_on_submit():
+    form = VersionedActionForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        profiles.delete_pool(db.session, current_actor(), pool_id)
+        profiles.delete_pool(db.session, current_actor(), pool_id, form.version.data)
     except NotFound:
         abort(404)
-    except ValidationFailed as exc:
+    except (ValidationFailed, Conflict) as exc:
         db.session.rollback()
         flash(str(exc), "danger")
     else:

@@ -11,8 +11,8 @@ from cstier.models import CoverageModel
 from cstier.services.coverage import settings
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.seed import seed_default_coverage
-from cstier.services.errors import NotFound, ValidationFailed
-from cstier.web.coverage.forms import ActionForm, CoverageModelForm
+from cstier.services.errors import Conflict, NotFound, ValidationFailed
+from cstier.web.coverage.forms import ActionForm, CoverageModelForm, VersionedActionForm
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.forms_common import apply_errors
 
@@ -26,11 +26,7 @@ def _tiers(cells: dict) -> tuple[list[str], list[str]]:
     return values, needs
 
 
-@bp.route("/")
-@login_required
-def index():
-    """Show the coverage models and the value × needs matrix (editable by managers)."""
-    cells = settings.matrix(db.session)
+def _index_page(cells: dict, matrix_form: VersionedActionForm, status: int = 200):
     value_tiers, needs_tiers = _tiers(cells)
     return render_template(
         "coverage/index.html",
@@ -39,9 +35,18 @@ def index():
         value_tiers=value_tiers,
         needs_tiers=needs_tiers,
         form=ActionForm(),
+        matrix_form=matrix_form,
         can_edit=can_manage_book(current_actor()),
         default_models=DEFAULT_MODELS,
-    )
+    ), status
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Show the coverage models and the value × needs matrix (editable by managers)."""
+    matrix_form = VersionedActionForm(data={"version": settings.matrix_version(db.session)})
+    return _index_page(settings.matrix(db.session), matrix_form)
 
 
 @bp.route("/models/defaults", methods=["POST"])
@@ -74,12 +79,18 @@ def edit_model(model_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            settings.update_model(db.session, current_actor(), model_id, form.values())
+            settings.update_model(
+                db.session, current_actor(), model_id, form.values(), form.version.data
+            )
         except (ValidationFailed, NotFound) as exc:
             db.session.rollback()
             flash(str(exc), "danger")
             apply_errors(form, getattr(exc, "errors", {}))
             status = 400
+        except Conflict as exc:  # the form keeps the user's edits to apply again
+            db.session.rollback()
+            flash(str(exc), "danger")
+            status = 409
         else:
             flash(f"Saved {model.name}. Run “Derive coverage” to apply it.", "success")
             return redirect(url_for(".index"))
@@ -92,7 +103,8 @@ def edit_model(model_id: int):
 @roles_required(*MANAGERS)
 def save_matrix():
     """Save the value × needs matrix."""
-    if not ActionForm().validate_on_submit():
+    form = VersionedActionForm()
+    if not form.validate_on_submit():
         abort(400)
     cells = {}
     for name, value in request.form.items():
@@ -100,10 +112,14 @@ def save_matrix():
             _, value_tier, needs_tier = name.split("|", 2)
             cells[(value_tier, needs_tier)] = int(value)
     try:
-        changed = settings.save_matrix(db.session, current_actor(), cells)
+        changed = settings.save_matrix(db.session, current_actor(), cells, form.version.data)
     except ValidationFailed as exc:
         db.session.rollback()
         flash(str(exc), "danger")
+    except Conflict as exc:  # show the user's cells again, over the stored ones
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return _index_page({**settings.matrix(db.session), **cells}, form, 409)
     else:
         flash(f"Matrix saved: {changed} cells changed. Derive coverage to apply it.", "success")
     return redirect(url_for(".index"))

@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from cstier.extensions import db
 from cstier.models import TierScheme
-from cstier.services.errors import NotFound, ValidationFailed
+from cstier.services.errors import Conflict, NotFound, ValidationFailed
 from cstier.services.tiering import preview, schemes
 from cstier.services.tiering.fields import field_catalog
 from cstier.web.current import current_actor, roles_required
@@ -67,7 +67,9 @@ def builder(scheme_id: int):
         flash("A static segment is a list of accounts: edit it in the JSON editor.", "info")
         return redirect(url_for(".scheme", scheme_id=scheme_id))
     if request.method == "GET":
-        return _page(build_form(definition, catalog), scheme)
+        form = build_form(definition, catalog)
+        form.version.data = scheme.current_version
+        return _page(form, scheme)
     if current_actor().role != "admin":
         abort(403)
     form = _posted_form(catalog, scheme.dimension)
@@ -79,13 +81,18 @@ def builder(scheme_id: int):
         return _page(form, scheme, 400, message=message)
     try:
         if action == "save":
-            version = schemes.save_version(db.session, current_actor(), scheme_id, definition)
+            version = schemes.save_version(
+                db.session, current_actor(), scheme_id, definition, form.version.data
+            )
             flash(f"Saved version {version.version}. The next run applies it.", "success")
             return redirect(url_for(".builder", scheme_id=scheme_id))
         result = preview.preview_scheme(db.session, scheme_id, definition)
     except ValidationFailed as exc:
         db.session.rollback()
         return _page(form, scheme, 400, message=str(exc))
+    except Conflict as exc:  # the form keeps the user's rows to apply again
+        db.session.rollback()
+        return _page(form, schemes.get_scheme(db.session, scheme_id), 409, message=str(exc))
     return _page(form, scheme, preview=result)
 
 

@@ -26,6 +26,7 @@ from wtforms.validators import (
 )
 
 from cstier.domain.tiering.operators import OPERATORS, SYMBOLS
+from cstier.web.forms_common import VersionField
 
 OPERATOR_CHOICES = [SelectChoice(op, SYMBOLS.get(op, op.replace("_", " "))) for op in OPERATORS]
 METHOD_CHOICES = {
@@ -123,6 +124,7 @@ class BuilderForm(FlaskForm):
     """A whole scheme definition, edited as fields and rows."""
 
     dimension = HiddenField()
+    version = VersionField()
     method = SelectField("Method", validate_choice=False)
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     goal = TextAreaField("Goal", validators=[Optional(), Length(max=1000)])

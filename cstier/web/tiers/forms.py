@@ -6,11 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from cstier.web.forms_common import VersionField
+
 
 class SchemeForm(FlaskForm):
     """Edit a scheme's definition; preview it or save it as a new version."""
 
     definition = TextAreaField("Definition (JSON)", validators=[DataRequired()])
+    version = VersionField()
     preview = SubmitField("Preview")
     save = SubmitField("Save as new version")
 
@@ -38,6 +41,12 @@ class OverrideForm(FlaskForm):
     reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
     expires_on = DateField("Expires on (optional)", validators=[Optional()])
     submit = SubmitField("Override tier")
+
+
+class RevokeForm(FlaskForm):
+    """Revoke one override, at the version the list showed."""
+
+    version = VersionField()
 
 
 class RunForm(FlaskForm):

@@ -10,11 +10,18 @@ from cstier.domain.permissions import can_manage_book, can_manage_settings, sees
 from cstier.domain.tiering import DEFAULT_SCHEMES
 from cstier.extensions import db
 from cstier.services import accounts
-from cstier.services.errors import NotFound, ServiceError, ValidationFailed
+from cstier.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from cstier.services.tiering import history, overrides, preview, schemes, segments
 from cstier.services.tiering.run import run_tiering
 from cstier.web.current import MANAGERS, current_actor, roles_required
-from cstier.web.tiers.forms import AsOfForm, DefaultSchemesForm, OverrideForm, RunForm, SchemeForm
+from cstier.web.tiers.forms import (
+    AsOfForm,
+    DefaultSchemesForm,
+    OverrideForm,
+    RevokeForm,
+    RunForm,
+    SchemeForm,
+)
 
 bp = Blueprint("tiers", __name__, url_prefix="/tiers")
 
@@ -87,6 +94,7 @@ def scheme(scheme_id: int):
     actor = current_actor()
     form = SchemeForm()
     if request.method == "GET":
+        form.version.data = tier_scheme.current_version
         form.definition.data = json.dumps(
             tier_scheme.current.definition, indent=2, ensure_ascii=False
         )
@@ -97,7 +105,9 @@ def scheme(scheme_id: int):
         if form.validate_on_submit():
             try:
                 if form.save.data:
-                    version = schemes.save_version(db.session, actor, scheme_id, form.parsed())
+                    version = schemes.save_version(
+                        db.session, actor, scheme_id, form.parsed(), form.version.data
+                    )
                     flash(f"Saved version {version.version}. The next run applies it.", "success")
                     return redirect(url_for(".scheme", scheme_id=scheme_id))
                 result = preview.preview_scheme(db.session, scheme_id, form.parsed())
@@ -105,6 +115,11 @@ def scheme(scheme_id: int):
                 db.session.rollback()
                 form.definition.errors = [*form.definition.errors, str(exc)]
                 status = 400
+            except Conflict as exc:  # the editor keeps the user's text to apply again
+                db.session.rollback()
+                form.definition.errors = [*form.definition.errors, str(exc)]
+                tier_scheme = schemes.get_scheme(db.session, scheme_id)
+                status = 409
         else:
             status = 400
     return render_template(
@@ -197,12 +212,16 @@ def add_override(account_id: int):
 @roles_required(*MANAGERS)
 def revoke(override_id: int):
     """End an override now."""
-    form = RunForm()
+    form = RevokeForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        overrides.revoke_override(db.session, current_actor(), override_id)
+        overrides.revoke_override(db.session, current_actor(), override_id, form.version.data)
     except NotFound:
         abort(404)
-    flash("Override revoked; the next run re-tiers the account by the rules.", "success")
+    except Conflict as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        flash("Override revoked; the next run re-tiers the account by the rules.", "success")
     return redirect(request.referrer or url_for(".override_list"))

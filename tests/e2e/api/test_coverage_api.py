@@ -667,7 +667,9 @@ def test_both_csms_and_the_viewer_see_a_handoff_another_csm_does_not(
 def test_a_csm_in_the_handoff_completes_it(client, bearer, other_csm, handoff):
     headers = bearer(other_csm)
 
-    response = client.post(f"{API}/handoffs/{handoff.id}/complete", headers=headers)
+    response = client.post(
+        f"{API}/handoffs/{handoff.id}/complete", headers={**headers, "If-Match": '"1"'}
+    )
 
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json()["done_at"]
@@ -685,3 +687,21 @@ def test_a_viewer_or_a_csm_outside_the_handoff_cannot_complete_it(client, bearer
 
 def test_completing_an_unknown_handoff_is_404(client, bearer, manager):
     assert_error_shape(client.post(f"{API}/handoffs/999999/complete", headers=bearer(manager)), 404)
+
+
+def test_a_handoff_completed_at_a_stale_version_is_409(client, bearer, manager, other_csm, handoff):
+    url = f"{API}/handoffs/{handoff.id}/complete"
+    first = client.post(url, json={"version": 1}, headers=bearer(manager))
+    assert first.status_code == 200, first.get_data(as_text=True)
+    assert first.headers["ETag"] == '"2"'
+
+    stale = client.post(url, headers={**bearer(other_csm), "If-Match": '"1"'})
+
+    assert "Someone else saved this handoff" in assert_error_shape(stale, 409)["message"]
+
+
+def test_completing_a_handoff_without_a_version_is_428(client, bearer, manager, handoff):
+    response = client.post(f"{API}/handoffs/{handoff.id}/complete", headers=bearer(manager))
+
+    assert_error_shape(response, 428)
+    assert fresh(Handoff, handoff.id).done_at is None

@@ -21,6 +21,7 @@ def test_save_profile_normalises_lists(db_session, seeded, manager, csm):
         actor(manager),
         csm.id,
         {"fte": "0.8", "regions": ["EMEA", " APAC ", "EMEA"], "coverage_model_keys": ["pooled"]},
+        expected_version=0,
     )
     assert (str(saved.fte), saved.regions, saved.coverage_model_keys) == (
         "0.80",
@@ -39,15 +40,15 @@ def test_save_profile_normalises_lists(db_session, seeded, manager, csm):
 )
 def test_profile_validation(db_session, seeded, manager, csm, values, field):
     with pytest.raises(ValidationFailed) as caught:
-        profiles.save_profile(db_session, actor(manager), csm.id, values)
+        profiles.save_profile(db_session, actor(manager), csm.id, values, 0)
     assert field in caught.value.errors
 
 
 def test_profile_is_for_csms_and_by_managers(db_session, seeded, manager, csm, viewer):
     with pytest.raises(NotFound):
-        profiles.save_profile(db_session, actor(manager), viewer.id, {"fte": "1"})
+        profiles.save_profile(db_session, actor(manager), viewer.id, {"fte": "1"}, 0)
     with pytest.raises(Forbidden):
-        profiles.save_profile(db_session, actor(csm), csm.id, {"fte": "1"})
+        profiles.save_profile(db_session, actor(csm), csm.id, {"fte": "1"}, 0)
 
 
 def test_pool_crud(db_session, seeded, manager, csm, viewer):
@@ -56,32 +57,36 @@ def test_pool_crud(db_session, seeded, manager, csm, viewer):
         "coverage_model_id": seeded["pooled"].id,
         "member_ids": [csm.id],
     }
-    pool = profiles.save_pool(db_session, actor(manager), None, values)
+    pool = profiles.save_pool(db_session, actor(manager), None, values, None)
     with pytest.raises(ValidationFailed):
-        profiles.save_pool(db_session, actor(manager), None, values)  # same name
+        profiles.save_pool(db_session, actor(manager), None, values, None)  # same name
     with pytest.raises(ValidationFailed):
         profiles.save_pool(
-            db_session, actor(manager), pool.id, {**values, "member_ids": [viewer.id]}
+            db_session, actor(manager), pool.id, {**values, "member_ids": [viewer.id]}, 1
         )
     account = AccountFactory()
     db_session.add(AccountCoverage(account_id=account.id, pool_id=pool.id))
     db_session.commit()
     with pytest.raises(ValidationFailed):
-        profiles.delete_pool(db_session, actor(manager), pool.id)
+        profiles.delete_pool(db_session, actor(manager), pool.id, pool.version)
     assert book.pool_queues(db_session, actor(csm))[0][1] == 1
     assert profiles.pool_account_counts(db_session) == {pool.id: 1}
 
 
 def test_a_pool_named_in_the_assignment_history_is_kept(db_session, seeded, manager):
     pool = profiles.save_pool(
-        db_session, actor(manager), None, {"name": "Old", "coverage_model_id": seeded["pooled"].id}
+        db_session,
+        actor(manager),
+        None,
+        {"name": "Old", "coverage_model_id": seeded["pooled"].id},
+        None,
     )
     account = AccountFactory()
     db_session.add(AssignmentChange(account_id=account.id, from_pool_id=pool.id, reason="moved"))
     db_session.commit()
 
     with pytest.raises(ValidationFailed, match="assignment history"):
-        profiles.delete_pool(db_session, actor(manager), pool.id)
+        profiles.delete_pool(db_session, actor(manager), pool.id, pool.version)
 
     assert db_session.get(Pool, pool.id) is not None
     with pytest.raises(NotFound):
@@ -100,9 +105,9 @@ def test_handoffs_are_seen_by_both_csms_and_done_once(db_session, manager, csm, 
     assert [h.id for h in handoffs.list_handoffs(db_session, actor(other_csm))] == [handoff.id]
     assert len(handoffs.list_handoffs(db_session, actor(viewer))) == 2
     with pytest.raises(Forbidden):
-        handoffs.complete_handoff(db_session, actor(viewer), handoff.id)
+        handoffs.complete_handoff(db_session, actor(viewer), handoff.id, handoff.version)
     done = handoffs.complete_handoff(
-        db_session, actor(csm), handoff.id, now=datetime(2026, 11, 3, tzinfo=UTC)
+        db_session, actor(csm), handoff.id, handoff.version, now=datetime(2026, 11, 3, tzinfo=UTC)
     )
     assert done.done_at is not None
     assert handoffs.list_handoffs(db_session, actor(csm)) == []

@@ -51,7 +51,7 @@ def test_revoked_override_no_longer_applies(db_session, book, value_scheme, mana
     override = pin(db_session, manager_actor, book["small"], value_scheme, expires_at=None)
     run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
     assert tier_of(book["small"].id).tier == "Strategic"
-    overrides.revoke_override(db_session, manager_actor, override.id)
+    overrides.revoke_override(db_session, manager_actor, override.id, override.version)
     assert overrides.live_overrides(db_session, book["small"].id) == []
     run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
     assert tier_of(book["small"].id).tier == "Scale"

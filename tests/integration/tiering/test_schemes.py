@@ -61,7 +61,7 @@ def test_invalid_scheme_is_refused_and_nothing_saved(db_session, admin_actor, ke
     target = scheme_id(db_session, key)
     versions = count(TierSchemeVersion)
     with pytest.raises(ValidationFailed) as error:
-        schemes.save_version(db_session, admin_actor, target, definition)
+        schemes.save_version(db_session, admin_actor, target, definition, 1)
     db_session.rollback()
     assert str(error.value)
     assert count(TierSchemeVersion) == versions
@@ -75,7 +75,7 @@ def test_valid_edit_is_next_version_and_the_next_run_uses_it(db_session, book, a
         {"tier": "Strategic", "min": 90_000}, {"tier": "Growth", "min": 40_000, "max": 90_000},
         {"tier": "Scale", "max": 40_000},
     ])  # fmt: skip
-    version = schemes.save_version(db_session, admin_actor, target, lower)
+    version = schemes.save_version(db_session, admin_actor, target, lower, 1)
     assert version.version == 2
     run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
     assert last_run().scheme_versions["value_tiers"] == 2
@@ -86,7 +86,7 @@ def test_valid_edit_is_next_version_and_the_next_run_uses_it(db_session, book, a
 def test_only_admins_edit_schemes(db_session, manager_actor):
     target = scheme_id(db_session, "value_tiers")
     with pytest.raises(Forbidden):
-        schemes.save_version(db_session, manager_actor, target, VALUE_TIERS)
+        schemes.save_version(db_session, manager_actor, target, VALUE_TIERS, 1)
 
 
 def test_preview_returns_movement_and_writes_nothing(db_session, book):
@@ -105,3 +105,17 @@ def test_preview_returns_movement_and_writes_nothing(db_session, book):
     assert moves[("Scale", "Growth")] == 1
     assert moves[("Strategic", "Strategic")] == 1
     assert (tier_count(), count(TierChange), count(TierSchemeVersion)) == before
+
+
+def test_a_run_between_opening_and_saving_a_scheme_does_not_refuse_the_edit(
+    db_session, book, admin_actor
+):
+    target = scheme_id(db_session, "value_tiers")
+    opened = schemes.get_scheme(db_session, target).current_version
+    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+
+    version = schemes.save_version(db_session, admin_actor, target, VALUE_TIERS, opened)
+
+    assert version.version == opened + 1
+    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    assert last_run().scheme_versions["value_tiers"] == opened + 1
