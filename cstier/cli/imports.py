@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from cstier.domain.imports import KINDS
@@ -11,6 +12,7 @@ from cstier.domain.permissions import Actor
 from cstier.extensions import db
 from cstier.services import exports
 from cstier.services.imports import ImportOutcome, ImportRequest, import_file
+from cstier.services.imports.reader import ReadLimits
 
 # The command line runs with the operator's full access, like a manager in the UI.
 CLI_ACTOR = Actor(user_id=None, role="admin")
@@ -55,7 +57,14 @@ def import_command(
     """Import a CSV or XLSX file of KIND: validated whole, written all or nothing."""
     chosen = json.loads(mapping.read_text(encoding="utf-8")) if mapping else None
     request = ImportRequest(
-        kind, file, file.name, dry_run=dry_run, mapping=chosen, encoding=encoding, retier=retier
+        kind,
+        file,
+        file.name,
+        dry_run=dry_run,
+        mapping=chosen,
+        encoding=encoding,
+        retier=retier,
+        limits=ReadLimits.from_config(current_app.config),
     )
     outcome = import_file(db.session, request)
     echo_outcome(outcome)
