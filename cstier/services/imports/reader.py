@@ -203,7 +203,7 @@ def check_unpacked_size(path: Path, limits: ReadLimits) -> None:
         raise UnreadableFile(f"The workbook could not be opened: {exc}") from exc
     if unpacked > limits.unpacked_bytes:
         raise UnreadableFile(
-            f"The workbook unpacks to {unpacked >> 20:,} MB, more than the "
+            f"The workbook unpacks to {unpacked / (1 << 20):,.1f} MB, more than the "
             f"{limits.unpacked_bytes >> 20:,} MB allowed. Split it into smaller files or save it "
             "as CSV (the limit is CSTIER_IMPORT_MAX_UNPACKED_MB)."
         )
