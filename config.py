@@ -20,6 +20,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")  # None: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024
+    IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 2_000_000)
+    IMPORT_MAX_COLUMNS = _env_int("IMPORT_MAX_COLUMNS", 500)
+    IMPORT_MAX_UNPACKED_MB = _env_int("IMPORT_MAX_UNPACKED_MB", 1024)
+    UPLOAD_MAX_AGE_HOURS = _env_int("UPLOAD_MAX_AGE_HOURS", 24)
     BOOTSTRAP_SERVE_LOCAL = True  # the app must work offline: no CDN
     BOOTSTRAP_BTN_SIZE = "sm"
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch must still submit

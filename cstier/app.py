@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None, env: str | None = None) -> Flask
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -98,6 +99,13 @@ def register_errorhandlers(app: Flask) -> None:
     from cstier.web.errors import register_error_pages
 
     register_error_pages(app)
+
+
+def register_security(app: Flask) -> None:
+    """Send the security headers (CSP, no framing, HSTS over HTTPS) with every response."""
+    from cstier.web.security import register_security_headers
+
+    register_security_headers(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,9 +1,11 @@
 """`cstier import` and `cstier export`: the command-line entry points onto the import and export services."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from cstier.domain.imports import KINDS
@@ -11,6 +13,8 @@ from cstier.domain.permissions import Actor
 from cstier.extensions import db
 from cstier.services import exports
 from cstier.services.imports import ImportOutcome, ImportRequest, import_file
+from cstier.services.imports.reader import ReadLimits
+from cstier.services.imports.uploads import remove_abandoned_uploads, upload_folder
 
 # The command line runs with the operator's full access, like a manager in the UI.
 CLI_ACTOR = Actor(user_id=None, role="admin")
@@ -55,7 +59,14 @@ def import_command(
     """Import a CSV or XLSX file of KIND: validated whole, written all or nothing."""
     chosen = json.loads(mapping.read_text(encoding="utf-8")) if mapping else None
     request = ImportRequest(
-        kind, file, file.name, dry_run=dry_run, mapping=chosen, encoding=encoding, retier=retier
+        kind,
+        file,
+        file.name,
+        dry_run=dry_run,
+        mapping=chosen,
+        encoding=encoding,
+        retier=retier,
+        limits=ReadLimits.from_config(current_app.config),
     )
     outcome = import_file(db.session, request)
     echo_outcome(outcome)
@@ -92,4 +103,25 @@ def export_command(kind: str, file: Path, scheme: str | None, tier: str | None, 
     click.echo(f"Wrote {len(frame)} rows to {file}")
 
 
-COMMANDS: list[click.Command] = [import_command, export_command]
+@click.group("imports")
+def imports_group() -> None:
+    """Look after the files of web imports."""
+
+
+@imports_group.command("cleanup")
+@click.option(
+    "--max-age-hours",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Remove uploads older than this (default CSTIER_UPLOAD_MAX_AGE_HOURS).",
+)
+@with_appcontext
+def cleanup_command(max_age_hours: int | None) -> None:
+    """Remove web uploads that were never applied and are older than the limit."""
+    hours = current_app.config["UPLOAD_MAX_AGE_HOURS"] if max_age_hours is None else max_age_hours
+    folder = upload_folder(current_app.instance_path)
+    removed = remove_abandoned_uploads(folder, timedelta(hours=hours))
+    click.echo(f"Removed {len(removed)} files older than {hours} hours from {folder}.")
+
+
+COMMANDS: list[click.Command] = [import_command, export_command, imports_group]

@@ -2,6 +2,7 @@
 
 import io
 import json
+from datetime import UTC, datetime
 
 import pandas as pd
 from openpyxl import Workbook
@@ -65,7 +66,7 @@ def segment_frame(session: Session, actor: Actor, scheme_key: str, tier: str) ->
 
 
 def tier_history_frame(session: Session, actor: Actor) -> pd.DataFrame:
-    """Return every tier change of the visible accounts, oldest first."""
+    """Return every tier change of the visible accounts, oldest first, times in UTC."""
     stmt = (
         select(
             Account.external_id,
@@ -93,7 +94,10 @@ def tier_history_frame(session: Session, actor: Actor) -> pd.DataFrame:
         "reason",
         "explanation",
     ]
-    return read_frame(session, scoped(stmt, actor), columns)
+    frame = read_frame(session, scoped(stmt, actor), columns)
+    # UTC wall-clock times on every engine (SQLite hands back text, PostgreSQL aware times).
+    frame["at"] = pd.to_datetime(frame["at"], utc=True).dt.tz_localize(None)
+    return frame
 
 
 def metrics_frame(session: Session, actor: Actor) -> pd.DataFrame:
@@ -139,11 +143,18 @@ def render(frame: pd.DataFrame, fmt: str) -> bytes:
         sheet = book.create_sheet("export")
         sheet.append(list(safe.columns))
         for row in safe.itertuples(index=False, name=None):
-            sheet.append(list(row))
+            sheet.append([_excel_value(value) for value in row])
         buffer = io.BytesIO()
         book.save(buffer)
         return buffer.getvalue()
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _excel_value(value):
+    """Return a cell Excel can hold: a timezone-aware time becomes naive UTC (times are stored in UTC)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
 
 
 def _as_dict(value) -> dict:

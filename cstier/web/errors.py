@@ -4,8 +4,14 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from cstier.api.errors import error_response
+from cstier.extensions import login_manager
+
+# The database cannot be reached or cannot answer now (down, restarting, pool exhausted).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +24,7 @@ MESSAGES = {
     413: ("File too large", "The upload is over the size limit."),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
     500: ("Something went wrong", "The error was logged. Try again, or tell your admin."),
+    503: ("Database unavailable", "The database is unavailable; try again shortly."),
 }
 
 
@@ -43,6 +50,15 @@ def register_error_pages(app: Flask) -> None:
 
     for status in (400, 403, 404, 405, 409, 413, 429):
         app.register_error_handler(status, lambda e, s=status: render_error(s))
+
+    def database_unavailable(error: Exception):
+        log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        # The page must not ask the database who is signed in: show it as to a visitor.
+        login_manager._update_request_context_with_user()
+        return render_error(503)
+
+    for exception in DATABASE_UNAVAILABLE:
+        app.register_error_handler(exception, database_unavailable)
 
     @app.errorhandler(500)
     def server_error(error):

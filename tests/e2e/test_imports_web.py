@@ -152,3 +152,32 @@ def test_csm_exports_only_their_book(client, auth, csm):
     assert response.status_code == 200 and response.data.startswith(b"PK")
     text = client.get("/imports/export/accounts.csv").get_data().decode("utf-8-sig")
     assert "Mine" in text and "Other" not in text
+
+
+def test_an_exported_workbook_uploads_previews_and_applies(client, auth, manager):
+    AccountFactory(name="Globex Platform", external_id="AC-1")
+    auth.login(manager.email)
+    workbook = client.get("/imports/export/accounts.xlsx").data
+    response = upload(client, workbook, name="accounts.xlsx")
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200, page.get_data(as_text=True)
+    fields = mapping_fields(page.get_data(as_text=True))
+    run_url = response.headers["Location"].replace("/mapping", "/run")
+    preview = client.post(run_url, data={**fields, "preview": "Preview"})
+    assert preview.status_code == 200 and "Would create" in preview.get_data(as_text=True)
+    applied = client.post(run_url, data={**fields, "apply": "Apply import"})
+    assert "Imported 1 rows: 0 created, 0 updated, 1 unchanged" in applied.get_data(as_text=True)
+
+
+def test_a_workbook_bomb_upload_is_refused_with_the_limit(
+    client, auth, manager, app, monkeypatch, tmp_path
+):
+    from tests.spreadsheets import write_workbook
+
+    monkeypatch.setitem(app.config, "IMPORT_MAX_UNPACKED_MB", 1)
+    bomb = write_workbook(tmp_path / "b.xlsx", HEADER.split(","), [["AC-1"] * 6] * 10_000)
+    auth.login(manager.email)
+    response = upload(client, bomb.read_bytes(), name="b.xlsx")
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 400
+    assert "CSTIER_IMPORT_MAX_UNPACKED_MB" in page.get_data(as_text=True)

@@ -31,6 +31,8 @@ def wheel_names(tmp_path_factory) -> set[str]:
         "cstier/migrations/versions/0001_customer_model.py",
         "cstier/static/vendor/chart.umd.min.js",
         "cstier/static/vendor/htmx.min.js",
+        "cstier/static/cstier.js",
+        "cstier/static/charts.js",
         "config.py",
         "wsgi.py",
     ],

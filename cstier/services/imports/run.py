@@ -19,7 +19,7 @@ from cstier.models.base import utcnow
 from cstier.services.bulk import checkpoint_after, large_page_cache
 from cstier.services.imports.check import self_reference, validated
 from cstier.services.imports.passes import one_pass, two_passes
-from cstier.services.imports.reader import Source, UnreadableFile, open_source
+from cstier.services.imports.reader import ReadLimits, Source, UnreadableFile, open_source
 from cstier.services.imports.refs import References
 from cstier.services.imports.targets import TARGETS
 from cstier.services.imports.upsert import Tally, Upsert, link_late_parents
@@ -65,6 +65,7 @@ class ImportRequest:
     mapping: dict[str, str] | None = None
     encoding: str | None = None
     retier: bool = False
+    limits: ReadLimits = field(default_factory=ReadLimits)
 
 
 def attribute_types(session: Session) -> dict[str, AttributeType]:
@@ -105,7 +106,7 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     kind = KINDS[request.kind]
     outcome = ImportOutcome(request.kind, request.filename, request.dry_run)
     try:
-        source = open_source(request.path, request.encoding)
+        source = open_source(request.path, request.encoding, request.limits)
     except (EncodingRefused, UnreadableFile) as exc:
         outcome.errors.add(RowError(None, "file", request.filename, str(exc)))
         return _record(session, request, outcome, now)

@@ -1,6 +1,15 @@
 """Import and export pages: upload, map columns, preview, apply; templates and exports."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from cstier.domain.imports import KINDS
@@ -10,7 +19,7 @@ from cstier.domain.imports.template import describe_type, template_csv
 from cstier.extensions import db
 from cstier.services import exports
 from cstier.services.imports import ImportRequest, import_file
-from cstier.services.imports.reader import UnreadableFile, open_source
+from cstier.services.imports.reader import ReadLimits, UnreadableFile, open_source
 from cstier.services.imports.runs import recent_runs
 from cstier.web.accounts.filters import account_filter
 from cstier.web.accounts.forms import AccountFilterForm
@@ -65,9 +74,13 @@ def upload():
     return redirect(url_for(".mapping", token=token))
 
 
+def _limits() -> ReadLimits:
+    return ReadLimits.from_config(current_app.config)
+
+
 def _headers(token: str) -> tuple[list[str], dict]:
     path, meta = load_upload(token, current_user.id)
-    return open_source(path, meta["encoding"]).headers, meta
+    return open_source(path, meta["encoding"], _limits()).headers, meta
 
 
 @bp.route("/<token>/mapping")
@@ -105,7 +118,7 @@ def run(token: str):
         return redirect(url_for(".mapping", token=token))
     path, meta = load_upload(token, current_user.id)
     try:
-        headers = open_source(path, meta["encoding"]).headers
+        headers = open_source(path, meta["encoding"], _limits()).headers
     except (EncodingRefused, UnreadableFile) as exc:
         discard_upload(token)
         flash(str(exc), "danger")
@@ -123,6 +136,7 @@ def run(token: str):
             mapping=chosen,
             encoding=meta["encoding"],
             retier=form.retier.data,
+            limits=_limits(),
         ),
     )
     if not dry_run and outcome.ok:

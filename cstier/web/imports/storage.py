@@ -3,22 +3,25 @@
 import json
 import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import abort, current_app
 from werkzeug.datastructures import FileStorage
 
+from cstier.services.imports.uploads import remove_abandoned_uploads, upload_folder
+
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 
 def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return upload_folder(current_app.instance_path)
 
 
 def save_upload(upload: FileStorage, meta: dict) -> str:
-    """Store the upload and its details; return the token that names them."""
+    """Store the upload and its details, first removing abandoned ones; return the token."""
+    max_age = timedelta(hours=current_app.config["UPLOAD_MAX_AGE_HOURS"])
+    remove_abandoned_uploads(_folder(), max_age)
     token = secrets.token_urlsafe(32)
     upload.save(_folder() / f"{token}.upload")
     (_folder() / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")

@@ -1,0 +1,71 @@
+// Draw every <canvas data-chart="kind" data-series='json'> with the builder named by its kind.
+(() => {
+  const colours = ['#0d6efd', '#20c997', '#fd7e14', '#6f42c1', '#dc3545', '#198754', '#0dcaf0', '#6c757d'];
+
+  const builders = {
+    stages: (stages) => ({
+      type: 'bar',
+      data: { labels: stages.map(s => s.label),
+              datasets: [{ label: 'Accounts', data: stages.map(s => s.accounts),
+                           backgroundColor: ['#0dcaf0', '#198754', '#ffc107', '#6c757d'] }] },
+      options: { maintainAspectRatio: false, plugins: { legend: { display: false } } },
+    }),
+    regions: (regions) => ({
+      type: 'doughnut',
+      data: { labels: regions.map(r => r.region),
+              datasets: [{ data: regions.map(r => r.arr_cents / 100) }] },
+      options: { maintainAspectRatio: false, plugins: { legend: { position: 'right' } } },
+    }),
+    headcount: (models) => ({
+      type: 'bar',
+      data: { labels: models.map(m => m.name),
+              datasets: [{ label: 'Required', data: models.map(m => m.required), backgroundColor: '#0d6efd' },
+                         { label: 'Current FTE', data: models.map(m => m.current), backgroundColor: '#6c757d' }] },
+      options: { maintainAspectRatio: false },
+    }),
+    'csm-load': (csms) => ({
+      type: 'bar',
+      data: { labels: csms.map(c => c.name),
+              datasets: [{ label: 'By count', data: csms.map(c => c.load_pct), backgroundColor: '#198754' },
+                         { label: 'By ARR', data: csms.map(c => c.arr_load_pct), backgroundColor: '#ffc107' }] },
+      options: { maintainAspectRatio: false, indexAxis: 'y' },
+    }),
+    tiers: (tiers) => ({
+      type: 'bar',
+      data: { labels: tiers.map(t => t.tier), datasets: [
+        { label: 'Accounts', data: tiers.map(t => t.accounts), yAxisID: 'y', backgroundColor: '#0d6efd' },
+        { label: 'ARR', data: tiers.map(t => t.arr_cents / 100), yAxisID: 'y1', backgroundColor: '#20c997' }] },
+      options: { maintainAspectRatio: false, scales: {
+        y: { position: 'left', title: { display: true, text: 'Accounts' } },
+        y1: { position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'ARR' } } } },
+    }),
+    moves: (moves) => ({
+      type: 'bar',
+      data: { labels: moves.map(m => m.scheme), datasets: [
+        { label: 'Up', data: moves.map(m => m.up), backgroundColor: '#198754' },
+        { label: 'Down', data: moves.map(m => m.down), backgroundColor: '#dc3545' },
+        { label: 'Moved (segments)', data: moves.map(m => m.moved), backgroundColor: '#6c757d' }] },
+      options: { maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 },
+                 title: { display: true, text: 'Accounts' } } } },
+    }),
+    suggest: (chart) => (chart.type === 'scatter' ? {
+      type: 'scatter',
+      data: { datasets: Object.entries(chart.points).map(([tier, points], i) => (
+        { label: tier, data: points, backgroundColor: colours[i % colours.length], pointRadius: 2 })) },
+      options: { maintainAspectRatio: false, animation: false, scales: {
+        x: { title: { display: true, text: chart.x } }, y: { title: { display: true, text: chart.y } } } },
+    } : {
+      type: 'bar',
+      data: { labels: Object.keys(chart.medians),
+              datasets: [{ label: 'Median ' + chart.x, data: Object.values(chart.medians), backgroundColor: colours }] },
+      options: { maintainAspectRatio: false, animation: false },
+    }),
+  };
+
+  document.querySelectorAll('canvas[data-chart]').forEach(canvas => {
+    const build = builders[canvas.dataset.chart];
+    if (build) {
+      new Chart(canvas, build(JSON.parse(canvas.dataset.series)));
+    }
+  });
+})();
