@@ -31,20 +31,25 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Sign-in cookies carry this token; replacing it ends every session and remember cookie.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
-    session_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    signed_in_at = None  # when the sign-in of this request started; not stored
+
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
     def get_id(self) -> str:
-        """Return the id Flask-Login keeps in the session and the remember cookie."""
-        return f"{self.id}:{self.session_token}"
+        """Return the id Flask-Login keeps in the session and the remember cookie.
 
-    def end_sessions(self, now: datetime) -> None:
+        It holds the session token and the sign-in's start, so that every sign-in has its own
+        remember cookie that expires on its own, and a new token ends them all.
+        """
+        started = self.signed_in_at or utcnow()
+        return f"{self.id}:{self.session_token}:{round(started.timestamp() * 1000)}"
+
+    def end_sessions(self) -> None:
         """Replace the session token, so every cookie signed in with the old one stops working."""
         self.session_token = new_session_token()
-        self.session_started_at = now
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password."""

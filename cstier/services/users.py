@@ -90,32 +90,32 @@ def authenticate(
     if ok:
         login_limits.forgive_attempt(session, email, address)
         user.last_login_at = now
-        # A new token on every sign-in: the remember cookie is never the same twice.
-        user.end_sessions(now)
+        user.signed_in_at = now
     session.commit()
     return user if ok else None
 
 
-def end_sessions(session: Session, user: User, now: datetime | None = None) -> None:
+def end_sessions(session: Session, user: User) -> None:
     """Sign the user out everywhere: every session and remember cookie stops working."""
-    user.end_sessions(now or utcnow())
+    user.end_sessions()
     session.commit()
 
 
 def session_user(
     session: Session, session_id: str, max_age: timedelta, now: datetime | None = None
 ) -> User | None:
-    """Return the user of a session id ("<user id>:<token>") if it is current and not too old."""
-    user_id, _, token = (session_id or "").partition(":")
-    if not user_id.isdigit() or not token:
+    """Return the user of a session id ("<user id>:<token>:<ms>") if current and not too old."""
+    parts = (session_id or "").split(":")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit():
+        return None
+    user_id, token, started_ms = parts
+    started = datetime.fromtimestamp(int(started_ms) / 1000, UTC)
+    if (now or utcnow()) - started > max_age:
         return None
     user = session.get(User, int(user_id))
     if user is None or not hmac.compare_digest(user.session_token, token):
         return None
-    started = user.session_started_at
-    started = started if started.tzinfo else started.replace(tzinfo=UTC)
-    if (now or utcnow()) - started > max_age:
-        return None
+    user.signed_in_at = started
     return user
 
 
@@ -128,14 +128,13 @@ def update_user(session: Session, user: User, *, role: str, active: bool, name: 
         raise ValidationFailed(
             "Unknown role.", {"role": [f"Role must be one of {', '.join(ROLES)}."]}
         )
-    now = utcnow()
     if role != user.role or active != user.active:
-        user.end_sessions(now)
+        user.end_sessions()
     if user.active and not active:
         session.execute(
             update(ApiToken)
             .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=now)
+            .values(revoked_at=utcnow())
         )
     user.role, user.active, user.name = role, active, name
     session.commit()
@@ -150,7 +149,7 @@ def set_password(session: Session, user: User, password: str) -> None:
             {"password": [f"Password must be at least {MIN_PASSWORD_LENGTH} characters."]},
         )
     user.set_password(password)
-    user.end_sessions(utcnow())
+    user.end_sessions()
     session.commit()
 
 

@@ -29,25 +29,16 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('user') as batch:
         batch.add_column(sa.Column('session_token', sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column('session_started_at', sa.DateTime(timezone=True), nullable=True))
-    user = sa.table(
-        'user',
-        sa.column('id', sa.Integer()),
-        sa.column('session_token', sa.String()),
-        sa.column('session_started_at', sa.DateTime(timezone=True)),
-    )
+    user = sa.table('user', sa.column('id', sa.Integer()), sa.column('session_token', sa.String()))
     conn = op.get_bind()
     for (user_id,) in conn.execute(sa.select(user.c.id)).all():
         conn.execute(
             user.update()
             .where(user.c.id == user_id)
-            .values(session_token=secrets.token_urlsafe(32), session_started_at=sa.func.now())
+            .values(session_token=secrets.token_urlsafe(32))
         )
     with op.batch_alter_table('user') as batch:
         batch.alter_column('session_token', existing_type=sa.String(length=64), nullable=False)
-        batch.alter_column(
-            'session_started_at', existing_type=sa.DateTime(timezone=True), nullable=False
-        )
 
     op.create_table('login_failure_count',
     sa.Column('scope', sa.String(length=16), nullable=False),
@@ -67,5 +58,4 @@ def downgrade():
         batch.drop_index(batch.f('ix_login_failure_count_window_started_at'))
     op.drop_table('login_failure_count')
     with op.batch_alter_table('user') as batch:
-        batch.drop_column('session_started_at')
         batch.drop_column('session_token')
