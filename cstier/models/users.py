@@ -33,7 +33,6 @@ class User(UserMixin, TimestampMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     signed_in_at = None  # when the sign-in of this request started; not stored
 
-
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active

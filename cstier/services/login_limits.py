@@ -73,8 +73,9 @@ def count_attempt(
             wait = started + timedelta(seconds=limits.window_seconds) - now
             minutes = max(1, math.ceil(wait.total_seconds() / 60))
             source = "for this account from your address" if scope == PAIR else "from your address"
+            unit = "minute" if minutes == 1 else "minutes"
             raise TooManyAttempts(
-                f"Too many failed sign-ins {source}. Wait {minutes} minutes and try again."
+                f"Too many failed sign-ins {source}. Wait {minutes} {unit} and try again."
             )
     failures, _ = _increment(session, EMAIL, keys[EMAIL], limits.email_window_seconds, now)
     excess = failures - limits.per_email
