@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import DateTime, case, literal, update
+from sqlalchemy import DateTime, case, delete, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -97,6 +97,16 @@ def forgive_attempt(session: Session, email: str, address: str | None) -> None:
             )
             .values(failures=LoginFailureCount.failures - 1)
         )
+
+
+def forget_old_counts(session: Session, limits: LoginLimits, now: datetime) -> None:
+    """Delete the counters whose windows ended, so keys tried once do not pile up."""
+    longest = max(limits.window_seconds, limits.email_window_seconds)
+    session.execute(
+        delete(LoginFailureCount).where(
+            LoginFailureCount.window_started_at < now - timedelta(seconds=longest)
+        )
+    )
 
 
 def _increment(

@@ -89,6 +89,7 @@ def authenticate(
     session.add(LoginAttempt(email=email, ip_address=address, succeeded=ok, attempted_at=now))
     if ok:
         login_limits.forgive_attempt(session, email, address)
+        login_limits.forget_old_counts(session, limits, now)
         user.last_login_at = now
         user.signed_in_at = now
     session.commit()

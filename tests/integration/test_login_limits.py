@@ -1,14 +1,14 @@
 """Failed sign-ins are counted atomically: parallel bursts cannot pass the limits."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cstier.extensions import db
-from cstier.models import LoginAttempt
+from cstier.models import LoginAttempt, LoginFailureCount
 from cstier.models.base import utcnow
 from cstier.services import users
 from cstier.services.errors import TooManyAttempts
@@ -108,3 +108,27 @@ def test_past_the_email_limit_each_attempt_waits_longer_up_to_the_cap(db_session
     assert sign_in(PASSWORD, 99) is not None
 
     assert pauses == [0.5, 1.0, 1.5, 1.6, 1.6]
+
+
+def test_a_sign_in_forgets_counters_whose_windows_ended(db_session, manager):
+    limits = LoginLimits()
+    start = utcnow()
+    assert (
+        users.authenticate(
+            db_session, "gone@example.com", WRONG, "10.0.0.1", limits=limits, now=start
+        )
+        is None
+    )
+
+    later = start + timedelta(hours=1, minutes=1)
+    assert users.authenticate(
+        db_session, manager.email, PASSWORD, "10.0.0.2", limits=limits, now=later
+    )
+
+    with Session(db.engine) as fresh:
+        windows = fresh.scalars(select(LoginFailureCount.window_started_at)).all()
+    assert [_aware(window) for window in windows] == [later] * 3
+
+
+def _aware(moment):
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
