@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -28,8 +29,17 @@ class Config:
     BOOTSTRAP_BTN_SIZE = "sm"
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch must still submit
     ACCOUNTS_PER_PAGE = _env_int("ACCOUNTS_PER_PAGE", 50)
-    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    # CSTIER_LOGIN_MAX_FAILURES is the older name of the per-(email, address) limit.
+    LOGIN_MAX_FAILURES_PER_PAIR = _env_int(
+        "LOGIN_MAX_FAILURES_PER_PAIR", _env_int("LOGIN_MAX_FAILURES", 5)
+    )
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
     LOGIN_FAILURE_WINDOW_SECONDS = _env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+    LOGIN_MAX_FAILURES_PER_EMAIL = _env_int("LOGIN_MAX_FAILURES_PER_EMAIL", 100)
+    LOGIN_EMAIL_WINDOW_SECONDS = _env_int("LOGIN_EMAIL_WINDOW_SECONDS", 3600)
+    LOGIN_SLOWDOWN_STEP_MS = _env_int("LOGIN_SLOWDOWN_STEP_MS", 250)
+    LOGIN_SLOWDOWN_MAX_MS = _env_int("LOGIN_SLOWDOWN_MAX_MS", 5000)
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)  # 0: the connecting address is the client
     MAIL_SERVER = _env("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
     MAIL_DEFAULT_SENDER = _env("MAIL_FROM", "cstier@localhost")
@@ -37,6 +47,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("REMEMBER_DAYS", 14))
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -68,7 +79,9 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL")
     WTF_CSRF_ENABLED = False
-    LOGIN_MAX_FAILURES = 5
+    LOGIN_MAX_FAILURES_PER_PAIR = 5
+    LOGIN_SLOWDOWN_STEP_MS = 1  # tests past the per-email limit must not sleep for seconds
+    LOGIN_SLOWDOWN_MAX_MS = 10
 
 
 class ProductionConfig(Config):

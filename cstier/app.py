@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None, env: str | None = None) -> Flask
     )
     configure(app, test_config, env)
     configure_pandas()
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -54,6 +55,14 @@ def configure(app: Flask, test_config: dict | None, env: str | None) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+
+
+def trust_proxies(app: Flask) -> None:
+    """Take the client address from X-Forwarded-For only as far as the configured proxies set it."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    if app.config["TRUSTED_PROXIES"] > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
 
 
 def register_extensions(app: Flask) -> None:

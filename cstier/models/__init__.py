@@ -31,7 +31,7 @@ from cstier.models.tiers import (
     TierSchemeVersion,
 )
 from cstier.models.tokens import ApiToken
-from cstier.models.users import LoginAttempt, User
+from cstier.models.users import LoginAttempt, LoginFailureCount, User
 from cstier.models.workspace import Workspace
 
 __all__ = [
@@ -64,6 +64,7 @@ __all__ = [
     "CustomAttribute",
     "Department",
     "LoginAttempt",
+    "LoginFailureCount",
     "User",
     "Workspace",
 ]

@@ -1,17 +1,28 @@
-"""Create users, sign them in with rate limiting, manage roles."""
+"""Create users, sign them in with rate limiting, end their sessions, manage roles."""
 
-from datetime import datetime, timedelta
+import hmac
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash
 
 from cstier.domain.permissions import ROLES
-from cstier.models import LoginAttempt, User
+from cstier.models import ApiToken, LoginAttempt, User
 from cstier.models.base import utcnow
+from cstier.services import login_limits
 from cstier.services.errors import TooManyAttempts, ValidationFailed
+from cstier.services.login_limits import LoginLimits
 from cstier.services.setup import seed_workspace_defaults
 
 MIN_PASSWORD_LENGTH = 8
+# werkzeug's default scrypt hash of a password nobody has, checked for unknown emails.
+UNKNOWN_USER_HASH = (
+    "scrypt:32768:8:1$LhU6DlJQGni8CZ8r$3a7c0e3c0d71e724a9c6e0a6a8f8563db84b142ce5dc7d8611477ae7e9ab"
+    "34984d530467adccf5b0e0829192dd3c2c0fec39427a728d9175fc67f277b80c5dd8"
+)
 
 
 def create_user(
@@ -50,41 +61,81 @@ def authenticate(
     session: Session,
     email: str,
     password: str,
-    ip_address: str | None,
+    address: str | None,
     *,
-    max_failures: int,
-    window_seconds: int,
+    limits: LoginLimits,
     now: datetime | None = None,
+    pause: Callable[[float], None] = time.sleep,
 ) -> User | None:
-    """Return the user if the password matches; record the attempt; refuse after too many failures."""
+    """Return the user if the password matches and start a new session; None otherwise.
+
+    Refuses (TooManyAttempts) past the per-(email, address) or per-address limit; past the
+    per-email limit each attempt is slowed down instead, so the owner can still sign in.
+    """
     now = now or utcnow()
     email = (email or "").strip().lower()
-    since = now - timedelta(seconds=window_seconds)
-    failures = session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.email == email,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.attempted_at >= since,
-        )
-    )
-    if failures >= max_failures:
-        raise TooManyAttempts(
-            "Too many failed sign-ins for this account. Wait 15 minutes and try again."
-        )
+    try:
+        slowdown = login_limits.count_attempt(session, limits, email, address, now)
+    except TooManyAttempts:
+        session.rollback()
+        raise
+    session.commit()
+    if slowdown:
+        pause(slowdown)
     user = session.scalar(select(User).where(User.email == email))
-    ok = bool(user and user.active and user.check_password(password))
-    session.add(LoginAttempt(email=email, ip_address=ip_address, succeeded=ok, attempted_at=now))
+    # Unknown emails check a dummy hash, so they answer as slowly as known ones.
+    matches = check_password_hash(user.password_hash if user else UNKNOWN_USER_HASH, password)
+    ok = bool(user and user.active and matches)
+    session.add(LoginAttempt(email=email, ip_address=address, succeeded=ok, attempted_at=now))
     if ok:
+        login_limits.forgive_attempt(session, email, address)
+        login_limits.forget_old_counts(session, limits, now)
         user.last_login_at = now
+        user.signed_in_at = now
     session.commit()
     return user if ok else None
 
 
+def end_sessions(session: Session, user: User) -> None:
+    """Sign the user out everywhere: every session and remember cookie stops working."""
+    user.end_sessions()
+    session.commit()
+
+
+def session_user(
+    session: Session, session_id: str, max_age: timedelta, now: datetime | None = None
+) -> User | None:
+    """Return the user of a session id ("<user id>:<token>:<ms>") if current and not too old."""
+    parts = (session_id or "").split(":")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit():
+        return None
+    user_id, token, started_ms = parts
+    started = datetime.fromtimestamp(int(started_ms) / 1000, UTC)
+    if (now or utcnow()) - started > max_age:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(user.session_token, token):
+        return None
+    user.signed_in_at = started
+    return user
+
+
 def update_user(session: Session, user: User, *, role: str, active: bool, name: str) -> User:
-    """Change a user's role, name or active flag."""
+    """Change a user's role, name or active flag; a new role or deactivation ends their sessions.
+
+    Deactivation also revokes the user's API tokens.
+    """
     if role not in ROLES:
         raise ValidationFailed(
             "Unknown role.", {"role": [f"Role must be one of {', '.join(ROLES)}."]}
+        )
+    if role != user.role or active != user.active:
+        user.end_sessions()
+    if user.active and not active:
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
         )
     user.role, user.active, user.name = role, active, name
     session.commit()
@@ -92,13 +143,14 @@ def update_user(session: Session, user: User, *, role: str, active: bool, name: 
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Replace a user's password."""
+    """Replace a user's password and end every session they have."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
             "Password too short.",
             {"password": [f"Password must be at least {MIN_PASSWORD_LENGTH} characters."]},
         )
     user.set_password(password)
+    user.end_sessions()
     session.commit()
 
 

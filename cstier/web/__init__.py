@@ -1,9 +1,10 @@
 """The server-rendered web UI."""
 
-from flask import Flask
+from flask import Flask, current_app
 
 from cstier.extensions import db, login_manager
 from cstier.models import User
+from cstier.services import users
 
 
 def register_web(app: Flask) -> None:
@@ -36,6 +37,7 @@ def register_web(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Return the signed-in user, or None if they were removed."""
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    """Return the signed-in user, or None once their session was ended or has expired."""
+    max_age = current_app.config["REMEMBER_COOKIE_DURATION"]
+    return users.session_user(db.session, session_id, max_age)

@@ -19,6 +19,7 @@ from cstier.models import (
     User,
     Workspace,
 )
+from cstier.services.login_limits import LoginLimits
 from cstier.services.users import authenticate, create_user
 
 LOGIN_LINE = re.compile(r"^(\S+@demo\.cstier\.io)\s+(\S+)\s+(\S+)$", re.MULTILINE)
@@ -70,9 +71,7 @@ def test_demo_prints_logins_that_authenticate(demo_output, db_session, app):
     assert {role for _, _, role in logins} == {"admin", "cs_manager", "csm", "viewer"}
     assert len(logins) == 12
     for email, password, role in logins:
-        user = authenticate(
-            db_session, email, password, "127.0.0.1", max_failures=5, window_seconds=900
-        )
+        user = authenticate(db_session, email, password, "127.0.0.1", limits=LoginLimits())
         assert user is not None and user.role == role, email
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from cstier.extensions import db
 from cstier.models import CoverageMatrixCell, CoverageModel, TierScheme, User
 from cstier.services import users
+from cstier.services.login_limits import LoginLimits
 from tests.factories import UserFactory
 
 
@@ -16,9 +17,7 @@ def user_count() -> int:
 
 
 def sign_in(email: str, password: str) -> User | None:
-    return users.authenticate(
-        db.session, email, password, "127.0.0.1", max_failures=5, window_seconds=900
-    )
+    return users.authenticate(db.session, email, password, "127.0.0.1", limits=LoginLimits())
 
 
 def test_create_user_from_stdin_password(runner, app_ctx):

@@ -1,7 +1,7 @@
 """Admin pages: users, workspace settings and custom attributes (admins only)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from cstier.extensions import db
 from cstier.models import User
@@ -56,6 +56,8 @@ def user_edit(user_id: int):
             )
             if form.password.data:
                 users.set_password(db.session, user, form.password.data)
+                if user.id == current_user.id:
+                    login_user(user)  # keep this session; the admin's other sessions end
             flash(f"User {user.email} saved.", "success")
             return redirect(url_for(".user_list"))
     elif request.method == "POST":

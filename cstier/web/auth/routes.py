@@ -8,6 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from cstier.extensions import db
 from cstier.services import users
 from cstier.services.errors import TooManyAttempts
+from cstier.services.login_limits import LoginLimits
 from cstier.web.auth.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -27,8 +28,7 @@ def login():
                 form.email.data,
                 form.password.data,
                 request.remote_addr,
-                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                window_seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"],
+                limits=LoginLimits.from_config(current_app.config),
             )
         except TooManyAttempts as exc:
             flash(str(exc), "danger")
@@ -49,7 +49,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out (POST only, so a link elsewhere cannot sign users out)."""
+    """Sign out everywhere (POST only, so a link elsewhere cannot sign users out)."""
+    if current_user.is_authenticated:
+        users.end_sessions(db.session, current_user._get_current_object())
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

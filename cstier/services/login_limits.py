@@ -1,0 +1,133 @@
+"""Count failed sign-ins atomically: per (email, address), per address and per email.
+
+Each attempt is counted before its password is checked ("increment first, then decide"):
+the counter is bumped in one INSERT ... ON CONFLICT DO UPDATE ... RETURNING, so parallel
+attempts queue on the counter row and each sees its own number; a right password gives its
+count back. A window starts with the first failure of its key and lasts window seconds.
+"""
+
+import hashlib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import DateTime, case, delete, literal, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from cstier.models import LoginFailureCount
+from cstier.services.errors import TooManyAttempts
+
+PAIR, ADDRESS, EMAIL = "pair", "address", "email"
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """How many failures each scope allows, and how the per-email slowdown grows."""
+
+    per_pair: int = 5
+    per_address: int = 50
+    window_seconds: int = 900
+    per_email: int = 100
+    email_window_seconds: int = 3600
+    slowdown_step_seconds: float = 0.25
+    slowdown_max_seconds: float = 5.0
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> "LoginLimits":
+        """Read the limits from the app's LOGIN_* settings."""
+        return cls(
+            per_pair=config["LOGIN_MAX_FAILURES_PER_PAIR"],
+            per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+            window_seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"],
+            per_email=config["LOGIN_MAX_FAILURES_PER_EMAIL"],
+            email_window_seconds=config["LOGIN_EMAIL_WINDOW_SECONDS"],
+            slowdown_step_seconds=config["LOGIN_SLOWDOWN_STEP_MS"] / 1000,
+            slowdown_max_seconds=config["LOGIN_SLOWDOWN_MAX_MS"] / 1000,
+        )
+
+
+def subjects(email: str, address: str | None) -> dict[str, str]:
+    """Return the counter key of each scope; keys are hashed so any input fits the column."""
+    address = address or "unknown"
+    raw = {PAIR: f"{email}\n{address}", ADDRESS: address, EMAIL: email}
+    return {
+        scope: hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        for scope, text in raw.items()
+    }
+
+
+def count_attempt(
+    session: Session, limits: LoginLimits, email: str, address: str | None, now: datetime
+) -> float:
+    """Count one attempt in every scope; refuse past a limit, else return the slowdown in seconds.
+
+    The caller commits after this returns and rolls back when it raises, so a refused attempt
+    is not counted twice and a counted one is visible to every other worker.
+    """
+    keys = subjects(email, address)
+    for scope, limit in ((PAIR, limits.per_pair), (ADDRESS, limits.per_address)):
+        failures, started = _increment(session, scope, keys[scope], limits.window_seconds, now)
+        if failures > limit:
+            wait = started + timedelta(seconds=limits.window_seconds) - now
+            minutes = max(1, math.ceil(wait.total_seconds() / 60))
+            source = "for this account from your address" if scope == PAIR else "from your address"
+            unit = "minute" if minutes == 1 else "minutes"
+            raise TooManyAttempts(
+                f"Too many failed sign-ins {source}. Wait {minutes} {unit} and try again."
+            )
+    failures, _ = _increment(session, EMAIL, keys[EMAIL], limits.email_window_seconds, now)
+    excess = failures - limits.per_email
+    if excess <= 0:
+        return 0.0
+    return min(limits.slowdown_max_seconds, excess * limits.slowdown_step_seconds)
+
+
+def forgive_attempt(session: Session, email: str, address: str | None) -> None:
+    """Give back the counts of an attempt whose password was right."""
+    keys = subjects(email, address)
+    for scope, key in keys.items():
+        session.execute(
+            update(LoginFailureCount)
+            .where(
+                LoginFailureCount.scope == scope,
+                LoginFailureCount.key == key,
+                LoginFailureCount.failures > 0,
+            )
+            .values(failures=LoginFailureCount.failures - 1)
+        )
+
+
+def forget_old_counts(session: Session, limits: LoginLimits, now: datetime) -> None:
+    """Delete the counters whose windows ended, so keys tried once do not pile up."""
+    longest = max(limits.window_seconds, limits.email_window_seconds)
+    session.execute(
+        delete(LoginFailureCount).where(
+            LoginFailureCount.window_started_at < now - timedelta(seconds=longest)
+        )
+    )
+
+
+def _increment(
+    session: Session, scope: str, key: str, window_seconds: int, now: datetime
+) -> tuple[int, datetime]:
+    """Add one failure to the key's window (a new one if it expired); return count and start."""
+    table = LoginFailureCount.__table__
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    expired = table.c.window_started_at <= literal(
+        now - timedelta(seconds=window_seconds), DateTime(timezone=True)
+    )
+    stmt = insert(table).values(scope=scope, key=key, window_started_at=now, failures=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.scope, table.c.key],
+        set_={
+            "failures": case((expired, 1), else_=table.c.failures + 1),
+            "window_started_at": case(
+                (expired, stmt.excluded.window_started_at), else_=table.c.window_started_at
+            ),
+        },
+    ).returning(table.c.failures, table.c.window_started_at)
+    failures, started = session.execute(stmt).one()
+    return failures, started if started.tzinfo else started.replace(tzinfo=UTC)
