@@ -6,6 +6,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from cstier.api.errors import error_response
+from cstier.web.query import InvalidQuery
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,10 @@ def register_error_pages(app: Flask) -> None:
             400,
             f"The form expired or was not sent from cstier ({error.description}). Reload the page and submit again.",
         )
+
+    @app.errorhandler(InvalidQuery)
+    def invalid_query(error: InvalidQuery):
+        return render_error(400, error.description)
 
     for status in (400, 403, 404, 405, 409, 413, 429):
         app.register_error_handler(status, lambda e, s=status: render_error(s))

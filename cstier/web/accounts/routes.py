@@ -20,6 +20,7 @@ from cstier.web.accounts.filters import account_filter, filter_form
 from cstier.web.accounts.forms import AccountForm, attribute_fields
 from cstier.web.current import current_actor
 from cstier.web.forms_common import apply_errors
+from cstier.web.query import id_arg, page_arg
 from cstier.web.tiers.forms import OverrideForm
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -35,7 +36,10 @@ def index():
     flt = account_filter(form)
     per_page = form.per_page.data or current_app.config["ACCOUNTS_PER_PAGE"]
     page = db.paginate(
-        accounts.list_query(db.session, current_actor(), flt), per_page=per_page, max_per_page=200
+        accounts.list_query(db.session, current_actor(), flt),
+        page=page_arg(),
+        per_page=per_page,
+        max_per_page=200,
     )
     return render_template("accounts/index.html", form=form, page=page, flt=flt)
 
@@ -141,7 +145,7 @@ def _attributes_from(form, definitions, current: dict) -> dict:
 @login_required
 def links():
     """Return the department and contact selects for a company (htmx partial)."""
-    form, _ = _build_form(None, request.args.get("company_id", type=int))
+    form, _ = _build_form(None, id_arg("company_id"))
     return render_template("accounts/_links.html", form=form)
 
 
@@ -152,7 +156,7 @@ def create():
     actor = current_actor()
     if not can_manage_book(actor):
         abort(403)
-    form, definitions = _build_form(None, request.args.get("company_id", type=int))
+    form, definitions = _build_form(None, id_arg("company_id"))
     status = 200
     if form.validate_on_submit():
         values = form.values() | {"attributes": _attributes_from(form, definitions, {})}

@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from cstier.web.query import MAX_ID
+
 
 class SchemeForm(FlaskForm):
     """Edit a scheme's definition; preview it or save it as a new version."""
@@ -57,4 +59,6 @@ class AsOfForm(FlaskForm):
     """Pick a past date, and optionally one account, to see tiers as they stood then."""
 
     date = DateField("As of", validators=[DataRequired()])
-    account_id = IntegerField("Account id (optional)", validators=[Optional(), NumberRange(min=1)])
+    account_id = IntegerField(
+        "Account id (optional)", validators=[Optional(), NumberRange(min=1, max=MAX_ID)]
+    )
