@@ -1,13 +1,14 @@
 """A CSM's book with a marker in every text it holds, for walks over the web UI."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor
-from cstier.models import Handoff, ImportRun, TierScheme
+from cstier.models import Handoff, ImportRun, TierChange, TierScheme
+from cstier.models.base import utcnow
 from cstier.services.tiering import overrides, schemes
 from tests.factories import AccountFactory, CompanyFactory, ContactFactory, DepartmentFactory
 
@@ -23,11 +24,12 @@ class Book:
 
 
 def seed_book(session: Session, owner, manager, marker: str) -> Book:
-    """Seed a company, department, contact, account, override, handoff and import run for owner."""
+    """Seed a company, department, contact, account, tier change, override, handoff and import run."""
     company = CompanyFactory(
         name=f"{marker} Company",
         external_id=f"{marker}-CO",
         domain=f"{marker.lower()}.example",
+        industry=f"{marker} Industry",
     )
     department = DepartmentFactory(
         company=company, name=f"{marker} Department", external_id=f"{marker}-DE"
@@ -50,12 +52,26 @@ def seed_book(session: Session, owner, manager, marker: str) -> Book:
     schemes.ensure_default_schemes(session)
     session.commit()
     scheme = session.scalars(select(TierScheme).order_by(TierScheme.id)).first()
+    tiers = schemes.validate(session, scheme.current.definition).tiers
+    session.add(
+        TierChange(
+            account_id=account.id,
+            scheme_id=scheme.id,
+            dimension=scheme.dimension,
+            from_tier=tiers[-1],
+            to_tier=tiers[0],
+            at=utcnow() - timedelta(days=7),  # in the last full week, which the review shows
+            reason="rule",
+            scheme_version=1,
+            explanation=f"{marker} explanation",
+        )
+    )
     overrides.create_override(
         session,
         Actor(manager.id, manager.role),
         account_id=account.id,
         scheme_id=scheme.id,
-        tier=schemes.validate(session, scheme.current.definition).tiers[0],
+        tier=tiers[0],
         reason=f"{marker} override reason",
         expires_at=None,
     )

@@ -54,13 +54,15 @@ def int_params(rule: Rule) -> list[str]:
     return [name for converter, name in PARAM.findall(rule.rule) if converter == "int"]
 
 
-def build(rule: Rule, ints: dict[str, object], query: dict | None = None) -> str:
-    """Fill the rule's path parameters (ints by name, strings from STRING_PARAMS) and add a query."""
+def build(rule: Rule, values: dict[str, object], query: dict | None = None) -> str:
+    """Fill the rule's path parameters from values (strings default to STRING_PARAMS), add a query."""
 
     def value(match: re.Match) -> str:
         converter, name = match.group(1), match.group(2)
+        if name in values:
+            return str(values[name])
         if converter == "int":
-            return str(ints[name])
+            raise KeyError(f"no value for {name} in {rule.rule}")
         return STRING_PARAMS[(rule.endpoint, name)]
 
     path = PARAM.sub(value, rule.rule)

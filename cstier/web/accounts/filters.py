@@ -6,6 +6,7 @@ from cstier.extensions import db
 from cstier.services import accounts, users
 from cstier.services.accounts import AccountFilter
 from cstier.web.accounts.forms import AccountFilterForm
+from cstier.web.current import current_actor
 from cstier.web.query import id_arg, parse_id, text_arg
 
 
@@ -15,7 +16,7 @@ def filter_form(args: Mapping) -> tuple[AccountFilterForm, bool]:
     Filters that were not understood are cleared, so the list still shows rather than failing.
     """
     form = AccountFilterForm(args)
-    choices = accounts.filter_choices(db.session)
+    choices = accounts.filter_choices(db.session, current_actor())
     form.region.choices += [(r, r) for r in choices["regions"]]
     form.industry.choices += [(i, i) for i in choices["industries"]]
     form.plan.choices += [(p, p) for p in choices["plans"]]

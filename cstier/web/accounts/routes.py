@@ -91,7 +91,12 @@ def _build_form(account: Account | None, company_id: int | None):
         # New accounts default to the unit the workspace serves (company, department, person).
         data["unit_type"] = workspace.get_workspace(db.session).account_unit
     form = form_class(obj=account, data=data)
-    form.company_id.choices = [("", "— choose a company —")] + companies.company_choices(db.session)
+    if can_manage_book(current_actor()):
+        company_choices = companies.company_choices(db.session)
+    else:
+        # A CSM cannot move an account, so list its own company rather than every company.
+        company_choices = [(account.company_id, account.company.name)] if account else []
+    form.company_id.choices = [("", "— choose a company —")] + company_choices
     chosen = form.company_id.data or company_id
     _link_choices(form, chosen)
     form.csm_id.choices = [("", "Unassigned")] + [
@@ -144,8 +149,14 @@ def _attributes_from(form, definitions, current: dict) -> dict:
 @bp.route("/links")
 @login_required
 def links():
-    """Return the department and contact selects for a company (htmx partial)."""
-    form, _ = _build_form(None, id_arg("company_id"))
+    """Return the department and contact selects for a company the user may see (htmx partial)."""
+    company_id = id_arg("company_id")
+    if company_id is not None:
+        try:
+            companies.get_company(db.session, current_actor(), company_id)
+        except NotFound:
+            abort(404)
+    form, _ = _build_form(None, company_id)
     return render_template("accounts/_links.html", form=form)
 
 

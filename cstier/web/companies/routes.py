@@ -46,7 +46,7 @@ def index():
         page_no=page_no,
         pages=pages,
         regions=REGIONS,
-        industries=accounts.filter_choices(db.session)["industries"],
+        industries=accounts.filter_choices(db.session, current_actor())["industries"],
     )
 
 

@@ -40,7 +40,7 @@ def _index(form: UploadForm, status: int = 200):
         kinds=KINDS,
         describe=describe_type,
         exports=exports.EXPORTS,
-        runs=recent_runs(db.session),
+        runs=recent_runs(db.session, current_actor()),
         can_import=current_user.role in MANAGERS,
     ), status
 
