@@ -19,7 +19,9 @@ OWN = "Ownbook"
 # The other CSM's book and the unassigned accounts: no text of theirs may reach the CSM.
 FOREIGN = ("Otherbook", "Nobodysbook")
 
-# Routes a CSM may see in full, with the reason; empty while every page is scoped to the book.
+# Routes a CSM may see in full, with the reason. Empty: customers (companies included) are
+# scoped to the book; what every page shares is the workspace's set-up (schemes, coverage models,
+# pools, runs) and colleagues' names and loads, none of which carries a book's marker.
 SHARED_IN_FULL: dict[str, str] = {}
 
 

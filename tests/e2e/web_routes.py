@@ -3,6 +3,7 @@
 import os
 import re
 import tempfile
+from functools import cache
 from urllib.parse import urlencode
 
 from flask import Request
@@ -22,18 +23,20 @@ STRING_PARAMS = {
 }
 
 
-def _rules() -> list[Rule]:
+@cache
+def _rules() -> tuple[Rule, ...]:
     """Read the rules from a throwaway app (collection time: no test database yet)."""
     previous = os.environ.get("CSTIER_INSTANCE_PATH")
-    os.environ["CSTIER_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="cstier-rules-")
-    try:
-        app = create_app(test_config={"SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    finally:
-        if previous is None:
-            os.environ.pop("CSTIER_INSTANCE_PATH")
-        else:
-            os.environ["CSTIER_INSTANCE_PATH"] = previous
-    return list(app.url_map.iter_rules())
+    with tempfile.TemporaryDirectory(prefix="cstier-rules-") as folder:
+        os.environ["CSTIER_INSTANCE_PATH"] = folder
+        try:
+            app = create_app(test_config={"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        finally:
+            if previous is None:
+                os.environ.pop("CSTIER_INSTANCE_PATH")
+            else:
+                os.environ["CSTIER_INSTANCE_PATH"] = previous
+    return tuple(app.url_map.iter_rules())
 
 
 def web_get_rules() -> list[Rule]:
