@@ -10,7 +10,14 @@ from cstier.domain.permissions import Actor
 from cstier.models import Handoff, ImportRun, TierChange, TierScheme
 from cstier.models.base import utcnow
 from cstier.services.tiering import overrides, schemes
-from tests.factories import AccountFactory, CompanyFactory, ContactFactory, DepartmentFactory
+from tests.factories import (
+    AccountFactory,
+    CompanyFactory,
+    ContactFactory,
+    DepartmentFactory,
+    SubscriptionFactory,
+    UsageMetricFactory,
+)
 
 
 @dataclass
@@ -49,6 +56,8 @@ def seed_book(session: Session, owner, manager, marker: str) -> Book:
         contact_id=contact.id,
         plan=f"{marker} Plan",
     )
+    SubscriptionFactory(account=account, product=f"{marker} Product")
+    UsageMetricFactory(account_id=account.id)  # metric names are the workspace's, not a book's
     schemes.ensure_default_schemes(session)
     session.commit()
     scheme = session.scalars(select(TierScheme).order_by(TierScheme.id)).first()

@@ -1,5 +1,7 @@
 """A CSM walks every web GET route and sees nothing of another CSM's book or of unassigned accounts."""
 
+from urllib.parse import urlencode
+
 import pytest
 from sqlalchemy import select
 
@@ -9,6 +11,7 @@ from cstier.models import CoverageModel, TierScheme
 from cstier.services.coverage import profiles
 from cstier.services.coverage.seed import seed_default_coverage
 from cstier.services.exports import EXPORTS
+from cstier.services.tiering import schemes
 from cstier.services.tiering.run import run_tiering
 from tests.conftest import AuthActions, truncate_all
 from tests.e2e.books import seed_book
@@ -46,14 +49,18 @@ def walk(app):
         values = {"name": "Walk pool", "coverage_model_id": model.id, "member_ids": [csm.id]}
         pool = profiles.save_pool(db.session, actor, None, values)
         run_tiering(db.session, actor_id=manager.id, trigger="test")
+        scheme = db.session.scalars(select(TierScheme).order_by(TierScheme.id)).first()
+        tier = schemes.validate(db.session, scheme.current.definition).tiers[0]  # both pinned there
+        segment = {"scheme": scheme.key, "tier": tier}
         common = {
-            "scheme_id": db.session.scalars(select(TierScheme)).first().id,
+            "scheme_id": scheme.id,
             "pool_id": pool.id,
             "model_id": model.id,
         }
         mine = common | {"account_id": own.account_id, "company_id": own.company_id}
         theirs = common | {"account_id": other.account_id, "company_id": other.company_id}
         ids = {"mine": mine | {"user_id": csm.id}, "theirs": theirs | {"user_id": other_csm.id}}
+        ids["segment"] = segment
         email = csm.email
     client = app.test_client()
     AuthActions(client).login(email)
@@ -62,7 +69,7 @@ def walk(app):
 
 
 def urls_for(rule, ids) -> list[str]:
-    """Own ids in the path; the other book's ids in the path; the other book's ids as filters."""
+    """Own ids in the path, then the other book's; the other book's ids as filters; a segment."""
     mine, theirs = ids["mine"], ids["theirs"]
     asked = {
         "company_id": theirs["company_id"],
@@ -78,6 +85,7 @@ def urls_for(rule, ids) -> list[str]:
             build(rule, mine | kind),
             build(rule, theirs | kind),
             build(rule, mine | kind, asked),
+            build(rule, mine | kind, ids["segment"]),
         )
     ]
 
@@ -101,6 +109,7 @@ def test_the_walk_sees_the_csms_own_book(walk):
     client, ids = walk
     pages = ["/accounts/", "/tiers/overrides", "/imports/", "/coverage/book", "/companies/"]
     pages += ["/alerts", "/reports/tier-review", "/coverage/handoffs"]
+    pages += [f"/imports/export/{kind}.csv?{urlencode(ids['segment'])}" for kind in EXPORTS]
     pages.append(f"/accounts/links?company_id={ids['mine']['company_id']}")
 
     for page in pages:
