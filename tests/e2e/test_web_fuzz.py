@@ -142,7 +142,7 @@ def test_no_hostile_value_causes_a_server_error(clients, rule):
         ("/alerts?page=10000000000000000000", 200, "Tier-change alerts"),
         ("/accounts/?tier_scheme=2147483648&tier=Gold", 400, "whole number from 1 to"),
         ("/accounts/?arr_min=1e30", 200, "Some filters were not understood"),
-        ("/imports/export/accounts.csv?arr_min=NaN", 400, "Enter a finite number"),
+        ("/imports/export/accounts.csv?arr_min=NaN", 400, "ARR from: Enter a finite number."),
         ("/imports/export/accounts.xlsx?arr_max=1e30", 400, "filters were not understood"),
         ("/accounts/2147483648", 404, "Not found"),
         ("/companies/10000000000000000000", 404, "Not found"),

@@ -169,7 +169,9 @@ def export(kind: str, fmt: str):
     form, valid = filter_form(request.args)
     if not valid:
         # An export with a filter dropped would hold more than the user asked for.
-        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        problems = "; ".join(
+            f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()
+        )
         raise InvalidQuery(f"The export's filters were not understood ({problems}).")
     try:
         frame = exports.build(
