@@ -282,14 +282,18 @@ def book_summary(session: Session, actor: Actor) -> dict:
     }
 
 
-def filter_choices(session: Session) -> dict[str, list[str]]:
-    """Return the distinct regions, industries and plans for filter dropdowns."""
+def filter_choices(session: Session, actor: Actor) -> dict[str, list[str]]:
+    """Return the distinct regions, industries and plans in the actor's book for filter dropdowns."""
+    regions, industries = select(Company.region), select(Company.industry)
+    if actor.role == "csm":
+        in_book = Company.id.in_(scoped(select(Account.company_id), actor))
+        regions, industries = regions.where(in_book), industries.where(in_book)
 
-    def distinct(column):
-        return [v for v in session.scalars(select(column).distinct().order_by(column)) if v]
+    def distinct(stmt: Select) -> list[str]:
+        return [v for v in session.scalars(stmt.distinct().order_by(stmt.selected_columns[0])) if v]
 
     return {
-        "regions": distinct(Company.region),
-        "industries": distinct(Company.industry),
-        "plans": distinct(Account.plan),
+        "regions": distinct(regions),
+        "industries": distinct(industries),
+        "plans": distinct(scoped(select(Account.plan), actor)),
     }

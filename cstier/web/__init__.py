@@ -5,6 +5,7 @@ from flask import Flask, current_app
 from cstier.extensions import db, login_manager
 from cstier.models import User
 from cstier.services import users
+from cstier.web.query import register_query_checks
 
 
 def register_web(app: Flask) -> None:
@@ -19,6 +20,8 @@ def register_web(app: Flask) -> None:
     from cstier.web.reports import bp as reports_bp
     from cstier.web.tiers import builder, suggest  # noqa: F401  (routes on the tiers blueprint)
     from cstier.web.tiers.routes import bp as tiers_bp
+
+    register_query_checks(app)  # before any rule is added: rules bind their converters then
 
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"

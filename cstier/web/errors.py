@@ -9,6 +9,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from cstier.api.errors import error_response
 from cstier.extensions import login_manager
+from cstier.web.query import InvalidQuery
 
 # The database cannot be reached or cannot answer now (down, restarting, pool exhausted).
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
@@ -47,6 +48,10 @@ def register_error_pages(app: Flask) -> None:
             400,
             f"The form expired or was not sent from cstier ({error.description}). Reload the page and submit again.",
         )
+
+    @app.errorhandler(InvalidQuery)
+    def invalid_query(error: InvalidQuery):
+        return render_error(400, error.description)
 
     for status in (400, 403, 404, 405, 409, 413, 429):
         app.register_error_handler(status, lambda e, s=status: render_error(s))

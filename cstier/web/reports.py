@@ -10,11 +10,11 @@ from cstier.extensions import db
 from cstier.models.base import utcnow
 from cstier.services import alerts, reports
 from cstier.web.current import current_actor
+from cstier.web.query import InvalidQuery, page_arg, parse_id
 
 bp = Blueprint("reports", __name__)
 
 ALERTS_PER_PAGE = 50
-MAX_ID = 2**31 - 1  # an integer column's range
 
 
 @bp.route("/reports/tier-review")
@@ -52,7 +52,7 @@ def alert_list():
     """List tier-change alerts in the user's book, newest first, by scheme and since a date."""
     since_text = request.args.get("since", "").strip()
     scheme_text = request.args.get("scheme", "").strip()
-    page_no = max(request.args.get("page", 1, type=int), 1)
+    page_no = page_arg()
     errors, since, scheme_id = [], None, None
     if since_text:
         try:
@@ -60,9 +60,9 @@ def alert_list():
         except InvalidDate as exc:
             errors.append(str(exc))
     if scheme_text:
-        if scheme_text.isdigit() and 0 < int(scheme_text) <= MAX_ID:
-            scheme_id = int(scheme_text)
-        else:
+        try:
+            scheme_id = parse_id(scheme_text, "scheme")
+        except InvalidQuery:
             errors.append("Choose a scheme from the list.")
     for message in errors:
         flash(message, "warning")

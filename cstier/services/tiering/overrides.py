@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from cstier.domain.permissions import Actor, can_manage_book
+from cstier.domain.permissions import Actor, can_manage_book, sees_whole_book
 from cstier.models import Account, TierOverride
 from cstier.models.base import utcnow
 from cstier.services.errors import Forbidden, NotFound, ValidationFailed
@@ -71,10 +71,8 @@ def revoke_override(
     return override
 
 
-def live_overrides(session: Session, account_id: int | None = None, now: datetime | None = None):
-    """Return overrides that are neither revoked nor expired, newest first."""
-    now = now or utcnow()
-    stmt = (
+def _live(now: datetime):
+    return (
         select(TierOverride)
         .where(
             TierOverride.revoked_at.is_(None),
@@ -82,6 +80,21 @@ def live_overrides(session: Session, account_id: int | None = None, now: datetim
         )
         .order_by(TierOverride.created_at.desc())
     )
+
+
+def live_overrides(session: Session, account_id: int | None = None, now: datetime | None = None):
+    """Return overrides that are neither revoked nor expired, newest first."""
+    stmt = _live(now or utcnow())
     if account_id is not None:
         stmt = stmt.where(TierOverride.account_id == account_id)
+    return list(session.scalars(stmt))
+
+
+def overrides_in_book(session: Session, actor: Actor, now: datetime | None = None):
+    """Return the live overrides on accounts the actor may see (a CSM: their book), newest first."""
+    stmt = _live(now or utcnow())
+    if not sees_whole_book(actor):
+        stmt = stmt.join(Account, Account.id == TierOverride.account_id).where(
+            Account.csm_id == actor.user_id
+        )
     return list(session.scalars(stmt))

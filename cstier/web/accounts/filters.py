@@ -2,12 +2,12 @@
 
 from collections.abc import Mapping
 
-from flask import request
-
 from cstier.extensions import db
 from cstier.services import accounts, users
 from cstier.services.accounts import AccountFilter
 from cstier.web.accounts.forms import AccountFilterForm
+from cstier.web.current import current_actor
+from cstier.web.query import id_arg, parse_id, text_arg
 
 
 def filter_form(args: Mapping) -> tuple[AccountFilterForm, bool]:
@@ -16,7 +16,7 @@ def filter_form(args: Mapping) -> tuple[AccountFilterForm, bool]:
     Filters that were not understood are cleared, so the list still shows rather than failing.
     """
     form = AccountFilterForm(args)
-    choices = accounts.filter_choices(db.session)
+    choices = accounts.filter_choices(db.session, current_actor())
     form.region.choices += [(r, r) for r in choices["regions"]]
     form.industry.choices += [(i, i) for i in choices["industries"]]
     form.plan.choices += [(p, p) for p in choices["plans"]]
@@ -33,18 +33,19 @@ def filter_form(args: Mapping) -> tuple[AccountFilterForm, bool]:
 def account_filter(form: AccountFilterForm) -> AccountFilter:
     """Return the service filter the form (plus the tier arguments of the URL) describes."""
     csm = form.csm_id.data or ""
+    csm_id = None if csm in ("", "none") else parse_id(csm, "csm_id")
     return AccountFilter(
         q=form.q.data or None,
         lifecycle_stage=form.lifecycle_stage.data or None,
         region=form.region.data or None,
         industry=form.industry.data or None,
         plan=form.plan.data or None,
-        csm_id=int(csm) if csm.isdigit() else None,
+        csm_id=csm_id,
         unassigned=csm == "none",
         arr_min=float(form.arr_min.data) if form.arr_min.data is not None else None,
         arr_max=float(form.arr_max.data) if form.arr_max.data is not None else None,
-        tier_scheme_id=request.args.get("tier_scheme", type=int),
-        tier=request.args.get("tier") or None,
+        tier_scheme_id=id_arg("tier_scheme"),
+        tier=text_arg("tier"),
         sort=form.sort.data or "name",
         descending=form.dir.data == "desc",
     )

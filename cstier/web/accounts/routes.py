@@ -20,6 +20,7 @@ from cstier.web.accounts.filters import account_filter, filter_form
 from cstier.web.accounts.forms import AccountForm, attribute_fields
 from cstier.web.current import current_actor
 from cstier.web.forms_common import apply_errors
+from cstier.web.query import id_arg, page_arg
 from cstier.web.tiers.forms import OverrideForm
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -35,7 +36,10 @@ def index():
     flt = account_filter(form)
     per_page = form.per_page.data or current_app.config["ACCOUNTS_PER_PAGE"]
     page = db.paginate(
-        accounts.list_query(db.session, current_actor(), flt), per_page=per_page, max_per_page=200
+        accounts.list_query(db.session, current_actor(), flt),
+        page=page_arg(),
+        per_page=per_page,
+        max_per_page=200,
     )
     return render_template("accounts/index.html", form=form, page=page, flt=flt)
 
@@ -87,7 +91,12 @@ def _build_form(account: Account | None, company_id: int | None):
         # New accounts default to the unit the workspace serves (company, department, person).
         data["unit_type"] = workspace.get_workspace(db.session).account_unit
     form = form_class(obj=account, data=data)
-    form.company_id.choices = [("", "— choose a company —")] + companies.company_choices(db.session)
+    if can_manage_book(current_actor()):
+        company_choices = companies.company_choices(db.session)
+    else:
+        # A CSM cannot move an account, so list its own company rather than every company.
+        company_choices = [(account.company_id, account.company.name)] if account else []
+    form.company_id.choices = [("", "— choose a company —")] + company_choices
     chosen = form.company_id.data or company_id
     _link_choices(form, chosen)
     form.csm_id.choices = [("", "Unassigned")] + [
@@ -140,8 +149,14 @@ def _attributes_from(form, definitions, current: dict) -> dict:
 @bp.route("/links")
 @login_required
 def links():
-    """Return the department and contact selects for a company (htmx partial)."""
-    form, _ = _build_form(None, request.args.get("company_id", type=int))
+    """Return the department and contact selects for a company the user may see (htmx partial)."""
+    company_id = id_arg("company_id")
+    if company_id is not None:
+        try:
+            companies.get_company(db.session, current_actor(), company_id)
+        except NotFound:
+            abort(404)
+    form, _ = _build_form(None, company_id)
     return render_template("accounts/_links.html", form=form)
 
 
@@ -152,7 +167,7 @@ def create():
     actor = current_actor()
     if not can_manage_book(actor):
         abort(403)
-    form, definitions = _build_form(None, request.args.get("company_id", type=int))
+    form, definitions = _build_form(None, id_arg("company_id"))
     status = 200
     if form.validate_on_submit():
         values = form.values() | {"attributes": _attributes_from(form, definitions, {})}

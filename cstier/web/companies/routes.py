@@ -14,6 +14,7 @@ from cstier.services.errors import NotFound, ValidationFailed
 from cstier.web.companies.forms import CompanyForm, ContactForm, DepartmentForm
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.forms_common import apply_errors
+from cstier.web.query import page_arg, text_arg
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
 
@@ -23,14 +24,14 @@ bp = Blueprint("companies", __name__, url_prefix="/companies")
 def index():
     """List companies with their account count and ARR, filtered, sorted and paginated."""
     flt = CompanyFilter(
-        q=request.args.get("q") or None,
-        region=request.args.get("region") or None,
-        industry=request.args.get("industry") or None,
-        sort=request.args.get("sort", "name"),
+        q=text_arg("q"),
+        region=text_arg("region"),
+        industry=text_arg("industry"),
+        sort=text_arg("sort") or "name",
         descending=request.args.get("dir") == "desc",
     )
     stmt = companies.list_query(current_actor(), flt)
-    page_no = max(request.args.get("page", 1, type=int), 1)
+    page_no = page_arg()
     per_page = 50
     total = db.session.scalar(select(db.func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.execute(stmt.limit(per_page).offset((page_no - 1) * per_page)).all()
@@ -45,7 +46,7 @@ def index():
         page_no=page_no,
         pages=pages,
         regions=REGIONS,
-        industries=accounts.filter_choices(db.session)["industries"],
+        industries=accounts.filter_choices(db.session, current_actor())["industries"],
     )
 
 

@@ -13,6 +13,7 @@ from cstier.web.accounts.forms import AccountFilterForm
 from cstier.web.coverage.forms import AssignForm
 from cstier.web.coverage.routes import bp
 from cstier.web.current import MANAGERS, current_actor, roles_required
+from cstier.web.query import id_arg, page_arg
 
 
 def parse_picks(values: list[str]) -> dict[int, int]:
@@ -27,7 +28,7 @@ def parse_picks(values: list[str]) -> dict[int, int]:
 
 def _list_page(form: AccountFilterForm):
     stmt = accounts.list_query(db.session, current_actor(), account_filter(form))
-    model_id = request.args.get("model", type=int)
+    model_id = id_arg("model")
     flagged = request.args.get("flagged") == "1"
     if model_id or flagged:
         stmt = stmt.join(AccountCoverage, AccountCoverage.account_id == Account.id)
@@ -35,7 +36,7 @@ def _list_page(form: AccountFilterForm):
             stmt = stmt.where(AccountCoverage.coverage_model_id == model_id)
         if flagged:
             stmt = stmt.where(AccountCoverage.needs_reassignment.is_(True))
-    return db.paginate(stmt, per_page=form.per_page.data or 50, max_per_page=200)
+    return db.paginate(stmt, page=page_arg(), per_page=form.per_page.data or 50, max_per_page=200)
 
 
 def assign_form() -> AssignForm:

@@ -11,6 +11,7 @@ from cstier.web.coverage.assign_views import assign_form
 from cstier.web.coverage.forms import ActionForm, VersionedActionForm
 from cstier.web.coverage.routes import bp
 from cstier.web.current import current_actor
+from cstier.web.query import page_arg
 
 
 @bp.route("/handoffs")
@@ -56,7 +57,7 @@ def my_book():
     if actor.role != "csm":
         flash("“My book” is the CSM's view; the account list shows the whole book.", "info")
         return redirect(url_for("accounts.index"))
-    page = db.paginate(book.my_book_query(actor), per_page=50, max_per_page=200)
+    page = db.paginate(book.my_book_query(actor), page=page_arg(), per_page=50, max_per_page=200)
     return render_template(
         "coverage/book.html",
         page=page,

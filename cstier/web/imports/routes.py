@@ -21,11 +21,11 @@ from cstier.services import exports
 from cstier.services.imports import ImportRequest, import_file
 from cstier.services.imports.reader import ReadLimits, UnreadableFile, open_source
 from cstier.services.imports.runs import recent_runs
-from cstier.web.accounts.filters import account_filter
-from cstier.web.accounts.forms import AccountFilterForm
+from cstier.web.accounts.filters import account_filter, filter_form
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.imports.forms import MappingForm, UploadForm
 from cstier.web.imports.storage import discard_upload, load_upload, save_upload
+from cstier.web.query import InvalidQuery, text_arg
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -49,7 +49,7 @@ def _index(form: UploadForm, status: int = 200):
         kinds=KINDS,
         describe=describe_type,
         exports=exports.EXPORTS,
-        runs=recent_runs(db.session),
+        runs=recent_runs(db.session, current_actor()),
         can_import=current_user.role in MANAGERS,
     ), status
 
@@ -180,15 +180,21 @@ def export(kind: str, fmt: str):
         return render_template(
             "errors/error.html", status=404, title="Not found", message="No such export."
         ), 404
-    flt = account_filter(AccountFilterForm(request.args))
+    form, valid = filter_form(request.args)
+    if not valid:
+        # An export with a filter dropped would hold more than the user asked for.
+        problems = "; ".join(
+            f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()
+        )
+        raise InvalidQuery(f"The export's filters were not understood ({problems}).")
     try:
         frame = exports.build(
             db.session,
             current_actor(),
             kind,
-            flt,
-            scheme_key=request.args.get("scheme") or None,
-            tier=request.args.get("tier") or None,
+            account_filter(form),
+            scheme_key=text_arg("scheme"),
+            tier=text_arg("tier"),
         )
     except exports.ExportRefused as exc:
         flash(str(exc), "danger")

@@ -7,6 +7,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, SubmitFie
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from cstier.web.forms_common import VersionField
+from cstier.web.query import MAX_ID
 
 
 class SchemeForm(FlaskForm):
@@ -66,4 +67,6 @@ class AsOfForm(FlaskForm):
     """Pick a past date, and optionally one account, to see tiers as they stood then."""
 
     date = DateField("As of", validators=[DataRequired()])
-    account_id = IntegerField("Account id (optional)", validators=[Optional(), NumberRange(min=1)])
+    account_id = IntegerField(
+        "Account id (optional)", validators=[Optional(), NumberRange(min=1, max=MAX_ID)]
+    )

@@ -166,9 +166,11 @@ def as_of():
 @bp.route("/overrides")
 @login_required
 def override_list():
-    """List the overrides in force."""
+    """List the overrides in force on the accounts the user may see."""
     return render_template(
-        "tiers/overrides.html", overrides=overrides.live_overrides(db.session), form=RunForm()
+        "tiers/overrides.html",
+        overrides=overrides.overrides_in_book(db.session, current_actor()),
+        form=RunForm(),
     )
 
 

@@ -71,3 +71,16 @@ def test_csm_cannot_override(db_session, book, value_scheme, csm):
 
     with pytest.raises(Forbidden):
         pin(db_session, Actor(csm.id, "csm"), book["mid"], value_scheme, expires_at=None)
+
+
+def test_a_csm_lists_only_the_overrides_in_their_book(
+    db_session, book, value_scheme, manager_actor, csm, viewer
+):
+    from cstier.domain.permissions import Actor
+
+    mine = pin(db_session, manager_actor, book["mid"], value_scheme, expires_at=None)
+    theirs = pin(db_session, manager_actor, book["big"], value_scheme, expires_at=None)
+
+    assert overrides.overrides_in_book(db_session, Actor(csm.id, "csm"), now=JAN) == [mine]
+    seen = overrides.overrides_in_book(db_session, Actor(viewer.id, "viewer"), now=JAN)
+    assert {o.id for o in seen} == {mine.id, theirs.id}
