@@ -8,10 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cstier.extensions import db
-from cstier.models.base import TimestampMixin, utcnow
+from cstier.models.base import TimestampMixin, VersionedMixin, utcnow
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, VersionedMixin, TimestampMixin, db.Model):
     """A person who signs in: admin, cs_manager, csm or viewer."""
 
     __tablename__ = "user"

@@ -2,14 +2,15 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import ROLES
 from cstier.models import LoginAttempt, User
 from cstier.models.base import utcnow
-from cstier.services.errors import TooManyAttempts, ValidationFailed
+from cstier.services.errors import NotFound, TooManyAttempts, ValidationFailed
 from cstier.services.setup import seed_workspace_defaults
+from cstier.services.versioning import check_version, guarded_write
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -75,31 +76,40 @@ def authenticate(
     ok = bool(user and user.active and user.check_password(password))
     session.add(LoginAttempt(email=email, ip_address=ip_address, succeeded=ok, attempted_at=now))
     if ok:
-        user.last_login_at = now
+        # A sign-in is not an edit: it leaves the version alone, so it never conflicts with one.
+        session.execute(update(User).where(User.id == user.id).values(last_login_at=now))
     session.commit()
     return user if ok else None
 
 
-def update_user(session: Session, user: User, *, role: str, active: bool, name: str) -> User:
-    """Change a user's role, name or active flag."""
+def update_user(
+    session: Session,
+    user_id: int,
+    *,
+    role: str,
+    active: bool,
+    name: str,
+    new_password: str | None,
+    expected_version: int,
+) -> User:
+    """Change a user's role, name, active flag and optionally password, if nobody saved in between."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user with id {user_id}.")
+    check_version(user, expected_version, "user")
+    errors: dict[str, list[str]] = {}
     if role not in ROLES:
-        raise ValidationFailed(
-            "Unknown role.", {"role": [f"Role must be one of {', '.join(ROLES)}."]}
-        )
-    user.role, user.active, user.name = role, active, name
+        errors["role"] = [f"Role must be one of {', '.join(ROLES)}."]
+    if new_password is not None and len(new_password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = [f"Password must be at least {MIN_PASSWORD_LENGTH} characters."]
+    if errors:
+        raise ValidationFailed("The user was not saved.", errors)
+    with guarded_write(session, "user"):
+        user.role, user.active, user.name = role, active, name
+        if new_password is not None:
+            user.set_password(new_password)
     session.commit()
     return user
-
-
-def set_password(session: Session, user: User, password: str) -> None:
-    """Replace a user's password."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(
-            "Password too short.",
-            {"password": [f"Password must be at least {MIN_PASSWORD_LENGTH} characters."]},
-        )
-    user.set_password(password)
-    session.commit()
 
 
 def list_users(session: Session) -> list[User]:

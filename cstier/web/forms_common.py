@@ -36,3 +36,9 @@ def optional_id(value) -> int | None:
     if value in (None, "", "None", 0, "0"):
         return None
     return int(value)
+
+
+def posted_version(field) -> int:
+    """Return the version a form was opened at; a missing or mangled one reads as stale (0)."""
+    value = str(field.data or "")
+    return int(value) if value.isdigit() and len(value) < 10 else 0

@@ -54,11 +54,11 @@ def test_ancestry_lists_parents_from_the_top(family):
     assert companies.ancestry(holding) == []
 
 
-def test_save_company_creates_a_subsidiary_and_audits_it(family, manager):
+def test_create_company_makes_a_subsidiary_and_audits_it(family, manager):
     holding, _, _ = family
     values = {"external_id": "CO-NEW", "name": "New Sub", "parent_id": holding.id, "employees": 12}
 
-    created = companies.save_company(db.session, actor(manager), values)
+    created = companies.create_company(db.session, actor(manager), values)
 
     assert stored_parent(created.id) == holding.id
     assert companies.ancestry(created) == [holding]
@@ -78,8 +78,12 @@ def test_a_company_cannot_become_its_own_ancestor(family, manager, moved, new_pa
     parents_before = [stored_parent(c.id) for c in family]
 
     with pytest.raises(ValidationFailed) as excinfo:
-        companies.save_company(
-            db.session, actor(manager), company_values(company, parent_id=parent.id), company.id
+        companies.update_company(
+            db.session,
+            actor(manager),
+            company.id,
+            company_values(company, parent_id=parent.id),
+            company.version,
         )
 
     assert "parent_id" in excinfo.value.errors
@@ -90,8 +94,12 @@ def test_a_company_cannot_become_its_own_ancestor(family, manager, moved, new_pa
 def test_moving_a_company_under_an_unrelated_parent_is_allowed(family, manager):
     _, regional, _ = family
     other = CompanyFactory(name="Other Group")
-    companies.save_company(
-        db.session, actor(manager), company_values(regional, parent_id=other.id), regional.id
+    companies.update_company(
+        db.session,
+        actor(manager),
+        regional.id,
+        company_values(regional, parent_id=other.id),
+        regional.version,
     )
     assert stored_parent(regional.id) == other.id
 
@@ -110,7 +118,7 @@ def test_invalid_company_is_not_saved(db_session, manager, changes, field):
     before = count(Company)
     values = {"external_id": "CO-FRESH", "name": "Fresh"} | changes
     with pytest.raises(ValidationFailed) as excinfo:
-        companies.save_company(db.session, actor(manager), values)
+        companies.create_company(db.session, actor(manager), values)
     assert field in excinfo.value.errors
     db.session.rollback()
     assert count(Company) == before
@@ -120,7 +128,7 @@ def test_invalid_company_is_not_saved(db_session, manager, changes, field):
 def test_only_managers_save_companies(db_session, role):
     user = UserFactory(role=role)
     with pytest.raises(Forbidden):
-        companies.save_company(db.session, actor(user), {"external_id": "CO-X", "name": "X"})
+        companies.create_company(db.session, actor(user), {"external_id": "CO-X", "name": "X"})
     db.session.rollback()
     assert count(Company) == 0
 

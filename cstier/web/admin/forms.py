@@ -1,7 +1,15 @@
 """Admin forms: users, workspace settings, custom attributes."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from cstier.domain.customer import ACCOUNT_UNITS, ATTRIBUTE_CATEGORIES, ATTRIBUTE_TYPES
@@ -25,6 +33,7 @@ class EditUserForm(FlaskForm):
     role = SelectField("Role", choices=list(ROLES.items()))
     active = BooleanField("Active")
     password = PasswordField("New password (optional)", validators=[Optional(), Length(min=8)])
+    version = HiddenField()
     submit = SubmitField("Save user")
 
 
@@ -35,6 +44,7 @@ class WorkspaceForm(FlaskForm):
     account_unit = SelectField("The customer is a", choices=list(ACCOUNT_UNITS.items()))
     timezone = StringField("Timezone", validators=[DataRequired(), Length(max=60)])
     currency = StringField("Currency", validators=[DataRequired(), Length(min=3, max=3)])
+    version = HiddenField()
     submit = SubmitField("Save settings")
 
 

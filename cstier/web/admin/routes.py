@@ -6,10 +6,10 @@ from flask_login import current_user
 from cstier.extensions import db
 from cstier.models import User
 from cstier.services import users, workspace
-from cstier.services.errors import ValidationFailed
+from cstier.services.errors import Conflict, ValidationFailed
 from cstier.web.admin.forms import CustomAttributeForm, EditUserForm, NewUserForm, WorkspaceForm
 from cstier.web.current import roles_required
-from cstier.web.forms_common import apply_errors
+from cstier.web.forms_common import apply_errors, posted_version
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -51,13 +51,27 @@ def user_edit(user_id: int):
             flash("You cannot remove your own admin role or deactivate yourself.", "danger")
             status = 400
         else:
-            users.update_user(
-                db.session, user, role=form.role.data, active=form.active.data, name=form.name.data
-            )
-            if form.password.data:
-                users.set_password(db.session, user, form.password.data)
-            flash(f"User {user.email} saved.", "success")
-            return redirect(url_for(".user_list"))
+            try:
+                users.update_user(
+                    db.session,
+                    user.id,
+                    role=form.role.data,
+                    active=form.active.data,
+                    name=form.name.data,
+                    new_password=form.password.data or None,
+                    expected_version=posted_version(form.version),
+                )
+            except ValidationFailed as exc:
+                db.session.rollback()
+                apply_errors(form, exc.errors)
+                status = 400
+            except Conflict as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+                status = 409
+            else:
+                flash(f"User {user.email} saved.", "success")
+                return redirect(url_for(".user_list"))
     elif request.method == "POST":
         status = 400
     return render_template("admin/user_edit.html", form=form, user=user), status
@@ -80,11 +94,16 @@ def settings():
                 account_unit=form.account_unit.data,
                 timezone=form.timezone.data.strip(),
                 currency=form.currency.data,
+                expected_version=posted_version(form.version),
             )
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc.errors)
             status = 400
+        except Conflict as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            status = 409
         else:
             flash("Settings saved.", "success")
             return redirect(url_for(".settings"))

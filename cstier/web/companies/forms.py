@@ -3,7 +3,15 @@
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, EmailField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import (
+    DecimalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from cstier.domain.customer import CONTACT_ROLES, REGIONS
@@ -45,6 +53,7 @@ class CompanyForm(FlaskForm):
         ],
     )
     parent_id = SelectField("Parent company", coerce=optional_id)
+    version = HiddenField()
     submit = SubmitField("Save company")
 
     def values(self) -> dict:
