@@ -40,5 +40,6 @@ def optional_id(value) -> int | None:
 
 def posted_version(field) -> int:
     """Return the version a form was opened at; a missing or mangled one reads as stale (0)."""
-    value = str(field.data or "")
+    # raw_data, not data: a form built from the stored row would fill a missing field with it.
+    value = field.raw_data[0] if field.raw_data else ""
     return int(value) if value.isdigit() and len(value) < 10 else 0

@@ -96,6 +96,7 @@ def test_manager_edits_a_company_and_sets_its_parent(client, auth, manager):
             external_id=company.external_id,
             employees="25",
             parent_id=str(parent.id),
+            version=str(company.version),
         ),
     )
 
@@ -112,13 +113,42 @@ def test_edit_refuses_a_cycle_with_a_field_error(client, auth, manager):
     response = client.post(
         f"/companies/{parent.id}/edit",
         data=company_form(
-            name="Parent Group", external_id=parent.external_id, parent_id=str(child.id)
+            name="Parent Group",
+            external_id=parent.external_id,
+            parent_id=str(child.id),
+            version=str(parent.version),
         ),
     )
 
     assert response.status_code == 400
     assert "A company cannot be its own parent or ancestor." in response.get_data(as_text=True)
     assert stored_company(parent.id).parent_id is None
+
+
+@pytest.mark.parametrize(
+    "posted", [{"version": "1"}, {}, {"version": "v1"}], ids=["stale", "missing", "mangled"]
+)
+def test_a_stale_company_save_is_a_conflict_that_keeps_the_edits(client, auth, manager, posted):
+    company = CompanyFactory(name="Initech", external_id="CO-INI")
+    auth.login(manager.email)
+    opened = client.get(f"/companies/{company.id}/edit").get_data(as_text=True)
+    assert 'name="version" type="hidden" value="1"' in opened
+    client.post(
+        f"/companies/{company.id}/edit",
+        data=company_form(name="Theirs", external_id="CO-INI", version="1"),
+    )
+
+    response = client.post(
+        f"/companies/{company.id}/edit",
+        data=company_form(name="My Edit", external_id="CO-INI", employees="77") | posted,
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else saved this company after you opened it." in html
+    assert 'value="My Edit"' in html and 'value="77"' in html
+    saved = stored_company(company.id)
+    assert (saved.name, saved.employees, saved.version) == ("Theirs", 1200, 2)
 
 
 def test_breadcrumb_shows_the_parent_chain(client, auth, manager):
