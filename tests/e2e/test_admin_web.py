@@ -381,3 +381,49 @@ def test_clearing_a_custom_attribute_removes_it(client, auth, admin, db_session)
 
     with Session(db.engine) as fresh:
         assert fresh.get(Account, account.id).attributes == {}
+
+
+def stored_attribute(key: str) -> CustomAttribute:
+    with Session(db.engine, expire_on_commit=False) as fresh:
+        return fresh.scalars(select(CustomAttribute).where(CustomAttribute.key == key)).one()
+
+
+def test_admin_edits_a_custom_attribute_and_a_stale_edit_is_refused(client, auth, admin):
+    auth.login(admin.email)
+    client.post(
+        "/admin/settings", data=attribute_form(key="plan_fit", data_type="choice", choices="a, b")
+    )
+    attribute_id = stored_attribute("plan_fit").id
+    url = f"/admin/attributes/{attribute_id}"
+    assert url in client.get("/admin/settings").get_data(as_text=True)
+    opened = client.get(url).get_data(as_text=True)
+    assert 'value="a, b"' in opened and 'name="version" type="hidden" value="1"' in opened
+    edit = {"label": "Plan fit", "category": "behavioural", "choices": "a, b, c", "version": "1"}
+
+    saved = client.post(url, data=edit)
+    late = client.post(url, data=edit | {"label": "Mine"})
+
+    assert saved.status_code == 302
+    assert late.status_code == 409 and 'value="Mine"' in late.get_data(as_text=True)
+    attribute = stored_attribute("plan_fit")
+    assert (attribute.label, attribute.choices, attribute.version) == (
+        "Plan fit",
+        ["a", "b", "c"],
+        2,
+    )
+
+
+def test_a_choice_attribute_keeps_at_least_one_choice(client, auth, admin):
+    auth.login(admin.email)
+    client.post(
+        "/admin/settings", data=attribute_form(key="plan_fit", data_type="choice", choices="a")
+    )
+    url = f"/admin/attributes/{stored_attribute('plan_fit').id}"
+
+    response = client.post(
+        url, data={"label": "X", "category": "behavioural", "choices": " , ", "version": "1"}
+    )
+
+    assert response.status_code == 400
+    assert "A choice attribute needs at least one choice." in response.get_data(as_text=True)
+    assert stored_attribute("plan_fit").choices == ["a"]

@@ -57,3 +57,17 @@ class CustomAttributeForm(FlaskForm):
     category = SelectField("Category", choices=[(c, c) for c in ATTRIBUTE_CATEGORIES])
     choices = StringField("Choices (comma separated, for choice type)", validators=[Optional()])
     submit = SubmitField("Add attribute")
+
+
+class CustomAttributeEditForm(FlaskForm):
+    """Relabel a custom attribute, move it to another category or change its choices."""
+
+    label = StringField("Label", validators=[DataRequired(), Length(max=120)])
+    category = SelectField("Category", choices=[(c, c) for c in ATTRIBUTE_CATEGORIES])
+    choices = StringField("Choices (comma separated, for choice type)", validators=[Optional()])
+    version = HiddenField()
+    submit = SubmitField("Save attribute")
+
+    def choice_list(self) -> list[str]:
+        """Return the choices typed, trimmed, blanks left out."""
+        return [c.strip() for c in (self.choices.data or "").split(",") if c.strip()]

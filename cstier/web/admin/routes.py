@@ -4,10 +4,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from cstier.extensions import db
-from cstier.models import User
+from cstier.models import CustomAttribute, User
 from cstier.services import users, workspace
 from cstier.services.errors import Conflict, ValidationFailed
-from cstier.web.admin.forms import CustomAttributeForm, EditUserForm, NewUserForm, WorkspaceForm
+from cstier.web.admin.forms import (
+    CustomAttributeEditForm,
+    CustomAttributeForm,
+    EditUserForm,
+    NewUserForm,
+    WorkspaceForm,
+)
 from cstier.web.current import roles_required
 from cstier.web.forms_common import apply_errors, posted_version
 
@@ -133,3 +139,35 @@ def settings():
         attr_form=attr_form,
         attributes=workspace.list_custom_attributes(db.session),
     ), status
+
+
+@bp.route("/attributes/<int:attribute_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def attribute_edit(attribute_id: int):
+    """Edit a custom attribute's label, category or choices; its key and type stay."""
+    attribute = db.session.get(CustomAttribute, attribute_id) or abort(404)
+    form = CustomAttributeEditForm(obj=attribute)
+    if request.method == "GET":
+        form.choices.data = ", ".join(attribute.choices or [])
+    status = 400 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        try:
+            workspace.update_custom_attribute(
+                db.session,
+                attribute.id,
+                label=form.label.data,
+                category=form.category.data,
+                choices=form.choice_list(),
+                expected_version=posted_version(form.version),
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc.errors)
+        except Conflict as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            status = 409
+        else:
+            flash(f"Attribute {attribute.key} saved.", "success")
+            return redirect(url_for(".settings"))
+    return render_template("admin/attribute_edit.html", form=form, attribute=attribute), status

@@ -95,3 +95,32 @@ class ContactForm(FlaskForm):
     role = SelectField("Role", choices=list(CONTACT_ROLES.items()))
     department_id = SelectField("Department", coerce=optional_id)
     submit = SubmitField("Add contact")
+
+
+class DepartmentEditForm(DepartmentForm):
+    """Rename a department or change its external id, at the version opened."""
+
+    version = HiddenField()
+    submit = SubmitField("Save department")
+
+    def values(self) -> dict:
+        """Return the model values the form carries."""
+        return {"name": self.name.data.strip(), "external_id": self.external_id.data.strip()}
+
+
+class ContactEditForm(ContactForm):
+    """Change a contact, at the version opened."""
+
+    version = HiddenField()
+    submit = SubmitField("Save contact")
+
+    def values(self) -> dict:
+        """Return the model values the form carries."""
+        return {
+            "name": self.name.data.strip(),
+            "external_id": self.external_id.data.strip(),
+            "email": (self.email.data or "").strip() or None,
+            "title": (self.title.data or "").strip() or None,
+            "role": self.role.data,
+            "department_id": self.department_id.data,
+        }

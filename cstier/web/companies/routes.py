@@ -178,3 +178,7 @@ def add_contact(company_id: int):
     else:
         flash(" ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()), "danger")
     return redirect(url_for(".show", company_id=company.id))
+
+
+# Department and contact edits register their routes on this blueprint.
+from cstier.web.companies import part_views  # noqa: E402, F401
