@@ -41,9 +41,9 @@ def update_workspace(
         errors["timezone"] = [f"Unknown timezone {timezone!r}; use a name like Europe/Berlin."]
     if errors:
         raise ValidationFailed("The settings were not saved.", errors)
-    with guarded_write(session, "workspace settings", first_save=True):
+    with guarded_write(session, "settings page", first_save=True):
         workspace = get_workspace(session)
-        check_version(workspace, expected_version, "workspace settings")
+        check_version(workspace, expected_version, "settings page")
         workspace.name, workspace.account_unit = name, account_unit
         workspace.timezone, workspace.currency = timezone, currency.upper()
     session.commit()

@@ -48,24 +48,6 @@ def test_admin_creates_a_user_who_can_sign_in(client, auth, admin):
     assert b"Nia Newbie" in dashboard.data
 
 
-def test_a_stale_settings_save_is_a_conflict_that_keeps_the_edits(client, auth, admin):
-    auth.login(admin.email)
-    opened = client.get("/admin/settings").get_data(as_text=True)
-    assert 'name="version" type="hidden" value="1"' in opened
-    client.post("/admin/settings", data=settings_form(name="Theirs"))
-
-    response = client.post(
-        "/admin/settings", data=settings_form(name="Mine", timezone="Asia/Tokyo")
-    )
-
-    html = response.get_data(as_text=True)
-    assert response.status_code == 409
-    assert "Someone else saved this workspace settings after you opened it." in html
-    assert 'value="Mine"' in html and 'value="Asia/Tokyo"' in html
-    ws = stored_workspace()
-    assert (ws.name, ws.timezone, ws.version) == ("Theirs", "Europe/Berlin", 2)
-
-
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -231,6 +213,24 @@ def test_admin_changes_workspace_settings(client, auth, admin):
     page = client.get("/admin/settings").get_data(as_text=True)
     assert "Settings saved." in page
     assert 'value="Europe/Berlin"' in page
+
+
+def test_a_stale_settings_save_is_a_conflict_that_keeps_the_edits(client, auth, admin):
+    auth.login(admin.email)
+    opened = client.get("/admin/settings").get_data(as_text=True)
+    assert 'name="version" type="hidden" value="1"' in opened
+    client.post("/admin/settings", data=settings_form(name="Theirs"))
+
+    response = client.post(
+        "/admin/settings", data=settings_form(name="Mine", timezone="Asia/Tokyo")
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else saved this settings page after you opened it." in html
+    assert 'value="Mine"' in html and 'value="Asia/Tokyo"' in html
+    ws = stored_workspace()
+    assert (ws.name, ws.timezone, ws.version) == ("Theirs", "Europe/Berlin", 2)
 
 
 @pytest.mark.parametrize(
