@@ -31,6 +31,8 @@ def upgrade():
 
 
 def downgrade():
+    # SQLite drops the column in place (3.35+): rebuilding tables other rows point at would
+    # trip the foreign keys the app turns on.
     for table in reversed(TABLES):
-        with op.batch_alter_table(table) as batch:
+        with op.batch_alter_table(table, recreate='never') as batch:
             batch.drop_column('version')
