@@ -7,8 +7,8 @@ from marshmallow import post_load, validate
 
 from cstier.api.auth import current_actor
 from cstier.api.base import api_blueprint, id_in_path, page_of, paginate
-from cstier.api.concurrency import IfMatchSchema, check_if_match, etag, updated_at_token
-from cstier.api.fields import MAX_BIGINT, Count, Id, Text
+from cstier.api.concurrency import IfMatchSchema, etag, expected_version
+from cstier.api.fields import MAX_BIGINT, MAX_INT, Count, Id, Text
 from cstier.domain.permissions import can_manage_book
 from cstier.extensions import db
 from cstier.models import Company
@@ -32,6 +32,7 @@ class CompanySchema(ma.Schema):
     employees = Count(allow_none=True)
     annual_revenue_cents = Count(MAX_BIGINT, allow_none=True)
     parent_id = Id(allow_none=True)
+    version = ma.fields.Integer(dump_only=True, metadata={"description": "Send back to update."})
     created_at = ma.fields.DateTime(dump_only=True)
     updated_at = ma.fields.DateTime(dump_only=True)
 
@@ -41,6 +42,16 @@ class CompanySchema(ma.Schema):
         if data.get("country"):
             data["country"] = data["country"].upper()
         return data
+
+
+class CompanyPatchSchema(CompanySchema):
+    """The fields to change, and the version they were read at (or send If-Match)."""
+
+    version = ma.fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_INT),
+        metadata={"description": "The version you read; a stale one is refused with 409."},
+    )
 
 
 class CompanyListItemSchema(CompanySchema):
@@ -61,7 +72,7 @@ class CompanyQuerySchema(ma.Schema):
 
 
 def _with_etag(company: Company) -> tuple[Company, dict]:
-    return company, {"ETag": etag(updated_at_token(company.updated_at))}
+    return company, {"ETag": etag(company.version)}
 
 
 @blp.route("")
@@ -84,7 +95,7 @@ class CompanyCollection(MethodView):
     @blp.alt_response(403, response="FORBIDDEN")
     def post(self, values: dict):
         """Create a company (managers and admins)."""
-        company = companies.save_company(db.session, current_actor(), values)
+        company = companies.create_company(db.session, current_actor(), values)
         company, headers = _with_etag(company)
         headers["Location"] = url_for(".CompanyItem", company_id=company.id)
         return company, headers
@@ -100,7 +111,7 @@ class CompanyItem(MethodView):
         """Read a company; its ETag goes with the next PATCH as If-Match."""
         return _with_etag(companies.get_company(db.session, current_actor(), company_id))
 
-    @blp.arguments(CompanySchema(partial=True))
+    @blp.arguments(CompanyPatchSchema(partial=True))
     @blp.arguments(IfMatchSchema, location="headers")
     @blp.response(200, CompanySchema)
     @blp.alt_response(403, response="FORBIDDEN")
@@ -108,10 +119,12 @@ class CompanyItem(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     @blp.alt_response(428, response="PRECONDITION_REQUIRED")
     def patch(self, values: dict, headers: dict, company_id: int):
-        """Update a company (managers and admins); If-Match is required."""
+        """Update a company (managers and admins) at the version read: If-Match or `version`."""
         actor = current_actor()
         company = companies.get_company(db.session, actor, company_id)
-        if not can_manage_book(actor):  # 403 before asking for an ETag
+        if not can_manage_book(actor):  # 403 before asking for a version
             raise Forbidden("Only managers and admins edit companies.")
-        check_if_match(headers.get("if_match"), updated_at_token(company.updated_at))
-        return _with_etag(companies.save_company(db.session, actor, values, company_id))
+        version = expected_version(
+            headers.get("if_match"), values.pop("version", None), company.version, "company"
+        )
+        return _with_etag(companies.update_company(db.session, actor, company_id, values, version))

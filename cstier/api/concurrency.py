@@ -41,7 +41,9 @@ def matched_tokens(if_match: str | None) -> list[str]:
     return tokens
 
 
-def expected_version(if_match: str | None, version: int | None, current: int) -> int:
+def expected_version(
+    if_match: str | None, version: int | None, current: int, what: str = "account"
+) -> int:
     """Return the version the client edited, from the body or If-Match; 428 if it sent neither."""
     if version is not None:
         return version
@@ -49,7 +51,7 @@ def expected_version(if_match: str | None, version: int | None, current: int) ->
     if not tokens:
         abort(
             428,
-            message="Send the version you read: a `version` field, or If-Match with its ETag.",
+            message=f"Send the {what}'s version: a `version` field, or If-Match with its ETag.",
         )
     if "*" in tokens or str(current) in tokens:
         return current

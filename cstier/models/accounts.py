@@ -6,7 +6,7 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cstier.extensions import db
-from cstier.models.base import JSONType, TimestampMixin
+from cstier.models.base import JSONType, TimestampMixin, VersionedMixin
 from cstier.models.org import Company, Contact, Department
 from cstier.models.users import User
 
@@ -51,7 +51,7 @@ class Account(TimestampMixin, db.Model):
         return f"<Account {self.external_id} {self.name!r}>"
 
 
-class CustomAttribute(TimestampMixin, db.Model):
+class CustomAttribute(VersionedMixin, TimestampMixin, db.Model):
     """The definition of a typed custom attribute carried in Account.attributes."""
 
     __tablename__ = "custom_attribute"

@@ -4,10 +4,10 @@ from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cstier.extensions import db
-from cstier.models.base import TimestampMixin
+from cstier.models.base import TimestampMixin, VersionedMixin
 
 
-class Company(TimestampMixin, db.Model):
+class Company(VersionedMixin, TimestampMixin, db.Model):
     """A customer company, optionally the subsidiary of a parent company."""
 
     __tablename__ = "company"
@@ -36,7 +36,7 @@ class Company(TimestampMixin, db.Model):
         return f"<Company {self.external_id} {self.name!r}>"
 
 
-class Department(TimestampMixin, db.Model):
+class Department(VersionedMixin, TimestampMixin, db.Model):
     """A department or business unit inside a company."""
 
     __tablename__ = "department"
@@ -50,7 +50,7 @@ class Department(TimestampMixin, db.Model):
     contacts: Mapped[list["Contact"]] = relationship(back_populates="department")
 
 
-class Contact(TimestampMixin, db.Model):
+class Contact(VersionedMixin, TimestampMixin, db.Model):
     """A person at the customer, with the role they play in the buying group."""
 
     __tablename__ = "contact"

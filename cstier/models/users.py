@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cstier.extensions import db
-from cstier.models.base import TimestampMixin, utcnow
+from cstier.models.base import TimestampMixin, VersionedMixin, utcnow
 
 
 def new_session_token() -> str:
@@ -17,7 +17,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, VersionedMixin, TimestampMixin, db.Model):
     """A person who signs in: admin, cs_manager, csm or viewer."""
 
     __tablename__ = "user"

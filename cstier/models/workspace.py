@@ -4,10 +4,10 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cstier.extensions import db
-from cstier.models.base import TimestampMixin
+from cstier.models.base import TimestampMixin, VersionedMixin
 
 
-class Workspace(TimestampMixin, db.Model):
+class Workspace(VersionedMixin, TimestampMixin, db.Model):
     """What the customer unit is, the workspace name and its timezone."""
 
     __tablename__ = "workspace"

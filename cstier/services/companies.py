@@ -10,6 +10,7 @@ from cstier.domain.permissions import Actor, can_manage_book, sees_whole_book
 from cstier.models import Account, Company, Contact, Department
 from cstier.services import audit
 from cstier.services.errors import Forbidden, NotFound, ValidationFailed
+from cstier.services.versioning import check_version, guarded_write
 
 COMPANY_FIELDS = (
     "external_id",
@@ -22,6 +23,9 @@ COMPANY_FIELDS = (
     "annual_revenue_cents",
     "parent_id",
 )
+
+DEPARTMENT_FIELDS = ("external_id", "name")
+CONTACT_FIELDS = ("external_id", "name", "email", "title", "role", "department_id")
 
 SORTS = {
     "name": Company.name,
@@ -126,33 +130,49 @@ def _validate_company(session: Session, values: dict, company_id: int | None) ->
         raise ValidationFailed("The company was not saved.", errors)
 
 
-def save_company(
-    session: Session, actor: Actor, values: dict, company_id: int | None = None
-) -> Company:
-    """Create or update a company (managers only) and audit the change."""
+def create_company(session: Session, actor: Actor, values: dict) -> Company:
+    """Create a company (managers only) and audit it."""
     if not can_manage_book(actor):
         raise Forbidden("Only managers and admins edit companies.")
-    _validate_company(session, values, company_id)
-    if company_id is None:
-        company, before = Company(), None
-        session.add(company)
-    else:
-        company = get_company(session, actor, company_id)
-        before = audit.snapshot(company, COMPANY_FIELDS)
-    for name, value in values.items():
-        setattr(company, name, value)
+    _validate_company(session, values, None)
+    company = Company(**values)
+    session.add(company)
     session.flush()
+    _audit(session, actor, "company", company, COMPANY_FIELDS, None)
+    session.commit()
+    return company
+
+
+def update_company(
+    session: Session, actor: Actor, company_id: int, values: dict, expected_version: int
+) -> Company:
+    """Change a company (managers only) if nobody saved it since `expected_version`; audit it."""
+    if not can_manage_book(actor):
+        raise Forbidden("Only managers and admins edit companies.")
+    company = get_company(session, actor, company_id)
+    check_version(company, expected_version, "company")
+    _validate_company(session, {**audit.snapshot(company, COMPANY_FIELDS), **values}, company_id)
+    before = audit.snapshot(company, COMPANY_FIELDS)
+    with guarded_write(session, "company"):
+        for name, value in values.items():
+            setattr(company, name, value)
+    _audit(session, actor, "company", company, COMPANY_FIELDS, before)
+    session.commit()
+    return company
+
+
+def _audit(
+    session: Session, actor: Actor, entity_type: str, entity, fields: tuple, before: dict | None
+) -> None:
     audit.record(
         session,
         actor_id=actor.user_id,
-        entity_type="company",
-        entity_id=company.id,
+        entity_type=entity_type,
+        entity_id=entity.id,
         action="create" if before is None else "update",
         before=before,
-        after=audit.snapshot(company, COMPANY_FIELDS),
+        after=audit.snapshot(entity, fields),
     )
-    session.commit()
-    return company
 
 
 def add_department(
@@ -178,14 +198,7 @@ def add_contact(session: Session, actor: Actor, company_id: int, values: dict) -
     if not can_manage_book(actor):
         raise Forbidden("Only managers and admins edit companies.")
     company = get_company(session, actor, company_id)
-    errors: dict[str, list[str]] = {}
-    if values.get("role") not in CONTACT_ROLES:
-        errors["role"] = [f"Role must be one of {', '.join(CONTACT_ROLES)}."]
-    dept_id = values.get("department_id")
-    if dept_id:
-        dept = session.get(Department, dept_id)
-        if dept is None or dept.company_id != company.id:
-            errors["department_id"] = ["The department must belong to this company."]
+    errors = _contact_errors(session, values, company.id)
     external_id = values.get("external_id")
     if session.scalar(select(Contact.id).where(Contact.external_id == external_id)):
         errors["external_id"] = [f"Another contact already uses external id {external_id}."]
@@ -195,6 +208,74 @@ def add_contact(session: Session, actor: Actor, company_id: int, values: dict) -
     session.add(contact)
     session.commit()
     return contact
+
+
+def update_department(
+    session: Session, actor: Actor, department_id: int, values: dict, expected_version: int
+) -> Department:
+    """Rename a department or change its external id if nobody saved it in between."""
+    if not can_manage_book(actor):
+        raise Forbidden("Only managers and admins edit companies.")
+    dept = session.get(Department, department_id)
+    if dept is None:
+        raise NotFound(f"No department with id {department_id}.")
+    get_company(session, actor, dept.company_id)
+    check_version(dept, expected_version, "department")
+    external_id = values.get("external_id")
+    clash = session.scalar(select(Department.id).where(Department.external_id == external_id))
+    if external_id and clash and clash != dept.id:
+        raise ValidationFailed(
+            "The department was not saved.",
+            {"external_id": [f"Another department already uses external id {external_id}."]},
+        )
+    before = audit.snapshot(dept, DEPARTMENT_FIELDS)
+    with guarded_write(session, "department"):
+        for name, value in values.items():
+            setattr(dept, name, value)
+    _audit(session, actor, "department", dept, DEPARTMENT_FIELDS, before)
+    session.commit()
+    return dept
+
+
+def update_contact(
+    session: Session, actor: Actor, contact_id: int, values: dict, expected_version: int
+) -> Contact:
+    """Change a contact if nobody saved it in between; its department stays in its company."""
+    if not can_manage_book(actor):
+        raise Forbidden("Only managers and admins edit companies.")
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound(f"No contact with id {contact_id}.")
+    get_company(session, actor, contact.company_id)
+    check_version(contact, expected_version, "contact")
+    merged = {**audit.snapshot(contact, CONTACT_FIELDS), **values}
+    errors = _contact_errors(session, merged, contact.company_id)
+    clash = session.scalar(select(Contact.id).where(Contact.external_id == merged["external_id"]))
+    if clash and clash != contact.id:
+        errors["external_id"] = [
+            f"Another contact already uses external id {merged['external_id']}."
+        ]
+    if errors:
+        raise ValidationFailed("The contact was not saved.", errors)
+    before = audit.snapshot(contact, CONTACT_FIELDS)
+    with guarded_write(session, "contact"):
+        for name, value in values.items():
+            setattr(contact, name, value)
+    _audit(session, actor, "contact", contact, CONTACT_FIELDS, before)
+    session.commit()
+    return contact
+
+
+def _contact_errors(session: Session, values: dict, company_id: int) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if values.get("role") not in CONTACT_ROLES:
+        errors["role"] = [f"Role must be one of {', '.join(CONTACT_ROLES)}."]
+    dept_id = values.get("department_id")
+    if dept_id:
+        dept = session.get(Department, dept_id)
+        if dept is None or dept.company_id != company_id:
+            errors["department_id"] = ["The department must belong to this company."]
+    return errors
 
 
 def company_choices(session: Session, exclude_id: int | None = None) -> list[tuple[int, str]]:

@@ -7,15 +7,18 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash
 
 from cstier.domain.permissions import ROLES
 from cstier.models import ApiToken, LoginAttempt, User
 from cstier.models.base import utcnow
+from cstier.models.users import new_session_token
 from cstier.services import login_limits
-from cstier.services.errors import TooManyAttempts, ValidationFailed
+from cstier.services.errors import NotFound, TooManyAttempts, ValidationFailed
 from cstier.services.login_limits import LoginLimits
 from cstier.services.setup import seed_workspace_defaults
+from cstier.services.versioning import check_version, guarded_write
 
 MIN_PASSWORD_LENGTH = 8
 # werkzeug's default scrypt hash of a password nobody has, checked for unknown emails.
@@ -90,7 +93,8 @@ def authenticate(
     if ok:
         login_limits.forgive_attempt(session, email, address)
         login_limits.forget_old_counts(session, limits, now)
-        user.last_login_at = now
+        # A sign-in is not an edit: it leaves the version alone, so it never conflicts with one.
+        session.execute(update(User).where(User.id == user.id).values(last_login_at=now))
         user.signed_in_at = now
     session.commit()
     return user if ok else None
@@ -98,8 +102,15 @@ def authenticate(
 
 def end_sessions(session: Session, user: User) -> None:
     """Sign the user out everywhere: every session and remember cookie stops working."""
-    user.end_sessions()
+    _replace_session_token(session, user)
     session.commit()
+
+
+def _replace_session_token(session: Session, user: User) -> None:
+    # Not an edit of the user: a logout must not make an admin's open form of them stale.
+    token = new_session_token()
+    session.execute(update(User).where(User.id == user.id).values(session_token=token))
+    set_committed_value(user, "session_token", token)
 
 
 def session_user(
@@ -120,38 +131,48 @@ def session_user(
     return user
 
 
-def update_user(session: Session, user: User, *, role: str, active: bool, name: str) -> User:
-    """Change a user's role, name or active flag; a new role or deactivation ends their sessions.
+def update_user(
+    session: Session,
+    user_id: int,
+    *,
+    role: str,
+    active: bool,
+    name: str,
+    new_password: str | None,
+    expected_version: int,
+) -> User:
+    """Change a user's role, name, active flag and optionally password, if nobody saved in between.
 
-    Deactivation also revokes the user's API tokens.
+    A new role, a new password or deactivation ends every session of the user; deactivation
+    also revokes their API tokens.
     """
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user with id {user_id}.")
+    check_version(user, expected_version, "user")
+    errors: dict[str, list[str]] = {}
     if role not in ROLES:
-        raise ValidationFailed(
-            "Unknown role.", {"role": [f"Role must be one of {', '.join(ROLES)}."]}
-        )
-    if role != user.role or active != user.active:
-        user.end_sessions()
-    if user.active and not active:
+        errors["role"] = [f"Role must be one of {', '.join(ROLES)}."]
+    if new_password is not None and len(new_password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = [f"Password must be at least {MIN_PASSWORD_LENGTH} characters."]
+    if errors:
+        raise ValidationFailed("The user was not saved.", errors)
+    ends_sessions = role != user.role or active != user.active or new_password is not None
+    deactivated = user.active and not active
+    with guarded_write(session, "user"):
+        user.role, user.active, user.name = role, active, name
+        if new_password is not None:
+            user.set_password(new_password)
+        if ends_sessions:
+            user.end_sessions()
+    if deactivated:
         session.execute(
             update(ApiToken)
             .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
-    user.role, user.active, user.name = role, active, name
     session.commit()
     return user
-
-
-def set_password(session: Session, user: User, password: str) -> None:
-    """Replace a user's password and end every session they have."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(
-            "Password too short.",
-            {"password": [f"Password must be at least {MIN_PASSWORD_LENGTH} characters."]},
-        )
-    user.set_password(password)
-    user.end_sessions()
-    session.commit()
 
 
 def list_users(session: Session) -> list[User]:

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.customer import ACCOUNT_UNITS, ATTRIBUTE_CATEGORIES, ATTRIBUTE_TYPES
 from cstier.models import CustomAttribute, Workspace
-from cstier.services.errors import ValidationFailed
+from cstier.services.errors import NotFound, ValidationFailed
+from cstier.services.versioning import check_version, guarded_write
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
@@ -24,9 +25,15 @@ def get_workspace(session: Session) -> Workspace:
 
 
 def update_workspace(
-    session: Session, *, name: str, account_unit: str, timezone: str, currency: str
+    session: Session,
+    *,
+    name: str,
+    account_unit: str,
+    timezone: str,
+    currency: str,
+    expected_version: int,
 ) -> Workspace:
-    """Change the workspace settings after checking them."""
+    """Change the workspace settings after checking them, if nobody saved them in between."""
     errors: dict[str, list[str]] = {}
     if account_unit not in ACCOUNT_UNITS:
         errors["account_unit"] = [f"Unit must be one of {', '.join(ACCOUNT_UNITS)}."]
@@ -34,9 +41,11 @@ def update_workspace(
         errors["timezone"] = [f"Unknown timezone {timezone!r}; use a name like Europe/Berlin."]
     if errors:
         raise ValidationFailed("The settings were not saved.", errors)
-    workspace = get_workspace(session)
-    workspace.name, workspace.account_unit = name, account_unit
-    workspace.timezone, workspace.currency = timezone, currency.upper()
+    with guarded_write(session, "settings page", first_save=True):
+        workspace = get_workspace(session)
+        check_version(workspace, expected_version, "settings page")
+        workspace.name, workspace.account_unit = name, account_unit
+        workspace.timezone, workspace.currency = timezone, currency.upper()
     session.commit()
     return workspace
 
@@ -62,6 +71,36 @@ def add_custom_attribute(
         key=key, label=label, data_type=data_type, category=category, choices=choices
     )
     session.add(attribute)
+    session.commit()
+    return attribute
+
+
+def update_custom_attribute(
+    session: Session,
+    attribute_id: int,
+    *,
+    label: str,
+    category: str,
+    choices: list[str],
+    expected_version: int,
+) -> CustomAttribute:
+    """Relabel, recategorise or rechoose an attribute; its key and type stay, as stored values use them."""
+    attribute = session.get(CustomAttribute, attribute_id)
+    if attribute is None:
+        raise NotFound(f"No custom attribute with id {attribute_id}.")
+    check_version(attribute, expected_version, "custom attribute")
+    errors: dict[str, list[str]] = {}
+    if not label.strip():
+        errors["label"] = ["The attribute needs a label."]
+    if category not in ATTRIBUTE_CATEGORIES:
+        errors["category"] = [f"Category must be one of {', '.join(ATTRIBUTE_CATEGORIES)}."]
+    if attribute.data_type == "choice" and not choices:
+        errors["choices"] = ["A choice attribute needs at least one choice."]
+    if errors:
+        raise ValidationFailed("The attribute was not saved.", errors)
+    with guarded_write(session, "custom attribute"):
+        attribute.label, attribute.category = label.strip(), category
+        attribute.choices = choices if attribute.data_type == "choice" else []
     session.commit()
     return attribute
 

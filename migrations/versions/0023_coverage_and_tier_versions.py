@@ -1,7 +1,7 @@
 """version columns on the coverage and override resources, and one row for the matrix
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 Create Date: 2026-12-07
 
 Two edits of one coverage model, pool, CSM profile, handoff or override saved at once both
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0023'
-down_revision = '0020'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

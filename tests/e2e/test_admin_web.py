@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from cstier.extensions import db
 from cstier.models import Account, CustomAttribute, User, Workspace
-from tests.factories import AccountFactory, UserFactory
+from cstier.services import users
+from tests.factories import PASSWORD, AccountFactory, UserFactory
 
 
 def stored_user(user_id: int) -> User:
@@ -73,7 +74,8 @@ def test_admin_changes_role_and_deactivates_a_user(client, auth, admin, csm):
     auth.login(admin.email)
 
     response = client.post(
-        f"/admin/users/{csm.id}", data={"name": "Cleo Lead", "role": "cs_manager", "active": ""}
+        f"/admin/users/{csm.id}",
+        data={"name": "Cleo Lead", "role": "cs_manager", "active": "", "version": "1"},
     )
 
     assert response.status_code == 302
@@ -88,7 +90,8 @@ def test_admin_reactivates_a_user(client, auth, admin, db_session):
     auth.login(admin.email)
 
     client.post(
-        f"/admin/users/{dormant.id}", data={"name": dormant.name, "role": "viewer", "active": "y"}
+        f"/admin/users/{dormant.id}",
+        data={"name": dormant.name, "role": "viewer", "active": "y", "version": "1"},
     )
 
     assert stored_user(dormant.id).active is True
@@ -98,7 +101,13 @@ def test_admin_resets_a_password(client, auth, admin, csm):
     auth.login(admin.email)
     client.post(
         f"/admin/users/{csm.id}",
-        data={"name": csm.name, "role": "csm", "active": "y", "password": "brand-new-pass"},
+        data={
+            "name": csm.name,
+            "role": "csm",
+            "active": "y",
+            "password": "brand-new-pass",
+            "version": "1",
+        },
     )
     auth.logout()
     assert auth.login(csm.email, "brand-new-pass").status_code == 302
@@ -126,6 +135,46 @@ def test_admin_cannot_deactivate_or_demote_themselves(client, auth, admin, data)
     assert client.get("/admin/users").status_code == 200
 
 
+def test_a_stale_user_save_is_a_conflict_that_keeps_the_edits(client, auth, admin, csm):
+    auth.login(admin.email)
+    opened = client.get(f"/admin/users/{csm.id}").get_data(as_text=True)
+    assert 'name="version" type="hidden" value="1"' in opened
+    client.post(
+        f"/admin/users/{csm.id}",
+        data={"name": "Theirs", "role": "csm", "active": "y", "version": "1"},
+    )
+
+    response = client.post(
+        f"/admin/users/{csm.id}",
+        data={"name": "My Edit", "role": "viewer", "active": "y", "version": "1"},
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else saved this user after you opened it." in html
+    assert 'value="My Edit"' in html
+    saved = stored_user(csm.id)
+    assert (saved.name, saved.role, saved.version) == ("Theirs", "csm", 2)
+
+
+def test_signing_in_does_not_make_an_open_user_form_stale(client, auth, admin, csm):
+    auth.login(admin.email)
+    client.get(f"/admin/users/{csm.id}")
+    signed_in = users.authenticate(
+        db.session, csm.email, PASSWORD, None, max_failures=5, window_seconds=900
+    )
+    assert signed_in is not None
+
+    response = client.post(
+        f"/admin/users/{csm.id}",
+        data={"name": "Cleo", "role": "csm", "active": "y", "version": "1"},
+    )
+
+    assert response.status_code == 302
+    saved = stored_user(csm.id)
+    assert saved.name == "Cleo" and saved.last_login_at is not None
+
+
 def test_unknown_user_is_404(client, auth, admin):
     auth.login(admin.email)
     assert client.get("/admin/users/999999").status_code == 404
@@ -142,6 +191,7 @@ def settings_form(**changes) -> dict:
         "account_unit": "department",
         "timezone": "Europe/Berlin",
         "currency": "eur",
+        "version": "1",
         "submit": "Save settings",
     }
     return data | changes
@@ -163,6 +213,24 @@ def test_admin_changes_workspace_settings(client, auth, admin):
     page = client.get("/admin/settings").get_data(as_text=True)
     assert "Settings saved." in page
     assert 'value="Europe/Berlin"' in page
+
+
+def test_a_stale_settings_save_is_a_conflict_that_keeps_the_edits(client, auth, admin):
+    auth.login(admin.email)
+    opened = client.get("/admin/settings").get_data(as_text=True)
+    assert 'name="version" type="hidden" value="1"' in opened
+    client.post("/admin/settings", data=settings_form(name="Theirs"))
+
+    response = client.post(
+        "/admin/settings", data=settings_form(name="Mine", timezone="Asia/Tokyo")
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else saved this settings page after you opened it." in html
+    assert 'value="Mine"' in html and 'value="Asia/Tokyo"' in html
+    ws = stored_workspace()
+    assert (ws.name, ws.timezone, ws.version) == ("Theirs", "Europe/Berlin", 2)
 
 
 @pytest.mark.parametrize(
@@ -313,3 +381,49 @@ def test_clearing_a_custom_attribute_removes_it(client, auth, admin, db_session)
 
     with Session(db.engine) as fresh:
         assert fresh.get(Account, account.id).attributes == {}
+
+
+def stored_attribute(key: str) -> CustomAttribute:
+    with Session(db.engine, expire_on_commit=False) as fresh:
+        return fresh.scalars(select(CustomAttribute).where(CustomAttribute.key == key)).one()
+
+
+def test_admin_edits_a_custom_attribute_and_a_stale_edit_is_refused(client, auth, admin):
+    auth.login(admin.email)
+    client.post(
+        "/admin/settings", data=attribute_form(key="plan_fit", data_type="choice", choices="a, b")
+    )
+    attribute_id = stored_attribute("plan_fit").id
+    url = f"/admin/attributes/{attribute_id}"
+    assert url in client.get("/admin/settings").get_data(as_text=True)
+    opened = client.get(url).get_data(as_text=True)
+    assert 'value="a, b"' in opened and 'name="version" type="hidden" value="1"' in opened
+    edit = {"label": "Plan fit", "category": "behavioural", "choices": "a, b, c", "version": "1"}
+
+    saved = client.post(url, data=edit)
+    late = client.post(url, data=edit | {"label": "Mine"})
+
+    assert saved.status_code == 302
+    assert late.status_code == 409 and 'value="Mine"' in late.get_data(as_text=True)
+    attribute = stored_attribute("plan_fit")
+    assert (attribute.label, attribute.choices, attribute.version) == (
+        "Plan fit",
+        ["a", "b", "c"],
+        2,
+    )
+
+
+def test_a_choice_attribute_keeps_at_least_one_choice(client, auth, admin):
+    auth.login(admin.email)
+    client.post(
+        "/admin/settings", data=attribute_form(key="plan_fit", data_type="choice", choices="a")
+    )
+    url = f"/admin/attributes/{stored_attribute('plan_fit').id}"
+
+    response = client.post(
+        url, data={"label": "X", "category": "behavioural", "choices": " , ", "version": "1"}
+    )
+
+    assert response.status_code == 400
+    assert "A choice attribute needs at least one choice." in response.get_data(as_text=True)
+    assert stored_attribute("plan_fit").choices == ["a"]

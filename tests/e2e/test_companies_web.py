@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from cstier.extensions import db
 from cstier.models import Company, Contact, Department
-from tests.factories import AccountFactory, CompanyFactory, DepartmentFactory
+from tests.factories import AccountFactory, CompanyFactory, ContactFactory, DepartmentFactory
 
 ROW_LINK = re.compile(r'<td><a href="/companies/(\d+)">([^<]+)</a>')
 
@@ -96,6 +96,7 @@ def test_manager_edits_a_company_and_sets_its_parent(client, auth, manager):
             external_id=company.external_id,
             employees="25",
             parent_id=str(parent.id),
+            version=str(company.version),
         ),
     )
 
@@ -112,13 +113,42 @@ def test_edit_refuses_a_cycle_with_a_field_error(client, auth, manager):
     response = client.post(
         f"/companies/{parent.id}/edit",
         data=company_form(
-            name="Parent Group", external_id=parent.external_id, parent_id=str(child.id)
+            name="Parent Group",
+            external_id=parent.external_id,
+            parent_id=str(child.id),
+            version=str(parent.version),
         ),
     )
 
     assert response.status_code == 400
     assert "A company cannot be its own parent or ancestor." in response.get_data(as_text=True)
     assert stored_company(parent.id).parent_id is None
+
+
+@pytest.mark.parametrize(
+    "posted", [{"version": "1"}, {}, {"version": "v1"}], ids=["stale", "missing", "mangled"]
+)
+def test_a_stale_company_save_is_a_conflict_that_keeps_the_edits(client, auth, manager, posted):
+    company = CompanyFactory(name="Initech", external_id="CO-INI")
+    auth.login(manager.email)
+    opened = client.get(f"/companies/{company.id}/edit").get_data(as_text=True)
+    assert 'name="version" type="hidden" value="1"' in opened
+    client.post(
+        f"/companies/{company.id}/edit",
+        data=company_form(name="Theirs", external_id="CO-INI", version="1"),
+    )
+
+    response = client.post(
+        f"/companies/{company.id}/edit",
+        data=company_form(name="My Edit", external_id="CO-INI", employees="77") | posted,
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else saved this company after you opened it." in html
+    assert 'value="My Edit"' in html and 'value="77"' in html
+    saved = stored_company(company.id)
+    assert (saved.name, saved.employees, saved.version) == ("Theirs", 1200, 2)
 
 
 def test_breadcrumb_shows_the_parent_chain(client, auth, manager):
@@ -146,7 +176,7 @@ def test_add_department(client, auth, manager):
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
     assert "Department added." in page
-    assert "<li>Finance</li>" in page
+    assert ">Finance</a></li>" in page
     with Session(db.engine) as fresh:
         dept = fresh.scalars(select(Department)).one()
         assert (dept.company_id, dept.external_id) == (company.id, "DE-FIN")
@@ -305,3 +335,97 @@ def test_csm_lists_only_companies_in_their_book(client, auth, csm, other_csm, db
 
     assert listed_names(client.get("/companies/")) == ["Mine Co"]
     assert client.get(f"/companies/{theirs.id}").status_code == 404
+
+
+def stored(model, pk: int):
+    with Session(db.engine, expire_on_commit=False) as fresh:
+        return fresh.get(model, pk)
+
+
+def contact_edit_form(contact, **changes) -> dict:
+    data = {
+        "name": contact.name,
+        "external_id": contact.external_id,
+        "email": contact.email or "",
+        "title": contact.title or "",
+        "role": contact.role,
+        "department_id": str(contact.department_id or ""),
+        "version": str(contact.version),
+    }
+    return data | changes
+
+
+def test_manager_edits_a_department_and_a_contact_from_the_company_page(client, auth, manager):
+    dept = DepartmentFactory(name="Ops", external_id="DE-OPS")
+    contact = ContactFactory(company=dept.company, name="Pat")
+    auth.login(manager.email)
+    page = client.get(f"/companies/{dept.company_id}").get_data(as_text=True)
+    dept_url = f"/companies/{dept.company_id}/departments/{dept.id}/edit"
+    contact_url = f"/companies/{dept.company_id}/contacts/{contact.id}/edit"
+    assert dept_url in page and contact_url in page
+
+    renamed = client.post(
+        dept_url, data={"name": "Operations", "external_id": "DE-OPS", "version": "1"}
+    )
+    moved = client.post(
+        contact_url, data=contact_edit_form(contact, title="CFO", department_id=str(dept.id))
+    )
+
+    assert (renamed.status_code, moved.status_code) == (302, 302)
+    assert (stored(Department, dept.id).name, stored(Department, dept.id).version) == (
+        "Operations",
+        2,
+    )
+    saved = stored(Contact, contact.id)
+    assert (saved.title, saved.department_id, saved.version) == ("CFO", dept.id, 2)
+
+
+def test_a_stale_department_or_contact_save_is_a_conflict_that_keeps_the_edits(
+    client, auth, manager
+):
+    dept = DepartmentFactory(name="Ops", external_id="DE-OPS")
+    contact = ContactFactory(company=dept.company, name="Pat")
+    auth.login(manager.email)
+    dept_url = f"/companies/{dept.company_id}/departments/{dept.id}/edit"
+    contact_url = f"/companies/{dept.company_id}/contacts/{contact.id}/edit"
+    assert 'name="version" type="hidden" value="1"' in client.get(dept_url).get_data(as_text=True)
+    client.post(dept_url, data={"name": "Theirs", "external_id": "DE-OPS", "version": "1"})
+    client.post(contact_url, data=contact_edit_form(contact, title="Theirs"))
+
+    late_dept = client.post(
+        dept_url, data={"name": "Mine", "external_id": "DE-OPS", "version": "1"}
+    )
+    late_contact = client.post(
+        contact_url, data=contact_edit_form(contact, title="My title", version="1")
+    )
+
+    assert (late_dept.status_code, late_contact.status_code) == (409, 409)
+    assert "Someone else saved this department" in late_dept.get_data(as_text=True)
+    assert 'value="Mine"' in late_dept.get_data(as_text=True)
+    assert 'value="My title"' in late_contact.get_data(as_text=True)
+    assert stored(Department, dept.id).name == "Theirs"
+    assert stored(Contact, contact.id).title == "Theirs"
+
+
+def test_a_department_or_contact_of_another_company_is_404(client, auth, manager):
+    dept = DepartmentFactory()
+    contact = ContactFactory()
+    other = CompanyFactory()
+    auth.login(manager.email)
+
+    assert client.get(f"/companies/{other.id}/departments/{dept.id}/edit").status_code == 404
+    assert client.get(f"/companies/{other.id}/contacts/{contact.id}/edit").status_code == 404
+
+
+def test_a_contact_cannot_move_to_another_companys_department(client, auth, manager):
+    contact = ContactFactory(title="Before")
+    elsewhere = DepartmentFactory()
+    auth.login(manager.email)
+
+    response = client.post(
+        f"/companies/{contact.company_id}/contacts/{contact.id}/edit",
+        data=contact_edit_form(contact, title="After", department_id=str(elsewhere.id)),
+    )
+
+    assert response.status_code == 400
+    assert stored(Contact, contact.id).title == "Before"

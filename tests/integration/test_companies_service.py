@@ -54,11 +54,11 @@ def test_ancestry_lists_parents_from_the_top(family):
     assert companies.ancestry(holding) == []
 
 
-def test_save_company_creates_a_subsidiary_and_audits_it(family, manager):
+def test_create_company_makes_a_subsidiary_and_audits_it(family, manager):
     holding, _, _ = family
     values = {"external_id": "CO-NEW", "name": "New Sub", "parent_id": holding.id, "employees": 12}
 
-    created = companies.save_company(db.session, actor(manager), values)
+    created = companies.create_company(db.session, actor(manager), values)
 
     assert stored_parent(created.id) == holding.id
     assert companies.ancestry(created) == [holding]
@@ -78,8 +78,12 @@ def test_a_company_cannot_become_its_own_ancestor(family, manager, moved, new_pa
     parents_before = [stored_parent(c.id) for c in family]
 
     with pytest.raises(ValidationFailed) as excinfo:
-        companies.save_company(
-            db.session, actor(manager), company_values(company, parent_id=parent.id), company.id
+        companies.update_company(
+            db.session,
+            actor(manager),
+            company.id,
+            company_values(company, parent_id=parent.id),
+            company.version,
         )
 
     assert "parent_id" in excinfo.value.errors
@@ -90,8 +94,12 @@ def test_a_company_cannot_become_its_own_ancestor(family, manager, moved, new_pa
 def test_moving_a_company_under_an_unrelated_parent_is_allowed(family, manager):
     _, regional, _ = family
     other = CompanyFactory(name="Other Group")
-    companies.save_company(
-        db.session, actor(manager), company_values(regional, parent_id=other.id), regional.id
+    companies.update_company(
+        db.session,
+        actor(manager),
+        regional.id,
+        company_values(regional, parent_id=other.id),
+        regional.version,
     )
     assert stored_parent(regional.id) == other.id
 
@@ -110,7 +118,7 @@ def test_invalid_company_is_not_saved(db_session, manager, changes, field):
     before = count(Company)
     values = {"external_id": "CO-FRESH", "name": "Fresh"} | changes
     with pytest.raises(ValidationFailed) as excinfo:
-        companies.save_company(db.session, actor(manager), values)
+        companies.create_company(db.session, actor(manager), values)
     assert field in excinfo.value.errors
     db.session.rollback()
     assert count(Company) == before
@@ -120,7 +128,7 @@ def test_invalid_company_is_not_saved(db_session, manager, changes, field):
 def test_only_managers_save_companies(db_session, role):
     user = UserFactory(role=role)
     with pytest.raises(Forbidden):
-        companies.save_company(db.session, actor(user), {"external_id": "CO-X", "name": "X"})
+        companies.create_company(db.session, actor(user), {"external_id": "CO-X", "name": "X"})
     db.session.rollback()
     assert count(Company) == 0
 
@@ -262,3 +270,83 @@ def test_company_list_filters_and_sorts(db_session, manager, csm, flt, expected)
     for name, arr in (("Mine Inc", 20_00), ("Theirs Inc", 90_00), ("Nobody Inc", 5_00)):
         AccountFactory(company=CompanyFactory(name=name), csm=csm, arr_cents=arr)
     assert listed(actor(manager), flt) == expected
+
+
+def stored(model, pk: int):
+    with Session(db.engine, expire_on_commit=False) as fresh:
+        return fresh.get(model, pk)
+
+
+def test_update_department_and_contact_bump_their_versions_and_audit(db_session, manager):
+    dept = DepartmentFactory(name="Ops")
+    other = DepartmentFactory(company=dept.company, name="Finance")
+    contact = ContactFactory(company=dept.company, department=dept)
+
+    companies.update_department(db.session, actor(manager), dept.id, {"name": "Operations"}, 1)
+    companies.update_contact(
+        db.session, actor(manager), contact.id, {"title": "VP", "department_id": other.id}, 1
+    )
+
+    assert (stored(Department, dept.id).name, stored(Department, dept.id).version) == (
+        "Operations",
+        2,
+    )
+    saved = stored(Contact, contact.id)
+    assert (saved.title, saved.department_id, saved.version) == ("VP", other.id, 2)
+    with Session(db.engine) as fresh:
+        entries = fresh.scalars(select(AuditLog.entity_type).order_by(AuditLog.id)).all()
+    assert entries == ["department", "contact"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"role": "boss"}, "role"),
+        ({"department_id": "elsewhere"}, "department_id"),
+        ({"department_id": 999_999}, "department_id"),
+        ({"external_id": "CT-TAKEN"}, "external_id"),
+    ],
+)
+def test_invalid_contact_edit_is_not_saved(db_session, manager, changes, field):
+    contact = ContactFactory(title="Before")
+    ContactFactory(external_id="CT-TAKEN")
+    if changes.get("department_id") == "elsewhere":
+        changes = {"department_id": DepartmentFactory().id}
+    with pytest.raises(ValidationFailed) as excinfo:
+        companies.update_contact(
+            db.session, actor(manager), contact.id, {"title": "After", **changes}, 1
+        )
+    assert field in excinfo.value.errors
+    db.session.rollback()
+    assert (stored(Contact, contact.id).title, stored(Contact, contact.id).version) == ("Before", 1)
+
+
+def test_a_department_cannot_take_a_used_external_id(db_session, manager):
+    dept = DepartmentFactory(external_id="DE-MINE")
+    DepartmentFactory(external_id="DE-TAKEN")
+    with pytest.raises(ValidationFailed) as excinfo:
+        companies.update_department(
+            db.session, actor(manager), dept.id, {"external_id": "DE-TAKEN"}, 1
+        )
+    assert "external_id" in excinfo.value.errors
+    db.session.rollback()
+    assert stored(Department, dept.id).external_id == "DE-MINE"
+
+
+@pytest.mark.parametrize("role", ["csm", "viewer"])
+def test_only_managers_edit_departments_and_contacts(db_session, role):
+    user = UserFactory(role=role)
+    contact = ContactFactory(department=DepartmentFactory())
+    AccountFactory(company=contact.company, csm=user if role == "csm" else None)
+    with pytest.raises(Forbidden):
+        companies.update_department(
+            db.session, actor(user), contact.department_id, {"name": "X"}, 1
+        )
+    with pytest.raises(Forbidden):
+        companies.update_contact(db.session, actor(user), contact.id, {"name": "X"}, 1)
+
+
+@pytest.mark.parametrize("update", [companies.update_department, companies.update_contact])
+def test_editing_an_unknown_department_or_contact_is_not_found(db_session, manager, update):
+    with pytest.raises(NotFound):
+        update(db.session, actor(manager), 999_999, {"name": "X"}, 1)

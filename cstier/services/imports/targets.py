@@ -124,12 +124,14 @@ TARGETS: dict[str, Target] = {
         },
         _companies,
         Company.external_id,
+        versioned=True,
     ),
     "departments": Target(
         Department.__table__,
         {"external_id": "external_id", "company_external_id": "company_id", "name": "name"},
         _departments,
         Department.external_id,
+        versioned=True,
     ),
     "contacts": Target(
         Contact.__table__,
@@ -144,6 +146,7 @@ TARGETS: dict[str, Target] = {
         },
         _contacts,
         Contact.external_id,
+        versioned=True,
     ),
     "accounts": Target(
         Account.__table__,

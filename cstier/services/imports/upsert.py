@@ -315,7 +315,7 @@ def link_late_parents(session: Session, tally: Tally, refs: References) -> None:
             "parent_id": late["parent_external_id"].map(ids["id"]).astype("Int64"),
         }
     )
-    write.update_rows(session, Company.__table__, frame, {}, versioned=False)
+    write.update_rows(session, Company.__table__, frame, {}, versioned=True)
 
 
 def _attribute_storage(values: pd.Series) -> pd.Series:

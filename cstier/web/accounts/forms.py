@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from cstier.domain.customer import ACCOUNT_UNITS, LIFECYCLE_STAGES
-from cstier.web.forms_common import MAX_MONEY, MONEY_RANGE, finite, optional_id
+from cstier.web.forms_common import MAX_MONEY, MONEY_RANGE, VersionField, finite, optional_id
 
 
 class AccountForm(FlaskForm):
@@ -44,7 +44,7 @@ class AccountForm(FlaskForm):
     lifecycle_stage = SelectField("Lifecycle stage", choices=list(LIFECYCLE_STAGES.items()))
     contract_start_date = DateField("Contract start", validators=[Optional()])
     renewal_date = DateField("Renewal date", validators=[Optional()])
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField("Save account")
 
     def values(self) -> dict:

@@ -208,7 +208,7 @@ def edit(account_id: int):
         }
         try:
             accounts.update_account(
-                db.session, actor, account_id, values, expected_version=int(form.version.data or 0)
+                db.session, actor, account_id, values, expected_version=form.version.data
             )
         except ValidationFailed as exc:
             db.session.rollback()

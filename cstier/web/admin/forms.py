@@ -1,11 +1,20 @@
 """Admin forms: users, workspace settings, custom attributes."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from cstier.domain.customer import ACCOUNT_UNITS, ATTRIBUTE_CATEGORIES, ATTRIBUTE_TYPES
 from cstier.domain.permissions import ROLES
+from cstier.web.forms_common import VersionField
 
 
 class NewUserForm(FlaskForm):
@@ -25,6 +34,7 @@ class EditUserForm(FlaskForm):
     role = SelectField("Role", choices=list(ROLES.items()))
     active = BooleanField("Active")
     password = PasswordField("New password (optional)", validators=[Optional(), Length(min=8)])
+    version = VersionField()
     submit = SubmitField("Save user")
 
 
@@ -35,6 +45,7 @@ class WorkspaceForm(FlaskForm):
     account_unit = SelectField("The customer is a", choices=list(ACCOUNT_UNITS.items()))
     timezone = StringField("Timezone", validators=[DataRequired(), Length(max=60)])
     currency = StringField("Currency", validators=[DataRequired(), Length(min=3, max=3)])
+    version = VersionField()
     submit = SubmitField("Save settings")
 
 
@@ -47,3 +58,17 @@ class CustomAttributeForm(FlaskForm):
     category = SelectField("Category", choices=[(c, c) for c in ATTRIBUTE_CATEGORIES])
     choices = StringField("Choices (comma separated, for choice type)", validators=[Optional()])
     submit = SubmitField("Add attribute")
+
+
+class CustomAttributeEditForm(FlaskForm):
+    """Relabel a custom attribute, move it to another category or change its choices."""
+
+    label = StringField("Label", validators=[DataRequired(), Length(max=120)])
+    category = SelectField("Category", choices=[(c, c) for c in ATTRIBUTE_CATEGORIES])
+    choices = StringField("Choices (comma separated, for choice type)", validators=[Optional()])
+    version = VersionField()
+    submit = SubmitField("Save attribute")
+
+    def choice_list(self) -> list[str]:
+        """Return the choices typed, trimmed, blanks left out."""
+        return [c.strip() for c in (self.choices.data or "").split(",") if c.strip()]

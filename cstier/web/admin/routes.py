@@ -4,10 +4,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_user
 
 from cstier.extensions import db
-from cstier.models import User
+from cstier.models import CustomAttribute, User
 from cstier.services import users, workspace
-from cstier.services.errors import ValidationFailed
-from cstier.web.admin.forms import CustomAttributeForm, EditUserForm, NewUserForm, WorkspaceForm
+from cstier.services.errors import Conflict, ValidationFailed
+from cstier.web.admin.forms import (
+    CustomAttributeEditForm,
+    CustomAttributeForm,
+    EditUserForm,
+    NewUserForm,
+    WorkspaceForm,
+)
 from cstier.web.current import roles_required
 from cstier.web.forms_common import apply_errors
 
@@ -51,15 +57,29 @@ def user_edit(user_id: int):
             flash("You cannot remove your own admin role or deactivate yourself.", "danger")
             status = 400
         else:
-            users.update_user(
-                db.session, user, role=form.role.data, active=form.active.data, name=form.name.data
-            )
-            if form.password.data:
-                users.set_password(db.session, user, form.password.data)
-                if user.id == current_user.id:
+            try:
+                users.update_user(
+                    db.session,
+                    user.id,
+                    role=form.role.data,
+                    active=form.active.data,
+                    name=form.name.data,
+                    new_password=form.password.data or None,
+                    expected_version=form.version.data,
+                )
+            except ValidationFailed as exc:
+                db.session.rollback()
+                apply_errors(form, exc.errors)
+                status = 400
+            except Conflict as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+                status = 409
+            else:
+                if form.password.data and user.id == current_user.id:
                     login_user(user)  # keep this session; the admin's other sessions end
-            flash(f"User {user.email} saved.", "success")
-            return redirect(url_for(".user_list"))
+                flash(f"User {user.email} saved.", "success")
+                return redirect(url_for(".user_list"))
     elif request.method == "POST":
         status = 400
     return render_template("admin/user_edit.html", form=form, user=user), status
@@ -82,11 +102,16 @@ def settings():
                 account_unit=form.account_unit.data,
                 timezone=form.timezone.data.strip(),
                 currency=form.currency.data,
+                expected_version=form.version.data,
             )
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc.errors)
             status = 400
+        except Conflict as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            status = 409
         else:
             flash("Settings saved.", "success")
             return redirect(url_for(".settings"))
@@ -116,3 +141,35 @@ def settings():
         attr_form=attr_form,
         attributes=workspace.list_custom_attributes(db.session),
     ), status
+
+
+@bp.route("/attributes/<int:attribute_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def attribute_edit(attribute_id: int):
+    """Edit a custom attribute's label, category or choices; its key and type stay."""
+    attribute = db.session.get(CustomAttribute, attribute_id) or abort(404)
+    form = CustomAttributeEditForm(obj=attribute)
+    if request.method == "GET":
+        form.choices.data = ", ".join(attribute.choices or [])
+    status = 400 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        try:
+            workspace.update_custom_attribute(
+                db.session,
+                attribute.id,
+                label=form.label.data,
+                category=form.category.data,
+                choices=form.choice_list(),
+                expected_version=form.version.data,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc.errors)
+        except Conflict as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            status = 409
+        else:
+            flash(f"Attribute {attribute.key} saved.", "success")
+            return redirect(url_for(".settings"))
+    return render_template("admin/attribute_edit.html", form=form, attribute=attribute), status

@@ -3,7 +3,15 @@
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, EmailField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import (
+    DecimalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from cstier.domain.customer import CONTACT_ROLES, REGIONS
@@ -12,6 +20,7 @@ from cstier.web.forms_common import (
     MAX_EMPLOYEES,
     MAX_MONEY,
     MONEY_RANGE,
+    VersionField,
     finite,
     optional_id,
 )
@@ -45,6 +54,7 @@ class CompanyForm(FlaskForm):
         ],
     )
     parent_id = SelectField("Parent company", coerce=optional_id)
+    version = VersionField()
     submit = SubmitField("Save company")
 
     def values(self) -> dict:
@@ -86,3 +96,32 @@ class ContactForm(FlaskForm):
     role = SelectField("Role", choices=list(CONTACT_ROLES.items()))
     department_id = SelectField("Department", coerce=optional_id)
     submit = SubmitField("Add contact")
+
+
+class DepartmentEditForm(DepartmentForm):
+    """Rename a department or change its external id, at the version opened."""
+
+    version = VersionField()
+    submit = SubmitField("Save department")
+
+    def values(self) -> dict:
+        """Return the model values the form carries."""
+        return {"name": self.name.data.strip(), "external_id": self.external_id.data.strip()}
+
+
+class ContactEditForm(ContactForm):
+    """Change a contact, at the version opened."""
+
+    version = VersionField()
+    submit = SubmitField("Save contact")
+
+    def values(self) -> dict:
+        """Return the model values the form carries."""
+        return {
+            "name": self.name.data.strip(),
+            "external_id": self.external_id.data.strip(),
+            "email": (self.email.data or "").strip() or None,
+            "title": (self.title.data or "").strip() or None,
+            "role": self.role.data,
+            "department_id": self.department_id.data,
+        }

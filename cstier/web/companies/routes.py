@@ -10,7 +10,7 @@ from cstier.extensions import db
 from cstier.models import Account, Company
 from cstier.services import accounts, companies
 from cstier.services.companies import CompanyFilter
-from cstier.services.errors import NotFound, ValidationFailed
+from cstier.services.errors import Conflict, NotFound, ValidationFailed
 from cstier.web.companies.forms import CompanyForm, ContactForm, DepartmentForm
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.forms_common import apply_errors
@@ -87,40 +87,50 @@ def _company_form(company: Company | None) -> CompanyForm:
 
 
 def _save(form: CompanyForm, company: Company | None):
+    """Save the form; return a redirect, or the status to show the form again with."""
+    actor = current_actor()
     try:
-        saved = companies.save_company(
-            db.session, current_actor(), form.values(), company.id if company else None
-        )
+        if company is None:
+            saved = companies.create_company(db.session, actor, form.values())
+        else:
+            version = form.version.data
+            saved = companies.update_company(db.session, actor, company.id, form.values(), version)
     except ValidationFailed as exc:
         db.session.rollback()
         for message in apply_errors(form, exc.errors):
             flash(message, "danger")
-        return None
+        return 400
+    except Conflict as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return 409
     flash(f"Company {saved.name} saved.", "success")
     return redirect(url_for(".show", company_id=saved.id))
+
+
+def _form_page(company: Company | None):
+    form = _company_form(company)
+    status = 400 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        outcome = _save(form, company)
+        if not isinstance(outcome, int):
+            return outcome
+        status = outcome
+    return render_template("companies/form.html", form=form, company=company), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def create():
     """Create a company."""
-    form = _company_form(None)
-    if form.validate_on_submit() and (response := _save(form, None)):
-        return response
-    status = 400 if request.method == "POST" else 200
-    return render_template("companies/form.html", form=form, company=None), status
+    return _form_page(None)
 
 
 @bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def edit(company_id: int):
-    """Edit a company."""
-    company = _get_or_404(company_id)
-    form = _company_form(company)
-    if form.validate_on_submit() and (response := _save(form, company)):
-        return response
-    status = 400 if request.method == "POST" else 200
-    return render_template("companies/form.html", form=form, company=company), status
+    """Edit a company; a save over someone else's newer one is refused, the edits kept."""
+    return _form_page(_get_or_404(company_id))
 
 
 @bp.route("/<int:company_id>/departments", methods=["POST"])
@@ -169,3 +179,7 @@ def add_contact(company_id: int):
     else:
         flash(" ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()), "danger")
     return redirect(url_for(".show", company_id=company.id))
+
+
+# Department and contact edits register their routes on this blueprint.
+from cstier.web.companies import part_views  # noqa: E402, F401

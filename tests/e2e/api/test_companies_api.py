@@ -70,3 +70,33 @@ def test_company_list_filters_and_pages(client, bearer, viewer, db_session):
     assert [c["name"] for c in apac] == ["Co 1", "Co 3"]
     assert [c["name"] for c in page.get_json()] == ["Co 2", "Co 3"]
     assert json.loads(page.headers["X-Pagination"])["total"] == 5
+
+
+def test_two_patches_with_one_etag_save_once(client, bearer, manager, db_session):
+    headers = bearer(manager)
+    url = f"/api/v1/companies/{CompanyFactory(name='Acme').id}"
+    read = client.get(url, headers=headers)
+    assert read.headers["ETag"] == f'"{read.get_json()["version"]}"'
+    sent = {**headers, "If-Match": read.headers["ETag"]}
+
+    first = client.patch(url, json={"name": "Acme One"}, headers=sent)
+    second = client.patch(url, json={"name": "Acme Two"}, headers=sent)
+
+    assert first.status_code == 200, first.get_json()
+    assert "Someone else saved this company" in assert_error_shape(second, 409)["message"]
+    stored = client.get(url, headers=headers).get_json()
+    assert (stored["name"], stored["version"]) == ("Acme One", read.get_json()["version"] + 1)
+
+
+def test_a_version_field_stands_in_for_if_match(client, bearer, manager, db_session):
+    headers = bearer(manager)
+    company = CompanyFactory(name="Acme")
+    url = f"/api/v1/companies/{company.id}"
+
+    saved = client.patch(url, json={"name": "Acme Ltd", "version": 1}, headers=headers)
+    stale = client.patch(url, json={"name": "Acme Inc", "version": 1}, headers=headers)
+
+    assert saved.status_code == 200 and saved.headers["ETag"] == '"2"'
+    assert_error_shape(stale, 409)
+    mangled = client.patch(url, json={"name": "X", "version": "two"}, headers=headers)
+    assert "version" in assert_error_shape(mangled, 422)["errors"]

@@ -3,13 +3,23 @@
 import io
 from datetime import date, datetime
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
 from cstier.domain.permissions import Actor
 from cstier.extensions import db
-from cstier.models import Account, AuditLog, Company, CustomAttribute, UsageMetric
-from cstier.services import exports
+from cstier.models import (
+    Account,
+    AuditLog,
+    Company,
+    Contact,
+    CustomAttribute,
+    Department,
+    UsageMetric,
+)
+from cstier.services import companies, exports
+from cstier.services.errors import Conflict
 from tests.integration.imports.conftest import ACCOUNT_HEADER, account_rows
 
 
@@ -153,3 +163,43 @@ def test_import_can_retier_the_book(company, write_file, run_import):
     run = db.session.get(TieringRun, outcome.retier_run_id)
     assert run.trigger == "import" and run.accounts_evaluated == 2
     assert run_import("accounts", path, retier=True).retier_run_id is None  # nothing changed
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "before", "after"),
+    [
+        ("companies", "external_id,name", "CO-1,Acme", "CO-1,Acme Group"),
+        (
+            "departments",
+            "external_id,company_external_id,name",
+            "DE-1,CO-1,Ops",
+            "DE-1,CO-1,Ops EU",
+        ),
+        (
+            "contacts",
+            "external_id,company_external_id,name,role",
+            "CT-1,CO-1,Ann,champion",
+            "CT-1,CO-1,Ann Lee,champion",
+        ),
+    ],
+)
+def test_an_imported_change_makes_an_open_edit_stale(
+    company, write_file, run_import, manager, kind, header, before, after
+):
+    run_import(kind, write_file("a.csv", f"{header}\n{before}\n"))
+    model = {"companies": Company, "departments": Department, "contacts": Contact}[kind]
+    row = db.session.scalar(select(model).where(model.external_id == before.split(",")[0]))
+    opened = row.version
+
+    assert run_import(kind, write_file("b.csv", f"{header}\n{after}\n")).updated == 1
+
+    db.session.expire_all()
+    assert db.session.get(model, row.id).version == opened + 1
+    edit = {
+        "companies": companies.update_company,
+        "departments": companies.update_department,
+        "contacts": companies.update_contact,
+    }[kind]
+    with pytest.raises(Conflict):
+        edit(db.session, Actor(manager.id, manager.role), row.id, {"name": "Mine"}, opened)
+    db.session.rollback()
