@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from cstier.extensions import db
 from cstier.models import Account, CustomAttribute, User, Workspace
 from cstier.services import users
+from cstier.services.login_limits import LoginLimits
 from tests.factories import PASSWORD, AccountFactory, UserFactory
 
 
@@ -160,9 +161,7 @@ def test_a_stale_user_save_is_a_conflict_that_keeps_the_edits(client, auth, admi
 def test_signing_in_does_not_make_an_open_user_form_stale(client, auth, admin, csm):
     auth.login(admin.email)
     client.get(f"/admin/users/{csm.id}")
-    signed_in = users.authenticate(
-        db.session, csm.email, PASSWORD, None, max_failures=5, window_seconds=900
-    )
+    signed_in = users.authenticate(db.session, csm.email, PASSWORD, None, limits=LoginLimits())
     assert signed_in is not None
 
     response = client.post(

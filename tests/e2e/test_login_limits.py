@@ -11,7 +11,7 @@ from tests.e2e.test_bad_input import other_app
 from tests.factories import PASSWORD
 
 WRONG = "not-the-password"
-CSRF_TOKEN = re.compile(r"\['X-CSRFToken'\] = '[^']+'")
+CSRF_TOKEN = re.compile(r'name="csrf-token" content="[^"]+"')
 
 
 def attempt(

@@ -48,7 +48,10 @@ def with_remember(app, value: str):
 def admin_saves(app, admin, user, **changes):
     """Have the admin save the user's edit form with these changes."""
     client = sign_in(app, admin.email)
-    data = {"name": user.name, "role": user.role, "active": "y" if user.active else ""} | changes
+    with Session(db.engine) as fresh:
+        version = fresh.get(type(user), user.id).version  # the version the admin's form shows
+    data = {"name": user.name, "role": user.role, "active": "y" if user.active else ""}
+    data |= {"version": str(version)} | changes
     assert client.post(f"/admin/users/{user.id}", data=data).status_code == 302
 
 
@@ -110,6 +113,7 @@ def test_an_admin_changing_their_own_password_stays_signed_in_here_only(app, adm
     here = sign_in(app, admin.email)
     elsewhere = sign_in(app, admin.email)
     form = {"name": admin.name, "role": "admin", "active": "y", "password": "new-admin-secret"}
+    form["version"] = str(admin.version)
     old_remember = copy_cookie(app, here, REMEMBER)
 
     assert here.post(f"/admin/users/{admin.id}", data=form).status_code == 302

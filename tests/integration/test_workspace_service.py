@@ -7,6 +7,7 @@ from cstier.extensions import db
 from cstier.models import CustomAttribute, User
 from cstier.services import users, workspace
 from cstier.services.errors import Conflict, NotFound, ValidationFailed
+from cstier.services.login_limits import LoginLimits
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -90,9 +91,7 @@ def test_a_short_new_password_saves_nothing_of_the_user(db_session):
 def test_a_sign_in_leaves_the_users_version_alone(db_session):
     user = UserFactory(role="csm")
 
-    assert users.authenticate(
-        db.session, user.email, PASSWORD, None, max_failures=5, window_seconds=900
-    )
+    assert users.authenticate(db.session, user.email, PASSWORD, None, limits=LoginLimits())
 
     saved = stored(User, user.id)
     assert saved.last_login_at is not None and saved.version == 1

@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
     EmailField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
