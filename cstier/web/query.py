@@ -22,19 +22,25 @@ class BoundedInt(IntegerConverter):
 
 
 def register_query_checks(app: Flask) -> None:
-    """Bound every `<int:...>` path value and refuse NUL characters in any address of the UI."""
+    """Bound every `<int:...>` path value and refuse NUL characters in any address or form of the UI."""
     app.url_map.converters["int"] = BoundedInt
     app.before_request(refuse_nul)
 
 
 def refuse_nul() -> None:
-    """Refuse a NUL character in the path or query: PostgreSQL cannot compare text with one."""
+    """Refuse a NUL character in the path, query or a form: PostgreSQL cannot store text with one."""
     if request.path.startswith("/api/"):
         return  # the API's schemas refuse NUL in their own error shape
     values = [request.path, *request.args.keys()]
     values += [v for vs in request.args.listvalues() for v in vs]
     if any("\x00" in value for value in values):
         raise InvalidQuery("The address contains a NUL character (%00); remove it and try again.")
+    if request.method == "POST" and any(
+        "\x00" in text for name, value in request.form.items(multi=True) for text in (name, value)
+    ):
+        raise InvalidQuery(
+            "A field contains a NUL character, which cannot be saved; remove it and try again."
+        )
 
 
 def text_arg(name: str, max_length: int = MAX_TEXT) -> str | None:

@@ -222,3 +222,23 @@ def test_out_of_range_numbers_are_field_errors_not_crashes(
     assert response.status_code == 400
     assert "invalid-feedback" in response.get_data(as_text=True)
     assert (count(Account), count(Company)) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "path, form",
+    [
+        ("/companies/new", {"name": "Acme\x00", "external_id": "C-NUL"}),
+        ("/login", {"email": "a\x00@example.com", "password": PASSWORD}),
+        ("/companies/new", {"name\x00": "Acme", "external_id": "C-NUL"}),
+    ],
+    ids=["in a value", "in the sign-in form", "in a field name"],
+)
+def test_a_nul_character_in_a_form_is_a_400_and_saves_nothing(client, auth, manager, path, form):
+    auth.login(manager.email)
+
+    response = client.post(path, data=form)
+
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+    with Session(db.engine) as fresh:
+        assert fresh.scalar(select(func.count(Company.id))) == 0
