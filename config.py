@@ -1,4 +1,4 @@
-"""Configuration classes; every value comes from a CSTIER_* environment variable."""
+"""Configuration classes; their CSTIER_* environment variables are read when an app is created."""
 
 import os
 import secrets
@@ -17,37 +17,44 @@ def _env_int(name: str, default: int) -> int:
 class Config:
     """Settings shared by every environment."""
 
-    SECRET_KEY = _env("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")  # None: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024
-    IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 2_000_000)
-    IMPORT_MAX_COLUMNS = _env_int("IMPORT_MAX_COLUMNS", 500)
-    IMPORT_MAX_UNPACKED_MB = _env_int("IMPORT_MAX_UNPACKED_MB", 1024)
-    UPLOAD_MAX_AGE_HOURS = _env_int("UPLOAD_MAX_AGE_HOURS", 24)
     BOOTSTRAP_SERVE_LOCAL = True  # the app must work offline: no CDN
     BOOTSTRAP_BTN_SIZE = "sm"
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch must still submit
-    ACCOUNTS_PER_PAGE = _env_int("ACCOUNTS_PER_PAGE", 50)
-    # CSTIER_LOGIN_MAX_FAILURES is the older name of the per-(email, address) limit.
-    LOGIN_MAX_FAILURES_PER_PAIR = _env_int(
-        "LOGIN_MAX_FAILURES_PER_PAIR", _env_int("LOGIN_MAX_FAILURES", 5)
-    )
-    LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)
-    LOGIN_FAILURE_WINDOW_SECONDS = _env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
-    LOGIN_MAX_FAILURES_PER_EMAIL = _env_int("LOGIN_MAX_FAILURES_PER_EMAIL", 100)
-    LOGIN_EMAIL_WINDOW_SECONDS = _env_int("LOGIN_EMAIL_WINDOW_SECONDS", 3600)
-    LOGIN_SLOWDOWN_STEP_MS = _env_int("LOGIN_SLOWDOWN_STEP_MS", 250)
-    LOGIN_SLOWDOWN_MAX_MS = _env_int("LOGIN_SLOWDOWN_MAX_MS", 5000)
-    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)  # 0: the connecting address is the client
-    MAIL_SERVER = _env("MAIL_SERVER", "localhost")
-    MAIL_PORT = _env_int("MAIL_PORT", 25)
-    MAIL_DEFAULT_SENDER = _env("MAIL_FROM", "cstier@localhost")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("REMEMBER_DAYS", 14))
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        """Read the CSTIER_* variables now, so each new app sees the environment of its start."""
+        return {
+            "SECRET_KEY": _env("SECRET_KEY"),
+            "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL"),  # None: SQLite in the instance
+            "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
+            "IMPORT_MAX_ROWS": _env_int("IMPORT_MAX_ROWS", 2_000_000),
+            "IMPORT_MAX_COLUMNS": _env_int("IMPORT_MAX_COLUMNS", 500),
+            "IMPORT_MAX_UNPACKED_MB": _env_int("IMPORT_MAX_UNPACKED_MB", 1024),
+            "UPLOAD_MAX_AGE_HOURS": _env_int("UPLOAD_MAX_AGE_HOURS", 24),
+            "ACCOUNTS_PER_PAGE": _env_int("ACCOUNTS_PER_PAGE", 50),
+            # CSTIER_LOGIN_MAX_FAILURES is the older name of the per-(email, address) limit.
+            "LOGIN_MAX_FAILURES_PER_PAIR": _env_int(
+                "LOGIN_MAX_FAILURES_PER_PAIR", _env_int("LOGIN_MAX_FAILURES", 5)
+            ),
+            "LOGIN_MAX_FAILURES_PER_ADDRESS": _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 50),
+            "LOGIN_FAILURE_WINDOW_SECONDS": _env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900),
+            "LOGIN_MAX_FAILURES_PER_EMAIL": _env_int("LOGIN_MAX_FAILURES_PER_EMAIL", 100),
+            "LOGIN_EMAIL_WINDOW_SECONDS": _env_int("LOGIN_EMAIL_WINDOW_SECONDS", 3600),
+            "LOGIN_SLOWDOWN_STEP_MS": _env_int("LOGIN_SLOWDOWN_STEP_MS", 250),
+            "LOGIN_SLOWDOWN_MAX_MS": _env_int("LOGIN_SLOWDOWN_MAX_MS", 5000),
+            # 0: the connecting address is the client.
+            "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
+            "MAIL_SERVER": _env("MAIL_SERVER", "localhost"),
+            "MAIL_PORT": _env_int("MAIL_PORT", 25),
+            "MAIL_DEFAULT_SENDER": _env("MAIL_FROM", "cstier@localhost"),
+            "REMEMBER_COOKIE_DURATION": timedelta(days=_env_int("REMEMBER_DAYS", 14)),
+        }
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -76,12 +83,19 @@ class TestingConfig(Config):
     """The test suite: PostgreSQL when CSTIER_TEST_DATABASE_URL is set, SQLite otherwise."""
 
     TESTING = True
-    SECRET_KEY = "test-secret-key"
-    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL")
     WTF_CSRF_ENABLED = False
-    LOGIN_MAX_FAILURES_PER_PAIR = 5
-    LOGIN_SLOWDOWN_STEP_MS = 1  # tests past the per-email limit must not sleep for seconds
-    LOGIN_SLOWDOWN_MAX_MS = 10
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        """Read the environment, then fix what tests rely on whatever it says."""
+        return super().from_environment() | {
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": _env("TEST_DATABASE_URL"),
+            "LOGIN_MAX_FAILURES_PER_PAIR": 5,
+            # Tests past the per-email limit must not sleep for seconds.
+            "LOGIN_SLOWDOWN_STEP_MS": 1,
+            "LOGIN_SLOWDOWN_MAX_MS": 10,
+        }
 
 
 class ProductionConfig(Config):

@@ -48,6 +48,7 @@ def configure(app: Flask, test_config: dict | None, env: str | None) -> None:
 
     config_class = config_for("testing" if test_config is not None and env is None else env)
     app.config.from_object(config_class)
+    app.config.update(config_class.from_environment())
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

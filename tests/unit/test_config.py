@@ -14,9 +14,7 @@ def test_production_refuses_without_secret_key(monkeypatch, tmp_path):
 
 def test_production_sets_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("CSTIER_INSTANCE_PATH", str(tmp_path))
-    import config
-
-    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "s3cret")
+    monkeypatch.setenv("CSTIER_SECRET_KEY", "s3cret")
     app = create_app(env="production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -27,3 +25,17 @@ def test_production_sets_secure_cookies(monkeypatch, tmp_path):
 def test_unknown_environment_is_refused():
     with pytest.raises(RuntimeError, match="CSTIER_ENV"):
         create_app(env="staging")
+
+
+def test_the_environment_is_read_when_the_app_is_created(monkeypatch, tmp_path):
+    monkeypatch.setenv("CSTIER_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("CSTIER_SECRET_KEY", "first")
+    monkeypatch.setenv("CSTIER_ACCOUNTS_PER_PAGE", "20")
+    assert create_app(env="production").config["ACCOUNTS_PER_PAGE"] == 20
+
+    monkeypatch.setenv("CSTIER_ACCOUNTS_PER_PAGE", "30")
+    monkeypatch.delenv("CSTIER_SECRET_KEY")
+    with pytest.raises(RuntimeError, match="CSTIER_SECRET_KEY"):
+        create_app(env="production")
+    monkeypatch.setenv("CSTIER_SECRET_KEY", "second")
+    assert create_app(env="production").config["ACCOUNTS_PER_PAGE"] == 30
