@@ -3,7 +3,6 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    DecimalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -14,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from cstier.domain.coverage import MOTIONS
-from cstier.web.forms_common import optional_id
+from cstier.web.forms_common import MAX_MONEY, MONEY_RANGE, FiniteDecimalField, optional_id
 
 
 def split_list(text: str | None) -> list[str]:
@@ -30,8 +29,14 @@ class CoverageModelForm(FlaskForm):
     accounts_per_csm = IntegerField(
         "Accounts per CSM", validators=[DataRequired(), NumberRange(min=1)]
     )
-    arr_per_csm = DecimalField(
-        "ARR per CSM (optional)", places=0, validators=[Optional(), NumberRange(min=1)]
+    arr_per_csm = FiniteDecimalField(
+        "ARR per CSM (optional)",
+        places=0,
+        validators=[
+            Optional(),
+            NumberRange(min=1),
+            NumberRange(max=MAX_MONEY, message=MONEY_RANGE),
+        ],
     )
     hard_limit_pct = IntegerField(
         "Hard limit (% of target)", validators=[DataRequired(), NumberRange(min=100, max=400)]
@@ -61,7 +66,9 @@ class ActionForm(FlaskForm):
 class ProfileForm(FlaskForm):
     """A CSM's capacity and fit."""
 
-    fte = DecimalField("FTE", places=2, validators=[DataRequired(), NumberRange(min=0.05, max=2)])
+    fte = FiniteDecimalField(
+        "FTE", places=2, validators=[DataRequired(), NumberRange(min=0.05, max=2)]
+    )
     regions = StringField("Regions (comma-separated; empty means any)")
     verticals = StringField("Verticals (comma-separated; empty means any)")
     languages = StringField("Languages (comma-separated)")
