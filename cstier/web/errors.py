@@ -4,6 +4,7 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from cstier.api.errors import error_response
 
@@ -31,6 +32,11 @@ def render_error(status: int, detail: str | None = None):
     ), status
 
 
+def _told(error: HTTPException) -> str | None:
+    """Return the message an abort(status, message=...) gave, e.g. the API's body checks."""
+    return (getattr(error, "data", None) or {}).get("message")
+
+
 def register_error_pages(app: Flask) -> None:
     """Attach the error handlers to the app."""
 
@@ -42,7 +48,7 @@ def register_error_pages(app: Flask) -> None:
         )
 
     for status in (400, 403, 404, 405, 409, 413, 429):
-        app.register_error_handler(status, lambda e, s=status: render_error(s))
+        app.register_error_handler(status, lambda e, s=status: render_error(s, _told(e)))
 
     @app.errorhandler(500)
     def server_error(error):

@@ -82,4 +82,3 @@ def test_0021_empties_non_finite_values_and_says_how_many(scratch_url, tmp_path,
         assert "0021: emptied 0 non-finite custom attribute values" in said
         assert "and deleted 3 non-finite usage figures" in said
     assert usage == [(1, 5.0)]
-

@@ -10,7 +10,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from cstier.domain.coverage import MOTIONS
 from cstier.web.forms_common import MAX_MONEY, MONEY_RANGE, FiniteDecimalField, optional_id
@@ -26,8 +26,9 @@ class CoverageModelForm(FlaskForm):
 
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     motion = SelectField("Motion", choices=list(MOTIONS.items()))
+    # InputRequired on numbers: DataRequired would replace "not a valid number" with "required".
     accounts_per_csm = IntegerField(
-        "Accounts per CSM", validators=[DataRequired(), NumberRange(min=1)]
+        "Accounts per CSM", validators=[InputRequired(), NumberRange(min=1)]
     )
     arr_per_csm = FiniteDecimalField(
         "ARR per CSM (optional)",
@@ -39,7 +40,7 @@ class CoverageModelForm(FlaskForm):
         ],
     )
     hard_limit_pct = IntegerField(
-        "Hard limit (% of target)", validators=[DataRequired(), NumberRange(min=100, max=400)]
+        "Hard limit (% of target)", validators=[InputRequired(), NumberRange(min=100, max=400)]
     )
     cadence = StringField("Engagement cadence", validators=[Optional(), Length(max=200)])
     submit = SubmitField("Save model")
@@ -67,7 +68,7 @@ class ProfileForm(FlaskForm):
     """A CSM's capacity and fit."""
 
     fte = FiniteDecimalField(
-        "FTE", places=2, validators=[DataRequired(), NumberRange(min=0.05, max=2)]
+        "FTE", places=2, validators=[InputRequired(), NumberRange(min=0.05, max=2)]
     )
     regions = StringField("Regions (comma-separated; empty means any)")
     verticals = StringField("Verticals (comma-separated; empty means any)")
