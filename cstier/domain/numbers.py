@@ -5,7 +5,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
-NOT_FINITE = "must be a finite number (not NaN or infinity, and less than 1e308 in size)"
+NOT_FINITE = "must be a finite number (not NaN or infinity, nor beyond ±1e308)"
 
 
 class NonFiniteNumber(ValueError):
@@ -49,13 +49,13 @@ def without_non_finite(value: Any) -> Any:
 
 
 def _refuse_constant(token: str) -> float:
-    raise NonFiniteNumber(f"{token} is not a number JSON allows: numbers {NOT_FINITE}.")
+    raise NonFiniteNumber(f"{token} is not a number JSON allows; every number {NOT_FINITE}.")
 
 
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise NonFiniteNumber(f"{text} is too large: numbers {NOT_FINITE}.")
+        raise NonFiniteNumber(f"{text} is too large; every number {NOT_FINITE}.")
     return value
 
 

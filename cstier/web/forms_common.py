@@ -12,7 +12,7 @@ MAX_MONEY = Decimal("1e13")
 MONEY_RANGE = "Enter an amount between 0 and 10,000,000,000,000."
 MAX_EMPLOYEES = 2_147_483_647
 EMPLOYEES_RANGE = "Enter a whole number between 0 and 2,147,483,647."
-FINITE_NUMBER = "Enter a finite number: not NaN or infinity, and smaller than 1e308."
+FINITE_NUMBER = "Enter a finite number (not NaN or infinity, nor beyond ±1e308)."
 
 
 def finite(form: Form, field) -> None:

@@ -5,11 +5,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from wtforms import DecimalField, FloatField, Form
+from wtforms.fields.core import UnboundField
 
 from cstier.domain.tiering.defaults import NEEDS_TIERS, VALUE_TIERS
 from cstier.extensions import db
@@ -25,6 +28,8 @@ from cstier.models import (
 from cstier.services import workspace
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.tiering.schemes import ensure_default_schemes
+from cstier.web.accounts.forms import attribute_fields
+from cstier.web.forms_common import FiniteNumberMixin
 from cstier.web.tiers.builder_convert import definition_to_formdata
 from tests.factories import AccountFactory, CompanyFactory
 
@@ -233,3 +238,31 @@ def test_a_finite_number_attribute_is_saved_as_a_number(client, auth, csm, db_se
     [(attributes, _version)] = entry.stored()
     assert attributes == {"nps": 8.25}
     assert Decimal(str(attributes["nps"])).is_finite()
+
+
+def _web_forms() -> list[type]:
+    """Return the app's form classes (the app has imported every blueprint's forms)."""
+    found, pending = [], [Form]
+    while pending:
+        for subclass in pending.pop().__subclasses__():
+            pending.append(subclass)
+            if subclass.__module__.startswith("cstier."):
+                found.append(subclass)
+    return found
+
+
+def test_every_decimal_or_float_field_of_the_web_is_a_finite_one(app):
+    """The guard for new forms: a plain DecimalField or FloatField would take NaN."""
+    forms = _web_forms()
+    fields = {
+        f"{form.__name__}.{name}": unbound.field_class
+        for form in forms
+        for name, unbound in vars(form).items()
+        if isinstance(unbound, UnboundField)
+        and issubclass(unbound.field_class, DecimalField | FloatField)
+    }
+    attribute = SimpleNamespace(key="nps", label="NPS", data_type="number", choices=[])
+    fields["attribute_fields(number)"] = attribute_fields([attribute])["attr_nps"].field_class
+
+    assert len(forms) >= 20 and len(fields) >= 15, fields
+    assert {name for name, cls in fields.items() if not issubclass(cls, FiniteNumberMixin)} == set()
