@@ -93,11 +93,14 @@ def parse_column(spec: ColumnSpec, text: pd.Series) -> tuple[pd.Series, pd.Serie
     return values, reasons
 
 
-def refuse_nul(text: pd.Series, reasons: pd.Series) -> pd.Series:
-    """Give every cell holding a NUL character that reason, whatever else it parsed as."""
+def refuse_nul(
+    text: pd.Series, values: pd.Series, reasons: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Refuse every cell holding a NUL character and blank its value, so no query carries it."""
     if NUL not in "".join(text.to_numpy(object)):  # one C-speed scan for the usual clean column
-        return reasons
-    return reasons.mask(text.str.contains(NUL, regex=False), NUL_REASON)
+        return values, reasons
+    nul = text.str.contains(NUL, regex=False)
+    return values.where(~nul, None), reasons.mask(nul, NUL_REASON)
 
 
 def parse_attribute(
@@ -124,14 +127,15 @@ def validate_chunk(
     text = text.assign(**{c: "" for c in kind.names if c not in text})
     for spec in kind.columns:
         column = text[spec.name]
-        values, reasons = parse_column(spec, column)
-        errors.add_column(spec.name, column, refuse_nul(column, reasons))
+        values, reasons = refuse_nul(column, *parse_column(spec, column))
+        errors.add_column(spec.name, column, reasons)
         typed[spec.name] = values
     for name in text.columns:
         if kind.allows_attributes and name.startswith(ATTRIBUTE_PREFIX):
             key = name[len(ATTRIBUTE_PREFIX) :]
-            values, reasons = parse_attribute(name, (attributes or {}).get(key), text[name])
-            errors.add_column(name, text[name], refuse_nul(text[name], reasons))
+            parsed = parse_attribute(name, (attributes or {}).get(key), text[name])
+            values, reasons = refuse_nul(text[name], *parsed)
+            errors.add_column(name, text[name], reasons)
             typed[name] = values
     frame = pd.DataFrame(typed, index=text.index)
     for earlier, later in kind.checks:
