@@ -1,6 +1,7 @@
 """Every number a user can enter in a web form is finite: NaN, infinities and 1e400 are refused."""
 
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from wtforms import DecimalField, FloatField, Form
 from wtforms.fields.core import UnboundField
@@ -266,3 +267,21 @@ def test_every_decimal_or_float_field_of_the_web_is_a_finite_one(app):
 
     assert len(forms) >= 20 and len(fields) >= 15, fields
     assert {name for name, cls in fields.items() if not issubclass(cls, FiniteNumberMixin)} == set()
+
+
+@pytest.mark.skipif(
+    "CSTIER_TEST_DATABASE_URL" in os.environ,
+    reason="PostgreSQL's JSONB cannot hold Infinity: only SQLite could have stored it",
+)
+def test_an_attribute_stored_as_infinity_shows_empty_on_the_edit_page(
+    client, auth, csm, db_session
+):
+    entry = _account_attribute(db_session)
+    db_session.execute(text("UPDATE account SET attributes = '{\"nps\": Infinity}'"))
+    db_session.commit()
+    auth.login(csm.email)
+
+    page = client.get(entry.url)
+
+    assert page.status_code == 200
+    assert re.search(r'name="attr_nps"[^>]*value=""', page.get_data(as_text=True))
