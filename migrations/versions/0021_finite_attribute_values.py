@@ -1,4 +1,4 @@
-"""Empty the non-finite numbers already stored in custom attributes and usage figures
+"""Empty the non-finite numbers already stored in custom attributes, schemes and usage figures
 
 Revision ID: 0021
 Revises: 0020
@@ -7,13 +7,14 @@ Create Date: 2026-12-07
 Forms once took NaN, Infinity and 1e400 as number attributes. On SQLite the JSON text then
 holds NaN or Infinity tokens, which SQLite's JSON functions call malformed, so every tiering
 run failed; PostgreSQL's JSONB never stored them. Each such attribute is removed from its
-account, as the form does with a value cleared. A usage figure of NaN or infinity (a float
-column can hold one on both engines) has no meaning either, so its row goes. The migration
-says how many of each it changed. Nothing can be put back: the downgrade does nothing.
+account, as the form does with a value cleared. The scheme JSON editor took them too, in
+places the engine ignores; a run now refuses a definition holding one, so they become null.
+A usage figure of NaN or infinity (a float column can hold one on both engines) has no
+meaning either, so its row goes. The migration says how many of each it changed. Nothing
+can be put back: the downgrade does nothing.
 """
 import json
 import math
-import re
 
 import sqlalchemy as sa
 from alembic import op
@@ -25,9 +26,6 @@ down_revision = '0020'
 branch_labels = None
 depends_on = None
 
-# The JSON tokens Python writes for non-finite floats; text values can hold the words too,
-# so a candidate row is parsed before it is changed.
-TOKENS = re.compile(r"NaN|Infinity")
 BATCH = 1000
 
 
@@ -41,26 +39,64 @@ def _finite(value) -> bool:
     return True
 
 
+def _nulled(value):
+    """Return value with non-finite floats as None, and how many there were."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None, 1
+    if isinstance(value, dict | list):
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        results = {key: _nulled(item) for key, item in pairs}
+        count = sum(n for _, n in results.values())
+        if isinstance(value, dict):
+            return {key: item for key, (item, _) in results.items()}, count
+        return [item for item, _ in results.values()], count
+    return value, 0
+
+
+def _candidates(conn, table: str, column: str) -> list[tuple[int, object]]:
+    # Python writes NaN and Infinity as bare tokens; text values can hold the words too,
+    # so each candidate is parsed before it is changed.
+    return [
+        (row_id, json.loads(text))
+        for row_id, text in conn.execute(sa.text(
+            f"SELECT id, {column} FROM {table} "
+            f"WHERE {column} LIKE '%NaN%' OR {column} LIKE '%Infinity%'"
+        ))  # fmt: skip
+        if text
+    ]
+
+
+def _update(conn, table: str, column: str, updates: list[dict]) -> None:
+    for start in range(0, len(updates), BATCH):
+        conn.execute(
+            sa.text(f"UPDATE {table} SET {column} = :value WHERE id = :id"),
+            updates[start : start + BATCH],
+        )
+
+
 def _empty_attributes(conn) -> int:
     """Remove non-finite attribute values from SQLite's JSON text; return how many."""
-    rows = conn.execute(sa.text(
-        "SELECT id, attributes FROM account "
-        "WHERE attributes LIKE '%NaN%' OR attributes LIKE '%Infinity%'"
-    )).all()  # fmt: skip
     changed, updates = 0, []
-    for account_id, text in rows:
-        attributes = json.loads(text) if text and TOKENS.search(text) else None
+    for account_id, attributes in _candidates(conn, "account", "attributes"):
         if not isinstance(attributes, dict):
             continue
         kept = {key: value for key, value in attributes.items() if _finite(value)}
         if len(kept) < len(attributes):
             changed += len(attributes) - len(kept)
-            updates.append({"id": account_id, "attributes": json.dumps(kept)})
-    for start in range(0, len(updates), BATCH):
-        conn.execute(
-            sa.text("UPDATE account SET attributes = :attributes WHERE id = :id"),
-            updates[start : start + BATCH],
-        )
+            updates.append({"id": account_id, "value": json.dumps(kept)})
+    _update(conn, "account", "attributes", updates)
+    return changed
+
+
+def _null_scheme_numbers(conn) -> int:
+    """Turn non-finite numbers in SQLite's scheme definitions into null; return how many."""
+    changed, updates = 0, []
+    for version_id, definition in _candidates(conn, "tier_scheme_version", "definition"):
+        cleaned, count = _nulled(definition)
+        if count:
+            changed += count
+            updates.append({"id": version_id, "value": json.dumps(cleaned)})
+    _update(conn, "tier_scheme_version", "definition", updates)
     return changed
 
 
@@ -77,11 +113,14 @@ def _delete_non_finite_usage(conn) -> int:
 
 def upgrade():
     conn = op.get_bind()
-    # JSONB refuses NaN and Infinity, so only SQLite's JSON text can hold them.
-    attributes = _empty_attributes(conn) if conn.dialect.name == "sqlite" else 0
+    attributes = schemes = 0
+    if conn.dialect.name == "sqlite":  # JSONB refuses NaN and Infinity outright
+        attributes = _empty_attributes(conn)
+        schemes = _null_scheme_numbers(conn)
     usage = _delete_non_finite_usage(conn)
     print(
-        f"0021: emptied {attributes} non-finite custom attribute values "
+        f"0021: emptied {attributes} non-finite custom attribute values, "
+        f"nulled {schemes} non-finite numbers in tier scheme definitions "
         f"and deleted {usage} non-finite usage figures"
     )
 

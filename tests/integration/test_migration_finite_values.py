@@ -15,6 +15,7 @@ SQLITE_ATTRIBUTES = {
     2: '{"score": Infinity, "churn": -Infinity, "tags": [1, NaN]}',
     3: '{"motto": "to Infinity", "nps": 9.5}',
 }
+SQLITE_DEFINITION = '{"dimension": "value", "notes": {"budget": [1, NaN]}, "cap": -Infinity}'
 USAGE = [  # account, period, value (NaN only on PostgreSQL: SQLite stores it as NULL)
     (1, "2026-01-01", 5.0),
     (1, "2026-02-01", math.inf),
@@ -32,6 +33,14 @@ def _seed_at_0020(conn) -> None:
                 text("UPDATE account SET attributes = :a WHERE id = :id"),
                 {"a": attributes, "id": account},
             )
+    definition = SQLITE_DEFINITION if sqlite else '{"dimension": "value", "name": "NaN"}'
+    conn.execute(
+        text(
+            "INSERT INTO tier_scheme_version (id, scheme_id, version, definition, created_at) "
+            "VALUES (1, 1, 1, :d, '2026-01-01')"
+        ),
+        {"d": definition},
+    )
     for number, (account, period, value) in enumerate(USAGE, start=1):
         if sqlite and math.isnan(value):
             continue
@@ -44,11 +53,17 @@ def _seed_at_0020(conn) -> None:
         )
 
 
-def _state(conn) -> tuple[dict, list]:
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _state(conn) -> tuple[dict, dict, list]:
     attributes = conn.execute(text("SELECT id, attributes FROM account ORDER BY id")).all()
+    definition = conn.execute(text("SELECT definition FROM tier_scheme_version")).scalar()
     usage = conn.execute(text("SELECT id, value FROM usage_metric ORDER BY id")).all()
     return (
-        {i: json.loads(a) if isinstance(a, str) else a for i, a in attributes},
+        {i: _json(a) for i, a in attributes},
+        _json(definition),
         [tuple(row) for row in usage],
     )
 
@@ -66,7 +81,7 @@ def test_0021_empties_non_finite_values_and_says_how_many(scratch_url, tmp_path,
         upgrade(revision="0021")
         said = capsys.readouterr().out
         with db.engine.connect() as conn:
-            attributes, usage = _state(conn)
+            attributes, definition, usage = _state(conn)
         db.engine.dispose()
 
     if sqlite:
@@ -75,10 +90,16 @@ def test_0021_empties_non_finite_values_and_says_how_many(scratch_url, tmp_path,
             2: {},
             3: {"motto": "to Infinity", "nps": 9.5},
         }
-        assert "0021: emptied 4 non-finite custom attribute values" in said
-        assert "and deleted 2 non-finite usage figures" in said
+        assert definition == {"dimension": "value", "notes": {"budget": [1, None]}, "cap": None}
+        assert said.strip() == (
+            "0021: emptied 4 non-finite custom attribute values, nulled 2 non-finite numbers "
+            "in tier scheme definitions and deleted 2 non-finite usage figures"
+        )
     else:
         assert attributes == {1: {}, 2: {}, 3: {}}
-        assert "0021: emptied 0 non-finite custom attribute values" in said
-        assert "and deleted 3 non-finite usage figures" in said
+        assert definition == {"dimension": "value", "name": "NaN"}
+        assert said.strip() == (
+            "0021: emptied 0 non-finite custom attribute values, nulled 0 non-finite numbers "
+            "in tier scheme definitions and deleted 3 non-finite usage figures"
+        )
     assert usage == [(1, 5.0)]
