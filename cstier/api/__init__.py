@@ -2,11 +2,13 @@
 
 from flask import Flask
 
+from cstier.api.finite_json import FiniteJSONProvider
 from cstier.extensions import csrf
 
 
 def register_api(app: Flask) -> None:
     """Mount the API blueprints (token-authenticated, CSRF-exempt) and the API tokens page."""
+
     from cstier.api import (
         account_tiers,
         accounts,
@@ -21,6 +23,7 @@ def register_api(app: Flask) -> None:
     from cstier.api.spec import create_api
     from cstier.web.tokens import bp as tokens_page
 
+    app.json = FiniteJSONProvider(app)  # every JSON response, API or page, stays standard
     api = create_api(app)
     modules = (companies, accounts, account_tiers, schemes, runs, segments, capacity, coverage)
     for module in (*modules, reports):

@@ -5,6 +5,7 @@ from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import Select, func, select
 
 from cstier.api.auth import authenticate_request
+from cstier.api.body import check_json_body
 from cstier.api.errors import handle_service_error
 from cstier.api.fields import MAX_INT
 from cstier.extensions import db
@@ -16,11 +17,12 @@ MAX_PAGE_SIZE = 200
 
 
 def api_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
-    """Return a blueprint under /api/v1 whose views need a bearer token."""
+    """Return a blueprint under /api/v1 whose views need a bearer token and a checked body."""
     blp = Blueprint(
         f"api-{name}", __name__, url_prefix=f"{API_PREFIX}{url_prefix}", description=description
     )
     blp.before_request(authenticate_request)
+    blp.before_request(check_json_body)
     blp.register_error_handler(ServiceError, handle_service_error)
     return blp
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from cstier.domain.customer import ACCOUNT_UNITS, LIFECYCLE_STAGES, required_link
+from cstier.domain.numbers import NOT_FINITE, non_finite_paths
 from cstier.domain.permissions import Actor, can_edit_account, can_manage_book, can_view_account
 from cstier.models import Account, Company, Contact, Department, User
 from cstier.services import audit
@@ -155,12 +156,20 @@ def _validate_links(session: Session, values: dict) -> dict[str, list[str]]:
     return errors
 
 
+def _attribute_errors(attributes: dict | None) -> dict[str, list[str]]:
+    # A NaN or infinite value breaks every run on SQLite and is refused by PostgreSQL's JSONB.
+    return {
+        f"attributes.{path}": [f"Custom attribute {path} {NOT_FINITE}."]
+        for path in non_finite_paths(attributes or {})
+    }
+
+
 def create_account(session: Session, actor: Actor, values: dict) -> Account:
     """Create an account (managers only); validate links; audit it."""
     if not can_manage_book(actor):
         raise Forbidden("Only managers and admins create accounts.")
     values = {"unit_type": "company", "lifecycle_stage": "onboarding", "attributes": {}, **values}
-    errors = _validate_links(session, values)
+    errors = _validate_links(session, values) | _attribute_errors(values.get("attributes"))
     external_id = values.get("external_id")
     if external_id and session.scalar(select(Account.id).where(Account.external_id == external_id)):
         errors["external_id"] = [f"Another account already uses external id {external_id}."]
@@ -202,7 +211,7 @@ def update_account(
     for name in ("contract_start_date", "renewal_date"):
         if isinstance(merged.get(name), str):
             merged[name] = date.fromisoformat(merged[name])
-    errors = _validate_links(session, merged)
+    errors = _validate_links(session, merged) | _attribute_errors(values.get("attributes"))
     external_id = values.get("external_id")
     if external_id and external_id != account.external_id:
         taken = session.scalar(select(Account.id).where(Account.external_id == external_id))

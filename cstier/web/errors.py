@@ -6,6 +6,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
 
 from cstier.api.errors import error_response
 from cstier.extensions import login_manager
@@ -39,6 +40,11 @@ def render_error(status: int, detail: str | None = None):
     ), status
 
 
+def _told(error: HTTPException) -> str | None:
+    """Return the message an abort(status, message=...) gave, e.g. the API's body checks."""
+    return (getattr(error, "data", None) or {}).get("message")
+
+
 def register_error_pages(app: Flask) -> None:
     """Attach the error handlers to the app."""
 
@@ -54,7 +60,7 @@ def register_error_pages(app: Flask) -> None:
         return render_error(400, error.description)
 
     for status in (400, 403, 404, 405, 409, 413, 429):
-        app.register_error_handler(status, lambda e, s=status: render_error(s))
+        app.register_error_handler(status, lambda e, s=status: render_error(s, _told(e)))
 
     def database_unavailable(error: Exception):
         log.error("database unavailable on %s %s: %s", request.method, request.path, error)

@@ -2,20 +2,41 @@
 
 from decimal import Decimal
 
-from wtforms import Form, HiddenField
+from wtforms import DecimalField, FloatField, Form, HiddenField
 from wtforms.validators import StopValidation
+
+from cstier.domain.numbers import is_finite
 
 # Bounds the database columns can hold (BIGINT cents, 32-bit employee counts).
 MAX_MONEY = Decimal("1e13")
 MONEY_RANGE = "Enter an amount between 0 and 10,000,000,000,000."
 MAX_EMPLOYEES = 2_147_483_647
 EMPLOYEES_RANGE = "Enter a whole number between 0 and 2,147,483,647."
+FINITE_NUMBER = "Enter a finite number (not NaN or infinity, nor beyond ±1e308)."
 
 
 def finite(form: Form, field) -> None:
-    """Refuse NaN and infinity, which Decimal accepts but money cannot be."""
-    if field.data is not None and not Decimal(field.data).is_finite():
-        raise StopValidation("Enter a finite number.")
+    """Refuse NaN, infinity and overflow, which Decimal accepts but money cannot be."""
+    if field.data is not None and not is_finite(field.data):
+        raise StopValidation(FINITE_NUMBER)
+
+
+class FiniteNumberMixin:
+    """Refuse NaN, infinity and overflow while reading the posted text, before any validator."""
+
+    def process_formdata(self, valuelist) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not is_finite(self.data):
+            self.data = None
+            raise ValueError(FINITE_NUMBER)
+
+
+class FiniteDecimalField(FiniteNumberMixin, DecimalField):
+    """A decimal field that only holds finite numbers."""
+
+
+class FiniteFloatField(FiniteNumberMixin, FloatField):
+    """A float field that only holds finite numbers."""
 
 
 def apply_errors(form: Form, errors: dict[str, list[str]]) -> list[str]:
@@ -23,7 +44,8 @@ def apply_errors(form: Form, errors: dict[str, list[str]]) -> list[str]:
     aliases = {"arr_cents": "arr", "annual_revenue_cents": "annual_revenue"}
     leftovers = []
     for name, messages in errors.items():
-        field = getattr(form, aliases.get(name, name), None)
+        field_name = aliases.get(name) or name.replace("attributes.", "attr_", 1)
+        field = getattr(form, field_name, None)
         if field is None:
             leftovers.extend(messages)
         else:

@@ -1,7 +1,7 @@
 """version columns on companies, departments, contacts, custom attributes, workspace and users
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-07
 
 Two saves of one row made from the same read both succeeded: the If-Match check compared
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0022'
-down_revision = '0020'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 

@@ -554,3 +554,30 @@ def test_book_summary_for_a_csm_covers_only_their_book(db_session, csm, other_cs
     assert stage_row(summary, "churned") == (1, 30_00)
     assert summary["by_region"] == [{"region": "APAC", "accounts": 2, "arr_cents": 130_00}]
     assert summary["unassigned"] == 0
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), -float("inf")], ids=str)
+def test_a_non_finite_attribute_is_refused_by_create_and_update(db_session, manager, number):
+    """The service refuses what any entry point might pass on: one check for form and API."""
+    account = AccountFactory(attributes={"nps": 7})
+    company_id = account.company_id
+    before = counts()
+
+    with pytest.raises(ValidationFailed) as update_refused:
+        accounts.update_account(
+            db_session, actor(manager), account.id, {"attributes": {"nps": number}}, 1
+        )
+    db_session.rollback()
+    values = {"external_id": "AC-NF", "name": "NF", "company_id": company_id}
+    with pytest.raises(ValidationFailed) as create_refused:
+        accounts.create_account(db_session, actor(manager), values | {"attributes": {"x": number}})
+    db_session.rollback()
+
+    assert update_refused.value.errors == {
+        "attributes.nps": [
+            "Custom attribute nps must be a finite number (not NaN or infinity, nor beyond ±1e308)."
+        ]
+    }
+    assert list(create_refused.value.errors) == ["attributes.x"]
+    assert stored(account.id)["attributes"] == {"nps": 7}
+    assert counts() == before

@@ -7,6 +7,11 @@ import pandas as pd
 MAX_ERRORS = 1000  # enough to fix a file; a million identical errors help nobody
 
 
+def shown(value: object) -> str:
+    """Return a cell as the report shows it; a NUL is written out, as no JSON column stores it."""
+    return str(value).replace("\x00", "\\x00")
+
+
 @dataclass(frozen=True)
 class RowError:
     """One problem in the file; row counts data rows from 1 (the header is not a row)."""
@@ -55,7 +60,8 @@ class ErrorList:
 
     def as_json(self) -> list[dict]:
         """Return the kept errors, sorted by row, as plain dicts."""
-        return [asdict(e) for e in sorted(self.items, key=lambda e: (e.row or 0, e.column))]
+        ordered = sorted(self.items, key=lambda e: (e.row or 0, e.column))
+        return [asdict(e) | {"value": shown(e.value)} for e in ordered]
 
     def __bool__(self) -> bool:
         return self.total > 0

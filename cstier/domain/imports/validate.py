@@ -25,6 +25,8 @@ SEPARATOR = "\x00"
 RARE_SPACES = ("\t", "\r", "\n", "\xa0")
 PADDING = (SEPARATOR + " ", " " + SEPARATOR)
 ATTRIBUTE_PARSERS = {"number": "float", "boolean": "bool", "date": "date"}
+NUL = "\x00"
+NUL_REASON = "contains a NUL character; remove it (no database stores one)"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,16 @@ def parse_column(spec: ColumnSpec, text: pd.Series) -> tuple[pd.Series, pd.Serie
     return values, reasons
 
 
+def refuse_nul(
+    text: pd.Series, values: pd.Series, reasons: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Refuse every cell holding a NUL character and blank its value, so no query carries it."""
+    if NUL not in "".join(text.to_numpy(object)):  # one C-speed scan for the usual clean column
+        return values, reasons
+    nul = text.str.contains(NUL, regex=False)
+    return values.where(~nul, None), reasons.mask(nul, NUL_REASON)
+
+
 def parse_attribute(
     name: str, attribute: AttributeType | None, text: pd.Series
 ) -> tuple[pd.Series, pd.Series]:
@@ -115,13 +127,14 @@ def validate_chunk(
     text = text.assign(**{c: "" for c in kind.names if c not in text})
     for spec in kind.columns:
         column = text[spec.name]
-        values, reasons = parse_column(spec, column)
+        values, reasons = refuse_nul(column, *parse_column(spec, column))
         errors.add_column(spec.name, column, reasons)
         typed[spec.name] = values
     for name in text.columns:
         if kind.allows_attributes and name.startswith(ATTRIBUTE_PREFIX):
             key = name[len(ATTRIBUTE_PREFIX) :]
-            values, reasons = parse_attribute(name, (attributes or {}).get(key), text[name])
+            parsed = parse_attribute(name, (attributes or {}).get(key), text[name])
+            values, reasons = refuse_nul(text[name], *parsed)
             errors.add_column(name, text[name], reasons)
             typed[name] = values
     frame = pd.DataFrame(typed, index=text.index)

@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from cstier.domain.numbers import NOT_FINITE, is_finite, non_finite_paths
 from cstier.domain.tiering import checks
 from cstier.domain.tiering.parse_rules import parse_rules
 from cstier.domain.tiering.schemes import (
@@ -33,6 +34,9 @@ METHODS = {"value": ("bands", "percentiles"), "needs": ("score",), "segment": ("
 def parse_scheme(definition: dict[str, Any], fields: dict[str, str]) -> Scheme:
     """Validate a scheme definition against the known fields and return it typed."""
     definition = checks.mapping(definition, "The scheme definition")
+    # Even numbers the engine ignores are stored, and no store or JSON reader takes NaN.
+    if bad := non_finite_paths(definition):
+        raise InvalidScheme(f"The scheme definition's {bad[0]} {NOT_FINITE}.")
     dimension = definition.get("dimension")
     if dimension not in DIMENSIONS:
         raise InvalidScheme(f"Dimension must be one of {', '.join(DIMENSIONS)}, got {dimension!r}.")
@@ -198,10 +202,9 @@ def _component(raw: Mapping[str, Any], i: int, fields: Mapping[str, str]) -> Nee
 def _mapping_key(kind: str, key: str, where: str) -> Any:
     # JSON object keys are always text; read them back in the field's own type.
     if kind == "number":
-        try:
-            return float(key)
-        except ValueError as error:
-            raise InvalidScheme(f"Mapping key '{key}' of {where} must be a number.") from error
+        if not is_finite(key):
+            raise InvalidScheme(f"Mapping key '{key}' of {where} must be a finite number.")
+        return float(key)
     if kind == "boolean":
         if key.lower() not in ("true", "false"):
             raise InvalidScheme(f"Mapping key '{key}' of {where} must be true or false.")

@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     Form,
     HiddenField,
     IntegerField,
@@ -17,7 +16,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from cstier.domain.customer import ACCOUNT_UNITS, LIFECYCLE_STAGES
-from cstier.web.forms_common import MAX_MONEY, MONEY_RANGE, VersionField, finite, optional_id
+from cstier.web.forms_common import (
+    MAX_MONEY,
+    MONEY_RANGE,
+    FiniteDecimalField,
+    VersionField,
+    optional_id,
+)
 
 
 class AccountForm(FlaskForm):
@@ -30,12 +35,11 @@ class AccountForm(FlaskForm):
     department_id = SelectField("Department", coerce=optional_id, validate_choice=False)
     contact_id = SelectField("Decision maker / contact", coerce=optional_id, validate_choice=False)
     csm_id = SelectField("CSM (owner)", coerce=optional_id)
-    arr = DecimalField(
+    arr = FiniteDecimalField(
         "ARR",
         places=2,
         validators=[
             Optional(),
-            finite,
             NumberRange(min=0, message="ARR cannot be negative."),
             NumberRange(max=MAX_MONEY, message=MONEY_RANGE),
         ],
@@ -71,7 +75,7 @@ def attribute_fields(definitions) -> dict:
     for d in definitions:
         label, name = d.label, f"attr_{d.key}"
         if d.data_type == "number":
-            fields[name] = DecimalField(label, validators=[Optional()])
+            fields[name] = FiniteDecimalField(label, validators=[Optional()])
         elif d.data_type == "boolean":
             fields[name] = BooleanField(label)
         elif d.data_type == "date":
@@ -94,8 +98,8 @@ class AccountFilterForm(Form):
     industry = SelectField("Vertical", choices=[("", "Any vertical")], validate_choice=False)
     plan = SelectField("Plan", choices=[("", "Any plan")], validate_choice=False)
     csm_id = SelectField("CSM", choices=[("", "Any CSM")], validate_choice=False)
-    arr_min = DecimalField("ARR from", validators=[Optional(), finite, NumberRange(0, MAX_MONEY)])
-    arr_max = DecimalField("ARR to", validators=[Optional(), finite, NumberRange(0, MAX_MONEY)])
+    arr_min = FiniteDecimalField("ARR from", validators=[Optional(), NumberRange(0, MAX_MONEY)])
+    arr_max = FiniteDecimalField("ARR to", validators=[Optional(), NumberRange(0, MAX_MONEY)])
     sort = HiddenField(default="name")
     dir = HiddenField(default="asc")
     per_page = IntegerField(default=50, validators=[Optional(), NumberRange(min=10, max=200)])

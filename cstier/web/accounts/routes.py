@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import login_required
 from sqlalchemy import select
 
+from cstier.domain.numbers import is_finite
 from cstier.domain.permissions import can_edit_account, can_manage_book
 from cstier.extensions import db
 from cstier.models import Account, Contact, CustomAttribute, Department
@@ -127,7 +128,8 @@ def _attr_value(definition, raw):
     if definition.data_type == "date":
         return date.fromisoformat(raw)
     if definition.data_type == "number":
-        return Decimal(str(raw))
+        # A value stored before numbers were checked shows as empty, not as a 500.
+        return Decimal(str(raw)) if is_finite(raw) else None
     return raw
 
 

@@ -3,14 +3,7 @@
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    DecimalField,
-    EmailField,
-    IntegerField,
-    SelectField,
-    StringField,
-    SubmitField,
-)
+from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from cstier.domain.customer import CONTACT_ROLES, REGIONS
@@ -19,8 +12,8 @@ from cstier.web.forms_common import (
     MAX_EMPLOYEES,
     MAX_MONEY,
     MONEY_RANGE,
+    FiniteDecimalField,
     VersionField,
-    finite,
     optional_id,
 )
 
@@ -42,12 +35,11 @@ class CompanyForm(FlaskForm):
             NumberRange(max=MAX_EMPLOYEES, message=EMPLOYEES_RANGE),
         ],
     )
-    annual_revenue = DecimalField(
+    annual_revenue = FiniteDecimalField(
         "Annual revenue",
         places=0,
         validators=[
             Optional(),
-            finite,
             NumberRange(min=0, message="Cannot be negative."),
             NumberRange(max=MAX_MONEY, message=MONEY_RANGE),
         ],

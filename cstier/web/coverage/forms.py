@@ -3,7 +3,6 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    DecimalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -11,10 +10,16 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from cstier.domain.coverage import MOTIONS
-from cstier.web.forms_common import VersionField, optional_id
+from cstier.web.forms_common import (
+    MAX_MONEY,
+    MONEY_RANGE,
+    FiniteDecimalField,
+    VersionField,
+    optional_id,
+)
 
 
 def split_list(text: str | None) -> list[str]:
@@ -27,14 +32,21 @@ class CoverageModelForm(FlaskForm):
 
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     motion = SelectField("Motion", choices=list(MOTIONS.items()))
+    # InputRequired on numbers: DataRequired would replace "not a valid number" with "required".
     accounts_per_csm = IntegerField(
-        "Accounts per CSM", validators=[DataRequired(), NumberRange(min=1)]
+        "Accounts per CSM", validators=[InputRequired(), NumberRange(min=1)]
     )
-    arr_per_csm = DecimalField(
-        "ARR per CSM (optional)", places=0, validators=[Optional(), NumberRange(min=1)]
+    arr_per_csm = FiniteDecimalField(
+        "ARR per CSM (optional)",
+        places=0,
+        validators=[
+            Optional(),
+            NumberRange(min=1),
+            NumberRange(max=MAX_MONEY, message=MONEY_RANGE),
+        ],
     )
     hard_limit_pct = IntegerField(
-        "Hard limit (% of target)", validators=[DataRequired(), NumberRange(min=100, max=400)]
+        "Hard limit (% of target)", validators=[InputRequired(), NumberRange(min=100, max=400)]
     )
     cadence = StringField("Engagement cadence", validators=[Optional(), Length(max=200)])
     version = VersionField()
@@ -69,7 +81,9 @@ class VersionedActionForm(FlaskForm):
 class ProfileForm(FlaskForm):
     """A CSM's capacity and fit."""
 
-    fte = DecimalField("FTE", places=2, validators=[DataRequired(), NumberRange(min=0.05, max=2)])
+    fte = FiniteDecimalField(
+        "FTE", places=2, validators=[InputRequired(), NumberRange(min=0.05, max=2)]
+    )
     regions = StringField("Regions (comma-separated; empty means any)")
     verticals = StringField("Verticals (comma-separated; empty means any)")
     languages = StringField("Languages (comma-separated)")

@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     Field,
     FieldList,
-    FloatField,
     Form,
     FormField,
     HiddenField,
@@ -25,8 +24,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from cstier.domain.numbers import NOT_FINITE, is_finite
 from cstier.domain.tiering.operators import OPERATORS, SYMBOLS
-from cstier.web.forms_common import VersionField
+from cstier.web.forms_common import FiniteFloatField, VersionField
 
 OPERATOR_CHOICES = [SelectChoice(op, SYMBOLS.get(op, op.replace("_", " "))) for op in OPERATORS]
 METHOD_CHOICES = {
@@ -55,10 +55,9 @@ def parse_mapping(text: str) -> dict[str, float]:
         key, sep, score = pair.partition("=")
         if not sep or not key.strip():
             raise ValueError(f"Write each entry as value=score, got {pair!r}.")
-        try:
-            table[key.strip()] = float(score)
-        except ValueError as exc:
-            raise ValueError(f"The score of {key.strip()!r} must be a number.") from exc
+        if not is_finite(score):
+            raise ValueError(f"The score of {key.strip()!r} {NOT_FINITE}.")
+        table[key.strip()] = float(score)
     return table
 
 
@@ -66,15 +65,15 @@ class BandRow(Form):
     """A value band: tier and its [min, max) range."""
 
     tier = StringField("Tier", validators=[DataRequired(), Length(max=60)])
-    min = FloatField("Min", validators=[Optional()])
-    max = FloatField("Max", validators=[Optional()])
+    min = FiniteFloatField("Min", validators=[Optional()])
+    max = FiniteFloatField("Max", validators=[Optional()])
 
 
 class ShareRow(Form):
     """A percentile tier: its share of accounts, top tier first."""
 
     tier = StringField("Tier", validators=[DataRequired(), Length(max=60)])
-    share = FloatField("Share %", validators=[InputRequired(), NumberRange(min=0, max=100)])
+    share = FiniteFloatField("Share %", validators=[InputRequired(), NumberRange(min=0, max=100)])
 
 
 class ComponentRow(Form):
@@ -82,9 +81,9 @@ class ComponentRow(Form):
 
     name = StringField("Name", validators=[DataRequired(), Length(max=60)])
     field = SelectField("Field", validate_choice=False)
-    weight = FloatField("Weight", validators=[InputRequired(), NumberRange(min=0)])
-    min = FloatField("Min", validators=[Optional()])
-    max = FloatField("Max", validators=[Optional()])
+    weight = FiniteFloatField("Weight", validators=[InputRequired(), NumberRange(min=0)])
+    min = FiniteFloatField("Min", validators=[Optional()])
+    max = FiniteFloatField("Max", validators=[Optional()])
     mapping = StringField("Mapping", validators=[Optional()])
     invert = BooleanField("Invert")
 
@@ -100,7 +99,7 @@ class ThresholdRow(Form):
     """A needs tier and the minimum score it starts at."""
 
     tier = StringField("Tier", validators=[DataRequired(), Length(max=60)])
-    min = FloatField("Min score", validators=[Optional(), NumberRange(min=0, max=100)])
+    min = FiniteFloatField("Min score", validators=[Optional(), NumberRange(min=0, max=100)])
 
 
 class ConditionRow(Form):
@@ -132,11 +131,15 @@ class BuilderForm(FlaskForm):
     field = SelectField("Value field", validate_choice=False)
     label = StringField("Label", validators=[Optional(), Length(max=60)])
     expansion_field = SelectField("Expansion field", validate_choice=False)
-    expansion_weight = FloatField("Expansion weight", validators=[Optional(), NumberRange(min=0)])
+    expansion_weight = FiniteFloatField(
+        "Expansion weight", validators=[Optional(), NumberRange(min=0)]
+    )
     flag_field = SelectField("Strategic flag field", validate_choice=False)
     flag_tier = StringField("Strategic flag tier", validators=[Optional()])
     hysteresis = SelectField("Hysteresis", choices=HYSTERESIS_CHOICES)
-    hysteresis_value = FloatField("Hysteresis value", validators=[Optional(), NumberRange(min=0)])
+    hysteresis_value = FiniteFloatField(
+        "Hysteresis value", validators=[Optional(), NumberRange(min=0)]
+    )
     default = StringField("Default tier", validators=[Optional(), Length(max=60)])
     bands = FieldList(FormField(BandRow))
     percentiles = FieldList(FormField(ShareRow))

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from cstier.domain.numbers import NonFiniteNumber, loads_finite
 from cstier.web.forms_common import VersionField
 from cstier.web.query import MAX_ID
 
@@ -21,17 +22,19 @@ class SchemeForm(FlaskForm):
     def validate_definition(self, field) -> None:
         """Refuse text that is not a JSON object, naming the line and column."""
         try:
-            value = json.loads(field.data)
+            value = loads_finite(field.data)
         except json.JSONDecodeError as exc:
             raise ValidationError(
                 f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
             ) from exc
+        except NonFiniteNumber as exc:
+            raise ValidationError(str(exc)) from exc
         if not isinstance(value, dict):
             raise ValidationError("The definition must be a JSON object.")
 
     def parsed(self) -> dict:
         """Return the definition as a dict."""
-        return json.loads(self.definition.data)
+        return loads_finite(self.definition.data)
 
 
 class OverrideForm(FlaskForm):

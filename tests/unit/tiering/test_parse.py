@@ -169,3 +169,18 @@ def test_number_mapping_keys_are_read_as_numbers():
     component = {"field": "seats", "weight": 1, "mapping": {"1": 0.2, "2": 1}}
     scheme = parse_scheme({**NEEDS_TIERS, "components": [component]}, FIELDS)
     assert dict(scheme.components[0].mapping) == {1.0: 0.2, 2.0: 1.0}
+
+
+@pytest.mark.parametrize("key", ["nan", "NaN", "inf", "-Infinity", "1e400"])
+def test_number_mapping_keys_must_be_finite(key):
+    component = {"field": "seats", "weight": 1, "mapping": {key: 0.2, "2": 1}}
+    with pytest.raises(InvalidScheme, match=f"Mapping key '{key}' .* must be a finite number"):
+        parse_scheme({**NEEDS_TIERS, "components": [component]}, FIELDS)
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), -float("inf")])
+def test_a_non_finite_number_anywhere_in_a_definition_is_refused(number):
+    """Numbers the engine ignores are stored too, and no store or JSON reader takes NaN."""
+    definition = {**VALUE_TIERS, "notes": {"budget": [1, number]}}
+    with pytest.raises(InvalidScheme, match=r"definition's notes\.budget\.1 must be a finite"):
+        parse_scheme(definition, FIELDS)
