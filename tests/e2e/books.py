@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from cstier.domain.permissions import Actor
 from cstier.models import Handoff, ImportRun, TierChange, TierScheme
 from cstier.models.base import utcnow
+from cstier.services import workspace
 from cstier.services.tiering import overrides, schemes
 from tests.factories import (
     AccountFactory,
@@ -104,3 +105,12 @@ def seed_book(session: Session, owner, manager, marker: str) -> Book:
     )
     session.commit()
     return Book(company.id, account.id, department.id, contact.id)
+
+
+def seed_attribute(session: Session, actor: Actor) -> int:
+    """Define one custom attribute (workspace-wide, in no book) and return its id."""
+    attribute = workspace.add_custom_attribute(
+        session, key="nps", label="NPS", data_type="number", category="behavioural", choices=[]
+    )
+    session.commit()
+    return attribute.id

@@ -14,7 +14,7 @@ from cstier.services.exports import EXPORTS
 from cstier.services.tiering import schemes
 from cstier.services.tiering.run import run_tiering
 from tests.conftest import AuthActions, truncate_all
-from tests.e2e.books import seed_book
+from tests.e2e.books import seed_attribute, seed_book
 from tests.e2e.web_routes import build, web_get_rules
 from tests.factories import UserFactory
 
@@ -47,7 +47,7 @@ def walk(app):
         seed_default_coverage(db.session, actor)
         model = db.session.scalars(select(CoverageModel)).first()
         values = {"name": "Walk pool", "coverage_model_id": model.id, "member_ids": [csm.id]}
-        pool = profiles.save_pool(db.session, actor, None, values)
+        pool = profiles.save_pool(db.session, actor, None, values, None)
         run_tiering(db.session, actor_id=manager.id, trigger="test")
         scheme = db.session.scalars(select(TierScheme).order_by(TierScheme.id)).first()
         tier = schemes.validate(db.session, scheme.current.definition).tiers[0]  # both pinned there
@@ -56,9 +56,12 @@ def walk(app):
             "scheme_id": scheme.id,
             "pool_id": pool.id,
             "model_id": model.id,
+            "attribute_id": seed_attribute(db.session, actor),
         }
         mine = common | {"account_id": own.account_id, "company_id": own.company_id}
+        mine |= {"department_id": own.department_id, "contact_id": own.contact_id}
         theirs = common | {"account_id": other.account_id, "company_id": other.company_id}
+        theirs |= {"department_id": other.department_id, "contact_id": other.contact_id}
         ids = {"mine": mine | {"user_id": csm.id}, "theirs": theirs | {"user_id": other_csm.id}}
         ids["segment"] = segment
         email = csm.email

@@ -9,7 +9,7 @@ from cstier.models import CoverageModel, TierScheme
 from cstier.services.coverage import profiles
 from cstier.services.coverage.seed import seed_default_coverage
 from tests.conftest import AuthActions, make_app, truncate_all
-from tests.e2e.books import seed_book
+from tests.e2e.books import seed_attribute, seed_book
 from tests.e2e.web_routes import ARGS_READ, RecordingRequest, build, int_params, web_get_rules
 from tests.factories import UserFactory
 
@@ -89,8 +89,11 @@ def clients(app, database_url, instance_path):
             "company_id": book.company_id,
             "scheme_id": db.session.scalars(select(TierScheme)).first().id,
             "user_id": csm.id,
-            "pool_id": profiles.save_pool(db.session, actor, None, values).id,
+            "pool_id": profiles.save_pool(db.session, actor, None, values, None).id,
             "model_id": model.id,
+            "department_id": book.department_id,
+            "contact_id": book.contact_id,
+            "attribute_id": seed_attribute(db.session, actor),
         }
         emails = [admin.email, csm.email]
     signed_in = []
@@ -142,7 +145,7 @@ def test_no_hostile_value_causes_a_server_error(clients, rule):
         ("/alerts?page=10000000000000000000", 200, "Tier-change alerts"),
         ("/accounts/?tier_scheme=2147483648&tier=Gold", 400, "whole number from 1 to"),
         ("/accounts/?arr_min=1e30", 200, "Some filters were not understood"),
-        ("/imports/export/accounts.csv?arr_min=NaN", 400, "ARR from: Enter a finite number."),
+        ("/imports/export/accounts.csv?arr_min=NaN", 400, "ARR from: Enter a finite number"),
         ("/imports/export/accounts.xlsx?arr_max=1e30", 400, "filters were not understood"),
         ("/accounts/2147483648", 404, "Not found"),
         ("/companies/10000000000000000000", 404, "Not found"),
