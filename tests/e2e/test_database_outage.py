@@ -1,5 +1,7 @@
 """While the database is down, signed-in pages show the error page with 503 and the API answers JSON 503."""
 
+import time
+
 import pytest
 from flask.sessions import SecureCookieSessionInterface
 
@@ -19,7 +21,9 @@ def _signed_in_client(outage, user_id: int):
     """Return a client holding the session cookie the running app gave a signed-in user."""
     client = outage.test_client()
     serializer = SecureCookieSessionInterface().get_signing_serializer(outage)
-    cookie = serializer.dumps({"_user_id": str(user_id), "_fresh": True})
+    # A session id as the app writes it: user id, session token, sign-in start in ms.
+    session_id = f"{user_id}:token:{round(time.time() * 1000)}"
+    cookie = serializer.dumps({"_user_id": session_id, "_fresh": True})
     client.set_cookie(outage.config.get("SESSION_COOKIE_NAME", "session"), cookie)
     return client
 
@@ -46,6 +50,6 @@ def test_the_signed_in_cookie_is_accepted_by_the_live_app(client, app, manager):
         "session",
         SecureCookieSessionInterface()
         .get_signing_serializer(app)
-        .dumps({"_user_id": str(manager.id), "_fresh": True}),
+        .dumps({"_user_id": manager.get_id(), "_fresh": True}),
     )
     assert client.get("/").status_code == 200
