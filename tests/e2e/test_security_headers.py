@@ -1,5 +1,7 @@
 """Every response forbids framing, sniffing and inline scripts; HSTS only over HTTPS or in production."""
 
+import re
+
 import pytest
 
 from tests.conftest import make_app
@@ -34,3 +36,11 @@ def test_hsts_always_with_secure_cookies(app, database_url, instance_path):
     production_like = make_app(database_url, instance_path, SESSION_COOKIE_SECURE=True)
     response = production_like.test_client().get("/login")
     assert "max-age=" in response.headers["Strict-Transport-Security"]
+
+
+def test_every_page_names_a_favicon_that_is_served(client):
+    page = client.get("/login").get_data(as_text=True)
+    icon = re.search(r'<link rel="icon"[^>]* href="([^"]+)"', page)
+
+    assert icon, "no favicon link: browsers ask for /favicon.ico and log a 404 on every page"
+    assert client.get(icon.group(1)).status_code == 200
