@@ -152,13 +152,20 @@ def update_company(
     company = get_company(session, actor, company_id)
     check_version(company, expected_version, "company")
     _validate_company(session, {**audit.snapshot(company, COMPANY_FIELDS), **values}, company_id)
-    before = audit.snapshot(company, COMPANY_FIELDS)
-    with guarded_write(session, "company"):
-        for name, value in values.items():
-            setattr(company, name, value)
-    _audit(session, actor, "company", company, COMPANY_FIELDS, before)
+    _apply_edit(session, actor, "company", company, COMPANY_FIELDS, values)
     session.commit()
     return company
+
+
+def _apply_edit(
+    session: Session, actor: Actor, entity_type: str, entity, fields: tuple, values: dict
+) -> None:
+    """Set the values through the version-checked UPDATE, and audit before and after."""
+    before = audit.snapshot(entity, fields)
+    with guarded_write(session, entity_type):
+        for name, value in values.items():
+            setattr(entity, name, value)
+    _audit(session, actor, entity_type, entity, fields, before)
 
 
 def _audit(
@@ -228,11 +235,7 @@ def update_department(
             "The department was not saved.",
             {"external_id": [f"Another department already uses external id {external_id}."]},
         )
-    before = audit.snapshot(dept, DEPARTMENT_FIELDS)
-    with guarded_write(session, "department"):
-        for name, value in values.items():
-            setattr(dept, name, value)
-    _audit(session, actor, "department", dept, DEPARTMENT_FIELDS, before)
+    _apply_edit(session, actor, "department", dept, DEPARTMENT_FIELDS, values)
     session.commit()
     return dept
 
@@ -257,11 +260,7 @@ def update_contact(
         ]
     if errors:
         raise ValidationFailed("The contact was not saved.", errors)
-    before = audit.snapshot(contact, CONTACT_FIELDS)
-    with guarded_write(session, "contact"):
-        for name, value in values.items():
-            setattr(contact, name, value)
-    _audit(session, actor, "contact", contact, CONTACT_FIELDS, before)
+    _apply_edit(session, actor, "contact", contact, CONTACT_FIELDS, values)
     session.commit()
     return contact
 
