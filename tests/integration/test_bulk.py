@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select, text
 
 from cstier.models import AccountCoverage, TierChange, TieringRun, TierScheme
-from cstier.services import bulk
-from cstier.services.bulk import BulkWriter, checkpoint_after
 from cstier.services.tiering.changes import HISTORY_COLUMNS
+from cstier.store import bulk_writes as bulk
+from cstier.store.bulk_writes import BulkWriter, checkpoint_after
 from tests.factories import AccountFactory
 
 TRICKY = [

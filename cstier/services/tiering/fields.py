@@ -6,7 +6,6 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.tiering import DEFAULT_FIELDS
 from cstier.models import Account, Company, CustomAttribute
-from cstier.services.columns import JsonFields, field_names, read_columns
 from cstier.services.tiering.current_arr import current_arr
 from cstier.services.tiering.signals import (
     add_signals,
@@ -14,6 +13,7 @@ from cstier.services.tiering.signals import (
     is_signal,
     signal_catalog,
 )
+from cstier.store.column_reads import JsonFields, field_names, read_columns
 
 ID_KINDS = {"account_id": "int", "company_id": "int", "scheme_id": "int"}
 
@@ -35,7 +35,7 @@ COMPANY_FIELDS = {
     "annual_revenue": ("number", Company.annual_revenue_cents),
 }
 # Money is stored in cents and read as such: SQLite writes an integer faster than the real
-# a division in SQL would make (services/column_text.py); pandas divides the column.
+# a division in SQL would make (store/column_text.py); pandas divides the column.
 IN_CENTS = {"arr", "annual_revenue"}
 # The ARR field itself, in cents, beside the current ARR that "arr" holds (see load_book).
 FIELD_ARR_CENTS = "arr_field_cents"
@@ -71,7 +71,7 @@ def load_book(
     """Read account_id plus the named fields for every account, ordered by account id.
 
     With `committed` (the session holds no uncommitted change to accounts or companies),
-    the tables are read on two connections at once (services/columns.py). With `field_arr`
+    the tables are read on two connections at once (store/column_reads.py). With `field_arr`
     and "arr" among the fields, the book also holds the ARR field in cents (FIELD_ARR_CENTS),
     which coverage balances books by: a run hands it on rather than read it again.
     """
@@ -130,7 +130,7 @@ def read_chunked(
 ) -> pd.DataFrame:
     """Run a Core select (its first column an integer key) into a typed DataFrame.
 
-    The rows travel as joined texts (services/columns.py), with any `json_fields` after the
+    The rows travel as joined texts (store/column_reads.py), with any `json_fields` after the
     select's columns; booleans and dates, which come back as strings, are converted here.
     """
     names = field_names(columns, json_fields)
@@ -145,7 +145,7 @@ def read_chunked(
 def typed(column: pd.Series, kind: str) -> pd.Series:
     """Return a boolean or date column, read as strings, in the dtype its field compares in.
 
-    Ids, numbers and text arrive typed from services/columns.py; other kinds pass through.
+    Ids, numbers and text arrive typed from store/column_reads.py; other kinds pass through.
     """
     if kind == "boolean":
         lowered = column.astype("string").str.lower()

@@ -84,7 +84,8 @@ def test_parents_in_earlier_chunks_are_linked(db_session, write_file, run_import
 
 def test_a_failing_background_write_leaves_nothing(company, write_file, run_import, monkeypatch):
     """A write that fails on the writer's thread still rolls back every chunk before it."""
-    from cstier.services.imports import reader, write
+    from cstier.services.imports import reader
+    from cstier.store import import_writes as write
 
     monkeypatch.setattr(reader.Source.chunks, "__defaults__", (5,))
     real, calls = write.insert_work, []
@@ -117,7 +118,8 @@ def test_a_large_load_rebuilds_the_indexes_it_set_aside(
     company, write_file, run_import, monkeypatch
 ):
     """Indexes dropped for a large load are all back, and the rows are found through them."""
-    from cstier.services.imports import indexes, reader
+    from cstier.services.imports import reader
+    from cstier.store import set_aside as indexes
 
     monkeypatch.setattr(indexes, "BULK_ROWS", 5)
     monkeypatch.setattr(reader.Source.chunks, "__defaults__", (4,))
@@ -131,7 +133,9 @@ def test_a_large_load_rebuilds_the_indexes_it_set_aside(
 
 def test_a_failing_large_load_keeps_the_indexes(company, write_file, run_import, monkeypatch):
     """A load that fails after dropping the indexes rolls the drops back with the rows."""
-    from cstier.services.imports import indexes, reader, write
+    from cstier.services.imports import reader
+    from cstier.store import import_writes as write
+    from cstier.store import set_aside as indexes
 
     monkeypatch.setattr(indexes, "BULK_ROWS", 5)
     monkeypatch.setattr(reader.Source.chunks, "__defaults__", (4,))
@@ -206,7 +210,7 @@ def test_many_rows_per_insert_statement_keep_every_row(
     company, write_file, run_import, monkeypatch
 ):
     """SQLite inserts several rows per statement; a chunk that does not divide evenly loses none."""
-    from cstier.services.imports import write
+    from cstier.store import import_writes as write
 
     monkeypatch.setattr(write, "ROWS_PER_STATEMENT", 50)
     header = [*HEADER, "arr", "renewal_date"]

@@ -11,8 +11,8 @@ from sqlalchemy import text as sa_text
 
 from cstier.extensions import db
 from cstier.models import CustomAttribute
-from cstier.services import columns
 from cstier.services.tiering.fields import field_catalog, load_book
+from cstier.store import column_reads as columns
 from tests.factories import AccountFactory, CompanyFactory
 
 AWKWARD = [

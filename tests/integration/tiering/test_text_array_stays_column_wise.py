@@ -1,7 +1,7 @@
 """Plain text attributes read beside numbers keep a SQLite chunk column-wise.
 
 On SQLite, number and text attributes share one json_extract array per row
-(services/column_text.py). Values a CSV parser could misread send the whole chunk to the
+(store/column_text.py). Values a CSV parser could misread send the whole chunk to the
 exact but slower CSV lines, so ordinary values must not: non-ASCII text (json.dumps writes
 it as \\uXXXX escapes), digits ("2024"), "true" and the empty string.
 """
@@ -9,8 +9,8 @@ it as \\uXXXX escapes), digits ("2024"), "true" and the empty string.
 import pytest
 
 from cstier.models import CustomAttribute
-from cstier.services import columns
 from cstier.services.tiering.fields import field_catalog, load_book
+from cstier.store import column_reads as columns
 from tests.factories import AccountFactory
 
 

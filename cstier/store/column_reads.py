@@ -19,9 +19,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from cstier.services.column_text import JsonColumns, as_categories, column_aggregates, take_column
-from cstier.services.sqlite_csv import NULL, chunk_lines
-from cstier.services.threads import InFlight, shareable_across_threads
+from cstier.store.column_text import JsonColumns, as_categories, column_aggregates, take_column
+from cstier.store.sqlite_csv import NULL, chunk_lines
+from cstier.store.threads import InFlight, shareable_across_threads
 
 CHUNK_ROWS = 200_000
 # What pg_export_snapshot() returns, checked before it goes into SET TRANSACTION SNAPSHOT.
@@ -85,13 +85,13 @@ def _chunks(
 ):
     """Yield the rows of `stmt` as frames, one per range of CHUNK_ROWS keys.
 
-    Each chunk is one query with an aggregate per column (services/column_text.py): on
+    Each chunk is one query with an aggregate per column (store/column_text.py): on
     SQLite, joining each row's fields into a CSV line costs more than the scan, and psycopg
     hands a COPY over as one message per row. A chunk whose values can't be split exactly
     is read as CSV lines instead, which copes with anything.
 
     The next chunks' queries run on background threads while pandas splits the last one
-    (services/threads.py), on each of the `reading_connections` in turn. Sending all chunk
+    (store/threads.py), on each of the `reading_connections` in turn. Sending all chunk
     queries to PostgreSQL at once in a pipeline is no faster: the server still works on
     one query at a time.
     """
