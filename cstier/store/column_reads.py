@@ -53,6 +53,7 @@ def read_columns(
     json_fields: JsonFields | None = None,
     *,
     committed: bool = False,
+    chunk_rows: int | None = None,
 ) -> pd.DataFrame:
     """Run `stmt` (its first column a unique integer key) and return its rows, ordered by key.
 
@@ -60,13 +61,23 @@ def read_columns(
     JSON column, after them. `kinds` gives each one's kind (int, number, text, or another
     kind read as strings). A caller whose session holds no uncommitted change to the
     tables read says `committed`, and the chunks are then read on two connections at once
-    (`reading_connections`).
+    (`reading_connections`). Each query reads a range of `chunk_rows` keys (CHUNK_ROWS
+    unless given).
     """
     names = field_names(columns, json_fields)
     connection = session.connection()
     key = stmt.selected_columns[0]
     parts = list(
-        _chunks(connection, stmt.order_by(None), key, columns, kinds, json_fields, committed)
+        _chunks(
+            connection,
+            stmt.order_by(None),
+            key,
+            columns,
+            kinds,
+            json_fields,
+            committed,
+            chunk_rows or CHUNK_ROWS,
+        )
     )
     frame = _concat(parts, names, kinds)
     if list(frame.columns) != names:
@@ -81,9 +92,16 @@ def read_columns(
 
 
 def _chunks(
-    connection: Connection, stmt: Select, key, columns, kinds, json_fields, committed: bool
+    connection: Connection,
+    stmt: Select,
+    key,
+    columns,
+    kinds,
+    json_fields,
+    committed: bool,
+    chunk_rows: int,
 ):
-    """Yield the rows of `stmt` as frames, one per range of CHUNK_ROWS keys.
+    """Yield the rows of `stmt` as frames, one per range of `chunk_rows` keys.
 
     Each chunk is one query with an aggregate per column (store/column_text.py): on
     SQLite, joining each row's fields into a CSV line costs more than the scan, and psycopg
@@ -102,8 +120,8 @@ def _chunks(
     postgres = connection.dialect.name == "postgresql"
     reader = ColumnWise(columns, kinds, json_fields, postgres)
     chunks = [
-        stmt.where(key > start, key <= start + CHUNK_ROWS)
-        for start in range(int(low) - 1, int(high), CHUNK_ROWS)
+        stmt.where(key > start, key <= start + chunk_rows)
+        for start in range(int(low) - 1, int(high), chunk_rows)
     ]
     background = shareable_across_threads(connection.engine.url)
     with reading_connections(connection, committed and postgres and len(chunks) > 1) as pool:

@@ -67,6 +67,7 @@ def load_book(
     catalog: dict[str, str],
     committed: bool = False,
     field_arr: bool = False,
+    chunk_rows: int | None = None,
 ) -> pd.DataFrame:
     """Read account_id plus the named fields for every account, ordered by account id.
 
@@ -74,6 +75,7 @@ def load_book(
     the tables are read on two connections at once (store/column_reads.py). With `field_arr`
     and "arr" among the fields, the book also holds the ARR field in cents (FIELD_ARR_CENTS),
     which coverage balances books by: a run hands it on rather than read it again.
+    Each query reads the rows of `chunk_rows` keys (read_columns' default unless given).
     """
     names = sorted(columns)
     # Record-backed signals are computed below; those with an attribute fallback read it here.
@@ -89,7 +91,13 @@ def load_book(
     selected = [Account.id, Account.company_id, *(ACCOUNT_FIELDS[n][1] for n in table)]
     stmt = select(*selected).order_by(Account.id)
     book = read_chunked(
-        session, stmt, ["account_id", "company_id", *table], catalog, attributes, committed
+        session,
+        stmt,
+        ["account_id", "company_id", *table],
+        catalog,
+        attributes,
+        committed,
+        chunk_rows,
     )
     kept = [FIELD_ARR_CENTS] if field_arr and "arr" in names else []
     if kept:
@@ -106,6 +114,7 @@ def load_book(
             ["company_id", *firm],
             catalog,
             committed=committed,
+            chunk_rows=chunk_rows,
         )
         _from_cents(firms)
         matched = firms.set_index("company_id").reindex(book["company_id"])
@@ -127,6 +136,7 @@ def read_chunked(
     catalog: dict[str, str],
     json_fields: JsonFields | None = None,
     committed: bool = False,
+    chunk_rows: int | None = None,
 ) -> pd.DataFrame:
     """Run a Core select (its first column an integer key) into a typed DataFrame.
 
@@ -135,7 +145,9 @@ def read_chunked(
     """
     names = field_names(columns, json_fields)
     kinds = {name: ID_KINDS.get(name) or catalog.get(name, "text") for name in names}
-    frame = read_columns(session, stmt, columns, kinds, json_fields, committed=committed)
+    frame = read_columns(
+        session, stmt, columns, kinds, json_fields, committed=committed, chunk_rows=chunk_rows
+    )
     for name, kind in kinds.items():
         if kind in ("boolean", "date"):
             frame[name] = typed(frame[name], kind)
