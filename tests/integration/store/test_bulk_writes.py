@@ -1,6 +1,8 @@
 """Bulk writes store what the ORM would; SQLite's log is checkpointed after a large job."""
 
-import threading
+import os
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -8,8 +10,7 @@ from sqlalchemy import select, text
 
 from cstier.models import AccountCoverage, TierChange, TieringRun, TierScheme
 from cstier.services.tiering.changes import HISTORY_COLUMNS
-from cstier.store import bulk_writes as bulk
-from cstier.store.bulk_writes import BulkWriter, checkpoint_after
+from cstier.store.bulk_writes import LOOKUP_SHARE, BulkWriter, checkpoint_after
 from tests.factories import AccountFactory
 
 TRICKY = [
@@ -125,7 +126,7 @@ def test_update_by_lookups_leaves_the_planner_settings_as_it_found_them(db_sessi
     db_session.execute(text("SET LOCAL enable_mergejoin = off"))
     writer = BulkWriter(db_session, AWARE)
     moved = rows[:2]  # a small share of the table: looked up by key
-    assert len(moved) * bulk.LOOKUP_SHARE <= len(rows)
+    assert len(moved) * LOOKUP_SHARE <= len(rows)
     writer.update("tier_change", ("id",), ("to_tier",), [(r.id, "New") for r in moved])
     settings = db_session.execute(
         text(
@@ -172,17 +173,24 @@ def sqlite_only(db_session):
     return db_session
 
 
-@pytest.fixture
-def checkpoints(monkeypatch) -> threading.Event:
-    """Set when the background checkpoint has run."""
-    done, original = threading.Event(), bulk._checkpoint
+def database_pages(session) -> int:
+    """Return the pages in the database file itself, not counting its write-ahead log."""
+    return os.path.getsize(session.get_bind().url.database) // 4096
 
-    def checkpoint_and_tell(engine):
-        original(engine)
-        done.set()
 
-    monkeypatch.setattr(bulk, "_checkpoint", checkpoint_and_tell)
-    return done
+def empty_log(session) -> int:
+    """Copy the log back and empty it, so only the job's own pages are logged; return the pages."""
+    session.connection().exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return database_pages(session)
+
+
+def eventually(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def autocheckpoint(session) -> int:
@@ -198,13 +206,15 @@ def fill_log(session, pages: int) -> None:
     session.commit()
 
 
-def test_a_large_job_commits_without_checkpointing_then_a_thread_does(sqlite_only, checkpoints):
+def test_a_large_job_commits_without_checkpointing_then_a_thread_does(sqlite_only):
     session = sqlite_only
+    pages = empty_log(session)
     before = autocheckpoint(session)
     with checkpoint_after(session, min_pages=1_000):
         assert autocheckpoint(session) == 0
         fill_log(session, 3_000)  # past SQLite's 1,000-page automatic checkpoint
-    assert checkpoints.wait(timeout=30)
+    # The job's pages reach the database file without another statement on this connection.
+    assert eventually(lambda: database_pages(session) >= pages + 3_000, seconds=30)
     assert autocheckpoint(session) == before
     busy, frames, copied = (
         session.connection().exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
@@ -214,10 +224,11 @@ def test_a_large_job_commits_without_checkpointing_then_a_thread_does(sqlite_onl
     session.commit()
 
 
-def test_a_small_job_leaves_the_checkpoint_to_sqlite(sqlite_only, checkpoints):
+def test_a_small_job_leaves_the_checkpoint_to_sqlite(sqlite_only):
     session = sqlite_only
+    pages = empty_log(session)
     with checkpoint_after(session, min_pages=1_000_000):
         fill_log(session, 10)
-    assert not checkpoints.wait(timeout=0.5)
+    assert not eventually(lambda: database_pages(session) > pages, seconds=0.5)
     session.execute(text("DROP TABLE scratch"))
     session.commit()
