@@ -15,6 +15,7 @@ Every dialect branch, database thread, codec and bulk write lives in one of thes
   `account_tiers`, `accounts_in_tier`, `store_tiers`, `store_pending`, `serialize_writers`.
 - upserts: `upsert_returning`, one atomic insert-or-update.
 - sequences: `advance_id_sequences` after rows inserted with explicit ids.
+- connections: `tune_connections`, what each new connection is set to (SQLite's WAL).
 - threads: `InFlight` (one piece of database work on a background thread),
   `ConnectionView`, `shareable_across_threads`, `reads_ahead_while_evaluating`.
 """
