@@ -101,8 +101,8 @@ def bench_service(accounts: pd.DataFrame, csms: pd.DataFrame) -> None:
     from cstier.services.coverage import suggestions
     from cstier.services.coverage.derive import derive_coverage
     from cstier.services.coverage.seed import ensure_default_coverage
-    from cstier.services.tiering.current import store_tiers
     from cstier.services.tiering.schemes import ensure_default_schemes
+    from cstier.store.tier_blocks import store_tiers
 
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"

@@ -527,8 +527,8 @@ def orm_retier(session, sample: int) -> tuple[int, int]:
 
     from cstier.models import Account, OutboxEvent, TierChange
     from cstier.models.base import utcnow
-    from cstier.services.tiering.current import account_tiers, store_tiers
     from cstier.services.tiering.schemes import active_schemes, validate
+    from cstier.store.tier_blocks import account_tiers, store_tiers
 
     now = utcnow()
     schemes = [(s, validate(session, s.current.definition)) for s in active_schemes(session)]

@@ -69,6 +69,7 @@ def trust_proxies(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
     from cstier import models  # noqa: F401  (register every table with the metadata)
+    from cstier.store.connections import tune_connections
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
@@ -76,23 +77,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     mail.init_app(app)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        with app.app_context():
-            _tune_sqlite(db.engine)
-
-
-def _tune_sqlite(engine) -> None:
-    """Turn on foreign keys and WAL so readers never block the writer."""
-    from sqlalchemy import event
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.close()
+    with app.app_context():
+        tune_connections(db.engine)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -91,7 +91,7 @@ class TierBlock(db.Model):
     percent of them, spread over the whole book. Kept as one row per account and scheme,
     reading them was slow and the scattered updates rewrote nearly every page of the table;
     packed, a scheme is a few rows of at most 128 KB, read and written whole (migration
-    0017, services/tiering/current.py).
+    0017, store/tier_blocks.py).
 
     `tiers` holds one little-endian uint16 code per account id from block * BLOCK_SIZE on:
     0 is no tier, k the k-th of `tier_names`. A pending move of a scheme damped by runs is

@@ -12,9 +12,9 @@ from cstier.domain.numbers import NOT_FINITE, non_finite_paths
 from cstier.domain.permissions import Actor, can_edit_account, can_manage_book, can_view_account
 from cstier.models import Account, Company, Contact, Department, User
 from cstier.services import audit
-from cstier.services.bulk_reads import among
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from cstier.services.tiering.current import accounts_in_tier
+from cstier.store.bulk_reads import among
+from cstier.store.tier_blocks import accounts_in_tier
 
 AUDITED_FIELDS = (
     "name",

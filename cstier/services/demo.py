@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -22,6 +22,7 @@ from cstier.models import (
 from cstier.models.base import utcnow
 from cstier.services.errors import ServiceError
 from cstier.services.workspace import get_workspace
+from cstier.store.sequences import advance_id_sequences
 
 CHUNK_ROWS = 5_000
 ACCOUNT_COLUMNS = (
@@ -100,21 +101,6 @@ def _insert(session: Session, table: Table, frame: pd.DataFrame, stamp: dict) ->
         session.execute(insert(table), [{**row, **stamp} for row in rows])
 
 
-def _fix_sequences(session: Session, tables: list[Table]) -> None:
-    """Move PostgreSQL id sequences past the explicit ids just inserted."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for table in tables:
-        quoted = session.get_bind().dialect.identifier_preparer.quote(table.name)
-        session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence(:name, 'id'), "
-                f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {quoted}), false)"
-            ),
-            {"name": quoted},
-        )
-
-
 def _users(book: DemoBook) -> tuple[pd.DataFrame, list[DemoLogin]]:
     """Hash each demo user's password (a dozen users) and keep the plain logins to show."""
     users = book.users
@@ -164,7 +150,7 @@ def load_demo(session: Session, accounts: int, seed: int, as_of: date | None = N
         ]
         for table, frame in tables:
             _insert(session, table, frame, stamp)
-        _fix_sequences(session, [table for table, _ in tables])
+        advance_id_sequences(session, [table for table, _ in tables])
         session.commit()
     except Exception:
         session.rollback()

@@ -13,9 +13,9 @@ from cstier.domain.imports import KINDS, escape_frame
 from cstier.domain.permissions import Actor
 from cstier.models import Account, CustomAttribute, TierChange, TierScheme, UsageMetric
 from cstier.services.accounts import AccountFilter, list_query, scoped
-from cstier.services.bulk_reads import read_frame
 from cstier.services.errors import ServiceError
 from cstier.services.imports.targets import TARGETS
+from cstier.store.bulk_reads import read_frame
 
 EXPORTS = {
     "accounts": "Accounts (the filtered list; re-imports as accounts)",

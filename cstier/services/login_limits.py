@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import DateTime, case, delete, literal, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cstier.models import LoginFailureCount
 from cstier.services.errors import TooManyAttempts
+from cstier.store.upserts import upsert_returning
 
 PAIR, ADDRESS, EMAIL = "pair", "address", "email"
 
@@ -114,20 +114,20 @@ def _increment(
 ) -> tuple[int, datetime]:
     """Add one failure to the key's window (a new one if it expired); return count and start."""
     table = LoginFailureCount.__table__
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     expired = table.c.window_started_at <= literal(
         now - timedelta(seconds=window_seconds), DateTime(timezone=True)
     )
-    stmt = insert(table).values(scope=scope, key=key, window_started_at=now, failures=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.scope, table.c.key],
-        set_={
+    failures, started = upsert_returning(
+        session,
+        table,
+        {"scope": scope, "key": key, "window_started_at": now, "failures": 1},
+        [table.c.scope, table.c.key],
+        lambda proposed: {
             "failures": case((expired, 1), else_=table.c.failures + 1),
             "window_started_at": case(
-                (expired, stmt.excluded.window_started_at), else_=table.c.window_started_at
+                (expired, proposed.window_started_at), else_=table.c.window_started_at
             ),
         },
-    ).returning(table.c.failures, table.c.window_started_at)
-    failures, started = session.execute(stmt).one()
+        [table.c.failures, table.c.window_started_at],
+    )
     return failures, started if started.tzinfo else started.replace(tzinfo=UTC)

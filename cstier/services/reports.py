@@ -34,9 +34,9 @@ from cstier.models import (
 )
 from cstier.models.base import utcnow
 from cstier.services.accounts import scoped
-from cstier.services.bulk_reads import read_frame
 from cstier.services.errors import ValidationFailed
 from cstier.services.tiering.fields import field_catalog
+from cstier.store.bulk_reads import read_frame
 
 ATTENTION_HORIZON = timedelta(days=7)
 ATTENTION_LIMIT = 50

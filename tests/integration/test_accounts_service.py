@@ -14,7 +14,7 @@ from cstier.services import accounts
 from cstier.services.accounts import AUDITED_FIELDS, AccountFilter
 from cstier.services.audit import snapshot
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from cstier.services.tiering.current import BLOCK_SIZE, store_tiers
+from cstier.store.tier_blocks import BLOCK_SIZE, store_tiers
 from tests.factories import (
     AccountFactory,
     CompanyFactory,

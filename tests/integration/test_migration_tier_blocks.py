@@ -44,7 +44,7 @@ def _account_tier_rows(db) -> list[tuple]:
 
 def _in_blocks(db) -> tuple[list[tuple], dict[int, dict], list[tuple]]:
     """Return what the application reads after the upgrade: frames, per-account, blocks."""
-    from cstier.services.tiering.current import account_tiers, read_current_tiers
+    from cstier.store.tier_blocks import account_tiers, read_current_tiers
 
     with Session(db.engine) as session:
         frames = read_current_tiers(session, [1, 2], with_pending=True)

@@ -15,7 +15,7 @@ from cstier.models import (
     Pool,
     User,
 )
-from cstier.services.bulk_reads import id_table, read_frame
+from cstier.store.bulk_reads import id_table, read_frame
 
 MODEL_COLUMNS = [
     "coverage_model_id",

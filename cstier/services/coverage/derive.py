@@ -13,12 +13,12 @@ from cstier.domain.coverage.loads import moved_totals
 from cstier.domain.coverage.suggest import ACCOUNT_COLUMNS
 from cstier.models import Account, AccountCoverage
 from cstier.models.base import utcnow
-from cstier.services.bulk import BulkWriter
-from cstier.services.bulk_reads import id_list, read_frame, read_id_lists
-from cstier.services.columns import read_columns
 from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.coverage.tiers import current_tiers
+from cstier.store.bulk_reads import id_list, read_frame, read_id_lists
+from cstier.store.bulk_writes import BulkWriter
+from cstier.store.column_reads import read_columns
 
 
 @dataclass
@@ -63,7 +63,7 @@ def derive_coverage(
     reassignment with a suggested owner. A tiering run passes the book's value and needs
     tiers it has just written (account_id, value_tier, needs_tier) instead of re-reading them;
     `committed`: its transaction has not changed the stored coverage, which may then be
-    read on two connections at once (services/columns.py), or `stored` itself, read
+    read on two connections at once (store/column_reads.py), or `stored` itself, read
     beforehand with `stored_coverage`; and `facts`, by account id, what its book read of
     arr_cents (the ARR field), region and vertical, which flagging then reads from there.
     """
@@ -92,7 +92,7 @@ def derive_coverage(
 def stored_coverage(session: Session, committed: bool = False) -> StoredCoverage:
     """Read the stored coverage, column-wise, and the accounts a CSM owns.
 
-    The coverage is one scan of its table (services/columns.py), not a row per account.
+    The coverage is one scan of its table (store/column_reads.py), not a row per account.
     The owned accounts, a fraction of the book, come through the indexes on their CSM and
     their pool, which beats scanning the account table or adding the pools to the scan.
     """

@@ -5,8 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.models import Account, TierScheme
-from cstier.services.bulk_reads import read_frame
-from cstier.services.tiering.current import read_current_tiers
+from cstier.store.bulk_reads import read_frame
+from cstier.store.tier_blocks import read_current_tiers
 
 
 def active_scheme_id(session: Session, dimension: str) -> int | None:
@@ -23,7 +23,7 @@ def active_scheme_id(session: Session, dimension: str) -> int | None:
 def current_tiers(session: Session) -> pd.DataFrame:
     """Return account_id, value_tier, needs_tier, arr_cents for every account (tiers may be None).
 
-    Tiers are read from their packed blocks (services/tiering/current.py), not joined row
+    Tiers are read from their packed blocks (store/tier_blocks.py), not joined row
     by row: at book scale that join alone would slow every capacity page.
     """
     schemes = {"value_tier": active_scheme_id(session, "value"),

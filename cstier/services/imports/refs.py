@@ -1,17 +1,15 @@
 """Look up the rows an import file refers to by external id (or a CSM by email), with a cache."""
 
-import json
 from collections.abc import Callable
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, String, bindparam, cast, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from cstier.models import Account, Company, Contact, Department, User
+from cstier.store.bulk_reads import key_in
 
 LOOKUP_BATCH = 50_000  # keys per query, bound as one parameter
-ARRAY_QUOTES = str.maketrans({"\\": "\\\\", '"': '\\"'})
 
 NOUNS = {
     "companies": "company",
@@ -20,23 +18,6 @@ NOUNS = {
     "accounts": "account",
     "csms": "active CSM",
 }
-
-
-def key_in(session: Session, column, values: list[str]) -> ColumnElement:
-    """Return `column IN values` with the values bound as one parameter.
-
-    One text parameter (an array literal on PostgreSQL, JSON on SQLite) keeps the statement
-    cached and spares compiling and binding thousands of placeholders per query.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        # IN (unnest) plans as a join, linear in the keys; = ANY(array) can become a filter that
-        # compares every row with every key when the statistics still say the table is empty.
-        keys = '{"' + '","'.join(values) + '"}'
-        if "\\" in keys or keys.count('"') != 2 * len(values):  # rare: quote the elements
-            keys = "{" + ",".join('"' + v.translate(ARRAY_QUOTES) + '"' for v in values) + "}"
-        return column.in_(select(func.unnest(cast(bindparam(None, keys), ARRAY(String)))))
-    keys = bindparam(None, json.dumps(list(values)))
-    return column.in_(select(func.json_each(keys).table_valued("value").c.value))
 
 
 def _query(session: Session, ref: str, values: list[str]) -> Select:

@@ -16,15 +16,15 @@ from cstier.domain.imports.sniff import EncodingRefused
 from cstier.domain.imports.validate import filled_rows
 from cstier.models import CustomAttribute, ImportRun
 from cstier.models.base import utcnow
-from cstier.services.bulk import checkpoint_after, large_page_cache
 from cstier.services.imports.check import self_reference, validated
 from cstier.services.imports.passes import one_pass, two_passes
 from cstier.services.imports.reader import ReadLimits, Source, UnreadableFile, open_source
 from cstier.services.imports.refs import References
 from cstier.services.imports.targets import TARGETS
 from cstier.services.imports.upsert import Tally, Upsert, link_late_parents
-from cstier.services.threads import InFlight, shareable_across_threads
 from cstier.services.tiering.run import run_tiering
+from cstier.store.bulk_writes import checkpoint_after, large_page_cache
+from cstier.store.threads import InFlight, shareable_across_threads
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def import_file(
 ) -> ImportOutcome:
     """Validate the whole file, then (unless a dry run) upsert it all or nothing."""
     # SQLite's default 2 MB page cache thrashes on a big import's indexes, and its commit
-    # would copy the whole log back into the database before returning (see services/bulk.py).
+    # would copy the whole log back into the database before returning (see store/bulk_writes.py).
     with checkpoint_after(session), large_page_cache(session, megabytes=256):
         return _import_file(session, request, now or utcnow())
 

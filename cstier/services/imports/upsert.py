@@ -13,12 +13,12 @@ from cstier.domain.imports import KindSpec
 from cstier.domain.imports.diff import changed_cells
 from cstier.domain.imports.headers import ATTRIBUTE_PREFIX
 from cstier.models import Company
-from cstier.services.bulk_reads import read_frame_on
-from cstier.services.imports import write
-from cstier.services.imports.indexes import SetAside, worth_setting_aside
-from cstier.services.imports.refs import LOOKUP_BATCH, References, key_in
+from cstier.services.imports.refs import LOOKUP_BATCH, References
 from cstier.services.imports.targets import Target
-from cstier.services.threads import InFlight
+from cstier.store import import_writes as write
+from cstier.store.bulk_reads import key_in, read_frame_on
+from cstier.store.set_aside import SetAside, worth_setting_aside
+from cstier.store.threads import InFlight
 
 SAMPLES = 20
 

@@ -10,8 +10,8 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from cstier.models import TierScheme
-from cstier.services.bulk import BulkWriter
-from cstier.services.tiering.current import store_tiers
+from cstier.store.bulk_writes import BulkWriter
+from cstier.store.tier_blocks import store_tiers
 
 FLUSH_ROWS = 500_000
 HISTORY_COLUMNS = (

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from cstier.models import Account, Subscription
 from cstier.models.base import utcnow
-from cstier.services.bulk_reads import overlay, read_frame
+from cstier.store.bulk_reads import overlay, read_frame
 
 MONTHS_PER_YEAR = 12
 

@@ -6,7 +6,6 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.tiering import DEFAULT_FIELDS
 from cstier.models import Account, Company, CustomAttribute
-from cstier.services.columns import JsonFields, field_names, read_columns
 from cstier.services.tiering.current_arr import current_arr
 from cstier.services.tiering.signals import (
     add_signals,
@@ -14,6 +13,7 @@ from cstier.services.tiering.signals import (
     is_signal,
     signal_catalog,
 )
+from cstier.store.column_reads import JsonFields, field_names, read_columns
 
 ID_KINDS = {"account_id": "int", "company_id": "int", "scheme_id": "int"}
 
@@ -35,7 +35,7 @@ COMPANY_FIELDS = {
     "annual_revenue": ("number", Company.annual_revenue_cents),
 }
 # Money is stored in cents and read as such: SQLite writes an integer faster than the real
-# a division in SQL would make (services/column_text.py); pandas divides the column.
+# a division in SQL would make (store/column_text.py); pandas divides the column.
 IN_CENTS = {"arr", "annual_revenue"}
 # The ARR field itself, in cents, beside the current ARR that "arr" holds (see load_book).
 FIELD_ARR_CENTS = "arr_field_cents"
@@ -67,13 +67,15 @@ def load_book(
     catalog: dict[str, str],
     committed: bool = False,
     field_arr: bool = False,
+    chunk_rows: int | None = None,
 ) -> pd.DataFrame:
     """Read account_id plus the named fields for every account, ordered by account id.
 
     With `committed` (the session holds no uncommitted change to accounts or companies),
-    the tables are read on two connections at once (services/columns.py). With `field_arr`
+    the tables are read on two connections at once (store/column_reads.py). With `field_arr`
     and "arr" among the fields, the book also holds the ARR field in cents (FIELD_ARR_CENTS),
     which coverage balances books by: a run hands it on rather than read it again.
+    Each query reads the rows of `chunk_rows` keys (read_columns' default unless given).
     """
     names = sorted(columns)
     # Record-backed signals are computed below; those with an attribute fallback read it here.
@@ -89,7 +91,13 @@ def load_book(
     selected = [Account.id, Account.company_id, *(ACCOUNT_FIELDS[n][1] for n in table)]
     stmt = select(*selected).order_by(Account.id)
     book = read_chunked(
-        session, stmt, ["account_id", "company_id", *table], catalog, attributes, committed
+        session,
+        stmt,
+        ["account_id", "company_id", *table],
+        catalog,
+        attributes,
+        committed,
+        chunk_rows,
     )
     kept = [FIELD_ARR_CENTS] if field_arr and "arr" in names else []
     if kept:
@@ -106,6 +114,7 @@ def load_book(
             ["company_id", *firm],
             catalog,
             committed=committed,
+            chunk_rows=chunk_rows,
         )
         _from_cents(firms)
         matched = firms.set_index("company_id").reindex(book["company_id"])
@@ -127,15 +136,18 @@ def read_chunked(
     catalog: dict[str, str],
     json_fields: JsonFields | None = None,
     committed: bool = False,
+    chunk_rows: int | None = None,
 ) -> pd.DataFrame:
     """Run a Core select (its first column an integer key) into a typed DataFrame.
 
-    The rows travel as joined texts (services/columns.py), with any `json_fields` after the
+    The rows travel as joined texts (store/column_reads.py), with any `json_fields` after the
     select's columns; booleans and dates, which come back as strings, are converted here.
     """
     names = field_names(columns, json_fields)
     kinds = {name: ID_KINDS.get(name) or catalog.get(name, "text") for name in names}
-    frame = read_columns(session, stmt, columns, kinds, json_fields, committed=committed)
+    frame = read_columns(
+        session, stmt, columns, kinds, json_fields, committed=committed, chunk_rows=chunk_rows
+    )
     for name, kind in kinds.items():
         if kind in ("boolean", "date"):
             frame[name] = typed(frame[name], kind)
@@ -145,7 +157,7 @@ def read_chunked(
 def typed(column: pd.Series, kind: str) -> pd.Series:
     """Return a boolean or date column, read as strings, in the dtype its field compares in.
 
-    Ids, numbers and text arrive typed from services/columns.py; other kinds pass through.
+    Ids, numbers and text arrive typed from store/column_reads.py; other kinds pass through.
     """
     if kind == "boolean":
         lowered = column.astype("string").str.lower()

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from cstier.domain.permissions import Actor, sees_whole_book
 from cstier.models import Account, TierChange, TieringRun, TierScheme
 from cstier.services.accounts import scoped
-from cstier.services.bulk_reads import among
-from cstier.services.tiering.current import account_tiers
+from cstier.store.bulk_reads import among
+from cstier.store.tier_blocks import account_tiers
 
 
 def timeline(session: Session, account_id: int, as_of: datetime | None = None) -> list[TierChange]:
@@ -85,7 +85,7 @@ class CurrentTier:
 def current_for_account(session: Session, account_id: int) -> list[CurrentTier]:
     """Return an account's current tiers, value and needs first, each with its latest change.
 
-    The tier blocks hold the tier alone (services/tiering/current.py); the change that set
+    The tier blocks hold the tier alone (store/tier_blocks.py); the change that set
     it, written in the same transaction, says why. An account has a few dozen changes at
     most, so all of them are read (`timeline`) and the newest per scheme kept.
     """

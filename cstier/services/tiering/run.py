@@ -22,19 +22,19 @@ from cstier.domain.tiering import (
 )
 from cstier.models import OutboxEvent, TieringRun, TierOverride, TierScheme
 from cstier.models.base import utcnow
-from cstier.services.bulk import BulkWriter, checkpoint_after, large_page_cache, large_work_mem
-from cstier.services.bulk_reads import read_frame
 from cstier.services.coverage.derive import StoredCoverage, derive_coverage, stored_coverage
 from cstier.services.coverage.tiers import active_scheme_id
-from cstier.services.threads import ConnectionView, InFlight, shareable_across_threads
 from cstier.services.tiering.changes import ChangeBatch
-from cstier.services.tiering.current import (
+from cstier.services.tiering.fields import FIELD_ARR_CENTS, field_catalog, load_book
+from cstier.services.tiering.schemes import active_schemes, ensure_default_schemes, validate
+from cstier.store.bulk_reads import read_frame
+from cstier.store.bulk_writes import BulkWriter, checkpoint_after, large_page_cache, large_work_mem
+from cstier.store.threads import ConnectionView, InFlight, reads_ahead_while_evaluating
+from cstier.store.tier_blocks import (
     read_current_tiers,
     serialize_writers,
     store_pending,
 )
-from cstier.services.tiering.fields import FIELD_ARR_CENTS, field_catalog, load_book
-from cstier.services.tiering.schemes import active_schemes, ensure_default_schemes, validate
 
 log = logging.getLogger(__name__)
 
@@ -221,8 +221,7 @@ def _evaluate_and_write(
     # reads after, on two connections. The owners come with the stored coverage, not the
     # book, so an account a CSM takes while the run evaluates is still flagged if its
     # model moves.
-    url = session.get_bind().url
-    early = not dry_run and url.get_backend_name() == "sqlite" and shareable_across_threads(url)
+    early = not dry_run and reads_ahead_while_evaluating(session)
     ahead = InFlight(early)
     stored: list[StoredCoverage] = []
     if early:

@@ -8,15 +8,15 @@ from sqlalchemy.orm import Session
 from cstier.domain.permissions import Actor
 from cstier.models import Account, TierScheme
 from cstier.services.accounts import scoped
-from cstier.services.columns import read_columns
-from cstier.services.tiering.current import read_current_tiers
 from cstier.services.tiering.current_arr import current_arr_cents
+from cstier.store.column_reads import read_columns
+from cstier.store.tier_blocks import read_current_tiers
 
 
 def tier_summary(session: Session, actor: Actor) -> list[dict]:
     """Return, per active scheme, each tier's account count and current ARR in the visible book.
 
-    The tiers are packed per scheme (services/tiering/current.py), so they are counted
+    The tiers are packed per scheme (store/tier_blocks.py), so they are counted
     here against the visible accounts' current ARR rather than grouped in SQL.
     """
     arr_cents, active = current_arr_cents()

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from cstier.models import AccountNeed, Subscription, UsageMetric
 from cstier.models.base import utcnow
-from cstier.services.bulk_reads import overlay, read_frame
 from cstier.services.tiering.current_arr import active_on
+from cstier.store.bulk_reads import overlay, read_frame
 
 NEED_PREFIX = "need."
 USAGE_PREFIX = "usage."

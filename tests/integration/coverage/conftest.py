@@ -11,8 +11,8 @@ from cstier.extensions import db
 from cstier.models import AccountCoverage, CoverageModel, CsmProfile, TierScheme
 from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.seed import ensure_default_coverage
-from cstier.services.tiering.current import store_tiers
 from cstier.services.tiering.schemes import ensure_default_schemes
+from cstier.store.tier_blocks import store_tiers
 
 
 @pytest.fixture

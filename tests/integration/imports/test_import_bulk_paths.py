@@ -84,7 +84,8 @@ def test_parents_in_earlier_chunks_are_linked(db_session, write_file, run_import
 
 def test_a_failing_background_write_leaves_nothing(company, write_file, run_import, monkeypatch):
     """A write that fails on the writer's thread still rolls back every chunk before it."""
-    from cstier.services.imports import reader, write
+    from cstier.services.imports import reader
+    from cstier.store import import_writes as write
 
     monkeypatch.setattr(reader.Source.chunks, "__defaults__", (5,))
     real, calls = write.insert_work, []
@@ -117,7 +118,8 @@ def test_a_large_load_rebuilds_the_indexes_it_set_aside(
     company, write_file, run_import, monkeypatch
 ):
     """Indexes dropped for a large load are all back, and the rows are found through them."""
-    from cstier.services.imports import indexes, reader
+    from cstier.services.imports import reader
+    from cstier.store import set_aside as indexes
 
     monkeypatch.setattr(indexes, "BULK_ROWS", 5)
     monkeypatch.setattr(reader.Source.chunks, "__defaults__", (4,))
@@ -131,7 +133,9 @@ def test_a_large_load_rebuilds_the_indexes_it_set_aside(
 
 def test_a_failing_large_load_keeps_the_indexes(company, write_file, run_import, monkeypatch):
     """A load that fails after dropping the indexes rolls the drops back with the rows."""
-    from cstier.services.imports import indexes, reader, write
+    from cstier.services.imports import reader
+    from cstier.store import import_writes as write
+    from cstier.store import set_aside as indexes
 
     monkeypatch.setattr(indexes, "BULK_ROWS", 5)
     monkeypatch.setattr(reader.Source.chunks, "__defaults__", (4,))
@@ -202,13 +206,11 @@ def test_keys_sharing_a_hash_are_still_all_written(company, write_file, run_impo
     assert len(db.session.scalars(select(Account.id)).all()) == 10
 
 
-def test_many_rows_per_insert_statement_keep_every_row(
-    company, write_file, run_import, monkeypatch
-):
-    """SQLite inserts several rows per statement; a chunk that does not divide evenly loses none."""
-    from cstier.services.imports import write
+def test_many_rows_with_numbers_and_dates_are_all_written(company, write_file, run_import):
+    """Every row is stored with its ARR and date, empty dates as missing.
 
-    monkeypatch.setattr(write, "ROWS_PER_STATEMENT", 50)
+    How many rows go into one INSERT is a parameter of the store (store/test_import_writes.py).
+    """
     header = [*HEADER, "arr", "renewal_date"]
     rows = [
         [f"AC-{i}", f"A {i}", "company", "CO-1", "active", f"{i}.25", "" if i % 3 else "2027-01-31"]
@@ -216,7 +218,8 @@ def test_many_rows_per_insert_statement_keep_every_row(
     ]
     outcome = run_import("accounts", write_file("a.csv", accounts_csv(rows, header)))
     assert outcome.ok and outcome.created == 123, outcome.errors.as_json()
-    stored = db.session.execute(select(Account.external_id, Account.arr_cents)).all()
-    assert sorted(stored) == sorted((f"AC-{i}", i * 100 + 25) for i in range(123))
-    again = run_import("accounts", write_file("a.csv", accounts_csv(rows, header)))
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 123)
+    stored = db.session.execute(
+        select(Account.external_id, Account.arr_cents, Account.renewal_date).order_by(Account.id)
+    ).all()
+    assert [(e, c) for e, c, _ in stored] == [(f"AC-{i}", i * 100 + 25) for i in range(123)]
+    assert [d is None for _, _, d in stored] == [bool(i % 3) for i in range(123)]

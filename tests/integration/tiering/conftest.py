@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from cstier.domain.permissions import Actor
 from cstier.extensions import db
 from cstier.models import OutboxEvent, TierChange, TieringRun, TierScheme
-from cstier.services.tiering.current import read_current_tiers
 from cstier.services.tiering.history import CurrentTier, current_for_account
+from cstier.store.tier_blocks import read_current_tiers
 from tests.factories import AccountFactory, CompanyFactory
 
 JAN = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)

@@ -1,17 +1,13 @@
 """The book a run evaluates: every field read back exactly, whatever its text holds."""
 
-import threading
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import event
 from sqlalchemy import text as sa_text
 
-from cstier.extensions import db
 from cstier.models import CustomAttribute
-from cstier.services import columns
 from cstier.services.tiering.fields import field_catalog, load_book
 from tests.factories import AccountFactory, CompanyFactory
 
@@ -32,8 +28,9 @@ def _attribute(db_session, key: str, data_type: str) -> None:
     db_session.flush()
 
 
-def _book(db_session, *names: str) -> pd.DataFrame:
-    return load_book(db_session, set(names), field_catalog(db_session)).set_index("account_id")
+def _book(db_session, *names: str, **options) -> pd.DataFrame:
+    catalog = field_catalog(db_session)
+    return load_book(db_session, set(names), catalog, **options).set_index("account_id")
 
 
 def test_text_values_come_back_exactly_and_null_stays_missing(db_session):
@@ -82,18 +79,6 @@ def test_booleans_and_dates_are_converted(db_session):
     assert bool(book.loc[no.id, "attr.champion"]) is False
     assert book.loc[yes.id, "renewal_date"] == pd.Timestamp("2027-03-31")
     assert pd.isna(book.loc[no.id, "renewal_date"])
-
-
-def test_a_book_read_in_several_chunks_is_whole_and_in_account_order(db_session, monkeypatch):
-    monkeypatch.setattr(columns, "CHUNK_ROWS", 3)
-    regions = ["NA", "EMEA", "APAC", "LATAM", "NA", "EMEA", "MEA"]
-    made = [AccountFactory(company=CompanyFactory(region=r)) for r in regions]
-    book = load_book(db_session, {"region"}, field_catalog(db_session))
-    assert book["account_id"].tolist() == sorted(a.id for a in made)
-    by_id = book.set_index("account_id")["region"]
-    assert [by_id[a.id] for a in made] == regions
-    # Chunks that met different values still share one categorical column.
-    assert isinstance(book["region"].dtype, pd.CategoricalDtype)
 
 
 def test_an_empty_book_has_typed_columns(db_session):
@@ -204,10 +189,9 @@ def test_boolean_attributes_read_exactly_whatever_the_row_holds(db_session, othe
         _assert_read(book.loc[account.id, "attr.renewed"], other_read, other)
 
 
-def test_attributes_of_every_kind_keep_their_columns_apart(db_session, monkeypatch):
+def test_attributes_of_every_kind_keep_their_columns_apart(db_session):
     # Chunks of three: rows read as arrays and rows read field by field share chunks; every
     # third row has a number typed as text and no renewed/signed, so it goes field by field.
-    monkeypatch.setattr(columns, "CHUNK_ROWS", 3)
     for key, data_type in [
         ("motto", "text"),
         ("tier", "choice"),
@@ -226,7 +210,7 @@ def test_attributes_of_every_kind_keep_their_columns_apart(db_session, monkeypat
     accounts = [AccountFactory(attributes=row, arr_cents=i * 100_01) for i, row in enumerate(rows)]
     names = ["attr.motto", "attr.tier", "attr.score", "attr.seats", "attr.champion"]
     names += ["attr.renewed", "attr.signed", "arr", "plan", "region"]
-    book = load_book(db_session, set(names), field_catalog(db_session))
+    book = load_book(db_session, set(names), field_catalog(db_session), chunk_rows=3)
     assert list(book.columns) == ["account_id", *sorted(names)]
     book = book.set_index("account_id")
     for i, (account, row) in enumerate(zip(accounts, rows, strict=True)):
@@ -248,26 +232,17 @@ def test_attributes_of_every_kind_keep_their_columns_apart(db_session, monkeypat
     assert isinstance(book["attr.tier"].dtype, pd.CategoricalDtype)
 
 
-def test_sqlite_reads_number_and_boolean_attributes_as_one_array_each(db_session):
-    if db_session.get_bind().dialect.name != "sqlite":
-        pytest.skip("PostgreSQL reads each attribute with ->>")
+def test_number_and_boolean_attributes_read_together_come_back_apart(db_session):
+    # On SQLite each kind's fields come from one json_extract array per row.
     for key, data_type in [("a", "number"), ("b", "number"), ("c", "boolean"), ("d", "boolean")]:
         _attribute(db_session, key, data_type)
     AccountFactory(attributes={"a": 1, "b": 2, "c": True, "d": False})
-    statements = []
-
-    def listener(conn, cursor, statement, *_):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        book = _book(db_session, "attr.a", "attr.b", "attr.c", "attr.d")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
+    AccountFactory(attributes={"a": None, "b": 2.5, "d": True})
+    book = _book(db_session, "attr.a", "attr.b", "attr.c", "attr.d")
     assert book.iloc[0].tolist() == [1.0, 2.0, True, False]
-    (query,) = [s for s in statements if "json_extract" in s]
-    # The paths are bound parameters: two of them per array.
-    assert query.count("json_extract(account.attributes, ?, ?)") == 2
+    second = book.iloc[1]
+    assert pd.isna(second["attr.a"]) and pd.isna(second["attr.c"])
+    assert (second["attr.b"], second["attr.d"]) == (2.5, True)
 
 
 def test_table_numbers_are_read_exactly(db_session):
@@ -311,65 +286,20 @@ def test_sqlite_text_in_a_number_column_becomes_missing(db_session):
     assert pd.isna(book.loc[odd.id, "employees"])
 
 
-def test_a_plain_book_is_read_column_wise_without_lines(db_session, monkeypatch):
-    _attribute(db_session, "motto", "text")
-    AccountFactory(arr_cents=500, attributes={"motto": "hi"})
-    queries = []
-    original = columns.ColumnWise.query
-    dialect = db.engine.dialect  # the query may be built on the read-ahead thread
-
-    def recorded(reader, chunk):
-        query = original(reader, chunk)
-        queries.append(str(query.compile(dialect=dialect)))
-        return query
-
-    def no_lines(*args):
-        raise AssertionError("a plain chunk must not fall back to CSV lines or COPY")
-
-    monkeypatch.setattr(columns.ColumnWise, "query", recorded)
-    monkeypatch.setattr(columns, "_as_lines", no_lines)
-    book = _book(db_session, "arr", "plan", "attr.motto")
-    assert book.iloc[0][["arr", "plan", "attr.motto"]].tolist() == [5.0, "Pro", "hi"]
-    # The accounts' chunk (and the companies') is one query of aggregates, no row made a line.
-    assert queries and all("||" not in q for q in queries)
-    assert all("group_concat" in q or "string_agg" in q for q in queries)
-
-
-def test_a_chunk_that_does_not_split_is_read_as_lines(db_session, monkeypatch):
+def test_values_holding_a_separator_in_a_table_and_an_attribute_read_exactly(db_session):
     _attribute(db_session, "motto", "text")
     # The field separator pandas is given; on SQLite, a comma inside a JSON string.
     odd = AccountFactory(plan="a\x1eb", attributes={"motto": "a, b"})
-    fell_back = []
-    original = columns._as_lines
-
-    def recorded(*args):
-        fell_back.append(True)
-        return original(*args)
-
-    monkeypatch.setattr(columns, "_as_lines", recorded)
     book = _book(db_session, "attr.motto", "plan")
     assert book.loc[odd.id, "plan"] == "a\x1eb"
     assert book.loc[odd.id, "attr.motto"] == "a, b"
-    assert fell_back
-
-
-def test_chunks_follow_key_ranges_with_gaps(db_session, monkeypatch):
-    monkeypatch.setattr(columns, "CHUNK_ROWS", 4)
-    made = [AccountFactory(arr_cents=i * 100) for i in range(12)]
-    for gone in made[2:9]:
-        db_session.execute(sa_text("DELETE FROM account WHERE id = :id"), {"id": gone.id})
-    kept = made[:2] + made[9:]
-    book = _book(db_session, "arr")
-    assert book.index.tolist() == [a.id for a in kept]
-    assert book["arr"].tolist() == [a.arr_cents / 100 for a in kept]
 
 
 @pytest.mark.parametrize("chunk_rows", [2, 200_000])
-def test_text_that_looks_like_numbers_stays_text_across_chunks(db_session, monkeypatch, chunk_rows):
-    monkeypatch.setattr(columns, "CHUNK_ROWS", chunk_rows)
+def test_text_that_looks_like_numbers_stays_text_across_chunks(db_session, chunk_rows):
     plans = ["01", "02", None, "2.0", "Pro", None]
     made = [AccountFactory(plan=plan, company=CompanyFactory(region=None)) for plan in plans]
-    book = _book(db_session, "plan", "region")
+    book = _book(db_session, "plan", "region", chunk_rows=chunk_rows)
     read = [book.loc[a.id, "plan"] for a in made]
     assert [None if pd.isna(p) else p for p in read] == plans
     assert (book["plan"] == "01").sum() == 1
@@ -383,70 +313,6 @@ def test_a_date_attribute_without_dashes_reads_as_that_date(db_session):
     assert _book(db_session, "attr.signed").loc[account.id, "attr.signed"] == pd.Timestamp(
         "2024-01-01"
     )
-
-
-def test_the_next_chunk_is_read_ahead_on_a_background_thread(db_session, monkeypatch):
-    monkeypatch.setattr(columns, "CHUNK_ROWS", 2)
-    made = [AccountFactory(arr_cents=i * 100) for i in range(7)]
-    threads = []
-
-    def seen(*args):
-        threads.append(threading.current_thread().name)
-
-    engine = db_session.get_bind()
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        book = _book(db_session, "arr")
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-    assert book["arr"].tolist() == [a.arr_cents / 100 for a in made]
-    # The test databases are files or servers, so the chunk queries leave the main thread.
-    assert any(name.startswith("cstier-db") for name in threads)
-
-
-def test_a_middle_chunk_read_as_lines_waits_for_the_query_read_ahead(db_session, monkeypatch):
-    monkeypatch.setattr(columns, "CHUNK_ROWS", 2)
-    _attribute(db_session, "motto", "text")
-    mottos = ["a", "b", "c\x1ed", "e", "f", "g"]
-    made = [AccountFactory(attributes={"motto": m}) for m in mottos]
-    book = _book(db_session, "attr.motto")
-    assert [book.loc[a.id, "attr.motto"] for a in made] == mottos
-
-
-def test_a_failed_read_ahead_query_fails_the_read_and_frees_the_connection(db_session, monkeypatch):
-    monkeypatch.setattr(columns, "CHUNK_ROWS", 2)
-    for i in range(6):
-        AccountFactory(arr_cents=i)
-    original = columns.ColumnWise.query
-    calls = []
-
-    def second_fails(reader, chunk):
-        calls.append(chunk)
-        if len(calls) == 2:
-            raise RuntimeError("the server went away")
-        return original(reader, chunk)
-
-    monkeypatch.setattr(columns.ColumnWise, "query", second_fails)
-    with pytest.raises(RuntimeError, match="went away"):
-        _book(db_session, "arr")
-    # Nothing is left running on the connection: the session can go on.
-    assert db_session.execute(sa_text("SELECT COUNT(*) FROM account")).scalar() == 6
-
-
-def test_rows_that_arrive_out_of_key_order_are_put_in_order(db_session, monkeypatch):
-    made = [AccountFactory(arr_cents=i * 100, plan=f"P{i}") for i in range(6)]
-    original = columns._chunks
-
-    def shuffled(*args):
-        # As PostgreSQL's bitmap scans return rows: in heap order, not key order.
-        for part in original(*args):
-            yield part.iloc[::-1].reset_index(drop=True)
-
-    monkeypatch.setattr(columns, "_chunks", shuffled)
-    book = _book(db_session, "arr", "plan")
-    assert book.index.tolist() == [a.id for a in made]
-    assert book["arr"].tolist() == [a.arr_cents / 100 for a in made]
-    assert book["plan"].astype(str).tolist() == [a.plan for a in made]
 
 
 @pytest.mark.parametrize(
@@ -468,34 +334,18 @@ def test_text_read_beside_numbers_comes_back_exactly(db_session, text):
     assert isinstance(book["attr.motto"].dtype, pd.CategoricalDtype)
 
 
-def test_numbers_and_text_of_a_plain_book_come_from_one_array(db_session, monkeypatch):
+def test_numbers_and_text_of_a_plain_book_come_back_exactly(db_session):
     _attribute(db_session, "motto", "text")
     _attribute(db_session, "score", "number")
     made = [
         AccountFactory(attributes={"motto": m, "score": s})
         for m, s in [("low", 1), ("high", None), (None, 2.5)]
     ]
-    extracts = []
-
-    def no_lines(*args):
-        raise AssertionError("a plain chunk must not fall back to CSV lines")
-
-    def seen(conn, cursor, statement, *args):
-        extracts.append(statement.lower().count("json_extract"))
-
-    monkeypatch.setattr(columns, "_as_lines", no_lines)
-    engine = db_session.get_bind()
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        book = _book(db_session, "attr.motto", "attr.score")
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    book = _book(db_session, "attr.motto", "attr.score")
     assert [book.loc[a.id, "attr.score"] for a in made][::2] == [1.0, 2.5]
     assert pd.isna(book.loc[made[1].id, "attr.score"])
     assert book.loc[made[0].id, "attr.motto"] == "low"
     assert pd.isna(book.loc[made[2].id, "attr.motto"])
-    if db_session.get_bind().dialect.name == "sqlite":
-        assert max(extracts) == 1  # one json_extract per row reads both fields
 
 
 def test_a_text_field_holding_a_json_number_or_boolean_reads_as_json_extract_does(db_session):
@@ -508,41 +358,6 @@ def test_a_text_field_holding_a_json_number_or_boolean_reads_as_json_extract_doe
     # SQLite's json_extract returns SQL values (1.5, 1); PostgreSQL's ->> the JSON text.
     assert book.loc[number.id, "attr.motto"] == "1.5"
     assert book.loc[boolean.id, "attr.motto"] == ("1" if sqlite else "true")
-
-
-def test_a_committed_book_is_read_on_two_connections_on_postgresql(db_session, monkeypatch):
-    monkeypatch.setattr(columns, "CHUNK_ROWS", 2)
-    made = [AccountFactory(arr_cents=i * 100, attributes={"seats": i}) for i in range(9)]
-    used = set()
-
-    def seen(conn, cursor, statement, *args):
-        if "group_concat" in statement or "string_agg" in statement:
-            used.add(id(conn.connection.driver_connection))
-
-    engine = db_session.get_bind()
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        catalog = field_catalog(db_session)
-        book = load_book(db_session, {"arr", "seats"}, catalog, committed=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-    assert book["account_id"].tolist() == [a.id for a in made]
-    assert book["arr"].tolist() == [a.arr_cents / 100 for a in made]
-    assert book["seats"].tolist() == [float(i) for i in range(9)]
-    # SQLite measured no faster on two connections, so it keeps the session's.
-    assert len(used) == (2 if engine.dialect.name == "postgresql" else 1)
-
-
-def test_an_uncommitted_change_is_read_when_the_caller_does_not_say_committed(
-    db_session, monkeypatch
-):
-    monkeypatch.setattr(columns, "CHUNK_ROWS", 2)
-    made = [AccountFactory(arr_cents=100) for _ in range(5)]
-    db_session.execute(
-        sa_text("UPDATE account SET arr_cents = 900 WHERE id = :id"), {"id": made[3].id}
-    )
-    book = _book(db_session, "arr")
-    assert book.loc[made[3].id, "arr"] == 9.0
 
 
 @pytest.mark.parametrize(

@@ -127,7 +127,7 @@ def test_a_run_flushed_in_small_batches_writes_every_tier_and_history_row(
 def test_a_run_reading_its_book_in_chunks_on_two_connections_tiers_it_the_same(
     db_session, book, monkeypatch
 ):
-    monkeypatch.setattr("cstier.services.columns.CHUNK_ROWS", 1)
+    monkeypatch.setattr("cstier.store.column_reads.CHUNK_ROWS", 1)
     run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
     assert tier_of(book["big"].id).tier == "Strategic"
     assert tier_of(book["mid"].id).tier == "Growth"

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from cstier.services.imports.write import copy_text, storage_values
+from cstier.store.import_writes import copy_text, storage_values
 
 
 def rows() -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """Current tiers read back per scheme: every account, names verbatim, ids matched to tiers."""
 
 from cstier.models import TierScheme
-from cstier.services.tiering.current import read_current_tiers, store_tiers
+from cstier.store.tier_blocks import read_current_tiers, store_tiers
 from tests.factories import AccountFactory
 
 NAMES = ['Tier, "A"', " spaced ", "", "#hash", "NaN", "ü—東"]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from sqlalchemy.engine import URL, Connection
+from sqlalchemy.orm import Session
 
 
 def shareable_across_threads(url: URL) -> bool:
@@ -17,6 +18,16 @@ def shareable_across_threads(url: URL) -> bool:
     but an in-memory database lives in one thread only.
     """
     return url.get_backend_name() == "postgresql" or url.database not in (None, "", ":memory:")
+
+
+def reads_ahead_while_evaluating(session: Session) -> bool:
+    """Return whether a read on a background thread should overlap an evaluation in Python.
+
+    On an SQLite file the read and pandas share the two cores. On PostgreSQL the server's
+    work slowed the evaluation as much as it saved, so reads there wait until it is done.
+    """
+    url = session.get_bind().url
+    return url.get_backend_name() == "sqlite" and shareable_across_threads(url)
 
 
 class InFlight:
@@ -60,7 +71,7 @@ class ConnectionView:
     """Stand in for a session where only its connection is used, on a background thread.
 
     Flask-SQLAlchemy's session belongs to the app context of the thread that made it; the
-    readers in services/columns.py and services/bulk_reads.py only ask it for `connection()`,
+    readers in store/column_reads.py and store/bulk_reads.py only ask it for `connection()`,
     which this returns, taken from the session in the main thread beforehand.
     """
 

@@ -19,9 +19,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from cstier.services.column_text import JsonColumns, as_categories, column_aggregates, take_column
-from cstier.services.sqlite_csv import NULL, chunk_lines
-from cstier.services.threads import InFlight, shareable_across_threads
+from cstier.store.column_text import JsonColumns, as_categories, column_aggregates, take_column
+from cstier.store.sqlite_csv import NULL, chunk_lines
+from cstier.store.threads import InFlight, shareable_across_threads
 
 CHUNK_ROWS = 200_000
 # What pg_export_snapshot() returns, checked before it goes into SET TRANSACTION SNAPSHOT.
@@ -53,6 +53,7 @@ def read_columns(
     json_fields: JsonFields | None = None,
     *,
     committed: bool = False,
+    chunk_rows: int | None = None,
 ) -> pd.DataFrame:
     """Run `stmt` (its first column a unique integer key) and return its rows, ordered by key.
 
@@ -60,13 +61,23 @@ def read_columns(
     JSON column, after them. `kinds` gives each one's kind (int, number, text, or another
     kind read as strings). A caller whose session holds no uncommitted change to the
     tables read says `committed`, and the chunks are then read on two connections at once
-    (`reading_connections`).
+    (`reading_connections`). Each query reads a range of `chunk_rows` keys (CHUNK_ROWS
+    unless given).
     """
     names = field_names(columns, json_fields)
     connection = session.connection()
     key = stmt.selected_columns[0]
     parts = list(
-        _chunks(connection, stmt.order_by(None), key, columns, kinds, json_fields, committed)
+        _chunks(
+            connection,
+            stmt.order_by(None),
+            key,
+            columns,
+            kinds,
+            json_fields,
+            committed,
+            chunk_rows or CHUNK_ROWS,
+        )
     )
     frame = _concat(parts, names, kinds)
     if list(frame.columns) != names:
@@ -81,17 +92,24 @@ def read_columns(
 
 
 def _chunks(
-    connection: Connection, stmt: Select, key, columns, kinds, json_fields, committed: bool
+    connection: Connection,
+    stmt: Select,
+    key,
+    columns,
+    kinds,
+    json_fields,
+    committed: bool,
+    chunk_rows: int,
 ):
-    """Yield the rows of `stmt` as frames, one per range of CHUNK_ROWS keys.
+    """Yield the rows of `stmt` as frames, one per range of `chunk_rows` keys.
 
-    Each chunk is one query with an aggregate per column (services/column_text.py): on
+    Each chunk is one query with an aggregate per column (store/column_text.py): on
     SQLite, joining each row's fields into a CSV line costs more than the scan, and psycopg
     hands a COPY over as one message per row. A chunk whose values can't be split exactly
     is read as CSV lines instead, which copes with anything.
 
     The next chunks' queries run on background threads while pandas splits the last one
-    (services/threads.py), on each of the `reading_connections` in turn. Sending all chunk
+    (store/threads.py), on each of the `reading_connections` in turn. Sending all chunk
     queries to PostgreSQL at once in a pipeline is no faster: the server still works on
     one query at a time.
     """
@@ -102,8 +120,8 @@ def _chunks(
     postgres = connection.dialect.name == "postgresql"
     reader = ColumnWise(columns, kinds, json_fields, postgres)
     chunks = [
-        stmt.where(key > start, key <= start + CHUNK_ROWS)
-        for start in range(int(low) - 1, int(high), CHUNK_ROWS)
+        stmt.where(key > start, key <= start + chunk_rows)
+        for start in range(int(low) - 1, int(high), chunk_rows)
     ]
     background = shareable_across_threads(connection.engine.url)
     with reading_connections(connection, committed and postgres and len(chunks) > 1) as pool:

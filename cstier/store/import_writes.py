@@ -53,9 +53,16 @@ def _constant(connection: Connection, table: Table, name: str, value):
 
 
 def insert_work(
-    connection: Connection, table: Table, frame: pd.DataFrame, constants: dict
+    connection: Connection,
+    table: Table,
+    frame: pd.DataFrame,
+    constants: dict,
+    rows_per_statement: int = ROWS_PER_STATEMENT,
 ) -> Callable[[], None]:
-    """Prepare the insert of new rows here; return the driver call, safe to run on another thread."""
+    """Prepare the insert of new rows here; return the driver call, safe to run on another thread.
+
+    SQLite takes up to `rows_per_statement` rows in one INSERT; PostgreSQL takes one COPY.
+    """
     if frame.empty:
         return _nothing
     names = list(frame.columns) + list(constants)
@@ -93,7 +100,7 @@ def insert_work(
     # Many rows per statement: fewer trips through the driver, and SQLite stores a whole
     # statement without holding the GIL, so Python checks the next chunk meanwhile.
     limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    per = max(1, min(ROWS_PER_STATEMENT, limit // max(len(bound), 1)))
+    per = max(1, min(rows_per_statement, limit // max(len(bound), 1)))
     statements = len(frame) // per
 
     def execute() -> None:

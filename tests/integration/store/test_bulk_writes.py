@@ -1,15 +1,19 @@
 """Bulk writes store what the ORM would; SQLite's log is checkpointed after a large job."""
 
-import threading
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 
 from cstier.models import AccountCoverage, TierChange, TieringRun, TierScheme
-from cstier.services import bulk
-from cstier.services.bulk import BulkWriter, checkpoint_after
 from cstier.services.tiering.changes import HISTORY_COLUMNS
+from cstier.store.bulk_writes import LOOKUP_SHARE, BulkWriter, checkpoint_after
 from tests.factories import AccountFactory
 
 TRICKY = [
@@ -125,7 +129,7 @@ def test_update_by_lookups_leaves_the_planner_settings_as_it_found_them(db_sessi
     db_session.execute(text("SET LOCAL enable_mergejoin = off"))
     writer = BulkWriter(db_session, AWARE)
     moved = rows[:2]  # a small share of the table: looked up by key
-    assert len(moved) * bulk.LOOKUP_SHARE <= len(rows)
+    assert len(moved) * LOOKUP_SHARE <= len(rows)
     writer.update("tier_change", ("id",), ("to_tier",), [(r.id, "New") for r in moved])
     settings = db_session.execute(
         text(
@@ -172,17 +176,34 @@ def sqlite_only(db_session):
     return db_session
 
 
-@pytest.fixture
-def checkpoints(monkeypatch) -> threading.Event:
-    """Set when the background checkpoint has run."""
-    done, original = threading.Event(), bulk._checkpoint
+def rows_in_the_file(session, scratch_copy: Path) -> int | None:
+    """Return the scratch rows the database file holds by itself, without its log (None: no table).
 
-    def checkpoint_and_tell(engine):
-        original(engine)
-        done.set()
+    A copy of the file alone is read, so what sits only in the log is not seen.
+    """
+    shutil.copyfile(session.get_bind().url.database, scratch_copy)
+    try:
+        with closing(sqlite3.connect(scratch_copy)) as copy:
+            return copy.execute("SELECT COUNT(*) FROM scratch").fetchone()[0]
+    except sqlite3.DatabaseError:  # no such table, or a page caught mid-write: not there yet
+        return None
+    finally:
+        for leftover in scratch_copy.parent.glob(scratch_copy.name + "*"):
+            leftover.unlink()
 
-    monkeypatch.setattr(bulk, "_checkpoint", checkpoint_and_tell)
-    return done
+
+def empty_log(session) -> None:
+    """Copy the log back and empty it, so only the job's own pages are logged."""
+    session.connection().exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def eventually(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def autocheckpoint(session) -> int:
@@ -198,13 +219,16 @@ def fill_log(session, pages: int) -> None:
     session.commit()
 
 
-def test_a_large_job_commits_without_checkpointing_then_a_thread_does(sqlite_only, checkpoints):
+def test_a_large_job_commits_without_checkpointing_then_a_thread_does(sqlite_only, tmp_path):
     session = sqlite_only
+    empty_log(session)
     before = autocheckpoint(session)
     with checkpoint_after(session, min_pages=1_000):
         assert autocheckpoint(session) == 0
         fill_log(session, 3_000)  # past SQLite's 1,000-page automatic checkpoint
-    assert checkpoints.wait(timeout=30)
+    # The job's pages reach the database file without another statement on this connection.
+    copy = tmp_path / "file-alone.sqlite"
+    assert eventually(lambda: rows_in_the_file(session, copy) == 3_000, seconds=30)
     assert autocheckpoint(session) == before
     busy, frames, copied = (
         session.connection().exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
@@ -214,10 +238,12 @@ def test_a_large_job_commits_without_checkpointing_then_a_thread_does(sqlite_onl
     session.commit()
 
 
-def test_a_small_job_leaves_the_checkpoint_to_sqlite(sqlite_only, checkpoints):
+def test_a_small_job_leaves_the_checkpoint_to_sqlite(sqlite_only, tmp_path):
     session = sqlite_only
+    empty_log(session)
     with checkpoint_after(session, min_pages=1_000_000):
         fill_log(session, 10)
-    assert not checkpoints.wait(timeout=0.5)
+    copy = tmp_path / "file-alone.sqlite"
+    assert not eventually(lambda: rows_in_the_file(session, copy) is not None, seconds=0.5)
     session.execute(text("DROP TABLE scratch"))
     session.commit()

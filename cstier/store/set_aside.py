@@ -17,9 +17,14 @@ BULK_ROWS = 50_000
 BUILD_MEMORY = "256MB"
 
 
-def worth_setting_aside(connection: Connection, table: Table, new_rows: int) -> bool:
-    """Return whether a load of new_rows is large enough to rebuild the indexes after it."""
-    if new_rows < BULK_ROWS:
+def worth_setting_aside(
+    connection: Connection, table: Table, new_rows: int, bulk_rows: int | None = None
+) -> bool:
+    """Return whether a load of new_rows is large enough to rebuild the indexes after it.
+
+    A load is large from `bulk_rows` rows (BULK_ROWS unless given).
+    """
+    if new_rows < (bulk_rows or BULK_ROWS):
         return False
     stored = connection.execute(select(func.count()).select_from(table)).scalar_one()
     return new_rows >= stored

@@ -1,4 +1,4 @@
-"""The SQLite query that writes a chunk of rows as CSV text, for services/columns.py to parse.
+"""The SQLite query that writes a chunk of rows as CSV text, for store/column_reads.py to parse.
 
 Each row becomes one line of fields concatenated in SQL; several number (or boolean) JSON
 fields come from one json_extract as an array, since each call costs nearly a parse.
@@ -13,7 +13,7 @@ from sqlalchemy import Select, String, case, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 if TYPE_CHECKING:
-    from cstier.services.columns import JsonFields
+    from cstier.store.column_reads import JsonFields
 
 NULL = "\\N"
 

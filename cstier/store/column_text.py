@@ -1,7 +1,7 @@
 """Read a chunk of rows column by column: one aggregate joins each column into one text.
 
 All aggregates of a query see the rows in the same order, so the columns line up; what can't
-be split exactly is read as CSV lines instead (services/columns.py).
+be split exactly is read as CSV lines instead (store/column_reads.py).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import pandas as pd
 from sqlalchemy import Text, case, cast, func
 from sqlalchemy.sql.elements import ColumnElement
 
-from cstier.services.sqlite_csv import NULL, PLAIN_ARRAY, _extract
+from cstier.store.sqlite_csv import NULL, PLAIN_ARRAY, _extract
 
 if TYPE_CHECKING:
-    from cstier.services.columns import JsonFields
+    from cstier.store.column_reads import JsonFields
 
 UNIT = "\x1f"
 NEVER = "\x1e"

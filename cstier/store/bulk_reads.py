@@ -1,4 +1,4 @@
-"""Bulk reads: query results straight into DataFrames, and id sets of any size as one parameter."""
+"""Bulk reads: query results straight into DataFrames, and id or key sets of any size as one parameter."""
 
 import json
 from collections.abc import Iterator
@@ -10,15 +10,20 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Executable,
+    String,
     TextClause,
     any_,
     bindparam,
+    cast,
     column,
     func,
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+
+# Backslashes and quotes escaped inside a PostgreSQL array literal's quoted elements.
+ARRAY_QUOTES = str.maketrans({"\\": "\\\\", '"': '\\"'})
 
 
 def read_frame(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFrame:
@@ -95,3 +100,20 @@ def among(session: Session, key: ColumnElement, ids: np.ndarray) -> ColumnElemen
         return key == any_(bindparam("among_ids", values, type_=ARRAY(BigInteger), unique=True))
     listed = func.json_each(bindparam("among_ids", json.dumps(values), unique=True))
     return key.in_(select(column("value")).select_from(listed))
+
+
+def key_in(session: Session, column, values: list[str]) -> ColumnElement:
+    """Return `column IN values` with the values bound as one parameter.
+
+    One text parameter (an array literal on PostgreSQL, JSON on SQLite) keeps the statement
+    cached and spares compiling and binding thousands of placeholders per query.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        # IN (unnest) plans as a join, linear in the keys; = ANY(array) can become a filter that
+        # compares every row with every key when the statistics still say the table is empty.
+        keys = '{"' + '","'.join(values) + '"}'
+        if "\\" in keys or keys.count('"') != 2 * len(values):  # rare: quote the elements
+            keys = "{" + ",".join('"' + v.translate(ARRAY_QUOTES) + '"' for v in values) + "}"
+        return column.in_(select(func.unnest(cast(bindparam(None, keys), ARRAY(String)))))
+    keys = bindparam(None, json.dumps(list(values)))
+    return column.in_(select(func.json_each(keys).table_valued("value").c.value))

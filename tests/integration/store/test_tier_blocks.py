@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from cstier.extensions import db
 from cstier.models import Account, TierBlock, TierScheme
-from cstier.services.tiering.current import (
+from cstier.store.tier_blocks import (
     BLOCK_SIZE,
     account_tiers,
     accounts_in_tier,
