@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from cstier.models import ApiToken, User
 from cstier.models.base import utcnow
 from cstier.services.errors import NotFound, ValidationFailed
+from cstier.services.unit_of_work import unit_of_work
 
 TOKEN_MARK = "cst_"  # lets secret scanners and people recognise a cstier token
 PREFIX_LENGTH = 12
@@ -31,26 +32,26 @@ def create_token(
     session: Session, user: User, name: str, now: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Create a token for an active user; return it with the plain token, which is never stored."""
-    name = (name or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not name:
-        errors["name"] = ["Name the token after what will use it, e.g. 'CRM sync'."]
-    elif len(name) > MAX_NAME_LENGTH:
-        errors["name"] = [f"The name can be at most {MAX_NAME_LENGTH} characters."]
-    if not user.active:
-        errors["user"] = [f"{user.email} is inactive; reactivate them first."]
-    if errors:
-        raise ValidationFailed("The token was not created.", errors)
-    raw = TOKEN_MARK + secrets.token_urlsafe(32)
-    token = ApiToken(
-        user_id=user.id,
-        name=name,
-        prefix=raw[:PREFIX_LENGTH],
-        token_hash=hash_token(raw),
-        created_at=now or utcnow(),
-    )
-    session.add(token)
-    session.commit()
+    with unit_of_work(session):
+        name = (name or "").strip()
+        errors: dict[str, list[str]] = {}
+        if not name:
+            errors["name"] = ["Name the token after what will use it, e.g. 'CRM sync'."]
+        elif len(name) > MAX_NAME_LENGTH:
+            errors["name"] = [f"The name can be at most {MAX_NAME_LENGTH} characters."]
+        if not user.active:
+            errors["user"] = [f"{user.email} is inactive; reactivate them first."]
+        if errors:
+            raise ValidationFailed("The token was not created.", errors)
+        raw = TOKEN_MARK + secrets.token_urlsafe(32)
+        token = ApiToken(
+            user_id=user.id,
+            name=name,
+            prefix=raw[:PREFIX_LENGTH],
+            token_hash=hash_token(raw),
+            created_at=now or utcnow(),
+        )
+        session.add(token)
     return token, raw
 
 

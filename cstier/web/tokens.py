@@ -49,7 +49,6 @@ def index():
         try:
             _token, raw = tokens.create_token(db.session, current_user, form.name.data)
         except ValidationFailed as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
             return _page(form, status=400)
         return _page(NewTokenForm(formdata=None), new_token=raw)

@@ -19,6 +19,7 @@ from cstier.services.columns import read_columns
 from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.coverage.tiers import current_tiers
+from cstier.services.unit_of_work import unit_of_work
 
 
 @dataclass
@@ -248,3 +249,9 @@ def facts_from_book(
         models.astype("int64").to_numpy()
     )
     return facts, grouped.sum()
+
+
+def rederive_book_coverage(session: Session, now: datetime | None = None) -> DeriveSummary:
+    """Re-derive every account's coverage model as one unit of work."""
+    with unit_of_work(session):
+        return derive_coverage(session, now=now)

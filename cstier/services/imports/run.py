@@ -14,6 +14,7 @@ from cstier.domain.imports import KINDS, AttributeType, ErrorList, RowError, cle
 from cstier.domain.imports.headers import ATTRIBUTE_PREFIX, HeaderMapping, resolve
 from cstier.domain.imports.sniff import EncodingRefused
 from cstier.domain.imports.validate import filled_rows
+from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.models import CustomAttribute, ImportRun
 from cstier.models.base import utcnow
 from cstier.services.bulk import checkpoint_after, large_page_cache
@@ -60,12 +61,17 @@ class ImportRequest:
     kind: str
     path: Path
     filename: str
-    actor_id: int | None = None
+    actor: Actor = SYSTEM_ACTOR
     dry_run: bool = False
     mapping: dict[str, str] | None = None
     encoding: str | None = None
     retier: bool = False
     limits: ReadLimits = field(default_factory=ReadLimits)
+
+    @property
+    def actor_id(self) -> int | None:
+        """Return the importing user's id; none when the system imports."""
+        return self.actor.user_id
 
 
 def attribute_types(session: Session) -> dict[str, AttributeType]:
@@ -178,9 +184,7 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     _count(outcome, upsert.tally)
     _record(session, request, outcome, now)
     if request.retier and not request.dry_run and (outcome.created or outcome.updated):
-        outcome.retier_run_id = run_tiering(
-            session, actor_id=request.actor_id, trigger="import"
-        ).run_id
+        outcome.retier_run_id = run_tiering(session, request.actor, trigger="import").run_id
     return outcome
 
 

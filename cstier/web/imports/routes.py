@@ -131,7 +131,7 @@ def run(token: str):
             meta["kind"],
             path,
             meta["filename"],
-            actor_id=current_user.id,
+            actor=current_actor(),
             dry_run=dry_run,
             mapping=chosen,
             encoding=meta["encoding"],

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.tiering.run import run_tiering
@@ -39,7 +40,7 @@ def tiered_book(db_session, csm):
         AccountFactory(name="Initech Edge", company=apac, csm=csm, arr_cents=25_000_00),
         AccountFactory(name="Globex Data", company=emea, csm=csm, arr_cents=280_000_00),
     ]
-    run_tiering(db_session, actor_id=None, trigger="cli", now=TIERED_AT)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=TIERED_AT)
     derive_coverage(db_session)
     db_session.commit()
     return accounts

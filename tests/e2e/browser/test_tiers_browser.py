@@ -5,6 +5,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.domain.tiering.defaults import VALUE_TIERS
 from cstier.models import TierScheme
 from cstier.services.tiering.run import run_tiering
@@ -24,7 +25,7 @@ def tiered_book(db_session):
     company = CompanyFactory(name="Globex", employees=5000)
     AccountFactory(name="Globex Big", company=company, arr_cents=300_000_00)
     mid = AccountFactory(name="Globex Mid", company=company, arr_cents=100_000_00)
-    run_tiering(db_session, actor_id=None, trigger="cli")
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli")
     scheme = db_session.scalar(db_session.query(TierScheme).filter_by(key="value_tiers").statement)
     return {"scheme_id": scheme.id, "mid_id": mid.id}
 

@@ -20,6 +20,7 @@ from cstier.models import (
 )
 from cstier.services import companies, exports
 from cstier.services.errors import Conflict
+from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.integration.imports.conftest import ACCOUNT_HEADER, account_rows
 
 
@@ -39,7 +40,9 @@ def test_changed_rows_are_updated_and_audited(company, write_file, run_import, m
     rows = account_rows(3)
     rows[2] = rows[2].replace("Account 3", "Account Three")
     outcome = run_import(
-        "accounts", write_file("b.csv", "\n".join([ACCOUNT_HEADER, *rows])), actor_id=manager.id
+        "accounts",
+        write_file("b.csv", "\n".join([ACCOUNT_HEADER, *rows])),
+        actor=Actor(manager.id, "cs_manager"),
     )
     assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 1, 2)
     account = db.session.scalar(select(Account).where(Account.external_id == "AC-0003"))
@@ -157,6 +160,7 @@ def test_other_kinds_import(company, write_file, run_import):
 def test_import_can_retier_the_book(company, write_file, run_import):
     from cstier.models import TieringRun
 
+    ensure_default_schemes(db.session)  # as setting the workspace up does
     path = write_file("a.csv", "\n".join([ACCOUNT_HEADER, *account_rows(2)]))
     outcome = run_import("accounts", path, retier=True)
     assert outcome.retier_run_id is not None
