@@ -60,6 +60,14 @@ def test_tier_summary_shows_a_csm_only_their_book(db_session, book, csm, manager
     }
 
 
+def test_cli_run_without_schemes_says_how_to_create_them(runner, db_session):
+    result = runner.invoke(args=["tiers", "run"])
+
+    assert result.exit_code == 1
+    assert "no tier schemes to run yet" in result.output and "cstier tiers seed" in result.output
+    assert db_session.query(TieringRun).count() == 0
+
+
 def test_cli_dry_run_then_run(runner, db_session, book):
     dry = runner.invoke(args=["tiers", "run", "--dry-run"])
     assert dry.exit_code == 0, dry.output

@@ -9,6 +9,7 @@ from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.models import OutboxEvent, TierChange, TieringRun, TierScheme
 from cstier.services.alerts import alerts_query
 from cstier.services.coverage.derive import derive_coverage
+from cstier.services.errors import Forbidden, ValidationFailed
 from cstier.services.tiering.run import run_tiering
 from tests.integration.tiering.conftest import (
     FEB,
@@ -25,7 +26,7 @@ from tests.integration.tiering.conftest import (
 KEYS = {"value_tiers", "needs_tiers", "company_size", "region", "vertical"}
 
 
-def test_first_run_seeds_defaults_and_tiers_every_account(db_session, book):
+def test_first_run_tiers_every_account_by_the_default_schemes(db_session, book):
     summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     assert count(TierScheme) == 5
     assert set(summary.changes) == KEYS
@@ -38,6 +39,23 @@ def test_first_run_seeds_defaults_and_tiers_every_account(db_session, book):
     assert tier_of(book["big"].id, "company_size").tier == "Enterprise"
     assert "ARR 300,000 ≥ 250,000 → Strategic" in tier_of(book["big"].id).explanation
     assert events() == []  # a first tiering is not an alert
+
+
+@pytest.mark.parametrize("role", ["csm", "viewer"])
+def test_only_managers_admins_and_the_system_start_a_run(db_session, book, csm, role):
+    with pytest.raises(Forbidden, match="Only managers and admins start tiering runs"):
+        run_tiering(db_session, Actor(csm.id, role), trigger="web", now=JAN)
+
+    assert (count(TieringRun), count(TierChange), tier_count()) == (0, 0, 0)
+
+
+def test_a_workspace_without_schemes_is_told_to_create_them_and_nothing_is_written(
+    db_session, manager
+):
+    with pytest.raises(ValidationFailed, match="an admin creates the default schemes first"):
+        run_tiering(db_session, Actor(manager.id, "cs_manager"), trigger="web", now=JAN)
+
+    assert (count(TierScheme), count(TieringRun)) == (0, 0)
 
 
 def test_second_run_without_data_change_writes_nothing(db_session, book):
