@@ -9,6 +9,7 @@ from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.domain.tiering.defaults import VALUE_TIERS
 from cstier.models import TierScheme
 from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import AccountFactory, CompanyFactory
 
 pytestmark = pytest.mark.browser
@@ -22,6 +23,7 @@ LOWER_STRATEGIC = {**VALUE_TIERS, "bands": [
 @pytest.fixture
 def tiered_book(db_session):
     """Two accounts tiered by the default schemes: Big is Strategic, Mid is Growth."""
+    ensure_default_schemes(db_session)  # as setting the workspace up does
     company = CompanyFactory(name="Globex", employees=5000)
     AccountFactory(name="Globex Big", company=company, arr_cents=300_000_00)
     mid = AccountFactory(name="Globex Mid", company=company, arr_cents=100_000_00)
