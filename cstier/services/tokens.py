@@ -75,12 +75,12 @@ def revoke_token(
     session: Session, token_id: int, owner_id: int | None = None, now: datetime | None = None
 ) -> ApiToken:
     """Revoke a token (only the owner's, when owner_id is given); revoking twice is harmless."""
-    token = session.get(ApiToken, token_id)
-    if token is None or (owner_id is not None and token.user_id != owner_id):
-        raise NotFound(f"No API token with id {token_id}.")
-    if token.revoked_at is None:
-        token.revoked_at = now or utcnow()
-        session.commit()
+    with unit_of_work(session):
+        token = session.get(ApiToken, token_id)
+        if token is None or (owner_id is not None and token.user_id != owner_id):
+            raise NotFound(f"No API token with id {token_id}.")
+        if token.revoked_at is None:
+            token.revoked_at = now or utcnow()
     return token
 
 
@@ -95,6 +95,6 @@ def authenticate(session: Session, raw: str, now: datetime | None = None) -> Use
     if token is None or not token.user.active:
         return None
     if token.last_used_at is None or now - _aware(token.last_used_at) >= TOUCH_INTERVAL:
-        token.last_used_at = now
-        session.commit()
+        with unit_of_work(session):
+            token.last_used_at = now
     return token.user

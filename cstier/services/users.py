@@ -15,7 +15,7 @@ from cstier.models import ApiToken, LoginAttempt, User
 from cstier.models.base import utcnow
 from cstier.models.users import new_session_token
 from cstier.services import login_limits
-from cstier.services.errors import NotFound, TooManyAttempts, ValidationFailed
+from cstier.services.errors import NotFound, ValidationFailed
 from cstier.services.login_limits import LoginLimits
 from cstier.services.setup import seed_workspace_defaults
 from cstier.services.unit_of_work import unit_of_work
@@ -78,26 +78,23 @@ def authenticate(
     """
     now = now or utcnow()
     email = (email or "").strip().lower()
-    try:
+    # Two units of work: the attempt is counted before the password is checked.
+    with unit_of_work(session):
         slowdown = login_limits.count_attempt(session, limits, email, address, now)
-    except TooManyAttempts:
-        session.rollback()
-        raise
-    session.commit()
     if slowdown:
         pause(slowdown)
-    user = session.scalar(select(User).where(User.email == email))
-    # Unknown emails check a dummy hash, so they answer as slowly as known ones.
-    matches = check_password_hash(user.password_hash if user else UNKNOWN_USER_HASH, password)
-    ok = bool(user and user.active and matches)
-    session.add(LoginAttempt(email=email, ip_address=address, succeeded=ok, attempted_at=now))
-    if ok:
-        login_limits.forgive_attempt(session, email, address)
-        login_limits.forget_old_counts(session, limits, now)
-        # A sign-in is not an edit: it leaves the version alone, so it never conflicts with one.
-        session.execute(update(User).where(User.id == user.id).values(last_login_at=now))
-        user.signed_in_at = now
-    session.commit()
+    with unit_of_work(session):
+        user = session.scalar(select(User).where(User.email == email))
+        # Unknown emails check a dummy hash, so they answer as slowly as known ones.
+        matches = check_password_hash(user.password_hash if user else UNKNOWN_USER_HASH, password)
+        ok = bool(user and user.active and matches)
+        session.add(LoginAttempt(email=email, ip_address=address, succeeded=ok, attempted_at=now))
+        if ok:
+            login_limits.forgive_attempt(session, email, address)
+            login_limits.forget_old_counts(session, limits, now)
+            # A sign-in is not an edit: it leaves the version alone, so it never conflicts.
+            session.execute(update(User).where(User.id == user.id).values(last_login_at=now))
+            user.signed_in_at = now
     return user if ok else None
 
 

@@ -26,6 +26,7 @@ from cstier.services.imports.targets import TARGETS
 from cstier.services.imports.upsert import Tally, Upsert, link_late_parents
 from cstier.services.threads import InFlight, shareable_across_threads
 from cstier.services.tiering.run import run_tiering
+from cstier.services.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +215,7 @@ def _record(
         started_at=now,
         finished_at=utcnow(),
     )
-    session.add(run)
-    session.commit()
+    with unit_of_work(session):
+        session.add(run)
     outcome.run_id = run.id
     return outcome
