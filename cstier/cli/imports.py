@@ -39,6 +39,8 @@ def echo_outcome(outcome: ImportOutcome) -> None:
         click.echo(f"ignored columns: {', '.join(outcome.ignored_columns)}")
     if outcome.retier_run_id:
         click.echo(f"re-tier run {outcome.retier_run_id} done.")
+    if outcome.retier_refused:
+        click.echo(f"not re-tiered: {outcome.retier_refused}")
 
 
 @click.command("import")

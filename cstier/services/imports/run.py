@@ -18,6 +18,7 @@ from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.models import CustomAttribute, ImportRun
 from cstier.models.base import utcnow
 from cstier.services.bulk import checkpoint_after, large_page_cache
+from cstier.services.errors import ServiceError
 from cstier.services.imports.check import self_reference, validated
 from cstier.services.imports.passes import one_pass, two_passes
 from cstier.services.imports.reader import ReadLimits, Source, UnreadableFile, open_source
@@ -48,6 +49,7 @@ class ImportOutcome:
     samples: list[dict] = field(default_factory=list)
     run_id: int | None = None
     retier_run_id: int | None = None
+    retier_refused: str | None = None  # why the asked-for re-tier did not run
 
     @property
     def ok(self) -> bool:
@@ -185,7 +187,10 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     _count(outcome, upsert.tally)
     _record(session, request, outcome, now)
     if request.retier and not request.dry_run and (outcome.created or outcome.updated):
-        outcome.retier_run_id = run_tiering(session, request.actor, trigger="import").run_id
+        try:
+            outcome.retier_run_id = run_tiering(session, request.actor, trigger="import").run_id
+        except ServiceError as exc:  # the import stands; only the re-tier was refused
+            outcome.retier_refused = str(exc)
     return outcome
 
 

@@ -146,6 +146,8 @@ def run(token: str):
             f"{outcome.unchanged} unchanged.",
             "success",
         )
+        if outcome.retier_refused:
+            flash(f"Not re-tiered: {outcome.retier_refused}", "warning")
     return render_template(
         "imports/preview.html",
         token=token,

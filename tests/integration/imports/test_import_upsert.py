@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cstier.domain.permissions import Actor
 from cstier.extensions import db
@@ -167,6 +167,18 @@ def test_import_can_retier_the_book(company, write_file, run_import):
     run = db.session.get(TieringRun, outcome.retier_run_id)
     assert run.trigger == "import" and run.accounts_evaluated == 2
     assert run_import("accounts", path, retier=True).retier_run_id is None  # nothing changed
+
+
+def test_an_import_without_schemes_stands_and_says_why_it_was_not_retiered(
+    company, write_file, run_import
+):
+    path = write_file("a.csv", "\n".join([ACCOUNT_HEADER, *account_rows(2)]))
+
+    outcome = run_import("accounts", path, retier=True)
+
+    assert (outcome.status, outcome.created, outcome.retier_run_id) == ("applied", 2, None)
+    assert "no tier schemes to run yet" in outcome.retier_refused
+    assert db.session.scalar(select(func.count(Account.id))) == 2
 
 
 @pytest.mark.parametrize(
