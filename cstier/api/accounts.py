@@ -105,7 +105,7 @@ class AccountCollection(MethodView):
     def get(self, args: dict, pagination_parameters):
         """List accounts (a CSM sees only their own), filtered and paginated."""
         stmt = accounts.list_query(db.session, current_actor(), _filter(args))
-        return page_of(stmt, pagination_parameters).scalars().all()
+        return [row[0] for row in page_of(stmt, pagination_parameters)]
 
     @blp.arguments(AccountSchema)
     @blp.response(201, AccountSchema)

@@ -2,13 +2,14 @@
 
 from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
 from cstier.api.auth import authenticate_request
 from cstier.api.body import check_json_body
 from cstier.api.errors import handle_service_error
 from cstier.api.fields import MAX_INT
 from cstier.extensions import db
+from cstier.services import paging
 from cstier.services.errors import ServiceError
 
 API_PREFIX = "/api/v1"
@@ -32,13 +33,11 @@ def paginate(blp: Blueprint):
     return blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 
 
-def page_of(stmt: Select, pagination: PaginationParameters):
-    """Count the query for X-Pagination and return one page of its result."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    pagination.item_count = total
-    if pagination.first_item >= total:  # past the end: skip the query (and any OFFSET overflow)
-        return db.session.execute(stmt.limit(0))
-    return db.session.execute(stmt.limit(pagination.page_size).offset(pagination.first_item))
+def page_of(stmt: Select, pagination: PaginationParameters) -> list:
+    """Count the query for X-Pagination and return one page of its rows."""
+    page = paging.read_page(db.session, stmt, pagination.first_item, pagination.page_size)
+    pagination.item_count = page.total
+    return page.rows
 
 
 def id_in_path(name: str) -> str:

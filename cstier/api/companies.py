@@ -85,7 +85,7 @@ class CompanyCollection(MethodView):
     def get(self, args: dict, pagination_parameters):
         """List companies, filtered and paginated, with account counts and ARR."""
         stmt = companies.list_query(current_actor(), CompanyFilter(**args))
-        rows = page_of(stmt, pagination_parameters).all()
+        rows = page_of(stmt, pagination_parameters)
         for company, accounts, arr_cents in rows:
             company.accounts, company.arr_cents = accounts, int(arr_cents)
         return [row[0] for row in rows]

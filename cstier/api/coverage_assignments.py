@@ -165,7 +165,6 @@ class Assignments(MethodView):
                 db.session, current_actor(), account_ids, Assignment(**values), versions
             )
         except AssignmentRefused as exc:
-            db.session.rollback()
             raise refused(exc) from exc
 
 

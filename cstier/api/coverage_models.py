@@ -16,7 +16,7 @@ from cstier.extensions import db
 from cstier.models import CoverageModel
 from cstier.services.coverage import settings
 from cstier.services.coverage.seed import seed_default_coverage
-from cstier.services.errors import Forbidden, NotFound
+from cstier.services.errors import Forbidden
 
 MAX_CELLS = 400
 
@@ -94,10 +94,7 @@ def _model_with_etag(model: CoverageModel) -> tuple[CoverageModel, dict]:
 
 
 def _get_model(model_id: int) -> CoverageModel:
-    model = db.session.get(CoverageModel, model_id)
-    if model is None:
-        raise NotFound(f"No coverage model with id {model_id}.")
-    return model
+    return settings.get_model(db.session, model_id)
 
 
 def _matrix() -> tuple[dict, dict]:

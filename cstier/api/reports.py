@@ -9,9 +9,8 @@ from marshmallow import ValidationError
 from cstier.api.auth import current_actor
 from cstier.api.base import api_blueprint, paginate
 from cstier.api.fields import Id
-from cstier.domain.reports import InvalidDate, last_full_week, parse_since, parse_week
+from cstier.domain.reports import InvalidDate, parse_since, parse_week
 from cstier.extensions import db
-from cstier.models.base import utcnow
 from cstier.services import alerts, reports
 
 blp = api_blueprint("reports", "/reports", "The weekly tier review and tier-change alerts.")
@@ -198,9 +197,7 @@ class TierReview(MethodView):
         the top movers; plus overrides about to expire and accounts needing a new owner. A CSM
         sees only their own book. A week that is not YYYY-Www is refused with 422.
         """
-        now = utcnow()
-        week_start = args.get("week") or last_full_week(now.date())
-        return reports.tier_review(db.session, current_actor(), week_start, now=now)
+        return reports.tier_review(db.session, current_actor(), args.get("week"))
 
 
 @blp.route("/alerts")

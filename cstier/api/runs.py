@@ -7,10 +7,7 @@ from marshmallow import validate
 
 from cstier.api.auth import current_actor
 from cstier.api.base import api_blueprint, id_in_path
-from cstier.domain.permissions import can_manage_book
 from cstier.extensions import db
-from cstier.models import TieringRun
-from cstier.services.errors import Forbidden, NotFound
 from cstier.services.tiering import history
 from cstier.services.tiering.run import run_tiering
 
@@ -62,13 +59,8 @@ class RunCollection(MethodView):
     @blp.alt_response(403, response="FORBIDDEN")
     def post(self, body: dict):
         """Re-tier every account now (managers and admins); answers when the run has finished."""
-        actor = current_actor()
-        if not can_manage_book(actor):
-            raise Forbidden("Only managers and admins start tiering runs.")
-        summary = run_tiering(
-            db.session, actor_id=actor.user_id, trigger="api", dry_run=body["dry_run"]
-        )
-        run = db.session.get(TieringRun, summary.run_id)
+        summary = run_tiering(db.session, current_actor(), trigger="api", dry_run=body["dry_run"])
+        run = history.get_run(db.session, summary.run_id)
         return run, {"Location": url_for(".RunItem", run_id=run.id)}
 
 
@@ -80,7 +72,4 @@ class RunItem(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, run_id: int):
         """Read a run's status, counts and error."""
-        run = db.session.get(TieringRun, run_id)
-        if run is None:
-            raise NotFound(f"No tiering run with id {run_id}.")
-        return run
+        return history.get_run(db.session, run_id)

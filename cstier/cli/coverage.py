@@ -3,11 +3,11 @@
 import click
 from flask.cli import with_appcontext
 
-from cstier.domain.permissions import Actor
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
 from cstier.services.coverage import suggestions
-from cstier.services.coverage.derive import derive_coverage
-from cstier.services.coverage.seed import ensure_default_coverage
+from cstier.services.coverage.derive import rederive_book_coverage
+from cstier.services.coverage.seed import seed_default_coverage
 
 
 @click.group("coverage")
@@ -19,8 +19,7 @@ def coverage_group() -> None:
 @with_appcontext
 def seed() -> None:
     """Create the default coverage models and matrix if there are none."""
-    created = ensure_default_coverage(db.session)
-    db.session.commit()
+    created = seed_default_coverage(db.session, SYSTEM_ACTOR)
     click.echo(
         f"Seeded {created} coverage models." if created else "Coverage models already exist."
     )
@@ -30,8 +29,7 @@ def seed() -> None:
 @with_appcontext
 def derive() -> None:
     """Derive every account's coverage model from its current tiers."""
-    summary = derive_coverage(db.session)
-    db.session.commit()
+    summary = rederive_book_coverage(db.session)
     click.echo(
         f"{summary.accounts:,} accounts: {summary.changed:,} coverage changes, "
         f"{summary.flagged:,} flagged for reassignment."
@@ -52,9 +50,8 @@ def suggest(apply_: bool, reason: str) -> None:
     ):
         click.echo(f"  {count:,} unplaced: {reason_text}")
     if apply_:
-        # The CLI acts as the system: an admin-level actor with no user id.
         result = suggestions.accept(
-            db.session, Actor(user_id=None, role="admin"), suggestions.all_picks(proposals), reason
+            db.session, SYSTEM_ACTOR, suggestions.all_picks(proposals), reason
         )
         click.echo(f"Applied {result.applied:,} proposals.")
         for message in result.skipped:

@@ -3,13 +3,13 @@
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
-from cstier.models import User
+from cstier.services import users
 from cstier.services.demo import DatabaseNotEmpty, DemoLogin, DemoResult, load_demo
-from cstier.services.setup import seed_workspace_defaults
+from cstier.services.setup import set_up_workspace
 from cstier.services.tiering.run import run_tiering
 
 DEFAULT_ACCOUNTS = 2_000
@@ -51,8 +51,7 @@ def _load(accounts: int, seed: int) -> DemoResult:
 
 def _set_up() -> None:
     """Give the workspace its default schemes and coverage models if it has none."""
-    seeded = seed_workspace_defaults(db.session)
-    db.session.commit()
+    seeded = set_up_workspace(db.session)
     if seeded.schemes or seeded.coverage_models:
         click.echo(
             f"Created {seeded.schemes} default tier schemes and "
@@ -62,7 +61,7 @@ def _set_up() -> None:
 
 def _tier() -> None:
     """Tier the demo book once with the workspace's schemes: a demo is only useful tiered."""
-    summary = run_tiering(db.session, actor_id=None, trigger="demo")
+    summary = run_tiering(db.session, SYSTEM_ACTOR, trigger="demo")
     click.echo(f"Tiered {summary.accounts_evaluated:,} accounts with the default schemes.")
 
 
@@ -97,7 +96,7 @@ def up_command(accounts: int, seed: int, host: str, port: int, no_serve: bool) -
     from flask_migrate import upgrade
 
     upgrade()
-    if db.session.scalar(select(func.count(User.id))):
+    if users.has_users(db.session):
         click.echo("The database already has users; demo data not loaded.")
     else:
         _report(_load(accounts, seed))

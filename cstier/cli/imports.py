@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from cstier.domain.imports import KINDS
-from cstier.domain.permissions import Actor
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
 from cstier.services import exports
 from cstier.services.imports import ImportOutcome, ImportRequest, import_file
@@ -17,7 +17,7 @@ from cstier.services.imports.reader import ReadLimits
 from cstier.services.imports.uploads import remove_abandoned_uploads, upload_folder
 
 # The command line runs with the operator's full access, like a manager in the UI.
-CLI_ACTOR = Actor(user_id=None, role="admin")
+CLI_ACTOR = SYSTEM_ACTOR
 
 
 def echo_outcome(outcome: ImportOutcome) -> None:
@@ -39,6 +39,8 @@ def echo_outcome(outcome: ImportOutcome) -> None:
         click.echo(f"ignored columns: {', '.join(outcome.ignored_columns)}")
     if outcome.retier_run_id:
         click.echo(f"re-tier run {outcome.retier_run_id} done.")
+    if outcome.retier_refused:
+        click.echo(f"not re-tiered: {outcome.retier_refused}")
 
 
 @click.command("import")

@@ -7,11 +7,10 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
-from cstier.domain.permissions import Actor
-from cstier.domain.reports import InvalidDate, last_full_week, parse_week
+from cstier.domain.permissions import SYSTEM_ACTOR
+from cstier.domain.reports import InvalidDate, parse_week
 from cstier.domain.reports.tier_review import money
 from cstier.extensions import db
-from cstier.models.base import utcnow
 from cstier.services.reports import TierReviewReport, tier_review
 
 
@@ -37,11 +36,7 @@ def _week(_ctx, _param, value: str | None) -> date | None:
 @with_appcontext
 def tier_review_command(week: date | None, output: str) -> None:
     """Print the tier review of one week over the whole book."""
-    now = utcnow()
-    # The CLI reads as the system: the whole book, like an admin with no user id.
-    report = tier_review(
-        db.session, Actor(user_id=None, role="admin"), week or last_full_week(now.date()), now=now
-    )
+    report = tier_review(db.session, SYSTEM_ACTOR, week)
     if output == "json":
         click.echo(
             json.dumps(dataclasses.asdict(report), default=_iso, indent=2, ensure_ascii=False)

@@ -3,9 +3,11 @@
 import click
 from flask.cli import with_appcontext
 
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
+from cstier.services.errors import ValidationFailed
 from cstier.services.tiering.run import run_tiering
-from cstier.services.tiering.schemes import ensure_default_schemes
+from cstier.services.tiering.schemes import seed_default_schemes
 
 
 @click.group("tiers")
@@ -17,8 +19,7 @@ def tiers_group() -> None:
 @with_appcontext
 def seed() -> None:
     """Create the default value, needs and segment schemes if there are none."""
-    created = ensure_default_schemes(db.session)
-    db.session.commit()
+    created = seed_default_schemes(db.session, SYSTEM_ACTOR)
     click.echo(f"Seeded {len(created)} schemes." if created else "Schemes already exist.")
 
 
@@ -27,7 +28,10 @@ def seed() -> None:
 @with_appcontext
 def run(dry_run: bool) -> None:
     """Re-tier every account with the active schemes."""
-    summary = run_tiering(db.session, actor_id=None, trigger="cli", dry_run=dry_run)
+    try:
+        summary = run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", dry_run=dry_run)
+    except ValidationFailed as exc:
+        raise click.ClickException(f"{exc} Run `cstier tiers seed`.") from exc
     label = "Dry run" if dry_run else "Run"
     click.echo(f"{label} #{summary.run_id}: {summary.accounts_evaluated:,} accounts evaluated")
     for scheme, count in summary.changes.items():

@@ -18,6 +18,10 @@ class Actor:
     role: str
 
 
+# The CLI, the demo and the scheduler act as the system: admin rights, no user behind them.
+SYSTEM_ACTOR = Actor(user_id=None, role="admin")
+
+
 def can_manage_settings(actor: Actor) -> bool:
     """Only admins change system settings and users."""
     return actor.role == "admin"

@@ -13,6 +13,7 @@ from cstier.domain.permissions import Actor, can_edit_account, can_manage_book, 
 from cstier.models import Account, Company, Contact, Department, User
 from cstier.services import audit
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_reads import among
 from cstier.store.tier_blocks import accounts_in_tier
 
@@ -113,6 +114,12 @@ def list_query(session: Session, actor: Actor, flt: AccountFilter) -> Select:
     return stmt.order_by(order, Account.id)
 
 
+def company_accounts(session: Session, actor: Actor, company_id: int) -> list[Account]:
+    """Return a company's accounts the actor may see, largest ARR first."""
+    stmt = scoped(select(Account).where(Account.company_id == company_id), actor)
+    return list(session.scalars(stmt.order_by(Account.arr_cents.desc())))
+
+
 def get_account(session: Session, actor: Actor, account_id: int) -> Account:
     """Return one account the actor may see, or raise NotFound (never reveal others' accounts)."""
     account = session.get(Account, account_id)
@@ -166,28 +173,35 @@ def _attribute_errors(attributes: dict | None) -> dict[str, list[str]]:
 
 def create_account(session: Session, actor: Actor, values: dict) -> Account:
     """Create an account (managers only); validate links; audit it."""
-    if not can_manage_book(actor):
-        raise Forbidden("Only managers and admins create accounts.")
-    values = {"unit_type": "company", "lifecycle_stage": "onboarding", "attributes": {}, **values}
-    errors = _validate_links(session, values) | _attribute_errors(values.get("attributes"))
-    external_id = values.get("external_id")
-    if external_id and session.scalar(select(Account.id).where(Account.external_id == external_id)):
-        errors["external_id"] = [f"Another account already uses external id {external_id}."]
-    if errors:
-        raise ValidationFailed("The account was not saved.", errors)
-    account = Account(**values)
-    session.add(account)
-    session.flush()
-    audit.record(
-        session,
-        actor_id=actor.user_id,
-        entity_type="account",
-        entity_id=account.id,
-        action="create",
-        before=None,
-        after=audit.snapshot(account, AUDITED_FIELDS),
-    )
-    session.commit()
+    with unit_of_work(session):
+        if not can_manage_book(actor):
+            raise Forbidden("Only managers and admins create accounts.")
+        values = {
+            "unit_type": "company",
+            "lifecycle_stage": "onboarding",
+            "attributes": {},
+            **values,
+        }
+        errors = _validate_links(session, values) | _attribute_errors(values.get("attributes"))
+        external_id = values.get("external_id")
+        if external_id and session.scalar(
+            select(Account.id).where(Account.external_id == external_id)
+        ):
+            errors["external_id"] = [f"Another account already uses external id {external_id}."]
+        if errors:
+            raise ValidationFailed("The account was not saved.", errors)
+        account = Account(**values)
+        session.add(account)
+        session.flush()
+        audit.record(
+            session,
+            actor_id=actor.user_id,
+            entity_type="account",
+            entity_id=account.id,
+            action="create",
+            before=None,
+            after=audit.snapshot(account, AUDITED_FIELDS),
+        )
     return account
 
 
@@ -195,50 +209,52 @@ def update_account(
     session: Session, actor: Actor, account_id: int, values: dict, expected_version: int
 ) -> Account:
     """Apply an edit if the actor may and nobody saved in between; audit before and after."""
-    account = get_account(session, actor, account_id)
-    if not can_edit_account(actor, account.csm_id):
-        raise Forbidden("You can only edit accounts in your own book.")
-    if not can_manage_book(actor):
-        for name in MANAGER_ONLY_FIELDS:
-            if name in values and values[name] != getattr(account, name):
-                raise Forbidden("Only managers change an account's owner, company or external id.")
-    if account.version != expected_version:
-        raise Conflict(
-            "Someone else saved this account after you opened it. "
-            "Reload to see their changes, then apply yours again."
+    with unit_of_work(session):
+        account = get_account(session, actor, account_id)
+        if not can_edit_account(actor, account.csm_id):
+            raise Forbidden("You can only edit accounts in your own book.")
+        if not can_manage_book(actor):
+            for name in MANAGER_ONLY_FIELDS:
+                if name in values and values[name] != getattr(account, name):
+                    raise Forbidden(
+                        "Only managers change an account's owner, company or external id."
+                    )
+        if account.version != expected_version:
+            raise Conflict(
+                "Someone else saved this account after you opened it. "
+                "Reload to see their changes, then apply yours again."
+            )
+        merged = {**audit.snapshot(account, AUDITED_FIELDS), **values}
+        for name in ("contract_start_date", "renewal_date"):
+            if isinstance(merged.get(name), str):
+                merged[name] = date.fromisoformat(merged[name])
+        errors = _validate_links(session, merged) | _attribute_errors(values.get("attributes"))
+        external_id = values.get("external_id")
+        if external_id and external_id != account.external_id:
+            taken = session.scalar(select(Account.id).where(Account.external_id == external_id))
+            if taken:
+                errors["external_id"] = [f"Another account already uses external id {external_id}."]
+        if errors:
+            raise ValidationFailed("The account was not saved.", errors)
+        before = audit.snapshot(account, AUDITED_FIELDS)
+        for name, value in values.items():
+            setattr(account, name, value)
+        try:
+            session.flush()
+        except StaleDataError as exc:
+            session.rollback()
+            raise Conflict(
+                "Someone else saved this account at the same moment. Reload and retry."
+            ) from exc
+        audit.record(
+            session,
+            actor_id=actor.user_id,
+            entity_type="account",
+            entity_id=account.id,
+            action="update",
+            before=before,
+            after=audit.snapshot(account, AUDITED_FIELDS),
         )
-    merged = {**audit.snapshot(account, AUDITED_FIELDS), **values}
-    for name in ("contract_start_date", "renewal_date"):
-        if isinstance(merged.get(name), str):
-            merged[name] = date.fromisoformat(merged[name])
-    errors = _validate_links(session, merged) | _attribute_errors(values.get("attributes"))
-    external_id = values.get("external_id")
-    if external_id and external_id != account.external_id:
-        taken = session.scalar(select(Account.id).where(Account.external_id == external_id))
-        if taken:
-            errors["external_id"] = [f"Another account already uses external id {external_id}."]
-    if errors:
-        raise ValidationFailed("The account was not saved.", errors)
-    before = audit.snapshot(account, AUDITED_FIELDS)
-    for name, value in values.items():
-        setattr(account, name, value)
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        session.rollback()
-        raise Conflict(
-            "Someone else saved this account at the same moment. Reload and retry."
-        ) from exc
-    audit.record(
-        session,
-        actor_id=actor.user_id,
-        entity_type="account",
-        entity_id=account.id,
-        action="update",
-        before=before,
-        after=audit.snapshot(account, AUDITED_FIELDS),
-    )
-    session.commit()
     return account
 
 

@@ -10,6 +10,7 @@ from cstier.domain.permissions import Actor, can_manage_book, sees_whole_book
 from cstier.models import Account, Company, Contact, Department
 from cstier.services import audit
 from cstier.services.errors import Forbidden, NotFound, ValidationFailed
+from cstier.services.unit_of_work import unit_of_work
 from cstier.services.versioning import check_version, guarded_write
 
 COMPANY_FIELDS = (
@@ -89,6 +90,24 @@ def list_query(actor: Actor, flt: CompanyFilter) -> Select:
     return stmt.order_by(order.nulls_last(), Company.id)
 
 
+@dataclass(frozen=True)
+class CompanyPage:
+    """One page of the company list and how many companies match in all."""
+
+    rows: list
+    total: int
+
+
+def list_page(
+    session: Session, actor: Actor, flt: CompanyFilter, page_no: int, per_page: int
+) -> CompanyPage:
+    """Count the visible companies matching the filter and read one page of them."""
+    stmt = list_query(actor, flt)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = session.execute(stmt.limit(per_page).offset((page_no - 1) * per_page)).all()
+    return CompanyPage(list(rows), int(total or 0))
+
+
 def get_company(session: Session, actor: Actor, company_id: int) -> Company:
     """Return a company the actor may see, or raise NotFound."""
     company = session.scalar(_visible(select(Company).where(Company.id == company_id), actor))
@@ -132,14 +151,14 @@ def _validate_company(session: Session, values: dict, company_id: int | None) ->
 
 def create_company(session: Session, actor: Actor, values: dict) -> Company:
     """Create a company (managers only) and audit it."""
-    if not can_manage_book(actor):
-        raise Forbidden("Only managers and admins edit companies.")
-    _validate_company(session, values, None)
-    company = Company(**values)
-    session.add(company)
-    session.flush()
-    _audit(session, actor, "company", company, COMPANY_FIELDS, None)
-    session.commit()
+    with unit_of_work(session):
+        if not can_manage_book(actor):
+            raise Forbidden("Only managers and admins edit companies.")
+        _validate_company(session, values, None)
+        company = Company(**values)
+        session.add(company)
+        session.flush()
+        _audit(session, actor, "company", company, COMPANY_FIELDS, None)
     return company
 
 
@@ -147,13 +166,15 @@ def update_company(
     session: Session, actor: Actor, company_id: int, values: dict, expected_version: int
 ) -> Company:
     """Change a company (managers only) if nobody saved it since `expected_version`; audit it."""
-    if not can_manage_book(actor):
-        raise Forbidden("Only managers and admins edit companies.")
-    company = get_company(session, actor, company_id)
-    check_version(company, expected_version, "company")
-    _validate_company(session, {**audit.snapshot(company, COMPANY_FIELDS), **values}, company_id)
-    _apply_edit(session, actor, "company", company, COMPANY_FIELDS, values)
-    session.commit()
+    with unit_of_work(session):
+        if not can_manage_book(actor):
+            raise Forbidden("Only managers and admins edit companies.")
+        company = get_company(session, actor, company_id)
+        check_version(company, expected_version, "company")
+        _validate_company(
+            session, {**audit.snapshot(company, COMPANY_FIELDS), **values}, company_id
+        )
+        _apply_edit(session, actor, "company", company, COMPANY_FIELDS, values)
     return company
 
 
@@ -186,34 +207,50 @@ def add_department(
     session: Session, actor: Actor, company_id: int, name: str, external_id: str
 ) -> Department:
     """Add a department to a company."""
-    if not can_manage_book(actor):
-        raise Forbidden("Only managers and admins edit companies.")
-    company = get_company(session, actor, company_id)
-    if session.scalar(select(Department.id).where(Department.external_id == external_id)):
-        raise ValidationFailed(
-            "The department was not saved.",
-            {"external_id": [f"Another department already uses external id {external_id}."]},
-        )
-    dept = Department(company_id=company.id, name=name, external_id=external_id)
-    session.add(dept)
-    session.commit()
+    with unit_of_work(session):
+        if not can_manage_book(actor):
+            raise Forbidden("Only managers and admins edit companies.")
+        company = get_company(session, actor, company_id)
+        if session.scalar(select(Department.id).where(Department.external_id == external_id)):
+            raise ValidationFailed(
+                "The department was not saved.",
+                {"external_id": [f"Another department already uses external id {external_id}."]},
+            )
+        dept = Department(company_id=company.id, name=name, external_id=external_id)
+        session.add(dept)
     return dept
 
 
 def add_contact(session: Session, actor: Actor, company_id: int, values: dict) -> Contact:
     """Add a contact to a company, optionally in one of its departments."""
-    if not can_manage_book(actor):
-        raise Forbidden("Only managers and admins edit companies.")
-    company = get_company(session, actor, company_id)
-    errors = _contact_errors(session, values, company.id)
-    external_id = values.get("external_id")
-    if session.scalar(select(Contact.id).where(Contact.external_id == external_id)):
-        errors["external_id"] = [f"Another contact already uses external id {external_id}."]
-    if errors:
-        raise ValidationFailed("The contact was not saved.", errors)
-    contact = Contact(company_id=company.id, **values)
-    session.add(contact)
-    session.commit()
+    with unit_of_work(session):
+        if not can_manage_book(actor):
+            raise Forbidden("Only managers and admins edit companies.")
+        company = get_company(session, actor, company_id)
+        errors = _contact_errors(session, values, company.id)
+        external_id = values.get("external_id")
+        if session.scalar(select(Contact.id).where(Contact.external_id == external_id)):
+            errors["external_id"] = [f"Another contact already uses external id {external_id}."]
+        if errors:
+            raise ValidationFailed("The contact was not saved.", errors)
+        contact = Contact(company_id=company.id, **values)
+        session.add(contact)
+    return contact
+
+
+def get_department(session: Session, company_id: int, department_id: int) -> Department:
+    """Return one of a company's departments, or raise NotFound."""
+    dept = session.get(Department, department_id)
+    if dept is None or dept.company_id != company_id:
+        raise NotFound(f"No department with id {department_id} in this company.")
+    return dept
+
+
+def get_contact(session: Session, company_id: int, contact_id: int) -> Contact:
+    """Return one of a company's contacts, or raise NotFound."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.company_id != company_id:
+        raise NotFound(f"No contact with id {contact_id} in this company.")
     return contact
 
 
@@ -221,22 +258,22 @@ def update_department(
     session: Session, actor: Actor, department_id: int, values: dict, expected_version: int
 ) -> Department:
     """Rename a department or change its external id if nobody saved it in between."""
-    if not can_manage_book(actor):
-        raise Forbidden("Only managers and admins edit companies.")
-    dept = session.get(Department, department_id)
-    if dept is None:
-        raise NotFound(f"No department with id {department_id}.")
-    get_company(session, actor, dept.company_id)
-    check_version(dept, expected_version, "department")
-    external_id = values.get("external_id")
-    clash = session.scalar(select(Department.id).where(Department.external_id == external_id))
-    if external_id and clash and clash != dept.id:
-        raise ValidationFailed(
-            "The department was not saved.",
-            {"external_id": [f"Another department already uses external id {external_id}."]},
-        )
-    _apply_edit(session, actor, "department", dept, DEPARTMENT_FIELDS, values)
-    session.commit()
+    with unit_of_work(session):
+        if not can_manage_book(actor):
+            raise Forbidden("Only managers and admins edit companies.")
+        dept = session.get(Department, department_id)
+        if dept is None:
+            raise NotFound(f"No department with id {department_id}.")
+        get_company(session, actor, dept.company_id)
+        check_version(dept, expected_version, "department")
+        external_id = values.get("external_id")
+        clash = session.scalar(select(Department.id).where(Department.external_id == external_id))
+        if external_id and clash and clash != dept.id:
+            raise ValidationFailed(
+                "The department was not saved.",
+                {"external_id": [f"Another department already uses external id {external_id}."]},
+            )
+        _apply_edit(session, actor, "department", dept, DEPARTMENT_FIELDS, values)
     return dept
 
 
@@ -244,24 +281,26 @@ def update_contact(
     session: Session, actor: Actor, contact_id: int, values: dict, expected_version: int
 ) -> Contact:
     """Change a contact if nobody saved it in between; its department stays in its company."""
-    if not can_manage_book(actor):
-        raise Forbidden("Only managers and admins edit companies.")
-    contact = session.get(Contact, contact_id)
-    if contact is None:
-        raise NotFound(f"No contact with id {contact_id}.")
-    get_company(session, actor, contact.company_id)
-    check_version(contact, expected_version, "contact")
-    merged = {**audit.snapshot(contact, CONTACT_FIELDS), **values}
-    errors = _contact_errors(session, merged, contact.company_id)
-    clash = session.scalar(select(Contact.id).where(Contact.external_id == merged["external_id"]))
-    if clash and clash != contact.id:
-        errors["external_id"] = [
-            f"Another contact already uses external id {merged['external_id']}."
-        ]
-    if errors:
-        raise ValidationFailed("The contact was not saved.", errors)
-    _apply_edit(session, actor, "contact", contact, CONTACT_FIELDS, values)
-    session.commit()
+    with unit_of_work(session):
+        if not can_manage_book(actor):
+            raise Forbidden("Only managers and admins edit companies.")
+        contact = session.get(Contact, contact_id)
+        if contact is None:
+            raise NotFound(f"No contact with id {contact_id}.")
+        get_company(session, actor, contact.company_id)
+        check_version(contact, expected_version, "contact")
+        merged = {**audit.snapshot(contact, CONTACT_FIELDS), **values}
+        errors = _contact_errors(session, merged, contact.company_id)
+        clash = session.scalar(
+            select(Contact.id).where(Contact.external_id == merged["external_id"])
+        )
+        if clash and clash != contact.id:
+            errors["external_id"] = [
+                f"Another contact already uses external id {merged['external_id']}."
+            ]
+        if errors:
+            raise ValidationFailed("The contact was not saved.", errors)
+        _apply_edit(session, actor, "contact", contact, CONTACT_FIELDS, values)
     return contact
 
 
@@ -281,3 +320,13 @@ def company_choices(session: Session, exclude_id: int | None = None) -> list[tup
     """Return (id, name) pairs for company dropdowns."""
     stmt = select(Company.id, Company.name).order_by(Company.name)
     return [(cid, name) for cid, name in session.execute(stmt) if cid != exclude_id]
+
+
+def departments_of(session: Session, company_id: int) -> list[Department]:
+    """Return a company's departments, for an account's department choice."""
+    return list(session.scalars(select(Department).where(Department.company_id == company_id)))
+
+
+def contacts_of(session: Session, company_id: int) -> list[Contact]:
+    """Return a company's contacts, for an account's contact choice."""
+    return list(session.scalars(select(Contact).where(Contact.company_id == company_id)))

@@ -16,6 +16,7 @@ from cstier.domain.reports import (
     SchemeTiers,
     TierReview,
     build_tier_review,
+    last_full_week,
     summary_lines,
     week_bounds,
     week_label,
@@ -87,15 +88,21 @@ def scheme_tiers(session: Session) -> dict[int, SchemeTiers]:
     return out
 
 
+def default_week(now: datetime | None = None) -> date:
+    """Return the Monday of the last full week, the one a review shows unless asked otherwise."""
+    return last_full_week((as_utc(now) if now else utcnow()).date())
+
+
 def tier_review(
-    session: Session, actor: Actor, week_start: date, now: datetime | None = None
+    session: Session, actor: Actor, week_start: date | None, now: datetime | None = None
 ) -> TierReviewReport:
-    """Build the review of the week starting on Monday week_start, within the actor's book."""
+    """Build the review of the week starting on Monday week_start (default: the last full week)."""
+    now = as_utc(now) if now else utcnow()
+    week_start = week_start or last_full_week(now.date())
     try:
         starts_at, ends_at = week_bounds(week_start)
     except InvalidWeek as exc:
         raise ValidationFailed(str(exc), {"week": [str(exc)]}) from exc
-    now = as_utc(now) if now else utcnow()
     schemes = scheme_tiers(session)
     changes = week_changes(session, actor, starts_at, ends_at)
     # Active schemes always show (zeros say "nothing moved"); retired ones only if they moved.

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.tiering.schemes import ensure_default_schemes
+from cstier.services.unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -22,3 +23,9 @@ def seed_workspace_defaults(session: Session) -> WorkspaceDefaults:
         schemes=len(ensure_default_schemes(session)),
         coverage_models=ensure_default_coverage(session),
     )
+
+
+def set_up_workspace(session: Session) -> WorkspaceDefaults:
+    """Create the missing default schemes and coverage models as one unit of work."""
+    with unit_of_work(session):
+        return seed_workspace_defaults(session)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from cstier.models import ApiToken, User
 from cstier.models.base import utcnow
 from cstier.services.errors import NotFound, ValidationFailed
+from cstier.services.unit_of_work import unit_of_work
 
 TOKEN_MARK = "cst_"  # lets secret scanners and people recognise a cstier token
 PREFIX_LENGTH = 12
@@ -31,26 +32,26 @@ def create_token(
     session: Session, user: User, name: str, now: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Create a token for an active user; return it with the plain token, which is never stored."""
-    name = (name or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not name:
-        errors["name"] = ["Name the token after what will use it, e.g. 'CRM sync'."]
-    elif len(name) > MAX_NAME_LENGTH:
-        errors["name"] = [f"The name can be at most {MAX_NAME_LENGTH} characters."]
-    if not user.active:
-        errors["user"] = [f"{user.email} is inactive; reactivate them first."]
-    if errors:
-        raise ValidationFailed("The token was not created.", errors)
-    raw = TOKEN_MARK + secrets.token_urlsafe(32)
-    token = ApiToken(
-        user_id=user.id,
-        name=name,
-        prefix=raw[:PREFIX_LENGTH],
-        token_hash=hash_token(raw),
-        created_at=now or utcnow(),
-    )
-    session.add(token)
-    session.commit()
+    with unit_of_work(session):
+        name = (name or "").strip()
+        errors: dict[str, list[str]] = {}
+        if not name:
+            errors["name"] = ["Name the token after what will use it, e.g. 'CRM sync'."]
+        elif len(name) > MAX_NAME_LENGTH:
+            errors["name"] = [f"The name can be at most {MAX_NAME_LENGTH} characters."]
+        if not user.active:
+            errors["user"] = [f"{user.email} is inactive; reactivate them first."]
+        if errors:
+            raise ValidationFailed("The token was not created.", errors)
+        raw = TOKEN_MARK + secrets.token_urlsafe(32)
+        token = ApiToken(
+            user_id=user.id,
+            name=name,
+            prefix=raw[:PREFIX_LENGTH],
+            token_hash=hash_token(raw),
+            created_at=now or utcnow(),
+        )
+        session.add(token)
     return token, raw
 
 
@@ -74,12 +75,12 @@ def revoke_token(
     session: Session, token_id: int, owner_id: int | None = None, now: datetime | None = None
 ) -> ApiToken:
     """Revoke a token (only the owner's, when owner_id is given); revoking twice is harmless."""
-    token = session.get(ApiToken, token_id)
-    if token is None or (owner_id is not None and token.user_id != owner_id):
-        raise NotFound(f"No API token with id {token_id}.")
-    if token.revoked_at is None:
-        token.revoked_at = now or utcnow()
-        session.commit()
+    with unit_of_work(session):
+        token = session.get(ApiToken, token_id)
+        if token is None or (owner_id is not None and token.user_id != owner_id):
+            raise NotFound(f"No API token with id {token_id}.")
+        if token.revoked_at is None:
+            token.revoked_at = now or utcnow()
     return token
 
 
@@ -94,6 +95,6 @@ def authenticate(session: Session, raw: str, now: datetime | None = None) -> Use
     if token is None or not token.user.active:
         return None
     if token.last_used_at is None or now - _aware(token.last_used_at) >= TOUCH_INTERVAL:
-        token.last_used_at = now
-        session.commit()
+        with unit_of_work(session):
+            token.last_used_at = now
     return token.user

@@ -15,9 +15,10 @@ from cstier.models import ApiToken, LoginAttempt, User
 from cstier.models.base import utcnow
 from cstier.models.users import new_session_token
 from cstier.services import login_limits
-from cstier.services.errors import NotFound, TooManyAttempts, ValidationFailed
+from cstier.services.errors import NotFound, ValidationFailed
 from cstier.services.login_limits import LoginLimits
 from cstier.services.setup import seed_workspace_defaults
+from cstier.services.unit_of_work import unit_of_work
 from cstier.services.versioning import check_version, guarded_write
 
 MIN_PASSWORD_LENGTH = 8
@@ -36,27 +37,27 @@ def create_user(
     The first admin sets the workspace up: the default schemes and coverage models are created
     with it, so that no page has to create them when it is first opened.
     """
-    email = email.strip().lower()
-    errors: dict[str, list[str]] = {}
-    if role not in ROLES:
-        errors["role"] = [f"Role must be one of {', '.join(ROLES)}."]
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        errors["password"] = [f"Password must be at least {MIN_PASSWORD_LENGTH} characters."]
-    if "@" not in email:
-        errors["email"] = ["Enter a valid email address."]
-    elif session.scalar(select(User.id).where(User.email == email)):
-        errors["email"] = [f"A user with email {email} already exists."]
-    if errors:
-        raise ValidationFailed("The user was not created.", errors)
-    first_admin = role == "admin" and not session.scalar(
-        select(User.id).where(User.role == "admin")
-    )
-    user = User(email=email, name=name or email.split("@")[0].title(), role=role, active=True)
-    user.set_password(password)
-    session.add(user)
-    if first_admin:
-        seed_workspace_defaults(session)
-    session.commit()
+    with unit_of_work(session):
+        email = email.strip().lower()
+        errors: dict[str, list[str]] = {}
+        if role not in ROLES:
+            errors["role"] = [f"Role must be one of {', '.join(ROLES)}."]
+        if len(password or "") < MIN_PASSWORD_LENGTH:
+            errors["password"] = [f"Password must be at least {MIN_PASSWORD_LENGTH} characters."]
+        if "@" not in email:
+            errors["email"] = ["Enter a valid email address."]
+        elif session.scalar(select(User.id).where(User.email == email)):
+            errors["email"] = [f"A user with email {email} already exists."]
+        if errors:
+            raise ValidationFailed("The user was not created.", errors)
+        first_admin = role == "admin" and not session.scalar(
+            select(User.id).where(User.role == "admin")
+        )
+        user = User(email=email, name=name or email.split("@")[0].title(), role=role, active=True)
+        user.set_password(password)
+        session.add(user)
+        if first_admin:
+            seed_workspace_defaults(session)
     return user
 
 
@@ -77,33 +78,30 @@ def authenticate(
     """
     now = now or utcnow()
     email = (email or "").strip().lower()
-    try:
+    # Two units of work: the attempt is counted before the password is checked.
+    with unit_of_work(session):
         slowdown = login_limits.count_attempt(session, limits, email, address, now)
-    except TooManyAttempts:
-        session.rollback()
-        raise
-    session.commit()
     if slowdown:
         pause(slowdown)
-    user = session.scalar(select(User).where(User.email == email))
-    # Unknown emails check a dummy hash, so they answer as slowly as known ones.
-    matches = check_password_hash(user.password_hash if user else UNKNOWN_USER_HASH, password)
-    ok = bool(user and user.active and matches)
-    session.add(LoginAttempt(email=email, ip_address=address, succeeded=ok, attempted_at=now))
-    if ok:
-        login_limits.forgive_attempt(session, email, address)
-        login_limits.forget_old_counts(session, limits, now)
-        # A sign-in is not an edit: it leaves the version alone, so it never conflicts with one.
-        session.execute(update(User).where(User.id == user.id).values(last_login_at=now))
-        user.signed_in_at = now
-    session.commit()
+    with unit_of_work(session):
+        user = session.scalar(select(User).where(User.email == email))
+        # Unknown emails check a dummy hash, so they answer as slowly as known ones.
+        matches = check_password_hash(user.password_hash if user else UNKNOWN_USER_HASH, password)
+        ok = bool(user and user.active and matches)
+        session.add(LoginAttempt(email=email, ip_address=address, succeeded=ok, attempted_at=now))
+        if ok:
+            login_limits.forgive_attempt(session, email, address)
+            login_limits.forget_old_counts(session, limits, now)
+            # A sign-in is not an edit: it leaves the version alone, so it never conflicts.
+            session.execute(update(User).where(User.id == user.id).values(last_login_at=now))
+            user.signed_in_at = now
     return user if ok else None
 
 
 def end_sessions(session: Session, user: User) -> None:
     """Sign the user out everywhere: every session and remember cookie stops working."""
-    _replace_session_token(session, user)
-    session.commit()
+    with unit_of_work(session):
+        _replace_session_token(session, user)
 
 
 def _replace_session_token(session: Session, user: User) -> None:
@@ -146,33 +144,46 @@ def update_user(
     A new role, a new password or deactivation ends every session of the user; deactivation
     also revokes their API tokens.
     """
+    with unit_of_work(session):
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound(f"No user with id {user_id}.")
+        check_version(user, expected_version, "user")
+        errors: dict[str, list[str]] = {}
+        if role not in ROLES:
+            errors["role"] = [f"Role must be one of {', '.join(ROLES)}."]
+        if new_password is not None and len(new_password) < MIN_PASSWORD_LENGTH:
+            errors["password"] = [f"Password must be at least {MIN_PASSWORD_LENGTH} characters."]
+        if errors:
+            raise ValidationFailed("The user was not saved.", errors)
+        ends_sessions = role != user.role or active != user.active or new_password is not None
+        deactivated = user.active and not active
+        with guarded_write(session, "user"):
+            user.role, user.active, user.name = role, active, name
+            if new_password is not None:
+                user.set_password(new_password)
+            if ends_sessions:
+                user.end_sessions()
+        if deactivated:
+            session.execute(
+                update(ApiToken)
+                .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            )
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """Return one user, or raise NotFound."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"No user with id {user_id}.")
-    check_version(user, expected_version, "user")
-    errors: dict[str, list[str]] = {}
-    if role not in ROLES:
-        errors["role"] = [f"Role must be one of {', '.join(ROLES)}."]
-    if new_password is not None and len(new_password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = [f"Password must be at least {MIN_PASSWORD_LENGTH} characters."]
-    if errors:
-        raise ValidationFailed("The user was not saved.", errors)
-    ends_sessions = role != user.role or active != user.active or new_password is not None
-    deactivated = user.active and not active
-    with guarded_write(session, "user"):
-        user.role, user.active, user.name = role, active, name
-        if new_password is not None:
-            user.set_password(new_password)
-        if ends_sessions:
-            user.end_sessions()
-    if deactivated:
-        session.execute(
-            update(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
-    session.commit()
     return user
+
+
+def has_users(session: Session) -> bool:
+    """Return whether anyone can sign in to this database yet."""
+    return session.scalar(select(User.id).limit(1)) is not None
 
 
 def list_users(session: Session) -> list[User]:

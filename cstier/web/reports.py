@@ -5,9 +5,8 @@ import math
 from flask import Blueprint, flash, render_template, request
 from flask_login import login_required
 
-from cstier.domain.reports import InvalidDate, last_full_week, parse_since, parse_week, week_label
+from cstier.domain.reports import InvalidDate, parse_since, parse_week, week_label
 from cstier.extensions import db
-from cstier.models.base import utcnow
 from cstier.services import alerts, reports
 from cstier.web.current import current_actor
 from cstier.web.query import InvalidQuery, page_arg, parse_id
@@ -21,8 +20,7 @@ ALERTS_PER_PAGE = 50
 @login_required
 def tier_review():
     """Show one week's tier moves per scheme (the last full week unless ?week=YYYY-Www)."""
-    now = utcnow()
-    default_week = week_label(last_full_week(now.date()))
+    default_week = week_label(reports.default_week())
     try:
         week_start = parse_week(request.args["week"]) if request.args.get("week") else None
     except InvalidDate as exc:
@@ -30,9 +28,7 @@ def tier_review():
         return render_template(
             "reports/tier_review.html", report=None, default_week=default_week, week=""
         ), 400
-    report = reports.tier_review(
-        db.session, current_actor(), week_start or last_full_week(now.date()), now=now
-    )
+    report = reports.tier_review(db.session, current_actor(), week_start)
     moves = [
         {"scheme": s.name, "up": s.up, "down": s.down, "moved": s.moved}
         for s in report.review.schemes

@@ -8,8 +8,8 @@ from wtforms.validators import DataRequired, Length
 
 from cstier.extensions import db
 from cstier.services import tokens
-from cstier.services.errors import NotFound, ValidationFailed
-from cstier.web.forms_common import apply_errors
+from cstier.services.errors import NotFound
+from cstier.web.saving import save_or_refuse
 
 bp = Blueprint("tokens", __name__, url_prefix="/tokens")
 
@@ -46,13 +46,12 @@ def index():
     """List the user's tokens; create one and show it this once."""
     form = NewTokenForm()
     if form.validate_on_submit():
-        try:
-            _token, raw = tokens.create_token(db.session, current_user, form.name.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc.errors)
-            return _page(form, status=400)
-        return _page(NewTokenForm(formdata=None), new_token=raw)
+        created, status = save_or_refuse(
+            form, lambda: tokens.create_token(db.session, current_user, form.name.data)
+        )
+        if created is None:
+            return _page(form, status=status)
+        return _page(NewTokenForm(formdata=None), new_token=created[1])
     return _page(form, status=400 if form.is_submitted() else 200)
 
 

@@ -48,7 +48,7 @@ def walk(app):
         model = db.session.scalars(select(CoverageModel)).first()
         values = {"name": "Walk pool", "coverage_model_id": model.id, "member_ids": [csm.id]}
         pool = profiles.save_pool(db.session, actor, None, values, None)
-        run_tiering(db.session, actor_id=manager.id, trigger="test")
+        run_tiering(db.session, Actor(manager.id, "cs_manager"), trigger="test")
         scheme = db.session.scalars(select(TierScheme).order_by(TierScheme.id)).first()
         tier = schemes.validate(db.session, scheme.current.definition).tiers[0]  # both pinned there
         segment = {"scheme": scheme.key, "tier": tier}

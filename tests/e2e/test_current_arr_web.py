@@ -2,10 +2,12 @@
 
 from datetime import timedelta
 
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
 from cstier.models import Subscription
 from cstier.models.base import utcnow
 from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import AccountFactory, CompanyFactory
 
 
@@ -23,8 +25,9 @@ def test_account_page_shows_current_arr_from_active_subscriptions(client, auth, 
                 mrr_cents=13_000_00,
             )
         )
+    ensure_default_schemes(db.session)  # as setting the workspace up does
     db.session.commit()
-    run_tiering(db.session, actor_id=None, trigger="cli")
+    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli")
     auth.login(viewer.email)
 
     page = client.get(f"/accounts/{account.id}").get_data(as_text=True)

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.domain.tiering.defaults import VALUE_TIERS
 from cstier.extensions import db
 from cstier.models import TieringRun, TierOverride, TierScheme, TierSchemeVersion
@@ -47,7 +48,7 @@ def value_scheme_id() -> int:
 
 
 def tiered(book) -> int:
-    run_tiering(db.session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     return value_scheme_id()
 
 
@@ -151,7 +152,7 @@ def test_as_of_page_shows_compositions_and_one_account(client, auth, viewer, boo
     tiered(book)
     db.session.execute(db.update(type(book["mid"])).values(arr_cents=400_000_00))
     db.session.commit()
-    run_tiering(db.session, actor_id=None, trigger="cli", now=MAR)
+    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=MAR)
     auth.login(viewer.email)
     html = client.get(f"/tiers/as-of?date=2026-02-01&account_id={book['mid'].id}").get_data(
         as_text=True

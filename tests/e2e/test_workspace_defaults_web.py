@@ -6,9 +6,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cstier.domain.permissions import Actor
 from cstier.extensions import db
 from cstier.models import CoverageMatrixCell, CoverageModel, TierScheme, TierSchemeVersion
+from cstier.services.coverage import profiles
+from cstier.services.coverage.seed import seed_default_coverage
+from tests.e2e.books import seed_attribute, seed_book
 from tests.e2e.test_bad_input import csrf_token, other_app
+from tests.e2e.web_routes import build, web_get_rules
 from tests.factories import PASSWORD
 
 SEEDED_TABLES = (TierScheme, TierSchemeVersion, CoverageModel, CoverageMatrixCell)
@@ -157,3 +162,37 @@ def test_a_manager_cannot_re_tier_an_empty_workspace_into_the_defaults(client, a
     response = client.post("/tiers/runs", data={"run": "Re-tier now"}, follow_redirects=True)
     assert "no tier schemes to run yet" in response.get_data(as_text=True)
     assert counts() == EMPTY
+
+
+def table_counts() -> dict[str, int]:
+    """Count the committed rows of every table."""
+    with Session(db.engine) as fresh:
+        return {
+            t.name: fresh.scalar(select(func.count()).select_from(t))
+            for t in db.metadata.sorted_tables
+        }
+
+
+def test_no_get_route_writes_a_row(client, auth, admin, csm, manager):
+    """Every web GET route, as an admin, on a workspace whose settings row was never saved."""
+    book = seed_book(db.session, csm, manager, "Readonly")
+    actor = Actor(manager.id, manager.role)
+    seed_default_coverage(db.session, actor)
+    model = db.session.scalars(select(CoverageModel)).first()
+    values = {"name": "Read pool", "coverage_model_id": model.id, "member_ids": [csm.id]}
+    pool = profiles.save_pool(db.session, actor, None, values, None)
+    ids = vars(book) | {
+        "scheme_id": db.session.scalars(select(TierScheme.id)).first(),
+        "pool_id": pool.id,
+        "model_id": model.id,
+        "attribute_id": seed_attribute(db.session, actor),
+        "user_id": csm.id,
+    }
+    auth.login(admin.email)
+    before = table_counts()
+
+    answers = {rule.rule: client.get(build(rule, ids)).status_code for rule in web_get_rules()}
+
+    assert {r: s for r, s in answers.items() if s >= 500} == {}
+    assert table_counts() == before
+    assert "workspace" not in {n for n, c in before.items() if c}  # the settings row stays unsaved

@@ -6,12 +6,15 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from cstier.extensions import db
+from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import AccountFactory, CompanyFactory
 
 
 @pytest.fixture
 def split_book(db_session, csm, other_csm):
     """One company's two accounts: a Growth one for `csm`, a Strategic one for `other_csm`."""
+    ensure_default_schemes(db.session)  # as setting the workspace up does
     company = CompanyFactory(employees=5000, region="EMEA", industry="Software")
     return {
         "mine": AccountFactory(name="Mine", company=company, arr_cents=100_000_00, csm=csm),

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from cstier.domain.permissions import Actor
+from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.extensions import db
 from cstier.models import TierChange, TierScheme
 from cstier.services.alerts import tier_alerts
@@ -20,10 +20,10 @@ FEB = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def moved(split_book):
     """First tiering in January (no alerts), then both accounts change value tier in February."""
-    run_tiering(db.session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     set_arr(split_book["mine"], 400_000)
     set_arr(split_book["theirs"], 20_000)
-    run_tiering(db.session, actor_id=None, trigger="cli", now=FEB)
+    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=FEB)
     return split_book
 
 
@@ -32,7 +32,7 @@ def admin_actor(user) -> Actor:
 
 
 def test_a_first_tiering_is_not_an_alert(db_session, admin, split_book):
-    run_tiering(db.session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     assert db.session.scalar(select(db.func.count()).select_from(TierChange)) == 10
     assert tier_alerts(db.session, admin_actor(admin)).total == 0
 

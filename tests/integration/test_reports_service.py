@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from cstier.domain.permissions import Actor
+from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.extensions import db
 from cstier.models import AccountCoverage, TierChange, TierOverride, TierScheme
 from cstier.services.errors import ValidationFailed
@@ -49,10 +49,10 @@ def value_of(report):
 
 
 def test_a_real_rerun_shows_moves_up_and_down_with_arr(db_session, admin, split_book):
-    run_tiering(db.session, actor_id=None, trigger="cli", now=datetime(2025, 12, 1, tzinfo=UTC))
+    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=datetime(2025, 12, 1, tzinfo=UTC))
     set_arr(split_book["mine"], 400_000)  # Growth -> Strategic
     set_arr(split_book["theirs"], 20_000)  # Strategic -> Scale
-    run_tiering(db.session, actor_id=None, trigger="cli", now=MONDAY + timedelta(hours=9))
+    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=MONDAY + timedelta(hours=9))
 
     report = tier_review(db.session, Actor(admin.id, "admin"), WEEK, now=LATER)
     value = value_of(report)
@@ -65,7 +65,7 @@ def test_a_real_rerun_shows_moves_up_and_down_with_arr(db_session, admin, split_
 
 
 def test_first_tierings_count_as_new(db_session, admin, split_book):
-    run_tiering(db.session, actor_id=None, trigger="cli", now=MONDAY + timedelta(days=2))
+    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=MONDAY + timedelta(days=2))
     value = value_of(tier_review(db.session, Actor(admin.id, "admin"), WEEK, now=LATER))
     assert (value.new, value.up, value.down) == (2, 0, 0)
 

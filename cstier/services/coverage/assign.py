@@ -15,6 +15,7 @@ from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.targets import load_target
 from cstier.services.coverage.transfer import Assignment, AssignmentResult, record_assignment
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from cstier.services.unit_of_work import unit_of_work
 
 NAMED_ACCOUNTS = 5
 
@@ -54,45 +55,48 @@ def assign_accounts(
     now: datetime | None = None,
 ) -> AssignmentResult:
     """Give the accounts to a CSM and/or pool in one transaction; all or nothing."""
-    now = now or utcnow()
-    if not can_manage_book(actor):
-        raise Forbidden("Only managers and admins assign accounts.")
-    _check_request(assignment, account_ids)
-    accounts = _load_accounts(session, account_ids)
-    _check_versions(accounts, expected_versions or {})
-    coverage = {
-        c.account_id: c
-        for c in session.scalars(
-            select(AccountCoverage).where(AccountCoverage.account_id.in_(account_ids))
-        )
-    }
-    batch = pd.DataFrame(
-        {
-            "account_id": [a.id for a in accounts],
-            "csm_id": [a.csm_id for a in accounts],
-            "coverage_model_id": pd.array(
-                [coverage[a.id].coverage_model_id if a.id in coverage else None for a in accounts],
-                dtype="Int64",
-            ),
-            "arr_cents": [a.arr_cents or 0 for a in accounts],
+    with unit_of_work(session):
+        now = now or utcnow()
+        if not can_manage_book(actor):
+            raise Forbidden("Only managers and admins assign accounts.")
+        _check_request(assignment, account_ids)
+        accounts = _load_accounts(session, account_ids)
+        _check_versions(accounts, expected_versions or {})
+        coverage = {
+            c.account_id: c
+            for c in session.scalars(
+                select(AccountCoverage).where(AccountCoverage.account_id.in_(account_ids))
+            )
         }
-    )
-    found = _refusals(session, assignment, batch)
-    standing = blocking(found, assignment.override_reason)
-    if standing:
-        raise AssignmentRefused(standing, {a.id: a.name for a in accounts})
-    result = record_assignment(
-        session, actor, accounts, coverage, assignment, overridden=bool(found), now=now
-    )
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        session.rollback()
-        raise Conflict(
-            "Another manager changed one of these accounts at the same moment. "
-            "Reload the list and assign again."
-        ) from exc
-    session.commit()
+        batch = pd.DataFrame(
+            {
+                "account_id": [a.id for a in accounts],
+                "csm_id": [a.csm_id for a in accounts],
+                "coverage_model_id": pd.array(
+                    [
+                        coverage[a.id].coverage_model_id if a.id in coverage else None
+                        for a in accounts
+                    ],
+                    dtype="Int64",
+                ),
+                "arr_cents": [a.arr_cents or 0 for a in accounts],
+            }
+        )
+        found = _refusals(session, assignment, batch)
+        standing = blocking(found, assignment.override_reason)
+        if standing:
+            raise AssignmentRefused(standing, {a.id: a.name for a in accounts})
+        result = record_assignment(
+            session, actor, accounts, coverage, assignment, overridden=bool(found), now=now
+        )
+        try:
+            session.flush()
+        except StaleDataError as exc:
+            session.rollback()
+            raise Conflict(
+                "Another manager changed one of these accounts at the same moment. "
+                "Reload the list and assign again."
+            ) from exc
     return result
 
 

@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from cstier.domain.permissions import Actor
 from cstier.models import Account, AccountCoverage, AssignmentChange, Handoff, Pool, User
-from cstier.services.accounts import get_account
+from cstier.services.accounts import AccountFilter, get_account, list_query
 
 
 @dataclass
@@ -66,6 +66,25 @@ def my_book_query(actor: Actor):
         .where(Account.csm_id == actor.user_id)
         .order_by(Account.arr_cents.desc(), Account.id)
     )
+
+
+def assignable_query(
+    session: Session,
+    actor: Actor,
+    flt: AccountFilter,
+    *,
+    coverage_model_id: int | None = None,
+    flagged: bool = False,
+) -> Select:
+    """Return the filtered accounts to assign, narrowed to one coverage model or to flagged ones."""
+    stmt = list_query(session, actor, flt)
+    if coverage_model_id or flagged:
+        stmt = stmt.join(AccountCoverage, AccountCoverage.account_id == Account.id)
+        if coverage_model_id:
+            stmt = stmt.where(AccountCoverage.coverage_model_id == coverage_model_id)
+        if flagged:
+            stmt = stmt.where(AccountCoverage.needs_reassignment.is_(True))
+    return stmt
 
 
 def coverage_for(session: Session, account_ids: list[int]) -> dict[int, AccountCoverage]:

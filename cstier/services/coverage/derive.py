@@ -16,6 +16,7 @@ from cstier.models.base import utcnow
 from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.coverage.tiers import current_tiers
+from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_reads import id_list, read_frame, read_id_lists
 from cstier.store.bulk_writes import BulkWriter
 from cstier.store.column_reads import read_columns
@@ -248,3 +249,9 @@ def facts_from_book(
         models.astype("int64").to_numpy()
     )
     return facts, grouped.sum()
+
+
+def rederive_book_coverage(session: Session, now: datetime | None = None) -> DeriveSummary:
+    """Re-derive every account's coverage model as one unit of work."""
+    with unit_of_work(session):
+        return derive_coverage(session, now=now)

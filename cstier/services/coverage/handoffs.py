@@ -10,6 +10,7 @@ from cstier.models import Account, Handoff
 from cstier.models.base import utcnow
 from cstier.services import audit
 from cstier.services.errors import Forbidden, NotFound
+from cstier.services.unit_of_work import unit_of_work
 from cstier.services.versioning import check_version, guarded_write
 
 
@@ -55,21 +56,21 @@ def complete_handoff(
     now: datetime | None = None,
 ) -> Handoff:
     """Mark a handoff done: either CSM in it, or a manager."""
-    handoff = get_handoff(session, handoff_id)
-    if not can_complete(actor, handoff):
-        raise Forbidden("Only the CSMs in a handoff, or a manager, can mark it done.")
-    check_version(handoff, expected_version, "handoff")
-    if handoff.done_at is None:
-        with guarded_write(session, "handoff"):
-            handoff.done_at = now or utcnow()
-        audit.record(
-            session,
-            actor_id=actor.user_id,
-            entity_type="handoff",
-            entity_id=handoff.id,
-            action="complete",
-            before=None,
-            after={"account_id": handoff.account_id},
-        )
-    session.commit()
+    with unit_of_work(session):
+        handoff = get_handoff(session, handoff_id)
+        if not can_complete(actor, handoff):
+            raise Forbidden("Only the CSMs in a handoff, or a manager, can mark it done.")
+        check_version(handoff, expected_version, "handoff")
+        if handoff.done_at is None:
+            with guarded_write(session, "handoff"):
+                handoff.done_at = now or utcnow()
+            audit.record(
+                session,
+                actor_id=actor.user_id,
+                entity_type="handoff",
+                entity_id=handoff.id,
+                action="complete",
+                before=None,
+                after={"account_id": handoff.account_id},
+            )
     return handoff

@@ -16,6 +16,7 @@ from cstier.models import (
 )
 from cstier.services import audit
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from cstier.services.unit_of_work import unit_of_work
 from cstier.services.versioning import check_version, conflict_message, guarded_write
 
 PROFILE_FIELDS = ("fte", "regions", "verticals", "languages", "coverage_model_keys")
@@ -54,42 +55,44 @@ def save_profile(
     session: Session, actor: Actor, user_id: int, values: dict, expected_version: int
 ) -> CsmProfile:
     """Create or update a CSM's profile after checking FTE and model keys; audit it."""
-    _require_manager(actor)
-    _, profile = get_profile(session, user_id)
-    if profile_version(profile) != expected_version:
-        raise Conflict(conflict_message("CSM profile"))
-    errors: dict[str, list[str]] = {}
-    try:
-        fte = Decimal(str(values.get("fte")))
-    except (InvalidOperation, ValueError):
-        fte = Decimal(-1)
-    if not Decimal(0) < fte <= Decimal(2):
-        errors["fte"] = ["FTE is between 0 and 2, e.g. 0.5 for half time."]
-    keys = set(session.scalars(select(CoverageModel.key)))
-    unknown = [k for k in values.get("coverage_model_keys", []) if k not in keys]
-    if unknown:
-        errors["coverage_model_keys"] = [f"Unknown coverage models: {', '.join(unknown)}."]
-    if errors:
-        raise ValidationFailed("The profile was not saved.", errors)
-    before = audit.snapshot(profile, PROFILE_FIELDS) if profile else None
-    # Two first saves of one profile both INSERT it: the second fails on the key, a Conflict.
-    with guarded_write(session, "CSM profile", first_save=profile is None):
-        if profile is None:
-            profile = CsmProfile(user_id=user_id)
-            session.add(profile)
-        profile.fte = fte
-        for name in ("regions", "verticals", "languages", "coverage_model_keys"):
-            setattr(profile, name, sorted({v.strip() for v in values.get(name, []) if v.strip()}))
-    audit.record(
-        session,
-        actor_id=actor.user_id,
-        entity_type="csm_profile",
-        entity_id=user_id,
-        action="update" if before else "create",
-        before=before,
-        after=audit.snapshot(profile, PROFILE_FIELDS),
-    )
-    session.commit()
+    with unit_of_work(session):
+        _require_manager(actor)
+        _, profile = get_profile(session, user_id)
+        if profile_version(profile) != expected_version:
+            raise Conflict(conflict_message("CSM profile"))
+        errors: dict[str, list[str]] = {}
+        try:
+            fte = Decimal(str(values.get("fte")))
+        except (InvalidOperation, ValueError):
+            fte = Decimal(-1)
+        if not Decimal(0) < fte <= Decimal(2):
+            errors["fte"] = ["FTE is between 0 and 2, e.g. 0.5 for half time."]
+        keys = set(session.scalars(select(CoverageModel.key)))
+        unknown = [k for k in values.get("coverage_model_keys", []) if k not in keys]
+        if unknown:
+            errors["coverage_model_keys"] = [f"Unknown coverage models: {', '.join(unknown)}."]
+        if errors:
+            raise ValidationFailed("The profile was not saved.", errors)
+        before = audit.snapshot(profile, PROFILE_FIELDS) if profile else None
+        # Two first saves of one profile both INSERT it: the second fails on the key, a Conflict.
+        with guarded_write(session, "CSM profile", first_save=profile is None):
+            if profile is None:
+                profile = CsmProfile(user_id=user_id)
+                session.add(profile)
+            profile.fte = fte
+            for name in ("regions", "verticals", "languages", "coverage_model_keys"):
+                setattr(
+                    profile, name, sorted({v.strip() for v in values.get(name, []) if v.strip()})
+                )
+        audit.record(
+            session,
+            actor_id=actor.user_id,
+            entity_type="csm_profile",
+            entity_id=user_id,
+            action="update" if before else "create",
+            before=before,
+            after=audit.snapshot(profile, PROFILE_FIELDS),
+        )
     return profile
 
 
@@ -120,81 +123,87 @@ def save_pool(
     session: Session, actor: Actor, pool_id: int | None, values: dict, expected_version: int | None
 ) -> Pool:
     """Create (no id, no version) or update a pool (name, model, CSM members); audit it."""
-    _require_manager(actor)
-    pool = session.get(Pool, pool_id) if pool_id else Pool()
-    if pool is None:
-        raise NotFound(f"No pool with id {pool_id}.")
-    if pool_id:
-        check_version(pool, expected_version, "pool")
-    name = (values.get("name") or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not name:
-        errors["name"] = ["Give the pool a name."]
-    elif session.scalar(select(Pool.id).where(Pool.name == name, Pool.id != (pool_id or 0))):
-        errors["name"] = [f"Another pool is called {name}."]
-    if session.get(CoverageModel, values.get("coverage_model_id") or 0) is None:
-        errors["coverage_model_id"] = ["Choose the coverage model the pool serves."]
-    members = sorted({int(m) for m in values.get("member_ids", [])})
-    csm_ids = set(session.scalars(select(User.id).where(User.role == "csm")))
-    if any(m not in csm_ids for m in members):
-        errors["member_ids"] = ["Pool members must be CSMs."]
-    if errors:
-        raise ValidationFailed("The pool was not saved.", errors)
-    before = {
-        "name": pool.name,
-        "coverage_model_id": pool.coverage_model_id,
-        "member_ids": pool.member_ids,
-    }
-    # Two creates of one name race on its unique key: the second is a Conflict, not a 500.
-    with guarded_write(session, "pool", first_save=pool_id is None):
-        pool.name, pool.coverage_model_id = name, values["coverage_model_id"]
-        pool.member_ids = members
-        if pool_id is None:
-            session.add(pool)
-    audit.record(
-        session,
-        actor_id=actor.user_id,
-        entity_type="pool",
-        entity_id=pool.id,
-        action="update" if pool_id else "create",
-        before=before if pool_id else None,
-        after={"name": name, "coverage_model_id": pool.coverage_model_id, "member_ids": members},
-    )
-    session.commit()
+    with unit_of_work(session):
+        _require_manager(actor)
+        pool = session.get(Pool, pool_id) if pool_id else Pool()
+        if pool is None:
+            raise NotFound(f"No pool with id {pool_id}.")
+        if pool_id:
+            check_version(pool, expected_version, "pool")
+        name = (values.get("name") or "").strip()
+        errors: dict[str, list[str]] = {}
+        if not name:
+            errors["name"] = ["Give the pool a name."]
+        elif session.scalar(select(Pool.id).where(Pool.name == name, Pool.id != (pool_id or 0))):
+            errors["name"] = [f"Another pool is called {name}."]
+        if session.get(CoverageModel, values.get("coverage_model_id") or 0) is None:
+            errors["coverage_model_id"] = ["Choose the coverage model the pool serves."]
+        members = sorted({int(m) for m in values.get("member_ids", [])})
+        csm_ids = set(session.scalars(select(User.id).where(User.role == "csm")))
+        if any(m not in csm_ids for m in members):
+            errors["member_ids"] = ["Pool members must be CSMs."]
+        if errors:
+            raise ValidationFailed("The pool was not saved.", errors)
+        before = {
+            "name": pool.name,
+            "coverage_model_id": pool.coverage_model_id,
+            "member_ids": pool.member_ids,
+        }
+        # Two creates of one name race on its unique key: the second is a Conflict, not a 500.
+        with guarded_write(session, "pool", first_save=pool_id is None):
+            pool.name, pool.coverage_model_id = name, values["coverage_model_id"]
+            pool.member_ids = members
+            if pool_id is None:
+                session.add(pool)
+        audit.record(
+            session,
+            actor_id=actor.user_id,
+            entity_type="pool",
+            entity_id=pool.id,
+            action="update" if pool_id else "create",
+            before=before if pool_id else None,
+            after={
+                "name": name,
+                "coverage_model_id": pool.coverage_model_id,
+                "member_ids": members,
+            },
+        )
     return pool
 
 
 def delete_pool(session: Session, actor: Actor, pool_id: int, expected_version: int) -> None:
     """Delete a pool that no account is in and the assignment history does not name."""
-    _require_manager(actor)
-    pool = get_pool(session, pool_id)
-    check_version(pool, expected_version, "pool")
-    if session.scalar(
-        select(AccountCoverage.account_id).where(AccountCoverage.pool_id == pool_id).limit(1)
-    ):
-        raise ValidationFailed(f"Pool {pool.name} still has accounts: reassign them first.")
-    # The assignment history is append-only and points at its pools: deleting one it names
-    # would break that record (and the foreign key), so such a pool stays.
-    if session.scalar(
-        select(AssignmentChange.id)
-        .where(
-            or_(AssignmentChange.from_pool_id == pool_id, AssignmentChange.to_pool_id == pool_id)
+    with unit_of_work(session):
+        _require_manager(actor)
+        pool = get_pool(session, pool_id)
+        check_version(pool, expected_version, "pool")
+        if session.scalar(
+            select(AccountCoverage.account_id).where(AccountCoverage.pool_id == pool_id).limit(1)
+        ):
+            raise ValidationFailed(f"Pool {pool.name} still has accounts: reassign them first.")
+        # The assignment history is append-only and points at its pools: deleting one it names
+        # would break that record (and the foreign key), so such a pool stays.
+        if session.scalar(
+            select(AssignmentChange.id)
+            .where(
+                or_(
+                    AssignmentChange.from_pool_id == pool_id, AssignmentChange.to_pool_id == pool_id
+                )
+            )
+            .limit(1)
+        ):
+            raise ValidationFailed(
+                f"Pool {pool.name} appears in the assignment history, which is kept: "
+                "rename it or remove its members instead."
+            )
+        audit.record(
+            session,
+            actor_id=actor.user_id,
+            entity_type="pool",
+            entity_id=pool.id,
+            action="delete",
+            before={"name": pool.name},
+            after=None,
         )
-        .limit(1)
-    ):
-        raise ValidationFailed(
-            f"Pool {pool.name} appears in the assignment history, which is kept: "
-            "rename it or remove its members instead."
-        )
-    audit.record(
-        session,
-        actor_id=actor.user_id,
-        entity_type="pool",
-        entity_id=pool.id,
-        action="delete",
-        before={"name": pool.name},
-        after=None,
-    )
-    with guarded_write(session, "pool"):
-        session.delete(pool)
-    session.commit()
+        with guarded_write(session, "pool"):
+            session.delete(pool)

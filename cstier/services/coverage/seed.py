@@ -7,6 +7,7 @@ from cstier.domain.coverage import DEFAULT_MATRIX, DEFAULT_MODELS
 from cstier.domain.permissions import Actor, can_manage_book
 from cstier.models import CoverageMatrixCell, CoverageModel
 from cstier.services.errors import Forbidden
+from cstier.services.unit_of_work import unit_of_work
 
 
 def ensure_default_coverage(session: Session) -> int:
@@ -31,8 +32,8 @@ def ensure_default_coverage(session: Session) -> int:
 
 def seed_default_coverage(session: Session, actor: Actor) -> int:
     """Create the default models and matrix if there are none (managers); return models created."""
-    if not can_manage_book(actor):
-        raise Forbidden("Only managers and admins create coverage models.")
-    created = ensure_default_coverage(session)
-    session.commit()
+    with unit_of_work(session):
+        if not can_manage_book(actor):
+            raise Forbidden("Only managers and admins create coverage models.")
+        created = ensure_default_coverage(session)
     return created

@@ -14,8 +14,10 @@ from cstier.domain.imports import KINDS, AttributeType, ErrorList, RowError, cle
 from cstier.domain.imports.headers import ATTRIBUTE_PREFIX, HeaderMapping, resolve
 from cstier.domain.imports.sniff import EncodingRefused
 from cstier.domain.imports.validate import filled_rows
+from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.models import CustomAttribute, ImportRun
 from cstier.models.base import utcnow
+from cstier.services.errors import ServiceError
 from cstier.services.imports.check import self_reference, validated
 from cstier.services.imports.passes import one_pass, two_passes
 from cstier.services.imports.reader import ReadLimits, Source, UnreadableFile, open_source
@@ -23,6 +25,7 @@ from cstier.services.imports.refs import References
 from cstier.services.imports.targets import TARGETS
 from cstier.services.imports.upsert import Tally, Upsert, link_late_parents
 from cstier.services.tiering.run import run_tiering
+from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_writes import checkpoint_after, large_page_cache
 from cstier.store.threads import InFlight, shareable_across_threads
 
@@ -46,6 +49,7 @@ class ImportOutcome:
     samples: list[dict] = field(default_factory=list)
     run_id: int | None = None
     retier_run_id: int | None = None
+    retier_refused: str | None = None  # why the asked-for re-tier did not run
 
     @property
     def ok(self) -> bool:
@@ -60,12 +64,17 @@ class ImportRequest:
     kind: str
     path: Path
     filename: str
-    actor_id: int | None = None
+    actor: Actor = SYSTEM_ACTOR
     dry_run: bool = False
     mapping: dict[str, str] | None = None
     encoding: str | None = None
     retier: bool = False
     limits: ReadLimits = field(default_factory=ReadLimits)
+
+    @property
+    def actor_id(self) -> int | None:
+        """Return the importing user's id; none when the system imports."""
+        return self.actor.user_id
 
 
 def attribute_types(session: Session) -> dict[str, AttributeType]:
@@ -178,9 +187,10 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     _count(outcome, upsert.tally)
     _record(session, request, outcome, now)
     if request.retier and not request.dry_run and (outcome.created or outcome.updated):
-        outcome.retier_run_id = run_tiering(
-            session, actor_id=request.actor_id, trigger="import"
-        ).run_id
+        try:
+            outcome.retier_run_id = run_tiering(session, request.actor, trigger="import").run_id
+        except ServiceError as exc:  # the import stands; only the re-tier was refused
+            outcome.retier_refused = str(exc)
     return outcome
 
 
@@ -210,7 +220,7 @@ def _record(
         started_at=now,
         finished_at=utcnow(),
     )
-    session.add(run)
-    session.commit()
+    with unit_of_work(session):
+        session.add(run)
     outcome.run_id = run.id
     return outcome

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from cstier.domain.permissions import Actor, sees_whole_book
 from cstier.models import Account, TierChange, TieringRun, TierScheme
 from cstier.services.accounts import scoped
+from cstier.services.errors import NotFound
 from cstier.store.bulk_reads import among
 from cstier.store.tier_blocks import account_tiers
 
@@ -165,6 +166,14 @@ def composition_as_of(
         .order_by(latest.c.to_tier)
     )
     return pd.DataFrame(session.execute(stmt).all(), columns=["tier", "accounts"])
+
+
+def get_run(session: Session, run_id: int) -> TieringRun:
+    """Return one tiering run, or raise NotFound."""
+    run = session.get(TieringRun, run_id)
+    if run is None:
+        raise NotFound(f"No tiering run with id {run_id}.")
+    return run
 
 
 def recent_runs(session: Session, limit: int = 20) -> list[TieringRun]:

@@ -10,6 +10,7 @@ from cstier.models import Account, TierOverride
 from cstier.models.base import utcnow
 from cstier.services.errors import Forbidden, NotFound, ValidationFailed
 from cstier.services.tiering.schemes import get_scheme, validate
+from cstier.services.unit_of_work import unit_of_work
 from cstier.services.versioning import check_version, guarded_write
 
 
@@ -25,33 +26,33 @@ def create_override(
     now: datetime | None = None,
 ) -> TierOverride:
     """Pin an account's tier in one scheme; the next run applies it until it expires."""
-    if not can_manage_book(actor):
-        raise Forbidden("Only managers and admins override tiers.")
-    now = now or utcnow()
-    if session.get(Account, account_id) is None:
-        raise NotFound(f"No account with id {account_id}.")
-    scheme = get_scheme(session, scheme_id)
-    tiers = validate(session, scheme.current.definition).tiers
-    errors: dict[str, list[str]] = {}
-    if tier not in tiers:
-        errors["tier"] = [f"Choose one of the scheme's tiers: {', '.join(tiers)}."]
-    if not (reason or "").strip():
-        errors["reason"] = ["Say why this account is overridden."]
-    if expires_at is not None and expires_at <= now:
-        errors["expires_at"] = ["The expiry must be in the future."]
-    if errors:
-        raise ValidationFailed("The override was not saved.", errors)
-    override = TierOverride(
-        account_id=account_id,
-        scheme_id=scheme.id,
-        tier=tier,
-        reason=reason.strip(),
-        expires_at=expires_at,
-        created_by_id=actor.user_id,
-        created_at=now,
-    )
-    session.add(override)
-    session.commit()
+    with unit_of_work(session):
+        if not can_manage_book(actor):
+            raise Forbidden("Only managers and admins override tiers.")
+        now = now or utcnow()
+        if session.get(Account, account_id) is None:
+            raise NotFound(f"No account with id {account_id}.")
+        scheme = get_scheme(session, scheme_id)
+        tiers = validate(session, scheme.current.definition).tiers
+        errors: dict[str, list[str]] = {}
+        if tier not in tiers:
+            errors["tier"] = [f"Choose one of the scheme's tiers: {', '.join(tiers)}."]
+        if not (reason or "").strip():
+            errors["reason"] = ["Say why this account is overridden."]
+        if expires_at is not None and expires_at <= now:
+            errors["expires_at"] = ["The expiry must be in the future."]
+        if errors:
+            raise ValidationFailed("The override was not saved.", errors)
+        override = TierOverride(
+            account_id=account_id,
+            scheme_id=scheme.id,
+            tier=tier,
+            reason=reason.strip(),
+            expires_at=expires_at,
+            created_by_id=actor.user_id,
+            created_at=now,
+        )
+        session.add(override)
     return override
 
 
@@ -59,15 +60,15 @@ def revoke_override(
     session: Session, actor: Actor, override_id: int, expected_version: int
 ) -> TierOverride:
     """End an override now; the next run re-tiers the account by the rules."""
-    if not can_manage_book(actor):
-        raise Forbidden("Only managers and admins revoke overrides.")
-    override = session.get(TierOverride, override_id)
-    if override is None:
-        raise NotFound(f"No override with id {override_id}.")
-    check_version(override, expected_version, "override")
-    with guarded_write(session, "override"):
-        override.revoked_at = utcnow()
-    session.commit()
+    with unit_of_work(session):
+        if not can_manage_book(actor):
+            raise Forbidden("Only managers and admins revoke overrides.")
+        override = session.get(TierOverride, override_id)
+        if override is None:
+            raise NotFound(f"No override with id {override_id}.")
+        check_version(override, expected_version, "override")
+        with guarded_write(session, "override"):
+            override.revoked_at = utcnow()
     return override
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cstier.domain.permissions import Actor, can_manage_book
 from cstier.domain.tiering import (
     Scheme,
     apply_hysteresis,
@@ -24,12 +25,18 @@ from cstier.models import OutboxEvent, TieringRun, TierOverride, TierScheme
 from cstier.models.base import utcnow
 from cstier.services.coverage.derive import StoredCoverage, derive_coverage, stored_coverage
 from cstier.services.coverage.tiers import active_scheme_id
+from cstier.services.errors import Forbidden, ValidationFailed
 from cstier.services.tiering.changes import ChangeBatch
 from cstier.services.tiering.fields import FIELD_ARR_CENTS, field_catalog, load_book
-from cstier.services.tiering.schemes import active_schemes, ensure_default_schemes, validate
+from cstier.services.tiering.schemes import active_schemes, validate
+from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_reads import read_frame
 from cstier.store.bulk_writes import BulkWriter, checkpoint_after, large_page_cache, large_work_mem
-from cstier.store.threads import ConnectionView, InFlight, reads_ahead_while_evaluating
+from cstier.store.threads import (
+    ConnectionView,
+    InFlight,
+    reads_ahead_while_evaluating,
+)
 from cstier.store.tier_blocks import (
     read_current_tiers,
     serialize_writers,
@@ -37,6 +44,8 @@ from cstier.store.tier_blocks import (
 )
 
 log = logging.getLogger(__name__)
+
+NO_SCHEMES = "There are no tier schemes to run yet: an admin creates the default schemes first."
 
 
 @dataclass
@@ -165,16 +174,20 @@ def evaluate_each(
 
 def run_tiering(
     session: Session,
+    actor: Actor,
     *,
-    actor_id: int | None,
     trigger: str,
     dry_run: bool = False,
     now: datetime | None = None,
 ) -> RunSummary:
     """Re-tier every account; write changed tiers, history and the run's outbox event in one transaction."""
+    if not can_manage_book(actor):
+        raise Forbidden("Only managers and admins start tiering runs.")
+    if not active_schemes(session):
+        raise ValidationFailed(NO_SCHEMES)
     now = now or utcnow()
-    ensure_default_schemes(session)
-    session.commit()
+    actor_id = actor.user_id
+    session.commit()  # the book read below runs on fresh connections, which see only commits
     try:
         run = TieringRun(started_at=now, trigger=trigger, dry_run=dry_run, triggered_by_id=actor_id)
         session.add(run)
@@ -187,9 +200,9 @@ def run_tiering(
             )
             run.scheme_versions, run.changes, run.accounts_evaluated = versions, changes, evaluated
             run.status, run.finished_at = "succeeded", utcnow()
-            session.commit()
+            session.commit()  # inside the block: its checkpoint follows this commit
     except Exception as exc:
-        session.rollback()
+        session.rollback()  # nothing of a failed run is kept but the record that it failed
         failed = TieringRun(
             started_at=now,
             finished_at=utcnow(),
@@ -199,8 +212,8 @@ def run_tiering(
             status="failed",
             error=str(exc)[:2000],
         )
-        session.add(failed)
-        session.commit()
+        with unit_of_work(session):
+            session.add(failed)
         log.exception("tiering run failed; nothing was written")
         raise
     return RunSummary(run.id, dry_run, evaluated, dict(changes), coverage_changes=coverage_changes)

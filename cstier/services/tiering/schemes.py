@@ -10,6 +10,7 @@ from cstier.domain.tiering import DEFAULT_SCHEMES, InvalidScheme, Scheme, parse_
 from cstier.models import TierScheme, TierSchemeVersion
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from cstier.services.tiering.fields import field_catalog
+from cstier.services.unit_of_work import unit_of_work
 from cstier.services.versioning import guarded_write
 
 
@@ -49,10 +50,10 @@ def ensure_default_schemes(session: Session, created_by_id: int | None = None) -
 
 def seed_default_schemes(session: Session, actor: Actor) -> list[TierScheme]:
     """Create the default schemes in a workspace that has none (admins); return those created."""
-    if not can_manage_settings(actor):
-        raise Forbidden("Only admins create tier schemes.")
-    created = ensure_default_schemes(session, created_by_id=actor.user_id)
-    session.commit()
+    with unit_of_work(session):
+        if not can_manage_settings(actor):
+            raise Forbidden("Only admins create tier schemes.")
+        created = ensure_default_schemes(session, created_by_id=actor.user_id)
     return created
 
 
@@ -86,68 +87,68 @@ def save_version(
 
     Nothing is saved if the definition is invalid or someone saved a newer version since.
     """
-    if not can_manage_settings(actor):
-        raise Forbidden("Only admins edit tier schemes.")
-    scheme = get_scheme(session, scheme_id)
-    if scheme.current_version != expected_version:
-        raise _stale(scheme, expected_version)
-    parsed = validate(session, definition)
-    if parsed.dimension != scheme.dimension:
-        raise ValidationFailed(
-            f"This scheme is a {scheme.dimension} scheme; the definition says {parsed.dimension}.",
-            {"definition": ["The dimension cannot change; create a new scheme instead."]},
+    with unit_of_work(session):
+        if not can_manage_settings(actor):
+            raise Forbidden("Only admins edit tier schemes.")
+        scheme = get_scheme(session, scheme_id)
+        if scheme.current_version != expected_version:
+            raise _stale(scheme, expected_version)
+        parsed = validate(session, definition)
+        if parsed.dimension != scheme.dimension:
+            raise ValidationFailed(
+                f"This scheme is a {scheme.dimension} scheme; the definition says {parsed.dimension}.",
+                {"definition": ["The dimension cannot change; create a new scheme instead."]},
+            )
+        # current_version is tested in this UPDATE, not by a mapper version column, so only scheme
+        # edits check it: a run or a toggle of `active` never conflicts with an editor.
+        moved = session.execute(
+            update(TierScheme)
+            .where(TierScheme.id == scheme.id, TierScheme.current_version == expected_version)
+            .values(
+                current_version=expected_version + 1,
+                goal=parsed.goal,
+                kpi=parsed.kpi,
+                name=parsed.name or scheme.name,
+            )
+            .execution_options(synchronize_session=False)
         )
-    # current_version is tested in this UPDATE, not by a mapper version column, so only scheme
-    # edits check it: a run or a toggle of `active` never conflicts with an editor.
-    moved = session.execute(
-        update(TierScheme)
-        .where(TierScheme.id == scheme.id, TierScheme.current_version == expected_version)
-        .values(
-            current_version=expected_version + 1,
-            goal=parsed.goal,
-            kpi=parsed.kpi,
-            name=parsed.name or scheme.name,
+        if moved.rowcount != 1:
+            session.rollback()
+            raise _stale(session.get(TierScheme, scheme_id), expected_version)
+        version = TierSchemeVersion(
+            scheme_id=scheme.id,
+            version=expected_version + 1,
+            definition=definition,
+            created_by_id=actor.user_id,
         )
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
-        session.rollback()
-        raise _stale(session.get(TierScheme, scheme_id), expected_version)
-    version = TierSchemeVersion(
-        scheme_id=scheme.id,
-        version=expected_version + 1,
-        definition=definition,
-        created_by_id=actor.user_id,
-    )
-    # The (scheme, version) key refuses a second definition of one version number.
-    with guarded_write(session, "tier scheme", first_save=True):
-        session.add(version)
-    session.commit()
+        # The (scheme, version) key refuses a second definition of one version number.
+        with guarded_write(session, "tier scheme", first_save=True):
+            session.add(version)
     return version
 
 
 def create_scheme(session: Session, actor: Actor, definition: dict) -> TierScheme:
     """Create a new scheme from a valid definition (admins)."""
-    if not can_manage_settings(actor):
-        raise Forbidden("Only admins create tier schemes.")
-    parsed = validate(session, definition)
-    key = _key(parsed.name or "scheme")
-    if session.scalar(select(TierScheme.id).where(TierScheme.key == key)):
-        raise ValidationFailed(
-            f"A scheme named {parsed.name!r} already exists.",
-            {"definition": ["Choose another name."]},
+    with unit_of_work(session):
+        if not can_manage_settings(actor):
+            raise Forbidden("Only admins create tier schemes.")
+        parsed = validate(session, definition)
+        key = _key(parsed.name or "scheme")
+        if session.scalar(select(TierScheme.id).where(TierScheme.key == key)):
+            raise ValidationFailed(
+                f"A scheme named {parsed.name!r} already exists.",
+                {"definition": ["Choose another name."]},
+            )
+        scheme = TierScheme(
+            key=key,
+            name=parsed.name,
+            dimension=parsed.dimension,
+            goal=parsed.goal,
+            kpi=parsed.kpi,
+            current_version=1,
         )
-    scheme = TierScheme(
-        key=key,
-        name=parsed.name,
-        dimension=parsed.dimension,
-        goal=parsed.goal,
-        kpi=parsed.kpi,
-        current_version=1,
-    )
-    scheme.versions.append(
-        TierSchemeVersion(version=1, definition=definition, created_by_id=actor.user_id)
-    )
-    session.add(scheme)
-    session.commit()
+        scheme.versions.append(
+            TierSchemeVersion(version=1, definition=definition, created_by_id=actor.user_id)
+        )
+        session.add(scheme)
     return scheme

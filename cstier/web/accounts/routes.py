@@ -5,14 +5,13 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import select
 
 from cstier.domain.numbers import is_finite
 from cstier.domain.permissions import can_edit_account, can_manage_book
 from cstier.extensions import db
-from cstier.models import Account, Contact, CustomAttribute, Department
+from cstier.models import Account
 from cstier.services import accounts, audit, companies, users, workspace
-from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from cstier.services.errors import Forbidden, NotFound
 from cstier.services.tiering import current_arr
 from cstier.services.tiering import history as tier_history
 from cstier.services.tiering import overrides as tier_overrides
@@ -20,8 +19,8 @@ from cstier.services.tiering import schemes as tier_schemes
 from cstier.web.accounts.filters import account_filter, filter_form
 from cstier.web.accounts.forms import AccountForm, attribute_fields
 from cstier.web.current import current_actor
-from cstier.web.forms_common import apply_errors
 from cstier.web.query import id_arg, page_arg
+from cstier.web.saving import save_or_refuse
 from cstier.web.tiers.forms import OverrideForm
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -51,7 +50,7 @@ def show(account_id: int):
     """Show one account with its company, owner, attributes and audit history."""
     actor = current_actor()
     account = _get_or_404(account_id)
-    definitions = db.session.scalars(select(CustomAttribute).order_by(CustomAttribute.label)).all()
+    definitions = workspace.attributes_by_label(db.session)
     override_form = OverrideForm()
     override_form.scheme_id.choices = [
         (s.id, s.name) for s in tier_schemes.active_schemes(db.session)
@@ -81,7 +80,7 @@ def _get_or_404(account_id: int) -> Account:
 
 
 def _build_form(account: Account | None, company_id: int | None):
-    definitions = db.session.scalars(select(CustomAttribute).order_by(CustomAttribute.label)).all()
+    definitions = workspace.attributes_by_label(db.session)
     form_class = type("BoundAccountForm", (AccountForm,), attribute_fields(definitions))
     data = {}
     if account is not None and request.method == "GET":
@@ -90,7 +89,7 @@ def _build_form(account: Account | None, company_id: int | None):
         data["version"] = account.version
     if account is None and request.method == "GET":
         # New accounts default to the unit the workspace serves (company, department, person).
-        data["unit_type"] = workspace.get_workspace(db.session).account_unit
+        data["unit_type"] = workspace.read_workspace(db.session).account_unit
     form = form_class(obj=account, data=data)
     if can_manage_book(current_actor()):
         company_choices = companies.company_choices(db.session)
@@ -114,10 +113,8 @@ def _build_form(account: Account | None, company_id: int | None):
 def _link_choices(form, company_id: int | None) -> None:
     depts = contacts = []
     if company_id:
-        depts = db.session.scalars(
-            select(Department).where(Department.company_id == company_id)
-        ).all()
-        contacts = db.session.scalars(select(Contact).where(Contact.company_id == company_id)).all()
+        depts = companies.departments_of(db.session, company_id)
+        contacts = companies.contacts_of(db.session, company_id)
     form.department_id.choices = [("", "—")] + [(d.id, d.name) for d in depts]
     form.contact_id.choices = [("", "—")] + [(c.id, f"{c.name} ({c.role})") for c in contacts]
 
@@ -173,14 +170,10 @@ def create():
     status = 200
     if form.validate_on_submit():
         values = form.values() | {"attributes": _attributes_from(form, definitions, {})}
-        try:
-            account = accounts.create_account(db.session, actor, values)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            for message in apply_errors(form, exc.errors):
-                flash(message, "danger")
-            status = 400
-        else:
+        account, status = save_or_refuse(
+            form, lambda: accounts.create_account(db.session, actor, values)
+        )
+        if account is not None:
             flash(f"Account {account.name} created.", "success")
             return redirect(url_for(".show", account_id=account.id))
     elif request.method == "POST":
@@ -209,22 +202,15 @@ def edit(account_id: int):
             "attributes": _attributes_from(form, definitions, account.attributes)
         }
         try:
-            accounts.update_account(
-                db.session, actor, account_id, values, expected_version=form.version.data
+            saved, status = save_or_refuse(
+                form,
+                lambda: accounts.update_account(
+                    db.session, actor, account_id, values, expected_version=form.version.data
+                ),
             )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            for message in apply_errors(form, exc.errors):
-                flash(message, "danger")
-            status = 400
-        except Conflict as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            status = 409
         except Forbidden:
-            db.session.rollback()
             abort(403)
-        else:
+        if saved is not None:
             flash("Account saved.", "success")
             return redirect(url_for(".show", account_id=account_id))
     elif request.method == "POST":

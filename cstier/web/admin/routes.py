@@ -4,9 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_user
 
 from cstier.extensions import db
-from cstier.models import CustomAttribute, User
 from cstier.services import users, workspace
-from cstier.services.errors import Conflict, ValidationFailed
+from cstier.services.errors import NotFound
 from cstier.web.admin.forms import (
     CustomAttributeEditForm,
     CustomAttributeForm,
@@ -15,7 +14,7 @@ from cstier.web.admin.forms import (
     WorkspaceForm,
 )
 from cstier.web.current import roles_required
-from cstier.web.forms_common import apply_errors
+from cstier.web.saving import save_or_refuse
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,15 +26,13 @@ def user_list():
     form = NewUserForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            user = users.create_user(
+        user, status = save_or_refuse(
+            form,
+            lambda: users.create_user(
                 db.session, form.email.data, form.password.data, form.role.data, form.name.data
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc.errors)
-            status = 400
-        else:
+            ),
+        )
+        if user is not None:
             flash(f"User {user.email} created.", "success")
             return redirect(url_for(".user_list"))
     elif request.method == "POST":
@@ -49,7 +46,10 @@ def user_list():
 @roles_required("admin")
 def user_edit(user_id: int):
     """Edit one user."""
-    user = db.session.get(User, user_id) or abort(404)
+    try:
+        user = users.get_user(db.session, user_id)
+    except NotFound:
+        abort(404)
     form = EditUserForm(obj=user)
     status = 200
     if form.validate_on_submit():
@@ -57,8 +57,9 @@ def user_edit(user_id: int):
             flash("You cannot remove your own admin role or deactivate yourself.", "danger")
             status = 400
         else:
-            try:
-                users.update_user(
+            saved, status = save_or_refuse(
+                form,
+                lambda: users.update_user(
                     db.session,
                     user.id,
                     role=form.role.data,
@@ -66,16 +67,9 @@ def user_edit(user_id: int):
                     name=form.name.data,
                     new_password=form.password.data or None,
                     expected_version=form.version.data,
-                )
-            except ValidationFailed as exc:
-                db.session.rollback()
-                apply_errors(form, exc.errors)
-                status = 400
-            except Conflict as exc:
-                db.session.rollback()
-                flash(str(exc), "danger")
-                status = 409
-            else:
+                ),
+            )
+            if saved is not None:
                 if form.password.data and user.id == current_user.id:
                     login_user(user)  # keep this session; the admin's other sessions end
                 flash(f"User {user.email} saved.", "success")
@@ -89,48 +83,39 @@ def user_edit(user_id: int):
 @roles_required("admin")
 def settings():
     """Edit workspace settings and custom attribute definitions."""
-    ws = workspace.get_workspace(db.session)
-    db.session.commit()
+    ws = workspace.read_workspace(db.session)
     form = WorkspaceForm(obj=ws)
     attr_form = CustomAttributeForm(prefix="attr")
     status = 200
     if form.submit.data and form.validate_on_submit():
-        try:
-            workspace.update_workspace(
+        saved, status = save_or_refuse(
+            form,
+            lambda: workspace.update_workspace(
                 db.session,
                 name=form.name.data,
                 account_unit=form.account_unit.data,
                 timezone=form.timezone.data.strip(),
                 currency=form.currency.data,
                 expected_version=form.version.data,
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc.errors)
-            status = 400
-        except Conflict as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            status = 409
-        else:
+            ),
+        )
+        if saved is not None:
             flash("Settings saved.", "success")
             return redirect(url_for(".settings"))
     elif attr_form.submit.data and attr_form.validate_on_submit():
         choices = [c.strip() for c in (attr_form.choices.data or "").split(",") if c.strip()]
-        try:
-            workspace.add_custom_attribute(
+        added, status = save_or_refuse(
+            attr_form,
+            lambda: workspace.add_custom_attribute(
                 db.session,
                 key=attr_form.key.data.strip(),
                 label=attr_form.label.data.strip(),
                 data_type=attr_form.data_type.data,
                 category=attr_form.category.data,
                 choices=choices,
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(attr_form, exc.errors)
-            status = 400
-        else:
+            ),
+        )
+        if added is not None:
             flash("Attribute added.", "success")
             return redirect(url_for(".settings"))
     elif request.method == "POST":
@@ -147,29 +132,27 @@ def settings():
 @roles_required("admin")
 def attribute_edit(attribute_id: int):
     """Edit a custom attribute's label, category or choices; its key and type stay."""
-    attribute = db.session.get(CustomAttribute, attribute_id) or abort(404)
+    try:
+        attribute = workspace.get_custom_attribute(db.session, attribute_id)
+    except NotFound:
+        abort(404)
     form = CustomAttributeEditForm(obj=attribute)
     if request.method == "GET":
         form.choices.data = ", ".join(attribute.choices or [])
     status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
-        try:
-            workspace.update_custom_attribute(
+        saved, status = save_or_refuse(
+            form,
+            lambda: workspace.update_custom_attribute(
                 db.session,
                 attribute.id,
                 label=form.label.data,
                 category=form.category.data,
                 choices=form.choice_list(),
                 expected_version=form.version.data,
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc.errors)
-        except Conflict as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            status = 409
-        else:
+            ),
+        )
+        if saved is not None:
             flash(f"Attribute {attribute.key} saved.", "success")
             return redirect(url_for(".settings"))
     return render_template("admin/attribute_edit.html", form=form, attribute=attribute), status

@@ -5,37 +5,26 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from cstier.extensions import db
 from cstier.models import Company, Contact, Department
 from cstier.services import companies
-from cstier.services.errors import Conflict, NotFound, ValidationFailed
+from cstier.services.errors import NotFound
 from cstier.web.companies.forms import ContactEditForm, DepartmentEditForm
 from cstier.web.companies.routes import bp
 from cstier.web.current import MANAGERS, current_actor, roles_required
-from cstier.web.forms_common import apply_errors
+from cstier.web.saving import save_or_refuse
 
 
-def _part_or_404(model, company_id: int, part_id: int) -> tuple[Company, Department | Contact]:
+def _part_or_404(read_part, company_id: int, part_id: int) -> tuple[Company, Department | Contact]:
     try:
         company = companies.get_company(db.session, current_actor(), company_id)
+        return company, read_part(db.session, company.id, part_id)
     except NotFound:
         abort(404)
-    part = db.session.get(model, part_id)
-    if part is None or part.company_id != company.id:
-        abort(404)
-    return company, part
 
 
 def _save(form, save, what: str, company: Company):
     """Save the form with `save(values, version)`; return a redirect or the status to show."""
-    try:
-        save(form.values(), form.version.data)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        for message in apply_errors(form, exc.errors):
-            flash(message, "danger")
-        return 400
-    except Conflict as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return 409
+    saved, status = save_or_refuse(form, lambda: save(form.values(), form.version.data))
+    if saved is None:
+        return status
     flash(f"{what} saved.", "success")
     return redirect(url_for(".show", company_id=company.id))
 
@@ -57,11 +46,11 @@ def _page(form, save, what: str, company: Company, part):
 @roles_required(*MANAGERS)
 def edit_department(company_id: int, department_id: int):
     """Rename a department; a save over someone else's newer one is refused, the edits kept."""
-    company, dept = _part_or_404(Department, company_id, department_id)
+    company, dept = _part_or_404(companies.get_department, company_id, department_id)
     form = DepartmentEditForm(obj=dept)
 
-    def save(values: dict, version: int) -> None:
-        companies.update_department(db.session, current_actor(), dept.id, values, version)
+    def save(values: dict, version: int) -> Department:
+        return companies.update_department(db.session, current_actor(), dept.id, values, version)
 
     return _page(form, save, "Department", company, dept)
 
@@ -70,11 +59,11 @@ def edit_department(company_id: int, department_id: int):
 @roles_required(*MANAGERS)
 def edit_contact(company_id: int, contact_id: int):
     """Change a contact; a save over someone else's newer one is refused, the edits kept."""
-    company, contact = _part_or_404(Contact, company_id, contact_id)
+    company, contact = _part_or_404(companies.get_contact, company_id, contact_id)
     form = ContactEditForm(obj=contact)
     form.department_id.choices = [("", "—")] + [(d.id, d.name) for d in company.departments]
 
-    def save(values: dict, version: int) -> None:
-        companies.update_contact(db.session, current_actor(), contact.id, values, version)
+    def save(values: dict, version: int) -> Contact:
+        return companies.update_contact(db.session, current_actor(), contact.id, values, version)
 
     return _page(form, save, "Contact", company, contact)

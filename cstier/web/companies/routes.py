@@ -2,19 +2,18 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import select
 
 from cstier.domain.customer import REGIONS
 from cstier.domain.permissions import can_manage_book
 from cstier.extensions import db
-from cstier.models import Account, Company
+from cstier.models import Company
 from cstier.services import accounts, companies
 from cstier.services.companies import CompanyFilter
-from cstier.services.errors import Conflict, NotFound, ValidationFailed
+from cstier.services.errors import NotFound, ValidationFailed
 from cstier.web.companies.forms import CompanyForm, ContactForm, DepartmentForm
 from cstier.web.current import MANAGERS, current_actor, roles_required
-from cstier.web.forms_common import apply_errors
 from cstier.web.query import page_arg, text_arg
+from cstier.web.saving import save_or_refuse
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
 
@@ -30,11 +29,10 @@ def index():
         sort=text_arg("sort") or "name",
         descending=request.args.get("dir") == "desc",
     )
-    stmt = companies.list_query(current_actor(), flt)
     page_no = page_arg()
     per_page = 50
-    total = db.session.scalar(select(db.func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.execute(stmt.limit(per_page).offset((page_no - 1) * per_page)).all()
+    page = companies.list_page(db.session, current_actor(), flt, page_no, per_page)
+    rows, total = page.rows, page.total
     pages = max((total + per_page - 1) // per_page, 1)
     if page_no > pages:
         abort(404)
@@ -62,8 +60,7 @@ def _get_or_404(company_id: int) -> Company:
 def show(company_id: int):
     """Show a company with its parent chain, subsidiaries, departments, contacts and accounts."""
     company = _get_or_404(company_id)
-    stmt = accounts.scoped(select(Account).where(Account.company_id == company.id), current_actor())
-    book = db.session.scalars(stmt.order_by(Account.arr_cents.desc())).all()
+    book = accounts.company_accounts(db.session, current_actor(), company.id)
     dept_form, contact_form = DepartmentForm(), ContactForm()
     contact_form.department_id.choices = [("", "—")] + [(d.id, d.name) for d in company.departments]
     return render_template(
@@ -89,21 +86,16 @@ def _company_form(company: Company | None) -> CompanyForm:
 def _save(form: CompanyForm, company: Company | None):
     """Save the form; return a redirect, or the status to show the form again with."""
     actor = current_actor()
-    try:
+
+    def save() -> Company:
         if company is None:
-            saved = companies.create_company(db.session, actor, form.values())
-        else:
-            version = form.version.data
-            saved = companies.update_company(db.session, actor, company.id, form.values(), version)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        for message in apply_errors(form, exc.errors):
-            flash(message, "danger")
-        return 400
-    except Conflict as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return 409
+            return companies.create_company(db.session, actor, form.values())
+        version = form.version.data
+        return companies.update_company(db.session, actor, company.id, form.values(), version)
+
+    saved, status = save_or_refuse(form, save)
+    if saved is None:
+        return status
     flash(f"Company {saved.name} saved.", "success")
     return redirect(url_for(".show", company_id=saved.id))
 
@@ -150,7 +142,6 @@ def add_department(company_id: int):
             )
             flash("Department added.", "success")
         except ValidationFailed as exc:
-            db.session.rollback()
             flash(" ".join(m for ms in exc.errors.values() for m in ms), "danger")
     else:
         flash("The department needs a name and an external id.", "danger")
@@ -174,7 +165,6 @@ def add_contact(company_id: int):
             companies.add_contact(db.session, current_actor(), company.id, values)
             flash("Contact added.", "success")
         except ValidationFailed as exc:
-            db.session.rollback()
             flash(" ".join(m for ms in exc.errors.values() for m in ms), "danger")
     else:
         flash(" ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()), "danger")

@@ -3,8 +3,7 @@
 from flask import flash, redirect, render_template, request
 
 from cstier.extensions import db
-from cstier.models import Account, AccountCoverage
-from cstier.services import accounts, users
+from cstier.services import users
 from cstier.services.coverage import book, profiles, settings
 from cstier.services.coverage.assign import Assignment, AssignmentRefused, assign_accounts
 from cstier.services.errors import Conflict, NotFound, ValidationFailed
@@ -27,15 +26,13 @@ def parse_picks(values: list[str]) -> dict[int, int]:
 
 
 def _list_page(form: AccountFilterForm):
-    stmt = accounts.list_query(db.session, current_actor(), account_filter(form))
-    model_id = id_arg("model")
-    flagged = request.args.get("flagged") == "1"
-    if model_id or flagged:
-        stmt = stmt.join(AccountCoverage, AccountCoverage.account_id == Account.id)
-        if model_id:
-            stmt = stmt.where(AccountCoverage.coverage_model_id == model_id)
-        if flagged:
-            stmt = stmt.where(AccountCoverage.needs_reassignment.is_(True))
+    stmt = book.assignable_query(
+        db.session,
+        current_actor(),
+        account_filter(form),
+        coverage_model_id=id_arg("model"),
+        flagged=request.args.get("flagged") == "1",
+    )
     return db.paginate(stmt, page=page_arg(), per_page=form.per_page.data or 50, max_per_page=200)
 
 
@@ -101,16 +98,13 @@ def _submit(form: AssignForm, picks: dict[int, int]) -> tuple[int, AssignmentRef
             db.session, current_actor(), list(picks), assignment, expected_versions=picks
         )
     except AssignmentRefused as exc:
-        db.session.rollback()
         hint = " A manager override with a reason can pass this." if exc.overridable else ""
         flash(f"Nothing was assigned. {' '.join(exc.messages)}{hint}", "danger")
         return 400, exc
     except Conflict as exc:
-        db.session.rollback()
         flash(str(exc), "danger")
         return 409, None
     except (ValidationFailed, NotFound) as exc:
-        db.session.rollback()
         messages = [m for ms in getattr(exc, "errors", {}).values() for m in ms] or [str(exc)]
         flash("Nothing was assigned. " + " ".join(messages), "danger")
         return 400, None

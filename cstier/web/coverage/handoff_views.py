@@ -42,7 +42,6 @@ def complete_handoff(handoff_id: int):
     except Forbidden:
         abort(403)
     except Conflict as exc:
-        db.session.rollback()
         flash(str(exc), "danger")
     else:
         flash("Handoff marked done.", "success")

@@ -5,14 +5,13 @@ from flask_login import login_required
 
 from cstier.domain.permissions import can_manage_book
 from cstier.extensions import db
-from cstier.models import Pool
 from cstier.services import users
 from cstier.services.coverage import profiles, settings
 from cstier.services.errors import Conflict, NotFound, ValidationFailed
 from cstier.web.coverage.forms import ActionForm, PoolForm, ProfileForm, VersionedActionForm
 from cstier.web.coverage.routes import bp
 from cstier.web.current import MANAGERS, current_actor, roles_required
-from cstier.web.forms_common import apply_errors
+from cstier.web.saving import save_or_refuse
 
 
 @bp.route("/csms")
@@ -47,20 +46,13 @@ def edit_profile(user_id: int):
             form.coverage_model_keys.data = list(profile.coverage_model_keys or [])
     status = 200
     if form.validate_on_submit():
-        try:
-            profiles.save_profile(
+        saved, status = save_or_refuse(
+            form,
+            lambda: profiles.save_profile(
                 db.session, current_actor(), user_id, form.values(), form.version.data
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            for message in apply_errors(form, exc.errors):
-                flash(message, "danger")
-            status = 400
-        except Conflict as exc:  # the form keeps the user's edits to apply again
-            db.session.rollback()
-            flash(str(exc), "danger")
-            status = 409
-        else:
+            ),
+        )
+        if saved is not None:
             flash(f"Saved {user.name}'s profile.", "success")
             return redirect(url_for(".csm_list"))
     elif request.method == "POST":
@@ -86,8 +78,9 @@ def pool_list():
 @roles_required(*MANAGERS)
 def edit_pool(pool_id: int | None):
     """Create or edit a pool."""
-    pool = db.session.get(Pool, pool_id) if pool_id else None
-    if pool_id and pool is None:
+    try:
+        pool = profiles.get_pool(db.session, pool_id) if pool_id else None
+    except NotFound:
         abort(404)
     form = PoolForm(obj=pool)
     form.coverage_model_id.choices = [("", "— choose —")] + [
@@ -101,18 +94,13 @@ def edit_pool(pool_id: int | None):
             "coverage_model_id": form.coverage_model_id.data,
             "member_ids": form.member_ids.data or [],
         }
-        try:
-            profiles.save_pool(db.session, current_actor(), pool_id, values, form.version.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            for message in apply_errors(form, exc.errors):
-                flash(message, "danger")
-            status = 400
-        except Conflict as exc:  # the form keeps the user's edits to apply again
-            db.session.rollback()
-            flash(str(exc), "danger")
-            status = 409
-        else:
+        saved, status = save_or_refuse(
+            form,
+            lambda: profiles.save_pool(
+                db.session, current_actor(), pool_id, values, form.version.data
+            ),
+        )
+        if saved is not None:
             flash(f"Saved pool {values['name']}.", "success")
             return redirect(url_for(".pool_list"))
     elif request.method == "POST":
@@ -132,7 +120,6 @@ def delete_pool(pool_id: int):
     except NotFound:
         abort(404)
     except (ValidationFailed, Conflict) as exc:
-        db.session.rollback()
         flash(str(exc), "danger")
     else:
         flash("Pool deleted.", "success")

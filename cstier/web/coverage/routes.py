@@ -7,9 +7,8 @@ from cstier.domain.coverage import DEFAULT_MODELS
 from cstier.domain.coverage.defaults import NEEDS_TIERS, VALUE_TIERS
 from cstier.domain.permissions import can_manage_book
 from cstier.extensions import db
-from cstier.models import CoverageModel
 from cstier.services.coverage import settings
-from cstier.services.coverage.derive import derive_coverage
+from cstier.services.coverage.derive import rederive_book_coverage
 from cstier.services.coverage.seed import seed_default_coverage
 from cstier.services.errors import Conflict, NotFound, ValidationFailed
 from cstier.web.coverage.forms import ActionForm, CoverageModelForm, VersionedActionForm
@@ -70,8 +69,9 @@ def seed_defaults():
 @roles_required(*MANAGERS)
 def edit_model(model_id: int):
     """Edit a coverage model's ratio, ARR target, hard limit and cadence."""
-    model = db.session.get(CoverageModel, model_id)
-    if model is None:
+    try:
+        model = settings.get_model(db.session, model_id)
+    except NotFound:
         abort(404)
     form = CoverageModelForm(obj=model)
     if request.method == "GET" and model.arr_per_csm_cents:
@@ -83,12 +83,10 @@ def edit_model(model_id: int):
                 db.session, current_actor(), model_id, form.values(), form.version.data
             )
         except (ValidationFailed, NotFound) as exc:
-            db.session.rollback()
             flash(str(exc), "danger")
             apply_errors(form, getattr(exc, "errors", {}))
             status = 400
         except Conflict as exc:  # the form keeps the user's edits to apply again
-            db.session.rollback()
             flash(str(exc), "danger")
             status = 409
         else:
@@ -114,10 +112,8 @@ def save_matrix():
     try:
         changed = settings.save_matrix(db.session, current_actor(), cells, form.version.data)
     except ValidationFailed as exc:
-        db.session.rollback()
         flash(str(exc), "danger")
     except Conflict as exc:  # show the user's cells again, over the stored ones
-        db.session.rollback()
         flash(str(exc), "danger")
         return _index_page({**settings.matrix(db.session), **cells}, form, 409)
     else:
@@ -131,8 +127,7 @@ def derive():
     """Re-derive every account's coverage model from the current tiers."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    summary = derive_coverage(db.session)
-    db.session.commit()
+    summary = rederive_book_coverage(db.session)
     flash(
         f"Coverage derived for {summary.accounts:,} accounts: {summary.changed:,} changed, "
         f"{summary.flagged:,} flagged for reassignment.",

@@ -131,7 +131,7 @@ def run(token: str):
             meta["kind"],
             path,
             meta["filename"],
-            actor_id=current_user.id,
+            actor=current_actor(),
             dry_run=dry_run,
             mapping=chosen,
             encoding=meta["encoding"],
@@ -146,6 +146,8 @@ def run(token: str):
             f"{outcome.unchanged} unchanged.",
             "success",
         )
+        if outcome.retier_refused:
+            flash(f"Not re-tiered: {outcome.retier_refused}", "warning")
     return render_template(
         "imports/preview.html",
         token=token,

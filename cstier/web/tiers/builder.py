@@ -88,10 +88,8 @@ def builder(scheme_id: int):
             return redirect(url_for(".builder", scheme_id=scheme_id))
         result = preview.preview_scheme(db.session, scheme_id, definition)
     except ValidationFailed as exc:
-        db.session.rollback()
         return _page(form, scheme, 400, message=str(exc))
     except Conflict as exc:  # the form keeps the user's rows to apply again
-        db.session.rollback()
         return _page(form, schemes.get_scheme(db.session, scheme_id), 409, message=str(exc))
     return _page(form, scheme, preview=result)
 
@@ -112,7 +110,6 @@ def new_segments():
     try:
         scheme = schemes.create_scheme(db.session, current_actor(), definition)
     except ValidationFailed as exc:
-        db.session.rollback()
         return _page(form, None, 400, message=str(exc))
     flash(f"Created the segment scheme {scheme.name}. The next run applies it.", "success")
     return redirect(url_for(".builder", scheme_id=scheme.id))

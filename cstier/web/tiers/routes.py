@@ -65,15 +65,13 @@ def start_run():
     form = RunForm()
     if not form.validate_on_submit():
         abort(400)
-    if not schemes.active_schemes(db.session):
-        # Runs from the CLI or API seed the defaults; from this page that is the admin's call.
-        flash(
-            "There are no tier schemes to run yet: an admin creates the defaults first.", "warning"
+    try:
+        summary = run_tiering(
+            db.session, current_actor(), trigger="web", dry_run=bool(form.dry_run.data)
         )
+    except ValidationFailed as exc:  # no schemes yet: creating them is the admin's call
+        flash(str(exc), "warning")
         return redirect(url_for(".index"))
-    summary = run_tiering(
-        db.session, actor_id=current_actor().user_id, trigger="web", dry_run=bool(form.dry_run.data)
-    )
     changed = sum(summary.changes.values())
     verb = "would change" if summary.dry_run else "changed"
     flash(
@@ -112,11 +110,9 @@ def scheme(scheme_id: int):
                     return redirect(url_for(".scheme", scheme_id=scheme_id))
                 result = preview.preview_scheme(db.session, scheme_id, form.parsed())
             except ValidationFailed as exc:
-                db.session.rollback()
                 form.definition.errors = [*form.definition.errors, str(exc)]
                 status = 400
             except Conflict as exc:  # the editor keeps the user's text to apply again
-                db.session.rollback()
                 form.definition.errors = [*form.definition.errors, str(exc)]
                 tier_scheme = schemes.get_scheme(db.session, scheme_id)
                 status = 409
@@ -202,7 +198,6 @@ def add_override(account_id: int):
             )
             flash("Override saved; it applies from the next run.", "success")
         except ServiceError as exc:
-            db.session.rollback()
             details = getattr(exc, "errors", {})
             flash(" ".join(m for ms in details.values() for m in ms) or str(exc), "danger")
     else:
@@ -222,7 +217,6 @@ def revoke(override_id: int):
     except NotFound:
         abort(404)
     except Conflict as exc:
-        db.session.rollback()
         flash(str(exc), "danger")
     else:
         flash("Override revoked; the next run re-tiers the account by the rules.", "success")

@@ -112,7 +112,6 @@ def adopt_suggestion():
             db.session, current_actor(), features, int(form.k.data), form.name.data
         )
     except ServiceError as exc:
-        db.session.rollback()
         flash(str(exc), "danger")
         return redirect(back)
     flash(

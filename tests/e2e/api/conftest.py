@@ -3,6 +3,7 @@
 import pytest
 
 from cstier.services import tokens
+from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import AccountFactory, CompanyFactory
 
 
@@ -19,7 +20,8 @@ def bearer(db_session):
 
 @pytest.fixture
 def book(db_session, csm, other_csm):
-    """Two companies; one account in each CSM's book and one unassigned."""
+    """Two companies; one account in each CSM's book and one unassigned; the default schemes."""
+    ensure_default_schemes(db_session)  # as setting the workspace up does
     acme, globex = (
         CompanyFactory(name="Acme", region="EMEA"),
         CompanyFactory(name="Globex", region="NA"),

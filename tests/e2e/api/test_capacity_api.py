@@ -1,12 +1,13 @@
 """The API serves the capacity page's numbers."""
 
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
 from cstier.services.coverage.capacity import capacity_report
 from cstier.services.tiering.run import run_tiering
 
 
 def test_capacity_matches_the_service(client, bearer, manager, book):
-    run_tiering(db.session, actor_id=None, trigger="cli")  # tiers and coverage for the book
+    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli")  # tiers and coverage for the book
     response = client.get("/api/v1/capacity", headers=bearer(manager))
     assert response.status_code == 200
     expected = capacity_report(db.session)

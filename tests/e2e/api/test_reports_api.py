@@ -7,7 +7,7 @@ import pytest
 
 from cstier.extensions import db
 from cstier.models import TierChange
-from cstier.services.tiering.schemes import ensure_default_schemes
+from cstier.services.tiering.schemes import active_schemes
 from tests.e2e.api.conftest import assert_error_shape
 
 REVIEW = "/api/v1/reports/tier-review"
@@ -18,7 +18,7 @@ MONDAY = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def moves(book):
     """Each CSM's account moved up in the value tiers in 2026-W02; the unassigned one is new."""
-    scheme = next(s for s in ensure_default_schemes(db.session) if s.key == "value_tiers")
+    scheme = next(s for s in active_schemes(db.session) if s.key == "value_tiers")
     for account, from_tier in (
         (book["mine"], "Growth"),
         (book["theirs"], "Scale"),

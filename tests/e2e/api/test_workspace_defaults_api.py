@@ -88,3 +88,11 @@ def test_the_defaults_endpoints_need_a_token(client, app_ctx):
     for path in ("/api/v1/tier-schemes/defaults", "/api/v1/coverage/models/defaults"):
         assert_error_shape(client.post(path), 401)
     assert counts() == EMPTY
+
+
+def test_a_run_on_a_workspace_without_schemes_says_to_create_them(client, bearer, manager):
+    response = client.post("/api/v1/runs", json={"dry_run": False}, headers=bearer(manager))
+
+    body = assert_error_shape(response, 422)  # the API's status for input that breaks a rule
+    assert "an admin creates the default schemes first" in body["message"]
+    assert counts() == EMPTY

@@ -5,9 +5,11 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import AccountFactory, CompanyFactory
 from tests.integration.coverage.conftest import give_profile
 
@@ -30,6 +32,7 @@ CHART_PAGES = {
 def tiered_book(db_session, csm):
     """Accounts in two regions, tiered in 2026-W02 and covered, one CSM owning them."""
     ensure_default_coverage(db_session)
+    ensure_default_schemes(db_session)  # as setting the workspace up does
     db_session.commit()
     give_profile(csm, ["high_touch", "pooled"])
     emea, apac = CompanyFactory(region="EMEA"), CompanyFactory(region="APAC")
@@ -39,7 +42,7 @@ def tiered_book(db_session, csm):
         AccountFactory(name="Initech Edge", company=apac, csm=csm, arr_cents=25_000_00),
         AccountFactory(name="Globex Data", company=emea, csm=csm, arr_cents=280_000_00),
     ]
-    run_tiering(db_session, actor_id=None, trigger="cli", now=TIERED_AT)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=TIERED_AT)
     derive_coverage(db_session)
     db_session.commit()
     return accounts

@@ -5,9 +5,11 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.domain.tiering.defaults import VALUE_TIERS
 from cstier.models import TierScheme
 from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import AccountFactory, CompanyFactory
 
 pytestmark = pytest.mark.browser
@@ -21,10 +23,11 @@ LOWER_STRATEGIC = {**VALUE_TIERS, "bands": [
 @pytest.fixture
 def tiered_book(db_session):
     """Two accounts tiered by the default schemes: Big is Strategic, Mid is Growth."""
+    ensure_default_schemes(db_session)  # as setting the workspace up does
     company = CompanyFactory(name="Globex", employees=5000)
     AccountFactory(name="Globex Big", company=company, arr_cents=300_000_00)
     mid = AccountFactory(name="Globex Mid", company=company, arr_cents=100_000_00)
-    run_tiering(db_session, actor_id=None, trigger="cli")
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli")
     scheme = db_session.scalar(db_session.query(TierScheme).filter_by(key="value_tiers").statement)
     return {"scheme_id": scheme.id, "mid_id": mid.id}
 

@@ -5,6 +5,7 @@ reads none of it again. What it stores must be what the suggester gives on the w
 read the plain way once the run is done.
 """
 
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.services.coverage import coverage_reads
 from cstier.services.tiering.run import run_tiering
 from tests.factories import AccountFactory, CompanyFactory, UserFactory
@@ -44,14 +45,14 @@ def test_a_run_flags_owned_accounts_and_suggests_as_the_whole_book_would(
         )
         for region, before, _, owner in BOOK
     ]
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     for account, (_, _, after, _) in zip(accounts, BOOK, strict=True):
         set_arr(account, after)
 
     # The book holds the facts: the run must not read them again.
     for reader in ("account_facts", "model_arr_totals"):
         monkeypatch.setattr(coverage_reads, reader, read_again)
-    summary = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
     monkeypatch.undo()
 
     assert summary.coverage_changes == 4

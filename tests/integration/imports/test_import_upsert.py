@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cstier.domain.permissions import Actor
 from cstier.extensions import db
@@ -20,6 +20,7 @@ from cstier.models import (
 )
 from cstier.services import companies, exports
 from cstier.services.errors import Conflict
+from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.integration.imports.conftest import ACCOUNT_HEADER, account_rows
 
 
@@ -39,7 +40,9 @@ def test_changed_rows_are_updated_and_audited(company, write_file, run_import, m
     rows = account_rows(3)
     rows[2] = rows[2].replace("Account 3", "Account Three")
     outcome = run_import(
-        "accounts", write_file("b.csv", "\n".join([ACCOUNT_HEADER, *rows])), actor_id=manager.id
+        "accounts",
+        write_file("b.csv", "\n".join([ACCOUNT_HEADER, *rows])),
+        actor=Actor(manager.id, "cs_manager"),
     )
     assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 1, 2)
     account = db.session.scalar(select(Account).where(Account.external_id == "AC-0003"))
@@ -157,12 +160,25 @@ def test_other_kinds_import(company, write_file, run_import):
 def test_import_can_retier_the_book(company, write_file, run_import):
     from cstier.models import TieringRun
 
+    ensure_default_schemes(db.session)  # as setting the workspace up does
     path = write_file("a.csv", "\n".join([ACCOUNT_HEADER, *account_rows(2)]))
     outcome = run_import("accounts", path, retier=True)
     assert outcome.retier_run_id is not None
     run = db.session.get(TieringRun, outcome.retier_run_id)
     assert run.trigger == "import" and run.accounts_evaluated == 2
     assert run_import("accounts", path, retier=True).retier_run_id is None  # nothing changed
+
+
+def test_an_import_without_schemes_stands_and_says_why_it_was_not_retiered(
+    company, write_file, run_import
+):
+    path = write_file("a.csv", "\n".join([ACCOUNT_HEADER, *account_rows(2)]))
+
+    outcome = run_import("accounts", path, retier=True)
+
+    assert (outcome.status, outcome.created, outcome.retier_run_id) == ("applied", 2, None)
+    assert "no tier schemes to run yet" in outcome.retier_refused
+    assert db.session.scalar(select(func.count(Account.id))) == 2
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from cstier.domain.permissions import Actor
 from cstier.extensions import db
 from cstier.models import OutboxEvent, TierChange, TieringRun, TierScheme
 from cstier.services.tiering.history import CurrentTier, current_for_account
+from cstier.services.tiering.schemes import ensure_default_schemes
 from cstier.store.tier_blocks import read_current_tiers
 from tests.factories import AccountFactory, CompanyFactory
 
@@ -22,6 +23,7 @@ MAR = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def book(db_session, csm):
     """Three accounts: Strategic, Growth and Scale by ARR; the Growth one is the CSM's."""
+    ensure_default_schemes(db_session)  # as setting the workspace up does; runs no longer seed
     small = CompanyFactory(employees=50, region="NA", industry="Retail")
     large = CompanyFactory(employees=5000, region="EMEA", industry="Software")
     return {

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cstier.domain.permissions import Actor
+from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.extensions import db
 from cstier.models import Account
 from cstier.services.tiering import history
@@ -14,9 +14,9 @@ from tests.integration.tiering.conftest import FEB, JAN, MAR, set_arr
 @pytest.fixture
 def value_id(db_session, book) -> int:
     """Tier the book in January; in March Mid (the CSM's account) moves up to Strategic."""
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     set_arr(book["mid"], 400_000)
-    run_tiering(db_session, actor_id=None, trigger="cli", now=MAR)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=MAR)
     return next(s.id for s in active_schemes(db_session) if s.key == "value_tiers")
 
 

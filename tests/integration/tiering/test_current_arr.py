@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import event
 
-from cstier.domain.permissions import Actor
+from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.extensions import db
 from cstier.models import Subscription
 from cstier.models.base import utcnow
@@ -16,6 +16,7 @@ from cstier.services.tiering import current_arr, segments
 from cstier.services.tiering import run as run_module
 from cstier.services.tiering.fields import FIELD_ARR_CENTS, field_catalog, load_book
 from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import AccountFactory, CompanyFactory
 from tests.integration.tiering.conftest import FEB, JAN, changes_of, last_run, tier_of
 
@@ -45,6 +46,7 @@ def today() -> date:
 @pytest.fixture
 def accounts(db_session, today):
     """Three accounts whose ARR fields all say Scale or Growth; only one has live subscriptions."""
+    ensure_default_schemes(db.session)  # as setting the workspace up does
     company = CompanyFactory(employees=5000, region="EMEA", industry="Software")
     two = AccountFactory(name="Two subs", company=company, arr_cents=10_000_00)
     lapsed = AccountFactory(name="Lapsed", company=company, arr_cents=100_000_00)
@@ -58,7 +60,7 @@ def accounts(db_session, today):
 
 
 def test_value_tier_reads_active_subscriptions_else_the_arr_field(db_session, accounts):
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
 
     two = tier_of(accounts["two"].id)
     assert two.tier == "Strategic"
@@ -97,7 +99,7 @@ def test_a_run_hands_coverage_the_arr_field_beside_the_current_arr(
     }
     assert FIELD_ARR_CENTS not in load_book(db_session, {"arr"}, field_catalog(db_session))
 
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
 
     ((tiers, facts),) = handed
     assert tiers.loc[accounts["two"].id, "value_tier"] == "Strategic"  # on current ARR
@@ -150,10 +152,10 @@ def test_current_arr_hands_back_the_field_when_nothing_is_active(db_session):
 
 
 def test_inserted_subscription_retiers_with_history(db_session, accounts, today):
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     subscribe(accounts["bare"], 25_000, today - timedelta(days=10))
 
-    summary = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
 
     assert summary.changes["value_tiers"] == 1
     # The subscription also feeds the needs signals (products, seats): pick the value move.
@@ -164,7 +166,7 @@ def test_inserted_subscription_retiers_with_history(db_session, accounts, today)
 
 
 def test_subscription_import_retiers_with_history(db_session, accounts, today, tmp_path):
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     path = tmp_path / "subscriptions.csv"
     path.write_text(
         "external_id,account_external_id,product,start_date,end_date,mrr\n"
@@ -183,7 +185,7 @@ def test_subscription_import_retiers_with_history(db_session, accounts, today, t
 
 
 def test_segment_summary_sums_current_arr(db_session, accounts, admin):
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
 
     summary = segments.tier_summary(db_session, Actor(admin.id, "admin"))
 

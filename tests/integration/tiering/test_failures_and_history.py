@@ -2,7 +2,7 @@
 
 import pytest
 
-from cstier.domain.permissions import Actor
+from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.models import TieringRun
 from cstier.services.tiering import history, segments
 from cstier.services.tiering import run as run_module
@@ -12,7 +12,7 @@ from tests.integration.tiering.conftest import FEB, JAN, MAR, last_run, set_arr,
 
 
 def test_failed_run_leaves_tiers_and_history_as_they_were(db_session, book, monkeypatch):
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     set_arr(book["mid"], 400_000)
     set_arr(book["small"], 10_000_000)
     before = snapshot()
@@ -25,7 +25,7 @@ def test_failed_run_leaves_tiers_and_history_as_they_were(db_session, book, monk
 
     monkeypatch.setattr(run_module, "derive_coverage", fail_after_tiers_and_history_are_written)
     with pytest.raises(RuntimeError, match="disk full"):
-        run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+        run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
     assert calls and calls[0] != before  # the failure came after writes, not before them
     assert snapshot() == before
     failed = last_run()
@@ -33,9 +33,9 @@ def test_failed_run_leaves_tiers_and_history_as_they_were(db_session, book, monk
 
 
 def test_tiers_and_composition_as_of_a_past_date(db_session, book):
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     set_arr(book["mid"], 400_000)
-    run_tiering(db_session, actor_id=None, trigger="cli", now=MAR)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=MAR)
     value = next(s for s in active_schemes(db_session) if s.key == "value_tiers")
     assert history.tiers_as_of(db_session, book["mid"].id, FEB)["Value tiers"] == "Growth"
     assert history.tiers_as_of(db_session, book["mid"].id, MAR)["Value tiers"] == "Strategic"
@@ -47,7 +47,7 @@ def test_tiers_and_composition_as_of_a_past_date(db_session, book):
 
 
 def test_tier_summary_shows_a_csm_only_their_book(db_session, book, csm, manager):
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     mine = segments.tier_summary(db_session, Actor(csm.id, "csm"))
     everyone = segments.tier_summary(db_session, Actor(manager.id, "cs_manager"))
     value = lambda summary: next(i for i in summary if i["scheme"].key == "value_tiers")  # noqa: E731
@@ -58,6 +58,14 @@ def test_tier_summary_shows_a_csm_only_their_book(db_session, book, csm, manager
         "accounts": 1,
         "arr_cents": 300_000_00,
     }
+
+
+def test_cli_run_without_schemes_says_how_to_create_them(runner, db_session):
+    result = runner.invoke(args=["tiers", "run"])
+
+    assert result.exit_code == 1
+    assert "no tier schemes to run yet" in result.output and "cstier tiers seed" in result.output
+    assert db_session.query(TieringRun).count() == 0
 
 
 def test_cli_dry_run_then_run(runner, db_session, book):

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.services.errors import Forbidden, ValidationFailed
 from cstier.services.tiering import overrides
 from cstier.services.tiering.run import run_tiering
@@ -13,7 +14,7 @@ from tests.integration.tiering.conftest import FEB, JAN, MAR, changes_of, tier_o
 
 @pytest.fixture
 def value_scheme(db_session, book):
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     return next(s for s in active_schemes(db_session) if s.key == "value_tiers")
 
 
@@ -35,12 +36,12 @@ def test_override_pins_until_expiry_then_rules_return(
 ):
     small = book["small"]
     pin(db_session, manager_actor, small, value_scheme, expires_at=FEB)
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN + timedelta(days=1))
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN + timedelta(days=1))
     pinned = tier_of(small.id)
     assert (pinned.tier, pinned.source) == ("Strategic", "override")
     assert "Override: Board-level sponsor" in pinned.explanation
     assert changes_of(small.id)[-1].reason == "override"
-    run_tiering(db_session, actor_id=None, trigger="cli", now=MAR)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=MAR)
     after = tier_of(small.id)
     assert (after.tier, after.source) == ("Scale", "rule")
     last = changes_of(small.id)[-1]
@@ -49,11 +50,11 @@ def test_override_pins_until_expiry_then_rules_return(
 
 def test_revoked_override_no_longer_applies(db_session, book, value_scheme, manager_actor):
     override = pin(db_session, manager_actor, book["small"], value_scheme, expires_at=None)
-    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
     assert tier_of(book["small"].id).tier == "Strategic"
     overrides.revoke_override(db_session, manager_actor, override.id, override.version)
     assert overrides.live_overrides(db_session, book["small"].id) == []
-    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
     assert tier_of(book["small"].id).tier == "Scale"
 
 
@@ -67,7 +68,6 @@ def test_override_needs_a_known_tier_and_a_reason(db_session, book, value_scheme
 
 
 def test_csm_cannot_override(db_session, book, value_scheme, csm):
-    from cstier.domain.permissions import Actor
 
     with pytest.raises(Forbidden):
         pin(db_session, Actor(csm.id, "csm"), book["mid"], value_scheme, expires_at=None)
@@ -76,7 +76,6 @@ def test_csm_cannot_override(db_session, book, value_scheme, csm):
 def test_a_csm_lists_only_the_overrides_in_their_book(
     db_session, book, value_scheme, manager_actor, csm, viewer
 ):
-    from cstier.domain.permissions import Actor
 
     mine = pin(db_session, manager_actor, book["mid"], value_scheme, expires_at=None)
     theirs = pin(db_session, manager_actor, book["big"], value_scheme, expires_at=None)

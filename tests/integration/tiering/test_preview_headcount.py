@@ -1,10 +1,12 @@
 """The tiering preview shows the CSM headcount each coverage model would need."""
 
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.domain.tiering.defaults import VALUE_TIERS
 from cstier.extensions import db
 from cstier.models import TierScheme
 from cstier.services.tiering.preview import preview_scheme
 from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import AccountFactory
 
 
@@ -13,8 +15,9 @@ def _models_needed(frame, column: str) -> set[str]:
 
 
 def test_preview_reports_headcount_now_and_if_applied(db_session):
+    ensure_default_schemes(db.session)  # as setting the workspace up does
     AccountFactory.create_batch(3, arr_cents=10_000_00)  # Scale today
-    run_tiering(db.session, actor_id=None, trigger="cli")
+    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli")
     value = db.session.scalar(db.select(TierScheme).filter_by(dimension="value"))
     everyone_strategic = {
         **VALUE_TIERS,

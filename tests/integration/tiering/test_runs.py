@@ -5,10 +5,11 @@ import threading
 import pytest
 from sqlalchemy import event, text
 
-from cstier.domain.permissions import Actor
+from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.models import OutboxEvent, TierChange, TieringRun, TierScheme
 from cstier.services.alerts import alerts_query
 from cstier.services.coverage.derive import derive_coverage
+from cstier.services.errors import Forbidden, ValidationFailed
 from cstier.services.tiering.run import run_tiering
 from tests.integration.tiering.conftest import (
     FEB,
@@ -25,8 +26,8 @@ from tests.integration.tiering.conftest import (
 KEYS = {"value_tiers", "needs_tiers", "company_size", "region", "vertical"}
 
 
-def test_first_run_seeds_defaults_and_tiers_every_account(db_session, book):
-    summary = run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+def test_first_run_tiers_every_account_by_the_default_schemes(db_session, book):
+    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     assert count(TierScheme) == 5
     assert set(summary.changes) == KEYS
     assert tier_count() == 3 * 5
@@ -40,19 +41,36 @@ def test_first_run_seeds_defaults_and_tiers_every_account(db_session, book):
     assert events() == []  # a first tiering is not an alert
 
 
+@pytest.mark.parametrize("role", ["csm", "viewer"])
+def test_only_managers_admins_and_the_system_start_a_run(db_session, book, csm, role):
+    with pytest.raises(Forbidden, match="Only managers and admins start tiering runs"):
+        run_tiering(db_session, Actor(csm.id, role), trigger="web", now=JAN)
+
+    assert (count(TieringRun), count(TierChange), tier_count()) == (0, 0, 0)
+
+
+def test_a_workspace_without_schemes_is_told_to_create_them_and_nothing_is_written(
+    db_session, manager
+):
+    with pytest.raises(ValidationFailed, match="an admin creates the default schemes first"):
+        run_tiering(db_session, Actor(manager.id, "cs_manager"), trigger="web", now=JAN)
+
+    assert (count(TierScheme), count(TieringRun)) == (0, 0)
+
+
 def test_second_run_without_data_change_writes_nothing(db_session, book):
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     history = count(TierChange)
-    summary = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
     assert sum(summary.changes.values()) == 0
     assert count(TierChange) == history
     assert count(OutboxEvent) == 0
 
 
 def test_arr_change_moves_only_that_account(db_session, book):
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     set_arr(book["mid"], 400_000)
-    summary = run_tiering(db_session, actor_id=None, trigger="web", now=FEB)
+    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="web", now=FEB)
     assert summary.changes["value_tiers"] == 1
     assert sum(summary.changes.values()) == 1
     latest = changes_of(book["mid"].id)[-1]
@@ -77,18 +95,20 @@ def test_arr_change_moves_only_that_account(db_session, book):
 
 
 def test_hysteresis_keeps_an_account_just_past_a_boundary(db_session, book):
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     set_arr(book["small"], 51_000)  # past 50,000 but inside the 5 % margin
-    summary = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
     assert summary.changes["value_tiers"] == 0
     assert tier_of(book["small"].id).tier == "Scale"
     set_arr(book["small"], 53_000)  # clear of the margin
-    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
     assert tier_of(book["small"].id).tier == "Growth"
 
 
 def test_dry_run_writes_no_tiers_but_records_the_run(db_session, book, admin):
-    summary = run_tiering(db_session, actor_id=admin.id, trigger="web", dry_run=True, now=JAN)
+    summary = run_tiering(
+        db_session, Actor(admin.id, "admin"), trigger="web", dry_run=True, now=JAN
+    )
     assert tier_count() == 0
     assert count(TierChange) == 0
     run = last_run()
@@ -99,7 +119,7 @@ def test_dry_run_writes_no_tiers_but_records_the_run(db_session, book, admin):
 
 
 def test_run_record_has_versions_counts_and_changes(db_session, book):
-    summary = run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     run = db_session.get(TieringRun, summary.run_id)
     assert run.scheme_versions == {key: 1 for key in KEYS}
     assert run.accounts_evaluated == 3
@@ -111,13 +131,13 @@ def test_a_run_flushed_in_small_batches_writes_every_tier_and_history_row(
     db_session, book, monkeypatch
 ):
     monkeypatch.setattr("cstier.services.tiering.changes.FLUSH_ROWS", 2)
-    summary = run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     written = sum(summary.changes.values())
     assert written == len(book) * len(KEYS)
     assert tier_count() == written
     assert count(TierChange) == written
     set_arr(book["mid"], 400_000)
-    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
     assert tier_of(book["mid"].id).tier == "Strategic"
     value = {s.key: s.id for s in db_session.query(TierScheme)}["value_tiers"]
     moves = [c.to_tier for c in changes_of(book["mid"].id) if c.scheme_id == value]
@@ -128,12 +148,12 @@ def test_a_run_reading_its_book_in_chunks_on_two_connections_tiers_it_the_same(
     db_session, book, monkeypatch
 ):
     monkeypatch.setattr("cstier.store.column_reads.CHUNK_ROWS", 1)
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     assert tier_of(book["big"].id).tier == "Strategic"
     assert tier_of(book["mid"].id).tier == "Growth"
     assert tier_of(book["small"].id).tier == "Scale"
     set_arr(book["mid"], 400_000)  # committed before the run, as run_tiering requires
-    summary = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
     assert summary.changes["value_tiers"] == 1
     assert tier_of(book["mid"].id).tier == "Strategic"
     assert summary.coverage_changes == 1  # Growth to Strategic moves mid's coverage model
@@ -142,7 +162,7 @@ def test_a_run_reading_its_book_in_chunks_on_two_connections_tiers_it_the_same(
 
 
 def test_on_sqlite_a_run_reads_the_stored_coverage_while_it_evaluates(db_session, book):
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     set_arr(book["mid"], 400_000)
     statements = []
 
@@ -156,7 +176,7 @@ def test_on_sqlite_a_run_reads_the_stored_coverage_while_it_evaluates(db_session
     engine = db_session.get_bind()
     event.listen(engine, "before_cursor_execute", seen)
     try:
-        summary = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+        summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert summary.coverage_changes == 1
@@ -184,10 +204,10 @@ def test_a_run_holds_the_tier_writer_lock_until_it_commits(db_session, book, mon
         return original(session, *args, **kwargs)
 
     monkeypatch.setattr(run_module, "evaluate_each", checking)
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     assert held == [1]
     assert db_session.scalar(text(LOCKS_HELD)) == 0  # released with the commit
-    run_tiering(db_session, actor_id=None, trigger="cli", dry_run=True, now=FEB)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", dry_run=True, now=FEB)
     assert held == [1, 0]  # a dry run writes no tiers and waits for nobody
 
 

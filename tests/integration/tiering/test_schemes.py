@@ -4,6 +4,7 @@ import copy
 
 import pytest
 
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.domain.tiering.defaults import SIZE_SEGMENTS, VALUE_TIERS
 from cstier.models import TierChange, TierSchemeVersion
 from cstier.services.errors import Forbidden, ValidationFailed
@@ -69,7 +70,7 @@ def test_invalid_scheme_is_refused_and_nothing_saved(db_session, admin_actor, ke
 
 
 def test_valid_edit_is_next_version_and_the_next_run_uses_it(db_session, book, admin_actor):
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     target = scheme_id(db_session, "value_tiers")
     lower = edited(VALUE_TIERS, bands=[
         {"tier": "Strategic", "min": 90_000}, {"tier": "Growth", "min": 40_000, "max": 90_000},
@@ -77,7 +78,7 @@ def test_valid_edit_is_next_version_and_the_next_run_uses_it(db_session, book, a
     ])  # fmt: skip
     version = schemes.save_version(db_session, admin_actor, target, lower, 1)
     assert version.version == 2
-    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
     assert last_run().scheme_versions["value_tiers"] == 2
     moved = changes_of(book["mid"].id)[-1]
     assert (moved.to_tier, moved.scheme_version) == ("Strategic", 2)
@@ -90,7 +91,7 @@ def test_only_admins_edit_schemes(db_session, manager_actor):
 
 
 def test_preview_returns_movement_and_writes_nothing(db_session, book):
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     target = scheme_id(db_session, "value_tiers")
     before = (tier_count(), count(TierChange), count(TierSchemeVersion))
     draft = edited(VALUE_TIERS, bands=[
@@ -112,10 +113,10 @@ def test_a_run_between_opening_and_saving_a_scheme_does_not_refuse_the_edit(
 ):
     target = scheme_id(db_session, "value_tiers")
     opened = schemes.get_scheme(db_session, target).current_version
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
 
     version = schemes.save_version(db_session, admin_actor, target, VALUE_TIERS, opened)
 
     assert version.version == opened + 1
-    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
     assert last_run().scheme_versions["value_tiers"] == opened + 1

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from cstier.domain.permissions import Actor
+from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.services.tiering.fields import field_catalog, load_book
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import create_scheme
@@ -96,5 +96,5 @@ def test_a_rule_on_a_need_code_tiers_the_account(db_session, admin, validated, e
         "default": "Other",
     }
     create_scheme(db_session, Actor(admin.id, "admin"), definition)
-    run_tiering(db_session, actor_id=None, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     assert tier_of(account.id, "needs_focus").tier == expected

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.models import TierChange, TieringRun, TierScheme
 from cstier.services.tiering.history import tiers_as_of, timeline
 from cstier.services.tiering.run import run_tiering
@@ -54,7 +55,7 @@ def test_a_change_without_a_run_is_in_the_timeline(db_session, book):
     assert count(TieringRun) == 0  # found with no run to probe at all
     assert _ids(timeline(db_session, mid.id)) == [alone.id]
 
-    run = run_tiering(db_session, actor_id=None, trigger="cli", now=FEB).run_id
+    run = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB).run_id
     _written_by_hand(db_session, mid, "Scale", MAR)
     assert _value_moves(db_session, mid) == [("Scale", None), ("Growth", run), ("Strategic", None)]
     assert tiers_as_of(db_session, mid.id, JAN + DAY) == {"Value tiers": "Strategic"}
@@ -64,9 +65,9 @@ def test_a_change_without_a_run_is_in_the_timeline(db_session, book):
 def test_another_accounts_changes_never_appear(db_session, book):
     mid, big = book["mid"], book["big"]
     _written_by_hand(db_session, big, "Scale", JAN)  # outside a run, like the one below
-    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
     set_arr(big, 10_000)
-    run_tiering(db_session, actor_id=None, trigger="cli", now=MAR)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=MAR)
     newcomer = AccountFactory(name="New", arr_cents=60_000_00)  # tiered by no run yet
 
     mine = timeline(db_session, mid.id)
@@ -81,11 +82,11 @@ def test_another_accounts_changes_never_appear(db_session, book):
 
 def test_every_runs_changes_appear_newest_first(db_session, book):
     mid = book["mid"]
-    runs = [run_tiering(db_session, actor_id=None, trigger="cli", now=JAN).run_id]
+    runs = [run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN).run_id]
     set_arr(mid, 400_000)
-    runs.append(run_tiering(db_session, actor_id=None, trigger="cli", now=FEB).run_id)
+    runs.append(run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB).run_id)
     set_arr(mid, 10_000)
-    runs.append(run_tiering(db_session, actor_id=None, trigger="cli", now=MAR).run_id)
+    runs.append(run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=MAR).run_id)
 
     assert _value_moves(db_session, mid) == [
         ("Scale", runs[2]),
@@ -100,9 +101,9 @@ def test_every_runs_changes_appear_newest_first(db_session, book):
 
 def test_tiers_as_of_between_runs_and_before_the_first(db_session, book):
     mid = book["mid"]
-    first = run_tiering(db_session, actor_id=None, trigger="cli", now=JAN).run_id
+    first = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN).run_id
     set_arr(mid, 400_000)
-    run_tiering(db_session, actor_id=None, trigger="cli", now=MAR)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=MAR)
 
     assert tiers_as_of(db_session, mid.id, JAN - DAY) == {}
     at_first = tiers_as_of(db_session, mid.id, JAN)  # the run's own time counts
@@ -117,16 +118,16 @@ def test_tiers_as_of_between_runs_and_before_the_first(db_session, book):
 
 def test_a_dry_run_adds_nothing(db_session, book):
     mid = book["mid"]
-    dry_first = run_tiering(db_session, actor_id=None, trigger="cli", dry_run=True, now=JAN)
+    dry_first = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", dry_run=True, now=JAN)
     assert dry_first.changes["value_tiers"] == 3  # it found moves, and wrote none
     assert count(TierChange) == 0 and timeline(db_session, mid.id) == []
 
-    run_tiering(db_session, actor_id=None, trigger="cli", now=FEB)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
     before = _ids(timeline(db_session, mid.id))
     as_of_before = tiers_as_of(db_session, mid.id, MAR + DAY)
     rows = count(TierChange)
     set_arr(mid, 400_000)
-    dry = run_tiering(db_session, actor_id=None, trigger="cli", dry_run=True, now=MAR)
+    dry = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", dry_run=True, now=MAR)
     assert dry.changes["value_tiers"] == 1
     assert count(TierChange) == rows
     assert db_session.scalar(select(func.count()).where(TierChange.run_id == dry.run_id)) == 0
