@@ -183,7 +183,8 @@ def _apply_edit(
 ) -> None:
     """Set the values through the version-checked UPDATE, and audit before and after."""
     before = audit.snapshot(entity, fields)
-    with guarded_write(session, entity_type):
+    # A unique external id taken by a save that committed after our check is a concurrent edit.
+    with guarded_write(session, entity_type, first_save=True):
         for name, value in values.items():
             setattr(entity, name, value)
     _audit(session, actor, entity_type, entity, fields, before)

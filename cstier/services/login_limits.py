@@ -7,6 +7,7 @@ count back. A window starts with the first failure of its key and lasts window s
 """
 
 import hashlib
+import ipaddress
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -48,9 +49,26 @@ class LoginLimits:
         )
 
 
+def client_network(address: str | None) -> str:
+    """Return what one client controls: its IPv4 address, or the /64 of its IPv6 address.
+
+    One IPv6 host is usually given a whole /64; counting its addresses one by one would let
+    it try from a fresh address every time.
+    """
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
 def subjects(email: str, address: str | None) -> dict[str, str]:
     """Return the counter key of each scope; keys are hashed so any input fits the column."""
-    address = address or "unknown"
+    address = client_network(address)
     raw = {PAIR: f"{email}\n{address}", ADDRESS: address, EMAIL: email}
     return {
         scope: hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

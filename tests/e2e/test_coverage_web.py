@@ -394,3 +394,26 @@ def test_a_stale_handoff_done_or_pool_delete_is_refused(client, auth, manager, c
     with Session(db.engine) as fresh:
         assert fresh.get(Handoff, handoff.id).done_at is None
         assert fresh.get(Pool, pool.id) is not None
+
+
+@pytest.mark.parametrize(
+    "field, value, status",
+    [
+        ("cell|Strategic|High", "abc", 400),
+        ("cell|Strategic|High", "99999999999", 400),
+        ("cell|Strategic", "1", 302),  # not a cell: ignored
+    ],
+    ids=["not an id", "too large", "two parts"],
+)
+def test_a_malformed_matrix_cell_is_refused_not_a_500(
+    client, auth, manager, book, field, value, status
+):
+    auth.login(manager.email)
+    page = client.get("/coverage/").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(-?\d+)"', page)
+
+    response = client.post(
+        "/coverage/matrix", data={"version": version.group(1) if version else "0", field: value}
+    )
+
+    assert response.status_code == status

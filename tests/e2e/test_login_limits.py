@@ -86,6 +86,18 @@ def test_failures_across_emails_block_the_address(limited_app, manager):
     assert attempt(limited_app, manager.email, PASSWORD, address="203.0.113.9").status_code == 302
 
 
+def test_addresses_of_one_ipv6_64_count_as_one_client(app, manager):
+    for n in range(5):
+        address = f"2001:db8:1:2::{n + 1:x}"
+        assert attempt(app, manager.email, address=address).status_code == 401
+
+    same_network = attempt(app, manager.email, PASSWORD, address="2001:db8:1:2:ffff::9")
+    other_network = attempt(app, manager.email, PASSWORD, address="2001:db8:1:3::1")
+
+    assert same_network.status_code == 429
+    assert other_network.status_code == 302
+
+
 def test_past_the_email_limit_the_owner_still_signs_in_from_a_fresh_address(limited_app, manager):
     for n in range(12):
         assert attempt(limited_app, manager.email, address=f"192.0.2.{n}").status_code == 401

@@ -14,6 +14,7 @@ from cstier.services.errors import Conflict, NotFound, ValidationFailed
 from cstier.web.coverage.forms import ActionForm, CoverageModelForm, VersionedActionForm
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.forms_common import apply_errors
+from cstier.web.query import parse_id
 
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 
@@ -106,9 +107,9 @@ def save_matrix():
         abort(400)
     cells = {}
     for name, value in request.form.items():
-        if name.startswith("cell|") and value:
-            _, value_tier, needs_tier = name.split("|", 2)
-            cells[(value_tier, needs_tier)] = int(value)
+        parts = name.split("|", 2)
+        if parts[0] == "cell" and len(parts) == 3 and value:
+            cells[(parts[1], parts[2])] = parse_id(value, "coverage model")
     try:
         changed = settings.save_matrix(db.session, current_actor(), cells, form.version.data)
     except ValidationFailed as exc:
