@@ -15,6 +15,7 @@ from cstier.services import exports
 from cstier.services.imports import ImportOutcome, ImportRequest, import_file
 from cstier.services.imports.reader import ReadLimits
 from cstier.services.imports.uploads import remove_abandoned_uploads, upload_folder
+from cstier.store.sizes import BatchSizes
 
 # The command line runs with the operator's full access, like a manager in the UI.
 CLI_ACTOR = SYSTEM_ACTOR
@@ -69,6 +70,7 @@ def import_command(
         encoding=encoding,
         retier=retier,
         limits=ReadLimits.from_config(current_app.config),
+        sizes=BatchSizes.from_config(current_app.config),
     )
     outcome = import_file(db.session, request)
     echo_outcome(outcome)

@@ -40,3 +40,53 @@ def scratch_url(tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
     admin.dispose()
+
+
+@pytest.fixture
+def failing_writes(db_session):
+    """Make the database itself refuse some writes to a table, through a trigger on either engine.
+
+    `failing_writes(table, condition)` fails every INSERT and UPDATE of a row where the SQL
+    `condition` (over NEW) holds with "disk full"; the triggers are dropped after the test.
+    """
+    created: list[str] = []
+    engine = db.engine
+
+    def fail(table: str, condition: str = "1 = 1", message: str = "disk full") -> None:
+        name = f"cstier_test_fail_{table}"
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(
+                    text(
+                        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                        f"BEGIN IF {condition} THEN RAISE EXCEPTION '{message}'; END IF; "
+                        "RETURN NEW; END $$"
+                    )
+                )
+                conn.execute(
+                    text(
+                        f'CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON "{table}" '
+                        f"FOR EACH ROW EXECUTE FUNCTION {name}()"
+                    )
+                )
+            else:
+                for event in ("INSERT", "UPDATE"):
+                    conn.execute(
+                        text(
+                            f'CREATE TRIGGER {name}_{event} BEFORE {event} ON "{table}" '
+                            f"WHEN {condition} BEGIN SELECT RAISE(ABORT, '{message}'); END"
+                        )
+                    )
+        created.append(table)
+
+    yield fail
+    db.session.rollback()  # no transaction of the test may hold the table while it is altered
+    with engine.begin() as conn:
+        for table in created:
+            name = f"cstier_test_fail_{table}"
+            if engine.dialect.name == "postgresql":
+                conn.execute(text(f'DROP TRIGGER {name} ON "{table}"'))
+                conn.execute(text(f"DROP FUNCTION {name}()"))
+            else:
+                for event in ("INSERT", "UPDATE"):
+                    conn.execute(text(f"DROP TRIGGER {name}_{event}"))

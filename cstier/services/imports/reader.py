@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 
 from cstier.domain.imports.sniff import SAMPLE_BYTES, detect_delimiter, detect_encoding
 
-CHUNK_ROWS = 50_000
 ESTIMATE_BYTES = 1 << 20
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -66,8 +65,8 @@ class Source:
     delimiter: str = ","
     limits: ReadLimits = field(default_factory=ReadLimits)
 
-    def chunks(self, wanted: dict[str, str], rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
-        """Yield the wanted columns (renamed header -> column) in chunks of text cells."""
+    def chunks(self, wanted: dict[str, str], rows: int) -> Iterator[pd.DataFrame]:
+        """Yield the wanted columns (renamed header -> column) in chunks of `rows` text rows."""
         reader = self._csv_chunks if self.format == "csv" else self._xlsx_chunks
         for chunk in reader(list(wanted), rows):
             yield chunk.rename(columns=wanted)

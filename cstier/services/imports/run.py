@@ -27,6 +27,7 @@ from cstier.services.imports.upsert import Tally, Upsert, link_late_parents
 from cstier.services.tiering.run import run_tiering
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_writes import checkpoint_after, large_page_cache
+from cstier.store.sizes import BatchSizes
 from cstier.store.threads import InFlight, shareable_across_threads
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class ImportRequest:
     encoding: str | None = None
     retier: bool = False
     limits: ReadLimits = field(default_factory=ReadLimits)
+    sizes: BatchSizes = field(default_factory=BatchSizes)
 
     @property
     def actor_id(self) -> int | None:
@@ -83,8 +85,8 @@ def attribute_types(session: Session) -> dict[str, AttributeType]:
     return {a.key: AttributeType(a.data_type, tuple(a.choices or ())) for a in rows}
 
 
-def _text_chunks(source: Source, mapping: HeaderMapping) -> Iterator[pd.DataFrame]:
-    for chunk in source.chunks(mapping.columns):
+def _text_chunks(source: Source, mapping: HeaderMapping, rows: int) -> Iterator[pd.DataFrame]:
+    for chunk in source.chunks(mapping.columns, rows):
         text = clean_text(chunk)
         text = text[filled_rows(text)]  # blank lines are skipped, rows keep their numbers
         if "csm_email" in text:
@@ -134,7 +136,9 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     )
 
     def read():
-        return validated(kind, _text_chunks(source, mapping), attributes)
+        return validated(
+            kind, _text_chunks(source, mapping, request.sizes.import_chunk_rows), attributes
+        )
 
     def make_upsert(rows: int) -> Upsert:
         return Upsert(
@@ -148,6 +152,7 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
             write=not request.dry_run,
             writer=writer,
             rows=rows,
+            bulk_rows=request.sizes.import_bulk_rows,
         )
 
     try:

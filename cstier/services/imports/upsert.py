@@ -17,7 +17,7 @@ from cstier.services.imports.refs import LOOKUP_BATCH, References
 from cstier.services.imports.targets import Target
 from cstier.store import import_writes as write
 from cstier.store.bulk_reads import key_in, read_frame_on
-from cstier.store.set_aside import SetAside, worth_setting_aside
+from cstier.store.set_aside import BULK_ROWS, SetAside, worth_setting_aside
 from cstier.store.threads import InFlight
 
 SAMPLES = 20
@@ -49,6 +49,7 @@ class Upsert:
     tally: Tally = field(default_factory=Tally)
     writer: InFlight = field(default_factory=lambda: InFlight(background=False))
     rows: int = 0  # rows in the whole file, to judge from the first new rows how many will come
+    bulk_rows: int = BULK_ROWS  # from this many new rows the indexes are rebuilt after the load
     _ahead: pd.DataFrame | None = None  # the stored rows of the next chunk, read early
     _seen: int = 0
     _set_aside: SetAside | None = None
@@ -128,7 +129,7 @@ class Upsert:
         self._judged = True
         expected = new * max(self.rows - self._seen + rows, rows) // rows
         self.writer.wait()  # the count below shares the connection with the write in flight
-        if not worth_setting_aside(self.connection, self.target.table, expected):
+        if not worth_setting_aside(self.connection, self.target.table, expected, self.bulk_rows):
             return []
         self._set_aside = SetAside(self.connection, self.target.table)
         return [self._set_aside.drop]

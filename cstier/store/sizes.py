@@ -1,0 +1,27 @@
+"""How many rows the store reads, writes or loads at a time; set by the app's configuration."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cstier.store.column_reads import CHUNK_ROWS as BOOK_CHUNK_ROWS
+from cstier.store.set_aside import BULK_ROWS
+
+IMPORT_CHUNK_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class BatchSizes:
+    """Rows per book read, per import chunk, and from which load the indexes are set aside."""
+
+    book_chunk_rows: int = BOOK_CHUNK_ROWS
+    import_chunk_rows: int = IMPORT_CHUNK_ROWS
+    import_bulk_rows: int = BULK_ROWS
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> "BatchSizes":
+        """Return the sizes in the app config (BOOK_CHUNK_ROWS, IMPORT_*_ROWS), else the defaults."""
+        return cls(
+            book_chunk_rows=config.get("BOOK_CHUNK_ROWS", BOOK_CHUNK_ROWS),
+            import_chunk_rows=config.get("IMPORT_CHUNK_ROWS", IMPORT_CHUNK_ROWS),
+            import_bulk_rows=config.get("IMPORT_BULK_ROWS", BULK_ROWS),
+        )
