@@ -1,7 +1,7 @@
 """Tiering runs: managers start one (or a dry run); everyone reads their status."""
 
 import marshmallow as ma
-from flask import url_for
+from flask import current_app, url_for
 from flask.views import MethodView
 from marshmallow import validate
 
@@ -10,6 +10,7 @@ from cstier.api.base import api_blueprint, id_in_path
 from cstier.extensions import db
 from cstier.services.tiering import history
 from cstier.services.tiering.run import run_tiering
+from cstier.store.sizes import BatchSizes
 
 blp = api_blueprint("runs", "/runs", "Re-tier the book and read how runs went.")
 
@@ -59,7 +60,13 @@ class RunCollection(MethodView):
     @blp.alt_response(403, response="FORBIDDEN")
     def post(self, body: dict):
         """Re-tier every account now (managers and admins); answers when the run has finished."""
-        summary = run_tiering(db.session, current_actor(), trigger="api", dry_run=body["dry_run"])
+        summary = run_tiering(
+            db.session,
+            current_actor(),
+            trigger="api",
+            dry_run=body["dry_run"],
+            sizes=BatchSizes.from_config(current_app.config),
+        )
         run = history.get_run(db.session, summary.run_id)
         return run, {"Location": url_for(".RunItem", run_id=run.id)}
 

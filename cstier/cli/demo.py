@@ -11,6 +11,7 @@ from cstier.services import users
 from cstier.services.demo import DatabaseNotEmpty, DemoLogin, DemoResult, load_demo
 from cstier.services.setup import set_up_workspace
 from cstier.services.tiering.run import run_tiering
+from cstier.store.sizes import BatchSizes
 
 DEFAULT_ACCOUNTS = 2_000
 DEFAULT_SEED = 42
@@ -61,7 +62,9 @@ def _set_up() -> None:
 
 def _tier() -> None:
     """Tier the demo book once with the workspace's schemes: a demo is only useful tiered."""
-    summary = run_tiering(db.session, SYSTEM_ACTOR, trigger="demo")
+    summary = run_tiering(
+        db.session, SYSTEM_ACTOR, trigger="demo", sizes=BatchSizes.from_config(current_app.config)
+    )
     click.echo(f"Tiered {summary.accounts_evaluated:,} accounts with the default schemes.")
 
 

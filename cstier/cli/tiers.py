@@ -1,6 +1,7 @@
 """`cstier tiers`: seed schemes and re-tier the book."""
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from cstier.domain.permissions import SYSTEM_ACTOR
@@ -8,6 +9,7 @@ from cstier.extensions import db
 from cstier.services.errors import ValidationFailed
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import seed_default_schemes
+from cstier.store.sizes import BatchSizes
 
 
 @click.group("tiers")
@@ -29,7 +31,13 @@ def seed() -> None:
 def run(dry_run: bool) -> None:
     """Re-tier every account with the active schemes."""
     try:
-        summary = run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", dry_run=dry_run)
+        summary = run_tiering(
+            db.session,
+            SYSTEM_ACTOR,
+            trigger="cli",
+            dry_run=dry_run,
+            sizes=BatchSizes.from_config(current_app.config),
+        )
     except ValidationFailed as exc:
         raise click.ClickException(f"{exc} Run `cstier tiers seed`.") from exc
     label = "Dry run" if dry_run else "Run"

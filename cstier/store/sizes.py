@@ -7,21 +7,25 @@ from cstier.store.column_reads import CHUNK_ROWS as BOOK_CHUNK_ROWS
 from cstier.store.set_aside import BULK_ROWS
 
 IMPORT_CHUNK_ROWS = 50_000
+TIER_FLUSH_ROWS = 500_000
 
 
 @dataclass(frozen=True)
 class BatchSizes:
-    """Rows per book read, per import chunk, and from which load the indexes are set aside."""
+    """Rows per book read, per staged batch of tier changes, per import chunk, and from which
+    import load the indexes are set aside."""
 
     book_chunk_rows: int = BOOK_CHUNK_ROWS
+    tier_flush_rows: int = TIER_FLUSH_ROWS
     import_chunk_rows: int = IMPORT_CHUNK_ROWS
     import_bulk_rows: int = BULK_ROWS
 
     @classmethod
     def from_config(cls, config: Mapping) -> "BatchSizes":
-        """Return the sizes in the app config (BOOK_CHUNK_ROWS, IMPORT_*_ROWS), else the defaults."""
+        """Return the sizes in the app config (BOOK_CHUNK_ROWS, ...), else the defaults."""
         return cls(
             book_chunk_rows=config.get("BOOK_CHUNK_ROWS", BOOK_CHUNK_ROWS),
+            tier_flush_rows=config.get("TIER_FLUSH_ROWS", TIER_FLUSH_ROWS),
             import_chunk_rows=config.get("IMPORT_CHUNK_ROWS", IMPORT_CHUNK_ROWS),
             import_bulk_rows=config.get("IMPORT_BULK_ROWS", BULK_ROWS),
         )

@@ -193,7 +193,9 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     _record(session, request, outcome, now)
     if request.retier and not request.dry_run and (outcome.created or outcome.updated):
         try:
-            outcome.retier_run_id = run_tiering(session, request.actor, trigger="import").run_id
+            outcome.retier_run_id = run_tiering(
+                session, request.actor, trigger="import", sizes=request.sizes
+            ).run_id
         except ServiceError as exc:  # the import stands; only the re-tier was refused
             outcome.retier_refused = str(exc)
     return outcome

@@ -1,7 +1,7 @@
 """The changed tiers of a run and their history rows, written in account order.
 
 Sorted by account, the history rows reach tier_change's (run_id, account_id) index in key
-order and fill its pages as appends do; a first run is flushed every FLUSH_ROWS rows.
+order and fill its pages as appends do; a first run is flushed every `flush_rows` rows.
 """
 
 from collections.abc import Callable, Sequence
@@ -13,7 +13,6 @@ from cstier.models import TierScheme
 from cstier.store.bulk_writes import BulkWriter
 from cstier.store.tier_blocks import store_tiers
 
-FLUSH_ROWS = 500_000
 HISTORY_COLUMNS = (
     "account_id", "scheme_id", "dimension", "from_tier", "to_tier", "at", "run_id", "reason",
     "scheme_version", "explanation",
@@ -32,11 +31,13 @@ class ChangeBatch:
         session: Session,
         writer: BulkWriter,
         run_id: int,
+        flush_rows: int,
         before_write: Callable[[], None] = lambda: None,
     ):
         self.session = session
         self.writer = writer
         self.run_id = run_id
+        self.flush_rows = flush_rows
         self.before_write = before_write  # waits for other work on the connection
         self.parts: list[dict[str, np.ndarray]] = []
         self.staged = 0
@@ -51,7 +52,7 @@ class ChangeBatch:
         explanations: Sequence[str],
         sources: Sequence[str],
     ) -> None:
-        """Stage one scheme's moves, flushing whenever the batch reaches FLUSH_ROWS."""
+        """Stage one scheme's moves, flushing whenever the batch reaches flush_rows."""
         moves = {
             "account_id": np.asarray(account_ids, dtype=np.int64),
             "from_tier": _texts(from_tiers),
@@ -62,7 +63,7 @@ class ChangeBatch:
         size = len(moves["account_id"])
         start = 0
         while start < size:
-            taken = min(FLUSH_ROWS - self.staged, size - start)
+            taken = min(self.flush_rows - self.staged, size - start)
             part = {name: column[start : start + taken] for name, column in moves.items()}
             part |= {
                 "scheme_id": np.full(taken, scheme.id, dtype=np.int64),
@@ -72,7 +73,7 @@ class ChangeBatch:
             self.parts.append(part)
             self.staged += taken
             start += taken
-            if self.staged >= FLUSH_ROWS:
+            if self.staged >= self.flush_rows:
                 self.flush()
 
     def flush(self) -> None:

@@ -32,6 +32,7 @@ from cstier.services.tiering.schemes import active_schemes, validate
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_reads import read_frame
 from cstier.store.bulk_writes import BulkWriter, checkpoint_after, large_page_cache, large_work_mem
+from cstier.store.sizes import BatchSizes
 from cstier.store.threads import (
     ConnectionView,
     InFlight,
@@ -136,12 +137,13 @@ def evaluate_each(
     explain: bool = True,
     committed: bool = False,
     field_arr: bool = False,
+    chunk_rows: int | None = None,
 ) -> tuple[pd.DataFrame, Iterator[SchemeOutcome]]:
     """Load the book once; return it and each active scheme's outcome, one at a time.
 
     Lazily, so a run can write one scheme and drop its frames before the next: the
-    schemes' book-sized results never sit in memory together. `committed` and `field_arr`
-    are load_book's.
+    schemes' book-sized results never sit in memory together. `committed`, `field_arr` and
+    `chunk_rows` are load_book's.
     """
     drafts = drafts or {}
     schemes = active_schemes(session)
@@ -150,7 +152,7 @@ def evaluate_each(
     by_runs = any(p.hysteresis is not None and p.hysteresis.runs for p in parsed.values())
     # Both on the run's connection: the packed tiers are quick to read, and a second
     # connection alongside the book read measured slower on both databases.
-    book = load_book(session, columns, field_catalog(session), committed, field_arr)
+    book = load_book(session, columns, field_catalog(session), committed, field_arr, chunk_rows)
     current = read_current_tiers(session, [s.id for s in schemes], by_runs)
     # Read up front: evaluating then reads nothing, and a run reads the stored coverage meanwhile.
     overrides = {s.id: active_overrides(session, s.id, now) for s in schemes}
@@ -179,6 +181,7 @@ def run_tiering(
     trigger: str,
     dry_run: bool = False,
     now: datetime | None = None,
+    sizes: BatchSizes = BatchSizes(),
 ) -> RunSummary:
     """Re-tier every account; write changed tiers, history and the run's outbox event in one transaction."""
     if not can_manage_book(actor):
@@ -196,7 +199,7 @@ def run_tiering(
             serialize_writers(session)  # a second run waits here, then sees this one's tiers
         with checkpoint_after(session), large_page_cache(session), large_work_mem(session):
             evaluated, versions, changes, coverage_changes = _evaluate_and_write(
-                session, run.id, now, dry_run
+                session, run.id, now, dry_run, sizes
             )
             run.scheme_versions, run.changes, run.accounts_evaluated = versions, changes, evaluated
             run.status, run.finished_at = "succeeded", utcnow()
@@ -220,12 +223,17 @@ def run_tiering(
 
 
 def _evaluate_and_write(
-    session: Session, run_id: int, now: datetime, dry_run: bool
+    session: Session, run_id: int, now: datetime, dry_run: bool, sizes: BatchSizes
 ) -> tuple[int, dict[str, int], dict[str, int], int]:
     """Evaluate and write each scheme in turn, then coverage; return what the run records."""
     # run_tiering committed before it wrote its run record, which the book doesn't read.
     book, outcomes = evaluate_each(
-        session, now, explain=False, committed=True, field_arr=not dry_run
+        session,
+        now,
+        explain=False,
+        committed=True,
+        field_arr=not dry_run,
+        chunk_rows=sizes.book_chunk_rows,
     )
     coverage_schemes = {active_scheme_id(session, d): d for d in ("value", "needs")}
     # On SQLite the stored coverage is read on a background thread while the schemes are
@@ -242,7 +250,7 @@ def _evaluate_and_write(
         ahead.submit(lambda: stored.append(stored_coverage(view)))
     try:
         evaluated_schemes = _evaluate_schemes(
-            session, outcomes, run_id, now, dry_run, ahead, coverage_schemes
+            session, outcomes, run_id, now, dry_run, ahead, coverage_schemes, sizes.tier_flush_rows
         )
         ahead.wait()
     finally:
@@ -276,6 +284,7 @@ def _evaluate_schemes(
     dry_run: bool,
     ahead: InFlight,
     coverage_schemes: dict[int, str],
+    flush_rows: int,
 ) -> tuple[dict, dict, dict, dict]:
     """Evaluate each scheme and stage its moves; return what the run records and coverage needs.
 
@@ -283,7 +292,9 @@ def _evaluate_schemes(
     """
     versions, changes, alerts = {}, {}, {}
     coverage_tiers = {}
-    batch = ChangeBatch(session, BulkWriter(session, now), run_id, before_write=ahead.wait)
+    batch = ChangeBatch(
+        session, BulkWriter(session, now), run_id, flush_rows, before_write=ahead.wait
+    )
     for outcome in outcomes:
         versions[outcome.scheme.key] = outcome.version
         changes[outcome.scheme.key] = len(outcome.changes)

@@ -3,7 +3,7 @@
 import json
 from datetime import UTC, datetime, time
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from cstier.domain.permissions import can_manage_book, can_manage_settings, sees_whole_book
@@ -13,6 +13,7 @@ from cstier.services import accounts
 from cstier.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from cstier.services.tiering import history, overrides, preview, schemes, segments
 from cstier.services.tiering.run import run_tiering
+from cstier.store.sizes import BatchSizes
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.tiers.forms import (
     AsOfForm,
@@ -67,7 +68,11 @@ def start_run():
         abort(400)
     try:
         summary = run_tiering(
-            db.session, current_actor(), trigger="web", dry_run=bool(form.dry_run.data)
+            db.session,
+            current_actor(),
+            trigger="web",
+            dry_run=bool(form.dry_run.data),
+            sizes=BatchSizes.from_config(current_app.config),
         )
     except ValidationFailed as exc:  # no schemes yet: creating them is the admin's call
         flash(str(exc), "warning")

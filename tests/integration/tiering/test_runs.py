@@ -11,6 +11,7 @@ from cstier.services.alerts import alerts_query
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.errors import Forbidden, ValidationFailed
 from cstier.services.tiering.run import run_tiering
+from cstier.store.sizes import BatchSizes
 from tests.integration.tiering.conftest import (
     FEB,
     JAN,
@@ -127,33 +128,29 @@ def test_run_record_has_versions_counts_and_changes(db_session, book):
     assert run.finished_at is not None and run.status == "succeeded"
 
 
-def test_a_run_flushed_in_small_batches_writes_every_tier_and_history_row(
-    db_session, book, monkeypatch
-):
-    monkeypatch.setattr("cstier.services.tiering.changes.FLUSH_ROWS", 2)
-    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
+def test_a_run_flushed_in_small_batches_writes_every_tier_and_history_row(db_session, book):
+    small = BatchSizes(tier_flush_rows=2)
+    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN, sizes=small)
     written = sum(summary.changes.values())
     assert written == len(book) * len(KEYS)
     assert tier_count() == written
     assert count(TierChange) == written
     set_arr(book["mid"], 400_000)
-    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB, sizes=small)
     assert tier_of(book["mid"].id).tier == "Strategic"
     value = {s.key: s.id for s in db_session.query(TierScheme)}["value_tiers"]
     moves = [c.to_tier for c in changes_of(book["mid"].id) if c.scheme_id == value]
     assert moves == ["Growth", "Strategic"]
 
 
-def test_a_run_reading_its_book_in_chunks_on_two_connections_tiers_it_the_same(
-    db_session, book, monkeypatch
-):
-    monkeypatch.setattr("cstier.store.column_reads.CHUNK_ROWS", 1)
-    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
+def test_a_run_reading_its_book_in_chunks_on_two_connections_tiers_it_the_same(db_session, book):
+    one_by_one = BatchSizes(book_chunk_rows=1)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN, sizes=one_by_one)
     assert tier_of(book["big"].id).tier == "Strategic"
     assert tier_of(book["mid"].id).tier == "Growth"
     assert tier_of(book["small"].id).tier == "Scale"
     set_arr(book["mid"], 400_000)  # committed before the run, as run_tiering requires
-    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
+    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB, sizes=one_by_one)
     assert summary.changes["value_tiers"] == 1
     assert tier_of(book["mid"].id).tier == "Strategic"
     assert summary.coverage_changes == 1  # Growth to Strategic moves mid's coverage model
@@ -191,24 +188,25 @@ def test_on_sqlite_a_run_reads_the_stored_coverage_while_it_evaluates(db_session
         assert first_read > kinds.index("write tiers")
 
 
-def test_a_run_holds_the_tier_writer_lock_until_it_commits(db_session, book, monkeypatch):
+def test_a_run_holds_the_tier_writer_lock_until_it_commits(db_session, book):
     if db_session.get_bind().dialect.name != "postgresql":
         pytest.skip("SQLite lets one transaction write at a time by itself")
-    import cstier.services.tiering.run as run_module
-
     held = []
-    original = run_module.evaluate_each
 
-    def checking(session, *args, **kwargs):
+    def checking(session):
         held.append(session.scalar(text(LOCKS_HELD)))
-        return original(session, *args, **kwargs)
 
-    monkeypatch.setattr(run_module, "evaluate_each", checking)
-    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
-    assert held == [1]
-    assert db_session.scalar(text(LOCKS_HELD)) == 0  # released with the commit
-    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", dry_run=True, now=FEB)
-    assert held == [1, 0]  # a dry run writes no tiers and waits for nobody
+    # Each commit of a run: the one before it starts, then the one that ends it.
+    session = db_session()  # the session proper: its events, not every session's
+    event.listen(session, "before_commit", checking)
+    try:
+        run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
+        assert held == [0, 1]
+        assert db_session.scalar(text(LOCKS_HELD)) == 0  # released with the commit
+        run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", dry_run=True, now=FEB)
+    finally:
+        event.remove(session, "before_commit", checking)
+    assert held == [0, 1, 0, 0]  # a dry run writes no tiers and waits for nobody
 
 
 LOCKS_HELD = (
