@@ -8,9 +8,9 @@ from marshmallow import validate
 from cstier.api.auth import current_actor
 from cstier.api.base import api_blueprint, id_in_path
 from cstier.extensions import db
+from cstier.services.batch_sizes import batch_sizes
 from cstier.services.tiering import history
 from cstier.services.tiering.run import run_tiering
-from cstier.store.sizes import BatchSizes
 
 blp = api_blueprint("runs", "/runs", "Re-tier the book and read how runs went.")
 
@@ -65,7 +65,7 @@ class RunCollection(MethodView):
             current_actor(),
             trigger="api",
             dry_run=body["dry_run"],
-            sizes=BatchSizes.from_config(current_app.config),
+            sizes=batch_sizes(current_app.config),
         )
         run = history.get_run(db.session, summary.run_id)
         return run, {"Location": url_for(".RunItem", run_id=run.id)}

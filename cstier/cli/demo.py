@@ -8,10 +8,10 @@ from werkzeug.serving import run_simple
 from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
 from cstier.services import users
+from cstier.services.batch_sizes import batch_sizes
 from cstier.services.demo import DatabaseNotEmpty, DemoLogin, DemoResult, load_demo
 from cstier.services.setup import set_up_workspace
 from cstier.services.tiering.run import run_tiering
-from cstier.store.sizes import BatchSizes
 
 DEFAULT_ACCOUNTS = 2_000
 DEFAULT_SEED = 42
@@ -63,7 +63,7 @@ def _set_up() -> None:
 def _tier() -> None:
     """Tier the demo book once with the workspace's schemes: a demo is only useful tiered."""
     summary = run_tiering(
-        db.session, SYSTEM_ACTOR, trigger="demo", sizes=BatchSizes.from_config(current_app.config)
+        db.session, SYSTEM_ACTOR, trigger="demo", sizes=batch_sizes(current_app.config)
     )
     click.echo(f"Tiered {summary.accounts_evaluated:,} accounts with the default schemes.")
 

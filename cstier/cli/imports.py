@@ -12,10 +12,10 @@ from cstier.domain.imports import KINDS
 from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
 from cstier.services import exports
+from cstier.services.batch_sizes import batch_sizes
 from cstier.services.imports import ImportOutcome, ImportRequest, import_file
 from cstier.services.imports.reader import ReadLimits
 from cstier.services.imports.uploads import remove_abandoned_uploads, upload_folder
-from cstier.store.sizes import BatchSizes
 
 # The command line runs with the operator's full access, like a manager in the UI.
 CLI_ACTOR = SYSTEM_ACTOR
@@ -70,7 +70,7 @@ def import_command(
         encoding=encoding,
         retier=retier,
         limits=ReadLimits.from_config(current_app.config),
-        sizes=BatchSizes.from_config(current_app.config),
+        sizes=batch_sizes(current_app.config),
     )
     outcome = import_file(db.session, request)
     echo_outcome(outcome)

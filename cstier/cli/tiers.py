@@ -6,10 +6,10 @@ from flask.cli import with_appcontext
 
 from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
+from cstier.services.batch_sizes import batch_sizes
 from cstier.services.errors import ValidationFailed
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import seed_default_schemes
-from cstier.store.sizes import BatchSizes
 
 
 @click.group("tiers")
@@ -36,7 +36,7 @@ def run(dry_run: bool) -> None:
             SYSTEM_ACTOR,
             trigger="cli",
             dry_run=dry_run,
-            sizes=BatchSizes.from_config(current_app.config),
+            sizes=batch_sizes(current_app.config),
         )
     except ValidationFailed as exc:
         raise click.ClickException(f"{exc} Run `cstier tiers seed`.") from exc

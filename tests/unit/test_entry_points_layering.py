@@ -44,3 +44,7 @@ def test_entry_points_query_only_through_services(query):
 
 def test_entry_points_take_no_clock_from_the_models():
     assert offending_lines(r"cstier\.models\.base import .*\butcnow\b", *ENTRY_POINTS) == []
+
+
+def test_entry_points_reach_the_store_only_through_services():
+    assert offending_lines(r"\bcstier\.store\b", *ENTRY_POINTS) == []

@@ -18,10 +18,10 @@ from cstier.domain.imports.sniff import EncodingRefused
 from cstier.domain.imports.template import describe_type, template_csv
 from cstier.extensions import db
 from cstier.services import exports
+from cstier.services.batch_sizes import batch_sizes
 from cstier.services.imports import ImportRequest, import_file
 from cstier.services.imports.reader import ReadLimits, UnreadableFile, open_source
 from cstier.services.imports.runs import recent_runs
-from cstier.store.sizes import BatchSizes
 from cstier.web.accounts.filters import account_filter, filter_form
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.imports.forms import MappingForm, UploadForm
@@ -138,7 +138,7 @@ def run(token: str):
             encoding=meta["encoding"],
             retier=form.retier.data,
             limits=_limits(),
-            sizes=BatchSizes.from_config(current_app.config),
+            sizes=batch_sizes(current_app.config),
         ),
     )
     if not dry_run and outcome.ok:

@@ -10,10 +10,10 @@ from cstier.domain.permissions import can_manage_book, can_manage_settings, sees
 from cstier.domain.tiering import DEFAULT_SCHEMES
 from cstier.extensions import db
 from cstier.services import accounts
+from cstier.services.batch_sizes import batch_sizes
 from cstier.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from cstier.services.tiering import history, overrides, preview, schemes, segments
 from cstier.services.tiering.run import run_tiering
-from cstier.store.sizes import BatchSizes
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.tiers.forms import (
     AsOfForm,
@@ -72,7 +72,7 @@ def start_run():
             current_actor(),
             trigger="web",
             dry_run=bool(form.dry_run.data),
-            sizes=BatchSizes.from_config(current_app.config),
+            sizes=batch_sizes(current_app.config),
         )
     except ValidationFailed as exc:  # no schemes yet: creating them is the admin's call
         flash(str(exc), "warning")
