@@ -184,7 +184,7 @@ def _apply_edit(
     """Set the values through the version-checked UPDATE, and audit before and after."""
     before = audit.snapshot(entity, fields)
     # A unique external id taken by a save that committed after our check is a concurrent edit.
-    with guarded_write(session, entity_type, first_save=True):
+    with guarded_write(session, entity_type, key_race=True):
         for name, value in values.items():
             setattr(entity, name, value)
     _audit(session, actor, entity_type, entity, fields, before)

@@ -25,14 +25,15 @@ def check_version(entity: object, expected_version: int | None, what: str) -> No
 
 
 @contextmanager
-def guarded_write(session: Session, what: str, *, first_save: bool = False) -> Iterator[None]:
+def guarded_write(session: Session, what: str, *, key_race: bool = False) -> Iterator[None]:
     """Flush the block's changes; a concurrent save is a Conflict, never a lost update.
 
     The version test in the UPDATE catches the writer that read before another's commit. With
-    `first_save`, a unique-key IntegrityError is two first saves of one row racing to INSERT it.
+    `key_race`, a key the block's checks found free (two first saves of one row, an external id,
+    a pool an account joined meanwhile) but another writer took first is a Conflict too.
     """
     caught: tuple[type[Exception], ...] = (StaleDataError,)
-    if first_save:
+    if key_race:
         caught = (StaleDataError, IntegrityError)
     try:
         yield

@@ -61,7 +61,7 @@ def update_workspace(
             errors["timezone"] = [f"Unknown timezone {timezone!r}; use a name like Europe/Berlin."]
         if errors:
             raise ValidationFailed("The settings were not saved.", errors)
-        with guarded_write(session, "settings page", first_save=True):
+        with guarded_write(session, "settings page", key_race=True):
             workspace = get_workspace(session)
             check_version(workspace, expected_version, "settings page")
             workspace.name, workspace.account_unit = name, account_unit

@@ -75,7 +75,7 @@ def save_profile(
             raise ValidationFailed("The profile was not saved.", errors)
         before = audit.snapshot(profile, PROFILE_FIELDS) if profile else None
         # Two first saves of one profile both INSERT it: the second fails on the key, a Conflict.
-        with guarded_write(session, "CSM profile", first_save=profile is None):
+        with guarded_write(session, "CSM profile", key_race=profile is None):
             if profile is None:
                 profile = CsmProfile(user_id=user_id)
                 session.add(profile)
@@ -150,7 +150,7 @@ def save_pool(
             "member_ids": pool.member_ids,
         }
         # Two creates of one name race on its unique key: the second is a Conflict, not a 500.
-        with guarded_write(session, "pool", first_save=pool_id is None):
+        with guarded_write(session, "pool", key_race=pool_id is None):
             pool.name, pool.coverage_model_id = name, values["coverage_model_id"]
             pool.member_ids = members
             if pool_id is None:
@@ -205,5 +205,5 @@ def delete_pool(session: Session, actor: Actor, pool_id: int, expected_version: 
             before={"name": pool.name},
             after=None,
         )
-        with guarded_write(session, "pool"):
+        with guarded_write(session, "pool", key_race=True):
             session.delete(pool)

@@ -112,7 +112,7 @@ def save_matrix(
             (c.value_tier, c.needs_tier): c for c in session.scalars(select(CoverageMatrixCell))
         }
         changed = 0
-        with guarded_write(session, "coverage matrix", first_save=True):
+        with guarded_write(session, "coverage matrix", key_race=True):
             # The version row is written first, so a concurrent save waits on it, then conflicts;
             # two first saves race to insert it and one fails on its key.
             if row is None:

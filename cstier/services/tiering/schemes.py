@@ -122,7 +122,7 @@ def save_version(
             created_by_id=actor.user_id,
         )
         # The (scheme, version) key refuses a second definition of one version number.
-        with guarded_write(session, "tier scheme", first_save=True):
+        with guarded_write(session, "tier scheme", key_race=True):
             session.add(version)
     return version
 
