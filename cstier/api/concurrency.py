@@ -1,8 +1,5 @@
 """Optimistic locking over HTTP: ETag on reads, If-Match or a `version` field on writes."""
 
-import hashlib
-from datetime import datetime
-
 import marshmallow as ma
 from flask_smorest import abort
 
@@ -21,11 +18,6 @@ class IfMatchSchema(ma.Schema):
 def etag(token: str | int) -> str:
     """Return a strong ETag header value for a version token."""
     return f'"{token}"'
-
-
-def updated_at_token(updated_at: datetime) -> str:
-    """Return a version token for rows without a version column."""
-    return hashlib.sha256(updated_at.isoformat().encode()).hexdigest()[:16]
 
 
 def matched_tokens(if_match: str | None) -> list[str]:
@@ -59,12 +51,3 @@ def expected_version(
         if token.isdigit() and int(token) <= MAX_INT:
             return int(token)
     return -1  # names no version: treated as stale
-
-
-def check_if_match(if_match: str | None, current: str) -> None:
-    """Refuse a write without If-Match (428) or with a stale one (409)."""
-    tokens = matched_tokens(if_match)
-    if not tokens:
-        abort(428, message="Send If-Match with the ETag from your last read.")
-    if "*" not in tokens and current not in tokens:
-        abort(409, message="Someone else changed this after you read it. Read it again and retry.")

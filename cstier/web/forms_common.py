@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from wtforms import DecimalField, FloatField, Form, HiddenField
-from wtforms.validators import StopValidation
 
 from cstier.domain.numbers import is_finite
 
@@ -13,12 +12,6 @@ MONEY_RANGE = "Enter an amount between 0 and 10,000,000,000,000."
 MAX_EMPLOYEES = 2_147_483_647
 EMPLOYEES_RANGE = "Enter a whole number between 0 and 2,147,483,647."
 FINITE_NUMBER = "Enter a finite number (not NaN or infinity, nor beyond ±1e308)."
-
-
-def finite(form: Form, field) -> None:
-    """Refuse NaN, infinity and overflow, which Decimal accepts but money cannot be."""
-    if field.data is not None and not is_finite(field.data):
-        raise StopValidation(FINITE_NUMBER)
 
 
 class FiniteNumberMixin:

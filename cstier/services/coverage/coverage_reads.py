@@ -5,6 +5,7 @@ import pandas as pd
 from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from cstier.domain.coverage.layouts import MODEL_COLUMNS
 from cstier.models import (
     Account,
     AccountCoverage,
@@ -17,15 +18,6 @@ from cstier.models import (
 )
 from cstier.store.bulk_reads import id_table, read_frame
 
-MODEL_COLUMNS = [
-    "coverage_model_id",
-    "key",
-    "name",
-    "accounts_per_csm",
-    "arr_per_csm_cents",
-    "hard_limit_pct",
-]
-
 
 def models_frame(session: Session) -> pd.DataFrame:
     """Return the coverage models in display order."""
@@ -37,7 +29,7 @@ def models_frame(session: Session) -> pd.DataFrame:
         CoverageModel.arr_per_csm_cents,
         CoverageModel.hard_limit_pct,
     ).order_by(CoverageModel.sort_order, CoverageModel.id)
-    frame = read_frame(session, stmt, MODEL_COLUMNS)
+    frame = read_frame(session, stmt, list(MODEL_COLUMNS))
     frame["arr_per_csm_cents"] = frame["arr_per_csm_cents"].astype(float)
     return frame
 
