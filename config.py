@@ -53,6 +53,11 @@ class Config:
             "MAIL_SERVER": _env("MAIL_SERVER", "localhost"),
             "MAIL_PORT": _env_int("MAIL_PORT", 25),
             "MAIL_DEFAULT_SENDER": _env("MAIL_FROM", "cstier@localhost"),
+            "MAIL_USERNAME": _env("MAIL_USERNAME", "") or None,
+            "MAIL_PASSWORD": _env("MAIL_PASSWORD", "") or None,
+            "MAIL_USE_TLS": _env("MAIL_USE_TLS", "") in ("1", "true", "yes"),
+            "MAIL_USE_SSL": _env("MAIL_USE_SSL", "") in ("1", "true", "yes"),
+            "MAIL_TIMEOUT": _env_int("MAIL_TIMEOUT", 10),
             "REMEMBER_COOKIE_DURATION": timedelta(days=_env_int("REMEMBER_DAYS", 14)),
         }
 

@@ -1,0 +1,1 @@
+"""Channels: the only code that talks to the outside world (SMTP, webhooks, in-app)."""
