@@ -205,12 +205,13 @@ def phase_build(url: str, accounts: int) -> None:
 
 # Where a run spends its time: (module, attribute, owner class or None, label).
 STAGES = [
-    ("cstier.services.tiering.run", "load_book", None, "read book"),
-    ("cstier.services.tiering.run", "read_current_tiers", None, "read tiers"),
+    ("cstier.services.tiering.snapshot", "load_book", None, "read book"),
+    ("cstier.services.tiering.snapshot", "read_current_tiers", None, "read tiers"),
+    ("cstier.services.tiering.snapshot", "stored_coverage", None, "read coverage"),
     ("cstier.services.tiering.run", "propose", None, "evaluate"),
     ("cstier.services.tiering.run", "_stage", None, "evaluate"),
     ("cstier.services.tiering.changes", "flush", "ChangeBatch", "write tiers + history"),
-    ("cstier.services.tiering.run", "derive_coverage", None, "coverage"),
+    ("cstier.services.tiering.run", "apply_coverage", None, "coverage"),
 ]
 
 
@@ -576,10 +577,18 @@ def floor_run(session, url: str) -> tuple[float, float, int]:
     """Time reading the needed columns and bulk-writing the run's changes, then roll back."""
     from cstier.domain.tiering import input_columns
     from cstier.models.base import utcnow
-    from cstier.services.tiering.run import evaluate_each
+    from cstier.services.tiering.run import propose
+    from cstier.services.tiering.schemes import active_schemes, validate
+    from cstier.services.tiering.snapshot import read_snapshot
 
-    _, evaluated = evaluate_each(session, utcnow())
-    outcomes = list(evaluated)  # only to learn which rows change
+    now = utcnow()
+    schemes = active_schemes(session)
+    parsed = {s.id: validate(session, s.current.definition) for s in schemes}
+    snapshot = read_snapshot(session, parsed, now, committed=False, for_write=False)
+    outcomes = [  # only to learn which rows change
+        propose(s, parsed[s.id], s.current_version, snapshot.accounts, *snapshot.take(s.id), now)
+        for s in schemes
+    ]
     keys = [
         (int(a), o.scheme.id, str(t))
         for o in outcomes

@@ -17,5 +17,5 @@ Every dialect branch, database thread, codec and bulk write lives in one of thes
 - sequences: `advance_id_sequences` after rows inserted with explicit ids.
 - connections: `tune_connections`, what each new connection is set to (SQLite's WAL).
 - threads: `InFlight` (one piece of database work on a background thread),
-  `ConnectionView`, `shareable_across_threads`, `reads_ahead_while_evaluating`.
+  `shareable_across_threads`.
 """

@@ -7,8 +7,7 @@ a book read's queries overlap with Python on the other core.
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from sqlalchemy.engine import URL, Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import URL
 
 
 def shareable_across_threads(url: URL) -> bool:
@@ -18,16 +17,6 @@ def shareable_across_threads(url: URL) -> bool:
     but an in-memory database lives in one thread only.
     """
     return url.get_backend_name() == "postgresql" or url.database not in (None, "", ":memory:")
-
-
-def reads_ahead_while_evaluating(session: Session) -> bool:
-    """Return whether a read on a background thread should overlap an evaluation in Python.
-
-    On an SQLite file the read and pandas share the two cores. On PostgreSQL the server's
-    work slowed the evaluation as much as it saved, so reads there wait until it is done.
-    """
-    url = session.get_bind().url
-    return url.get_backend_name() == "sqlite" and shareable_across_threads(url)
 
 
 class InFlight:
@@ -65,19 +54,3 @@ class InFlight:
             self._pending = None
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
-
-
-class ConnectionView:
-    """Stand in for a session where only its connection is used, on a background thread.
-
-    Flask-SQLAlchemy's session belongs to the app context of the thread that made it; the
-    readers in store/column_reads.py and store/bulk_reads.py only ask it for `connection()`,
-    which this returns, taken from the session in the main thread beforehand.
-    """
-
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    def connection(self) -> Connection:
-        """Return the session's connection."""
-        return self._connection

@@ -49,40 +49,50 @@ class StoredCoverage:
         return account_ids.isin(self.owned_by_csm.index) | account_ids.isin(self.in_pools)
 
 
+@dataclass
+class CoverageInputs:
+    """What a derivation reads, all of it read before it writes anything.
+
+    `tiers`: account_id, value_tier, needs_tier for every account; `stored`: the stored
+    coverage and owners; `facts`: by account id, arr_cents (the ARR field), region and
+    vertical where the caller read them with its book (empty when it did not), which
+    flagging owned accounts then takes instead of reading the account table.
+    """
+
+    tiers: pd.DataFrame
+    stored: StoredCoverage
+    facts: pd.DataFrame
+
+
 def derive_coverage(
-    session: Session,
-    run_id: int | None = None,
-    now: datetime | None = None,
-    tiers: pd.DataFrame | None = None,
-    committed: bool = False,
-    stored: StoredCoverage | None = None,
-    facts: pd.DataFrame | None = None,
+    session: Session, run_id: int | None = None, now: datetime | None = None
 ) -> DeriveSummary:
-    """Re-derive every account's coverage model in bulk, in the caller's transaction (no commit).
+    """Re-derive every account's coverage model from its stored tiers, in the caller's transaction."""
+    inputs = CoverageInputs(current_tiers(session), stored_coverage(session), pd.DataFrame())
+    return apply_coverage(session, inputs, run_id=run_id, now=now or utcnow())
+
+
+def apply_coverage(
+    session: Session, inputs: CoverageInputs, *, run_id: int | None, now: datetime
+) -> DeriveSummary:
+    """Derive coverage from the inputs, record changes and flag new owners (no commit).
 
     Changes go to coverage_change; an owned account whose model changes is flagged for
-    reassignment with a suggested owner. A tiering run passes the book's value and needs
-    tiers it has just written (account_id, value_tier, needs_tier) instead of re-reading them;
-    `committed`: its transaction has not changed the stored coverage, which may then be
-    read on two connections at once (store/column_reads.py), or `stored` itself, read
-    beforehand with `stored_coverage`; and `facts`, by account id, what its book read of
-    arr_cents (the ARR field), region and vertical, which flagging then reads from there.
+    reassignment with a suggested owner.
     """
-    now = now or utcnow()
     ensure_default_coverage(session)
-    tiers = (tiers if tiers is not None else current_tiers(session)).set_index("account_id")
+    tiers = inputs.tiers.set_index("account_id")
+    stored = inputs.stored
     derived = coverage_for_tiers(
         tiers["value_tier"], tiers["needs_tier"], coverage_reads.matrix_frame(session)
     )
-    if stored is None:
-        stored = stored_coverage(session, committed)
     known = stored.coverage.index.intersection(derived.index)
     before = stored.coverage["coverage_model_id"].reindex(derived.index)
     differs = (before.fillna(-1) != derived.fillna(-1)) | ~derived.index.isin(known)
     changed = derived[differs]
     was = before[differs]  # the changed accounts' stored models
     flag = pd.Series(stored.owned(changed.index), index=changed.index) & was.notna()
-    suggested = _suggest_for_flagged(session, changed, flag, before, stored, derived, facts)
+    suggested = _suggest_for_flagged(session, changed, flag, before, stored, derived, inputs.facts)
     _write_coverage(session, changed, flag, known, now, suggested)
     history = changed[was.fillna(-1) != changed.fillna(-1)]
     _write_history(session, history, before, run_id, now)
@@ -187,7 +197,7 @@ def _suggest_for_flagged(
     before: pd.Series,
     stored: StoredCoverage,
     derived: pd.Series,
-    run_facts: pd.DataFrame | None,
+    run_facts: pd.DataFrame,
 ) -> pd.Series:
     """Return a suggested owner (csm id) for each newly flagged account, by account id.
 
@@ -227,16 +237,16 @@ def _suggest_for_flagged(
 
 
 def facts_from_book(
-    book: pd.DataFrame | None, changed: pd.Index, stored: StoredCoverage
+    book: pd.DataFrame, changed: pd.Index, stored: StoredCoverage
 ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """Return the changed accounts' facts and the stored models' ARR totals from a run's book.
 
     As coverage_reads.account_facts and coverage_reads.model_arr_totals give them; (None,
-    None) without a book, or when it lacks a column or an account with a stored model, so
+    None) when the book lacks a column or an account with a stored model, so
     the database must answer. `book` is by account id: arr_cents (the ARR field), region, vertical.
     """
     columns = ["arr_cents", "region", "vertical"]
-    if book is None or not set(columns) <= set(book.columns):
+    if not set(columns) <= set(book.columns):
         return None, None
     models = stored.coverage["coverage_model_id"].dropna()
     if not models.index.isin(book.index).all():

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from cstier.domain.tiering import input_columns, movement_matrix
+from cstier.domain.tiering import movement_matrix
 from cstier.models.base import utcnow
 from cstier.services.coverage.capacity import headcount_now_and_for_tiers
-from cstier.services.tiering.fields import field_catalog, load_book
 from cstier.services.tiering.run import propose
 from cstier.services.tiering.schemes import get_scheme, validate
+from cstier.services.tiering.snapshot import read_snapshot
 
 
 @dataclass
@@ -47,9 +47,13 @@ def preview_scheme(session: Session, scheme_id: int, definition: dict) -> Previe
     """Return the from→to movement a draft definition would cause; raise ValidationFailed if invalid."""
     scheme = get_scheme(session, scheme_id)
     parsed = validate(session, definition)
-    catalog = field_catalog(session)
-    book = load_book(session, input_columns(parsed) | {"arr"}, catalog)
-    outcome = propose(session, scheme, parsed, scheme.current_version + 1, book, utcnow())
+    now = utcnow()
+    snapshot = read_snapshot(
+        session, {scheme.id: parsed}, now, committed=False, for_write=False, extra_fields={"arr"}
+    )
+    book = snapshot.accounts
+    current, overrides = snapshot.take(scheme.id)
+    outcome = propose(scheme, parsed, scheme.current_version + 1, book, current, overrides, now)
     arr = book.set_index("account_id")["arr"]
     full = outcome.result[["account_id", "tier"]].rename(columns={"tier": "to_tier"})
     before = outcome.current.set_index("account_id")["tier"] if not outcome.current.empty else None

@@ -5,7 +5,7 @@ import pandas as pd
 from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.derive import derive_coverage, facts_from_book, stored_coverage
 from cstier.services.tiering.fields import field_catalog, load_book
-from cstier.services.tiering.run import coverage_facts
+from cstier.services.tiering.snapshot import BookSnapshot
 from tests.factories import AccountFactory, CompanyFactory
 from tests.integration.coverage.conftest import set_tiers
 
@@ -58,9 +58,9 @@ def test_a_runs_book_gives_the_facts_and_totals_the_database_does(db_session, se
     derive_coverage(db_session)
     # As a run reads them: region and vertical as categories, the ARR field as float cents.
     fields = {"arr", "region", "industry"}
-    run_book = coverage_facts(
-        load_book(db_session, fields, field_catalog(db_session), field_arr=True)
-    )
+    accounts = load_book(db_session, fields, field_catalog(db_session), field_arr=True)
+    snapshot = BookSnapshot(accounts, {}, {}, stored_coverage(db_session))
+    run_book = snapshot.coverage_inputs({}).facts
     changed = pd.Index([book[2].id, book[0].id, book[3].id])
 
     facts, totals = facts_from_book(run_book, changed, stored_coverage(db_session))
@@ -71,7 +71,7 @@ def test_a_runs_book_gives_the_facts_and_totals_the_database_does(db_session, se
     # No book, a book lacking a column, or lacking an account with a stored model: the
     # database answers.
     stored = stored_coverage(db_session)
-    assert facts_from_book(None, changed, stored) == (None, None)
+    assert facts_from_book(pd.DataFrame(), changed, stored) == (None, None)
     assert facts_from_book(run_book.drop(columns="region"), changed, stored) == (None, None)
     assert facts_from_book(run_book.drop(index=book[1].id), changed, stored) == (None, None)
 

@@ -10,8 +10,14 @@ import pandas as pd
 import pytest
 
 from cstier.models import AccountCoverage, Pool
+from cstier.models.base import utcnow
 from cstier.services.coverage import coverage_reads
-from cstier.services.coverage.derive import derive_coverage
+from cstier.services.coverage.derive import (
+    CoverageInputs,
+    apply_coverage,
+    derive_coverage,
+    stored_coverage,
+)
 from cstier.services.coverage.tiers import current_tiers
 from tests.factories import AccountFactory, CompanyFactory, UserFactory
 from tests.integration.coverage.conftest import (
@@ -76,8 +82,9 @@ def test_stored_suggestions_match_the_suggester_on_the_whole_book(db_session, se
         set_tiers(account, *after)
 
     columns = SOURCES[source]
-    facts = None if columns is None else run_book(db_session, columns)
-    summary = derive_coverage(db_session, facts=facts)
+    facts = pd.DataFrame() if columns is None else run_book(db_session, columns)
+    inputs = CoverageInputs(current_tiers(db_session), stored_coverage(db_session), facts)
+    summary = apply_coverage(db_session, inputs, run_id=None, now=utcnow())
     db_session.commit()
 
     stored = stored_suggestions()

@@ -1,0 +1,96 @@
+"""The book as a tiering run reads it, once: accounts, current tiers, overrides and coverage."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cstier.domain.tiering import Scheme, input_columns
+from cstier.models import TierOverride
+from cstier.services.coverage.derive import CoverageInputs, StoredCoverage, stored_coverage
+from cstier.services.tiering.fields import FIELD_ARR_CENTS, field_catalog, load_book
+from cstier.store.bulk_reads import read_frame
+from cstier.store.tier_blocks import read_current_tiers
+
+# Book columns coverage reads when it flags owned accounts, as CoverageInputs names them.
+FACT_COLUMNS = {FIELD_ARR_CENTS: "arr_cents", "region": "region", "industry": "vertical"}
+
+
+@dataclass
+class BookSnapshot:
+    """Everything an evaluation reads from the database, read before anything is written.
+
+    `accounts`: account_id and the schemes' fields, in account order; `tiers` (with any
+    pending moves) and `overrides` by scheme id; `coverage`: the stored coverage and owners,
+    None for a reader that writes no coverage (a dry run, a preview).
+    """
+
+    accounts: pd.DataFrame
+    tiers: dict[int, pd.DataFrame]
+    overrides: dict[int, pd.DataFrame]
+    coverage: StoredCoverage | None
+
+    def take(self, scheme_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Hand over one scheme's current tiers and overrides, letting the snapshot drop them."""
+        return self.tiers.pop(scheme_id), self.overrides.pop(scheme_id)
+
+    def coverage_inputs(self, proposed: dict[str, pd.Series]) -> CoverageInputs:
+        """Return what coverage derives from: the value and needs tiers a run just proposed.
+
+        `proposed` maps "value" / "needs" to a tier column in account order; the book's ARR
+        field, region and vertical go along so flagging owned accounts reads nothing again.
+        """
+        accounts = self.accounts["account_id"].to_numpy()
+        untiered = pd.Series(pd.NA, index=self.accounts.index, dtype="object")
+        tiers = pd.DataFrame(
+            {
+                "account_id": accounts,
+                "value_tier": proposed.get("value", untiered).astype("object").to_numpy(),
+                "needs_tier": proposed.get("needs", untiered).astype("object").to_numpy(),
+            }
+        )
+        present = {c: name for c, name in FACT_COLUMNS.items() if c in self.accounts}
+        facts = pd.DataFrame(
+            {name: self.accounts[column].array for column, name in present.items()},
+            index=pd.Index(accounts, name="account_id"),
+        )
+        return CoverageInputs(tiers=tiers, stored=self.coverage, facts=facts)
+
+
+def read_snapshot(
+    session: Session,
+    schemes: dict[int, Scheme],
+    now: datetime,
+    *,
+    committed: bool,
+    for_write: bool,
+    extra_fields: frozenset[str] = frozenset(),
+    chunk_rows: int | None = None,
+) -> BookSnapshot:
+    """Read the book once for the given parsed schemes (by scheme id).
+
+    `committed`: the session holds no uncommitted change to the book, which may then be read
+    on two connections at once. `for_write`: the reader will write tiers and coverage, so
+    the stored coverage and the ARR field in cents come too. `chunk_rows` is load_book's.
+    """
+    fields = set(extra_fields).union(*(input_columns(p) for p in schemes.values()))
+    by_runs = any(p.hysteresis is not None and p.hysteresis.runs for p in schemes.values())
+    accounts = load_book(session, fields, field_catalog(session), committed, for_write, chunk_rows)
+    tiers = read_current_tiers(session, list(schemes), with_pending=by_runs)
+    overrides = {scheme_id: active_overrides(session, scheme_id) for scheme_id in schemes}
+    coverage = stored_coverage(session, committed) if for_write else None
+    return BookSnapshot(accounts, tiers, overrides, coverage)
+
+
+def active_overrides(session: Session, scheme_id: int) -> pd.DataFrame:
+    """Return the unrevoked overrides of one scheme, oldest first (expired ones included)."""
+    stmt = (
+        select(
+            TierOverride.account_id, TierOverride.tier, TierOverride.reason, TierOverride.expires_at
+        )
+        .where(TierOverride.scheme_id == scheme_id, TierOverride.revoked_at.is_(None))
+        .order_by(TierOverride.created_at, TierOverride.id)
+    )
+    return read_frame(session, stmt, ["account_id", "tier", "reason", "expires_at"])
