@@ -46,6 +46,9 @@ class TierChangeSchema(ma.Schema):
     reason = ma.fields.String(metadata={"description": "rule, override or import"})
     scheme_version = ma.fields.Integer(allow_none=True)
     explanation = ma.fields.String()
+    cause = ma.fields.String(
+        metadata={"description": "scheme changed (version n → n+1) and/or which data changed"}
+    )
 
 
 @blp.route(f"/{id_in_path('account_id')}/tiers")

@@ -138,10 +138,15 @@ class TierChange(db.Model):
     reason: Mapped[str] = mapped_column(String(20))  # rule, override, import
     scheme_version: Mapped[int | None] = mapped_column(Integer)
     explanation: Mapped[str] = mapped_column(Text, default="")
+    # The scheme's input values that decided a run's move, as a JSON object (migration 0033).
+    inputs: Mapped[str | None] = mapped_column(Text)
 
     scheme: Mapped[TierScheme] = relationship(
         primaryjoin="foreign(TierChange.scheme_id) == TierScheme.id", viewonly=True
     )
+
+    # Not stored: why the account moved, set by services/tiering/history.timeline.
+    cause = ""
 
 
 class TierOverride(VersionedMixin, db.Model):

@@ -15,7 +15,7 @@ from cstier.store.tier_blocks import store_tiers
 
 HISTORY_COLUMNS = (
     "account_id", "scheme_id", "dimension", "from_tier", "to_tier", "at", "run_id", "reason",
-    "scheme_version", "explanation",
+    "scheme_version", "explanation", "inputs",
 )  # fmt: skip
 
 
@@ -51,6 +51,7 @@ class ChangeBatch:
         to_tiers: Sequence[str],
         explanations: Sequence[str],
         sources: Sequence[str],
+        inputs: Sequence[str],
     ) -> None:
         """Stage one scheme's moves, flushing whenever the batch reaches flush_rows."""
         moves = {
@@ -59,6 +60,7 @@ class ChangeBatch:
             "to_tier": _texts(to_tiers),
             "explanation": _texts(explanations),
             "reason": _texts(sources),
+            "inputs": _texts(inputs),
         }
         size = len(moves["account_id"])
         start = 0

@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor, sees_whole_book
+from cstier.domain.tiering.inputs import move_cause, read_inputs
 from cstier.models import Account, TierChange, TieringRun, TierScheme
 from cstier.services.accounts import scoped
 from cstier.services.errors import NotFound
@@ -29,7 +30,28 @@ def timeline(session: Session, account_id: int, as_of: datetime | None = None) -
     stmt = select(TierChange).where(TierChange.account_id == account_id, found)
     if as_of is not None:
         stmt = stmt.where(TierChange.at <= as_of)
-    return list(session.scalars(stmt.order_by(TierChange.at.desc(), TierChange.id.desc())))
+    changes = list(session.scalars(stmt.order_by(TierChange.at.desc(), TierChange.id.desc())))
+    _name_causes(changes)
+    return changes
+
+
+FIELD_LABELS = {"arr": "ARR", "annual_revenue": "annual revenue"}
+
+
+def _name_causes(newest_first: list[TierChange]) -> None:
+    """Say of each move whether its scheme changed version, its data changed, or both."""
+    previous: dict[int, TierChange] = {}
+    for change in reversed(newest_first):
+        before = previous.get(change.scheme_id)
+        if before is not None and change.reason == "rule":
+            change.cause = move_cause(
+                before.scheme_version,
+                read_inputs(before.inputs),
+                change.scheme_version,
+                read_inputs(change.inputs),
+                FIELD_LABELS,
+            )
+        previous[change.scheme_id] = change
 
 
 def _latest_by_scheme(

@@ -18,6 +18,7 @@ from cstier.domain.tiering import (
     explain_rows,
     row_positions,
 )
+from cstier.domain.tiering.inputs import input_records
 from cstier.models import OutboxEvent, TieringRun, TierScheme
 from cstier.models.base import utcnow
 from cstier.services.coverage.derive import apply_coverage
@@ -246,6 +247,7 @@ def _stage(batch: ChangeBatch, outcome: SchemeOutcome) -> None:
         changes["to_tier"].to_numpy(dtype=object),
         outcome.explanations(at),
         np.where(overridden, "override", "rule"),
+        input_records(outcome.parsed, outcome.book, at),
     )
 
 

@@ -134,3 +134,31 @@ def test_a_dry_run_adds_nothing(db_session, book):
     assert _ids(timeline(db_session, mid.id)) == before
     assert tiers_as_of(db_session, mid.id, MAR + DAY) == as_of_before
     assert as_of_before["Value tiers"] == "Growth"
+
+
+def test_a_move_says_which_data_changed_from_what_to_what(db_session, book):
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
+    set_arr(book["mid"], 400_000)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
+    value = _value_scheme(db_session).id
+    newest, first = [c for c in timeline(db_session, book["mid"].id) if c.scheme_id == value]
+    assert (first.from_tier, newest.to_tier) == (None, "Strategic")
+    assert first.cause == ""  # a first tiering moved from nothing
+    assert newest.cause == "data changed: ARR 100,000 → 400,000"
+
+
+def test_a_move_says_when_the_scheme_changed_version(db_session, book, admin_actor):
+    from cstier.domain.tiering.defaults import VALUE_TIERS
+    from cstier.services.tiering.schemes import save_version
+
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
+    lower = {**VALUE_TIERS, "bands": [
+        {"tier": "Strategic", "min": 90_000}, {"tier": "Growth", "min": 40_000, "max": 90_000},
+        {"tier": "Scale", "max": 40_000},
+    ]}  # fmt: skip
+    save_version(db_session, admin_actor, _value_scheme(db_session).id, lower, 1)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
+    value = _value_scheme(db_session).id
+    newest = [c for c in timeline(db_session, book["mid"].id) if c.scheme_id == value][0]
+    assert newest.to_tier == "Strategic"
+    assert newest.cause == "scheme changed (version 1 → 2)"
