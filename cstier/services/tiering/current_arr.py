@@ -3,6 +3,7 @@
 An account without an active subscription keeps the ARR field it was imported or edited with.
 """
 
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
@@ -54,22 +55,33 @@ def current_arr_cents(day: date | None = None):
     return func.coalesce(active.c.arr_cents, Account.arr_cents), active
 
 
-def active_subscription_arr(session: Session, day: date | None = None) -> pd.DataFrame:
-    """Return account_id, arr_cents, subscriptions of every account with an active subscription."""
+def active_subscription_arr(
+    session: Session, day: date | None = None, accounts: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Return account_id, arr_cents, subscriptions of each account with an active subscription.
+
+    Of every account, or of `accounts` when given.
+    """
     stmt = active_arr_query(day or utcnow().date())
+    if accounts is not None:
+        stmt = stmt.where(Subscription.account_id.in_(list(accounts)))
     return read_frame(session, stmt, ["account_id", "arr_cents", "subscriptions"])
 
 
 def current_arr(
-    session: Session, account_ids: pd.Series, field_arr: pd.Series, day: date | None = None
+    session: Session,
+    account_ids: pd.Series,
+    field_arr: pd.Series,
+    day: date | None = None,
+    accounts: Sequence[int] | None = None,
 ) -> pd.Series:
     """Return the book's current ARR in currency units, aligned with `account_ids`.
 
     One GROUP BY query reads the active subscriptions' sums; accounts without one keep
     `field_arr` (their ARR field). With no active subscription at all, `field_arr` comes
-    back as it is, at the cost of that one query.
+    back as it is, at the cost of that one query. `accounts` limits the query to those.
     """
-    active = active_subscription_arr(session, day)
+    active = active_subscription_arr(session, day, accounts)
     if active.empty:
         return field_arr
     values = overlay(

@@ -1,5 +1,7 @@
 """The fields a scheme may read, and loading them for the book as one DataFrame."""
 
+from collections.abc import Sequence
+
 import pandas as pd
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -68,6 +70,7 @@ def load_book(
     committed: bool = False,
     field_arr: bool = False,
     chunk_rows: int | None = None,
+    accounts: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Read account_id plus the named fields for every account, ordered by account id.
 
@@ -76,6 +79,7 @@ def load_book(
     and "arr" among the fields, the book also holds the ARR field in cents (FIELD_ARR_CENTS),
     which coverage balances books by: a run hands it on rather than read it again.
     Each query reads the rows of `chunk_rows` keys (read_columns' default unless given).
+    `accounts` reads only those accounts (an account page explains one).
     """
     names = sorted(columns)
     # Record-backed signals are computed below; those with an attribute fallback read it here.
@@ -90,6 +94,8 @@ def load_book(
     )
     selected = [Account.id, Account.company_id, *(ACCOUNT_FIELDS[n][1] for n in table)]
     stmt = select(*selected).order_by(Account.id)
+    if accounts is not None:
+        stmt = stmt.where(Account.id.in_(list(accounts)))
     book = read_chunked(
         session,
         stmt,
@@ -105,12 +111,15 @@ def load_book(
     _from_cents(book)
     if "arr" in names:
         # Value tiers read current ARR: active subscriptions where they exist, else the field.
-        book["arr"] = current_arr(session, book["account_id"], book["arr"])
+        book["arr"] = current_arr(session, book["account_id"], book["arr"], accounts=accounts)
     if firm:
         # Two scans beat a join: looking each company up by key costs more than reading them all.
+        companies = select(Company.id, *(COMPANY_FIELDS[n][1] for n in firm))
+        if accounts is not None:
+            companies = companies.where(Company.id.in_(book["company_id"].dropna().tolist()))
         firms = read_chunked(
             session,
-            select(Company.id, *(COMPANY_FIELDS[n][1] for n in firm)),
+            companies,
             ["company_id", *firm],
             catalog,
             committed=committed,
@@ -120,7 +129,7 @@ def load_book(
         matched = firms.set_index("company_id").reindex(book["company_id"])
         for name in firm:
             book[name] = matched[name].array  # .array keeps categories; positions match book
-    add_signals(session, book, names)
+    add_signals(session, book, names, accounts=accounts)
     return book.drop(columns="company_id")[["account_id", *names, *kept]]
 
 

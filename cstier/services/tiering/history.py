@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 from cstier.domain.permissions import Actor, sees_whole_book
 from cstier.domain.tiering.inputs import move_cause, read_inputs
 from cstier.models import Account, TierChange, TieringRun, TierScheme
+from cstier.models.base import utcnow
 from cstier.services.accounts import scoped
 from cstier.services.errors import NotFound
+from cstier.services.tiering.explain_now import ReasonNow, reasons_now
 from cstier.store.bulk_reads import among
 from cstier.store.tier_blocks import account_tiers
 
@@ -73,6 +75,7 @@ class CurrentTier:
     pending_tier: str | None
     pending_count: int
     change: TierChange | None
+    now: ReasonNow | None = None
 
     @property
     def scheme_id(self) -> int:
@@ -81,8 +84,20 @@ class CurrentTier:
 
     @property
     def explanation(self) -> str:
-        """Return why the account got this tier (band or rule and inputs, or override)."""
-        return self.change.explanation if self.change else ""
+        """Return why the account holds this tier today, under the scheme version in force.
+
+        An imported tier, or one no single account can re-derive (a percentile), keeps the
+        explanation of the move that set it.
+        """
+        stored = self.change.explanation if self.change else ""
+        if self.now is None or (self.change is not None and self.change.reason == "import"):
+            return stored
+        if self.now.tier == self.tier:
+            return self.now.explanation
+        return (
+            f"Its data changed since the last run: the scheme in force now gives "
+            f"{self.now.tier or 'no tier'} ({self.now.explanation}); the next run moves it."
+        )
 
     @property
     def source(self) -> str:
@@ -105,7 +120,9 @@ class CurrentTier:
         return self.change.at if self.change else None
 
 
-def current_for_account(session: Session, account_id: int) -> list[CurrentTier]:
+def current_for_account(
+    session: Session, account_id: int, now: datetime | None = None
+) -> list[CurrentTier]:
     """Return an account's current tiers, value and needs first, each with its latest change.
 
     The tier blocks hold the tier alone (store/tier_blocks.py); the change that set
@@ -121,13 +138,16 @@ def current_for_account(session: Session, account_id: int) -> list[CurrentTier]:
         .order_by(TierScheme.dimension.desc(), TierScheme.name)
     ).all()
     latest = _latest_by_scheme(session, account_id)
+    reasons = reasons_now(session, account_id, held, now or utcnow())
     tiers = []
     for scheme in schemes:
         tier, pending_tier, pending_count = held[scheme.id]
         # The newest change is the one that set the tier unless the history was cut short.
         change = latest.get(scheme.id)
         setting = change if change is not None and change.to_tier == tier else None
-        tiers.append(CurrentTier(scheme, tier, pending_tier, pending_count, setting))
+        tiers.append(
+            CurrentTier(scheme, tier, pending_tier, pending_count, setting, reasons.get(scheme.id))
+        )
     return tiers
 
 

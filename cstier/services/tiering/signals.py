@@ -4,6 +4,7 @@ Where an account has records, they decide, else the value its attributes carry; 
 signal is one GROUP BY in the database, so the book never travels row by row.
 """
 
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -56,14 +57,18 @@ def attribute_fallback(name: str) -> bool:
 
 
 def add_signals(
-    session: Session, book: pd.DataFrame, names: list[str], day: date | None = None
+    session: Session,
+    book: pd.DataFrame,
+    names: list[str],
+    day: date | None = None,
+    accounts: Sequence[int] | None = None,
 ) -> None:
     """Fill the book's signal columns in place, aligned on book["account_id"].
 
     A column already in the book holds the attribute values used where an account has
     no records (from a CRM export, say); the records' values replace them where it has.
     An account with neither has a missing input, whose weight the needs score shares
-    among the rest.
+    among the rest. `accounts` limits the reads to those accounts (a book of a few).
     """
     wanted = [n for n in names if is_signal(n)]
     if not wanted:
@@ -71,24 +76,38 @@ def add_signals(
     day = day or utcnow().date()
     account_ids = book["account_id"]
     if any(n in NEED_FIELDS for n in wanted):
-        counts = read_frame(session, _need_counts(), ["account_id", *NEED_FIELDS])
+        counts = read_frame(
+            session, only(_need_counts(), AccountNeed.account_id, accounts),
+            ["account_id", *NEED_FIELDS],
+        )  # fmt: skip
         for name in NEED_FIELDS:
             if name in wanted:
                 book[name] = _merged(book, name, counts, account_ids)
     if any(n in SUBSCRIPTION_FIELDS for n in wanted):
-        active = read_frame(session, _subscriptions(day), ["account_id", *SUBSCRIPTION_FIELDS])
+        active = read_frame(
+            session, only(_subscriptions(day), Subscription.account_id, accounts),
+            ["account_id", *SUBSCRIPTION_FIELDS],
+        )  # fmt: skip
         for name in SUBSCRIPTION_FIELDS:
             if name in wanted:
                 book[name] = _merged(book, name, active, account_ids)
     for name in wanted:
         if name.startswith(NEED_PREFIX):
-            holders = session.scalars(_need_holders(name.removeprefix(NEED_PREFIX))).all()
+            holders = session.scalars(
+                only(
+                    _need_holders(name.removeprefix(NEED_PREFIX)), AccountNeed.account_id, accounts
+                )
+            ).all()
             book[name] = account_ids.isin(holders).to_numpy()
         elif name.startswith(USAGE_PREFIX):
-            latest = read_frame(
-                session, _latest_usage(name.removeprefix(USAGE_PREFIX)), ["account_id", "value"]
-            )
+            usage = _latest_usage(name.removeprefix(USAGE_PREFIX), accounts)
+            latest = read_frame(session, usage, ["account_id", "value"])
             book[name] = _aligned(latest, "value", account_ids)
+
+
+def only(stmt: Select, account_id, accounts: Sequence[int] | None) -> Select:
+    """Return `stmt` limited to the given accounts (all of them when None)."""
+    return stmt if accounts is None else stmt.where(account_id.in_(list(accounts)))
 
 
 def _merged(
@@ -132,13 +151,14 @@ def _subscriptions(day: date) -> Select:
     )
 
 
-def _latest_usage(metric: str) -> Select:
-    latest = (
+def _latest_usage(metric: str, accounts: Sequence[int] | None) -> Select:
+    latest = only(
         select(UsageMetric.account_id, func.max(UsageMetric.period_start).label("period_start"))
         .where(UsageMetric.metric == metric)
-        .group_by(UsageMetric.account_id)
-        .subquery()
-    )
+        .group_by(UsageMetric.account_id),
+        UsageMetric.account_id,
+        accounts,
+    ).subquery()
     return select(UsageMetric.account_id, UsageMetric.value).join(
         latest,
         and_(

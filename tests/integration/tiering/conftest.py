@@ -49,10 +49,12 @@ def count(model) -> int:
         return fresh.scalar(select(func.count()).select_from(model))
 
 
-def tier_of(account_id: int, key: str = "value_tiers") -> CurrentTier | None:
+def tier_of(
+    account_id: int, key: str = "value_tiers", now: datetime | None = None
+) -> CurrentTier | None:
     """Return an account's committed tier in the scheme with this key, with why it holds it."""
     with Session(db.engine, expire_on_commit=False) as fresh:
-        tiers = current_for_account(fresh, account_id)
+        tiers = current_for_account(fresh, account_id, now)
         return next((t for t in tiers if t.scheme.key == key), None)
 
 

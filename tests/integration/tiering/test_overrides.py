@@ -37,9 +37,14 @@ def test_override_pins_until_expiry_then_rules_return(
     small = book["small"]
     pin(db_session, manager_actor, small, value_scheme, expires_at=FEB)
     run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN + timedelta(days=1))
-    pinned = tier_of(small.id)
+    pinned = tier_of(small.id, now=JAN + timedelta(days=2))
     assert (pinned.tier, pinned.source) == ("Strategic", "override")
     assert "Override: Board-level sponsor" in pinned.explanation
+    assert "set by" in pinned.explanation  # who pinned it
+    # Once the override has expired the page says so before the next run moves the account.
+    expired = tier_of(small.id, now=MAR)
+    assert expired.tier == "Strategic"
+    assert "the next run moves it" in expired.explanation and "Scale" in expired.explanation
     assert changes_of(small.id)[-1].reason == "override"
     run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=MAR)
     after = tier_of(small.id)

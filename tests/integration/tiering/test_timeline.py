@@ -162,3 +162,25 @@ def test_a_move_says_when_the_scheme_changed_version(db_session, book, admin_act
     newest = [c for c in timeline(db_session, book["mid"].id) if c.scheme_id == value][0]
     assert newest.to_tier == "Strategic"
     assert newest.cause == "scheme changed (version 1 → 2)"
+
+
+def test_an_account_held_by_hysteresis_says_so_under_the_edited_scheme(
+    db_session, book, admin_actor
+):
+    from cstier.domain.tiering.defaults import VALUE_TIERS
+    from cstier.services.tiering.schemes import save_version
+    from tests.integration.tiering.conftest import tier_of
+
+    set_arr(book["mid"], 58_100)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
+    assert tier_of(book["mid"].id).explanation.startswith("ARR 58,100")
+    higher = {**VALUE_TIERS, "bands": [
+        {"tier": "Strategic", "min": 250_000}, {"tier": "Growth", "min": 60_000, "max": 250_000},
+        {"tier": "Scale", "max": 60_000},
+    ]}  # fmt: skip
+    save_version(db_session, admin_actor, _value_scheme(db_session).id, higher, 1)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
+    held = tier_of(book["mid"].id)
+    assert held.tier == "Growth"  # 58,100 is within 5 % of the new 60,000 edge
+    assert "Kept Growth" in held.explanation and "5% of the boundary 60,000" in held.explanation
+    assert "50,000" not in held.explanation  # never the old band
