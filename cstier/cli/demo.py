@@ -10,6 +10,7 @@ from cstier.extensions import db
 from cstier.services import users
 from cstier.services.batch_sizes import batch_sizes
 from cstier.services.demo import DatabaseNotEmpty, DemoLogin, DemoResult, load_demo
+from cstier.services.demo_story import tell_demo_story
 from cstier.services.setup import set_up_workspace
 from cstier.services.tiering.run import run_tiering
 
@@ -68,6 +69,15 @@ def _tier() -> None:
     click.echo(f"Tiered {summary.accounts_evaluated:,} accounts with the default schemes.")
 
 
+def _live_through_weeks(seed: int) -> None:
+    """Give the fresh demo book twelve weeks of runs, moves, pins and handoffs."""
+    story = tell_demo_story(db.session, seed, sizes=batch_sizes(current_app.config))
+    click.echo(
+        f"Lived {story.runs} weekly runs ({story.moves:,} tier moves), "
+        f"{story.overrides} overrides and {story.handoffs} handoffs into the demo book."
+    )
+
+
 def _report(result: DemoResult) -> None:
     """Print what was loaded and the logins (shown once; they are not stored in plain text)."""
     loaded = ", ".join(f"{n:,} {table}" for table, n in result.counts.items())
@@ -84,7 +94,7 @@ def demo_command(accounts: int, seed: int) -> None:
     """Fill an empty database with a realistic demo book of accounts and users."""
     _report(_load(accounts, seed))
     _set_up()
-    _tier()
+    _live_through_weeks(seed)
 
 
 @click.command("up")
@@ -101,10 +111,12 @@ def up_command(accounts: int, seed: int, host: str, port: int, no_serve: bool) -
     upgrade()
     if users.has_users(db.session):
         click.echo("The database already has users; demo data not loaded.")
+        _set_up()
+        _tier()
     else:
         _report(_load(accounts, seed))
-    _set_up()
-    _tier()
+        _set_up()
+        _live_through_weeks(seed)
     click.echo(f"\ncstier is at http://{host}:{port}")
     if not no_serve:
         # app.run() refuses to start inside the flask CLI; run the same dev server directly.

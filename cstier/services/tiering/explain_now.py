@@ -49,7 +49,7 @@ def reasons_now(
     if not parsed:
         return {}
     fields = set().union(*(input_columns(p) for p in parsed.values()))
-    book = load_book(session, fields, field_catalog(session), accounts=[account_id])
+    book = load_book(session, fields, field_catalog(session), accounts=[account_id], day=now.date())
     if book.empty:
         return {}
     overrides = _overrides(session, account_id)

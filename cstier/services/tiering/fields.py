@@ -1,6 +1,7 @@
 """The fields a scheme may read, and loading them for the book as one DataFrame."""
 
 from collections.abc import Sequence
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import Select, select
@@ -71,6 +72,7 @@ def load_book(
     field_arr: bool = False,
     chunk_rows: int | None = None,
     accounts: Sequence[int] | None = None,
+    day: date | None = None,
 ) -> pd.DataFrame:
     """Read account_id plus the named fields for every account, ordered by account id.
 
@@ -79,7 +81,8 @@ def load_book(
     and "arr" among the fields, the book also holds the ARR field in cents (FIELD_ARR_CENTS),
     which coverage balances books by: a run hands it on rather than read it again.
     Each query reads the rows of `chunk_rows` keys (read_columns' default unless given).
-    `accounts` reads only those accounts (an account page explains one).
+    `accounts` reads only those accounts (an account page explains one). Subscriptions and
+    signals are taken as they run on `day` (today unless given).
     """
     names = sorted(columns)
     # Record-backed signals are computed below; those with an attribute fallback read it here.
@@ -111,7 +114,7 @@ def load_book(
     _from_cents(book)
     if "arr" in names:
         # Value tiers read current ARR: active subscriptions where they exist, else the field.
-        book["arr"] = current_arr(session, book["account_id"], book["arr"], accounts=accounts)
+        book["arr"] = current_arr(session, book["account_id"], book["arr"], day, accounts=accounts)
     if firm:
         # Two scans beat a join: looking each company up by key costs more than reading them all.
         companies = select(Company.id, *(COMPANY_FIELDS[n][1] for n in firm))
@@ -129,7 +132,7 @@ def load_book(
         matched = firms.set_index("company_id").reindex(book["company_id"])
         for name in firm:
             book[name] = matched[name].array  # .array keeps categories; positions match book
-    add_signals(session, book, names, accounts=accounts)
+    add_signals(session, book, names, day, accounts=accounts)
     return book.drop(columns="company_id")[["account_id", *names, *kept]]
 
 

@@ -77,7 +77,9 @@ def read_snapshot(
     """
     fields = set(extra_fields).union(*(input_columns(p) for p in schemes.values()))
     by_runs = any(p.hysteresis is not None and p.hysteresis.runs for p in schemes.values())
-    accounts = load_book(session, fields, field_catalog(session), committed, for_write, chunk_rows)
+    # The book as it stands on the run's day: a run dated in the past reads that day's subscriptions.
+    catalog = field_catalog(session)
+    accounts = load_book(session, fields, catalog, committed, for_write, chunk_rows, day=now.date())
     tiers = read_current_tiers(session, list(schemes), with_pending=by_runs)
     overrides = {scheme_id: active_overrides(session, scheme_id) for scheme_id in schemes}
     coverage = stored_coverage(session, committed) if for_write else None
