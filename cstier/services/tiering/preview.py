@@ -3,14 +3,23 @@
 from dataclasses import dataclass
 
 import pandas as pd
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cstier.domain.coverage import coverage_for_tiers
+from cstier.domain.permissions import Actor, can_manage_book
 from cstier.domain.tiering import movement_matrix
+from cstier.models import Account
 from cstier.models.base import utcnow
+from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.capacity import headcount_now_and_for_tiers
+from cstier.services.coverage.derive import stored_coverage
+from cstier.services.coverage.tiers import current_tiers
+from cstier.services.errors import Forbidden
 from cstier.services.tiering.run import propose
 from cstier.services.tiering.schemes import get_scheme, validate
 from cstier.services.tiering.snapshot import read_snapshot
+from cstier.store.bulk_reads import among, read_frame
 
 
 @dataclass
@@ -23,6 +32,24 @@ class Preview:
     matrix: pd.DataFrame  # from_tier, to_tier, accounts, arr
     tiers: tuple[str, ...]
     headcount: pd.DataFrame | None = None  # per coverage model: required now vs after, gap
+    # account_id, from_tier, to_tier, arr: every moving account, largest ARR first.
+    moving: pd.DataFrame | None = None
+    # from_model, to_model, accounts, need_new_owner: the coverage each move would change.
+    coverage_moves: pd.DataFrame | None = None
+
+    def moving_with_names(self, session: Session, limit: int | None = None) -> pd.DataFrame:
+        """Return the moving accounts (the first `limit` of them) with their names."""
+        moving = self.moving if limit is None else self.moving.head(limit)
+        names = read_frame(
+            session,
+            select(Account.id, Account.name).where(
+                among(session, Account.id, moving["account_id"].to_numpy())
+            ),
+            ["account_id", "name"],
+        )
+        return moving.merge(names, on="account_id", how="left")[
+            ["account_id", "name", "from_tier", "to_tier", "arr"]
+        ]
 
 
 def _headcount(session: Session, dimension: str, result: pd.DataFrame) -> pd.DataFrame | None:
@@ -43,8 +70,41 @@ def _headcount(session: Session, dimension: str, result: pd.DataFrame) -> pd.Dat
     return merged
 
 
-def preview_scheme(session: Session, scheme_id: int, definition: dict) -> Preview:
-    """Return the from→to movement a draft definition would cause; raise ValidationFailed if invalid."""
+def _coverage_moves(session: Session, dimension: str, result: pd.DataFrame) -> pd.DataFrame | None:
+    """Return how many accounts would change coverage model, and how many of them are owned."""
+    if dimension not in ("value", "needs"):
+        return None
+    tiers = current_tiers(session).set_index("account_id")
+    proposed = result.set_index("account_id")["tier"].reindex(tiers.index)
+    column = f"{dimension}_tier"
+    tiers[column] = proposed.astype(object).to_numpy()
+    after = coverage_for_tiers(
+        tiers["value_tier"], tiers["needs_tier"], coverage_reads.matrix_frame(session)
+    )
+    stored = stored_coverage(session)
+    before = stored.coverage["coverage_model_id"].reindex(after.index)
+    moves = pd.DataFrame({"from": before, "to": after})
+    moves = moves[moves["from"].fillna(-1) != moves["to"].fillna(-1)]
+    moves["owned"] = stored.owned(moves.index)
+    names = coverage_reads.models_frame(session).set_index("coverage_model_id")["name"]
+    grouped = (
+        moves.assign(
+            from_model=moves["from"].map(names).fillna("(none)"),
+            to_model=moves["to"].map(names).fillna("(none)"),
+        )
+        .groupby(["from_model", "to_model"], as_index=False)
+        .agg(accounts=("owned", "size"), need_new_owner=("owned", "sum"))
+    )
+    return grouped.sort_values("accounts", ascending=False, kind="stable")
+
+
+def preview_scheme(session: Session, actor: Actor, scheme_id: int, definition: dict) -> Preview:
+    """Return what a draft definition would move (managers and admins); nothing is saved.
+
+    Raise ValidationFailed if the definition is invalid.
+    """
+    if not can_manage_book(actor):
+        raise Forbidden("Only managers and admins preview tier schemes.")
     scheme = get_scheme(session, scheme_id)
     parsed = validate(session, definition)
     now = utcnow()
@@ -63,6 +123,13 @@ def preview_scheme(session: Session, scheme_id: int, definition: dict) -> Previe
     matrix = movement_matrix(full, arr, tier_order=parsed.tiers)
     moving = outcome.changes
     headcount = _headcount(session, scheme.dimension, outcome.result)
+    coverage_moves = _coverage_moves(session, scheme.dimension, outcome.result)
+    moving_accounts = moving[["account_id", "from_tier", "to_tier"]].assign(
+        arr=arr.reindex(moving["account_id"]).to_numpy()
+    )
+    moving_accounts = moving_accounts.sort_values(
+        ["arr", "account_id"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
     session.rollback()  # nothing of a preview is kept
     return Preview(
         accounts_evaluated=len(book),
@@ -71,4 +138,16 @@ def preview_scheme(session: Session, scheme_id: int, definition: dict) -> Previe
         matrix=matrix,
         tiers=parsed.tiers,
         headcount=headcount,
+        moving=moving_accounts,
+        coverage_moves=coverage_moves,
     )
+
+
+def moving_accounts_file(
+    session: Session, actor: Actor, scheme_id: int, definition: dict, fmt: str
+) -> bytes:
+    """Return every account a draft would move, with names, as CSV or XLSX."""
+    from cstier.services.exports import render
+
+    result = preview_scheme(session, actor, scheme_id, definition)
+    return render(result.moving_with_names(session), fmt)

@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from cstier.domain.permissions import can_manage_book
 from cstier.extensions import db
 from cstier.models import TierScheme
 from cstier.services.errors import Conflict, NotFound, ValidationFailed
@@ -13,7 +14,7 @@ from cstier.services.tiering.fields import field_catalog
 from cstier.web.current import current_actor, roles_required
 from cstier.web.tiers.builder_convert import build_form, form_to_definition
 from cstier.web.tiers.builder_forms import BuilderForm, edit_rows, set_choices, shown_fields
-from cstier.web.tiers.routes import bp
+from cstier.web.tiers.routes import PREVIEW_ROWS, bp
 
 NEW_SEGMENTS = {
     "dimension": "segment",
@@ -49,6 +50,7 @@ def _page(form: BuilderForm, scheme: TierScheme | None, status: int = 200, **ext
         form=form,
         scheme=scheme,
         can_edit=current_actor().role == "admin",
+        can_preview=can_manage_book(current_actor()),
         **extra,
     ), status
 
@@ -56,7 +58,7 @@ def _page(form: BuilderForm, scheme: TierScheme | None, status: int = 200, **ext
 @bp.route("/schemes/<int:scheme_id>/builder", methods=["GET", "POST"])
 @login_required
 def builder(scheme_id: int):
-    """Edit a scheme as fields and rows; admins preview it or save it as a new version."""
+    """Edit a scheme as fields and rows; managers preview it, admins save it as a new version."""
     try:
         scheme = schemes.get_scheme(db.session, scheme_id)
     except NotFound:
@@ -70,10 +72,13 @@ def builder(scheme_id: int):
         form = build_form(definition, catalog)
         form.version.data = scheme.current_version
         return _page(form, scheme)
-    if current_actor().role != "admin":
-        abort(403)
     form = _posted_form(catalog, scheme.dimension)
     action = request.form.get("action", "")
+    # Managers preview a draft; only admins save it.
+    if not can_manage_book(current_actor()) or (
+        action == "save" and current_actor().role != "admin"
+    ):
+        abort(403)
     if edit_rows(form, action):
         return _page(form, scheme)
     definition, message = _checked(form, catalog)
@@ -86,12 +91,23 @@ def builder(scheme_id: int):
             )
             flash(f"Saved version {version.version}. The next run applies it.", "success")
             return redirect(url_for(".builder", scheme_id=scheme_id))
-        result = preview.preview_scheme(db.session, scheme_id, definition)
+        if action == "export":
+            content = preview.moving_accounts_file(
+                db.session, current_actor(), scheme_id, definition, "csv"
+            )
+            name = f"{scheme.key}-preview-moving.csv"
+            return Response(
+                content,
+                mimetype="text/csv",
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+        result = preview.preview_scheme(db.session, current_actor(), scheme_id, definition)
     except ValidationFailed as exc:
         return _page(form, scheme, 400, message=str(exc))
     except Conflict as exc:  # the form keeps the user's rows to apply again
         return _page(form, schemes.get_scheme(db.session, scheme_id), 409, message=str(exc))
-    return _page(form, scheme, preview=result)
+    moving = result.moving_with_names(db.session, PREVIEW_ROWS)
+    return _page(form, scheme, preview=result, moving=moving)
 
 
 @bp.route("/builder/new", methods=["GET", "POST"])

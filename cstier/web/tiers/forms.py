@@ -17,6 +17,7 @@ class SchemeForm(FlaskForm):
     definition = TextAreaField("Definition (JSON)", validators=[DataRequired()])
     version = VersionField()
     preview = SubmitField("Preview")
+    export = SubmitField("Download moving accounts (CSV)")
     save = SubmitField("Save as new version")
 
     def validate_definition(self, field) -> None:

@@ -3,7 +3,17 @@
 import json
 from datetime import UTC, datetime, time
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 
 from cstier.domain.permissions import can_manage_book, can_manage_settings, sees_whole_book
@@ -25,6 +35,7 @@ from cstier.web.tiers.forms import (
 )
 
 bp = Blueprint("tiers", __name__, url_prefix="/tiers")
+PREVIEW_ROWS = 50
 
 
 @bp.route("/")
@@ -103,17 +114,28 @@ def scheme(scheme_id: int):
         )
     result, status = None, 200
     if request.method == "POST":
-        if actor.role != "admin":
+        # Managers preview a draft; only admins save it.
+        if not can_manage_book(actor) or (form.save.data and actor.role != "admin"):
             abort(403)
         if form.validate_on_submit():
             try:
+                if form.export.data:
+                    content = preview.moving_accounts_file(
+                        db.session, actor, scheme_id, form.parsed(), "csv"
+                    )
+                    name = f"{tier_scheme.key}-preview-moving.csv"
+                    return Response(
+                        content,
+                        mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+                    )
                 if form.save.data:
                     version = schemes.save_version(
                         db.session, actor, scheme_id, form.parsed(), form.version.data
                     )
                     flash(f"Saved version {version.version}. The next run applies it.", "success")
                     return redirect(url_for(".scheme", scheme_id=scheme_id))
-                result = preview.preview_scheme(db.session, scheme_id, form.parsed())
+                result = preview.preview_scheme(db.session, actor, scheme_id, form.parsed())
             except ValidationFailed as exc:
                 form.definition.errors = [*form.definition.errors, str(exc)]
                 status = 400
@@ -128,7 +150,9 @@ def scheme(scheme_id: int):
         scheme=tier_scheme,
         form=form,
         preview=result,
+        moving=result.moving_with_names(db.session, PREVIEW_ROWS) if result else None,
         can_edit=actor.role == "admin",
+        can_preview=can_manage_book(actor),
     ), status
 
 

@@ -29,7 +29,7 @@ def test_preview_reports_headcount_now_and_if_applied(db_session):
         ],
     }
     everyone_strategic.pop("hysteresis")
-    result = preview_scheme(db.session, value.id, everyone_strategic)
+    result = preview_scheme(db.session, SYSTEM_ACTOR, value.id, everyone_strategic)
     headcount = result.headcount
     assert headcount is not None
     assert {"required_now", "required", "current", "key"} <= set(headcount.columns)

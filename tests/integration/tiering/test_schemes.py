@@ -98,7 +98,7 @@ def test_preview_returns_movement_and_writes_nothing(db_session, book):
         {"tier": "Strategic", "min": 90_000}, {"tier": "Growth", "min": 40_000, "max": 90_000},
         {"tier": "Scale", "max": 40_000},
     ])  # fmt: skip
-    result = preview.preview_scheme(db_session, target, draft)
+    result = preview.preview_scheme(db_session, SYSTEM_ACTOR, target, draft)
     assert (result.accounts_evaluated, result.accounts_moving) == (3, 2)
     assert result.arr_moving == 149_000
     moves = result.matrix.set_index(["from_tier", "to_tier"])["accounts"].to_dict()
