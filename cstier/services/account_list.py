@@ -27,11 +27,23 @@ class TierColumn:
 
 @dataclass
 class AccountRow:
-    """An account of the page, with its tier per scheme id and its coverage model's name."""
+    """An account of the page, with its tier per scheme id and its coverage model's name.
+
+    Other attributes are the account's, so a row serializes as the account does.
+    """
 
     account: Account
     tiers: dict[int, str | None]
     coverage_model: str | None
+    keys: dict[int, str] = field(default_factory=dict, repr=False)
+
+    def __getattr__(self, name: str):
+        return getattr(self.account, name)
+
+    @property
+    def tiers_by_key(self) -> dict[str, str | None]:
+        """Return the tiers keyed by scheme key, as the API shows them."""
+        return {self.keys[s]: tier for s, tier in self.tiers.items()}
 
 
 @dataclass
@@ -67,26 +79,35 @@ def tier_columns(session: Session) -> list[TierColumn]:
     return sorted(columns, key=lambda c: (DIMENSIONS.index(c.dimension), c.name))
 
 
+def listed_query(session: Session, actor: Actor, flt: AccountFilter) -> tuple[Select, list]:
+    """Return the filtered list query with its tier and coverage columns, and those columns."""
+    columns = tier_columns(session)
+    extra = [tier_of(c.scheme_id).label(f"tier_{c.scheme_id}") for c in columns]
+    stmt = list_query(session, actor, flt)
+    return stmt.add_columns(*extra, coverage_name().label("coverage_model")), columns
+
+
+def listed_rows(rows, columns: list[TierColumn]) -> list[AccountRow]:
+    """Return the rows of a listed_query as AccountRows."""
+    keys = {c.scheme_id: c.key for c in columns}
+    return [
+        AccountRow(row[0], {c.scheme_id: row[1 + i] for i, c in enumerate(columns)}, row[-1], keys)
+        for row in rows
+    ]
+
+
 def list_page(
     session: Session, actor: Actor, flt: AccountFilter, page: int, per_page: int
 ) -> AccountPage:
     """Return one page of the actor's filtered list, its columns read in the page's one query."""
-    columns = tier_columns(session)
-    stmt = list_query(session, actor, flt)
+    stmt, columns = listed_query(session, actor, flt)
     counted, cap = _capped_count(session, stmt, max(COUNT_CAP, page * per_page) + 1)
     more = counted == cap
     total = cap - 1 if more else counted
     items: list[AccountRow] = []
     if (page - 1) * per_page < counted:
-        extra = [_tier_of(c.scheme_id).label(f"tier_{c.scheme_id}") for c in columns]
-        rows = session.execute(
-            stmt.add_columns(*extra, _coverage_name().label("coverage_model"))
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        ).unique()
-        for row in rows:
-            tiers = {c.scheme_id: row[1 + i] for i, c in enumerate(columns)}
-            items.append(AccountRow(row[0], tiers, row[-1]))
+        rows = session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique()
+        items = listed_rows(rows, columns)
     return AccountPage(page, per_page, items, total, more, columns)
 
 
@@ -96,7 +117,8 @@ def _capped_count(session: Session, stmt: Select, cap: int) -> tuple[int, int]:
     return int(session.scalar(select(func.count()).select_from(limited))), cap
 
 
-def _tier_of(scheme_id: int) -> ColumnElement:
+def tier_of(scheme_id: int) -> ColumnElement:
+    """Return the account's current tier in a scheme, as a column of an Account query."""
     return (
         select(CurrentTier.tier)
         .where(CurrentTier.account_id == Account.id, CurrentTier.scheme_id == scheme_id)
@@ -104,7 +126,8 @@ def _tier_of(scheme_id: int) -> ColumnElement:
     )
 
 
-def _coverage_name() -> ColumnElement:
+def coverage_name() -> ColumnElement:
+    """Return the name of the account's coverage model, as a column of an Account query."""
     return (
         select(CoverageModel.name)
         .join(AccountCoverage, AccountCoverage.coverage_model_id == CoverageModel.id)

@@ -36,6 +36,8 @@ def index():
     flt = account_filter(form)
     per_page = min(form.per_page.data or current_app.config["ACCOUNTS_PER_PAGE"], 200)
     page = account_list.list_page(db.session, current_actor(), flt, page_arg(), per_page)
+    if page.page > 1 and not page.items:
+        abort(404)  # past the last page, as the pager never links
     return render_template(
         "accounts/index.html",
         form=form,
