@@ -10,7 +10,7 @@ from cstier.models import Account, AccountCoverage, CoverageModel, CurrentTier, 
 from cstier.services.accounts import AccountFilter, list_query
 
 # Counting a filtered million-account book costs more than the page itself; past this many
-# rows the list says "more than" instead of the exact number.
+# rows the list says "more than" instead of the exact number (ACCOUNTS_COUNT_CAP).
 COUNT_CAP = 10_000
 DIMENSIONS = ("value", "needs", "segment")
 
@@ -97,11 +97,20 @@ def listed_rows(rows, columns: list[TierColumn]) -> list[AccountRow]:
 
 
 def list_page(
-    session: Session, actor: Actor, flt: AccountFilter, page: int, per_page: int
+    session: Session,
+    actor: Actor,
+    flt: AccountFilter,
+    page: int,
+    per_page: int,
+    count_cap: int = COUNT_CAP,
 ) -> AccountPage:
-    """Return one page of the actor's filtered list, its columns read in the page's one query."""
+    """Return one page of the actor's filtered list, its columns read in the page's one query.
+
+    Rows are counted up to `count_cap` (or to the page asked for, if further), so the pager
+    knows whether a next page exists without counting the whole filtered book.
+    """
     stmt, columns = listed_query(session, actor, flt)
-    counted, cap = _capped_count(session, stmt, max(COUNT_CAP, page * per_page) + 1)
+    counted, cap = _capped_count(session, stmt, max(count_cap, page * per_page) + 1)
     more = counted == cap
     total = cap - 1 if more else counted
     items: list[AccountRow] = []

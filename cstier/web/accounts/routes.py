@@ -35,7 +35,8 @@ def index():
         flash("Some filters were not understood and were ignored.", "warning")
     flt = account_filter(form)
     per_page = min(form.per_page.data or current_app.config["ACCOUNTS_PER_PAGE"], 200)
-    page = account_list.list_page(db.session, current_actor(), flt, page_arg(), per_page)
+    cap = current_app.config["ACCOUNTS_COUNT_CAP"]
+    page = account_list.list_page(db.session, current_actor(), flt, page_arg(), per_page, cap)
     if page.page > 1 and not page.items:
         abort(404)  # past the last page, as the pager never links
     return render_template(
