@@ -87,11 +87,10 @@ def scoped(stmt: Select, actor: Actor) -> Select:
 
 def list_query(session: Session, actor: Actor, flt: AccountFilter) -> Select:
     """Build the filtered, sorted account query; the caller paginates it."""
-    stmt = (
-        select(Account)
-        .join(Company, Account.company_id == Company.id)
-        .options(joinedload(Account.company), joinedload(Account.csm))
-    )
+    stmt = select(Account).options(joinedload(Account.company), joinedload(Account.csm))
+    if flt.region or flt.industry or flt.sort in ("company", "region"):
+        # Only then: the list's count would otherwise probe company once per counted row.
+        stmt = stmt.join(Company, Account.company_id == Company.id)
     stmt = scoped(stmt, actor)
     if flt.q:
         like = f"%{flt.q.strip()}%"
