@@ -23,6 +23,7 @@ from cstier.models import (
 from cstier.services import audit
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from cstier.services.unit_of_work import unit_of_work
+from cstier.store.bulk_reads import distinct_values
 
 AUDITED_FIELDS = (
     "name",
@@ -351,19 +352,22 @@ def book_summary(session: Session, actor: Actor) -> dict:
 
 
 def filter_choices(session: Session, actor: Actor) -> dict[str, list]:
-    """Return the regions, industries, plans and coverage models the filter dropdowns offer."""
-    regions, industries = select(Company.region), select(Company.industry)
+    """Return the regions, industries and coverage models the filter dropdowns offer."""
     if actor.role == "csm":
         in_book = Company.id.in_(scoped(select(Account.company_id), actor))
-        regions, industries = regions.where(in_book), industries.where(in_book)
 
-    def distinct(stmt: Select) -> list[str]:
-        return [v for v in session.scalars(stmt.distinct().order_by(stmt.selected_columns[0])) if v]
+        def distinct(column) -> list[str]:
+            stmt = select(column).where(in_book).distinct().order_by(column)
+            return [v for v in session.scalars(stmt) if v]
 
+        regions, industries = distinct(Company.region), distinct(Company.industry)
+    else:
+        # The whole book: step through the indexes instead of reading every company.
+        regions = [v for v in distinct_values(session, Company.__table__.c.region) if v]
+        industries = [v for v in distinct_values(session, Company.__table__.c.industry) if v]
     return {
-        "regions": distinct(regions),
-        "industries": distinct(industries),
-        "plans": distinct(scoped(select(Account.plan), actor)),
+        "regions": regions,
+        "industries": industries,
         "coverage_models": [
             tuple(m) for m in session.execute(select(CoverageModel.id, CoverageModel.name))
         ],

@@ -19,7 +19,6 @@ def filter_form(args: Mapping) -> tuple[AccountFilterForm, bool]:
     choices = accounts.filter_choices(db.session, current_actor())
     form.region.choices += [(r, r) for r in choices["regions"]]
     form.industry.choices += [(i, i) for i in choices["industries"]]
-    form.plan.choices += [(p, p) for p in choices["plans"]]
     form.csm_id.choices += [("none", "Unassigned")] + [
         (str(u.id), u.name) for u in users.csm_choices(db.session)
     ]
