@@ -13,7 +13,7 @@ from cstier.domain.customer import ACCOUNT_UNITS, LIFECYCLE_STAGES
 from cstier.domain.permissions import can_edit_account
 from cstier.extensions import db
 from cstier.models import Account
-from cstier.services import accounts
+from cstier.services import account_list, accounts
 from cstier.services.accounts import SORTS, AccountFilter
 from cstier.services.errors import Forbidden
 
@@ -41,6 +41,17 @@ class AccountSchema(ma.Schema):
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Send back to update."})
     created_at = ma.fields.DateTime(dump_only=True)
     updated_at = ma.fields.DateTime(dump_only=True)
+
+
+class ListedAccountSchema(AccountSchema):
+    """An account as the list shows it: with its current tiers and coverage model."""
+
+    tiers = ma.fields.Dict(
+        attribute="tiers_by_key",
+        dump_only=True,
+        metadata={"description": "The current tier per active scheme key (null: none yet)."},
+    )
+    coverage_model = ma.fields.String(dump_only=True, allow_none=True)
 
 
 class AccountPatchSchema(AccountSchema):
@@ -100,12 +111,12 @@ class AccountCollection(MethodView):
     """The accounts in the caller's book."""
 
     @blp.arguments(AccountQuerySchema, location="query")
-    @blp.response(200, AccountSchema(many=True))
+    @blp.response(200, ListedAccountSchema(many=True))
     @paginate(blp)
     def get(self, args: dict, pagination_parameters):
-        """List accounts (a CSM sees only their own), filtered and paginated."""
-        stmt = accounts.list_query(db.session, current_actor(), _filter(args))
-        return [row[0] for row in page_of(stmt, pagination_parameters)]
+        """List accounts (a CSM sees only their own) with their tiers, filtered and paginated."""
+        stmt, columns = account_list.listed_query(db.session, current_actor(), _filter(args))
+        return account_list.listed_rows(page_of(stmt, pagination_parameters), columns)
 
     @blp.arguments(AccountSchema)
     @blp.response(201, AccountSchema)

@@ -23,6 +23,7 @@ from cstier.models.revenue import (
     UsageMetric,
 )
 from cstier.models.tiers import (
+    CurrentTier,
     TierBlock,
     TierChange,
     TieringRun,
@@ -50,6 +51,7 @@ __all__ = [
     "OnboardingMilestone",
     "Subscription",
     "UsageMetric",
+    "CurrentTier",
     "TierBlock",
     "OutboxEvent",
     "TierChange",

@@ -111,6 +111,27 @@ class TierBlock(db.Model):
     pending_counts: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
+class CurrentTier(db.Model):
+    """An account's current tier in one scheme, as plain rows SQL can read (migration 0025).
+
+    The store writes it with the tier blocks, in the same transaction and with the changes
+    only (store/tier_blocks.py), so the two never disagree; the blocks stay the runs' fast
+    read. The view `current_tiers` adds each scheme's key, dimension and name for analysts.
+    """
+
+    __tablename__ = "current_tier"
+    # Scheme, tier, account: a list filtered by one tier reads its holders in account order.
+    __table_args__ = (
+        Index("ix_current_tier_scheme_tier_account", "scheme_id", "tier", "account_id"),
+    )
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("tier_scheme.id"), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(60))
+
+
 class TierChange(db.Model):
     """Append-only history: an account moved from one tier to another.
 

@@ -3,19 +3,27 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from cstier.domain.customer import ACCOUNT_UNITS, LIFECYCLE_STAGES, required_link
 from cstier.domain.numbers import NOT_FINITE, non_finite_paths
 from cstier.domain.permissions import Actor, can_edit_account, can_manage_book, can_view_account
-from cstier.models import Account, Company, Contact, Department, User
+from cstier.models import (
+    Account,
+    AccountCoverage,
+    Company,
+    Contact,
+    CoverageModel,
+    CurrentTier,
+    Department,
+    User,
+)
 from cstier.services import audit
 from cstier.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from cstier.services.unit_of_work import unit_of_work
-from cstier.store.bulk_reads import among
-from cstier.store.tier_blocks import accounts_in_tier
+from cstier.store.bulk_reads import distinct_values
 
 AUDITED_FIELDS = (
     "name",
@@ -44,6 +52,8 @@ SORTS = {
     "company": Company.name,
     "region": Company.region,
 }
+TIER_SORT = "tier:"  # sort=tier:<scheme id> orders by that scheme's tier
+COVERAGE_SORT = "coverage"
 
 
 @dataclass
@@ -63,6 +73,7 @@ class AccountFilter:
     renewal_before: date | None = None
     tier_scheme_id: int | None = None
     tier: str | None = None
+    coverage_model_id: int | None = None
     sort: str = "name"
     descending: bool = False
     extra: dict = field(default_factory=dict)
@@ -77,11 +88,10 @@ def scoped(stmt: Select, actor: Actor) -> Select:
 
 def list_query(session: Session, actor: Actor, flt: AccountFilter) -> Select:
     """Build the filtered, sorted account query; the caller paginates it."""
-    stmt = (
-        select(Account)
-        .join(Company, Account.company_id == Company.id)
-        .options(joinedload(Account.company), joinedload(Account.csm))
-    )
+    stmt = select(Account).options(joinedload(Account.company), joinedload(Account.csm))
+    if flt.region or flt.industry or flt.sort in ("company", "region"):
+        # Only then: the list's count would otherwise probe company once per counted row.
+        stmt = stmt.join(Company, Account.company_id == Company.id)
     stmt = scoped(stmt, actor)
     if flt.q:
         like = f"%{flt.q.strip()}%"
@@ -105,13 +115,47 @@ def list_query(session: Session, actor: Actor, flt: AccountFilter) -> Select:
     if flt.arr_max is not None:
         stmt = stmt.where(Account.arr_cents <= round(flt.arr_max * 100))
     if flt.tier_scheme_id and flt.tier:
-        holders = accounts_in_tier(session, flt.tier_scheme_id, flt.tier)
-        stmt = stmt.where(among(session, Account.id, holders))
+        stmt = stmt.where(
+            exists().where(
+                CurrentTier.account_id == Account.id,
+                CurrentTier.scheme_id == flt.tier_scheme_id,
+                CurrentTier.tier == flt.tier,
+            )
+        )
+    if flt.coverage_model_id:
+        stmt = stmt.where(
+            exists().where(
+                AccountCoverage.account_id == Account.id,
+                AccountCoverage.coverage_model_id == flt.coverage_model_id,
+            )
+        )
     if flt.renewal_before:
         stmt = stmt.where(Account.renewal_date <= flt.renewal_before)
-    column = SORTS.get(flt.sort, Account.name)
+    stmt, column = _sorted_by(stmt, flt.sort)
     order = column.desc() if flt.descending else column.asc()
     return stmt.order_by(order, Account.id)
+
+
+def tier_sort(scheme_id: int) -> str:
+    """Return the sort key that orders the list by one scheme's tier."""
+    return f"{TIER_SORT}{scheme_id}"
+
+
+def _sorted_by(stmt: Select, sort: str) -> tuple[Select, ColumnElement]:
+    """Return the statement joined to what `sort` orders by, and that column."""
+    if sort == COVERAGE_SORT:
+        coverage = aliased(AccountCoverage)
+        model = aliased(CoverageModel)
+        stmt = stmt.outerjoin(coverage, coverage.account_id == Account.id).outerjoin(
+            model, model.id == coverage.coverage_model_id
+        )
+        return stmt, model.name
+    scheme_id = sort.removeprefix(TIER_SORT)
+    if sort.startswith(TIER_SORT) and scheme_id.isdigit():
+        held = aliased(CurrentTier)
+        joined = and_(held.account_id == Account.id, held.scheme_id == int(scheme_id))
+        return stmt.outerjoin(held, joined), held.tier
+    return stmt, SORTS.get(sort, Account.name)
 
 
 def company_accounts(session: Session, actor: Actor, company_id: int) -> list[Account]:
@@ -307,18 +351,24 @@ def book_summary(session: Session, actor: Actor) -> dict:
     }
 
 
-def filter_choices(session: Session, actor: Actor) -> dict[str, list[str]]:
-    """Return the distinct regions, industries and plans in the actor's book for filter dropdowns."""
-    regions, industries = select(Company.region), select(Company.industry)
+def filter_choices(session: Session, actor: Actor) -> dict[str, list]:
+    """Return the regions, industries and coverage models the filter dropdowns offer."""
     if actor.role == "csm":
         in_book = Company.id.in_(scoped(select(Account.company_id), actor))
-        regions, industries = regions.where(in_book), industries.where(in_book)
 
-    def distinct(stmt: Select) -> list[str]:
-        return [v for v in session.scalars(stmt.distinct().order_by(stmt.selected_columns[0])) if v]
+        def distinct(column) -> list[str]:
+            stmt = select(column).where(in_book).distinct().order_by(column)
+            return [v for v in session.scalars(stmt) if v]
 
+        regions, industries = distinct(Company.region), distinct(Company.industry)
+    else:
+        # The whole book: step through the indexes instead of reading every company.
+        regions = [v for v in distinct_values(session, Company.__table__.c.region) if v]
+        industries = [v for v in distinct_values(session, Company.__table__.c.industry) if v]
     return {
-        "regions": distinct(regions),
-        "industries": distinct(industries),
-        "plans": distinct(scoped(select(Account.plan), actor)),
+        "regions": regions,
+        "industries": industries,
+        "coverage_models": [
+            tuple(m) for m in session.execute(select(CoverageModel.id, CoverageModel.name))
+        ],
     }

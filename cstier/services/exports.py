@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.imports import KINDS, escape_frame
 from cstier.domain.permissions import Actor
-from cstier.models import Account, CustomAttribute, TierChange, TierScheme, UsageMetric
+from cstier.models import (
+    Account,
+    Company,
+    CustomAttribute,
+    TierChange,
+    TierScheme,
+    UsageMetric,
+    User,
+)
+from cstier.services.account_list import coverage_name, tier_columns, tier_of
 from cstier.services.accounts import AccountFilter, list_query, scoped
 from cstier.services.errors import ServiceError
 from cstier.services.imports.targets import TARGETS
@@ -33,20 +42,29 @@ class ExportRefused(ServiceError):
 
 
 def accounts_frame(session: Session, actor: Actor, flt: AccountFilter) -> pd.DataFrame:
-    """Return the filtered account list in the accounts import format, in list order."""
+    """Return the filtered account list in the accounts import format, in list order.
+
+    After the import's columns come what the list shows besides (company and CSM names,
+    a `tier.<scheme key>` column per active scheme, the coverage model); an import ignores them.
+    """
     ids = list(
         session.scalars(list_query(session, actor, flt).with_only_columns(Account.id)).unique()
     )
     keys = [a.key for a in session.scalars(select(CustomAttribute).order_by(CustomAttribute.key))]
     names = KINDS["accounts"].names
-    frames = []
+    schemes = tier_columns(session)
+    shown = _shown_columns(schemes)
+    frames, listed = [], []
     for start in range(0, len(ids), ID_BATCH):
-        stmt = TARGETS["accounts"].current().where(Account.id.in_(ids[start : start + ID_BATCH]))
+        batch = ids[start : start + ID_BATCH]
+        stmt = TARGETS["accounts"].current().where(Account.id.in_(batch))
         frames.append(read_frame(session, stmt, [c.name for c in stmt.selected_columns]))
+        listed.append(read_frame(session, _shown_stmt(schemes, batch), ["id", *shown]))
     if not frames:
-        return pd.DataFrame(columns=names + [f"attr.{k}" for k in keys])
+        return pd.DataFrame(columns=names + shown + [f"attr.{k}" for k in keys])
     stored = pd.concat(frames).set_index("id").reindex(ids)
     out = stored[names].copy()
+    out[shown] = pd.concat(listed).set_index("id").reindex(ids)[shown]
     out["arr"] = stored["arr"].map(lambda cents: f"{cents / 100:.2f}")
     for name in ("contract_start_date", "renewal_date"):
         out[name] = pd.to_datetime(stored[name]).dt.strftime("%Y-%m-%d")
@@ -54,6 +72,26 @@ def accounts_frame(session: Session, actor: Actor, flt: AccountFilter) -> pd.Dat
     for key in keys:
         out[f"attr.{key}"] = attributes.map(lambda d, k=key: d.get(k))
     return out.reset_index(drop=True)
+
+
+def _shown_columns(schemes) -> list[str]:
+    return ["company_name", "csm_name", *(f"tier.{s.key}" for s in schemes), "coverage_model"]
+
+
+def _shown_stmt(schemes, ids: list[int]):
+    """Select, per account of `ids`, its company and CSM names, tiers and coverage model."""
+    return (
+        select(
+            Account.id,
+            Company.name,
+            User.name,
+            *(tier_of(s.scheme_id) for s in schemes),
+            coverage_name(),
+        )
+        .join(Company, Company.id == Account.company_id)
+        .outerjoin(User, User.id == Account.csm_id)
+        .where(Account.id.in_(ids))
+    )
 
 
 def segment_frame(session: Session, actor: Actor, scheme_key: str, tier: str) -> pd.DataFrame:

@@ -5,7 +5,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash
@@ -191,7 +191,8 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.role, User.email)))
 
 
-def csm_choices(session: Session) -> list[User]:
-    """Return active users who can own a book."""
-    stmt = select(User).where(User.role == "csm", User.active.is_(True)).order_by(User.name)
-    return list(session.scalars(stmt))
+def csm_choices(session: Session) -> list[Row]:
+    """Return the id and name of the active users who can own a book, by name."""
+    # Id and name only: a dropdown of thousands of CSMs should not build thousands of Users.
+    stmt = select(User.id, User.name).where(User.role == "csm", User.active.is_(True))
+    return list(session.execute(stmt.order_by(User.name)))

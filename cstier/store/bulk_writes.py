@@ -25,17 +25,17 @@ class BulkWriter:
     session's transaction, so a failed run rolls them back with everything else.
     """
 
-    def __init__(self, session: Session, now: datetime):
+    def __init__(self, session: Session, now: datetime | None = None):
         connection = session.connection()
         self.postgres = connection.dialect.name == "postgresql"
         self.dbapi = connection.connection.driver_connection
         # Store the run's time exactly as SQLAlchemy would (SQLite keeps datetimes as text).
         column_type = TierChange.__table__.c.at.type.dialect_impl(connection.dialect)
         process = column_type.bind_processor(connection.dialect)
-        self.stamp: Any = process(now) if process else now
+        self.stamp: Any = process(now) if process and now is not None else now
         # Binary COPY skips formatting each value as text; its timestamptz writer needs an
         # aware time, where text COPY would read a naive one in the session's time zone.
-        self.binary = self.postgres and now.tzinfo is not None
+        self.binary = self.postgres and (now is None or now.tzinfo is not None)
 
     def insert(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         """Insert rows (tuples in `columns` order) into a table."""
@@ -59,17 +59,7 @@ class BulkWriter:
         cursor = self.dbapi.cursor()
         if self.postgres:
             # COPY the rows into a scratch table shaped like the target, then one UPDATE … FROM.
-            scratch = f"{table}_moves"
-            names = ", ".join([*keys, *columns])
-            cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
-            cursor.execute(
-                f"CREATE TEMP TABLE {scratch} ON COMMIT DROP AS "
-                f"SELECT {names} FROM {table} WITH NO DATA"
-            )
-            self._copy(cursor, scratch, [*keys, *columns], rows)
-            # Without statistics the planner guesses the scratch table's size and may scan
-            # the whole target instead of looking each key up.
-            cursor.execute(f"ANALYZE {scratch}")
+            scratch = self._scratch(cursor, table, [*keys, *columns], rows)
             assigned = ", ".join(f"{name} = m.{name}" for name in columns)
             matched = " AND ".join(f"t.{key} = m.{key}" for key in keys)
             with _planned_for_lookups(cursor, table, len(rows)):
@@ -83,6 +73,35 @@ class BulkWriter:
                 [(*row[width:], *row[:width]) for row in rows],
             )
         cursor.close()
+
+    def delete(self, table: str, keys: Sequence[str], rows: list[tuple]) -> None:
+        """Delete the rows of a table whose keys are given as tuples in `keys` order."""
+        if not rows:
+            return
+        cursor = self.dbapi.cursor()
+        if self.postgres:
+            scratch = self._scratch(cursor, table, keys, rows)
+            matched = " AND ".join(f"t.{key} = m.{key}" for key in keys)
+            cursor.execute(f"DELETE FROM {table} t USING {scratch} m WHERE {matched}")
+        else:
+            matched = " AND ".join(f"{key} = ?" for key in keys)
+            cursor.executemany(f"DELETE FROM {table} WHERE {matched}", rows)
+        cursor.close()
+
+    def _scratch(self, cursor, table: str, columns: Sequence[str], rows: list[tuple]) -> str:
+        """COPY rows into a temporary table shaped like `table`'s columns; return its name."""
+        scratch = f"{table}_moves"
+        names = ", ".join(columns)
+        cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {scratch} ON COMMIT DROP AS "
+            f"SELECT {names} FROM {table} WITH NO DATA"
+        )
+        self._copy(cursor, scratch, columns, rows)
+        # Without statistics the planner guesses the scratch table's size and may scan
+        # the whole target instead of looking each key up.
+        cursor.execute(f"ANALYZE {scratch}")
+        return scratch
 
     def _copy(self, cursor, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         """COPY rows into a PostgreSQL table, in binary typed like its columns where possible."""

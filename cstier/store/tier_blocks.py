@@ -2,8 +2,11 @@
 
 A run reads and rewrites a few rows per scheme (models.tiers.TierBlock), not one per
 account; runs write one at a time (`serialize_writers`), each applying only its own moves.
+Every tier change also goes to the plain rows of current_tier (migration 0025), in the same
+call and transaction, so SQL readers and the blocks never disagree.
 """
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,6 +16,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from cstier.models import TierBlock
+from cstier.store.bulk_writes import BulkWriter
 
 BLOCK_SIZE = 65_536
 CODE = np.dtype("<u2")  # 0 = no tier; k = the block's k-th tier name
@@ -89,12 +93,6 @@ def account_tiers(session: Session, account_id: int) -> dict[int, tuple[str, str
     return held
 
 
-def accounts_in_tier(session: Session, scheme_id: int, tier: str) -> np.ndarray:
-    """Return the ids of the accounts holding `tier` in a scheme, ascending."""
-    frame = read_current_tiers(session, [scheme_id])[scheme_id]
-    return frame["account_id"].to_numpy()[(frame["tier"] == tier).to_numpy()]
-
-
 def store_tiers(
     session: Session, scheme_id: int, account_ids: Sequence[int], tiers: Sequence[str | None]
 ) -> None:
@@ -123,14 +121,17 @@ def _edit(session: Session, scheme_id: int, account_ids, values: dict[str, Seque
     stored = {b.number: b for _, b in _load(session, [scheme_id], touched.tolist(), lock=True)}
     columns = {name: np.asarray(column, dtype=object) for name, column in values.items()}
     inserts, updates, emptied = [], [], []
+    rows = RowChanges(scheme_id)
     for number, chosen in zip(touched.tolist(), np.split(order, starts[1:]), strict=True):
         block = stored.get(number) or Block.empty(number)
         at = offsets[chosen]
         if "tiers" in columns:
+            before = block.tiers.copy()
             codes = _codes(block, columns["tiers"][chosen])
             block.tiers[at] = codes
             cleared = at[codes == 0]  # an account without a tier has no pending move either
             block.pending[cleared], block.counts[cleared] = 0, 0
+            rows.add(block, np.unique(at), before)
         if "pending" in columns:
             block.pending[at] = _codes(block, columns["pending"][chosen])
             counts = columns["counts"][chosen].astype(np.int64)
@@ -149,6 +150,41 @@ def _edit(session: Session, scheme_id: int, account_ids, values: dict[str, Seque
         session.execute(
             delete(TierBlock).where(TierBlock.scheme_id == scheme_id, TierBlock.block.in_(emptied))
         )
+    rows.write(session)
+
+
+class RowChanges:
+    """The current_tier rows one edit adds, changes and removes, written in bulk at the end."""
+
+    COLUMNS = ("account_id", "scheme_id", "tier")
+
+    def __init__(self, scheme_id: int):
+        self.scheme_id = scheme_id
+        self.added: list[tuple] = []
+        self.changed: list[tuple] = []
+        self.removed: list[tuple] = []
+
+    def add(self, block: Block, at: np.ndarray, before: np.ndarray) -> None:
+        """Note the rows of the block's positions `at` whose code differs from `before`."""
+        old, new = before[at], block.tiers[at]
+        moved = old != new
+        at, old, new = at[moved], old[moved], new[moved]
+        ids = block.ids(at)
+        labels = np.array([None, *block.names], dtype=object)[new]
+        gone, kept = new == 0, old != 0
+        scheme = itertools.repeat(self.scheme_id)
+        self.removed += zip(ids[gone].tolist(), scheme)  # noqa: B905 (repeat is endless)
+        for rows, chosen in ((self.changed, ~gone & kept), (self.added, ~gone & ~kept)):
+            rows += zip(ids[chosen].tolist(), scheme, labels[chosen].tolist())  # noqa: B905
+
+    def write(self, session: Session) -> None:
+        """Apply the noted rows to current_tier in the session's transaction."""
+        if not (self.added or self.changed or self.removed):
+            return
+        writer = BulkWriter(session)
+        writer.delete("current_tier", self.COLUMNS[:2], self.removed)
+        writer.update("current_tier", self.COLUMNS[:2], self.COLUMNS[2:], self.changed)
+        writer.insert("current_tier", self.COLUMNS, self.added)
 
 
 def serialize_writers(session: Session) -> None:

@@ -32,7 +32,9 @@ def history(db_session):
 
 def _sheet(data: bytes) -> list[dict]:
     rows = list(load_workbook(io.BytesIO(data), read_only=True).worksheets[0].values)
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    # XLSX stores no empty cells at a row's end, so a read row can be shorter than the header.
+    width = len(rows[0])
+    return [dict(zip(rows[0], row + (None,) * (width - len(row)), strict=True)) for row in rows[1:]]
 
 
 def test_tier_history_xlsx_holds_the_change_at_its_utc_time(client, auth, manager, history):

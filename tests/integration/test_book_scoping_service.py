@@ -33,10 +33,10 @@ def test_filter_choices_come_from_the_csms_book(db_session, csm, other_csm, mana
     assert accounts.filter_choices(db_session, actor(csm)) == {
         "regions": ["EMEA"],
         "industries": ["Retail"],
-        "plans": ["Pro"],
+        "coverage_models": [],
     }
     assert accounts.filter_choices(db_session, actor(manager)) == {
         "regions": ["EMEA", "NA"],
         "industries": ["Oil", "Retail"],
-        "plans": ["Edge", "Pro"],
+        "coverage_models": [],
     }

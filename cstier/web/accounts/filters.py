@@ -19,10 +19,10 @@ def filter_form(args: Mapping) -> tuple[AccountFilterForm, bool]:
     choices = accounts.filter_choices(db.session, current_actor())
     form.region.choices += [(r, r) for r in choices["regions"]]
     form.industry.choices += [(i, i) for i in choices["industries"]]
-    form.plan.choices += [(p, p) for p in choices["plans"]]
     form.csm_id.choices += [("none", "Unassigned")] + [
         (str(u.id), u.name) for u in users.csm_choices(db.session)
     ]
+    form.coverage_model.choices += [(str(i), name) for i, name in choices["coverage_models"]]
     valid = form.validate()
     if not valid:
         for field in (form.arr_min, form.arr_max, form.per_page):
@@ -34,6 +34,7 @@ def account_filter(form: AccountFilterForm) -> AccountFilter:
     """Return the service filter the form (plus the tier arguments of the URL) describes."""
     csm = form.csm_id.data or ""
     csm_id = None if csm in ("", "none") else parse_id(csm, "csm_id")
+    coverage = form.coverage_model.data or ""
     return AccountFilter(
         q=form.q.data or None,
         lifecycle_stage=form.lifecycle_stage.data or None,
@@ -45,7 +46,8 @@ def account_filter(form: AccountFilterForm) -> AccountFilter:
         arr_min=float(form.arr_min.data) if form.arr_min.data is not None else None,
         arr_max=float(form.arr_max.data) if form.arr_max.data is not None else None,
         tier_scheme_id=id_arg("tier_scheme"),
-        tier=text_arg("tier"),
+        tier=text_arg("tier", max_length=60),
+        coverage_model_id=parse_id(coverage, "coverage_model") if coverage else None,
         sort=form.sort.data or "name",
         descending=form.dir.data == "desc",
     )

@@ -98,6 +98,10 @@ class AccountFilterForm(Form):
     industry = SelectField("Vertical", choices=[("", "Any vertical")], validate_choice=False)
     plan = SelectField("Plan", choices=[("", "Any plan")], validate_choice=False)
     csm_id = SelectField("CSM", choices=[("", "Any CSM")], validate_choice=False)
+    coverage_model = SelectField("Coverage", choices=[("", "Any coverage")], validate_choice=False)
+    # The tier filter comes from a tier link; the form carries it so it combines with the rest.
+    tier_scheme = HiddenField()
+    tier = HiddenField()
     arr_min = FiniteDecimalField("ARR from", validators=[Optional(), NumberRange(0, MAX_MONEY)])
     arr_max = FiniteDecimalField("ARR to", validators=[Optional(), NumberRange(0, MAX_MONEY)])
     sort = HiddenField(default="name")

@@ -10,7 +10,7 @@ from cstier.domain.numbers import is_finite
 from cstier.domain.permissions import can_edit_account, can_manage_book
 from cstier.extensions import db
 from cstier.models import Account
-from cstier.services import accounts, audit, companies, users, workspace
+from cstier.services import account_list, accounts, audit, companies, users, workspace
 from cstier.services.errors import Forbidden, NotFound
 from cstier.services.tiering import current_arr
 from cstier.services.tiering import history as tier_history
@@ -34,14 +34,27 @@ def index():
     if not valid:
         flash("Some filters were not understood and were ignored.", "warning")
     flt = account_filter(form)
-    per_page = form.per_page.data or current_app.config["ACCOUNTS_PER_PAGE"]
-    page = db.paginate(
-        accounts.list_query(db.session, current_actor(), flt),
-        page=page_arg(),
-        per_page=per_page,
-        max_per_page=200,
+    per_page = min(form.per_page.data or current_app.config["ACCOUNTS_PER_PAGE"], 200)
+    cap = current_app.config["ACCOUNTS_COUNT_CAP"]
+    page = account_list.list_page(db.session, current_actor(), flt, page_arg(), per_page, cap)
+    if page.page > 1 and not page.items:
+        abort(404)  # past the last page, as the pager never links
+    return render_template(
+        "accounts/index.html",
+        form=form,
+        page=page,
+        flt=flt,
+        tier_sort=accounts.tier_sort,
+        tier_filter=_tier_filter_label(page, flt),
     )
-    return render_template("accounts/index.html", form=form, page=page, flt=flt)
+
+
+def _tier_filter_label(page, flt) -> str | None:
+    """Return how the active tier filter reads on its chip, or None without one."""
+    if not (flt.tier_scheme_id and flt.tier):
+        return None
+    names = {c.scheme_id: c.name for c in page.columns}
+    return f"{names.get(flt.tier_scheme_id, f'Scheme {flt.tier_scheme_id}')}: {flt.tier}"
 
 
 @bp.route("/<int:account_id>")

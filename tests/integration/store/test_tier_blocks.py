@@ -3,19 +3,19 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from cstier.extensions import db
-from cstier.models import Account, TierBlock, TierScheme
+from cstier.models import TierBlock, TierScheme
 from cstier.store.tier_blocks import (
     BLOCK_SIZE,
     account_tiers,
-    accounts_in_tier,
     read_current_tiers,
     store_pending,
     store_tiers,
 )
+from tests.integration.store.account_rows import ensure_accounts
 
 # Both sides of the first two block boundaries, and one further block (3) alone.
 EDGES = [1, 65_535, 65_536, 65_537, 200_000]
@@ -40,11 +40,13 @@ def _scheme(db_session, key: str) -> TierScheme:
 
 
 def _store(db_session, scheme: TierScheme, tiers: dict[int, str | None]) -> None:
+    ensure_accounts(db_session, tiers)
     store_tiers(db_session, scheme.id, list(tiers), list(tiers.values()))
     db_session.commit()
 
 
 def _pend(db_session, scheme: TierScheme, pending: dict[int, tuple[str | None, int]]) -> None:
+    ensure_accounts(db_session, pending)
     store_pending(
         db_session,
         scheme.id,
@@ -91,10 +93,17 @@ def blocks(scheme: TierScheme) -> dict[int, TierBlock]:
 
 
 def holders(scheme: TierScheme, tier: str) -> list[int]:
+    """Return the accounts current_tier lists in a scheme's tier, ascending."""
     with Session(db.engine) as fresh:
-        found = accounts_in_tier(fresh, scheme.id, tier)
-    assert isinstance(found, np.ndarray)
-    return found.tolist()
+        return list(
+            fresh.scalars(
+                text(
+                    "SELECT account_id FROM current_tier WHERE scheme_id = :s AND tier = :t "
+                    "ORDER BY account_id"
+                ),
+                {"s": scheme.id, "t": tier},
+            )
+        )
 
 
 def test_tiers_round_trip_across_block_boundaries(db_session, scheme, other_scheme):
@@ -103,8 +112,6 @@ def test_tiers_round_trip_across_block_boundaries(db_session, scheme, other_sche
     # The same ids in another scheme, with other tiers: the schemes must not mix.
     _store(db_session, other_scheme, {a: f"N{a}" for a in reversed(EDGES)})
 
-    # No account row exists: the blocks hold ids, without a key on account.
-    assert db_session.scalar(select(func.count(Account.id))) == 0
     assert committed(scheme) == tiers
     assert committed(other_scheme) == {a: f"N{a}" for a in EDGES}
     assert sorted(blocks(scheme)) == [0, 1, 3]
@@ -236,7 +243,7 @@ def test_a_pending_count_survives_a_tier_change_of_its_neighbour(db_session, sch
     assert committed_pending(scheme) == {1: ("Silver", "Gold", 2), 2: ("Bronze", None, 0)}
 
 
-def test_accounts_in_tier_are_ascending(db_session, scheme, other_scheme):
+def test_current_tier_rows_follow_the_blocks_per_tier(db_session, scheme, other_scheme):
     ids = [200_000, 3, 65_537, 1, 131_071, 65_536, 65_535, 2]
     tiers = ["Gold" if i % 2 else "Silver" for i in range(len(ids))]
     _store(db_session, scheme, dict(zip(ids, tiers, strict=True)))
