@@ -26,7 +26,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0025'
-down_revision = '0024'
+down_revision = '0033'
 branch_labels = None
 depends_on = None
 

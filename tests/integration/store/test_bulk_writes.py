@@ -1,5 +1,6 @@
 """Bulk writes store what the ORM would; SQLite's log is checkpointed after a large job."""
 
+import json
 import shutil
 import sqlite3
 import time
@@ -64,6 +65,7 @@ def history_values(i: int, text_: str, run: TieringRun) -> dict:
     return dict(
         dimension="value", from_tier=None if i % 2 else text_, to_tier=f"T{i % 3} {text_}",
         run_id=run.id, reason="rule", scheme_version=None if i % 3 else 2, explanation=text_,
+        inputs=None if i % 2 else json.dumps({"text": text_}),
     )  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """Value tiers on current ARR: active subscriptions where they exist, else the account's ARR field."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import count as counter
 
 import pandas as pd
@@ -18,7 +18,7 @@ from cstier.services.tiering.fields import FIELD_ARR_CENTS, field_catalog, load_
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import AccountFactory, CompanyFactory
-from tests.integration.tiering.conftest import FEB, JAN, changes_of, last_run, tier_of
+from tests.integration.tiering.conftest import changes_of, last_run, tier_of
 
 EXTERNAL_IDS = counter(1)
 
@@ -43,6 +43,15 @@ def today() -> date:
     return utcnow().date()
 
 
+# A run reads the subscriptions running on its own day: these runs are dated today.
+def this_morning() -> datetime:
+    return datetime.combine(utcnow().date(), time(6), UTC)
+
+
+def later_today() -> datetime:
+    return this_morning() + timedelta(hours=1)
+
+
 @pytest.fixture
 def accounts(db_session, today):
     """Three accounts whose ARR fields all say Scale or Growth; only one has live subscriptions."""
@@ -60,7 +69,7 @@ def accounts(db_session, today):
 
 
 def test_value_tier_reads_active_subscriptions_else_the_arr_field(db_session, accounts):
-    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=this_morning())
 
     two = tier_of(accounts["two"].id)
     assert two.tier == "Strategic"
@@ -89,7 +98,7 @@ def test_a_run_hands_coverage_the_arr_field_beside_the_current_arr(db_session, a
     }
     assert FIELD_ARR_CENTS not in load_book(db_session, {"arr"}, field_catalog(db_session))
 
-    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=this_morning())
 
     assert tier_of(accounts["two"].id).tier == "Strategic"  # on current ARR
     # Coverage derived again from what is stored (the ARR field read anew) finds nothing
@@ -137,10 +146,10 @@ def test_current_arr_hands_back_the_field_when_nothing_is_active(db_session):
 
 
 def test_inserted_subscription_retiers_with_history(db_session, accounts, today):
-    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=this_morning())
     subscribe(accounts["bare"], 25_000, today - timedelta(days=10))
 
-    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
+    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=later_today())
 
     assert summary.changes["value_tiers"] == 1
     # The subscription also feeds the needs signals (products, seats): pick the value move.
@@ -151,7 +160,7 @@ def test_inserted_subscription_retiers_with_history(db_session, accounts, today)
 
 
 def test_subscription_import_retiers_with_history(db_session, accounts, today, tmp_path):
-    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=this_morning())
     path = tmp_path / "subscriptions.csv"
     path.write_text(
         "external_id,account_external_id,product,start_date,end_date,mrr\n"
@@ -170,7 +179,7 @@ def test_subscription_import_retiers_with_history(db_session, accounts, today, t
 
 
 def test_segment_summary_sums_current_arr(db_session, accounts, admin):
-    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=this_morning())
 
     summary = segments.tier_summary(db_session, Actor(admin.id, "admin"))
 
