@@ -81,18 +81,18 @@ def send_weekly_report(session: Session, report_id: int, now: datetime) -> SendO
             already += 1
             continue
         email = weekly_report_email(report.week, report.content, user.name, user.email)
-        with unit_of_work(session):
-            try:
-                with session.begin_nested():
-                    session.add(
-                        WeeklyReportDelivery(
-                            report_id=report_id, user_id=user.id, email=user.email, sent_at=now
-                        )
-                    )
-            except IntegrityError:
-                already += 1  # another sender recorded it between our read and now
-                continue
-            send_emails([email])
+        delivery = WeeklyReportDelivery(
+            report_id=report_id, user_id=user.id, email=user.email, sent_at=now
+        )
+        try:
+            with unit_of_work(session):
+                # Recorded first: a concurrent sender's row makes this flush fail, not resend.
+                session.add(delivery)
+                session.flush()
+                send_emails([email])
+        except IntegrityError:
+            already += 1
+            continue
         sent.append(user.email)
     return SendOutcome(week=report.week, sent=sent, already_sent=already)
 
