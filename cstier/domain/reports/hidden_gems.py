@@ -23,6 +23,18 @@ class GemThresholds:
     needs_top_share: float = 0.10  # needs score in the top 10 %
     expansion_days: int = 90  # subscriptions expanded within 90 days
 
+    def __post_init__(self) -> None:
+        checks = [
+            (0 < self.arr_share <= 1, "the ARR share must be above 0 and at most 1"),
+            (0 <= self.usage_growth < float("inf"), "the usage growth must be 0 or more"),
+            (self.usage_periods >= 2, "usage growth needs at least 2 periods"),
+            (0 < self.needs_top_share <= 1, "the needs score share must be above 0 and at most 1"),
+            (self.expansion_days >= 1, "the expansion window must be at least 1 day"),
+        ]
+        for holds, message in checks:
+            if not holds:
+                raise ValueError(f"Hidden-gem thresholds: {message}.")
+
     def as_dict(self) -> dict:
         """Return the thresholds as plain values, for the report's content."""
         return asdict(self)

@@ -7,9 +7,11 @@ from cstier.services.weekly_report.build import (
 )
 from cstier.services.weekly_report.delivery import (
     SendOutcome,
+    WeeklyRun,
     is_subscribed,
     send_weekly_report,
     set_subscription,
+    weekly_report_on_demand,
     weekly_review_job,
 )
 from cstier.services.weekly_report.downloads import download
@@ -17,6 +19,7 @@ from cstier.services.weekly_report.reads import get_weekly_report, list_weekly_r
 
 __all__ = [
     "SendOutcome",
+    "WeeklyRun",
     "build_weekly_report",
     "download",
     "gem_thresholds",
@@ -26,5 +29,6 @@ __all__ = [
     "list_weekly_reports",
     "send_weekly_report",
     "set_subscription",
+    "weekly_report_on_demand",
     "weekly_review_job",
 ]

@@ -8,14 +8,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor, can_manage_book
+from cstier.domain.reports import InvalidWeek, parse_week, week_label
 from cstier.domain.reports.hidden_gems import GemThresholds
 from cstier.models import User, WeeklyReport, WeeklyReportDelivery, WeeklyReportSubscription
+from cstier.models.base import utcnow
 from cstier.notify.email import send_emails
 from cstier.notify.weekly_report import weekly_report_email
-from cstier.services.errors import Forbidden, NotFound
+from cstier.services.errors import Forbidden, NotFound, ValidationFailed
 from cstier.services.reports import as_utc
 from cstier.services.unit_of_work import unit_of_work
-from cstier.services.weekly_report.build import build_weekly_report, last_ended_week_label
+from cstier.services.weekly_report.build import (
+    build_weekly_report,
+    last_ended_week_label,
+    stored_report,
+)
 
 SUBSCRIBER_ROLES = ("admin", "cs_manager")
 
@@ -97,9 +103,36 @@ def send_weekly_report(session: Session, report_id: int, now: datetime) -> SendO
     return SendOutcome(week=report.week, sent=sent, already_sent=already)
 
 
+@dataclass(frozen=True)
+class WeeklyRun:
+    """A report built (or found stored) on demand, and what sending it did, if it was sent."""
+
+    report: WeeklyReport
+    built: bool
+    outcome: SendOutcome | None
+
+
+def weekly_report_on_demand(
+    session: Session,
+    week: str | None,
+    send: bool,
+    thresholds: GemThresholds = GemThresholds(),
+    now: datetime | None = None,
+) -> WeeklyRun:
+    """Build one week's report (default: the last ended week) and, if asked, email it."""
+    now = as_utc(now) if now else utcnow()
+    label = week or last_ended_week_label(session, now)
+    try:
+        existed = stored_report(session, week_label(parse_week(label))) is not None
+    except InvalidWeek as exc:
+        raise ValidationFailed(str(exc), {"week": [str(exc)]}) from exc
+    report = build_weekly_report(session, label, now, thresholds)
+    outcome = send_weekly_report(session, report.id, now) if send else None
+    return WeeklyRun(report, not existed, outcome)
+
+
 def weekly_review_job(
     session: Session, now: datetime, thresholds: GemThresholds = GemThresholds()
 ) -> SendOutcome:
     """Build the last ended week's report (or find it built) and email it to its subscribers."""
-    report = build_weekly_report(session, last_ended_week_label(session, now), now, thresholds)
-    return send_weekly_report(session, report.id, now)
+    return weekly_report_on_demand(session, None, True, thresholds, now).outcome

@@ -93,3 +93,20 @@ def test_thresholds_are_configurable():
 
 def test_no_signal_and_no_needs_scheme_mean_no_gems():
     assert hidden_gems(book(), NO_USAGE, None, NO_EXPANSION, GemThresholds()).empty
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"arr_share": 0},
+        {"arr_share": 1.5},
+        {"usage_growth": float("nan")},
+        {"usage_growth": float("inf")},
+        {"usage_periods": 1},
+        {"needs_top_share": 0},
+        {"expansion_days": 0},
+    ],
+)
+def test_thresholds_out_of_range_are_refused(given):
+    with pytest.raises(ValueError, match="Hidden-gem thresholds"):
+        GemThresholds(**given)
