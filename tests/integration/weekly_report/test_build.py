@@ -10,7 +10,7 @@ from cstier.models import WeeklyReport
 from cstier.services.errors import ValidationFailed
 from cstier.services.reports import as_utc
 from cstier.services.weekly_report import build_weekly_report, last_ended_week_label
-from tests.integration.weekly_report.conftest import AFTER, MONDAY, record_change, set_timezone
+from tests.weekly_book import AFTER, MONDAY, record_change, set_timezone
 
 
 def test_the_report_holds_every_section(week_book):

@@ -15,7 +15,7 @@ from cstier.services.weekly_report import (
     weekly_review_job,
 )
 from tests.factories import UserFactory
-from tests.integration.weekly_report.conftest import AFTER
+from tests.weekly_book import AFTER
 from tests.smtp import smtp_inbox  # noqa: F401 - fixture
 
 
