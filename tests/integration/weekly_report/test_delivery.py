@@ -15,8 +15,8 @@ from cstier.services.weekly_report import (
     weekly_review_job,
 )
 from tests.factories import UserFactory
-from tests.weekly_book import AFTER
 from tests.smtp import smtp_inbox  # noqa: F401 - fixture
+from tests.weekly_book import AFTER
 
 
 def parts(message) -> dict[str, str]:
