@@ -10,6 +10,7 @@ from cstier.models import WeeklyReport
 from cstier.services.errors import ValidationFailed
 from cstier.services.reports import as_utc
 from cstier.services.weekly_report import build_weekly_report, last_ended_week_label
+from tests.factories import AccountFactory, AccountNeedFactory
 from tests.weekly_book import AFTER, MONDAY, record_change, set_timezone
 
 
@@ -102,3 +103,18 @@ def test_the_last_ended_week_is_local(db_session):
     )
     set_timezone("America/Los_Angeles")
     assert last_ended_week_label(db.session, datetime(2026, 1, 12, 7, tzinfo=UTC)) == "2026-W01"
+
+
+def test_a_top_needs_score_makes_a_small_account_a_gem(week_book):
+    needy = AccountFactory(name="Needy Co", arr_cents=5_000_00)
+    for code in ("integration_help", "training", "admin_help", "reporting", "sso"):
+        AccountNeedFactory(account_id=needy.id, code=code)
+    for n in range(9):  # enough scored accounts for a top 10 % of one
+        AccountNeedFactory(account_id=AccountFactory(name=f"Scored {n}", arr_cents=100_000_00).id)
+    db.session.commit()
+    report = build_weekly_report(db.session, "2026-W02", AFTER)
+    gems = report.content["hidden_gems"]
+    assert gems["needs_score"] == "available"
+    signals = {g["account_name"]: g["signals"] for g in gems["accounts"]}
+    (signal,) = signals["Needy Co"]
+    assert signal.startswith("needs score ") and signal.endswith(" in the top 10%")
