@@ -1,6 +1,6 @@
 """The weekly report as an email: HTML and plain text from Jinja templates, account data escaped."""
 
-from flask import render_template
+from flask import current_app, render_template
 
 from cstier.notify.email import Email
 
@@ -9,7 +9,14 @@ EMAIL_ROWS = 10  # the email lists the first rows of each section; the page has 
 
 def weekly_report_email(week: str, content: dict, name: str, address: str) -> Email:
     """Return the email of one weekly report to one recipient."""
-    values = {"week": week, "content": content, "recipient": name, "rows": EMAIL_ROWS}
+    base = current_app.config.get("BASE_URL") or ""
+    values = {
+        "week": week,
+        "content": content,
+        "recipient": name,
+        "rows": EMAIL_ROWS,
+        "link": f"{base}/reports/weekly/{week}" if base else None,
+    }
     return Email(
         to=(address,),
         subject=f"Weekly tier review {week}",

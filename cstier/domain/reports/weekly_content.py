@@ -60,33 +60,68 @@ def fell_from_top(changes: pd.DataFrame, tiers: list[str]) -> pd.DataFrame:
     return fell.reset_index()[["account_id", "from_tier", "to_tier"]]
 
 
-def section_tables(content: dict) -> dict[str, list[dict]]:
-    """Return each section of a report's content as flat rows, for CSV and XLSX downloads."""
+# Each download table's columns, in order: the stored JSON keeps no key order on PostgreSQL.
+SECTION_COLUMNS = {
+    "headline": ["key", "label", "value", "previous", "change"],
+    "tier_moves": ["scheme", "dimension", "from_tier", "to_tier", "accounts", "arr_cents"],
+    "top_movers": [
+        "account_id", "account_name", "scheme_name", "from_tier", "to_tier", "direction",
+        "arr_cents",
+    ],
+    "needs_owner": [
+        "account_id", "account_name", "arr_cents", "csm_name", "coverage_model",
+        "suggested_owner",
+    ],
+    "open_handoffs": [
+        "handoff_id", "account_id", "account_name", "from_csm", "to_csm", "due_date",
+        "created_at",
+    ],
+    "capacity_csms": [
+        "csm_id", "name", "active", "accounts", "arr_cents", "fte", "load_pct", "arr_load_pct",
+        "load", "status", "over_capacity",
+    ],
+    "capacity_models": [
+        "coverage_model_id", "key", "name", "accounts", "arr_cents", "by_count", "by_arr",
+        "required", "current", "gap", "load_pct", "over_capacity",
+    ],
+    "at_risk": ["account_id", "account_name", "arr_cents", "csm_name", "signals"],
+    "hidden_gems": ["account_id", "account_name", "arr_cents", "signals"],
+    "expiring_overrides": [
+        "override_id", "account_id", "account_name", "scheme_name", "tier", "expires_at",
+        "reason",
+    ],
+    "metrics": ["key", "label", "segment", "value", "previous", "change"],
+}  # fmt: skip
+
+
+def section_tables(content: dict) -> dict[str, pd.DataFrame]:
+    """Return each section of a report's content as a table, for CSV and XLSX downloads."""
     review = content.get("review", {})
-    return {
-        "headline": [_plain(f) for f in content.get("headline", [])],
+    rows = {
+        "headline": content.get("headline", []),
         "tier_moves": [
             {"scheme": s["name"], "dimension": s["dimension"], **cell}
             for s in review.get("schemes", [])
             for cell in s.get("matrix", [])
         ],
-        "top_movers": [_plain(m) for m in review.get("top_movers", [])],
+        "top_movers": review.get("top_movers", []),
         "needs_owner": content.get("needs_owner", {}).get("accounts", []),
         "open_handoffs": content.get("open_handoffs", {}).get("handoffs", []),
         "capacity_csms": content.get("capacity", {}).get("csms", []),
         "capacity_models": content.get("capacity", {}).get("models", []),
-        "at_risk": [
-            {**a, "signals": "; ".join(a.get("signals", []))}
-            for a in content.get("at_risk", {}).get("accounts", [])
-        ],
-        "hidden_gems": [
-            {**g, "signals": "; ".join(g.get("signals", []))}
-            for g in content.get("hidden_gems", {}).get("accounts", [])
-        ],
+        "at_risk": content.get("at_risk", {}).get("accounts", []),
+        "hidden_gems": content.get("hidden_gems", {}).get("accounts", []),
         "expiring_overrides": content.get("expiring_overrides", {}).get("overrides", []),
-        "metrics": [_plain(f) for f in content.get("metrics", {}).get("figures", [])],
+        "metrics": content.get("metrics", {}).get("figures", []),
+    }
+    return {
+        name: pd.DataFrame(
+            [[_cell(row.get(column)) for column in SECTION_COLUMNS[name]] for row in rows[name]],
+            columns=SECTION_COLUMNS[name],
+        )
+        for name in SECTIONS
     }
 
 
-def _plain(row: dict) -> dict:
-    return {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in row.items()}
+def _cell(value):
+    return "; ".join(map(str, value)) if isinstance(value, list) else value

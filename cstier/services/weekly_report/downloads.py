@@ -36,7 +36,7 @@ def download(session: Session, actor: Actor, week: str, fmt: str) -> Download:
         message = f"Unknown format {fmt!r}; choose csv or xlsx."
         raise ValidationFailed(message, {"format": [message]})
     report = get_weekly_report(session, actor, week)
-    frames = {name: pd.DataFrame(rows) for name, rows in section_tables(report.content).items()}
+    frames = section_tables(report.content)
     stem = f"weekly-report-{report.week}"
     data = _xlsx(frames) if fmt == "xlsx" else _csv_zip(frames, stem)
     return Download(f"{stem}.{'xlsx' if fmt == 'xlsx' else 'zip'}", FORMATS[fmt], data)

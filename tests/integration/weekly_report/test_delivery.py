@@ -39,6 +39,20 @@ def test_subscribers_get_html_and_text_with_account_names_escaped(week_book, man
     assert "<script>" not in body["text/html"]
     assert "<script>alert(1)</script>" in body["text/plain"]  # plain text needs no escaping
     assert "Fallen Star" in body["text/plain"] and "Gem Co" in body["text/html"]
+    assert "is under Weekly reports in cstier" in body["text/plain"]  # no BASE_URL: no link
+
+
+def test_the_email_links_the_report_when_the_base_url_is_set(week_book, manager, app, smtp_inbox):  # noqa: F811
+    set_subscription(db.session, Actor(manager.id, "cs_manager"), True)
+    report = build_weekly_report(db.session, "2026-W02", AFTER)
+    app.config["BASE_URL"] = "https://cstier.example.com"
+    try:
+        send_weekly_report(db.session, report.id, AFTER)
+    finally:
+        app.config["BASE_URL"] = ""
+    body = parts(smtp_inbox.messages[0])
+    assert 'href="https://cstier.example.com/reports/weekly/2026-W02"' in body["text/html"]
+    assert "https://cstier.example.com/reports/weekly/2026-W02" in body["text/plain"]
 
 
 def test_a_repeat_sends_nothing_twice(week_book, manager, admin, smtp_inbox):  # noqa: F811

@@ -90,6 +90,25 @@ def test_a_figure_carries_last_weeks_value_and_the_change():
     assert carried["change"] == pytest.approx(0.04)
 
 
-def test_every_section_has_a_table_even_when_empty():
+def test_every_section_has_a_table_with_its_columns_even_when_empty():
     tables = section_tables({})
-    assert tuple(tables) == SECTIONS and all(rows == [] for rows in tables.values())
+    assert tuple(tables) == SECTIONS and all(t.empty for t in tables.values())
+    assert list(tables["hidden_gems"].columns) == [
+        "account_id",
+        "account_name",
+        "arr_cents",
+        "signals",
+    ]
+
+
+def test_tables_keep_their_column_order_and_join_signals():
+    gem = {
+        "signals": ["usage up", "expanded"],
+        "arr_cents": 5,
+        "account_name": "A",
+        "account_id": 1,
+    }
+    table = section_tables({"hidden_gems": {"accounts": [gem]}})["hidden_gems"]
+    assert table.to_dict("records") == [
+        {"account_id": 1, "account_name": "A", "arr_cents": 5, "signals": "usage up; expanded"}
+    ]
