@@ -91,6 +91,7 @@ def build_weekly_report(
     try:
         with unit_of_work(session):
             session.add(report)
+            session.flush()  # a concurrent builder's row fails here, inside the rollback
     except IntegrityError:
         # Another builder stored the week first: theirs is the snapshot.
         return stored_report(session, label)
