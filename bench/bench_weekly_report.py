@@ -1,12 +1,15 @@
 """Time building the weekly report over a big book: history, usage, subscriptions, owners.
 
 Usage:
-  python bench/bench_weekly_report.py [--accounts 1000000] [--database-url URL] [--reuse]
+  python bench/bench_weekly_report.py [--accounts 1000000] [--database-url URL]
+                                      [--phases build,first,owners,backdate,change,run,signals,report]
 
-It builds and tiers the book as bench_tiering_run.py does (build, first run, owners, a ~5 %
-change and a re-tier, so the week has moves and flagged accounts), adds three months of one
+It builds and tiers the book as bench_tiering_run.py does (build, first run, owners), dates
+the first run's history a week earlier (the book was tiered before the reported week), makes
+a ~5 % change and re-tiers (the week's moves and flagged accounts), adds three months of one
 usage metric and a subscription for a tenth of the accounts, then builds the report of the
-week the re-tier ran in, in its own process so the peak memory is the build's.
+week the re-tier ran in, in its own process so the peak memory is the build's. `--phases`
+runs only some of them, e.g. `change,run,report` on a book built before.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_tiering_run as book  # noqa: E402 - the bench folder is not a package
 
+PHASES = ("build", "first", "owners", "backdate", "change", "run", "signals", "report")
 USAGE_SHARE, SUBSCRIPTION_SHARE = 10, 10  # one account in ten reports usage, one in ten pays
 
 
@@ -71,6 +75,18 @@ def phase_signals(url: str) -> None:
     print(f"signals: {len(usage):,} usage figures, {len(subscription):,} subscriptions")
 
 
+def phase_backdate(url: str) -> None:
+    """Date every tier change so far a week earlier: the first tiering was last week."""
+    conn = book.dbapi_connect(url)
+    try:
+        shift = "at - interval '7 days'" if book.is_postgres(url) else "datetime(at, '-7 days')"
+        conn.cursor().execute(f"UPDATE tier_change SET at = {shift}")
+        conn.commit()
+    finally:
+        conn.close()
+    print("backdate: the first run's history moved a week back")
+
+
 def phase_report(url: str) -> None:
     """Build the report of the week the last run fell in, and report time and peak memory."""
     from sqlalchemy import func, select
@@ -114,29 +130,23 @@ def run_phase(phase: str, args: argparse.Namespace, script: str = __file__) -> N
 
 
 def main() -> None:
-    """Build the book (unless reused), then time the weekly report."""
+    """Run the phases: build and tier the book, then time the weekly report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--reuse", action="store_true", help="keep the built book")
+    parser.add_argument("--phases", default=",".join(PHASES), help="comma-separated phases")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--sample", type=int, default=book.SAMPLE, help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.database_url = args.database_url or (
         f"sqlite:///{Path(book.tempfile.gettempdir()) / f'cstier_weekly_{args.accounts}.sqlite'}"
     )
-    if args.phase == "signals":
-        phase_signals(args.database_url)
+    own = {"backdate": phase_backdate, "signals": phase_signals, "report": phase_report}
+    if args.phase:
+        own[args.phase](args.database_url)
         return
-    if args.phase == "report":
-        phase_report(args.database_url)
-        return
-    tiering = str(Path(book.__file__))
-    if not args.reuse:
-        for phase in ("build", "first", "owners", "change", "run"):
-            run_phase(phase, args, tiering)
-        run_phase("signals", args)
-    run_phase("report", args)
+    for phase in args.phases.split(","):
+        run_phase(phase, args, __file__ if phase in own else str(Path(book.__file__)))
 
 
 if __name__ == "__main__":
