@@ -15,6 +15,7 @@ from cstier.services.coverage.capacity import capacity_report
 from cstier.services.reports import as_utc, expiring_overrides
 from cstier.services.weekly_report.health import HealthSignal
 from cstier.store.bulk_reads import read_frame
+from cstier.store.tier_blocks import read_current_tiers
 
 # Each listed section keeps its largest rows and its total; the downloads carry the same rows.
 SECTION_ROWS = 200
@@ -137,7 +138,10 @@ def at_risk_section(
     ends_at: datetime,
     health: HealthSignal,
 ) -> dict:
-    """Return top-value-tier accounts at risk: a red health score, or a fall from the top this week."""
+    """Return top-value-tier accounts at risk: a red health score, or a fall from the top this week.
+
+    The health signal names red accounts; those holding the top value tier count.
+    """
     red = health.red_accounts(session, ends_at)
     section = {
         "health": {"available": red is not None, "note": health.note if red is None else ""},
@@ -161,8 +165,11 @@ def at_risk_section(
         signals.setdefault(int(row.account_id), []).append(
             f"fell from {row.from_tier} to {row.to_tier} this week"
         )
-    for account_id in red if red is not None else []:
-        signals.setdefault(int(account_id), []).insert(0, "red health score")
+    if red:
+        held = read_current_tiers(session, [value_scheme.scheme_id])[value_scheme.scheme_id]
+        top = held.loc[held["tier"] == value_scheme.tiers[0], "account_id"]
+        for account_id in top[top.isin(red)]:
+            signals.setdefault(int(account_id), []).insert(0, "red health score")
     if not signals:
         return section
     rows = session.execute(

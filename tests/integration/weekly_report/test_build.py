@@ -5,11 +5,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
 from cstier.models import WeeklyReport
 from cstier.services.errors import ValidationFailed
-from cstier.services.reports import as_utc
+from cstier.services.reports import as_utc, scheme_tiers
+from cstier.services.tiering.run import run_tiering
 from cstier.services.weekly_report import build_weekly_report, last_ended_week_label
+from cstier.services.weekly_report.sections import at_risk_section
 from tests.factories import AccountFactory, AccountNeedFactory
 from tests.weekly_book import AFTER, MONDAY, record_change, set_timezone
 
@@ -118,3 +121,22 @@ def test_a_top_needs_score_makes_a_small_account_a_gem(week_book):
     signals = {g["account_name"]: g["signals"] for g in gems["accounts"]}
     (signal,) = signals["Needy Co"]
     assert signal.startswith("needs score ") and signal.endswith(" in the top 10%")
+
+
+def test_red_health_counts_for_top_tier_accounts_once_a_signal_exists(week_book):
+    class RedSignal:
+        """A health signal as the health issue will plug one in."""
+
+        note = ""
+
+        def red_accounts(self, session, as_of):
+            return [week_book["riser"].id, week_book["gem"].id]
+
+    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=MONDAY - timedelta(days=1))
+    value = next(s for s in scheme_tiers(db.session).values() if s.dimension == "value")
+    section = at_risk_section(db.session, value, MONDAY, AFTER, RedSignal())
+    assert section["health"]["available"] is True
+    signals = {a["account_name"]: a["signals"] for a in section["accounts"]}
+    # The riser holds Strategic, the top tier; the gem is small, so its red health is no risk here.
+    assert signals["<script>alert(1)</script>"] == ["red health score"]
+    assert "Gem Co" not in signals
