@@ -60,6 +60,14 @@ class Config:
             "MAIL_USE_TLS": _env("MAIL_USE_TLS", "") in ("1", "true", "yes"),
             "MAIL_USE_SSL": _env("MAIL_USE_SSL", "") in ("1", "true", "yes"),
             "MAIL_TIMEOUT": _env_int("MAIL_TIMEOUT", 10),
+            # Where users reach cstier, for links in emails (e.g. https://cstier.example.com).
+            "BASE_URL": (_env("BASE_URL", "") or "").rstrip("/"),
+            # What makes a hidden gem in the weekly report (see README, "Weekly report").
+            "HIDDEN_GEM_ARR_SHARE": float(_env("HIDDEN_GEM_ARR_SHARE", "0.8")),
+            "HIDDEN_GEM_USAGE_GROWTH": float(_env("HIDDEN_GEM_USAGE_GROWTH", "0.3")),
+            "HIDDEN_GEM_USAGE_PERIODS": _env_int("HIDDEN_GEM_USAGE_PERIODS", 3),
+            "HIDDEN_GEM_NEEDS_TOP_SHARE": float(_env("HIDDEN_GEM_NEEDS_TOP_SHARE", "0.1")),
+            "HIDDEN_GEM_EXPANSION_DAYS": _env_int("HIDDEN_GEM_EXPANSION_DAYS", 90),
             "REMEMBER_COOKIE_DURATION": timedelta(days=_env_int("REMEMBER_DAYS", 14)),
         }
 

@@ -11,9 +11,13 @@ from cstier.api.base import api_blueprint, paginate
 from cstier.api.fields import Id
 from cstier.domain.reports import InvalidDate, parse_since, parse_week
 from cstier.extensions import db
-from cstier.services import alerts, reports
+from cstier.services import alerts, reports, weekly_report
 
-blp = api_blueprint("reports", "/reports", "The weekly tier review and tier-change alerts.")
+blp = api_blueprint(
+    "reports",
+    "/reports",
+    "The weekly tier review, the stored weekly reports and tier-change alerts.",
+)
 
 
 class IsoWeek(ma.fields.String):
@@ -198,6 +202,70 @@ class TierReview(MethodView):
         sees only their own book. A week that is not YYYY-Www is refused with 422.
         """
         return reports.tier_review(db.session, current_actor(), args.get("week"))
+
+
+class WeeklyReportSummarySchema(ma.Schema):
+    """A stored weekly report, without its content."""
+
+    week = ma.fields.String(metadata={"example": "2026-W02"})
+    timezone = ma.fields.String(metadata={"description": "The workspace timezone it was built in."})
+    starts_at = ma.fields.DateTime(metadata={"description": "Local Monday 00:00, in UTC."})
+    ends_at = ma.fields.DateTime(metadata={"description": "Exclusive: the next local Monday."})
+    built_at = ma.fields.DateTime()
+    schema_version = ma.fields.Integer()
+    accounts_up = ma.fields.Integer()
+    accounts_down = ma.fields.Integer()
+    needs_owner = ma.fields.Integer()
+    at_risk = ma.fields.Integer()
+    hidden_gems = ma.fields.Integer()
+
+
+class WeeklyReportSchema(WeeklyReportSummarySchema):
+    """A stored weekly report with its content document."""
+
+    content = ma.fields.Dict(
+        metadata={
+            "description": "Sections: headline (figures with previous and change), review, "
+            "needs_owner, open_handoffs, capacity, at_risk, hidden_gems, expiring_overrides, "
+            "metrics. Versioned by schema_version."
+        }
+    )
+
+
+@blp.route("/weekly")
+class WeeklyReports(MethodView):
+    """The stored weekly reports."""
+
+    @blp.response(200, WeeklyReportSummarySchema(many=True))
+    @paginate(blp)
+    def get(self, pagination_parameters):
+        """List the stored weekly reports, newest week first.
+
+        A report is built once its week has ended in the workspace timezone. The reports
+        cover the whole book, so a CSM is refused with 403. Paginated, with X-Pagination.
+        """
+        page = weekly_report.list_weekly_reports(
+            db.session,
+            current_actor(),
+            limit=pagination_parameters.page_size,
+            offset=pagination_parameters.first_item,
+        )
+        pagination_parameters.item_count = page.total
+        return page.rows
+
+
+@blp.route("/weekly/<week>")
+class WeeklyReport(MethodView):
+    """One stored weekly report."""
+
+    @blp.response(200, WeeklyReportSchema)
+    def get(self, week: str):
+        """Read the stored report of one week (YYYY-Www), with every section.
+
+        404 when that week has no report yet, 422 for a week that is not YYYY-Www, 403 for
+        a CSM.
+        """
+        return weekly_report.get_weekly_report(db.session, current_actor(), week)
 
 
 @blp.route("/alerts")

@@ -1,17 +1,20 @@
-"""`cstier report`: print the weekly tier review."""
+"""`cstier report`: print the tier review, build and email the weekly report."""
 
 import dataclasses
 import json
 from datetime import date
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from cstier.domain.permissions import SYSTEM_ACTOR
-from cstier.domain.reports import InvalidDate, parse_week
+from cstier.domain.reports import InvalidDate, parse_week, week_label
 from cstier.domain.reports.tier_review import money
 from cstier.extensions import db
+from cstier.services.errors import ServiceError
 from cstier.services.reports import TierReviewReport, tier_review
+from cstier.services.weekly_report import gem_thresholds, weekly_report_on_demand
 
 
 @click.group("report")
@@ -83,3 +86,44 @@ def _iso(value):
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _week_label(_ctx, _param, value: str | None) -> str | None:
+    try:
+        return week_label(parse_week(value)) if value else None
+    except InvalidDate as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+@report_group.command("weekly")
+@click.option(
+    "--week",
+    callback=_week_label,
+    help="An ISO week, e.g. 2026-W02. Default: the last week ended in the workspace timezone.",
+)
+@click.option("--send", is_flag=True, help="Email it to the subscribers who have not had it.")
+@with_appcontext
+def weekly_command(week: str | None, send: bool) -> None:
+    """Build (or show the stored) weekly report of an ended week, and optionally email it."""
+    try:
+        run = weekly_report_on_demand(db.session, week, send, gem_thresholds(current_app.config))
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = run.report
+    state = "built" if run.built else "already stored"
+    click.echo(f"Weekly report {report.week} ({report.timezone}): {state}.")
+    click.echo("\n".join(weekly_lines(report.content)))
+    if run.outcome is not None:
+        click.echo(
+            f"Emailed to {len(run.outcome.sent)} subscriber(s); "
+            f"{run.outcome.already_sent} had it already."
+        )
+
+
+def weekly_lines(content: dict) -> list[str]:
+    """Return a stored report's summary and headline figures as plain text."""
+    lines = [*content["review"]["lines"], ""]
+    for item in content["headline"]:
+        change = f" ({item['change']:+,})" if item["change"] is not None else ""
+        lines.append(f"  {item['label']}: {item['value']:,}{change}")
+    return lines

@@ -15,6 +15,7 @@ from cstier.models.coverage import (
 )
 from cstier.models.org import Company, Contact, Department
 from cstier.models.outbox import OutboxEvent
+from cstier.models.reports import WeeklyReport, WeeklyReportDelivery, WeeklyReportSubscription
 from cstier.models.revenue import (
     AccountNeed,
     ImportRun,
@@ -68,5 +69,8 @@ __all__ = [
     "LoginAttempt",
     "LoginFailureCount",
     "User",
+    "WeeklyReport",
+    "WeeklyReportDelivery",
+    "WeeklyReportSubscription",
     "Workspace",
 ]

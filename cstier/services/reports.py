@@ -104,11 +104,7 @@ def tier_review(
     except InvalidWeek as exc:
         raise ValidationFailed(str(exc), {"week": [str(exc)]}) from exc
     schemes = scheme_tiers(session)
-    changes = week_changes(session, actor, starts_at, ends_at)
-    # Active schemes always show (zeros say "nothing moved"); retired ones only if they moved.
-    shown_ids = _active_ids(session) | set(changes["scheme_id"].astype(int))
-    review = build_tier_review(changes, [s for s in schemes.values() if s.scheme_id in shown_ids])
-    _name_movers(session, review)
+    review = movement_between(session, actor, starts_at, ends_at, schemes)
     # Attention items as they stood when the week closed (or now, for the current week).
     as_of = min(now, ends_at)
     expiring, expiring_total = expiring_overrides(session, actor, as_of, schemes)
@@ -134,6 +130,22 @@ def tier_review(
         previous_week=week_label(previous) if previous else None,
         next_week=week_label(following) if following and following <= now.date() else None,
     )
+
+
+def movement_between(
+    session: Session,
+    actor: Actor,
+    starts_at: datetime,
+    ends_at: datetime,
+    schemes: dict[int, SchemeTiers],
+) -> TierReview:
+    """Return the tier moves per scheme in [starts_at, ends_at) on the actor's accounts."""
+    changes = week_changes(session, actor, starts_at, ends_at)
+    # Active schemes always show (zeros say "nothing moved"); retired ones only if they moved.
+    shown_ids = _active_ids(session) | set(changes["scheme_id"].astype(int))
+    review = build_tier_review(changes, [s for s in schemes.values() if s.scheme_id in shown_ids])
+    _name_movers(session, review)
+    return review
 
 
 def week_changes(

@@ -20,6 +20,7 @@ def register_web(app: Flask) -> None:
     from cstier.web.reports import bp as reports_bp
     from cstier.web.tiers import builder, suggest  # noqa: F401  (routes on the tiers blueprint)
     from cstier.web.tiers.routes import bp as tiers_bp
+    from cstier.web.weekly_reports import bp as weekly_bp
 
     register_query_checks(app)  # before any rule is added: rules bind their converters then
 
@@ -32,6 +33,7 @@ def register_web(app: Flask) -> None:
         companies_bp,
         tiers_bp,
         reports_bp,
+        weekly_bp,
         coverage_bp,
         imports_bp,
         admin_bp,

@@ -37,6 +37,11 @@ def local_time(value: datetime | None, tz: str = "UTC") -> str:
     return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
+def local_iso(text: str | None, tz: str = "UTC") -> str:
+    """Show an ISO 8601 UTC time stored as text (report snapshots) in the workspace timezone."""
+    return local_time(datetime.fromisoformat(text), tz) if text else "—"
+
+
 def short_date(value: date | None) -> str:
     """Format a date as YYYY-MM-DD, or a dash."""
     return value.isoformat() if value else "—"
@@ -55,6 +60,7 @@ def register_formatting(app: Flask) -> None:
     """Make the filters and label maps available to every template."""
     app.add_template_filter(money)
     app.add_template_filter(local_time)
+    app.add_template_filter(local_iso)
     app.add_template_filter(short_date)
     app.add_template_global(url_with)
     app.jinja_env.globals.update(

@@ -20,6 +20,9 @@ STRING_PARAMS = {
     ("imports.export", "fmt"): "csv",
     ("imports.template", "kind"): "accounts",
     ("imports.mapping", "token"): "a" * 43,
+    ("weekly_reports.show", "week"): "2026-W02",
+    ("weekly_reports.download", "week"): "2026-W02",
+    ("weekly_reports.download", "fmt"): "csv",
 }
 
 

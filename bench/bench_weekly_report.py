@@ -1,0 +1,153 @@
+"""Time building the weekly report over a big book: history, usage, subscriptions, owners.
+
+Usage:
+  python bench/bench_weekly_report.py [--accounts 1000000] [--database-url URL]
+                                      [--phases build,first,owners,backdate,change,run,signals,report]
+
+It builds and tiers the book as bench_tiering_run.py does (build, first run, owners), dates
+the first run's history a week earlier (the book was tiered before the reported week), makes
+a ~5 % change and re-tiers (the week's moves and flagged accounts), adds three months of one
+usage metric and a subscription for a tenth of the accounts, then builds the report of the
+week the re-tier ran in, in its own process so the peak memory is the build's. `--phases`
+runs only some of them, e.g. `change,run,report` on a book built before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_tiering_run as book  # noqa: E402 - the bench folder is not a package
+
+PHASES = ("build", "first", "owners", "backdate", "change", "run", "signals", "report")
+USAGE_SHARE, SUBSCRIPTION_SHARE = 10, 10  # one account in ten reports usage, one in ten pays
+
+
+def phase_signals(url: str) -> None:
+    """Add usage figures and subscriptions for a share of the accounts (not timed)."""
+    conn = book.dbapi_connect(url)
+    try:
+        cursor = conn.cursor()
+        accounts = book.count_accounts(cursor)
+    finally:
+        conn.close()
+    rng = np.random.default_rng(11)
+    ids = np.arange(1, accounts + 1, USAGE_SHARE)
+    months = [date(2025, 10, 1), date(2025, 11, 1), date(2025, 12, 1)]
+    base = rng.uniform(10, 1000, len(ids))
+    growth = rng.uniform(0.8, 1.6, len(ids))
+    usage = pd.DataFrame(
+        {
+            "id": np.arange(1, 3 * len(ids) + 1),
+            "account_id": np.tile(ids, 3),
+            "metric": "seats_used",
+            "period_start": np.repeat([m.isoformat() for m in months], len(ids)),
+            "value": np.concatenate([base, base * np.sqrt(growth), base * growth]),
+        }
+    )
+    book.bulk_load(url, "usage_metric", usage)
+    paying = np.arange(5, accounts + 1, SUBSCRIPTION_SHARE)
+    recent = rng.random(len(paying)) < 0.2  # a fifth started a second product lately
+    subscription = pd.DataFrame(
+        {
+            "id": np.arange(1, len(paying) + recent.sum() + 1),
+            "external_id": [f"SU-{i}" for i in range(1, len(paying) + recent.sum() + 1)],
+            "account_id": np.concatenate([paying, paying[recent]]),
+            "product": ["Core"] * len(paying) + ["Add-on"] * int(recent.sum()),
+            "start_date": ["2025-01-01"] * len(paying) + ["2025-12-01"] * int(recent.sum()),
+            "mrr_cents": 100_000,
+            "quantity": 10,
+            "created_at": book.STAMP,
+            "updated_at": book.STAMP,
+        }
+    )
+    book.bulk_load(url, "subscription", subscription)
+    print(f"signals: {len(usage):,} usage figures, {len(subscription):,} subscriptions")
+
+
+def phase_backdate(url: str) -> None:
+    """Date every tier change so far a week earlier: the first tiering was last week."""
+    conn = book.dbapi_connect(url)
+    try:
+        shift = "at - interval '7 days'" if book.is_postgres(url) else "datetime(at, '-7 days')"
+        conn.cursor().execute(f"UPDATE tier_change SET at = {shift}")
+        conn.commit()
+    finally:
+        conn.close()
+    print("backdate: the first run's history moved a week back")
+
+
+def phase_report(url: str) -> None:
+    """Build the report of the week the last run fell in, and report time and peak memory."""
+    from sqlalchemy import func, select
+
+    from cstier.domain.reports import week_label
+    from cstier.extensions import db
+    from cstier.models import TierChange, WeeklyReport
+    from cstier.services.weekly_report import build_weekly_report
+
+    app = book.make_app(url)
+    with app.app_context():
+        last = db.session.scalar(select(func.max(TierChange.at)))
+        last = last.replace(tzinfo=UTC) if last.tzinfo is None else last
+        monday = last.date() - timedelta(days=last.weekday())
+        db.session.execute(db.delete(WeeklyReport).where(WeeklyReport.week == week_label(monday)))
+        db.session.commit()
+        before = book.peak_mb()
+        started = time.perf_counter()
+        report = build_weekly_report(
+            db.session,
+            week_label(monday),
+            datetime.combine(monday + timedelta(days=8), datetime.min.time(), UTC),
+        )
+        elapsed = time.perf_counter() - started
+        content = report.content
+        print(
+            f"weekly report {report.week}: {elapsed:.2f} s, peak RSS {book.peak_mb():.0f} MB "
+            f"(process before {before:.0f} MB); {content['review']['changes']:,} tier changes, "
+            f"{content['needs_owner']['total']:,} needing an owner, "
+            f"{content['hidden_gems']['total']:,} hidden gems, "
+            f"{content['at_risk']['total']:,} at risk; content {len(json.dumps(content)) / 1024:.0f} KB"
+        )
+        book.report(seconds=elapsed, peak_mb=book.peak_mb())
+
+
+def run_phase(phase: str, args: argparse.Namespace, script: str = __file__) -> None:
+    """Run one phase in a fresh process and echo what it prints."""
+    command = [sys.executable, script, "--phase", phase, "--database-url", args.database_url]
+    command += ["--accounts", str(args.accounts)]
+    subprocess.run(command, check=True)
+
+
+def main() -> None:
+    """Run the phases: build and tier the book, then time the weekly report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--phases", default=",".join(PHASES), help="comma-separated phases")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--sample", type=int, default=book.SAMPLE, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.database_url = args.database_url or (
+        f"sqlite:///{Path(book.tempfile.gettempdir()) / f'cstier_weekly_{args.accounts}.sqlite'}"
+    )
+    own = {"backdate": phase_backdate, "signals": phase_signals, "report": phase_report}
+    if args.phase:
+        own[args.phase](args.database_url)
+        return
+    for phase in args.phases.split(","):
+        run_phase(phase, args, __file__ if phase in own else str(Path(book.__file__)))
+
+
+if __name__ == "__main__":
+    main()

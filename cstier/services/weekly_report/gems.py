@@ -1,0 +1,101 @@
+"""Read what the hidden-gem selection needs: ARR, recent usage, needs scores and expansions."""
+
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from cstier.domain.reports.hidden_gems import GemThresholds, hidden_gems
+from cstier.domain.tiering.evaluate import evaluate, input_columns
+from cstier.domain.tiering.schemes import NeedsScheme
+from cstier.models import Account, Subscription, TierScheme, UsageMetric
+from cstier.services.coverage.tiers import active_scheme_id
+from cstier.services.errors import ValidationFailed
+from cstier.services.tiering.fields import field_catalog, load_book
+from cstier.services.tiering.schemes import validate
+from cstier.store.bulk_reads import read_frame
+
+
+def gem_frame(
+    session: Session, last_day: date, thresholds: GemThresholds
+) -> tuple[pd.DataFrame, bool]:
+    """Return the gems as of last_day (domain GEM_COLUMNS) and whether a needs score was available."""
+    accounts = read_frame(
+        session, select(Account.id, Account.arr_cents), ["account_id", "arr_cents"]
+    )
+    needs = needs_scores(session)
+    gems = hidden_gems(
+        accounts,
+        recent_usage(session, last_day, thresholds.usage_periods),
+        needs,
+        expansions(session, last_day, thresholds.expansion_days),
+        thresholds,
+    )
+    return gems, needs is not None
+
+
+def recent_usage(session: Session, last_day: date, periods: int) -> pd.DataFrame:
+    """Return the last `periods` usage figures per account and metric up to last_day."""
+    position = (
+        func.row_number()
+        .over(
+            partition_by=(UsageMetric.account_id, UsageMetric.metric),
+            order_by=UsageMetric.period_start.desc(),
+        )
+        .label("position")
+    )
+    ranked = (
+        select(
+            UsageMetric.account_id,
+            UsageMetric.metric,
+            UsageMetric.period_start,
+            UsageMetric.value,
+            position,
+        )
+        .where(UsageMetric.period_start <= last_day)
+        .subquery()
+    )
+    stmt = select(
+        ranked.c.account_id, ranked.c.metric, ranked.c.period_start, ranked.c.value
+    ).where(ranked.c.position <= periods)
+    frame = read_frame(session, stmt, ["account_id", "metric", "period_start", "value"])
+    frame["period_start"] = pd.to_datetime(frame["period_start"])
+    return frame
+
+
+def expansions(session: Session, last_day: date, days: int) -> pd.DataFrame:
+    """Return each account's subscription MRR `days` before last_day and on it, where it changed."""
+    before_day = last_day - timedelta(days=days)
+
+    def running_on(day: date):
+        return and_(
+            Subscription.start_date <= day,
+            or_(Subscription.end_date.is_(None), Subscription.end_date >= day),
+        )
+
+    before = func.sum(case((running_on(before_day), Subscription.mrr_cents), else_=0))
+    after = func.sum(case((running_on(last_day), Subscription.mrr_cents), else_=0))
+    stmt = (
+        select(Subscription.account_id, before, after)
+        .where(Subscription.start_date <= last_day)
+        .group_by(Subscription.account_id)
+        .having(after > before)
+    )
+    return read_frame(session, stmt, ["account_id", "mrr_before_cents", "mrr_after_cents"])
+
+
+def needs_scores(session: Session) -> pd.DataFrame | None:
+    """Return account_id, score of the active needs scheme, or None if no scheme scores needs."""
+    scheme_id = active_scheme_id(session, "needs")
+    if scheme_id is None:
+        return None
+    scheme = session.get(TierScheme, scheme_id)
+    try:
+        parsed = validate(session, scheme.current.definition)
+    except ValidationFailed:
+        return None
+    if not isinstance(parsed, NeedsScheme):
+        return None
+    book = load_book(session, input_columns(parsed), field_catalog(session))
+    return evaluate(parsed, book, explain=False)[["account_id", "score"]]

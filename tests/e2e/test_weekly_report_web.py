@@ -1,0 +1,131 @@
+"""Weekly report pages over HTTP: list, one report, downloads, the email setting, CSMs refused."""
+
+import csv
+import io
+import zipfile
+
+from openpyxl import load_workbook
+
+from cstier.domain.permissions import Actor
+from cstier.extensions import db
+from cstier.services.weekly_report import build_weekly_report, is_subscribed
+from tests.weekly_book import AFTER, week_book  # noqa: F401 - fixture
+
+
+def built() -> None:
+    build_weekly_report(db.session, "2026-W02", AFTER)
+
+
+def test_the_list_links_each_week_and_says_when_there_is_none(client, auth, manager, week_book):  # noqa: F811
+    auth.login(manager.email)
+    empty = client.get("/reports/weekly/").get_data(as_text=True)
+    assert "No weekly report yet" in empty
+    built()
+    html = client.get("/reports/weekly/").get_data(as_text=True)
+    assert 'href="/reports/weekly/2026-W02"' in html and 'id="subscription-form"' in html
+
+
+def test_a_report_page_shows_every_section_escaped_with_charts(client, auth, viewer, week_book):  # noqa: F811
+    built()
+    auth.login(viewer.email)
+    response = client.get("/reports/weekly/2026-W02")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert (
+        "Weekly report · 2026-W02" in html and "2026-01-05 00:00 – 2026-01-12 00:00 (UTC)" in html
+    )
+    assert 'id="moves-chart"' in html and 'id="load-chart"' in html
+    assert "/static/vendor/chart.umd.min.js" in html
+    for text in ("Fallen Star", "fell from Strategic to Growth this week", "Gem Co",
+                 "usage seats_used up 40% over 3 periods", "Flagged Co", "Health scores are not available yet.",
+                 "Metrics: not yet computed."):  # fmt: skip
+        assert text in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
+    assert 'id="subscription-form"' not in client.get("/reports/weekly/").get_data(as_text=True)
+
+
+def test_an_unknown_or_malformed_week(client, auth, viewer, db_session):
+    auth.login(viewer.email)
+    missing = client.get("/reports/weekly/2026-W03")
+    assert missing.status_code == 404
+    assert "No weekly report for 2026-W03" in missing.get_data(as_text=True)
+    bad = client.get("/reports/weekly/2026-03")
+    assert bad.status_code == 400 and "YYYY-Www" in bad.get_data(as_text=True)
+
+
+def test_a_csm_cannot_see_the_whole_books_report(client, auth, csm, week_book):  # noqa: F811
+    built()
+    auth.login(csm.email)
+    for path in (
+        "/reports/weekly/",
+        "/reports/weekly/2026-W02",
+        "/reports/weekly/2026-W02/download.csv",
+    ):
+        response = client.get(path)
+        assert response.status_code == 403 and "whole book" in response.get_data(as_text=True)
+    assert "Weekly reports" not in client.get("/reports/tier-review").get_data(as_text=True)
+
+
+def test_the_csv_download_is_a_zip_of_one_file_per_section(client, auth, manager, week_book):  # noqa: F811
+    built()
+    auth.login(manager.email)
+    response = client.get("/reports/weekly/2026-W02/download.csv")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert 'filename="weekly-report-2026-W02.zip"' in response.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert "weekly-report-2026-W02-hidden_gems.csv" in archive.namelist()
+    gems = list(
+        csv.DictReader(
+            io.StringIO(archive.read("weekly-report-2026-W02-hidden_gems.csv").decode("utf-8-sig"))
+        )
+    )
+    assert {g["account_name"]: g["signals"] for g in gems}[
+        "Gem Co"
+    ] == "usage seats_used up 40% over 3 periods"
+    risk = list(
+        csv.DictReader(
+            io.StringIO(archive.read("weekly-report-2026-W02-at_risk.csv").decode("utf-8-sig"))
+        )
+    )
+    assert [r["account_name"] for r in risk] == ["Fallen Star"]
+
+
+def test_the_xlsx_download_has_a_sheet_per_section(client, auth, manager, week_book):  # noqa: F811
+    built()
+    auth.login(manager.email)
+    response = client.get("/reports/weekly/2026-W02/download.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data), read_only=True)
+    assert {
+        "headline",
+        "tier_moves",
+        "needs_owner",
+        "capacity_csms",
+        "hidden_gems",
+        "metrics",
+    } <= set(book.sheetnames)
+    rows = list(book["needs_owner"].iter_rows(values_only=True))
+    header = rows[0]
+    assert dict(zip(header, rows[1], strict=True))["suggested_owner"] == "Cleo CSM"
+    moves = list(book["tier_moves"].iter_rows(values_only=True))
+    assert len(moves) == 3  # header, Strategic → Growth, Growth → Strategic
+    assert client.get("/reports/weekly/2026-W02/download.pdf").status_code == 404
+
+
+def test_a_manager_turns_the_email_on_and_off(client, auth, manager, db_session):
+    auth.login(manager.email)
+    page = client.get("/reports/weekly/").get_data(as_text=True)
+    assert "Email me the weekly report" in page
+    response = client.post(
+        "/reports/weekly/subscription", data={"subscribed": "y"}, follow_redirects=True
+    )
+    assert "You will get the weekly report by email." in response.get_data(as_text=True)
+    assert is_subscribed(db.session, Actor(manager.id, "cs_manager"))
+    client.post("/reports/weekly/subscription", data={})
+    assert not is_subscribed(db.session, Actor(manager.id, "cs_manager"))
+
+
+def test_a_viewer_cannot_subscribe(client, auth, viewer, db_session):
+    auth.login(viewer.email)
+    response = client.post("/reports/weekly/subscription", data={"subscribed": "y"})
+    assert response.status_code == 403
