@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = "0028"
-down_revision = "0024"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
