@@ -95,6 +95,20 @@ def accounts_in_tier(session: Session, scheme_id: int, tier: str) -> np.ndarray:
     return frame["account_id"].to_numpy()[(frame["tier"] == tier).to_numpy()]
 
 
+def tiers_of(session: Session, scheme_id: int, account_ids: np.ndarray) -> np.ndarray:
+    """Return the tier (or None) each given account holds in a scheme, reading only their blocks."""
+    ids = np.asarray(account_ids, dtype=np.int64)
+    found = np.full(len(ids), None, dtype=object)
+    if not len(ids):
+        return found
+    numbers = ids // BLOCK_SIZE
+    for _, block in _load(session, [scheme_id], sorted(set(numbers.tolist()))):
+        here = numbers == block.number
+        labels = np.array([None, *block.names], dtype=object)
+        found[here] = labels[block.tiers[ids[here] - block.number * BLOCK_SIZE]]
+    return found
+
+
 def store_tiers(
     session: Session, scheme_id: int, account_ids: Sequence[int], tiers: Sequence[str | None]
 ) -> None:
