@@ -7,10 +7,12 @@ import pytest
 
 from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.models import TierOverride, TierScheme
-from cstier.services.trends import record_tier_mix
+from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.schemes import ensure_default_schemes
+from cstier.services.trends import record_tier_mix
 from tests.factories import AccountFactory, CompanyFactory, UserFactory
-from tests.integration.coverage.conftest import give_profile, seeded  # noqa: F401
+from tests.integration.coverage.conftest import give_profile
 from tests.integration.tiering.conftest import set_arr
 
 # Wednesday of ISO week 2026-W11; the last full week is W10 (2 to 8 March).
@@ -43,8 +45,11 @@ def run_and_record(session, now) -> int:
 
 
 @pytest.fixture
-def monday(db_session, seeded) -> MondayBook:
+def monday(db_session) -> MondayBook:
     """Tier the book in W09, move it in W10, and leave one override expiring this week."""
+    ensure_default_schemes(db_session)
+    ensure_default_coverage(db_session)
+    db_session.commit()
     high_touch = UserFactory(role="csm", name="Hana High")
     pooled = UserFactory(role="csm", name="Pia Pooled")
     busy = UserFactory(role="csm", name="Bo Busy")

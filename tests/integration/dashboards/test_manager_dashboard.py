@@ -1,17 +1,21 @@
 """Every number of the manager's dashboard, on a hand-built book that moved last week."""
 
+from datetime import timedelta
+
 import pytest
 
 from cstier.domain.permissions import Actor
+from cstier.domain.reports.weeks import week_bounds
+from cstier.extensions import db
+from cstier.services import reports, trends
 from cstier.services.coverage import worklist
-from cstier.services.dashboards.manager import manager_dashboard
+from cstier.services.dashboards.figures import tier_moves
+from cstier.services.dashboards.manager import manager_dashboard, ranked_schemes
 from cstier.services.errors import Forbidden
 from tests.integration.dashboards.conftest import NOW
 
 
 def board_for(user, role="cs_manager"):
-    from cstier.extensions import db
-
     return manager_dashboard(db.session, Actor(user.id, role), now=NOW)
 
 
@@ -32,13 +36,6 @@ def test_last_weeks_moves_per_tier_with_the_arr_moved(monday, manager):
 
 
 def test_first_tierings_are_not_moves(monday, manager, db_session):
-    from datetime import timedelta
-
-    from cstier.domain.reports.weeks import week_bounds
-    from cstier.services.dashboards.figures import tier_moves
-    from cstier.services.dashboards.manager import ranked_schemes
-    from cstier.services import reports, trends
-
     value = ranked_schemes(db_session, reports.scheme_tiers(db_session))["value"]
     starts, ends = week_bounds(NOW.date() - timedelta(days=16))  # W09: the first run
     moves = tier_moves(value, trends.moves_between(db_session, value.scheme_id, starts, ends))
