@@ -9,6 +9,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.coverage.headcount import current_headcount, required_headcount
+from cstier.domain.reports.weeks import week_label
 from cstier.domain.trends import (
     MOVE_MEASURES,
     moves_into,
@@ -29,6 +30,7 @@ from cstier.models import (
 from cstier.models.base import utcnow
 from cstier.services import reports
 from cstier.services.coverage import coverage_reads
+from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_reads import read_frame
 from cstier.store.tier_blocks import read_current_tiers
@@ -293,3 +295,89 @@ def _rewind_models(session: Session, models: pd.DataFrame, moves: pd.DataFrame) 
     return plan[["accounts", "arr_cents", "required", "current_fte"]].rename(
         columns={"required": "required_csms"}
     )
+
+
+@dataclass
+class TrendsReport:
+    """Chart series for the trends page: tier mix, weekly moves and headcount per model."""
+
+    schemes: list[dict]
+    coverage: dict
+
+
+def trends_report(session: Session, now: datetime | None = None) -> TrendsReport:
+    """Return the last weeks of the value and needs schemes and of every coverage model."""
+    today = (now or utcnow()).date()
+    schemes = reports.scheme_tiers(session)
+    shown = []
+    for dimension in ("value", "needs"):
+        scheme_id = active_scheme_id(session, dimension)
+        if scheme_id is None or scheme_id not in schemes:
+            continue
+        scheme = schemes[scheme_id]
+        mix = tier_mix_trend(session, scheme_id, today)
+        moves = tier_moves_by_week(session, scheme_id, today)
+        shown.append(
+            {
+                "scheme_id": scheme_id,
+                "name": scheme.name,
+                "dimension": dimension,
+                "mix": mix_series(mix, scheme.tiers),
+                "moves": moves_series(moves, mix),
+            }
+        )
+    return TrendsReport(schemes=shown, coverage=coverage_series(session, today))
+
+
+def mix_series(points: pd.DataFrame, tiers: tuple[str, ...]) -> dict:
+    """Return {weeks, tiers: [{tier, accounts, arr}]} for a chart, top tier first."""
+    if points.empty:
+        return {"weeks": [], "tiers": []}
+    weeks = sorted(points["week"].unique())
+    held = set(points["key"])
+    order = [t for t in tiers if t in held] + sorted(held - set(tiers))
+    series = []
+    for tier in order:
+        mine = points[points["key"] == tier].set_index("week")
+        series.append(
+            {
+                "tier": tier,
+                "accounts": [int(v) for v in mine["accounts"].reindex(weeks, fill_value=0)],
+                "arr": [
+                    round(int(v) / 100) for v in mine["arr_cents"].reindex(weeks, fill_value=0)
+                ],
+            }
+        )
+    return {"weeks": [week_label(w) for w in weeks], "tiers": series}
+
+
+def moves_series(moves: pd.DataFrame, mix: pd.DataFrame) -> dict:
+    """Return {weeks, up, down} per week, over the weeks the mix has."""
+    weeks = sorted(mix["week"].unique()) if len(mix) else []
+    totals = moves.groupby("week")[["up", "down"]].sum() if len(moves) else None
+    up = [int(totals.at[w, "up"]) if totals is not None and w in totals.index else 0 for w in weeks]
+    down = [
+        int(totals.at[w, "down"]) if totals is not None and w in totals.index else 0 for w in weeks
+    ]
+    return {"weeks": [week_label(w) for w in weeks], "up": up, "down": down}
+
+
+def coverage_series(session: Session, today: date) -> dict:
+    """Return {weeks, models: [{name, accounts, required, current}]} per coverage model."""
+    points = coverage_trend(session, today)
+    if points.empty:
+        return {"weeks": [], "models": []}
+    weeks = sorted(points["week"].unique())
+    names = coverage_reads.models_frame(session).set_index("coverage_model_id")["name"]
+    models = []
+    for model_id, name in names.items():
+        mine = points[points["key"] == model_id].set_index("week")
+        models.append(
+            {
+                "name": name,
+                "accounts": [int(v) for v in mine["accounts"].reindex(weeks, fill_value=0)],
+                "required": [int(v) for v in mine["required_csms"].reindex(weeks, fill_value=0)],
+                "current": [float(v) for v in mine["current_fte"].reindex(weeks, fill_value=0.0)],
+            }
+        )
+    return {"weeks": [week_label(w) for w in weeks], "models": models}

@@ -115,22 +115,4 @@ def tier_trend(session: Session, scheme: SchemeTiers | None, today: date) -> dic
     """Return the chart series of a scheme's tier mix and ARR by tier over the last weeks."""
     if scheme is None:
         return {"weeks": [], "tiers": []}
-    points = trends.tier_mix_trend(session, scheme.scheme_id, today)
-    if points.empty:
-        return {"weeks": [], "tiers": []}
-    weeks = sorted(points["week"].unique())
-    order = [t for t in scheme.tiers if t in set(points["key"])]
-    order += sorted(set(points["key"]) - set(order))
-    series = []
-    for tier in order:
-        mine = points[points["key"] == tier].set_index("week")
-        accounts = mine["accounts"].reindex(weeks, fill_value=0)
-        arr = mine["arr_cents"].reindex(weeks, fill_value=0)
-        series.append(
-            {
-                "tier": tier,
-                "accounts": [int(v) for v in accounts],
-                "arr": [round(int(v) / 100) for v in arr],
-            }
-        )
-    return {"weeks": [week_label(w) for w in weeks], "tiers": series}
+    return trends.mix_series(trends.tier_mix_trend(session, scheme.scheme_id, today), scheme.tiers)

@@ -47,6 +47,11 @@ def run_and_record(session, now) -> int:
 @pytest.fixture
 def monday(db_session) -> MondayBook:
     """Tier the book in W09, move it in W10, and leave one override expiring this week."""
+    return build_monday_book(db_session)
+
+
+def build_monday_book(db_session) -> MondayBook:
+    """Build the book: tiered in W09, moved in W10, one override expiring this week."""
     ensure_default_schemes(db_session)
     ensure_default_coverage(db_session)
     db_session.commit()
