@@ -26,7 +26,9 @@ def accept_reassignments():
     form = WorklistForm()
     back = url_for(".reassign", after=request.args.get("after") or None)
     if not form.validate_on_submit():
-        flash("The form expired or the reason is too long; reload the page and try again.", "danger")
+        flash(
+            "The form expired or the reason is too long; reload the page and try again.", "danger"
+        )
         return redirect(back)
     try:
         picks = [] if form.accept_all.data else worklist.parse_picks(request.form.getlist("pick"))
