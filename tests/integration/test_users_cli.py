@@ -118,7 +118,10 @@ def test_set_password_from_stdin_ends_sessions(runner, db_session):
     assert "brand-new-secret" not in result.output
     assert sign_in("known@example.com", "brand-new-secret") is not None
     with Session(db.engine) as fresh:
-        assert fresh.scalar(select(User.session_token).where(User.email == "known@example.com")) != token
+        assert (
+            fresh.scalar(select(User.session_token).where(User.email == "known@example.com"))
+            != token
+        )
 
 
 @pytest.mark.parametrize(

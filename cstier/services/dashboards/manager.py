@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cstier.domain.coverage import csm_loads
+from cstier.domain.coverage.book_totals import loads_from_totals
 from cstier.domain.permissions import Actor, sees_whole_book
 from cstier.domain.reports.tier_review import SchemeTiers
 from cstier.domain.reports.weeks import last_full_week, week_bounds, week_label
@@ -95,9 +95,8 @@ def ranked_schemes(session: Session, schemes: dict[int, SchemeTiers]) -> dict[st
 def overloaded_csms(session: Session) -> list[dict]:
     """Return the CSMs past 100 % of target, most loaded first, from the owned accounts only."""
     csms = coverage_reads.csms_frame(session)
-    loads = csm_loads(
-        coverage_reads.owned_book_frame(session), csms, coverage_reads.models_frame(session)
-    )
+    totals = coverage_reads.owned_totals_frame(session)
+    loads = loads_from_totals(totals, csms, coverage_reads.models_frame(session))
     loads = loads.merge(csms[["csm_id", "name"]], on="csm_id", how="left")
     over = loads[loads["status"] == "over"].sort_values(["load", "csm_id"], ascending=[False, True])
     return [
