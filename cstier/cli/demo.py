@@ -1,5 +1,8 @@
 """`cstier demo` loads a demo book; `cstier up` migrates, loads it if needed and serves."""
 
+import contextlib
+import io
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -49,6 +52,20 @@ def _load(accounts: int, seed: int) -> DemoResult:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from exc
     return result
+
+
+def _migrate() -> None:
+    """Bring the schema up to date quietly; show Alembic's log only if the upgrade fails."""
+    from flask_migrate import upgrade
+
+    # Alembic's env.py logs each revision to the stderr it finds when it configures logging.
+    log = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(log):
+            upgrade()
+    except BaseException:
+        click.echo(log.getvalue(), err=True, nl=False)
+        raise
 
 
 def _set_up() -> None:
@@ -106,9 +123,7 @@ def demo_command(accounts: int, seed: int) -> None:
 @with_appcontext
 def up_command(accounts: int, seed: int, host: str, port: int, no_serve: bool) -> None:
     """Quickstart: migrate the database, load demo data if it has no users, then serve."""
-    from flask_migrate import upgrade
-
-    upgrade()
+    _migrate()
     if users.has_users(db.session):
         click.echo("The database already has users; demo data not loaded.")
         _set_up()

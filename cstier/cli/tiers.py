@@ -10,6 +10,7 @@ from cstier.services.batch_sizes import batch_sizes
 from cstier.services.errors import ValidationFailed
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import seed_default_schemes
+from cstier.services.trends import backfill_tier_mix
 
 
 @click.group("tiers")
@@ -45,3 +46,11 @@ def run(dry_run: bool) -> None:
     for scheme, count in summary.changes.items():
         verb = "would change" if dry_run else "changed"
         click.echo(f"  {scheme}: {count:,} {verb}")
+
+
+@tiers_group.command("backfill-mix")
+@with_appcontext
+def backfill_mix() -> None:
+    """Store the tier mix and headcount of past runs that have none, for the trend charts."""
+    summary = backfill_tier_mix(db.session)
+    click.echo(f"Stored the tier mix of {summary.runs:,} past runs.")

@@ -1,4 +1,4 @@
-"""`cstier users`: create users from the command line."""
+"""`cstier users`: create users and reset passwords from the command line."""
 
 import sys
 
@@ -40,3 +40,19 @@ def create_user(email: str, role: str, name: str | None) -> None:
                 click.echo(f"error: {message}", err=True)
         raise SystemExit(1) from exc
     click.echo(f"Created {user.role} {user.email}")
+
+
+@users_group.command("set-password")
+@click.argument("email")
+@with_appcontext
+def set_password(email: str) -> None:
+    """Set a user's password from stdin or a prompt and sign them out everywhere."""
+    password = read_password()
+    try:
+        user = users.set_password(db.session, email, password)
+    except ValidationFailed as exc:
+        for messages in exc.errors.values():
+            for message in messages:
+                click.echo(f"error: {message}", err=True)
+        raise SystemExit(1) from exc
+    click.echo(f"Password set for {user.email}; their sessions have ended.")

@@ -174,3 +174,19 @@ class Handoff(VersionedMixin, db.Model):
 
     from_csm: Mapped[User | None] = relationship(foreign_keys=[from_csm_id])
     to_csm: Mapped[User | None] = relationship(foreign_keys=[to_csm_id])
+
+
+class CoverageMixSnapshot(db.Model):
+    """Accounts, ARR, required CSMs and current FTE of a coverage model after a run."""
+
+    __tablename__ = "coverage_mix_snapshot"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("tiering_run.id"), primary_key=True)
+    coverage_model_id: Mapped[int] = mapped_column(
+        ForeignKey("coverage_model.id"), primary_key=True
+    )
+    accounts: Mapped[int] = mapped_column(Integer)
+    arr_cents: Mapped[int] = mapped_column(BigInteger)
+    required_csms: Mapped[int] = mapped_column(Integer)
+    current_fte: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

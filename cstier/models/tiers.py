@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -188,3 +189,24 @@ class TierOverride(VersionedMixin, db.Model):
 
     scheme: Mapped[TierScheme] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+
+class TierMixSnapshot(db.Model):
+    """How many accounts and how much ARR each tier of a scheme held after a run.
+
+    `up` and `down` count the run's moves into the tier from a lower or a higher one, with
+    the ARR they carried; first tierings are not moves.
+    """
+
+    __tablename__ = "tier_mix_snapshot"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("tiering_run.id"), primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("tier_scheme.id"), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(60), primary_key=True)
+    accounts: Mapped[int] = mapped_column(Integer)
+    arr_cents: Mapped[int] = mapped_column(BigInteger)
+    up: Mapped[int] = mapped_column(Integer, default=0)
+    down: Mapped[int] = mapped_column(Integer, default=0)
+    arr_up_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    arr_down_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

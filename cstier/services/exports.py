@@ -9,8 +9,10 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cstier.domain.attribute_text import attribute_text
 from cstier.domain.imports import KINDS, escape_frame
 from cstier.domain.permissions import Actor
+from cstier.domain.reports.tier_review import SchemeTiers
 from cstier.models import (
     Account,
     Company,
@@ -24,6 +26,7 @@ from cstier.services.account_list import coverage_name, tier_columns, tier_of
 from cstier.services.accounts import AccountFilter, list_query, scoped
 from cstier.services.errors import ServiceError
 from cstier.services.imports.targets import TARGETS
+from cstier.services.reports import scheme_tiers
 from cstier.store.bulk_reads import read_frame
 
 EXPORTS = {
@@ -70,7 +73,10 @@ def accounts_frame(session: Session, actor: Actor, flt: AccountFilter) -> pd.Dat
         out[name] = pd.to_datetime(stored[name]).dt.strftime("%Y-%m-%d")
     attributes = stored["attributes"].map(_as_dict)
     for key in keys:
-        out[f"attr.{key}"] = attributes.map(lambda d, k=key: d.get(k))
+        # Written as the importer reads them back: yes/no, and a whole number without ".0".
+        out[f"attr.{key}"] = attributes.map(
+            lambda d, k=key: attribute_text(d[k]) if d.get(k) is not None else None
+        )
     return out.reset_index(drop=True)
 
 
@@ -94,13 +100,37 @@ def _shown_stmt(schemes, ids: list[int]):
     )
 
 
+def segment_choices(session: Session) -> list[dict]:
+    """Return every scheme's key, name and tiers (top first), for the segment export's choices."""
+    return [
+        {"key": key, "name": scheme.name, "tiers": list(scheme.tiers)}
+        for key, scheme in _schemes_by_key(session).items()
+    ]
+
+
 def segment_frame(session: Session, actor: Actor, scheme_key: str, tier: str) -> pd.DataFrame:
-    """Return the accounts holding one tier of one scheme, in the accounts import format."""
-    scheme = session.scalar(select(TierScheme).where(TierScheme.key == scheme_key))
+    """Return the accounts holding one tier of one scheme, in the accounts import format.
+
+    The tier is matched whatever its case; one the scheme does not have is refused.
+    """
+    schemes = _schemes_by_key(session)
+    scheme = schemes.get(scheme_key.strip())
     if scheme is None:
-        raise ExportRefused(f"No tier scheme with key {scheme_key!r}.")
-    flt = AccountFilter(tier_scheme_id=scheme.id, tier=tier)
+        keys = ", ".join(schemes) or "none yet"
+        raise ExportRefused(f"No tier scheme with key {scheme_key!r}; the keys are {keys}.")
+    named = {t.casefold(): t for t in scheme.tiers}
+    if tier.strip().casefold() not in named:
+        raise ExportRefused(
+            f"{scheme.name} has no tier {tier!r}; choose one of {', '.join(scheme.tiers)}."
+        )
+    flt = AccountFilter(tier_scheme_id=scheme.scheme_id, tier=named[tier.strip().casefold()])
     return accounts_frame(session, actor, flt)
+
+
+def _schemes_by_key(session: Session) -> dict[str, SchemeTiers]:
+    """Return the schemes with their tiers, top first, by key, in the review's order."""
+    keys = dict(session.execute(select(TierScheme.id, TierScheme.key)).all())
+    return {keys[scheme_id]: scheme for scheme_id, scheme in scheme_tiers(session).items()}
 
 
 def tier_history_frame(session: Session, actor: Actor) -> pd.DataFrame:

@@ -173,6 +173,26 @@ def update_user(
     return user
 
 
+def set_password(session: Session, email: str, password: str) -> User:
+    """Set a user's password by email and end their sessions, as a password change does."""
+    with unit_of_work(session):
+        email = (email or "").strip().lower()
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:
+            raise ValidationFailed(
+                "The password was not set.", {"email": [f"No user with email {email}."]}
+            )
+        if len(password or "") < MIN_PASSWORD_LENGTH:
+            raise ValidationFailed(
+                "The password was not set.",
+                {"password": [f"Password must be at least {MIN_PASSWORD_LENGTH} characters."]},
+            )
+        with guarded_write(session, "user"):
+            user.set_password(password)
+            user.end_sessions()
+    return user
+
+
 def get_user(session: Session, user_id: int) -> User:
     """Return one user, or raise NotFound."""
     user = session.get(User, user_id)

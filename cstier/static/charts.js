@@ -27,8 +27,38 @@
       type: 'bar',
       data: { labels: csms.map(c => c.name),
               datasets: [{ label: 'By count', data: csms.map(c => c.load_pct), backgroundColor: '#198754' },
-                         { label: 'By ARR', data: csms.map(c => c.arr_load_pct), backgroundColor: '#ffc107' }] },
-      options: { maintainAspectRatio: false, indexAxis: 'y' },
+                         { label: 'By ARR', data: csms.map(c => c.arr_load_pct), backgroundColor: '#ffc107' },
+                         // A vertical line at 100 % of target: the point past which a CSM is over.
+                         { type: 'line', label: '100 % of target', data: csms.map(() => 100), indexAxis: 'y',
+                           borderColor: '#dc3545', borderDash: [6, 4], borderWidth: 2, pointRadius: 0, fill: false }] },
+      options: { maintainAspectRatio: false, indexAxis: 'y',
+                 scales: { x: { beginAtZero: true, suggestedMax: 110, title: { display: true, text: '% of target' } } } },
+    }),
+    'tier-trend': (trend, canvas) => {
+      const arr = canvas.dataset.measure === 'arr';
+      return {
+        type: 'line',
+        data: { labels: trend.weeks, datasets: trend.tiers.map((t, i) => ({
+          label: t.tier, data: arr ? t.arr : t.accounts, fill: true, tension: 0.2,
+          borderColor: colours[i % colours.length], backgroundColor: colours[i % colours.length] + '55' })) },
+        options: { maintainAspectRatio: false, scales: { y: { stacked: true, beginAtZero: true,
+                   title: { display: true, text: arr ? 'ARR' : 'Accounts' } } } },
+      };
+    },
+    'weekly-moves': (moves) => ({
+      type: 'bar',
+      data: { labels: moves.weeks, datasets: [
+        { label: 'Up', data: moves.up, backgroundColor: '#198754' },
+        { label: 'Down', data: moves.down, backgroundColor: '#dc3545' }] },
+      options: { maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    }),
+    'coverage-trend': (coverage) => ({
+      type: 'line',
+      data: { labels: coverage.weeks, datasets: coverage.models.flatMap((m, i) => [
+        { label: m.name + ' required', data: m.required, borderColor: colours[i % colours.length], tension: 0.2 },
+        { label: m.name + ' current FTE', data: m.current, borderColor: colours[i % colours.length],
+          borderDash: [6, 4], tension: 0.2 }]) },
+      options: { maintainAspectRatio: false, scales: { y: { beginAtZero: true, title: { display: true, text: 'CSMs' } } } },
     }),
     tiers: (tiers) => ({
       type: 'bar',
@@ -65,7 +95,7 @@
   document.querySelectorAll('canvas[data-chart]').forEach(canvas => {
     const build = builders[canvas.dataset.chart];
     if (build) {
-      new Chart(canvas, build(JSON.parse(canvas.dataset.series)));
+      new Chart(canvas, build(JSON.parse(canvas.dataset.series), canvas));
     }
   });
 })();

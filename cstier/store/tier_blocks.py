@@ -93,6 +93,20 @@ def account_tiers(session: Session, account_id: int) -> dict[int, tuple[str, str
     return held
 
 
+def tiers_of(session: Session, scheme_id: int, account_ids: np.ndarray) -> np.ndarray:
+    """Return the tier (or None) each given account holds in a scheme, reading only their blocks."""
+    ids = np.asarray(account_ids, dtype=np.int64)
+    found = np.full(len(ids), None, dtype=object)
+    if not len(ids):
+        return found
+    numbers = ids // BLOCK_SIZE
+    for _, block in _load(session, [scheme_id], sorted(set(numbers.tolist()))):
+        here = numbers == block.number
+        labels = np.array([None, *block.names], dtype=object)
+        found[here] = labels[block.tiers[ids[here] - block.number * BLOCK_SIZE]]
+    return found
+
+
 def store_tiers(
     session: Session, scheme_id: int, account_ids: Sequence[int], tiers: Sequence[str | None]
 ) -> None:

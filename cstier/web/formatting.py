@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 
+from cstier.domain.attribute_text import attribute_text
 from cstier.domain.customer import ACCOUNT_UNITS, CONTACT_ROLES, LIFECYCLE_STAGES
 from cstier.domain.permissions import ROLES
 
@@ -62,6 +63,7 @@ def register_formatting(app: Flask) -> None:
     app.add_template_filter(local_time)
     app.add_template_filter(local_iso)
     app.add_template_filter(short_date)
+    app.add_template_filter(attribute_text)
     app.add_template_global(url_with)
     app.jinja_env.globals.update(
         STAGES=LIFECYCLE_STAGES,

@@ -1,4 +1,4 @@
-"""Report pages: the weekly tier review and the tier-change alerts list."""
+"""Report pages: the weekly tier review, the tier-change alerts list and the trends."""
 
 import math
 
@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from cstier.domain.reports import InvalidDate, parse_since, parse_week, week_label
 from cstier.extensions import db
-from cstier.services import alerts, reports
+from cstier.services import alerts, reports, trends
 from cstier.web.current import current_actor
 from cstier.web.query import InvalidQuery, page_arg, parse_id
 
@@ -40,6 +40,13 @@ def tier_review():
         default_week=default_week,
         week=report.week,
     )
+
+
+@bp.route("/reports/trends")
+@login_required
+def trends_page():
+    """Show tier mix, weekly moves and headcount per coverage model over the last 12 weeks."""
+    return render_template("reports/trends.html", report=trends.trends_report(db.session))
 
 
 @bp.route("/alerts")

@@ -228,7 +228,7 @@ def test_suggestions_accept_some(client, auth, manager, book):
         data={"pick": picks, "reason": "Weekly review", "accept_selected": "Accept checked"},
         follow_redirects=True,
     )
-    assert "Accepted 1 proposals" in response.get_data(as_text=True)
+    assert "Accepted 1 proposal." in response.get_data(as_text=True)
     assert owner_of(book["Initech"][0]) is not None
 
 

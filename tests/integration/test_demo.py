@@ -93,6 +93,7 @@ def test_up_migrates_loads_once_and_prints_the_url(tmp_path):
     first = runner.invoke(args=["up", "--no-serve", "--accounts", "40", "--port", "5055"])
     assert first.exit_code == 0, first.output
     assert "http://127.0.0.1:5055" in first.output
+    assert "Running upgrade" not in first.output and "alembic" not in first.output
     assert len(_logins(first.output)) == 12
     again = runner.invoke(args=["up", "--no-serve"])
     assert again.exit_code == 0, again.output

@@ -103,3 +103,40 @@ def test_a_later_admin_leaves_the_workspace_as_it_is(runner, db_session):
     runner.invoke(args=["users", "create", "x@y.io", "--role", "admin"], input="longpassword\n")
 
     assert user_count() == 2 and defaults_count() == (0, 0)
+
+
+def test_set_password_from_stdin_ends_sessions(runner, db_session):
+    UserFactory(email="known@example.com")
+    with Session(db.engine) as fresh:
+        token = fresh.scalar(select(User.session_token).where(User.email == "known@example.com"))
+
+    result = runner.invoke(
+        args=["users", "set-password", "KNOWN@example.com"], input="brand-new-secret\n"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "brand-new-secret" not in result.output
+    assert sign_in("known@example.com", "brand-new-secret") is not None
+    with Session(db.engine) as fresh:
+        assert (
+            fresh.scalar(select(User.session_token).where(User.email == "known@example.com"))
+            != token
+        )
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("nobody@example.com", "brand-new-secret\n", "No user with email nobody@example.com."),
+        ("known@example.com", "short\n", "at least 8 characters"),
+    ],
+    ids=["unknown email", "short password"],
+)
+def test_set_password_refuses_bad_input(runner, db_session, email, password, message):
+    UserFactory(email="known@example.com")
+
+    result = runner.invoke(args=["users", "set-password", email], input=password)
+
+    assert result.exit_code == 1
+    assert message in result.output
+    assert sign_in("known@example.com", password.strip()) is None

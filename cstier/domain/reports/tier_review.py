@@ -1,6 +1,8 @@
 """The weekly tier review: who moved up, down or into a tier, and how much ARR moved.
 
-An account that moves twice in a week counts once, by its net move.
+An account that moves twice in a week counts once, by its net move. A first tiering is not
+a change of tier: an account first tiered in the week counts as newly tiered, or, if it
+moved again that week, by its move from the tier it was first given, as Alerts lists it.
 """
 
 from collections.abc import Iterable
@@ -57,8 +59,8 @@ class SchemeMovement:
 
     @property
     def accounts_changed(self) -> int:
-        """Return how many accounts ended the week in a different tier (or their first)."""
-        return self.up + self.down + self.new + self.moved
+        """Return how many accounts ended the week in a different tier (first tierings apart)."""
+        return self.up + self.down + self.moved
 
 
 @dataclass
@@ -79,8 +81,8 @@ class TierReview:
 
     @property
     def empty(self) -> bool:
-        """Whether nothing changed tier this week."""
-        return self.changes == 0
+        """Whether nothing changed tier this week and nothing was tiered for the first time."""
+        return self.changes == 0 and self.new == 0
 
 
 def direction(from_tier: str | None, to_tier: str, tiers: Iterable[str], dimension: str) -> str:
@@ -126,8 +128,8 @@ def build_tier_review(
         schemes=movements,
         top_movers=top_movers,
         lines=[],
-        changes=len(changes),
-        accounts=int(changes["account_id"].nunique()) if len(changes) else 0,
+        changes=int(changes["from_tier"].notna().sum()) if len(changes) else 0,
+        accounts=int(net.loc[net["direction"].isin((UP, DOWN, MOVED)), "account_id"].nunique()),
         up=int(counts.get(UP, 0)),
         down=int(counts.get(DOWN, 0)),
         new=int(counts.get(NEW, 0)),
@@ -148,7 +150,13 @@ def _net_moves(changes: pd.DataFrame) -> pd.DataFrame:
     order = [name for name in ("at", "change_id") if name in changes]
     if order:
         ordered = changes.sort_values(order, kind="stable")
-    first = ordered.drop_duplicates(KEYS, keep="first").set_index(KEYS)["from_tier"]
+    first_rows = ordered.drop_duplicates(KEYS, keep="first").set_index(KEYS)
+    moves_per_key = ordered.groupby(KEYS).size()
+    # First tiered, then moved in the same week: the move starts where the first tiering put it.
+    tiered_then_moved = first_rows["from_tier"].isna() & (
+        moves_per_key.reindex(first_rows.index) > 1
+    )
+    first = first_rows["from_tier"].where(~tiered_then_moved, first_rows["to_tier"])
     last = ordered.drop_duplicates(KEYS, keep="last").set_index(KEYS)
     net = pd.DataFrame(
         {
@@ -250,7 +258,8 @@ def summary_lines(review: TierReview) -> list[str]:
         return ["No tier changes in this week."]
     lines = [
         f"{review.accounts:,} {_plural(review.accounts, 'account')} changed tier "
-        f"({review.changes:,} {_plural(review.changes, 'change')})."
+        f"({review.changes:,} {_plural(review.changes, 'change')})"
+        + (f"; {review.new:,} newly tiered." if review.new else ".")
     ]
     for scheme in review.schemes:
         parts = []

@@ -20,8 +20,16 @@ class CapacityReport:
     unassigned: int
 
 
-def capacity_report(session: Session) -> CapacityReport:
-    """Return every CSM's load against target and every model's required vs current headcount."""
+CSM_SORTS = ("name", "fte", "accounts", "arr_cents", "load_pct", "arr_load_pct", "load")
+
+
+def capacity_report(
+    session: Session, sort: str = "load", descending: bool = True
+) -> CapacityReport:
+    """Return every CSM's load against target and every model's required vs current headcount.
+
+    CSMs are sorted by any of CSM_SORTS (an unknown key sorts by load), ties by CSM id.
+    """
     book = coverage_reads.book_frame(session)
     csms = coverage_reads.csms_frame(session)
     models = coverage_reads.models_frame(session)
@@ -31,10 +39,19 @@ def capacity_report(session: Session) -> CapacityReport:
     loads = loads[loads["active"].fillna(False).astype(bool) | (loads["accounts"] > 0)]
     plan = headcount_plan(book, csms, models)
     return CapacityReport(
-        csms=_records(loads.sort_values(["load", "csm_id"], ascending=[False, True])),
+        csms=_records(_sorted(loads, sort, descending)),
         models=_records(plan),
         unassigned=int(book["csm_id"].isna().sum()),
     )
+
+
+def _sorted(loads: pd.DataFrame, sort: str, descending: bool) -> pd.DataFrame:
+    column = sort if sort in CSM_SORTS else "load"
+    key = loads[column].str.lower() if column == "name" else loads[column]
+    order = loads.assign(_key=key).sort_values(
+        ["_key", "csm_id"], ascending=[not descending, True], na_position="last", kind="stable"
+    )
+    return order.drop(columns="_key")
 
 
 def headcount_for_tiers(

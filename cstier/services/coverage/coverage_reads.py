@@ -109,6 +109,42 @@ def book_frame(session: Session, csm_id: int | None = None) -> pd.DataFrame:
     return frame
 
 
+def owned_book_frame(session: Session, csm_ids: list[int] | None = None) -> pd.DataFrame:
+    """Return the accounts a CSM owns (all CSMs, or the given ones), with model and ARR.
+
+    Through the index on the owner: loads need only the owned part of the book.
+    """
+    stmt = select(
+        Account.id, Account.csm_id, AccountCoverage.coverage_model_id, Account.arr_cents
+    ).outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
+    if csm_ids is None:
+        stmt = stmt.where(Account.csm_id.is_not(None))
+    else:
+        stmt = stmt.where(Account.csm_id.in_([int(c) for c in csm_ids] or [-1]))
+    frame = read_frame(session, stmt, ["account_id", "csm_id", "coverage_model_id", "arr_cents"])
+    frame["coverage_model_id"] = frame["coverage_model_id"].astype("Int64")
+    frame["csm_id"] = frame["csm_id"].astype("Int64")
+    return frame
+
+
+def owned_totals_frame(session: Session) -> pd.DataFrame:
+    """Return accounts and ARR per owning CSM and coverage model, summed in the database."""
+    stmt = (
+        select(
+            Account.csm_id,
+            AccountCoverage.coverage_model_id,
+            func.count(),
+            func.coalesce(func.sum(Account.arr_cents), 0),
+        )
+        .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
+        .where(Account.csm_id.is_not(None))
+        .group_by(Account.csm_id, AccountCoverage.coverage_model_id)
+    )
+    frame = read_frame(session, stmt, ["csm_id", "coverage_model_id", "accounts", "arr_cents"])
+    frame["coverage_model_id"] = frame["coverage_model_id"].astype("Int64")
+    return frame
+
+
 def model_arr_totals(session: Session) -> pd.DataFrame:
     """Return the ARR (cents) and number of accounts of each coverage model, by model id."""
     stmt = (

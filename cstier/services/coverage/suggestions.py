@@ -16,9 +16,10 @@ from cstier.services.errors import Forbidden, ServiceError, ValidationFailed
 
 @dataclass
 class AcceptResult:
-    """How many proposals were applied, and why others were not."""
+    """How many proposals gave an account a new owner, kept its owner, and why others were not."""
 
     applied: int = 0
+    kept: int = 0
     skipped: list[str] = field(default_factory=list)
 
 
@@ -109,7 +110,9 @@ def accept(
                 f"{len(account_ids)} accounts for {_name(session, csm_id)}: {exc}"
             )
         else:
-            result.applied += outcome.changed + outcome.unchanged
+            # A kept proposal leaves the owner as they were: it clears the flag, it is no change.
+            result.applied += outcome.changed
+            result.kept += outcome.unchanged
     return result
 
 

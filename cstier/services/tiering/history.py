@@ -13,7 +13,9 @@ from cstier.models import Account, TierChange, TieringRun, TierScheme
 from cstier.models.base import utcnow
 from cstier.services.accounts import scoped
 from cstier.services.errors import NotFound
+from cstier.services.reports import scheme_tiers
 from cstier.services.tiering.explain_now import ReasonNow, reasons_now
+from cstier.services.tiering.segments import rank_key
 from cstier.store.bulk_reads import among
 from cstier.store.tier_blocks import account_tiers
 
@@ -205,9 +207,17 @@ def composition_as_of(
         select(latest.c.to_tier, func.count())
         .where(latest.c.scheme_id == scheme_id)
         .group_by(latest.c.to_tier)
-        .order_by(latest.c.to_tier)
     )
-    return pd.DataFrame(session.execute(stmt).all(), columns=["tier", "accounts"])
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=["tier", "accounts"])
+    return _in_rank_order(session, scheme_id, frame)
+
+
+def _in_rank_order(session: Session, scheme_id: int, frame: pd.DataFrame) -> pd.DataFrame:
+    """Order a per-tier frame by the scheme's tiers, top first; tiers it no longer has go last."""
+    scheme = scheme_tiers(session).get(scheme_id)
+    order = scheme.tiers if scheme else ()
+    keys = [rank_key(tier, order) for tier in frame["tier"]]
+    return frame.iloc[sorted(range(len(frame)), key=keys.__getitem__)].reset_index(drop=True)
 
 
 def get_run(session: Session, run_id: int) -> TieringRun:

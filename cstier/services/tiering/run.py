@@ -27,6 +27,7 @@ from cstier.services.errors import Forbidden, ValidationFailed
 from cstier.services.tiering.changes import ChangeBatch
 from cstier.services.tiering.schemes import active_schemes, validate
 from cstier.services.tiering.snapshot import BookSnapshot, read_snapshot
+from cstier.services.trends import record_tier_mix
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_writes import BulkWriter, checkpoint_after, large_page_cache, large_work_mem
 from cstier.store.sizes import BatchSizes
@@ -136,6 +137,8 @@ def run_tiering(
                 chunk_rows=sizes.book_chunk_rows,
             )
             tally = _tier_book(session, snapshot, schemes, parsed, run.id, now, dry_run, sizes)
+            if not dry_run:
+                record_tier_mix(session, run.id, now)  # the trends and dashboards read these
             run.scheme_versions, run.changes = tally.versions, tally.changes
             run.accounts_evaluated = len(snapshot.accounts)
             run.status, run.finished_at = "succeeded", utcnow()

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from cstier.domain.permissions import Actor
 from cstier.models import Account, TierScheme
 from cstier.services.accounts import scoped
+from cstier.services.reports import scheme_tiers
 from cstier.services.tiering.current_arr import current_arr_cents
 from cstier.store.column_reads import read_columns
 from cstier.store.tier_blocks import read_current_tiers
@@ -28,13 +29,25 @@ def tier_summary(session: Session, actor: Actor) -> list[dict]:
     held = read_current_tiers(session, [s.id for s in schemes])
     out = []
     ids, arr = book["account_id"].to_numpy(), book["arr_cents"].to_numpy(float)
+    ranked = scheme_tiers(session)
     for scheme in sorted(
         schemes, key=lambda s: ({"value": 0, "needs": 1}.get(s.dimension, 2), s.name)
     ):
         tiers = _per_tier(held[scheme.id], ids, arr)
-        tiers.sort(key=lambda t: -t["arr_cents"])
+        order = ranked[scheme.id].tiers if scheme.id in ranked else ()
+        tiers.sort(key=lambda t: rank_key(t["tier"], order))
         out.append({"scheme": scheme, "tiers": tiers})
     return out
+
+
+def rank_key(tier: str, order: tuple[str, ...]) -> tuple[int, str]:
+    """Sort a tier by its rank in the scheme (top first); tiers it no longer has go last, by name."""
+    return (order.index(tier), "") if tier in order else (len(order), tier)
+
+
+def scheme_names(session: Session) -> dict[str, str]:
+    """Return every scheme's name by its key, for pages that list runs' changes."""
+    return dict(session.execute(select(TierScheme.key, TierScheme.name)).all())
 
 
 def _per_tier(held: pd.DataFrame, ids: np.ndarray, arr: np.ndarray) -> list[dict]:

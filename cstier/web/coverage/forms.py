@@ -136,3 +136,11 @@ class AcceptForm(FlaskForm):
     )
     accept_selected = SubmitField("Accept checked")
     accept_all = SubmitField("Accept all")
+
+
+class WorklistForm(FlaskForm):
+    """Accept the checked suggestions of the reassignment worklist, or all of them."""
+
+    reason = StringField("Reason", default="Coverage model changed", validators=[Length(max=500)])
+    accept_selected = SubmitField("Accept checked")
+    accept_all = SubmitField("Accept all")

@@ -143,5 +143,6 @@ from cstier.web.coverage import (  # noqa: E402, F401
     capacity_views,
     handoff_views,
     people_views,
+    reassign_views,
     suggest_views,
 )

@@ -48,7 +48,15 @@ def accept_suggestions():
         flash("Check at least one proposal, or accept all.", "warning")
         return redirect(url_for(".suggestion_list"))
     result = suggestions.accept(db.session, current_actor(), picks, form.reason.data or "")
-    flash(f"Accepted {result.applied:,} proposals.", "success")
+    flash(accepted_message(result.applied, result.kept), "success")
     for message in result.skipped:
         flash(f"Not applied: {message}", "warning")
     return redirect(url_for(".suggestion_list"))
+
+
+def accepted_message(applied: int, kept: int) -> str:
+    """Say how many proposals gave a new owner and how many kept the owner, in good English."""
+    message = f"Accepted {applied:,} {'proposal' if applied == 1 else 'proposals'}"
+    if kept:
+        message += f"; {kept:,} {'account keeps its' if kept == 1 else 'accounts keep their'} owner"
+    return message + "."

@@ -31,7 +31,7 @@ from cstier.web.query import InvalidQuery, text_arg
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
 MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # the response adds "; charset=utf-8" to a text type itself
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
@@ -50,6 +50,7 @@ def _index(form: UploadForm, status: int = 200):
         kinds=KINDS,
         describe=describe_type,
         exports=exports.EXPORTS,
+        segments=exports.segment_choices(db.session),
         runs=recent_runs(db.session, current_actor()),
         can_import=current_user.role in MANAGERS,
     ), status

@@ -4,7 +4,9 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import login_required
 
 from cstier.extensions import db
-from cstier.services import accounts, health
+from cstier.services import health
+from cstier.services.dashboards.csm import csm_dashboard
+from cstier.services.dashboards.manager import manager_dashboard
 from cstier.web.current import current_actor
 
 bp = Blueprint("main", __name__)
@@ -13,9 +15,11 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def dashboard():
-    """Show a summary of the book: counts, ARR, accounts by lifecycle stage and region."""
-    summary = accounts.book_summary(db.session, current_actor())
-    return render_template("main/dashboard.html", summary=summary)
+    """Show the manager's Monday, or a CSM's own week."""
+    actor = current_actor()
+    if actor.role == "csm":
+        return render_template("main/csm_dashboard.html", board=csm_dashboard(db.session, actor))
+    return render_template("main/dashboard.html", board=manager_dashboard(db.session, actor))
 
 
 @bp.route("/healthz")

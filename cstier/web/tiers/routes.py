@@ -47,6 +47,7 @@ def index():
         "tiers/index.html",
         summary=segments.tier_summary(db.session, actor),
         runs=history.recent_runs(db.session, 10),
+        scheme_names=segments.scheme_names(db.session),
         run_form=RunForm(),
         defaults_form=DefaultSchemesForm(),
         can_run=can_manage_book(actor),

@@ -22,8 +22,8 @@ def book(db_session, csm):
 
 def test_login_shows_dashboard(page, signed_in, manager, book):
     signed_in(manager.email)
-    expect(page.locator("h1")).to_have_text("Book of business")
-    expect(page.locator("#kpi-accounts")).to_have_text("3")
+    expect(page.locator("h1")).to_contain_text("Monday")
+    expect(page.locator("#kpi-needs-new-owner")).to_have_text("0")
 
 
 def test_wrong_password_shows_message(page, live_server, manager):

@@ -10,6 +10,7 @@ from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import ensure_default_schemes
+from cstier.services.trends import record_tier_mix
 from tests.factories import AccountFactory, CompanyFactory
 from tests.integration.coverage.conftest import give_profile
 
@@ -19,7 +20,8 @@ TIERED_AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # in week 2026-W02
 
 # Each page and the canvases its charts are drawn on.
 CHART_PAGES = {
-    "/": ["#stage-chart", "#region-chart"],
+    "/": ["#tier-mix-chart", "#tier-arr-chart"],
+    "/reports/trends": ["canvas[data-chart=weekly-moves]", "#coverage-trend-chart"],
     "/tiers/": ["canvas.tier-chart"],
     "/reports/tier-review?week=2026-W02": ["#moves-chart"],
     "/coverage/capacity": ["#headcount-chart", "#load-chart"],
@@ -42,8 +44,9 @@ def tiered_book(db_session, csm):
         AccountFactory(name="Initech Edge", company=apac, csm=csm, arr_cents=25_000_00),
         AccountFactory(name="Globex Data", company=emea, csm=csm, arr_cents=280_000_00),
     ]
-    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=TIERED_AT)
+    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=TIERED_AT)
     derive_coverage(db_session)
+    record_tier_mix(db_session, summary.run_id, TIERED_AT)  # as a run will, for the trend charts
     db_session.commit()
     return accounts
 

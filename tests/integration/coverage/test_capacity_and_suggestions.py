@@ -103,6 +103,18 @@ def test_flagged_account_keeps_a_still_valid_owner(db_session, book, csm):
     assert db_session.scalars(select(AccountCoverage)).all()
 
 
+def test_a_kept_proposal_is_not_counted_as_accepted(db_session, manager, book, csm):
+    account = book["owned"][0]
+    db_session.get(AccountCoverage, account.id).needs_reassignment = True
+    db_session.commit()
+    actor = Actor(user_id=manager.id, role=manager.role)
+
+    result = suggestions.accept(db_session, actor, [(account.id, csm.id, None)], "Keep")
+
+    assert (result.applied, result.kept) == (0, 1)
+    assert not db_session.get(AccountCoverage, account.id).needs_reassignment
+
+
 def test_parse_picks_refuses_garbage():
     assert suggestions.parse_picks(["1:2:", "3:4:5"]) == [(1, 2, None), (3, 4, 5)]
     with pytest.raises(ValidationFailed):

@@ -151,8 +151,8 @@ def test_several_schemes_are_counted_apart():
     )
     assert (by_id(review, 1).up, by_id(review, 1).down) == (1, 0)
     assert (by_id(review, 2).down, by_id(review, 2).new) == (1, 1)
-    assert (review.accounts, review.changes, review.up, review.down, review.new) == (2, 3, 1, 1, 1)
-    assert review.lines[0] == "2 accounts changed tier (3 changes)."
+    assert (review.accounts, review.changes, review.up, review.down, review.new) == (1, 2, 1, 1, 1)
+    assert review.lines[0] == "1 account changed tier (2 changes); 1 newly tiered."
     assert [line.split(":")[0] for line in review.lines[1:3]] == ["Value tiers", "Needs tiers"]
 
 
@@ -228,3 +228,26 @@ def test_parse_since(text, expected):
 def test_parse_since_refuses(text):
     with pytest.raises(InvalidDate):
         parse_since(text)
+
+
+def test_first_tierings_are_not_counted_as_changes():
+    review = build_tier_review(
+        changes((1, 1, None, "Strategic", 300_000), (2, 1, None, "Scale", 10_000)), SCHEMES
+    )
+    assert (review.accounts, review.changes, review.new) == (0, 0, 2)
+    assert by_id(review, 1).accounts_changed == 0
+    assert review.lines[0] == "0 accounts changed tier (0 changes); 2 newly tiered."
+    assert not review.empty
+
+
+def test_first_tiered_then_moved_in_the_same_week_counts_by_its_move_as_alerts_do():
+    frame = changes(
+        (1, 1, None, "Growth", 300_000),
+        (1, 1, "Growth", "Strategic", 300_000),
+        (2, 1, None, "Scale", 10_000),
+    )
+    review = build_tier_review(frame, SCHEMES)
+    value = by_id(review, 1)
+    assert (value.up, value.down, value.new) == (1, 0, 1)
+    assert (review.accounts, review.changes, review.arr_up_cents) == (1, 1, 300_000_00)
+    assert review.lines[0] == "1 account changed tier (1 change); 1 newly tiered."

@@ -1,0 +1,1 @@
+"""The dashboards: the manager's Monday and a CSM's own week."""
