@@ -1,5 +1,7 @@
 """The vocabulary of the customer model: units, roles, lifecycle stages."""
 
+import re
+
 ACCOUNT_UNITS = {
     "company": "Company",
     "department": "Department",
@@ -26,6 +28,9 @@ REGIONS = ("NA", "EMEA", "APAC", "LATAM")
 ATTRIBUTE_TYPES = ("text", "number", "boolean", "date", "choice")
 
 ATTRIBUTE_CATEGORIES = ("demographic", "technographic", "psychographic", "behavioural")
+
+# A custom attribute key: how imports name it (attr.<key>) and rules reference it.
+ATTRIBUTE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
 
 def required_link(unit: str) -> str | None:

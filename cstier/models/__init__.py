@@ -19,6 +19,7 @@ from cstier.models.revenue import (
     AccountNeed,
     ImportRun,
     OnboardingMilestone,
+    SavedImportMapping,
     Subscription,
     UsageMetric,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "ApiToken",
     "ImportRun",
     "OnboardingMilestone",
+    "SavedImportMapping",
     "Subscription",
     "UsageMetric",
     "TierBlock",

@@ -1,19 +1,22 @@
 """Workspace settings and custom attribute definitions."""
 
-import re
 from zoneinfo import available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cstier.domain.customer import ACCOUNT_UNITS, ATTRIBUTE_CATEGORIES, ATTRIBUTE_TYPES
+from cstier.domain.customer import (
+    ACCOUNT_UNITS,
+    ATTRIBUTE_CATEGORIES,
+    ATTRIBUTE_KEY,
+    ATTRIBUTE_TYPES,
+)
 from cstier.models import CustomAttribute, Workspace
 from cstier.services.errors import NotFound, ValidationFailed
 from cstier.services.unit_of_work import unit_of_work
 from cstier.services.versioning import check_version, guarded_write
 
-KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
-
+KEY_PATTERN = ATTRIBUTE_KEY
 
 def get_workspace(session: Session) -> Workspace:
     """Return the workspace row, creating it with defaults on first use."""
