@@ -44,9 +44,7 @@ class CellFormats:
                 f"Unknown date format {self.date_order!r}: choose one of {', '.join(DATE_ORDERS)}."
             )
         if self.decimal not in DECIMAL_SEPARATORS:
-            raise FormatRefused(
-                f"Unknown decimal separator {self.decimal!r}: choose '.' or ','."
-            )
+            raise FormatRefused(f"Unknown decimal separator {self.decimal!r}: choose '.' or ','.")
 
 
 PLAIN = CellFormats()

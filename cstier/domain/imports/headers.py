@@ -114,7 +114,9 @@ def _target(target: str) -> str:
     if not target:
         return IGNORE
     if target.strip().lower().startswith(ATTRIBUTE_PREFIX):
-        return ATTRIBUTE_PREFIX + target.strip()[len(ATTRIBUTE_PREFIX) :]  # keys are checked as given
+        return (
+            ATTRIBUTE_PREFIX + target.strip()[len(ATTRIBUTE_PREFIX) :]
+        )  # keys are checked as given
     return normalise(target)
 
 

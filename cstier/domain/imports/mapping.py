@@ -28,6 +28,11 @@ class ImportMapping:
         """Return how the file writes dates and amounts."""
         return CellFormats(self.date_order, self.decimal)
 
+    @property
+    def fills(self) -> dict[str, str]:
+        """Return every column's constant or default value, for the mapping page."""
+        return self.defaults | self.constants
+
     def filled(self) -> set[str]:
         """Return the columns fed by something other than a file header."""
         extra = set(self.constants) | set(self.defaults)

@@ -131,7 +131,9 @@ class Source:
             sheet.reset_dimensions()
             batch, numbers = [], []
             first = HEADER_ROWS + 1
-            for number, values in enumerate(sheet.iter_rows(min_row=first, values_only=True), first):
+            for number, values in enumerate(
+                sheet.iter_rows(min_row=first, values_only=True), first
+            ):
                 self.limits.check_rows(number - HEADER_ROWS)
                 self.limits.check_columns(len(values))
                 batch.append(
