@@ -11,8 +11,8 @@ def register_api(app: Flask) -> None:
 
     from cstier.api import (
         account_tiers,
-        attributes,
         accounts,
+        attributes,
         capacity,
         companies,
         coverage,

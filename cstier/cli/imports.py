@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from cstier.domain.imports import KINDS
-from cstier.domain.imports.mapping import ImportMapping, MappingRefused
+from cstier.domain.imports.mapping import ImportMapping
 from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
 from cstier.services import exports

@@ -87,8 +87,8 @@ def resolve(
         chosen = ImportMapping(columns=dict(chosen or {}))
     result = HeaderMapping(columns={})
     for header, target in chosen.columns.items():
-        if header not in headers:
-            result.problems.append((header, header, "the mapping names a column the file lacks"))
+        if target and header not in headers:  # ignoring an absent column is harmless
+            result.problems.append((header, target, "the mapping names a column the file lacks"))
     mapping = suggest(kind, headers)
     for header, target in chosen.columns.items():
         if header in mapping:

@@ -25,9 +25,9 @@ from cstier.services.imports.mappings import remember_mapping
 from cstier.services.imports.passes import one_pass, two_passes
 from cstier.services.imports.reader import ReadLimits, Source, UnreadableFile, open_source
 from cstier.services.imports.refs import References
+from cstier.services.imports.retier import retier_after_import
 from cstier.services.imports.targets import TARGETS
 from cstier.services.imports.upsert import Tally, Upsert, link_late_parents
-from cstier.services.imports.retier import retier_after_import
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_writes import checkpoint_after, large_page_cache
 from cstier.store.sizes import BatchSizes

@@ -17,11 +17,10 @@ from cstier.domain.imports.mapping import ImportMapping
 from cstier.domain.imports.sniff import EncodingRefused
 from cstier.domain.imports.template import describe_type, template_csv
 from cstier.extensions import db
-from cstier.services import exports
+from cstier.services import exports, workspace
 from cstier.services.batch_sizes import batch_sizes
-from cstier.services.imports import ImportRequest, import_file
-from cstier.services import workspace
 from cstier.services.errors import ValidationFailed
+from cstier.services.imports import ImportRequest, import_file
 from cstier.services.imports.offer import MappingOffer, offer_mapping
 from cstier.services.imports.reader import ReadLimits, UnreadableFile, open_source
 from cstier.services.imports.runs import recent_runs
