@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.imports import KINDS, AttributeType, ErrorList, RowError, clean_text
+from cstier.domain.imports.formats import FormatRefused
 from cstier.domain.imports.headers import ATTRIBUTE_PREFIX, HeaderMapping, resolve
 from cstier.domain.imports.mapping import ImportMapping
 from cstier.domain.imports.sniff import EncodingRefused
@@ -151,9 +152,12 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     mapping = resolve(kind, source.headers, chosen)
     outcome.ignored_columns = mapping.ignored
     outcome.errors = _file_errors(mapping)
+    try:
+        formats = chosen.formats
+    except FormatRefused as exc:
+        outcome.errors.add(RowError(None, "mapping", "", str(exc)))
     if outcome.errors:
         return _record(session, request, outcome, now)
-    formats = chosen.formats
     attributes = attribute_types(session) if kind.allows_attributes else {}
     present = mapping.present
     refs = References(session)

@@ -3,17 +3,20 @@
 from werkzeug.datastructures import MultiDict
 
 from cstier.domain.imports.columns import KindSpec
+from cstier.domain.imports.formats import DATE_ORDERS, DECIMAL_SEPARATORS
 from cstier.domain.imports.mapping import ImportMapping
 
 FILL_MODES = ("constant", "default")
 
 
 def posted_mapping(form: MultiDict, kind: KindSpec, headers: list[str]) -> ImportMapping:
-    """Return the mapping the page posted; unknown values are left for the import to refuse."""
+    """Return the mapping the page posted; MappingForm refuses unknown formats with a message."""
+    date_order = form.get("date_format", "")
+    decimal = form.get("decimal_separator", ".")
     mapping = ImportMapping(
         columns={h: form.get(f"map-{i}", "").strip() for i, h in enumerate(headers)},
-        date_order=form.get("date_format") or None,
-        decimal=form.get("decimal_separator") or ".",
+        date_order=date_order if date_order in DATE_ORDERS else None,
+        decimal=decimal if decimal in DECIMAL_SEPARATORS else ".",
         companies_from_accounts=kind.name == "accounts" and form.get("companies") == "y",
     )
     for column in kind.names:
