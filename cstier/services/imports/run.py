@@ -230,9 +230,9 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     finally:
         writer.close()
     _count(outcome, upsert.tally)
+    _record(session, request, outcome, now)
     if not request.dry_run:
         remember_mapping(session, kind.name, _as_applied(chosen, mapping), request.actor_id)
-    _record(session, request, outcome, now)
     if request.retier and not request.dry_run and (outcome.created or outcome.updated):
         try:
             outcome.retier_run_id = retier_after_import(session, request.actor, request.sizes)
