@@ -33,6 +33,17 @@ ATTRIBUTE_CATEGORIES = ("demographic", "technographic", "psychographic", "behavi
 ATTRIBUTE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
 
+def split_choices(text: str) -> list[str]:
+    """Return typed choices: one per line, or comma separated when typed on one line."""
+    parts = text.splitlines() if "\n" in text else text.split(",")
+    return [c.strip() for c in parts if c.strip()]
+
+
+def choices_text(choices: list[str]) -> str:
+    """Return choices one per line, ending in a newline, so split_choices reads them back."""
+    return "".join(f"{c}\n" for c in choices)
+
+
 def required_link(unit: str) -> str | None:
     """Return which link an account of this unit needs beyond its company."""
     return {"department": "department", "decision_maker": "contact"}.get(unit)

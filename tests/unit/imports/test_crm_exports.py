@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from cstier.domain.customer import choices_text, split_choices
 from cstier.domain.imports import KINDS, ErrorList, RowError
 from cstier.domain.imports.attributes import attribute_key, guess_type
 from cstier.domain.imports.cells import parse_date, parse_float, parse_money
@@ -263,3 +264,17 @@ def test_attribute_keys_from_headers(header, key):
 )
 def test_attribute_types_are_guessed_from_the_cells(cells, guess):
     assert guess_type(pd.Series(cells, dtype=object), PLAIN) == guess
+
+
+@pytest.mark.parametrize(
+    ("text", "choices"),
+    [
+        ("a, b", ["a", "b"]),
+        ("Good, strong\nWeak\n", ["Good, strong", "Weak"]),
+        ("Good, strong\r\n", ["Good, strong"]),
+        (" , ", []),
+    ],
+)
+def test_typed_choices_one_per_line_or_comma_separated(text, choices):
+    assert split_choices(text) == choices
+    assert split_choices(choices_text(choices)) == choices
