@@ -8,7 +8,22 @@ import pandas as pd
 
 DATE_ORDERS = {"DMY": "D/M/Y (31/01/2026)", "MDY": "M/D/Y (01/31/2026)"}
 DECIMAL_SEPARATORS = {".": "1,234.50 (dot)", ",": "1.234,50 (comma)"}
-CURRENCY_SYMBOLS = ("$", "€", "£", "¥", "₹", "CHF", "USD", "EUR", "GBP", "JPY", "CAD", "AUD", "INR")
+CURRENCY_SYMBOLS = (
+    "US$",
+    "$",
+    "€",
+    "£",
+    "¥",
+    "₹",
+    "CHF",
+    "USD",
+    "EUR",
+    "GBP",
+    "JPY",
+    "CAD",
+    "AUD",
+    "INR",
+)
 AMBIGUOUS_DATE = "ambiguous date: choose the date format (D/M/Y or M/D/Y) for the file"
 NUMERIC_DATE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})$")
 # Named months and year-first dates can only be read one way.
@@ -103,7 +118,8 @@ def _one_amount(cell: str, decimal: str) -> tuple[float, str | None]:
         if text.upper().endswith(symbol):
             text = text[: -len(symbol)].strip()
             break
-    text = text.lstrip("-").strip()
+    if text.startswith("-"):  # "$-5": the sign after the symbol
+        negative, text = True, text[1:].strip()
     thousands = "," if decimal == "." else "."
     grouped = rf"\d{{1,3}}(?:[{re.escape(thousands)} ']\d{{3}})+"
     pattern = rf"^(?:{grouped}|\d+)(?:{re.escape(decimal)}\d+)?$"

@@ -70,7 +70,7 @@ def suggest(
     for header in pending:
         if guesses[header]:
             continue
-        for key in synonym_keys(kind.name, header):
+        for key in synonym_keys(header):
             column = index.get(key)
             if column and column not in taken:
                 guesses[header] = column

@@ -122,7 +122,7 @@ def header_key(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", header.replace("\ufeff", "").lower())
 
 
-def synonym_keys(kind: str, header: str) -> list[str]:
+def synonym_keys(header: str) -> list[str]:
     """Return the keys a header may match: as written, then without a bracketed unit."""
     keys = [header_key(header)]
     bare = header_key(BRACKETS.sub(" ", header))

@@ -13,7 +13,7 @@ from cstier.domain.imports.headers import ATTRIBUTE_PREFIX, suggest
 from cstier.domain.imports.mapping import ImportMapping
 from cstier.models import CustomAttribute
 from cstier.services.imports.mappings import saved_mapping
-from cstier.services.imports.reader import ReadLimits, open_source
+from cstier.services.imports.reader import ReadLimits, Source, open_source
 
 SAMPLE_ROWS = 200
 
@@ -69,7 +69,9 @@ def offer_mapping(
     )
 
 
-def _guesses(source, columns: dict[str, str], mapping: ImportMapping) -> dict[str, AttributeGuess]:
+def _guesses(
+    source: Source, columns: dict[str, str], mapping: ImportMapping
+) -> dict[str, AttributeGuess]:
     """Guess a key and type for every header that feeds no column of the kind."""
     loose = [
         h for h, target in columns.items() if not target or target.startswith(ATTRIBUTE_PREFIX)

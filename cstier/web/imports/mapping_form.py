@@ -6,8 +6,6 @@ from cstier.domain.imports.columns import KindSpec
 from cstier.domain.imports.formats import DATE_ORDERS, DECIMAL_SEPARATORS
 from cstier.domain.imports.mapping import ImportMapping
 
-FILL_MODES = ("constant", "default")
-
 
 def posted_mapping(form: MultiDict, kind: KindSpec, headers: list[str]) -> ImportMapping:
     """Return the mapping the page posted; MappingForm refuses unknown formats with a message."""

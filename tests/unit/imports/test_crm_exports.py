@@ -85,6 +85,7 @@ def test_a_saved_choice_wins_over_the_synonyms():
         ("1\u00a0234,5 €", ",", 123450),
         ("1.234", ",", 123400),
         ("£12", ".", 1200),
+        ("US$ 12", ".", 1200),
     ],
 )
 def test_money_with_symbols_and_separators(text, decimal, cents):
@@ -99,6 +100,7 @@ def test_money_with_symbols_and_separators(text, decimal, cents):
         ("1.234,50", ".", "unknown currency or format"),
         ("1,23", ".", "unknown currency or format"),
         ("-$5", ".", "money cannot be negative"),
+        ("$-5", ".", "money cannot be negative"),
         ("($5.00)", ".", "money cannot be negative"),
         ("1,234.567", ".", "at most two decimals"),
     ],
