@@ -35,11 +35,14 @@ class ErrorList:
     items: list[RowError] = field(default_factory=list)
     total: int = 0
     counts: Counter = field(default_factory=Counter)  # (column, reason) -> cells, every error
+    whole_file: set[str] = field(default_factory=set)  # reasons about the file, not its cells
 
     def add(self, error: RowError) -> None:
         """Record one error."""
         self.total += 1
         self.counts[(error.column, error.reason)] += 1
+        if error.row is None:
+            self.whole_file.add(error.reason)
         if len(self.items) < MAX_ERRORS:
             self.items.append(error)
 
@@ -64,6 +67,7 @@ class ErrorList:
             self.items.append(item)
         self.total += other.total
         self.counts.update(other.counts)
+        self.whole_file |= other.whole_file
 
     def renamed(self, names: dict[str, str]) -> "ErrorList":
         """Return the same errors with columns named as the file names them."""
@@ -71,6 +75,7 @@ class ErrorList:
             [replace(e, column=names.get(e.column, e.column)) for e in self.items],
             self.total,
             Counter({(names.get(c, c), r): n for (c, r), n in self.counts.items()}),
+            set(self.whole_file),
         )
 
     def groups(self) -> list[dict]:
@@ -84,7 +89,7 @@ class ErrorList:
                 "reason": reason,
                 "cells": columns.total(),
                 "columns": dict(columns.most_common()),
-                "summary": _summary(reason, columns),
+                "summary": _summary(reason, columns, reason in self.whole_file),
             }
             for reason, columns in ordered[:MAX_GROUPS]
         ]
@@ -98,7 +103,9 @@ class ErrorList:
         return self.total > 0
 
 
-def _summary(reason: str, columns: Counter) -> str:
+def _summary(reason: str, columns: Counter, whole_file: bool) -> str:
+    if whole_file:  # about columns of the file, not cells: name them
+        return f"{', '.join(columns)}: {reason}"
     cells = columns.total()
     if len(columns) == 1:
         return f"{cells:,} {'cell' if cells == 1 else 'cells'} in {next(iter(columns))}: {reason}"

@@ -6,8 +6,23 @@ import re
 _ACCOUNT_REF = ("account id", "customer id", "account external id", "account number", "crm id")
 SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "companies": {
-        "external_id": ("company id", "organization id", "organisation id", "org id", "id"),
-        "name": ("company name", "company", "organization name", "organisation", "account name"),
+        "external_id": (
+            "company id",
+            "organization id",
+            "organisation id",
+            "org id",
+            "customer id",
+            "id",
+        ),
+        "name": (
+            "company name",
+            "company",
+            "organization name",
+            "organisation",
+            "customer name",
+            "customer",
+            "account name",
+        ),
         "domain": ("website", "web domain", "url", "company domain"),
         "industry": ("vertical", "sector", "industry name"),
         "region": ("sales region", "territory", "geo", "geography"),

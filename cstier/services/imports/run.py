@@ -124,7 +124,14 @@ def _file_errors(mapping: HeaderMapping) -> ErrorList:
     for column, value, reason in mapping.problems:
         errors.add(RowError(None, column, value, reason))
     for name in mapping.missing:
-        errors.add(RowError(None, name, "", "required column is missing from the header"))
+        errors.add(
+            RowError(
+                None,
+                name,
+                "",
+                "required column is missing: map a column of the file to it, or set it in the mapping",
+            )
+        )
     for name in mapping.clashes:
         errors.add(RowError(None, name, "", "two columns of the file are mapped to this column"))
     return errors

@@ -280,3 +280,12 @@ def test_attribute_types_are_guessed_from_the_cells(cells, guess):
 def test_typed_choices_one_per_line_or_comma_separated(text, choices):
     assert split_choices(text) == choices
     assert split_choices(choices_text(choices)) == choices
+
+
+def test_errors_about_the_file_name_their_columns_not_cells():
+    errors = ErrorList()
+    for column in ("unit_type", "lifecycle_stage"):
+        errors.add(RowError(None, column, "", "required column is missing"))
+    assert errors.renamed({}).groups()[0]["summary"] == (
+        "unit_type, lifecycle_stage: required column is missing"
+    )
