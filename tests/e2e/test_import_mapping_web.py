@@ -38,6 +38,7 @@ def test_synonyms_attribute_fills_preview_apply_and_the_saved_mapping(client, au
     assert fields == {"map-0": "external_id", "map-1": "name", "map-2": "arr",
                       "map-3": "renewal_date", "map-4": ""}  # fmt: skip
     assert input_value(page, "attr-key-4") == "health_score"
+    assert re.search(r'<input checked[^>]*name="retier"', page)  # re-tier is on by default
     assert re.search(r'name="attr-type-4".*?<option value="number" selected>', page, re.S)
 
     token_url = mapping_url.removesuffix("/mapping")

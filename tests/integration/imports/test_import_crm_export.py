@@ -256,3 +256,18 @@ def test_attributes_from_the_cli_with_commas_in_choices(db_session, runner):
     assert "fit\tchoice" in runner.invoke(args=["attributes", "list"]).output
     bad = runner.invoke(args=["attributes", "create", "Bad Key", "--type", "text"])
     assert bad.exit_code == 1 and "lower-case letters" in bad.output
+
+
+@pytest.mark.parametrize("formats", [{"date_order": "YMD"}, {"decimal": ";"}])
+def test_a_mapping_with_an_unknown_format_is_refused(write_file, run_import, formats):
+    mapping = ImportMapping(**{**vars(CRM_MAPPING), **formats})
+    outcome = run_import("accounts", write_file("crm.csv", CRM), mapping=mapping)
+    error = outcome.errors.items[0]
+    assert (error.row, error.column) == (None, "mapping") and "Unknown" in error.reason
+    assert counts() == (0, 0)
+
+
+def test_saved_mapping_knows_only_import_kinds(db_session):
+    assert saved_mapping(db.session, "subscriptions") is None
+    with pytest.raises(ValueError, match="No import kind"):
+        saved_mapping(db.session, "planets")
