@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from cstier.domain.imports import KINDS
+from cstier.domain.imports.mapping import ImportMapping
 from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
 from cstier.services import exports
@@ -22,8 +23,10 @@ CLI_ACTOR = SYSTEM_ACTOR
 
 
 def echo_outcome(outcome: ImportOutcome) -> None:
-    """Print the counts, or the errors naming row, column, value and reason."""
+    """Print the counts, or the errors grouped by reason, then the first of them one by one."""
     if outcome.errors:
+        for group in outcome.errors.groups():
+            click.echo(group["summary"], err=True)
         for error in outcome.errors.items:
             click.echo(f"error: {error}", err=True)
         hidden = outcome.errors.total - len(outcome.errors.items)
@@ -36,6 +39,8 @@ def echo_outcome(outcome: ImportOutcome) -> None:
         f"{outcome.rows} rows: {outcome.created} created, {outcome.updated} updated, "
         f"{outcome.unchanged} unchanged ({verb} written)."
     )
+    if outcome.companies_created:
+        click.echo(f"{outcome.companies_created} companies created, one per account.")
     if outcome.ignored_columns:
         click.echo(f"ignored columns: {', '.join(outcome.ignored_columns)}")
     if outcome.retier_run_id:
@@ -51,16 +56,23 @@ def echo_outcome(outcome: ImportOutcome) -> None:
 @click.option(
     "--mapping",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help='JSON object {"file header": "column"}; an empty column ignores the header.',
+    help='JSON: {"columns": {"file header": "column"}, "constants": {...}, "defaults": {...}, '
+    '"date_format": "DMY"|"MDY", "decimal_separator": "."|",", "companies": "from_accounts"} '
+    '(or the older {"file header": "column"}); see the README.',
 )
 @click.option("--encoding", default=None, help="Encoding of a non-UTF-8 CSV, e.g. cp1252.")
-@click.option("--retier", is_flag=True, help="Re-tier the book after a successful import.")
+@click.option(
+    "--retier/--no-retier",
+    default=True,
+    show_default=True,
+    help="Re-tier the book after an import that changed something.",
+)
 @with_appcontext
 def import_command(
     kind: str, file: Path, dry_run: bool, mapping: Path | None, encoding: str | None, retier: bool
 ) -> None:
     """Import a CSV or XLSX file of KIND: validated whole, written all or nothing."""
-    chosen = json.loads(mapping.read_text(encoding="utf-8")) if mapping else None
+    chosen = _read_mapping(mapping) if mapping else None
     request = ImportRequest(
         kind,
         file,
@@ -76,6 +88,16 @@ def import_command(
     echo_outcome(outcome)
     if outcome.errors:
         raise SystemExit(1)
+
+
+def _read_mapping(path: Path) -> ImportMapping:
+    """Read a --mapping file, or stop with a message saying what to fix."""
+    try:
+        return ImportMapping.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError and MappingRefused too
+        raise click.ClickException(
+            f"The mapping file {path.name} was not understood: {exc}"
+        ) from exc
 
 
 @click.command("export")

@@ -21,6 +21,7 @@ from cstier.models.revenue import (
     AccountNeed,
     ImportRun,
     OnboardingMilestone,
+    SavedImportMapping,
     Subscription,
     UsageMetric,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "ApiToken",
     "ImportRun",
     "OnboardingMilestone",
+    "SavedImportMapping",
     "Subscription",
     "UsageMetric",
     "CurrentTier",

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cstier.extensions import db
 from cstier.models.accounts import Account
-from cstier.models.base import JSONType, TimestampMixin, utcnow
+from cstier.models.base import JSONType, TimestampMixin, VersionedMixin, utcnow
 
 
 class Subscription(TimestampMixin, db.Model):
@@ -111,3 +111,14 @@ class ImportRun(db.Model):
     errors: Mapped[list] = mapped_column(JSONType, default=list)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SavedImportMapping(VersionedMixin, TimestampMixin, db.Model):
+    """The column mapping last applied for one kind of import, offered with the next file."""
+
+    __tablename__ = "import_mapping"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), unique=True)
+    mapping: Mapped[dict] = mapped_column(JSONType, default=dict)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -1,18 +1,23 @@
 """Workspace settings and custom attribute definitions."""
 
-import re
 from zoneinfo import available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cstier.domain.customer import ACCOUNT_UNITS, ATTRIBUTE_CATEGORIES, ATTRIBUTE_TYPES
+from cstier.domain.customer import (
+    ACCOUNT_UNITS,
+    ATTRIBUTE_CATEGORIES,
+    ATTRIBUTE_KEY,
+    ATTRIBUTE_TYPES,
+)
+from cstier.domain.permissions import Actor, can_manage_book
 from cstier.models import CustomAttribute, Workspace
-from cstier.services.errors import NotFound, ValidationFailed
+from cstier.services.errors import Forbidden, NotFound, ValidationFailed
 from cstier.services.unit_of_work import unit_of_work
 from cstier.services.versioning import check_version, guarded_write
 
-KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+KEY_PATTERN = ATTRIBUTE_KEY
 
 
 def get_workspace(session: Session) -> Workspace:
@@ -135,3 +140,29 @@ def list_custom_attributes(session: Session) -> list[CustomAttribute]:
 def attributes_by_label(session: Session) -> list[CustomAttribute]:
     """Return the attribute definitions by label, as account pages list them."""
     return list(session.scalars(select(CustomAttribute).order_by(CustomAttribute.label)))
+
+
+def define_attribute(
+    session: Session,
+    actor: Actor,
+    *,
+    key: str,
+    data_type: str,
+    label: str = "",
+    category: str = "behavioural",
+    choices: list[str] | tuple[str, ...] = (),
+) -> CustomAttribute:
+    """Define a custom attribute from an import, the CLI or the API (managers and admins)."""
+    if not can_manage_book(actor):
+        raise Forbidden("Only managers and admins define custom attributes.")
+    cleaned = [c.strip() for c in choices if c and c.strip()]
+    if len(set(cleaned)) != len(cleaned):
+        raise ValidationFailed("The attribute was not saved.", {"choices": ["A choice repeats."]})
+    return add_custom_attribute(
+        session,
+        key=key,
+        label=(label or key.replace("_", " ").capitalize()).strip()[:120],
+        data_type=data_type,
+        category=category,
+        choices=cleaned if data_type == "choice" else [],
+    )

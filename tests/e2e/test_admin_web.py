@@ -390,7 +390,7 @@ def test_admin_edits_a_custom_attribute_and_a_stale_edit_is_refused(client, auth
     url = f"/admin/attributes/{attribute_id}"
     assert url in client.get("/admin/settings").get_data(as_text=True)
     opened = client.get(url).get_data(as_text=True)
-    assert 'value="a, b"' in opened and 'name="version" type="hidden" value="1"' in opened
+    assert "a\nb\n</textarea>" in opened and 'name="version" type="hidden" value="1"' in opened
     edit = {"label": "Plan fit", "category": "behavioural", "choices": "a, b, c", "version": "1"}
 
     saved = client.post(url, data=edit)
@@ -420,3 +420,19 @@ def test_a_choice_attribute_keeps_at_least_one_choice(client, auth, admin):
     assert response.status_code == 400
     assert "A choice attribute needs at least one choice." in response.get_data(as_text=True)
     assert stored_attribute("plan_fit").choices == ["a"]
+
+
+def test_choices_holding_commas_survive_an_edit(client, auth, admin):
+    auth.login(admin.email)
+    client.post(
+        "/admin/settings",
+        data=attribute_form(key="fit", data_type="choice", choices="Good, strong\nWeak\n"),
+    )
+    attribute = stored_attribute("fit")
+    assert attribute.choices == ["Good, strong", "Weak"]
+    url = f"/admin/attributes/{attribute.id}"
+    opened = client.get(url).get_data(as_text=True)
+    assert "Good, strong\nWeak\n</textarea>" in opened
+    edit = {"label": "Fit", "category": "behavioural", "version": "1"}
+    client.post(url, data=edit | {"choices": "Good, strong\nWeak\n"})
+    assert stored_attribute("fit").choices == ["Good, strong", "Weak"]

@@ -62,7 +62,7 @@ def test_preview_lists_row_column_value_and_reason(client, auth, manager):
     page = client.post(run_url, data={**fields, "preview": "Preview"})
     html = page.get_data(as_text=True)
     assert page.status_code == 400
-    assert "<td>1</td><td><code>arr</code></td><td>-3</td><td>money cannot be negative</td>" in html
+    assert "<td>2</td><td><code>arr</code></td><td>-3</td><td>money cannot be negative</td>" in html
     assert "Apply import" not in html
 
 

@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 
+from cstier.domain.imports.formats import PLAIN, CellFormats, amounts, other_dates
+
 # Excel's 1900 date system counts days from 1899-12-30 (this absorbs its fictitious 1900-02-29).
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # Serials from 1910 on: a bare year such as 2026 in a date column is a mistake, not 1905-07-18.
@@ -38,18 +40,34 @@ def parse_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return numbers.where(whole).astype("Int64"), reasons
 
 
-def parse_float(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse decimal numbers written with a dot."""
+def _written_numbers(text: pd.Series, formats: CellFormats) -> tuple[np.ndarray, pd.Series]:
+    """Return numbers, read plainly where they can be and as written amounts elsewhere."""
     reasons = _reasons(text.index)
-    values = _numbers(text).astype("Float64")
-    reasons[(text != "") & values.isna()] = "not a number (write 1234.5, no thousands separators)"
+    filled = text.to_numpy(object) != ""
+    if formats.decimal == ".":
+        numbers = _numbers(text).to_numpy(copy=True)
+        odd = filled & np.isnan(numbers)
+    else:  # with a decimal comma "1.234" is a thousand: no cell may take the plain path
+        numbers = np.full(len(text), np.nan)
+        odd = filled
+    if odd.any():
+        values, why = amounts(text[odd], formats)
+        numbers[odd] = values
+        reasons[odd] = why
+    return numbers, reasons
+
+
+def parse_float(text: pd.Series, formats: CellFormats = PLAIN) -> tuple[pd.Series, pd.Series]:
+    """Parse decimal numbers, with thousands separators and the chosen decimal separator."""
+    numbers, reasons = _written_numbers(text, formats)
+    values = pd.Series(numbers, index=text.index).astype("Float64")
+    reasons[(text != "") & values.isna()] = "not a number"
     return values, reasons
 
 
-def parse_money(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse currency units with at most two decimals into integer cents; refuse negatives."""
-    reasons = _reasons(text.index)
-    numbers = _numbers(text).to_numpy()
+def parse_money(text: pd.Series, formats: CellFormats = PLAIN) -> tuple[pd.Series, pd.Series]:
+    """Parse amounts ("$1,234.50", "€ 1.234,50") into integer cents; refuse negatives."""
+    numbers, reasons = _written_numbers(text, formats)
     cents = np.round(numbers * 100)
     # Within a millionth of a cent: decimal text like 0.29 is not exact in binary floating point.
     with np.errstate(invalid="ignore"):
@@ -57,20 +75,26 @@ def parse_money(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     values = pd.arrays.IntegerArray(np.where(ok, cents, 0).astype("int64"), ~ok)
     bad = ~ok & (text.to_numpy(object) != "")
     if bad.any():
-        reasons[bad] = "not an amount (write 1234.50: at most two decimals, no symbols)"
+        written = bad & ~np.isnan(numbers)
+        reasons[written] = "not an amount (at most two decimals)"
         reasons[numbers < 0] = "money cannot be negative"
     return pd.Series(values, index=text.index), reasons
 
 
-def parse_date(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse ISO dates (YYYY-MM-DD, time at midnight allowed) and Excel serial day numbers."""
+def parse_date(text: pd.Series, formats: CellFormats = PLAIN) -> tuple[pd.Series, pd.Series]:
+    """Parse ISO dates, Excel serials, month names, and D/M/Y or M/D/Y when that order is chosen."""
     reasons = _reasons(text.index)
     values = _iso_dates(text)
     if values is None:
         values = _lenient_dates(text)
     bad = values.isna().to_numpy() & (text.to_numpy(object) != "")
     if bad.any():
-        reasons[bad] = "not a date (write YYYY-MM-DD)"
+        codes, distinct = pd.factorize(text[bad].to_numpy(object))
+        days, why = other_dates(distinct, formats)
+        values = values.copy()
+        values[bad] = days[codes]
+        reasons[bad] = np.where(pd.isna(why[codes]), "not a date (write YYYY-MM-DD)", why[codes])
+        reasons[values.notna().to_numpy()] = pd.NA
     return values, reasons
 
 

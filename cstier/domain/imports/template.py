@@ -26,8 +26,8 @@ def describe_type(column) -> str:
         "text": "text",
         "int": "whole number",
         "float": "number",
-        "money": "amount in currency units (two decimals)",
-        "date": "date YYYY-MM-DD (Excel dates accepted)",
+        "money": "amount in currency units (two decimals; $1,234.50 and 1.234,50 accepted)",
+        "date": "date YYYY-MM-DD (Excel dates, month names, and D/M/Y or M/D/Y once chosen)",
         "bool": "true or false",
         "email": "email address",
     }

@@ -9,6 +9,7 @@ from cstier.domain.customer import required_link
 from cstier.domain.imports import cells
 from cstier.domain.imports.columns import ColumnSpec, KindSpec
 from cstier.domain.imports.escape import unescape_text
+from cstier.domain.imports.formats import PLAIN, CellFormats
 from cstier.domain.imports.headers import ATTRIBUTE_PREFIX
 from cstier.domain.imports.report import ErrorList
 
@@ -19,6 +20,7 @@ PARSERS = {
     "date": cells.parse_date,
     "bool": cells.parse_bool,
 }
+WRITTEN = ("float", "money", "date")  # parsers that read the file's own date and number formats
 SEPARATOR = "\x00"
 # Padding is a cell starting or ending with a space; other whitespace is rare anywhere in a file,
 # so a one-character scan (memchr speed) rules it out before the slower two-character ones.
@@ -66,10 +68,18 @@ def filled_rows(text: pd.DataFrame) -> pd.Series:
     return pd.Series(filled, index=text.index)
 
 
-def parse_column(spec: ColumnSpec, text: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _parse(parser: str, text: pd.Series, formats: CellFormats) -> tuple[pd.Series, pd.Series]:
+    if parser in WRITTEN:
+        return PARSERS[parser](text, formats)
+    return PARSERS[parser](text)
+
+
+def parse_column(
+    spec: ColumnSpec, text: pd.Series, formats: CellFormats = PLAIN
+) -> tuple[pd.Series, pd.Series]:
     """Parse one column by its type and check bounds and length."""
     if spec.type in PARSERS:
-        values, reasons = PARSERS[spec.type](text)
+        values, reasons = _parse(spec.type, text, formats)
     elif spec.type == "enum":
         values, reasons = cells.parse_enum(text, spec.choices)
     else:
@@ -104,7 +114,7 @@ def refuse_nul(
 
 
 def parse_attribute(
-    name: str, attribute: AttributeType | None, text: pd.Series
+    name: str, attribute: AttributeType | None, text: pd.Series, formats: CellFormats = PLAIN
 ) -> tuple[pd.Series, pd.Series]:
     """Parse an attr.<key> column by the attribute's type; an unknown key is an error."""
     if attribute is None:
@@ -115,11 +125,14 @@ def parse_attribute(
     parser = ATTRIBUTE_PARSERS.get(attribute.data_type)
     if parser is None:
         return cells.parse_text(text)
-    return PARSERS[parser](text)
+    return _parse(parser, text, formats)
 
 
 def validate_chunk(
-    kind: KindSpec, text: pd.DataFrame, attributes: dict[str, AttributeType] | None = None
+    kind: KindSpec,
+    text: pd.DataFrame,
+    attributes: dict[str, AttributeType] | None = None,
+    formats: CellFormats = PLAIN,
 ) -> tuple[pd.DataFrame, ErrorList]:
     """Check every cell of a chunk (index = row numbers); return typed columns and the errors."""
     errors = ErrorList()
@@ -127,13 +140,13 @@ def validate_chunk(
     text = text.assign(**{c: "" for c in kind.names if c not in text})
     for spec in kind.columns:
         column = text[spec.name]
-        values, reasons = refuse_nul(column, *parse_column(spec, column))
+        values, reasons = refuse_nul(column, *parse_column(spec, column, formats))
         errors.add_column(spec.name, column, reasons)
         typed[spec.name] = values
     for name in text.columns:
         if kind.allows_attributes and name.startswith(ATTRIBUTE_PREFIX):
             key = name[len(ATTRIBUTE_PREFIX) :]
-            parsed = parse_attribute(name, (attributes or {}).get(key), text[name])
+            parsed = parse_attribute(name, (attributes or {}).get(key), text[name], formats)
             values, reasons = refuse_nul(text[name], *parsed)
             errors.add_column(name, text[name], reasons)
             typed[name] = values

@@ -8,6 +8,7 @@ import pandas as pd
 
 from cstier.domain.imports import ErrorList, KindSpec, RowError, validate_chunk
 from cstier.domain.imports.cycles import cycle_edges, cycle_reasons
+from cstier.domain.imports.formats import PLAIN, CellFormats
 from cstier.domain.imports.keys import key_hashes, key_text, repeated_hashes
 from cstier.services.imports.refs import NOUNS, References
 
@@ -215,7 +216,9 @@ def _stored_links(
     return stored, names
 
 
-def validated(kind: KindSpec, chunks: Iterator[pd.DataFrame], attributes: dict):
+def validated(
+    kind: KindSpec, chunks: Iterator[pd.DataFrame], attributes: dict, formats: CellFormats = PLAIN
+):
     """Yield (typed chunk, errors) for every chunk of text cells."""
     for text in chunks:
-        yield validate_chunk(kind, text, attributes)
+        yield validate_chunk(kind, text, attributes, formats)

@@ -1,4 +1,4 @@
-"""Read an uploaded CSV or XLSX file as text chunks whose index is the data row number."""
+"""Read an uploaded CSV or XLSX file as text chunks whose index is the spreadsheet row number."""
 
 import csv
 import zipfile
@@ -14,6 +14,7 @@ from cstier.domain.imports.sniff import SAMPLE_BYTES, detect_delimiter, detect_e
 
 ESTIMATE_BYTES = 1 << 20
 XLSX_MAGIC = b"PK\x03\x04"
+HEADER_ROWS = 1  # errors name the spreadsheet's row: the header is row 1, the first data row 2
 
 
 class UnreadableFile(ValueError):
@@ -100,9 +101,9 @@ class Source:
                 chunksize=rows,
                 engine="c",
             )
-            offset = 1
+            offset = HEADER_ROWS + 1  # rows are numbered as the spreadsheet numbers them
             for chunk in reader:
-                self.limits.check_rows(offset + len(chunk) - 1)
+                self.limits.check_rows(offset + len(chunk) - 1 - HEADER_ROWS)
                 chunk.columns = [self.headers[i] for i in sorted(positions)]
                 chunk.index = pd.RangeIndex(offset, offset + len(chunk))
                 offset += len(chunk)
@@ -129,8 +130,11 @@ class Source:
             # The dimension tag may lie either way: read what is there and count it.
             sheet.reset_dimensions()
             batch, numbers = [], []
-            for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), 1):
-                self.limits.check_rows(number)
+            first = HEADER_ROWS + 1
+            for number, values in enumerate(
+                sheet.iter_rows(min_row=first, values_only=True), first
+            ):
+                self.limits.check_rows(number - HEADER_ROWS)
                 self.limits.check_columns(len(values))
                 batch.append(
                     [_cell_text(values[i] if i < len(values) else None) for i in positions]

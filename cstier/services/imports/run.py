@@ -11,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.imports import KINDS, AttributeType, ErrorList, RowError, clean_text
+from cstier.domain.imports.formats import FormatRefused
 from cstier.domain.imports.headers import ATTRIBUTE_PREFIX, HeaderMapping, resolve
+from cstier.domain.imports.mapping import ImportMapping
 from cstier.domain.imports.sniff import EncodingRefused
 from cstier.domain.imports.validate import filled_rows
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor
@@ -19,12 +21,14 @@ from cstier.models import CustomAttribute, ImportRun
 from cstier.models.base import utcnow
 from cstier.services.errors import ServiceError
 from cstier.services.imports.check import self_reference, validated
+from cstier.services.imports.companies import company_per_account, create_account_companies
+from cstier.services.imports.mappings import remember_mapping
 from cstier.services.imports.passes import one_pass, two_passes
 from cstier.services.imports.reader import ReadLimits, Source, UnreadableFile, open_source
 from cstier.services.imports.refs import References
+from cstier.services.imports.retier import retier_after_import
 from cstier.services.imports.targets import TARGETS
 from cstier.services.imports.upsert import Tally, Upsert, link_late_parents
-from cstier.services.tiering.run import run_tiering
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_writes import checkpoint_after, large_page_cache
 from cstier.store.sizes import BatchSizes
@@ -51,6 +55,7 @@ class ImportOutcome:
     run_id: int | None = None
     retier_run_id: int | None = None
     retier_refused: str | None = None  # why the asked-for re-tier did not run
+    companies_created: int = 0  # companies made one per account by the mapping
 
     @property
     def ok(self) -> bool:
@@ -67,9 +72,9 @@ class ImportRequest:
     filename: str
     actor: Actor = SYSTEM_ACTOR
     dry_run: bool = False
-    mapping: dict[str, str] | None = None
+    mapping: ImportMapping | dict[str, str] | None = None
     encoding: str | None = None
-    retier: bool = False
+    retier: bool = True  # of the touched accounts, after an import that changed something
     limits: ReadLimits = field(default_factory=ReadLimits)
     sizes: BatchSizes = field(default_factory=BatchSizes)
 
@@ -85,19 +90,48 @@ def attribute_types(session: Session) -> dict[str, AttributeType]:
     return {a.key: AttributeType(a.data_type, tuple(a.choices or ())) for a in rows}
 
 
-def _text_chunks(source: Source, mapping: HeaderMapping, rows: int) -> Iterator[pd.DataFrame]:
+def _text_chunks(
+    source: Source, mapping: HeaderMapping, chosen: ImportMapping, rows: int
+) -> Iterator[pd.DataFrame]:
     for chunk in source.chunks(mapping.columns, rows):
         text = clean_text(chunk)
         text = text[filled_rows(text)]  # blank lines are skipped, rows keep their numbers
+        text = _filled_in(text, chosen)
         if "csm_email" in text:
             text["csm_email"] = text["csm_email"].str.lower()
         yield text
 
 
+def _filled_in(text: pd.DataFrame, chosen: ImportMapping) -> pd.DataFrame:
+    """Add the mapping's constants, its defaults for blank cells, and each account's company."""
+    for column, value in chosen.constants.items():
+        text[column] = value
+    for column, value in chosen.defaults.items():
+        text[column] = text[column].where(text[column] != "", value) if column in text else value
+    if chosen.companies_from_accounts:
+        text = company_per_account(text)
+    return text
+
+
+def _chosen(request: ImportRequest) -> ImportMapping:
+    if isinstance(request.mapping, ImportMapping):
+        return request.mapping
+    return ImportMapping(columns=dict(request.mapping or {}))
+
+
 def _file_errors(mapping: HeaderMapping) -> ErrorList:
     errors = ErrorList()
+    for column, value, reason in mapping.problems:
+        errors.add(RowError(None, column, value, reason))
     for name in mapping.missing:
-        errors.add(RowError(None, name, "", "required column is missing from the header"))
+        errors.add(
+            RowError(
+                None,
+                name,
+                "",
+                "required column is missing: map a column of the file to it, or set it in the mapping",
+            )
+        )
     for name in mapping.clashes:
         errors.add(RowError(None, name, "", "two columns of the file are mapped to this column"))
     return errors
@@ -121,14 +155,28 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     except (EncodingRefused, UnreadableFile) as exc:
         outcome.errors.add(RowError(None, "file", request.filename, str(exc)))
         return _record(session, request, outcome, now)
-    mapping = resolve(kind, source.headers, request.mapping)
+    chosen = _chosen(request)
+    mapping = resolve(kind, source.headers, chosen)
     outcome.ignored_columns = mapping.ignored
     outcome.errors = _file_errors(mapping)
+    try:
+        formats = chosen.formats
+    except FormatRefused as exc:
+        outcome.errors.add(RowError(None, "mapping", "", str(exc)))
     if outcome.errors:
         return _record(session, request, outcome, now)
     attributes = attribute_types(session) if kind.allows_attributes else {}
-    present = set(mapping.columns.values())
+    present = mapping.present
     refs = References(session)
+    if chosen.companies_from_accounts:
+        try:
+            outcome.companies_created = create_account_companies(
+                session, source, mapping.columns, refs, now
+            )
+        except UnreadableFile as exc:
+            session.rollback()
+            outcome.errors.add(RowError(None, "file", request.filename, str(exc)))
+            return _record(session, request, outcome, now)
 
     writer = InFlight(shareable_across_threads(session.get_bind().url) and not request.dry_run)
     columns = [c for c in kind.names if c in present] + sorted(
@@ -136,9 +184,8 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     )
 
     def read():
-        return validated(
-            kind, _text_chunks(source, mapping, request.sizes.import_chunk_rows), attributes
-        )
+        chunks = _text_chunks(source, mapping, chosen, request.sizes.import_chunk_rows)
+        return validated(kind, chunks, attributes, formats)
 
     def make_upsert(rows: int) -> Upsert:
         return Upsert(
@@ -163,7 +210,7 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
         else:
             check, upsert = two_passes(kind, read, present, refs, make_upsert)
         outcome.rows = check.rows
-        outcome.errors = check.errors
+        outcome.errors = check.errors.renamed(mapping.file_names())
         if outcome.errors:
             return _record(session, request, outcome, now)
         if not request.dry_run:
@@ -191,14 +238,27 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
         writer.close()
     _count(outcome, upsert.tally)
     _record(session, request, outcome, now)
+    if not request.dry_run:
+        remember_mapping(session, kind.name, _as_applied(chosen, mapping), request.actor_id)
     if request.retier and not request.dry_run and (outcome.created or outcome.updated):
         try:
-            outcome.retier_run_id = run_tiering(
-                session, request.actor, trigger="import", sizes=request.sizes
-            ).run_id
+            outcome.retier_run_id = retier_after_import(session, request.actor, request.sizes)
         except ServiceError as exc:  # the import stands; only the re-tier was refused
             outcome.retier_refused = str(exc)
     return outcome
+
+
+def _as_applied(chosen: ImportMapping, mapping: HeaderMapping) -> ImportMapping:
+    """Return the mapping to offer next time: every header's column as this import used it."""
+    columns = {h: "" for h in mapping.ignored} | dict(mapping.columns)
+    return ImportMapping(
+        columns=columns,
+        constants=chosen.constants,
+        defaults=chosen.defaults,
+        date_order=chosen.date_order,
+        decimal=chosen.decimal,
+        companies_from_accounts=chosen.companies_from_accounts,
+    )
 
 
 def _count(outcome: ImportOutcome, tally: Tally) -> None:
@@ -211,8 +271,8 @@ def _record(
     session: Session, request: ImportRequest, outcome: ImportOutcome, now: datetime
 ) -> ImportOutcome:
     """Store the import run in the same transaction as the rows, then commit."""
-    if outcome.errors:
-        session.rollback()  # all or nothing: a failed import leaves only its run record
+    if outcome.errors or request.dry_run:
+        session.rollback()  # all or nothing: a failed import or a preview leaves only its run
     run = ImportRun(
         kind=request.kind,
         filename=request.filename[:255],

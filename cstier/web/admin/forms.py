@@ -8,12 +8,20 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from cstier.domain.customer import ACCOUNT_UNITS, ATTRIBUTE_CATEGORIES, ATTRIBUTE_TYPES
+from cstier.domain.customer import (
+    ACCOUNT_UNITS,
+    ATTRIBUTE_CATEGORIES,
+    ATTRIBUTE_TYPES,
+    split_choices,
+)
 from cstier.domain.permissions import ROLES
 from cstier.web.forms_common import VersionField
+
+CHOICES_LABEL = "Choices (choice type): one per line; a choice may contain commas"
 
 
 class NewUserForm(FlaskForm):
@@ -55,8 +63,12 @@ class CustomAttributeForm(FlaskForm):
     label = StringField("Label", validators=[DataRequired(), Length(max=120)])
     data_type = SelectField("Type", choices=[(t, t) for t in ATTRIBUTE_TYPES])
     category = SelectField("Category", choices=[(c, c) for c in ATTRIBUTE_CATEGORIES])
-    choices = StringField("Choices (comma separated, for choice type)", validators=[Optional()])
+    choices = TextAreaField(CHOICES_LABEL, validators=[Optional()])
     submit = SubmitField("Add attribute")
+
+    def choice_list(self) -> list[str]:
+        """Return the choices typed, trimmed, blanks left out."""
+        return split_choices(self.choices.data or "")
 
 
 class CustomAttributeEditForm(FlaskForm):
@@ -64,10 +76,10 @@ class CustomAttributeEditForm(FlaskForm):
 
     label = StringField("Label", validators=[DataRequired(), Length(max=120)])
     category = SelectField("Category", choices=[(c, c) for c in ATTRIBUTE_CATEGORIES])
-    choices = StringField("Choices (comma separated, for choice type)", validators=[Optional()])
+    choices = TextAreaField(CHOICES_LABEL, validators=[Optional()])
     version = VersionField()
     submit = SubmitField("Save attribute")
 
     def choice_list(self) -> list[str]:
         """Return the choices typed, trimmed, blanks left out."""
-        return [c.strip() for c in (self.choices.data or "").split(",") if c.strip()]
+        return split_choices(self.choices.data or "")

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 
+from cstier.domain.customer import choices_text
 from cstier.extensions import db
 from cstier.services import users, workspace
 from cstier.services.errors import NotFound
@@ -103,7 +104,7 @@ def settings():
             flash("Settings saved.", "success")
             return redirect(url_for(".settings"))
     elif attr_form.submit.data and attr_form.validate_on_submit():
-        choices = [c.strip() for c in (attr_form.choices.data or "").split(",") if c.strip()]
+        choices = attr_form.choice_list()
         added, status = save_or_refuse(
             attr_form,
             lambda: workspace.add_custom_attribute(
@@ -138,7 +139,7 @@ def attribute_edit(attribute_id: int):
         abort(404)
     form = CustomAttributeEditForm(obj=attribute)
     if request.method == "GET":
-        form.choices.data = ", ".join(attribute.choices or [])
+        form.choices.data = choices_text(attribute.choices or [])
     status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         saved, status = save_or_refuse(

@@ -5,6 +5,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, SelectField, SubmitField
 
 from cstier.domain.imports import KINDS
+from cstier.domain.imports.formats import DATE_ORDERS, DECIMAL_SEPARATORS
 
 ENCODINGS = [
     ("", "UTF-8 (detected; with or without BOM)"),
@@ -33,6 +34,15 @@ class UploadForm(FlaskForm):
 class MappingForm(FlaskForm):
     """Carry the CSRF token and the re-tier choice; the column selects are read from the request."""
 
-    retier = BooleanField("Re-tier the book after the import")
+    retier = BooleanField("Re-tier the book after the import", default=True)
+    date_format = SelectField(
+        "Dates written like 03/04/2026 are",
+        choices=[("", "not in the file (ISO or month names only)"), *DATE_ORDERS.items()],
+        default="",
+    )
+    decimal_separator = SelectField(
+        "Amounts are written", choices=list(DECIMAL_SEPARATORS.items()), default="."
+    )
+    companies = BooleanField("Create a company per account, named after it (no company column)")
     preview = SubmitField("Preview (dry run)")
     apply = SubmitField("Apply import")

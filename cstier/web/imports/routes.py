@@ -13,18 +13,21 @@ from flask import (
 from flask_login import current_user, login_required
 
 from cstier.domain.imports import KINDS
-from cstier.domain.imports.headers import suggest
+from cstier.domain.imports.mapping import ImportMapping
 from cstier.domain.imports.sniff import EncodingRefused
 from cstier.domain.imports.template import describe_type, template_csv
 from cstier.extensions import db
-from cstier.services import exports
+from cstier.services import exports, workspace
 from cstier.services.batch_sizes import batch_sizes
+from cstier.services.errors import ValidationFailed
 from cstier.services.imports import ImportRequest, import_file
+from cstier.services.imports.offer import MappingOffer, offer_mapping
 from cstier.services.imports.reader import ReadLimits, UnreadableFile, open_source
 from cstier.services.imports.runs import recent_runs
 from cstier.web.accounts.filters import account_filter, filter_form
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.imports.forms import MappingForm, UploadForm
+from cstier.web.imports.mapping_form import created_attribute, posted_mapping
 from cstier.web.imports.storage import discard_upload, load_upload, save_upload
 from cstier.web.query import InvalidQuery, text_arg
 
@@ -80,35 +83,86 @@ def _limits() -> ReadLimits:
     return ReadLimits.from_config(current_app.config)
 
 
-def _headers(token: str) -> tuple[list[str], dict]:
+def _offer(token: str, chosen: ImportMapping | None = None):
+    """Return the stored upload's details and what the mapping page starts from."""
     path, meta = load_upload(token, current_user.id)
-    return open_source(path, meta["encoding"], _limits()).headers, meta
+    offer = offer_mapping(db.session, meta["kind"], path, meta["encoding"], _limits(), chosen)
+    return path, meta, offer
 
 
-@bp.route("/<token>/mapping")
-@roles_required(*MANAGERS)
-def mapping(token: str):
-    """Show each column of the file with the column it will feed."""
-    try:
-        headers, meta = _headers(token)
-    except (EncodingRefused, UnreadableFile) as exc:
-        discard_upload(token)
-        flash(str(exc), "danger")
-        return _index(UploadForm(), 400)
+def _unreadable(token: str, exc: Exception):
+    discard_upload(token)
+    flash(str(exc), "danger")
+    return _index(UploadForm(), 400)
+
+
+def _mapping_page(token: str, meta: dict, offer, form: MappingForm, status: int = 200):
     kind = KINDS[meta["kind"]]
+    if request.method == "GET":
+        form.date_format.data = offer.mapping.date_order or ""
+        form.decimal_separator.data = offer.mapping.decimal
+        form.companies.data = offer.mapping.companies_from_accounts
     return render_template(
         "imports/mapping.html",
         token=token,
         meta=meta,
         kind=kind,
-        headers=list(enumerate(headers)),
-        suggested=suggest(kind, headers),
-        form=MappingForm(),
-    )
+        offer=offer,
+        rows=[(i, h, offer.mapping.columns.get(h, "")) for i, h in enumerate(offer.headers)],
+        form=form,
+    ), status
 
 
-def _chosen_mapping(headers: list[str]) -> dict[str, str]:
-    return {h: request.form.get(f"map-{i}", "") for i, h in enumerate(headers)}
+@bp.route("/<token>/mapping")
+@roles_required(*MANAGERS)
+def mapping(token: str):
+    """Show each column of the file with the column it will feed: saved, named or a synonym."""
+    try:
+        _, meta, offer = _offer(token)
+    except (EncodingRefused, UnreadableFile) as exc:
+        return _unreadable(token, exc)
+    return _mapping_page(token, meta, offer, MappingForm())
+
+
+def _form_errors(form: MappingForm) -> None:
+    for name, messages in form.errors.items():
+        for message in messages:
+            label = form[name].label.text if name in form else name
+            flash(f"{label}: {message}", "danger")
+
+
+@bp.route("/<token>/attribute", methods=["POST"])
+@roles_required(*MANAGERS)
+def attribute(token: str):
+    """Create the custom attribute a column of the file asked for, then map the column to it."""
+    form = MappingForm()
+    path, meta = load_upload(token, current_user.id)
+    try:
+        headers = open_source(path, meta["encoding"], _limits()).headers
+    except (EncodingRefused, UnreadableFile) as exc:
+        return _unreadable(token, exc)
+    kind = KINDS[meta["kind"]]
+    chosen = posted_mapping(request.form, kind, headers)
+    asked = created_attribute(request.form, headers)
+    status = 400
+    if not form.validate_on_submit():
+        _form_errors(form)
+    elif asked is None or not kind.allows_attributes:
+        flash("Choose the column to create an attribute for.", "danger")
+    else:
+        index, values = asked
+        try:
+            created = workspace.define_attribute(db.session, current_actor(), **values)
+        except ValidationFailed as exc:
+            for field, messages in exc.errors.items():
+                for message in messages:
+                    flash(f"Column {headers[index]!r}, attribute {field}: {message}", "danger")
+        else:
+            chosen.columns[headers[index]] = f"attr.{created.key}"
+            flash(f"Created attribute {created.key} ({created.data_type}).", "success")
+            status = 200
+    offer = offer_mapping(db.session, meta["kind"], path, meta["encoding"], _limits(), chosen)
+    return _mapping_page(token, meta, offer, form, status)
 
 
 @bp.route("/<token>/run", methods=["POST"])
@@ -116,16 +170,16 @@ def _chosen_mapping(headers: list[str]) -> dict[str, str]:
 def run(token: str):
     """Preview (dry run) or apply the import with the chosen mapping."""
     form = MappingForm()
-    if not form.validate_on_submit():
-        return redirect(url_for(".mapping", token=token))
     path, meta = load_upload(token, current_user.id)
     try:
         headers = open_source(path, meta["encoding"], _limits()).headers
     except (EncodingRefused, UnreadableFile) as exc:
-        discard_upload(token)
-        flash(str(exc), "danger")
-        return _index(UploadForm(), 400)
-    chosen = _chosen_mapping(headers)
+        return _unreadable(token, exc)
+    chosen = posted_mapping(request.form, KINDS[meta["kind"]], headers)
+    if not form.validate_on_submit():
+        _form_errors(form)
+        offer = offer_mapping(db.session, meta["kind"], path, meta["encoding"], _limits(), chosen)
+        return _mapping_page(token, meta, offer, form, 400)
     dry_run = not form.apply.data
     outcome = import_file(
         db.session,
@@ -149,17 +203,27 @@ def run(token: str):
             f"{outcome.unchanged} unchanged.",
             "success",
         )
+        if outcome.companies_created:
+            flash(f"Created {outcome.companies_created} companies, one per account.", "success")
         if outcome.retier_refused:
             flash(f"Not re-tiered: {outcome.retier_refused}", "warning")
+        elif outcome.retier_run_id:
+            flash(f"Re-tiered the book (run {outcome.retier_run_id}).", "success")
     return render_template(
         "imports/preview.html",
         token=token,
         meta=meta,
         kind=KINDS[meta["kind"]],
         outcome=outcome,
-        chosen=list(enumerate(chosen.items())),
+        offer=_preview_offer(headers, chosen),
+        rows=[(i, h, chosen.columns.get(h, "")) for i, h in enumerate(headers)],
         form=form,
     ), (200 if outcome.ok else 400)
+
+
+def _preview_offer(headers: list[str], chosen: ImportMapping) -> MappingOffer:
+    """Return what the preview's mapping fields show again: the mapping as posted."""
+    return MappingOffer(headers, chosen, attributes=[], guesses={}, saved=False)
 
 
 @bp.route("/templates/<kind>.csv")

@@ -130,7 +130,7 @@ def test_an_error_after_chunks_were_written_leaves_nothing(company, write_file, 
     outcome = run_import(
         "accounts", write_file("a.csv", accounts_csv(rows, HEADER)), sizes=chunks_of(4)
     )
-    assert [(e["row"], e["column"]) for e in outcome.errors.as_json()] == [(18, "lifecycle_stage")]
+    assert [(e["row"], e["column"]) for e in outcome.errors.as_json()] == [(19, "lifecycle_stage")]
     assert db.session.scalar(select(Account.id)) is None
 
 
@@ -141,7 +141,7 @@ def test_a_repeated_key_in_a_later_chunk_is_reported_not_written(company, write_
         "accounts", write_file("a.csv", accounts_csv(rows, HEADER)), sizes=chunks_of(4)
     )
     assert [(e["row"], e["reason"]) for e in outcome.errors.as_json()] == [
-        (14, "duplicate external_id: already on row 3")
+        (15, "duplicate external_id: already on row 4")
     ]
     assert db.session.scalar(select(Account.id)) is None
 

@@ -24,13 +24,13 @@ def cycle_errors(outcome) -> list[tuple]:
     [
         (
             ["A,Alpha,B", "B,Beta,A"],
-            [(1, "A → B → A", "B"), (2, "B → A → B", "A")],
+            [(2, "A → B → A", "B"), (3, "B → A → B", "A")],
         ),
         (
             ["A,Alpha,B", "B,Beta,C", "C,Gamma,A", "D,Delta,A"],
-            [(1, "A → B → C → A", "B"), (2, "B → C → A → B", "C"), (3, "C → A → B → C", "A")],
+            [(2, "A → B → C → A", "B"), (3, "B → C → A → B", "C"), (4, "C → A → B → C", "A")],
         ),
-        (["A,Alpha,A", "B,Beta,"], [(1, "A → A", "A")]),
+        (["A,Alpha,A", "B,Beta,"], [(2, "A → A", "A")]),
     ],
     ids=["two", "three with a tail", "self"],
 )
@@ -47,7 +47,7 @@ def test_cycles_in_the_file_are_named_row_by_row(
 def test_a_stored_company_cannot_become_its_own_parent(db_session, write_file, run_import):
     CompanyFactory(external_id="A", name="Alpha")
     outcome = run_import("companies", companies_file(write_file, "A,Alpha,A"))
-    assert cycle_errors(outcome) == [(1, "parent_external_id", "A", "parent cycle: A → A")]
+    assert cycle_errors(outcome) == [(2, "parent_external_id", "A", "parent cycle: A → A")]
 
 
 def test_a_cycle_through_stored_companies_is_found(db_session, write_file, run_import):
@@ -57,7 +57,7 @@ def test_a_cycle_through_stored_companies_is_found(db_session, write_file, run_i
     CompanyFactory(external_id="X", name="Xi", parent=y)
     db.session.commit()
     outcome = run_import("companies", companies_file(write_file, "A,Alpha,X", "N,New,X"))
-    assert cycle_errors(outcome) == [(1, "parent_external_id", "X", "parent cycle: A → X → Y → A")]
+    assert cycle_errors(outcome) == [(2, "parent_external_id", "X", "parent cycle: A → X → Y → A")]
     assert db.session.scalar(select(Company.parent_id).where(Company.external_id == "A")) is None
     assert db.session.scalar(select(Company.id).where(Company.external_id == "N")) is None
 

@@ -122,7 +122,7 @@ def test_every_number_column_refuses_non_finite_values(
     outcome = run_import(kind, one_row_file(write_file, kind, column, bad))
 
     assert outcome.status == "failed"
-    assert [(e.row, e.column, e.value) for e in outcome.errors.items] == [(1, column, bad)]
+    assert [(e.row, e.column, e.value) for e in outcome.errors.items] == [(2, column, bad)]
     assert "number" in outcome.errors.items[0].reason or "amount" in outcome.errors.items[0].reason
     db.session.expire_all()
     after = rows_of(kind), db.session.scalar(select(Account.attributes).where(Account.id > 0))
@@ -142,7 +142,7 @@ def test_a_nul_character_in_any_cell_is_a_row_error(book, write_file, run_import
     nul = [e for e in outcome.errors.as_json() if e["reason"].startswith("contains a NUL")]
     # Shown written out: the run's errors are JSON, which PostgreSQL cannot store a NUL in.
     assert nul == [
-        {"row": 1, "column": column, "value": f"{value}\\x00", "reason": nul[0]["reason"]}
+        {"row": 2, "column": column, "value": f"{value}\\x00", "reason": nul[0]["reason"]}
     ]
     db.session.expire_all()
     assert rows_of(kind) == before

@@ -112,7 +112,7 @@ def test_unknown_parent_is_refused(db_session, write_file, run_import):
         "companies", write_file("c.csv", "external_id,name,parent_external_id\nC-2,Child,C-9\n")
     )
     assert [(e.row, e.column, e.value) for e in outcome.errors.items] == [
-        (1, "parent_external_id", "C-9")
+        (2, "parent_external_id", "C-9")
     ]
 
 

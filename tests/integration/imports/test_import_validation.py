@@ -17,16 +17,16 @@ def only_error(outcome):
     return outcome.errors.items[0]
 
 
-def test_bad_row_537_of_1000_is_named_and_nothing_is_written(company, write_file, run_import):
+def test_bad_row_538_of_1001_is_named_and_nothing_is_written(company, write_file, run_import):
     rows = account_rows(1000)
     rows[536] = rows[536].replace(",active,", ",dormant,")
     outcome = run_import("accounts", write_file("a.csv", "\n".join([ACCOUNT_HEADER, *rows])))
     error = only_error(outcome)
-    assert (error.row, error.column, error.value) == (537, "lifecycle_stage", "dormant")
+    assert (error.row, error.column, error.value) == (538, "lifecycle_stage", "dormant")
     assert "must be one of" in error.reason
     assert account_count() == 0
     run = db.session.scalar(select(ImportRun))
-    assert run.status == "failed" and run.errors[0]["row"] == 537
+    assert run.status == "failed" and run.errors[0]["row"] == 538
 
 
 def test_duplicate_external_ids_in_the_file(company, write_file, run_import):
@@ -35,8 +35,8 @@ def test_duplicate_external_ids_in_the_file(company, write_file, run_import):
     error = only_error(
         run_import("accounts", write_file("a.csv", "\n".join([ACCOUNT_HEADER, *rows])))
     )
-    assert (error.row, error.column, error.value) == (4, "external_id", "AC-0002")
-    assert "already on row 2" in error.reason
+    assert (error.row, error.column, error.value) == (5, "external_id", "AC-0002")
+    assert "already on row 3" in error.reason
     assert account_count() == 0
 
 
@@ -46,7 +46,7 @@ def test_unknown_referenced_external_id(company, write_file, run_import):
     error = only_error(
         run_import("accounts", write_file("a.csv", "\n".join([ACCOUNT_HEADER, *rows])))
     )
-    assert (error.row, error.column, error.value) == (2, "company_external_id", "CO-404")
+    assert (error.row, error.column, error.value) == (3, "company_external_id", "CO-404")
     assert "no company" in error.reason
     assert account_count() == 0
 
@@ -57,7 +57,7 @@ def test_negative_money(company, write_file, run_import):
     error = only_error(
         run_import("accounts", write_file("a.csv", "\n".join([ACCOUNT_HEADER, *rows])))
     )
-    assert (error.row, error.column, error.reason) == (1, "arr", "money cannot be negative")
+    assert (error.row, error.column, error.reason) == (2, "arr", "money cannot be negative")
 
 
 def test_bad_enum(company, write_file, run_import):
@@ -66,7 +66,7 @@ def test_bad_enum(company, write_file, run_import):
     error = only_error(
         run_import("accounts", write_file("a.csv", "\n".join([ACCOUNT_HEADER, *rows])))
     )
-    assert (error.row, error.column, error.value) == (2, "unit_type", "galaxy")
+    assert (error.row, error.column, error.value) == (3, "unit_type", "galaxy")
 
 
 def test_bad_date(company, write_file, run_import):
@@ -75,7 +75,7 @@ def test_bad_date(company, write_file, run_import):
     error = only_error(
         run_import("accounts", write_file("a.csv", "\n".join([ACCOUNT_HEADER, *rows])))
     )
-    assert (error.row, error.column, error.value) == (2, "renewal_date", "2027-02-30")
+    assert (error.row, error.column, error.value) == (3, "renewal_date", "2027-02-30")
     assert error.reason.startswith("not a date")
 
 

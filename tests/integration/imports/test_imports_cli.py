@@ -27,7 +27,7 @@ def test_cli_import_reports_errors_and_fails(company, write_file, runner):
         args=["import", "accounts", str(write_file("a.csv", "\n".join([ACCOUNT_HEADER, *rows])))]
     )
     assert result.exit_code == 1
-    assert "row 2, column renewal_date, value 'someday'" in result.output
+    assert "row 3, column renewal_date, value 'someday'" in result.output
     assert "nothing was written" in result.output
 
 
