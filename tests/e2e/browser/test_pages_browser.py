@@ -10,7 +10,6 @@ from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import ensure_default_schemes
-from cstier.services.trends import record_tier_mix
 from tests.factories import AccountFactory, CompanyFactory
 from tests.integration.coverage.conftest import give_profile
 
@@ -44,9 +43,8 @@ def tiered_book(db_session, csm):
         AccountFactory(name="Initech Edge", company=apac, csm=csm, arr_cents=25_000_00),
         AccountFactory(name="Globex Data", company=emea, csm=csm, arr_cents=280_000_00),
     ]
-    summary = run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=TIERED_AT)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=TIERED_AT)  # stores the trend's mix
     derive_coverage(db_session)
-    record_tier_mix(db_session, summary.run_id, TIERED_AT)  # as a run will, for the trend charts
     db_session.commit()
     return accounts
 

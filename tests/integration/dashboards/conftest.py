@@ -10,7 +10,6 @@ from cstier.models import TierOverride, TierScheme
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import ensure_default_schemes
-from cstier.services.trends import record_tier_mix
 from tests.factories import AccountFactory, CompanyFactory, UserFactory
 from tests.integration.coverage.conftest import give_profile
 from tests.integration.tiering.conftest import set_arr
@@ -37,11 +36,8 @@ class MondayBook:
 
 
 def run_and_record(session, now) -> int:
-    """Run a re-tier and store its mix, as a run will once it records its snapshot."""
-    summary = run_tiering(session, SYSTEM_ACTOR, trigger="cli", now=now)
-    record_tier_mix(session, summary.run_id, now)
-    session.commit()
-    return summary.run_id
+    """Run a re-tier, which stores its tier and coverage mix."""
+    return run_tiering(session, SYSTEM_ACTOR, trigger="cli", now=now).run_id
 
 
 @pytest.fixture
