@@ -21,6 +21,8 @@ from cstier.services.reports import as_utc, scheme_tiers
 
 TIERS_CHANGED, COVERAGE_CHANGED = "tiers.changed", "coverage.changed"
 TOPICS = (TIERS_CHANGED, COVERAGE_CHANGED)
+# What a webhook receiver is told, one message per change: an endpoint picks among these.
+EVENT_TYPES = ("tier.changed", "coverage.changed")
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class ToldChange:
     """A change as rules decide on it (`change`) and as people read it."""
 
     key: str  # tier_change:12 — one notification per user and key
-    topic: str
+    event_type: str  # tier.changed, coverage.changed
     change: Change
     account_name: str
     subject: str  # Acme: Value tiers Growth → Strategic
@@ -82,7 +84,7 @@ def _tier_changes(session: Session, run_id: int) -> list[ToldChange]:
         told.append(
             ToldChange(
                 key=f"tier_change:{tc.id}",
-                topic=TIERS_CHANGED,
+                event_type="tier.changed",
                 change=change,
                 account_name=row.account_name,
                 subject=f"{row.account_name}: {name} {tc.from_tier} → {tc.to_tier}",
@@ -104,7 +106,7 @@ def _tier_changes(session: Session, run_id: int) -> list[ToldChange]:
 def _scheme_keys(session: Session) -> dict[str, int]:
     from cstier.models import TierScheme
 
-    return dict(session.execute(select(TierScheme.key, TierScheme.id)).tuples())
+    return dict(session.execute(select(TierScheme.key, TierScheme.id)).all())
 
 
 def _versions(session: Session, run_id: int) -> tuple[dict, dict]:
@@ -134,7 +136,7 @@ def _coverage_changes(session: Session, payload: dict) -> list[ToldChange]:
             CoverageChange.run_id.is_(None), CoverageChange.id > int(payload.get("after_id") or 0)
         ).limit(int(payload.get("changed") or 0))
     rows = session.execute(stmt.order_by(CoverageChange.id)).all()
-    models = dict(session.execute(select(CoverageModel.id, CoverageModel.name)).tuples())
+    models = dict(session.execute(select(CoverageModel.id, CoverageModel.name)).all())
     why = "Tier change" if payload.get("run_id") is not None else "Coverage matrix change"
     told = []
     for row in rows:
@@ -147,7 +149,7 @@ def _coverage_changes(session: Session, payload: dict) -> list[ToldChange]:
         told.append(
             ToldChange(
                 key=f"coverage_change:{cc.id}",
-                topic=COVERAGE_CHANGED,
+                event_type="coverage.changed",
                 change=change,
                 account_name=row.account_name,
                 subject=f"{row.account_name}: coverage {was} → {now}",

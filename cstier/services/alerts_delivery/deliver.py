@@ -168,7 +168,7 @@ def list_deliveries(
         raise Forbidden("Only managers and admins see deliveries.")
     if status is not None and status not in STATUSES:
         raise ValidationFailed(f"Choose a status among {', '.join(STATUSES)}.")
-    counts = dict(session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).tuples())
+    counts = dict(session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
     stmt = select(Delivery)
     if status:
         stmt = stmt.where(Delivery.status == status)

@@ -95,7 +95,7 @@ def _fan_out(session: Session, changes: list[ToldChange], now: datetime) -> tupl
                     _delivery(key, "email", emailed[0].email, None, alert_email(told), now)
                 )
         for endpoint_id, url, payload_format, rule, events in endpoints:
-            if told.topic not in events:
+            if told.event_type not in events:
                 continue
             if rule is None or should_alert(rule, told.change, SYSTEM_ACTOR):
                 key = f"webhook:{endpoint_id}:{told.key}"

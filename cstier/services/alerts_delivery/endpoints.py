@@ -13,7 +13,7 @@ from cstier.domain.permissions import Actor, can_manage_book
 from cstier.models import AlertRule, Delivery, WebhookEndpoint
 from cstier.notify import secrets
 from cstier.notify.webhook import Resolver, checked_address, resolve
-from cstier.services.alerts_delivery.changes import TOPICS
+from cstier.services.alerts_delivery.changes import EVENT_TYPES
 from cstier.services.alerts_delivery.deliver import DeliverySummary, default_channels, send_claimed
 from cstier.services.alerts_delivery.dispatch import _delivery
 from cstier.services.alerts_delivery.messages import endpoint_test_body
@@ -63,8 +63,8 @@ def _check(session: Session, data: EndpointInput, resolver: Resolver) -> None:
         checked_address(data.url, resolver, current_app.config["WEBHOOK_ALLOWED_HOSTS"])
     except UnsafeUrl as exc:
         errors["url"] = [str(exc)]
-    if not data.events or any(e not in TOPICS for e in data.events):
-        errors["events"] = [f"Choose one or more events among {', '.join(TOPICS)}."]
+    if not data.events or any(e not in EVENT_TYPES for e in data.events):
+        errors["events"] = [f"Choose one or more events among {', '.join(EVENT_TYPES)}."]
     if data.payload_format not in FORMATS:
         errors["payload_format"] = ["Choose Standard Webhooks JSON or Slack-compatible."]
     if data.rule_id is not None and session.get(AlertRule, data.rule_id) is None:

@@ -34,7 +34,7 @@ def webhook_body(change: ToldChange, payload_format: str) -> str:
     if payload_format == "slack":
         return json.dumps({"text": slack_text(change.subject, change.cause, change.explanation)})
     return json.dumps(
-        {"type": change.topic, "timestamp": change.at.isoformat(), "data": change.data},
+        {"type": change.event_type, "timestamp": change.at.isoformat(), "data": change.data},
         separators=(",", ":"),
     )
 
