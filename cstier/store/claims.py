@@ -35,9 +35,7 @@ def claim_rows(
     return sorted(session.scalars(stmt))
 
 
-def insert_missing(
-    session: Session, table: Table, rows: list[dict], keys: Sequence[str]
-) -> None:
+def insert_missing(session: Session, table: Table, rows: list[dict], keys: Sequence[str]) -> None:
     """Insert the rows whose `keys` are not taken yet; leave the others as they are."""
     if not rows:
         return

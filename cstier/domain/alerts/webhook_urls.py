@@ -21,7 +21,9 @@ def parse_webhook_url(url: str) -> tuple[str, str, int]:
     if parts.scheme not in ("http", "https"):
         raise UnsafeUrl("The URL must start with http:// or https://.")
     if parts.username is not None or parts.password is not None:
-        raise UnsafeUrl("Remove the user name and password from the URL; the signature authenticates.")
+        raise UnsafeUrl(
+            "Remove the user name and password from the URL; the signature authenticates."
+        )
     if not parts.hostname:
         raise UnsafeUrl("The URL needs a host name.")
     return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)

@@ -92,11 +92,18 @@ def _tier_changes(session: Session, run_id: int) -> list[ToldChange]:
                 explanation=tc.explanation or "",
                 at=as_utc(tc.at),
                 data={
-                    "account_id": tc.account_id, "account_name": row.account_name,
-                    "scheme_id": tc.scheme_id, "scheme": name, "dimension": tc.dimension,
-                    "from_tier": tc.from_tier, "to_tier": tc.to_tier, "run_id": run_id,
-                    "scheme_version": tc.scheme_version, "cause": why,
-                    "explanation": tc.explanation or "", "at": as_utc(tc.at).isoformat(),
+                    "account_id": tc.account_id,
+                    "account_name": row.account_name,
+                    "scheme_id": tc.scheme_id,
+                    "scheme": name,
+                    "dimension": tc.dimension,
+                    "from_tier": tc.from_tier,
+                    "to_tier": tc.to_tier,
+                    "run_id": run_id,
+                    "scheme_version": tc.scheme_version,
+                    "cause": why,
+                    "explanation": tc.explanation or "",
+                    "at": as_utc(tc.at).isoformat(),
                 },
             )  # fmt: skip
         )
@@ -114,7 +121,9 @@ def _versions(session: Session, run_id: int) -> tuple[dict, dict]:
     run = session.get(TieringRun, run_id)
     previous = session.scalar(
         select(TieringRun.scheme_versions)
-        .where(TieringRun.id < run_id, TieringRun.status == "succeeded", TieringRun.dry_run.is_(False))
+        .where(
+            TieringRun.id < run_id, TieringRun.status == "succeeded", TieringRun.dry_run.is_(False)
+        )
         .order_by(TieringRun.id.desc())
         .limit(1)
     )
@@ -157,8 +166,12 @@ def _coverage_changes(session: Session, payload: dict) -> list[ToldChange]:
                 explanation="",
                 at=as_utc(cc.at),
                 data={
-                    "account_id": cc.account_id, "account_name": row.account_name,
-                    "from_model": was, "to_model": now, "run_id": cc.run_id, "cause": why,
+                    "account_id": cc.account_id,
+                    "account_name": row.account_name,
+                    "from_model": was,
+                    "to_model": now,
+                    "run_id": cc.run_id,
+                    "cause": why,
                     "at": as_utc(cc.at).isoformat(),
                 },
             )  # fmt: skip

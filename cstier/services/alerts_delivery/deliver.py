@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from cstier.domain.alerts.backoff import gives_up, retry_delay
 from cstier.domain.permissions import Actor, can_manage_book
 from cstier.models import Delivery, WebhookEndpoint
+from cstier.models.base import utcnow
 from cstier.notify.base import Channel, Outbound, Outcome
 from cstier.notify.email_channel import EmailChannel
 from cstier.notify.secrets import MissingKey, decrypt
@@ -54,12 +55,13 @@ def default_channels() -> dict[str, Channel]:
 
 def deliver_due(
     session: Session,
-    now: datetime,
-    worker_id: str,
+    now: datetime | None = None,
+    worker_id: str = "worker",
     limit: int = 200,
     channels: Mapping[str, Channel] | None = None,
 ) -> DeliverySummary:
     """Claim up to `limit` due deliveries for this worker, send them and record each outcome."""
+    now = now or utcnow()
     lease = timedelta(seconds=current_app.config["DELIVERY_LEASE_SECONDS"])
     table = Delivery.__table__
     due = or_(
@@ -83,7 +85,9 @@ def send_claimed(
     if not ids:
         return summary
     with unit_of_work(session):  # reads only; closed before anything is sent
-        rows = list(session.scalars(select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)))
+        rows = list(
+            session.scalars(select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id))
+        )
         endpoints = {e.id: e for e in session.scalars(select(WebhookEndpoint).where(
             WebhookEndpoint.id.in_({r.endpoint_id for r in rows if r.endpoint_id}))
         )}  # fmt: skip
@@ -104,7 +108,9 @@ def send_claimed(
                 outcomes[d.id] = Outcome(False, str(exc))
                 continue
             batches.setdefault(d.channel, []).append(
-                Outbound(d.id, endpoint.url if endpoint else d.target, d.message_id, d.payload, secret)
+                Outbound(
+                    d.id, endpoint.url if endpoint else d.target, d.message_id, d.payload, secret
+                )
             )
     for name, batch in batches.items():
         for item, outcome in zip(batch, channels[name].send(batch, now), strict=True):
@@ -130,10 +136,19 @@ def _record(session, outcomes: dict[int, Outcome], work: dict, now, worker_id, s
             elif gives_up(attempts, created_at, now, max_attempts, max_age):
                 values |= {"status": "gave_up", "last_error": outcome.error}
                 summary.gave_up.append(delivery_id)
-                log.warning("delivery %s given up after %s attempts: %s", delivery_id, attempts, outcome.error)
+                log.warning(
+                    "delivery %s given up after %s attempts: %s",
+                    delivery_id,
+                    attempts,
+                    outcome.error,
+                )
             else:
                 wait = retry_delay(attempts, outcome.retry_after)
-                values |= {"status": "pending", "next_attempt_at": now + wait, "last_error": outcome.error}
+                values |= {
+                    "status": "pending",
+                    "next_attempt_at": now + wait,
+                    "last_error": outcome.error,
+                }
                 summary.retrying += 1
             # Only the holder of the lease records; a worker whose lease ran out leaves it be.
             session.execute(
@@ -168,7 +183,9 @@ def list_deliveries(
         raise Forbidden("Only managers and admins see deliveries.")
     if status is not None and status not in STATUSES:
         raise ValidationFailed(f"Choose a status among {', '.join(STATUSES)}.")
-    counts = dict(session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
+    counts = dict(
+        session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
+    )
     stmt = select(Delivery)
     if status:
         stmt = stmt.where(Delivery.status == status)
@@ -177,8 +194,11 @@ def list_deliveries(
     return DeliveryPage(items, total, counts)
 
 
-def retry_delivery(session: Session, actor: Actor, delivery_id: int, now: datetime) -> Delivery:
+def retry_delivery(
+    session: Session, actor: Actor, delivery_id: int, now: datetime | None = None
+) -> Delivery:
     """Queue a failed or given-up delivery again, from its first attempt."""
+    now = now or utcnow()
     if not can_manage_book(actor):
         raise Forbidden("Only managers and admins retry deliveries.")
     with unit_of_work(session):

@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cstier.models import Delivery, Notification, User
+from cstier.models.base import utcnow
 from cstier.services.alerts_delivery.dispatch import _delivery
 from cstier.services.alerts_delivery.messages import digest_email
 from cstier.services.unit_of_work import unit_of_work
@@ -31,8 +32,9 @@ def period_label(period: str, now: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-def send_digests(session: Session, now: datetime, period: str) -> DigestSummary:
+def send_digests(session: Session, now: datetime | None, period: str) -> DigestSummary:
     """Queue one digest email per user with pending notifications of the period; once per period."""
+    now = now or utcnow()
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}")
     label = period_label(period, now)
@@ -61,7 +63,9 @@ def send_digests(session: Session, now: datetime, period: str) -> DigestSummary:
                 continue
             items = [{"title": n.title, "cause": n.cause, "body": n.body} for n in notifications]
             deliveries.append(
-                _delivery(keys[user_id], "email", email, None, digest_email(period, label, items), now)
+                _delivery(
+                    keys[user_id], "email", email, None, digest_email(period, label, items), now
+                )
             )
             included += [n.id for n in notifications]
         insert_missing(session, Delivery.__table__, deliveries, ["key"])

@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.alerts.rules import Rule, should_alert
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor
-from cstier.models import AlertSubscription, Delivery, Notification, OutboxEvent, User, WebhookEndpoint
+from cstier.models import (
+    AlertSubscription,
+    Delivery,
+    Notification,
+    OutboxEvent,
+    User,
+    WebhookEndpoint,
+)
+from cstier.models.base import utcnow
 from cstier.services.alerts_delivery.changes import TOPICS, ToldChange, changes_of
 from cstier.services.alerts_delivery.messages import alert_email, webhook_body
 from cstier.services.alerts_delivery.rules import ensure_default_rules
@@ -52,8 +60,11 @@ def message_id(key: str) -> str:
     return "msg_" + hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def dispatch_events(session: Session, now: datetime, limit: int = 100) -> DispatchSummary:
+def dispatch_events(
+    session: Session, now: datetime | None = None, limit: int = 100
+) -> DispatchSummary:
     """Dispatch up to `limit` undispatched outbox events, oldest first, one transaction each."""
+    now = now or utcnow()
     ensure_default_rules(session)
     summary = DispatchSummary()
     for _ in range(limit):
@@ -147,8 +158,12 @@ def _listeners(session: Session) -> list[_Listener]:
             continue
         listeners.append(
             _Listener(
-                user_id=sub.user_id, email=email, actor=Actor(sub.user_id, role),
-                rule_id=sub.rule_id, rule=_rule(sub.rule), channels=frozenset(sub.channels),
+                user_id=sub.user_id,
+                email=email,
+                actor=Actor(sub.user_id, role),
+                rule_id=sub.rule_id,
+                rule=_rule(sub.rule),
+                channels=frozenset(sub.channels),
                 cadence=sub.cadence,
             )  # fmt: skip
         )

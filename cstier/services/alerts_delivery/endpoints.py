@@ -11,6 +11,7 @@ from cstier.domain.alerts.signing import new_secret
 from cstier.domain.alerts.webhook_urls import UnsafeUrl
 from cstier.domain.permissions import Actor, can_manage_book
 from cstier.models import AlertRule, Delivery, WebhookEndpoint
+from cstier.models.base import utcnow
 from cstier.notify import secrets
 from cstier.notify.webhook import Resolver, checked_address, resolve
 from cstier.services.alerts_delivery.changes import EVENT_TYPES
@@ -91,7 +92,11 @@ def create_endpoint(
 
 
 def update_endpoint(
-    session: Session, actor: Actor, endpoint_id: int, data: EndpointInput, resolver: Resolver = resolve
+    session: Session,
+    actor: Actor,
+    endpoint_id: int,
+    data: EndpointInput,
+    resolver: Resolver = resolve,
 ) -> WebhookEndpoint:
     """Change an endpoint; enabling it again clears why it was disabled."""
     endpoint = get_endpoint(session, actor, endpoint_id)
@@ -109,15 +114,22 @@ def delete_endpoint(session: Session, actor: Actor, endpoint_id: int) -> None:
     """Delete an endpoint and its deliveries."""
     endpoint = get_endpoint(session, actor, endpoint_id)
     with unit_of_work(session):
-        for delivery in session.scalars(select(Delivery).where(Delivery.endpoint_id == endpoint_id)):
+        for delivery in session.scalars(
+            select(Delivery).where(Delivery.endpoint_id == endpoint_id)
+        ):
             session.delete(delivery)
         session.delete(endpoint)
 
 
 def send_test(
-    session: Session, actor: Actor, endpoint_id: int, now: datetime, worker_id: str
+    session: Session,
+    actor: Actor,
+    endpoint_id: int,
+    now: datetime | None = None,
+    worker_id: str = "web",
 ) -> DeliverySummary:
     """Send a signed test message to the endpoint now; it is kept as a delivery like any other."""
+    now = now or utcnow()
     endpoint = get_endpoint(session, actor, endpoint_id)
     key = f"test:{endpoint_id}:{now.timestamp()}"
     with unit_of_work(session):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor
 from cstier.models import Notification
+from cstier.models.base import utcnow
 from cstier.services.errors import NotFound
 from cstier.services.unit_of_work import unit_of_work
 
@@ -38,19 +39,28 @@ def unread_count(session: Session, actor: Actor) -> int:
     return session.scalar(select(func.count()).select_from(capped)) or 0
 
 
-def list_notifications(session: Session, actor: Actor, limit: int = 50, offset: int = 0) -> NotificationPage:
+def list_notifications(
+    session: Session, actor: Actor, limit: int = 50, offset: int = 0
+) -> NotificationPage:
     """Return one page of the user's notifications, newest first."""
     total = session.scalar(select(func.count()).select_from(Notification).where(_mine(actor))) or 0
     items = list(
         session.scalars(
-            select(Notification).where(_mine(actor)).order_by(Notification.id.desc()).limit(limit).offset(offset)
+            select(Notification)
+            .where(_mine(actor))
+            .order_by(Notification.id.desc())
+            .limit(limit)
+            .offset(offset)
         )
     )
     return NotificationPage(items, total, unread_count(session, actor))
 
 
-def mark_read(session: Session, actor: Actor, notification_id: int, now: datetime) -> None:
+def mark_read(
+    session: Session, actor: Actor, notification_id: int, now: datetime | None = None
+) -> None:
     """Mark one of the user's notifications read."""
+    now = now or utcnow()
     with unit_of_work(session):
         done = session.execute(
             update(Notification)
@@ -61,9 +71,12 @@ def mark_read(session: Session, actor: Actor, notification_id: int, now: datetim
             raise NotFound("No such notification.")
 
 
-def mark_all_read(session: Session, actor: Actor, now: datetime) -> int:
+def mark_all_read(session: Session, actor: Actor, now: datetime | None = None) -> int:
     """Mark every unread notification of the user read; return how many."""
+    now = now or utcnow()
     with unit_of_work(session):
         return session.execute(
-            update(Notification).where(_mine(actor), Notification.read_at.is_(None)).values(read_at=now)
+            update(Notification)
+            .where(_mine(actor), Notification.read_at.is_(None))
+            .values(read_at=now)
         ).rowcount

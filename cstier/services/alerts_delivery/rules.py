@@ -61,14 +61,20 @@ def ensure_default_rules(session: Session) -> None:
                 session.add(rule)
             rules.append(rule)
         session.flush()
-        subscribed = set(session.execute(select(AlertSubscription.user_id, AlertSubscription.rule_id)))
+        subscribed = set(
+            session.execute(select(AlertSubscription.user_id, AlertSubscription.rule_id))
+        )
         for user in session.scalars(select(User).where(User.role.in_(("cs_manager", "csm")))):
             for rule in rules:
                 if rule.default_for == user.role and (user.id, rule.id) not in subscribed:
-                    session.add(AlertSubscription(user_id=user.id, rule_id=rule.id, channels=["in_app"]))
+                    session.add(
+                        AlertSubscription(user_id=user.id, rule_id=rule.id, channels=["in_app"])
+                    )
 
 
-def save_rule(session: Session, actor: Actor, data: RuleInput, rule_id: int | None = None) -> AlertRule:
+def save_rule(
+    session: Session, actor: Actor, data: RuleInput, rule_id: int | None = None
+) -> AlertRule:
     """Create a rule, or change one, after checking its scheme, tier and model exist."""
     if not can_manage_book(actor):
         raise Forbidden("Only managers and admins keep alert rules.")
@@ -94,7 +100,9 @@ def delete_rule(session: Session, actor: Actor, rule_id: int) -> None:
         rule = session.get(AlertRule, rule_id)
         if rule is None:
             raise NotFound("No such alert rule.")
-        for sub in session.scalars(select(AlertSubscription).where(AlertSubscription.rule_id == rule_id)):
+        for sub in session.scalars(
+            select(AlertSubscription).where(AlertSubscription.rule_id == rule_id)
+        ):
             session.delete(sub)
         session.delete(rule)
 
@@ -118,7 +126,10 @@ def _rule_errors(session: Session, data: RuleInput) -> dict[str, list[str]]:
             errors["tier"] = [f"No tier {data.tier!r} in that scheme; choose one of its tiers."]
     if data.kind == COVERAGE_CHANGE and (data.scheme_id is not None or data.tier):
         errors.setdefault("kind", []).append("A coverage rule takes no scheme or tier.")
-    if data.coverage_model_id is not None and session.get(CoverageModel, data.coverage_model_id) is None:
+    if (
+        data.coverage_model_id is not None
+        and session.get(CoverageModel, data.coverage_model_id) is None
+    ):
         errors["coverage_model_id"] = ["That coverage model does not exist."]
     return errors
 
@@ -126,7 +137,9 @@ def _rule_errors(session: Session, data: RuleInput) -> dict[str, list[str]]:
 def my_subscriptions(session: Session, actor: Actor) -> dict[int, AlertSubscription]:
     """Return the actor's subscriptions by rule id."""
     ensure_default_rules(session)
-    subs = session.scalars(select(AlertSubscription).where(AlertSubscription.user_id == actor.user_id))
+    subs = session.scalars(
+        select(AlertSubscription).where(AlertSubscription.user_id == actor.user_id)
+    )
     return {s.rule_id: s for s in subs}
 
 

@@ -23,7 +23,9 @@ def test_a_first_tiering_tells_nobody(db_session, split_book, manager):
     assert tier_notifications(manager) == []
 
 
-def test_default_rules_reach_managers_and_csms_in_their_books(db_session, moved, manager, csm, other_csm):
+def test_default_rules_reach_managers_and_csms_in_their_books(
+    db_session, moved, manager, csm, other_csm
+):
     summary = dispatch_events(db.session, FEB)
     assert summary.events >= 1
     titles = [n.title for n in tier_notifications(manager)]
@@ -32,7 +34,9 @@ def test_default_rules_reach_managers_and_csms_in_their_books(db_session, moved,
     ] or sorted(titles) == sorted(["Mine: Value tiers Growth → Strategic",
                                    "Theirs: Value tiers Strategic → Scale"])  # fmt: skip
     assert [n.title for n in tier_notifications(csm)] == ["Mine: Value tiers Growth → Strategic"]
-    assert [n.title for n in tier_notifications(other_csm)] == ["Theirs: Value tiers Strategic → Scale"]
+    assert [n.title for n in tier_notifications(other_csm)] == [
+        "Theirs: Value tiers Strategic → Scale"
+    ]
     (mine,) = tier_notifications(csm)
     assert mine.cause == "Data change" and mine.in_app and mine.digest is None
 
@@ -55,7 +59,9 @@ def test_a_rule_by_region_and_tier(db_session, moved, manager, viewer):
     )  # fmt: skip
     subscribe(db.session, actor(viewer), rule.id, ["in_app"], "immediate")
     dispatch_events(db.session, FEB)
-    assert [n.title for n in tier_notifications(viewer)] == ["Theirs: Value tiers Strategic → Scale"]
+    assert [n.title for n in tier_notifications(viewer)] == [
+        "Theirs: Value tiers Strategic → Scale"
+    ]
 
 
 def test_unsubscribing_from_a_default_keeps_it_away(db_session, moved, manager):

@@ -1,7 +1,7 @@
 """Alert emails and digests reach a real SMTP server; account data is escaped in the HTML."""
 
-from email.header import decode_header, make_header
 from datetime import timedelta
+from email.header import decode_header, make_header
 
 from cstier.extensions import db
 from cstier.services.alerts_delivery import deliver_due, dispatch_events, send_digests
@@ -15,11 +15,19 @@ def _subject(message) -> str:
 
 
 def _html(message) -> str:
-    return next(p for p in message.walk() if p.get_content_type() == "text/html").get_payload(decode=True).decode()
+    return (
+        next(p for p in message.walk() if p.get_content_type() == "text/html")
+        .get_payload(decode=True)
+        .decode()
+    )
 
 
 def _text(message) -> str:
-    return next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    return (
+        next(p for p in message.walk() if p.get_content_type() == "text/plain")
+        .get_payload(decode=True)
+        .decode()
+    )
 
 
 def _email_me(user, cadence: str) -> None:
@@ -38,7 +46,9 @@ def test_an_alert_email_as_it_happens(db_session, moved, csm, smtp_inbox):
     assert "Cause: Data change" in _text(message)
 
 
-def test_a_daily_digest_groups_notifications_once_per_day(db_session, moved, csm, manager, smtp_inbox):
+def test_a_daily_digest_groups_notifications_once_per_day(
+    db_session, moved, csm, manager, smtp_inbox
+):
     _email_me(manager, "daily")
     dispatch_events(db.session, FEB)
     assert deliveries("email") == []  # nothing as it happens
@@ -49,7 +59,10 @@ def test_a_daily_digest_groups_notifications_once_per_day(db_session, moved, csm
     (digest,) = smtp_inbox.to(manager.email)
     assert "daily alert digest" in _subject(digest)
     text = _text(digest)
-    assert "Mine: Value tiers Growth → Strategic" in text and "Theirs: Value tiers Strategic → Scale" in text
+    assert (
+        "Mine: Value tiers Growth → Strategic" in text
+        and "Theirs: Value tiers Strategic → Scale" in text
+    )
 
 
 def test_a_digest_of_the_same_day_waits_for_the_next(db_session, moved, manager, smtp_inbox):

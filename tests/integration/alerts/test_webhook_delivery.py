@@ -52,7 +52,9 @@ def test_a_crash_after_sending_redelivers_with_the_same_id(db_session, moved, en
     first_ids = sorted(r.headers["webhook-id"] for r in receiver.requests)
     # The worker sent, then died before recording: its claims stay `sending` with a lease.
     db.session.execute(
-        update(Delivery).values(status="sending", claimed_by="dead", lease_until=FEB + timedelta(minutes=2))
+        update(Delivery).values(
+            status="sending", claimed_by="dead", lease_until=FEB + timedelta(minutes=2)
+        )
     )
     db.session.commit()
     assert deliver_due(db.session, FEB + timedelta(minutes=1), "worker-2").claimed == 0
@@ -94,7 +96,9 @@ def test_retry_after_is_honoured(db_session, moved, endpoint, receiver):
     assert deliver_due(db.session, FEB + timedelta(minutes=59), "worker-1").claimed == 0
 
 
-def test_gives_up_after_the_configured_attempts_and_a_manager_retries(db_session, app, moved, endpoint, receiver, manager):
+def test_gives_up_after_the_configured_attempts_and_a_manager_retries(
+    db_session, app, moved, endpoint, receiver, manager
+):
     app.config["DELIVERY_MAX_ATTEMPTS"] = 2
     try:
         dispatch_events(db.session, FEB)
@@ -113,7 +117,9 @@ def test_gives_up_after_the_configured_attempts_and_a_manager_retries(db_session
 def test_a_private_address_is_refused_at_save(db_session, manager):
     with pytest.raises(ValidationFailed) as refused:
         create_endpoint(
-            db.session, actor(manager), EndpointInput("Local", "http://127.0.0.1:9/x", ["tier.changed"])
+            db.session,
+            actor(manager),
+            EndpointInput("Local", "http://127.0.0.1:9/x", ["tier.changed"]),
         )
     assert "private" in refused.value.errors["url"][0]
     assert db.session.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0
@@ -133,7 +139,9 @@ def test_dns_rebinding_is_refused_at_send(db_session, app, moved, manager, recei
     )  # fmt: skip
     dispatch_events(db.session, FEB)
     answers["hooks.example.com"] = "127.0.0.1"  # the name now points inside
-    summary = deliver_due(db.session, FEB, "w", channels={"webhook": WebhookChannel(resolver=resolver)})
+    summary = deliver_due(
+        db.session, FEB, "w", channels={"webhook": WebhookChannel(resolver=resolver)}
+    )
     assert summary.failed == 2 and receiver.requests == []
     assert all("127.0.0.1" in d.last_error for d in deliveries("webhook"))
 
