@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from cstier.domain.alerts.rules import Rule, should_alert
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.models import (
+    AlertRule,
     AlertSubscription,
     Delivery,
     Notification,
@@ -26,7 +27,11 @@ from cstier.models import (
 from cstier.models.base import utcnow
 from cstier.services.alerts_delivery.changes import TOPICS, ToldChange, changes_of
 from cstier.services.alerts_delivery.messages import alert_email, webhook_body
-from cstier.services.alerts_delivery.rules import ensure_default_rules
+from cstier.services.alerts_delivery.rules import (
+    Subscribed,
+    default_subscription,
+    ensure_default_rules,
+)
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.claims import claim_rows, insert_missing
 
@@ -65,7 +70,8 @@ def dispatch_events(
 ) -> DispatchSummary:
     """Dispatch up to `limit` undispatched outbox events, oldest first, one transaction each."""
     now = now or utcnow()
-    ensure_default_rules(session)
+    with unit_of_work(session):
+        ensure_default_rules(session)
     summary = DispatchSummary()
     for _ in range(limit):
         with unit_of_work(session):
@@ -147,26 +153,31 @@ def _delivery(key, channel, target, endpoint_id, payload, now) -> dict:
 
 
 def _listeners(session: Session) -> list[_Listener]:
-    rows = session.execute(
-        select(AlertSubscription, User.email, User.role)
-        .join(User, User.id == AlertSubscription.user_id)
-        .where(User.active.is_(True))
-    ).all()
+    """Return every (user, rule) pair that hears of something: chosen, or a role's default."""
+    chosen = {(sub.user_id, sub.rule_id): sub for sub in session.scalars(select(AlertSubscription))}
+    rules = list(session.scalars(select(AlertRule)))
     listeners = []
-    for sub, email, role in rows:
-        if not sub.channels:
-            continue
-        listeners.append(
-            _Listener(
-                user_id=sub.user_id,
-                email=email,
-                actor=Actor(sub.user_id, role),
-                rule_id=sub.rule_id,
-                rule=_rule(sub.rule),
-                channels=frozenset(sub.channels),
-                cadence=sub.cadence,
-            )  # fmt: skip
-        )
+    for user in session.scalars(select(User).where(User.active.is_(True))):
+        for rule in rules:
+            sub = chosen.get((user.id, rule.id))
+            how = (
+                Subscribed(tuple(sub.channels or ()), sub.cadence)
+                if sub
+                else default_subscription(rule, user.role)
+            )
+            if not how.channels:
+                continue
+            listeners.append(
+                _Listener(
+                    user_id=user.id,
+                    email=user.email,
+                    actor=Actor(user.id, user.role),
+                    rule_id=rule.id,
+                    rule=_rule(rule),
+                    channels=frozenset(how.channels),
+                    cadence=how.cadence,
+                )  # fmt: skip
+            )
     return listeners
 
 

@@ -13,7 +13,7 @@ from cstier.domain.alerts.rules import (
     TOP_TIER,
 )
 from cstier.domain.permissions import Actor, can_manage_book
-from cstier.models import AlertRule, AlertSubscription, CoverageModel, User
+from cstier.models import AlertRule, AlertSubscription, CoverageModel
 from cstier.notify.base import user_channels
 from cstier.services.errors import Forbidden, NotFound, ValidationFailed
 from cstier.services.reports import scheme_tiers
@@ -42,34 +42,40 @@ class RuleInput:
 
 def list_rules(session: Session) -> list[AlertRule]:
     """Return every alert rule, defaults first."""
-    ensure_default_rules(session)
     return list(session.scalars(select(AlertRule).order_by(AlertRule.id)))
 
 
-def ensure_default_rules(session: Session) -> None:
-    """Create the default rules once, and subscribe each manager and CSM who has no say yet."""
-    with unit_of_work(session):
-        existing = {
-            r.default_for + r.kind: r
-            for r in session.scalars(select(AlertRule).where(AlertRule.default_for.is_not(None)))
-        }
-        rules = []
-        for name, kind, role in DEFAULT_RULES:
-            rule = existing.get(role + kind)
-            if rule is None:
-                rule = AlertRule(name=name, kind=kind, default_for=role)
-                session.add(rule)
-            rules.append(rule)
-        session.flush()
-        subscribed = set(
-            session.execute(select(AlertSubscription.user_id, AlertSubscription.rule_id))
-        )
-        for user in session.scalars(select(User).where(User.role.in_(("cs_manager", "csm")))):
-            for rule in rules:
-                if rule.default_for == user.role and (user.id, rule.id) not in subscribed:
-                    session.add(
-                        AlertSubscription(user_id=user.id, rule_id=rule.id, channels=["in_app"])
-                    )
+def ensure_default_rules(session: Session) -> int:
+    """Create the default rules that are missing, in the caller's transaction; return how many.
+
+    Nobody is subscribed by a row: a manager or CSM without a say on a default rule of their
+    role hears of it in the app (`default_subscription`).
+    """
+    present = set(
+        session.execute(
+            select(AlertRule.default_for, AlertRule.kind).where(AlertRule.default_for.is_not(None))
+        ).all()
+    )
+    missing = [(n, k, r) for n, k, r in DEFAULT_RULES if (r, k) not in present]
+    for name, kind, role in missing:
+        session.add(AlertRule(name=name, kind=kind, default_for=role))
+    session.flush()
+    return len(missing)
+
+
+@dataclass(frozen=True)
+class Subscribed:
+    """How a user hears of a rule: channels (none: not at all) and cadence."""
+
+    channels: tuple[str, ...]
+    cadence: str
+
+
+def default_subscription(rule: AlertRule, role: str) -> Subscribed:
+    """Return how a user of this role hears of the rule until they choose."""
+    if rule.default_for is not None and rule.default_for == role:
+        return Subscribed(("in_app",), "immediate")
+    return Subscribed((), "immediate")
 
 
 def save_rule(
@@ -82,6 +88,7 @@ def save_rule(
     if errors:
         raise ValidationFailed("The alert rule was not saved.", errors)
     with unit_of_work(session):
+        ensure_default_rules(session)
         rule = session.get(AlertRule, rule_id) if rule_id is not None else AlertRule()
         if rule is None:
             raise NotFound("No such alert rule.")
@@ -134,13 +141,18 @@ def _rule_errors(session: Session, data: RuleInput) -> dict[str, list[str]]:
     return errors
 
 
-def my_subscriptions(session: Session, actor: Actor) -> dict[int, AlertSubscription]:
-    """Return the actor's subscriptions by rule id."""
-    ensure_default_rules(session)
-    subs = session.scalars(
-        select(AlertSubscription).where(AlertSubscription.user_id == actor.user_id)
-    )
-    return {s.rule_id: s for s in subs}
+def my_subscriptions(session: Session, actor: Actor) -> dict[int, Subscribed]:
+    """Return how the actor hears of every rule, by rule id (defaults where they never chose)."""
+    chosen = {
+        sub.rule_id: Subscribed(tuple(sub.channels or ()), sub.cadence)
+        for sub in session.scalars(
+            select(AlertSubscription).where(AlertSubscription.user_id == actor.user_id)
+        )
+    }
+    return {
+        rule.id: chosen.get(rule.id) or default_subscription(rule, actor.role)
+        for rule in list_rules(session)
+    }
 
 
 def subscribe(

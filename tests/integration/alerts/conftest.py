@@ -8,6 +8,7 @@ from sqlalchemy import select
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.extensions import db
 from cstier.models import Delivery, Notification
+from cstier.services.setup import set_up_workspace
 from cstier.services.tiering.run import run_tiering
 from tests.integration.tiering.conftest import set_arr
 from tests.smtp import smtp_inbox  # noqa: F401 - fixture
@@ -24,6 +25,7 @@ def actor(user) -> Actor:
 @pytest.fixture
 def moved(split_book, manager):
     """January's first tiering, then Mine rises into Strategic and Theirs falls to Scale."""
+    set_up_workspace(db.session)  # the default alert rules come with the workspace
     run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     set_arr(split_book["mine"], 400_000)
     set_arr(split_book["theirs"], 20_000)
