@@ -43,7 +43,9 @@ class ToldChange:
 def changes_of(session: Session, event: OutboxEvent) -> list[ToldChange]:
     """Return the changes the event announces (a first tiering announces none)."""
     if event.topic == TIERS_CHANGED:
-        return _tier_changes(session, int(event.payload["run_id"]))
+        # A run announces its coverage moves with its tier moves, in one event.
+        run_id = int(event.payload["run_id"])
+        return _tier_changes(session, run_id) + _coverage_changes(session, {"run_id": run_id})
     return _coverage_changes(session, event.payload)
 
 

@@ -87,8 +87,9 @@ def derive_coverage(
     history = changed[was.fillna(-1) != changed.fillna(-1)]
     after_id = None if run_id is not None else session.scalar(select(func.max(CoverageChange.id)))
     _write_history(session, history, before, run_id, now)
-    if len(history):
-        _announce(session, run_id, after_id, len(history), now)
+    # A run's event announces its coverage moves too; a first model is not an alert.
+    if run_id is None and before.reindex(history.index).notna().any():
+        _announce(session, after_id, len(history), now)
     session.flush()
     return DeriveSummary(accounts=len(derived), changed=len(history), flagged=int(flag.sum()))
 
@@ -166,10 +167,10 @@ def _write_coverage(
     )  # fmt: skip
 
 
-def _announce(session, run_id: int | None, after_id: int | None, changed: int, now) -> None:
+def _announce(session, after_id: int | None, changed: int, now) -> None:
     """Write the coverage.changed outbox event in the changes' transaction (alerts read it)."""
-    # A run's changes carry its id; others are the rows written after `after_id`.
-    payload = {"run_id": run_id, "after_id": after_id or 0, "changed": changed}
+    # The changes are the rows written after `after_id`, the last one before them.
+    payload = {"run_id": None, "after_id": after_id or 0, "changed": changed}
     session.add(OutboxEvent(topic="coverage.changed", payload=payload, created_at=now))
 
 
