@@ -60,7 +60,18 @@ def _account_columns():
 
 def _tier_changes(session: Session, run_id: int) -> list[ToldChange]:
     rows = session.execute(
-        select(TierChange, *_account_columns())
+        select(
+            TierChange.id,
+            TierChange.account_id,
+            TierChange.scheme_id,
+            TierChange.dimension,
+            TierChange.from_tier,
+            TierChange.to_tier,
+            TierChange.at,
+            TierChange.scheme_version,
+            TierChange.explanation,
+            *_account_columns(),
+        )  # fmt: skip
         .join(Account, Account.id == TierChange.account_id)
         .join(Company, Company.id == Account.company_id)
         .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
@@ -72,7 +83,7 @@ def _tier_changes(session: Session, run_id: int) -> list[ToldChange]:
     keys = {v: k for k, v in _scheme_keys(session).items()}
     told = []
     for row in rows:
-        tc: TierChange = row.TierChange
+        tc = row  # plain columns: thousands of ORM objects would cost more than the rest
         scheme = schemes.get(tc.scheme_id)
         name = scheme.name if scheme else f"Scheme #{tc.scheme_id}"
         key = keys.get(tc.scheme_id)
@@ -134,7 +145,15 @@ def _versions(session: Session, run_id: int) -> tuple[dict, dict]:
 
 def _coverage_changes(session: Session, payload: dict) -> list[ToldChange]:
     stmt = (
-        select(CoverageChange, *_account_columns())
+        select(
+            CoverageChange.id,
+            CoverageChange.account_id,
+            CoverageChange.from_model_id,
+            CoverageChange.to_model_id,
+            CoverageChange.at,
+            CoverageChange.run_id,
+            *_account_columns(),
+        )  # fmt: skip
         .join(Account, Account.id == CoverageChange.account_id)
         .join(Company, Company.id == Account.company_id)
         .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
@@ -151,7 +170,7 @@ def _coverage_changes(session: Session, payload: dict) -> list[ToldChange]:
     why = "Tier change" if payload.get("run_id") is not None else "Coverage matrix change"
     told = []
     for row in rows:
-        cc: CoverageChange = row.CoverageChange
+        cc = row
         was, now = models.get(cc.from_model_id, "none"), models.get(cc.to_model_id, "none")
         change = Change(
             source="coverage", account_id=cc.account_id, csm_id=row.csm_id, region=row.region,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.alerts.rules import Rule, should_alert
-from cstier.domain.permissions import SYSTEM_ACTOR, Actor
+from cstier.domain.permissions import SYSTEM_ACTOR, Actor, sees_whole_book
 from cstier.models import (
     AlertRule,
     AlertSubscription,
@@ -97,10 +97,16 @@ def _fan_out(session: Session, changes: list[ToldChange], now: datetime) -> tupl
     if not changes:
         return 0, 0
     listeners, endpoints = _listeners(session), _endpoints(session)
+    # A CSM hears only of their own book: ask only their rules about their accounts.
+    whole_book = [m for m in listeners if sees_whole_book(m.actor)]
+    by_owner: dict[int, list[_Listener]] = {}
+    for m in listeners:
+        if not sees_whole_book(m.actor):
+            by_owner.setdefault(m.user_id, []).append(m)
     notifications, deliveries = [], []
     for told in changes:
         wanted: dict[int, list[_Listener]] = {}
-        for listener in listeners:
+        for listener in whole_book + by_owner.get(told.change.csm_id, []):
             if should_alert(listener.rule, told.change, listener.actor):
                 wanted.setdefault(listener.user_id, []).append(listener)
         for user_id, matched in wanted.items():
