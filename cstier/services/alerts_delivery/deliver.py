@@ -94,6 +94,7 @@ def send_claimed(
         work = {d.id: (d.channel, d.endpoint_id, d.attempts, as_utc(d.created_at)) for d in rows}
         outcomes: dict[int, Outcome] = {}
         batches: dict[str, list[Outbound]] = {}
+        secrets_of: dict[int, str] = {}  # decrypted once per endpoint and batch
         for d in rows:
             endpoint = endpoints.get(d.endpoint_id)
             if d.channel == "webhook" and (endpoint is None or not endpoint.enabled):
@@ -103,7 +104,9 @@ def send_claimed(
                 outcomes[d.id] = Outcome(False, f"No channel {d.channel!r}.", permanent=True)
                 continue
             try:
-                secret = decrypt(endpoint.secret_encrypted) if endpoint else None
+                secret = secrets_of.get(d.endpoint_id) if endpoint else None
+                if endpoint and secret is None:
+                    secret = secrets_of[d.endpoint_id] = decrypt(endpoint.secret_encrypted)
             except MissingKey as exc:
                 outcomes[d.id] = Outcome(False, str(exc))
                 continue
@@ -123,18 +126,19 @@ def _record(session, outcomes: dict[int, Outcome], work: dict, now, worker_id, s
     config = current_app.config
     max_attempts = config["DELIVERY_MAX_ATTEMPTS"]
     max_age = timedelta(hours=config["DELIVERY_MAX_AGE_HOURS"])
+    sent: list[int] = []
     with unit_of_work(session):
         for delivery_id, outcome in outcomes.items():
             _channel, endpoint_id, attempts, created_at = work[delivery_id]
-            values: dict = {"claimed_by": None, "lease_until": None}
             if outcome.delivered:
-                values |= {"status": "sent", "sent_at": now, "last_error": None}
-                summary.sent += 1
-            elif outcome.permanent:
-                values |= {"status": "failed", "last_error": outcome.error}
+                sent.append(delivery_id)
+                continue
+            values: dict = {"claimed_by": None, "lease_until": None, "last_error": outcome.error}
+            if outcome.permanent:
+                values["status"] = "failed"
                 summary.failed += 1
             elif gives_up(attempts, created_at, now, max_attempts, max_age):
-                values |= {"status": "gave_up", "last_error": outcome.error}
+                values["status"] = "gave_up"
                 summary.gave_up.append(delivery_id)
                 log.warning(
                     "delivery %s given up after %s attempts: %s",
@@ -144,26 +148,39 @@ def _record(session, outcomes: dict[int, Outcome], work: dict, now, worker_id, s
                 )
             else:
                 wait = retry_delay(attempts, outcome.retry_after)
-                values |= {
-                    "status": "pending",
-                    "next_attempt_at": now + wait,
-                    "last_error": outcome.error,
-                }
+                values |= {"status": "pending", "next_attempt_at": now + wait}
                 summary.retrying += 1
-            # Only the holder of the lease records; a worker whose lease ran out leaves it be.
-            session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id, Delivery.claimed_by == worker_id)
-                .values(**values)
-            )
+            _update_held(session, [delivery_id], worker_id, values)
             if outcome.gone and endpoint_id is not None:
-                session.execute(
-                    update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id).values(
-                        enabled=False,
-                        disabled_reason=f"The receiver answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC.",
-                    )
-                )  # fmt: skip
-                log.warning("webhook endpoint %s disabled: the receiver answered 410", endpoint_id)
+                _disable(session, endpoint_id, now)
+        for start in range(0, len(sent), 1000):
+            _update_held(
+                session, sent[start : start + 1000], worker_id,
+                {"status": "sent", "sent_at": now, "last_error": None, "claimed_by": None,
+                 "lease_until": None},
+            )  # fmt: skip
+        summary.sent += len(sent)
+
+
+def _update_held(session, ids: list[int], worker_id: str, values: dict) -> None:
+    # Only the holder of the lease records; a worker whose lease ran out leaves it be.
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids), Delivery.claimed_by == worker_id)
+        .values(**values)
+    )
+
+
+def _disable(session, endpoint_id: int, now: datetime) -> None:
+    session.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint_id)
+        .values(
+            enabled=False,
+            disabled_reason=f"The receiver answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC.",
+        )
+    )
+    log.warning("webhook endpoint %s disabled: the receiver answered 410", endpoint_id)
 
 
 @dataclass(frozen=True)
