@@ -198,21 +198,26 @@ def bench_retier(url: str, accounts: int) -> list[str]:
         conn.close()
         tiering.settle(url)
 
-    with app.app_context():
-        from cstier.models import OutboxEvent
-
-        set_up_workspace(db.session)
-        run_tiering(db.session, SYSTEM_ACTOR, trigger="bench")
-        move(True)
+    def timed_run() -> tuple[float, int]:
         started = time.perf_counter()
-        plain = run_tiering(db.session, SYSTEM_ACTOR, trigger="bench")
-        without = time.perf_counter() - started
-        db.session.execute(db.update(OutboxEvent).values(dispatched_at=NOW))  # not this one's
-        db.session.commit()
+        summary = run_tiering(db.session, SYSTEM_ACTOR, trigger="bench")
+        return time.perf_counter() - started, summary.changes.get("value_tiers", 0)
+
+    with app.app_context():
         from sqlalchemy import insert
 
-        from cstier.models import User
+        from cstier.models import OutboxEvent, User
 
+        set_up_workspace(db.session)
+        move(True)
+        run_tiering(db.session, SYSTEM_ACTOR, trigger="bench")  # the first tiering: no alerts
+        # The same two moves (down, then back up), without and then with rules.
+        move(False)
+        plain = [timed_run()]
+        move(True)
+        plain.append(timed_run())
+        db.session.execute(db.update(OutboxEvent).values(dispatched_at=NOW))  # not these
+        db.session.commit()
         db.session.execute(
             insert(User),
             [{"email": f"m{n}@example.com", "name": f"M {n}", "role": role, "password_hash": "x",
@@ -228,21 +233,22 @@ def bench_retier(url: str, accounts: int) -> list[str]:
         )  # fmt: skip
         server.server_close()
         move(False)
-        started = time.perf_counter()
-        ruled = run_tiering(db.session, SYSTEM_ACTOR, trigger="bench")
-        with_rules = time.perf_counter() - started
+        ruled = [timed_run()]
         started = time.perf_counter()
         dispatched = dispatch_events(db.session, NOW)
         dispatch = time.perf_counter() - started
-    moved = lambda s: s.changes.get("value_tiers", 0)  # noqa: E731
+        move(True)
+        ruled.append(timed_run())
+    without, with_rules = sum(t for t, _ in plain), sum(t for t, _ in ruled)
     lines.append(
-        f"re-tier of {accounts:,} accounts: {moved(plain):,} value moves without rules "
-        f"{without:.2f} s; {moved(ruled):,} moves with rules, subscribers and an endpoint "
-        f"{with_rules:.2f} s = {with_rules / without:.2f}× (goal ≤ 1.2×)"
+        f"re-tier of {accounts:,} accounts, two runs moving {plain[0][1]:,} and {plain[1][1]:,} "
+        f"value tiers: without rules {plain[0][0]:.2f} + {plain[1][0]:.2f} s; with rules, "
+        f"subscribers and an endpoint {ruled[0][0]:.2f} + {ruled[1][0]:.2f} s "
+        f"= {with_rules / without:.2f}× (goal ≤ 1.2×)"
     )
     lines.append(
-        f"dispatch of that run: {dispatched.notifications:,} notifications, "
-        f"{dispatched.deliveries:,} deliveries in {dispatch:.2f} s (outside the run)"
+        f"dispatch of one run's event ({ruled[0][1]:,} moves): {dispatched.notifications:,} "
+        f"notifications, {dispatched.deliveries:,} deliveries in {dispatch:.2f} s (outside the run)"
     )
     return lines
 
