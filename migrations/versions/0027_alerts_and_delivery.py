@@ -7,6 +7,9 @@ Create Date: 2026-12-07
 A dispatcher turns committed outbox events into notifications (one per user and change,
 unique on the pair) and deliveries (unique on their key), so dispatching an event twice adds
 nothing. Webhook secrets are stored encrypted (Fernet, key outside the database).
+
+Events written before this revision are marked dispatched: alerting starts with the next
+change instead of telling everyone of every past run at once.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -110,6 +113,8 @@ def upgrade():
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.create_index('ix_delivery_due', ['status', 'next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_delivery_endpoint_id'), ['endpoint_id'], unique=False)
+
+    op.execute("UPDATE outbox_event SET dispatched_at = created_at WHERE dispatched_at IS NULL")
 
 
 
