@@ -69,6 +69,16 @@ class Config:
             "HIDDEN_GEM_NEEDS_TOP_SHARE": float(_env("HIDDEN_GEM_NEEDS_TOP_SHARE", "0.1")),
             "HIDDEN_GEM_EXPANSION_DAYS": _env_int("HIDDEN_GEM_EXPANSION_DAYS", 90),
             "REMEMBER_COOKIE_DURATION": timedelta(days=_env_int("REMEMBER_DAYS", 14)),
+            # Fernet keys, comma-separated: the first encrypts, all decrypt (rotation).
+            "ENCRYPTION_KEY": _env("ENCRYPTION_KEY"),
+            "WEBHOOK_ALLOWED_HOSTS": [
+                h.strip() for h in (_env("WEBHOOK_ALLOWED_HOSTS", "") or "").split(",") if h.strip()
+            ],
+            "WEBHOOK_TIMEOUT": _env_int("WEBHOOK_TIMEOUT", 5),
+            "DELIVERY_MAX_ATTEMPTS": _env_int("DELIVERY_MAX_ATTEMPTS", 12),
+            "DELIVERY_MAX_AGE_HOURS": _env_int("DELIVERY_MAX_AGE_HOURS", 72),
+            "DELIVERY_LEASE_SECONDS": _env_int("DELIVERY_LEASE_SECONDS", 120),
+            "APP_URL": _env("APP_URL", "http://localhost:5000"),
         }
 
     @classmethod
@@ -77,6 +87,16 @@ class Config:
         if not app.config.get("SQLALCHEMY_DATABASE_URI"):
             path = Path(app.instance_path) / "cstier.sqlite"
             app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+
+
+def _instance_encryption_key(app) -> str:
+    """Return the instance folder's generated Fernet key, making it on first use."""
+    from cryptography.fernet import Fernet
+
+    key_file = Path(app.instance_path) / "encryption_key"
+    if not key_file.exists():
+        key_file.write_text(Fernet.generate_key().decode())
+    return key_file.read_text().strip()
 
 
 class DevelopmentConfig(Config):
@@ -92,6 +112,8 @@ class DevelopmentConfig(Config):
             if not key_file.exists():
                 key_file.write_text(secrets.token_hex(32))
             app.config["SECRET_KEY"] = key_file.read_text().strip()
+        if not app.config.get("ENCRYPTION_KEY"):
+            app.config["ENCRYPTION_KEY"] = _instance_encryption_key(app)
 
 
 class TestingConfig(Config):
@@ -112,9 +134,15 @@ class TestingConfig(Config):
             "LOGIN_SLOWDOWN_MAX_MS": 10,
         }
 
+    @classmethod
+    def init_app(cls, app) -> None:
+        super().init_app(app)
+        if not app.config.get("ENCRYPTION_KEY"):
+            app.config["ENCRYPTION_KEY"] = _instance_encryption_key(app)
+
 
 class ProductionConfig(Config):
-    """Production: refuses to start without a secret; cookies only over HTTPS."""
+    """Production: refuses to start without a secret or an encryption key; HTTPS cookies."""
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
@@ -123,6 +151,11 @@ class ProductionConfig(Config):
     def init_app(cls, app) -> None:
         if not app.config.get("SECRET_KEY"):
             raise RuntimeError("CSTIER_SECRET_KEY must be set in production")
+        if not app.config.get("ENCRYPTION_KEY"):
+            raise RuntimeError(
+                "CSTIER_ENCRYPTION_KEY must be set in production (a Fernet key: "
+                "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+            )
         super().init_app(app)
 
 

@@ -1,6 +1,13 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from cstier.models.accounts import Account, CustomAttribute
+from cstier.models.alerts import (
+    AlertRule,
+    AlertSubscription,
+    Delivery,
+    Notification,
+    WebhookEndpoint,
+)
 from cstier.models.audit import AuditLog
 from cstier.models.coverage import (
     AccountCoverage,
@@ -40,6 +47,11 @@ from cstier.models.users import LoginAttempt, LoginFailureCount, User
 from cstier.models.workspace import Workspace
 
 __all__ = [
+    "AlertRule",
+    "AlertSubscription",
+    "Delivery",
+    "Notification",
+    "WebhookEndpoint",
     "AccountCoverage",
     "AssignmentChange",
     "CoverageChange",

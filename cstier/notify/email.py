@@ -57,3 +57,36 @@ def _smtp_connection(config):
         use_ssl=config.get("MAIL_USE_SSL", False),
         timeout=config.get("MAIL_TIMEOUT"),
     )
+
+
+def send_each(emails: list[Email]) -> list[tuple[Exception | None, bool]]:
+    """Send the messages over one connection; return (error, permanent) for each, in order.
+
+    A recipient the server refuses (5xx) fails for good; a server that cannot be reached or
+    answers 4xx leaves that message and the rest to retry.
+    """
+    import smtplib
+
+    config = current_app.config
+    results: list[tuple[Exception | None, bool]] = []
+    try:
+        with _smtp_connection(config) as connection:
+            for email in emails:
+                message = EmailMultiAlternatives(
+                    subject=email.subject,
+                    body=email.text,
+                    from_email=config["MAIL_DEFAULT_SENDER"],
+                    to=list(email.to),
+                    connection=connection,
+                )
+                if email.html is not None:
+                    message.attach_alternative(email.html, "text/html")
+                try:
+                    message.send()
+                    results.append((None, False))
+                except smtplib.SMTPRecipientsRefused as exc:
+                    codes = [code for code, _ in exc.recipients.values()]
+                    results.append((exc, all(code >= 500 for code in codes)))
+    except (OSError, smtplib.SMTPException) as exc:
+        results += [(exc, False)] * (len(emails) - len(results))
+    return results

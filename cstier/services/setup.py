@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from cstier.services.alerts_delivery.rules import ensure_default_rules
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.tiering.schemes import ensure_default_schemes
 from cstier.services.unit_of_work import unit_of_work
@@ -15,13 +16,15 @@ class WorkspaceDefaults:
 
     schemes: int
     coverage_models: int
+    alert_rules: int = 0
 
 
 def seed_workspace_defaults(session: Session) -> WorkspaceDefaults:
-    """Create the default schemes and coverage models that are missing, in the caller's transaction."""
+    """Create the default schemes, coverage models and alert rules missing, in the caller's transaction."""
     return WorkspaceDefaults(
         schemes=len(ensure_default_schemes(session)),
         coverage_models=ensure_default_coverage(session),
+        alert_rules=ensure_default_rules(session),
     )
 
 

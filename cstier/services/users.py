@@ -5,6 +5,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -44,9 +45,11 @@ def create_user(
             errors["role"] = [f"Role must be one of {', '.join(ROLES)}."]
         if len(password or "") < MIN_PASSWORD_LENGTH:
             errors["password"] = [f"Password must be at least {MIN_PASSWORD_LENGTH} characters."]
-        if "@" not in email:
-            errors["email"] = ["Enter a valid email address."]
-        elif session.scalar(select(User.id).where(User.email == email)):
+        try:  # alerts and digests are mailed here: the address must be one a server accepts
+            email = validate_email(email, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            errors["email"] = [f"Enter a valid email address: {exc}"]
+        if "email" not in errors and session.scalar(select(User.id).where(User.email == email)):
             errors["email"] = [f"A user with email {email} already exists."]
         if errors:
             raise ValidationFailed("The user was not created.", errors)

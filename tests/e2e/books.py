@@ -114,3 +114,14 @@ def seed_attribute(session: Session, actor: Actor) -> int:
     )
     session.commit()
     return attribute.id
+
+
+def seed_endpoint(session, actor) -> int:
+    """Add a webhook endpoint (its host resolved to a public address, never called); return its id."""
+    from cstier.services.alerts_delivery.endpoints import EndpointInput, create_endpoint
+
+    data = EndpointInput("Seeded hook", "https://hooks.example.com/cstier", ["tier.changed"])
+    endpoint, _ = create_endpoint(
+        session, actor, data, resolver=lambda host, port: ["93.184.216.34"]
+    )
+    return endpoint.id

@@ -14,7 +14,7 @@ from cstier.services.exports import EXPORTS
 from cstier.services.tiering import schemes
 from cstier.services.tiering.run import run_tiering
 from tests.conftest import AuthActions, truncate_all
-from tests.e2e.books import seed_attribute, seed_book
+from tests.e2e.books import seed_attribute, seed_book, seed_endpoint
 from tests.e2e.web_routes import build, web_get_rules
 from tests.factories import UserFactory
 
@@ -57,6 +57,7 @@ def walk(app):
             "pool_id": pool.id,
             "model_id": model.id,
             "attribute_id": seed_attribute(db.session, actor),
+            "endpoint_id": seed_endpoint(db.session, actor),
         }
         mine = common | {"account_id": own.account_id, "company_id": own.company_id}
         mine |= {"department_id": own.department_id, "contact_id": own.contact_id}

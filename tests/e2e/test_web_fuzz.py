@@ -9,7 +9,7 @@ from cstier.models import CoverageModel, TierScheme
 from cstier.services.coverage import profiles
 from cstier.services.coverage.seed import seed_default_coverage
 from tests.conftest import AuthActions, make_app, truncate_all
-from tests.e2e.books import seed_attribute, seed_book
+from tests.e2e.books import seed_attribute, seed_book, seed_endpoint
 from tests.e2e.web_routes import ARGS_READ, RecordingRequest, build, int_params, web_get_rules
 from tests.factories import UserFactory
 
@@ -94,6 +94,7 @@ def clients(app, database_url, instance_path):
             "department_id": book.department_id,
             "contact_id": book.contact_id,
             "attribute_id": seed_attribute(db.session, actor),
+            "endpoint_id": seed_endpoint(db.session, actor),
         }
         emails = [admin.email, csm.email]
     signed_in = []

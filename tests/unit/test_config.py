@@ -1,6 +1,7 @@
 """Configuration: production refuses to start without a secret and hardens cookies."""
 
 import pytest
+from cryptography.fernet import Fernet
 
 from cstier import create_app
 
@@ -15,6 +16,7 @@ def test_production_refuses_without_secret_key(monkeypatch, tmp_path):
 def test_production_sets_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("CSTIER_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("CSTIER_SECRET_KEY", "s3cret")
+    monkeypatch.setenv("CSTIER_ENCRYPTION_KEY", Fernet.generate_key().decode())
     app = create_app(env="production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -30,6 +32,7 @@ def test_unknown_environment_is_refused():
 def test_the_environment_is_read_when_the_app_is_created(monkeypatch, tmp_path):
     monkeypatch.setenv("CSTIER_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("CSTIER_SECRET_KEY", "first")
+    monkeypatch.setenv("CSTIER_ENCRYPTION_KEY", Fernet.generate_key().decode())
     monkeypatch.setenv("CSTIER_ACCOUNTS_PER_PAGE", "20")
     assert create_app(env="production").config["ACCOUNTS_PER_PAGE"] == 20
 
@@ -39,3 +42,18 @@ def test_the_environment_is_read_when_the_app_is_created(monkeypatch, tmp_path):
         create_app(env="production")
     monkeypatch.setenv("CSTIER_SECRET_KEY", "second")
     assert create_app(env="production").config["ACCOUNTS_PER_PAGE"] == 30
+
+
+def test_production_refuses_without_an_encryption_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("CSTIER_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("CSTIER_SECRET_KEY", "s3cret")
+    monkeypatch.delenv("CSTIER_ENCRYPTION_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="CSTIER_ENCRYPTION_KEY"):
+        create_app(env="production")
+
+
+def test_development_generates_an_encryption_key_in_the_instance(monkeypatch, tmp_path):
+    monkeypatch.setenv("CSTIER_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("CSTIER_ENCRYPTION_KEY", raising=False)
+    key = create_app(env="development").config["ENCRYPTION_KEY"]
+    assert Fernet(key) and (tmp_path / "encryption_key").read_text().strip() == key

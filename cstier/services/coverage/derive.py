@@ -5,13 +5,13 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from cstier.domain.coverage import coverage_for_tiers, suggest_owners
 from cstier.domain.coverage.loads import moved_totals
 from cstier.domain.coverage.suggest import ACCOUNT_COLUMNS
-from cstier.models import Account, AccountCoverage
+from cstier.models import Account, AccountCoverage, CoverageChange, OutboxEvent
 from cstier.models.base import utcnow
 from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.seed import ensure_default_coverage
@@ -95,7 +95,11 @@ def apply_coverage(
     suggested = _suggest_for_flagged(session, changed, flag, before, stored, derived, inputs.facts)
     _write_coverage(session, changed, flag, known, now, suggested)
     history = changed[was.fillna(-1) != changed.fillna(-1)]
+    after_id = None if run_id is not None else session.scalar(select(func.max(CoverageChange.id)))
     _write_history(session, history, before, run_id, now)
+    # A run's event announces its coverage moves too; a first model is not an alert.
+    if run_id is None and before.reindex(history.index).notna().any():
+        _announce(session, after_id, len(history), now)
     session.flush()
     return DeriveSummary(accounts=len(derived), changed=len(history), flagged=int(flag.sum()))
 
@@ -171,6 +175,13 @@ def _write_coverage(
             for a, m in zip(changed.index[~is_known].tolist(), _ids(changed[~is_known]), strict=True)
         ],
     )  # fmt: skip
+
+
+def _announce(session, after_id: int | None, changed: int, now) -> None:
+    """Write the coverage.changed outbox event in the changes' transaction (alerts read it)."""
+    # The changes are the rows written after `after_id`, the last one before them.
+    payload = {"run_id": None, "after_id": after_id or 0, "changed": changed}
+    session.add(OutboxEvent(topic="coverage.changed", payload=payload, created_at=now))
 
 
 def _write_history(session, history: pd.Series, before: pd.Series, run_id, now) -> None:

@@ -1,0 +1,1 @@
+"""Alerts: which change is worth telling whom, retry timing, webhook URL safety, signatures."""
