@@ -13,6 +13,9 @@ from cstier.models.coverage import (
     Handoff,
     Pool,
 )
+from cstier.models.engagement import Touch
+from cstier.models.health import HealthOverride, HealthScore, Scorecard
+from cstier.models.onboarding import AccountOnboarding, OnboardingPlan
 from cstier.models.org import Company, Contact, Department
 from cstier.models.outbox import OutboxEvent
 from cstier.models.revenue import (
@@ -35,6 +38,12 @@ from cstier.models.users import LoginAttempt, LoginFailureCount, User
 from cstier.models.workspace import Workspace
 
 __all__ = [
+    "AccountOnboarding",
+    "HealthOverride",
+    "HealthScore",
+    "OnboardingPlan",
+    "Scorecard",
+    "Touch",
     "AccountCoverage",
     "AssignmentChange",
     "CoverageChange",
