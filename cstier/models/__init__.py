@@ -13,7 +13,7 @@ from cstier.models.coverage import (
     Handoff,
     Pool,
 )
-from cstier.models.engagement import Touch
+from cstier.models.engagement import Touch, TouchCadence
 from cstier.models.health import HealthOverride, HealthScore, Scorecard
 from cstier.models.onboarding import AccountOnboarding, OnboardingPlan
 from cstier.models.org import Company, Contact, Department
@@ -44,6 +44,7 @@ __all__ = [
     "OnboardingPlan",
     "Scorecard",
     "Touch",
+    "TouchCadence",
     "AccountCoverage",
     "AssignmentChange",
     "CoverageChange",

@@ -2,11 +2,11 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cstier.extensions import db
-from cstier.models.base import utcnow
+from cstier.models.base import VersionedMixin, utcnow
 from cstier.models.users import User
 
 
@@ -30,3 +30,15 @@ class Touch(db.Model):
     )
 
     csm: Mapped[User | None] = relationship()
+
+
+class TouchCadence(VersionedMixin, db.Model):
+    """How often a coverage model's accounts must be touched: a kind (or any) every N days."""
+
+    __tablename__ = "touch_cadence"
+
+    coverage_model_id: Mapped[int] = mapped_column(
+        ForeignKey("coverage_model.id", ondelete="CASCADE"), primary_key=True
+    )
+    touch_kind: Mapped[str | None] = mapped_column(String(20))  # None: any kind counts
+    every_days: Mapped[int] = mapped_column(Integer)

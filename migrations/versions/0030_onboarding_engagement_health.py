@@ -1,4 +1,4 @@
-"""onboarding plans, account onboardings, touches, scorecards, health scores and overrides
+"""onboarding plans, account onboardings, touches and cadences, scorecards, health scores and overrides
 
 Revision ID: 0030
 Revises: 0024
@@ -72,6 +72,14 @@ def upgrade():
         batch.create_index('ix_touch_account_occurred_on', ['account_id', 'occurred_on'], unique=False)
         batch.create_index(batch.f('ix_touch_csm_id'), ['csm_id'], unique=False)
 
+    op.create_table('touch_cadence',
+    sa.Column('coverage_model_id', sa.Integer(), nullable=False),
+    sa.Column('touch_kind', sa.String(length=20), nullable=True),
+    sa.Column('every_days', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
+    sa.ForeignKeyConstraint(['coverage_model_id'], ['coverage_model.id'], name=op.f('fk_touch_cadence_coverage_model_id_coverage_model'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('coverage_model_id', name=op.f('pk_touch_cadence'))
+    )
     op.create_table('scorecard',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
@@ -125,6 +133,7 @@ def downgrade():
         batch.drop_index('ix_health_score_scored_on')
     op.drop_table('health_score')
     op.drop_table('scorecard')
+    op.drop_table('touch_cadence')
     with op.batch_alter_table('touch') as batch:
         batch.drop_index(batch.f('ix_touch_csm_id'))
         batch.drop_index('ix_touch_account_occurred_on')
