@@ -15,6 +15,7 @@ NAMED_INPUTS = {
     "cadence_kept": "100 when the coverage model's cadence was kept, else 0",
     "renewal_days": "days until the renewal date",
 }
+ONBOARDING_POINTS = {"completed": 100.0, "on_track": 75.0, "at_risk": 40.0, "stalled": 0.0}
 _INPUT = re.compile(r"^(usage\.[a-z0-9_]+(\.trend)?|attr\.[a-z0-9_]+)$")
 
 

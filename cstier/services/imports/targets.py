@@ -13,6 +13,7 @@ from cstier.models import (
     Contact,
     Department,
     OnboardingMilestone,
+    Touch,
     Subscription,
     UsageMetric,
     User,
@@ -106,6 +107,22 @@ def _of_account(model, *columns) -> Callable[[], Select]:
         )
 
     return build
+
+
+def _touches() -> Select:
+    return (
+        select(
+            Touch.id,
+            Touch.external_id,
+            Account.external_id.label("account_external_id"),
+            Touch.kind,
+            Touch.occurred_on,
+            User.email.label("csm_email"),
+            Touch.note,
+        )
+        .join(Account, Touch.account_id == Account.id)
+        .outerjoin(User, Touch.csm_id == User.id)
+    )
 
 
 TARGETS: dict[str, Target] = {
@@ -240,6 +257,7 @@ TARGETS: dict[str, Target] = {
         },
         _of_account(
             OnboardingMilestone,
+    Touch,
             OnboardingMilestone.external_id,
             OnboardingMilestone.name,
             OnboardingMilestone.due_date,

@@ -1,0 +1,124 @@
+"""Score the whole book: each account against its scorecard, banded, stored with contributions."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cstier.domain.health.bands import banded, with_overrides
+from cstier.domain.health.score import score_frame
+from cstier.domain.health.scorecard import parse_scorecard
+from cstier.models import HealthOverride, Scorecard
+from cstier.services.account_health.inputs import read_inputs
+from cstier.services.account_health.scorecards import ensure_default_scorecard
+from cstier.services.coverage.tiers import active_scheme_id
+from cstier.services.errors import ValidationFailed
+from cstier.services.unit_of_work import unit_of_work
+from cstier.store.bulk_reads import read_frame
+from cstier.store.health_scores import bands_on, latest_day_before, write_health_scores
+from cstier.store.tier_blocks import read_current_tiers
+
+
+@dataclass
+class ScoringSummary:
+    """What a scoring run wrote: the day, accounts scored and how many per band."""
+
+    scored_on: date
+    accounts: int = 0
+    by_band: dict[str, int] = field(default_factory=dict)
+
+
+def _scorecard_of(session: Session, cards: list[Scorecard], inputs: pd.DataFrame) -> pd.Series:
+    """Return each account's scorecard id: coverage model, else value tier, else the default."""
+    default = next(c.id for c in cards if c.scope == "default")
+    chosen = pd.Series(default, index=inputs.index, dtype="int64")
+    by_tier = {c.scope_key: c.id for c in cards if c.scope == "value_tier"}
+    scheme_id = active_scheme_id(session, "value") if by_tier else None
+    if scheme_id is not None:
+        tiers = read_current_tiers(session, [scheme_id])[scheme_id]
+        tier = pd.Series(tiers["tier"].astype(object).to_numpy(), index=tiers["account_id"])
+        picked = tier.reindex(inputs.index).map(by_tier)
+        chosen = chosen.where(picked.isna(), picked)
+    by_model = {c.scope_key: c.id for c in cards if c.scope == "coverage_model"}
+    if by_model:
+        picked = inputs["model_key"].astype(object).map(by_model)
+        chosen = chosen.where(picked.isna(), picked)
+    return chosen.astype("int64")
+
+
+def _contributions(scored: pd.DataFrame, inputs: pd.DataFrame, measures) -> pd.Series:
+    """Return each account's measures as JSON text: input, points, share and contribution."""
+    columns = {}
+    for m in measures:
+        columns[f"{m.key}.input"] = inputs[m.input] if m.input in inputs else np.nan
+        for part in ("points", "share", "contribution"):
+            columns[f"{m.key}.{part}"] = scored[f"{part}.{m.key}"].round(4)
+    frame = pd.DataFrame(columns, index=scored.index)
+    lines = frame.to_json(orient="records", lines=True, double_precision=6)
+    return pd.Series(lines.splitlines(), index=scored.index)
+
+
+def _overrides(session: Session) -> pd.DataFrame:
+    stmt = (
+        select(HealthOverride.account_id, HealthOverride.band, HealthOverride.expires_on)
+        .where(HealthOverride.revoked_at.is_(None))
+        .order_by(HealthOverride.created_at)
+    )
+    return read_frame(session, stmt, ["account_id", "band", "expires_on"])
+
+
+def score_day(session: Session, day: date, now: datetime) -> ScoringSummary:
+    """Score every account on inputs as they stood at the start of the day, in the caller's transaction."""
+    ensure_default_scorecard(session)
+    cards = list(session.scalars(select(Scorecard)))
+    parsed = {c.id: parse_scorecard(c.definition) for c in cards}
+    needed = {m.input for card in parsed.values() for m in card.measures}
+    inputs = read_inputs(session, day, needed)
+    card_of = _scorecard_of(session, cards, inputs)
+    previous = bands_on(session, latest_day_before(session, day))
+    overrides = _overrides(session)
+    parts = []
+    for card_id, card in parsed.items():
+        mine = inputs[(card_of == card_id).to_numpy()]
+        if mine.empty:
+            continue
+        scored = score_frame(mine, card)
+        computed = banded(scored["score"], scored["enough"], previous, card)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "account_id": scored.index,
+                    "scorecard_id": card_id,
+                    "score": scored["score"].round(2).to_numpy(),
+                    "coverage": scored["coverage"].round(4).to_numpy(),
+                    "computed_band": computed.to_numpy(),
+                    "band": with_overrides(computed, overrides, day).to_numpy(),
+                    "contributions": _contributions(scored, mine, card.measures).to_numpy(),
+                }
+            )
+        )
+    scores = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    summary = ScoringSummary(day)
+    if not scores.empty:
+        summary.accounts = write_health_scores(session, day, scores, now)
+        summary.by_band = scores["band"].value_counts().to_dict()
+    return summary
+
+
+def score_accounts(session: Session, now: datetime) -> ScoringSummary:
+    """Score the whole book for today and store the scores with their contributions."""
+    with unit_of_work(session):
+        return score_day(session, now.date(), now)
+
+
+def backfill_scores(session: Session, months: int, now: datetime) -> list[ScoringSummary]:
+    """Score the 1st of each of the past months, oldest first, from the dated inputs."""
+    if not 1 <= months <= 60:
+        raise ValidationFailed("months: must be 1 to 60", {"months": ["must be 1 to 60"]})
+    first = pd.Timestamp(now.date()).to_period("M")
+    days = [(first - back).to_timestamp().date() for back in range(months, 0, -1)]
+    with unit_of_work(session):
+        return [score_day(session, day, now) for day in days]
