@@ -55,12 +55,14 @@ def usage_inputs(session: Session, metric: str, day: date, index: pd.Index) -> p
     )
     rows = read_frame(session, stmt, ["account_id", "period_start", "value"])
     rows["period_start"] = pd.to_datetime(rows["period_start"])
+    rows["value"] = pd.to_numeric(rows["value"]).astype("float64")
     rows = rows.sort_values(["account_id", "period_start"])
     back = rows.groupby("account_id").cumcount(ascending=False)
     latest = rows[back == 0].set_index("account_id")["value"]
     earlier = rows[(back >= 1) & (back <= TREND_PERIODS)].groupby("account_id")["value"].mean()
     with np.errstate(divide="ignore", invalid="ignore"):
         trend = (latest / earlier.reindex(latest.index) - 1) * 100
+    trend = trend.astype("float64")
     trend = trend.where(np.isfinite(trend))
     return pd.DataFrame(
         {f"usage.{metric}": latest.reindex(index), f"usage.{metric}.trend": trend.reindex(index)},
