@@ -48,7 +48,7 @@ def cadence_compliance(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     """Return accounts with a cadence, those that kept it, and the share, per value of `by`."""
     ruled = frame[frame["cadence_kept"].notna()]
     grouped = ruled.assign(kept=ruled["cadence_kept"] > 0).groupby(
-        ruled[by].fillna("(none)"), sort=True
+        ruled[by].astype(object).fillna("(none)"), sort=True
     )
     out = pd.DataFrame({"accounts": grouped.size(), "kept": grouped["kept"].sum()})
     out["share"] = out["kept"] / out["accounts"]

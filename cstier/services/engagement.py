@@ -32,7 +32,9 @@ def ensure_default_cadences(session: Session) -> int:
         rule = DEFAULT_CADENCES.get(model.key)
         if rule is None or model.id in have:
             continue
-        session.add(TouchCadence(coverage_model_id=model.id, touch_kind=rule[0], every_days=rule[1]))
+        session.add(
+            TouchCadence(coverage_model_id=model.id, touch_kind=rule[0], every_days=rule[1])
+        )
         created += 1
     session.flush()
     return created
@@ -42,9 +44,7 @@ def _refuse(field: str, message: str) -> None:
     raise ValidationFailed(f"{field}: {message}", {field: [message]})
 
 
-def log_touch(
-    session: Session, actor: Actor, account_id: int, values: dict, today: date
-) -> Touch:
+def log_touch(session: Session, actor: Actor, account_id: int, values: dict, today: date) -> Touch:
     """Record a touch on an account the actor may edit; refuse a bad kind, day or note."""
     with unit_of_work(session):
         account = get_account(session, actor, account_id)

@@ -45,7 +45,9 @@ def write_health_scores(
 
 def latest_day_before(session: Session, day: date) -> date | None:
     """Return the last scoring day before the day, if any."""
-    return session.scalar(select(func.max(HealthScore.scored_on)).where(HealthScore.scored_on < day))
+    return session.scalar(
+        select(func.max(HealthScore.scored_on)).where(HealthScore.scored_on < day)
+    )
 
 
 def bands_on(session: Session, day: date | None) -> pd.Series:

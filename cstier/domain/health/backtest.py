@@ -79,7 +79,10 @@ def backtest(outcomes: pd.DataFrame, segment: str | None = None) -> list[Backtes
     groups = [("All accounts", outcomes)]
     if segment:
         groups += [
-            (str(k), g) for k, g in outcomes.groupby(outcomes[segment].fillna("(none)"), sort=True)
+            (str(k), g)
+            for k, g in outcomes.groupby(
+                outcomes[segment].astype(object).fillna("(none)"), sort=True
+            )
         ]
     rows = []
     for name, group in groups:

@@ -156,7 +156,13 @@ TOUCHES = KindSpec(
     (
         _external_id("touch"),
         C("account_external_id", required=True, ref="accounts", max_length=100),
-        C("kind", "enum", required=True, choices=tuple(TOUCH_KINDS), doc="call, meeting, qbr, email."),
+        C(
+            "kind",
+            "enum",
+            required=True,
+            choices=tuple(TOUCH_KINDS),
+            doc="call, meeting, qbr, email.",
+        ),
         C("occurred_on", "date", required=True, doc="The day of the touch."),
         C("csm_email", "email", ref="csms", max_length=254, doc="Email of the CSM who made it."),
         C("note", max_length=10_000, doc="Free text."),

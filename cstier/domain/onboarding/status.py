@@ -67,7 +67,7 @@ def onboarding_summary(onboardings: pd.DataFrame, today: date) -> pd.DataFrame:
     target_days (the plan's last target). The on-time rate is over onboardings whose target
     day has passed: the share completed by it.
     """
-    frame = onboardings.assign(segment=onboardings["segment"].fillna("(none)"))
+    frame = onboardings.assign(segment=onboardings["segment"].astype(object).fillna("(none)"))
     start = pd.to_datetime(frame["start_date"])
     target = start + pd.to_timedelta(frame["target_days"], unit="D")
     completed = pd.to_datetime(frame["completed_on"])

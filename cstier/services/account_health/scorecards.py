@@ -55,7 +55,9 @@ def _checked(values: dict) -> dict:
         raise ValidationFailed("scope: unknown", {"scope": [f"must be one of {', '.join(SCOPES)}"]})
     name = (values.get("name") or "").strip()
     if not name or len(name) > 120:
-        raise ValidationFailed("name: required", {"name": ["give a name of at most 120 characters"]})
+        raise ValidationFailed(
+            "name: required", {"name": ["give a name of at most 120 characters"]}
+        )
     key = (values.get("scope_key") or "").strip() if values["scope"] != "default" else ""
     if values["scope"] != "default" and not key:
         message = "name the coverage model key or value tier this scorecard serves"

@@ -257,7 +257,7 @@ TARGETS: dict[str, Target] = {
         },
         _of_account(
             OnboardingMilestone,
-    Touch,
+            Touch,
             OnboardingMilestone.external_id,
             OnboardingMilestone.name,
             OnboardingMilestone.due_date,

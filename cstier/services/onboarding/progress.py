@@ -45,7 +45,9 @@ class OnboardingProgress:
         return sum(s.completed_on is not None for s in self.steps)
 
 
-def account_onboarding(session: Session, actor: Actor, account_id: int) -> OnboardingProgress | None:
+def account_onboarding(
+    session: Session, actor: Actor, account_id: int
+) -> OnboardingProgress | None:
     """Return the account's onboarding, or None when it has none."""
     get_account(session, actor, account_id)
     onboarding = session.get(AccountOnboarding, account_id)
@@ -67,8 +69,14 @@ def account_onboarding(session: Session, actor: Actor, account_id: int) -> Onboa
         ttfv,
         [
             Step(k, n, d, c, bool(f))
-            for k, n, d, c, f in zip(steps["key"], steps["name"], steps["due_date"],
-                                     steps["completed_on"], steps["first_value"], strict=True)
+            for k, n, d, c, f in zip(
+                steps["key"],
+                steps["name"],
+                steps["due_date"],
+                steps["completed_on"],
+                steps["first_value"],
+                strict=True,
+            )
         ],  # fmt: skip
     )
 

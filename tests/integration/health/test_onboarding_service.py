@@ -76,7 +76,12 @@ def test_other_csm_cannot_complete(new_accounts, other_csm):
     check_onboarding(db.session, NOW)
     with pytest.raises(Exception) as caught:
         complete_milestone(
-            db.session, Actor(other_csm.id, "csm"), new_accounts[0].id, "kickoff", date(2026, 2, 5), NOW
+            db.session,
+            Actor(other_csm.id, "csm"),
+            new_accounts[0].id,
+            "kickoff",
+            date(2026, 2, 5),
+            NOW,
         )
     assert caught.type.__name__ in ("NotFound", "Forbidden")
 

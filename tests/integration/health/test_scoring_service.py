@@ -38,7 +38,9 @@ def book(db_session):
     db.session.commit()
     for month, value in ((1, 40.0), (2, 50.0)):
         UsageMetricFactory(account_id=accounts[0].id, metric="wau", period_start=date(2026, month, 1), value=value)  # fmt: skip
-    db.session.add(Touch(account_id=accounts[0].id, kind="qbr", occurred_on=date(2026, 3, 1), note=""))
+    db.session.add(
+        Touch(account_id=accounts[0].id, kind="qbr", occurred_on=date(2026, 3, 1), note="")
+    )
     db.session.commit()
     return accounts
 
@@ -53,7 +55,11 @@ def test_scores_carry_contributions_and_coverage(book):
     # usage 50 → 50 points × .6 = 30; touch 9 days ago → 91 points × .4 = 36.4
     assert first.score == pytest.approx(66.4)
     assert first.coverage == 1 and first.computed_band == "yellow"
-    contributions = first.contributions if isinstance(first.contributions, dict) else json.loads(first.contributions)
+    contributions = (
+        first.contributions
+        if isinstance(first.contributions, dict)
+        else json.loads(first.contributions)
+    )
     assert contributions["usage.contribution"] == pytest.approx(30)
     assert contributions["touch.input"] == 9
     second = db.session.query(HealthScore).filter_by(account_id=book[1].id).one()
@@ -85,7 +91,11 @@ def test_rescoring_a_day_replaces_it_and_backfill_scores_past_months(book):
     score_accounts(db.session, NOW)
     assert db.session.query(HealthScore).count() == 2
     summaries = backfill_scores(db.session, 3, NOW)
-    assert [s.scored_on for s in summaries] == [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
+    assert [s.scored_on for s in summaries] == [
+        date(2025, 12, 1),
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+    ]
     assert db.session.query(HealthScore).count() == 8
 
 
