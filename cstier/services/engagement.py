@@ -15,6 +15,7 @@ from cstier.domain.engagement import (
 )
 from cstier.domain.permissions import Actor, can_edit_account
 from cstier.models import Account, AccountCoverage, CoverageModel, Touch, TouchCadence, User
+from cstier.models.base import utcnow
 from cstier.services.accounts import get_account
 from cstier.services.errors import Forbidden, ValidationFailed
 from cstier.services.unit_of_work import unit_of_work
@@ -44,8 +45,11 @@ def _refuse(field: str, message: str) -> None:
     raise ValidationFailed(f"{field}: {message}", {field: [message]})
 
 
-def log_touch(session: Session, actor: Actor, account_id: int, values: dict, today: date) -> Touch:
+def log_touch(
+    session: Session, actor: Actor, account_id: int, values: dict, today: date | None = None
+) -> Touch:
     """Record a touch on an account the actor may edit; refuse a bad kind, day or note."""
+    today = today or utcnow().date()
     with unit_of_work(session):
         account = get_account(session, actor, account_id)
         if not can_edit_account(actor, account.csm_id):
@@ -103,8 +107,9 @@ class Compliance:
     by_model: pd.DataFrame
 
 
-def compliance(session: Session, actor: Actor, today: date) -> Compliance:
+def compliance(session: Session, actor: Actor, today: date | None = None) -> Compliance:
     """Return how many accounts with a cadence kept it, per CSM and per coverage model."""
+    today = today or utcnow().date()
     stmt = (
         select(Account.id, AccountCoverage.coverage_model_id, User.name, CoverageModel.name)
         .join(AccountCoverage, AccountCoverage.account_id == Account.id)

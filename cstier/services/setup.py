@@ -4,7 +4,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from cstier.services.account_health.scorecards import ensure_default_scorecard
 from cstier.services.coverage.seed import ensure_default_coverage
+from cstier.services.engagement import ensure_default_cadences
+from cstier.services.onboarding.plans import ensure_default_plans
 from cstier.services.tiering.schemes import ensure_default_schemes
 from cstier.services.unit_of_work import unit_of_work
 
@@ -18,11 +21,19 @@ class WorkspaceDefaults:
 
 
 def seed_workspace_defaults(session: Session) -> WorkspaceDefaults:
-    """Create the default schemes and coverage models that are missing, in the caller's transaction."""
-    return WorkspaceDefaults(
+    """Create the default schemes, coverage models and health defaults that are missing.
+
+    The health defaults are the onboarding plans, the touch cadences and the default scorecard;
+    all of it happens in the caller's transaction.
+    """
+    defaults = WorkspaceDefaults(
         schemes=len(ensure_default_schemes(session)),
         coverage_models=ensure_default_coverage(session),
     )
+    ensure_default_plans(session)
+    ensure_default_cadences(session)
+    ensure_default_scorecard(session)
+    return defaults
 
 
 def set_up_workspace(session: Session) -> WorkspaceDefaults:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from cstier.domain.health.scorecard import parse_scorecard
 from cstier.domain.permissions import Actor
 from cstier.models import HealthScore, Scorecard
+from cstier.models.base import utcnow
 from cstier.services.account_health.overrides import live_overrides
 from cstier.services.accounts import get_account
 
@@ -55,9 +56,10 @@ def _parts(score: HealthScore) -> dict:
 
 
 def account_health(
-    session: Session, actor: Actor, account_id: int, today: date
+    session: Session, actor: Actor, account_id: int, today: date | None = None
 ) -> AccountHealth | None:
     """Return the account's latest health, compared with its score a week or more before."""
+    today = today or utcnow().date()
     get_account(session, actor, account_id)
     history = list(
         session.scalars(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from cstier.domain.health.scorecard import BANDS
 from cstier.domain.permissions import Actor, can_manage_book
 from cstier.models import HealthOverride
+from cstier.models.base import utcnow
 from cstier.services.accounts import get_account
 from cstier.services.errors import Forbidden, NotFound, ValidationFailed
 from cstier.services.unit_of_work import unit_of_work
@@ -18,9 +19,10 @@ def _refuse(field: str, message: str) -> None:
 
 
 def set_override(
-    session: Session, actor: Actor, account_id: int, values: dict, now: datetime
+    session: Session, actor: Actor, account_id: int, values: dict, now: datetime | None = None
 ) -> HealthOverride:
     """Pin an account's band until expiry (managers); refuse an unknown band or a past expiry."""
+    now = now or utcnow()
     with unit_of_work(session):
         if not can_manage_book(actor):
             raise Forbidden("Only managers and admins override health.")
@@ -50,8 +52,11 @@ def set_override(
     return override
 
 
-def revoke_override(session: Session, actor: Actor, override_id: int, now: datetime) -> None:
+def revoke_override(
+    session: Session, actor: Actor, override_id: int, now: datetime | None = None
+) -> None:
     """End an override now (managers)."""
+    now = now or utcnow()
     with unit_of_work(session):
         if not can_manage_book(actor):
             raise Forbidden("Only managers and admins revoke overrides.")

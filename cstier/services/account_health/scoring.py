@@ -12,6 +12,7 @@ from cstier.domain.health.bands import banded, with_overrides
 from cstier.domain.health.score import score_frame
 from cstier.domain.health.scorecard import parse_scorecard
 from cstier.models import HealthOverride, Scorecard
+from cstier.models.base import utcnow
 from cstier.services.account_health.inputs import read_inputs
 from cstier.services.account_health.scorecards import ensure_default_scorecard
 from cstier.services.coverage.tiers import active_scheme_id
@@ -53,7 +54,7 @@ def _contributions(scored: pd.DataFrame, inputs: pd.DataFrame, measures) -> pd.S
     """Return each account's measures as JSON text: input, points, share and contribution."""
     columns = {}
     for m in measures:
-        columns[f"{m.key}.input"] = inputs[m.input] if m.input in inputs else np.nan
+        columns[f"{m.key}.input"] = inputs.get(m.input, np.nan)
         for part in ("points", "share", "contribution"):
             columns[f"{m.key}.{part}"] = scored[f"{part}.{m.key}"].round(4)
     frame = pd.DataFrame(columns, index=scored.index)
@@ -108,14 +109,18 @@ def score_day(session: Session, day: date, now: datetime) -> ScoringSummary:
     return summary
 
 
-def score_accounts(session: Session, now: datetime) -> ScoringSummary:
+def score_accounts(session: Session, now: datetime | None = None) -> ScoringSummary:
     """Score the whole book for today and store the scores with their contributions."""
+    now = now or utcnow()
     with unit_of_work(session):
         return score_day(session, now.date(), now)
 
 
-def backfill_scores(session: Session, months: int, now: datetime) -> list[ScoringSummary]:
+def backfill_scores(
+    session: Session, months: int, now: datetime | None = None
+) -> list[ScoringSummary]:
     """Score the 1st of each of the past months, oldest first, from the dated inputs."""
+    now = now or utcnow()
     if not 1 <= months <= 60:
         raise ValidationFailed("months: must be 1 to 60", {"months": ["must be 1 to 60"]})
     first = pd.Timestamp(now.date()).to_period("M")

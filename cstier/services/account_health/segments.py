@@ -16,6 +16,7 @@ from cstier.domain.health.backtest import (
 )
 from cstier.domain.permissions import Actor
 from cstier.models import Account, HealthScore, Scorecard, Subscription
+from cstier.models.base import utcnow
 from cstier.services.book_segments import account_segments
 from cstier.store.bulk_reads import read_frame
 
@@ -63,9 +64,10 @@ class ScorecardBacktest:
 
 
 def health_backtest(
-    session: Session, actor: Actor, by: str, today: date
+    session: Session, actor: Actor, by: str, today: date | None = None
 ) -> list[ScorecardBacktest]:
     """Return, per scorecard, churn by band in the following month and the AUC, per segment."""
+    today = today or utcnow().date()
     stmt = _scoped(
         select(
             HealthScore.account_id,

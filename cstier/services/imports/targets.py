@@ -13,8 +13,8 @@ from cstier.models import (
     Contact,
     Department,
     OnboardingMilestone,
-    Touch,
     Subscription,
+    Touch,
     UsageMetric,
     User,
 )

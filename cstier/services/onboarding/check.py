@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.onboarding.status import onboarding_status
 from cstier.models import Account, AccountCoverage, AccountOnboarding, OnboardingPlan
+from cstier.models.base import utcnow
 from cstier.services.onboarding.plans import ensure_default_plans
 from cstier.services.onboarding.steps import read_steps
 from cstier.services.unit_of_work import unit_of_work
@@ -69,8 +70,9 @@ def refresh_statuses(session: Session, now: datetime, account_ids: list[int] | N
     return len(rows)
 
 
-def check_onboarding(session: Session, now: datetime) -> OnboardingCheck:
+def check_onboarding(session: Session, now: datetime | None = None) -> OnboardingCheck:
     """Start onboardings for new accounts and recompute every onboarding's status."""
+    now = now or utcnow()
     with unit_of_work(session):
         started = start_onboardings(session)
         checked = refresh_statuses(session, now)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from cstier.domain.onboarding.plans import STATUSES
 from cstier.domain.permissions import Actor, can_edit_account
 from cstier.models import AccountOnboarding, OnboardingMilestone, OnboardingPlan
+from cstier.models.base import utcnow
 from cstier.services.accounts import get_account
 from cstier.services.errors import Forbidden, ValidationFailed
 from cstier.services.onboarding.check import refresh_statuses
@@ -82,9 +83,15 @@ def account_onboarding(
 
 
 def complete_milestone(
-    session: Session, actor: Actor, account_id: int, key: str, completed_on: date, now: datetime
+    session: Session,
+    actor: Actor,
+    account_id: int,
+    key: str,
+    completed_on: date,
+    now: datetime | None = None,
 ) -> None:
     """Record the day a plan milestone was completed and recompute the onboarding's status."""
+    now = now or utcnow()
     with unit_of_work(session):
         account = get_account(session, actor, account_id)
         if not can_edit_account(actor, account.csm_id):

@@ -10,12 +10,16 @@ from sqlalchemy.orm import Session
 from cstier.domain.onboarding.status import onboarding_summary
 from cstier.domain.permissions import Actor
 from cstier.models import Account, AccountOnboarding, OnboardingPlan
+from cstier.models.base import utcnow
 from cstier.services.book_segments import account_segments
 from cstier.store.bulk_reads import read_frame
 
 
-def onboarding_by_segment(session: Session, actor: Actor, by: str, today: date) -> pd.DataFrame:
+def onboarding_by_segment(
+    session: Session, actor: Actor, by: str, today: date | None = None
+) -> pd.DataFrame:
     """Return the onboarding figures per segment of the actor's book, with a total row."""
+    today = today or utcnow().date()
     stmt = select(
         AccountOnboarding.account_id,
         AccountOnboarding.status,

@@ -6,8 +6,8 @@ import pytest
 
 from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
-from cstier.services.account_health.overrides import set_override
 from cstier.services.account_health.history import account_health
+from cstier.services.account_health.overrides import set_override
 from cstier.services.account_health.scoring import backfill_scores, score_accounts
 from cstier.services.account_health.segments import health_backtest, health_distribution
 from cstier.services.errors import ValidationFailed
