@@ -50,7 +50,7 @@ def _checked(values: dict) -> dict:
     try:
         parse_scorecard(values.get("definition"))
     except ScorecardInvalid as exc:
-        raise ValidationFailed(str(exc), {exc.field: [exc.message]}) from None
+        raise ValidationFailed(str(exc), {exc.field: [str(exc)]}) from None
     if values.get("scope") not in SCOPES:
         raise ValidationFailed("scope: unknown", {"scope": [f"must be one of {', '.join(SCOPES)}"]})
     name = (values.get("name") or "").strip()

@@ -75,7 +75,7 @@ def save_plan(
                 values.get("milestones") or [], values.get("stall_days"), values.get("overdue_days")
             )
         except PlanInvalid as exc:
-            raise ValidationFailed(str(exc), {exc.field: [exc.message]}) from None
+            raise ValidationFailed(str(exc), {exc.field: [str(exc)]}) from None
 
         check_version(plan, expected_version, "onboarding plan")
         with guarded_write(session, "onboarding plan"):
