@@ -1,6 +1,6 @@
 """Health pages over HTTP: the account panel and its forms, the segment page, the editors."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
