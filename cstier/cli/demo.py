@@ -10,6 +10,7 @@ from cstier.extensions import db
 from cstier.services import users
 from cstier.services.batch_sizes import batch_sizes
 from cstier.services.demo import DatabaseNotEmpty, DemoLogin, DemoResult, load_demo
+from cstier.services.demo_health import seed_demo_health
 from cstier.services.setup import set_up_workspace
 from cstier.services.tiering.run import run_tiering
 
@@ -68,6 +69,14 @@ def _tier() -> None:
     click.echo(f"Tiered {summary.accounts_evaluated:,} accounts with the default schemes.")
 
 
+def _health() -> None:
+    """Start the demo's onboardings and score its health over past months and weeks."""
+    seeded = seed_demo_health(db.session)
+    click.echo(
+        f"Started {seeded.onboardings:,} onboardings; scored health on {seeded.days_scored} days."
+    )
+
+
 def _report(result: DemoResult) -> None:
     """Print what was loaded and the logins (shown once; they are not stored in plain text)."""
     loaded = ", ".join(f"{n:,} {table}" for table, n in result.counts.items())
@@ -85,6 +94,7 @@ def demo_command(accounts: int, seed: int) -> None:
     _report(_load(accounts, seed))
     _set_up()
     _tier()
+    _health()
 
 
 @click.command("up")
@@ -99,12 +109,15 @@ def up_command(accounts: int, seed: int, host: str, port: int, no_serve: bool) -
     from flask_migrate import upgrade
 
     upgrade()
-    if users.has_users(db.session):
-        click.echo("The database already has users; demo data not loaded.")
-    else:
+    loaded = not users.has_users(db.session)
+    if loaded:
         _report(_load(accounts, seed))
+    else:
+        click.echo("The database already has users; demo data not loaded.")
     _set_up()
     _tier()
+    if loaded:
+        _health()
     click.echo(f"\ncstier is at http://{host}:{port}")
     if not no_serve:
         # app.run() refuses to start inside the flask CLI; run the same dev server directly.
