@@ -14,7 +14,7 @@ from cstier.models.coverage import (
     Pool,
 )
 from cstier.models.engagement import Touch, TouchCadence
-from cstier.models.health import HealthOverride, HealthScore, Scorecard
+from cstier.models.health import HealthOverride, HealthScore, HealthScoring, Scorecard
 from cstier.models.onboarding import AccountOnboarding, OnboardingPlan
 from cstier.models.org import Company, Contact, Department
 from cstier.models.outbox import OutboxEvent
@@ -41,6 +41,7 @@ __all__ = [
     "AccountOnboarding",
     "HealthOverride",
     "HealthScore",
+    "HealthScoring",
     "OnboardingPlan",
     "Scorecard",
     "Touch",

@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -34,10 +35,26 @@ class Scorecard(VersionedMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class HealthScoring(db.Model):
+    """One day's scoring with one scorecard: the measures its scores' values follow."""
+
+    __tablename__ = "health_scoring"
+    __table_args__ = (UniqueConstraint("scored_on", "scorecard_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scored_on: Mapped[date] = mapped_column(Date)
+    scorecard_id: Mapped[int] = mapped_column(Integer)
+    measures: Mapped[list] = mapped_column(JSONType, default=list)  # [{"key", "label"}], in order
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class HealthScore(db.Model):
     """One account's score on one day, with each measure's contribution; append-only history.
 
-    No foreign keys: scoring writes the whole book in bulk, like tier_change.
+    No foreign keys: scoring writes the whole book in bulk, like tier_change. `measures`
+    packs four little-endian float32 per measure of the day's HealthScoring (input, points,
+    weight share, contribution; NaN where missing): formatting numbers as JSON text for a
+    million accounts costs many times the scoring itself.
     """
 
     __tablename__ = "health_score"
@@ -54,8 +71,7 @@ class HealthScore(db.Model):
     coverage: Mapped[float] = mapped_column(Float)
     computed_band: Mapped[str] = mapped_column(String(12))  # red, yellow, green, insufficient
     band: Mapped[str] = mapped_column(String(12))  # computed_band unless an override holds
-    # {measure key: [input value, points, weight share, contribution]}
-    contributions: Mapped[dict] = mapped_column(JSONType, default=dict)
+    measures: Mapped[bytes] = mapped_column(LargeBinary)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

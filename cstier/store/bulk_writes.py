@@ -25,7 +25,7 @@ class BulkWriter:
     session's transaction, so a failed run rolls them back with everything else.
     """
 
-    def __init__(self, session: Session, now: datetime, *, as_text: bool = False):
+    def __init__(self, session: Session, now: datetime):
         connection = session.connection()
         self.postgres = connection.dialect.name == "postgresql"
         self.dbapi = connection.connection.driver_connection
@@ -35,8 +35,7 @@ class BulkWriter:
         self.stamp: Any = process(now) if process else now
         # Binary COPY skips formatting each value as text; its timestamptz writer needs an
         # aware time, where text COPY would read a naive one in the session's time zone.
-        # JSON cells travel as text: binary COPY would quote them as one JSON string.
-        self.binary = self.postgres and now.tzinfo is not None and not as_text
+        self.binary = self.postgres and now.tzinfo is not None
 
     def insert(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         """Insert rows (tuples in `columns` order) into a table."""

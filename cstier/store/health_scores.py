@@ -2,26 +2,46 @@
 
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from cstier.models import HealthScore
+from cstier.models import HealthScore, HealthScoring
 from cstier.store.bulk_reads import read_frame
 from cstier.store.bulk_writes import BulkWriter
 
 COLUMNS = (
     "account_id", "scorecard_id", "scored_on", "score", "coverage", "computed_band", "band",
-    "contributions", "computed_at",
+    "measures", "computed_at",
 )  # fmt: skip
+VALUE_TYPE = np.dtype("<f4")
+
+
+def pack_measures(values: np.ndarray) -> list[bytes]:
+    """Return each row of a (accounts × values) array as little-endian float32 bytes."""
+    packed = np.ascontiguousarray(values, dtype=VALUE_TYPE)
+    if packed.shape[0] == 0:
+        return []
+    return packed.view(np.dtype((np.void, packed.shape[1] * VALUE_TYPE.itemsize))).ravel().tolist()
+
+
+def unpack_measures(blob: bytes, measures: int) -> np.ndarray:
+    """Return a score's values as a (measures × 4) float array."""
+    return np.frombuffer(bytes(blob), dtype=VALUE_TYPE).astype("float64").reshape(measures, -1)
+
+
+def clear_day(session: Session, scored_on: date) -> None:
+    """Delete a day's scores and scorings before it is scored again."""
+    session.execute(delete(HealthScore).where(HealthScore.scored_on == scored_on))
+    session.execute(delete(HealthScoring).where(HealthScoring.scored_on == scored_on))
 
 
 def write_health_scores(
-    session: Session, scored_on: date, scores: pd.DataFrame, now: datetime
+    session: Session, scored_on: date, scores: pd.DataFrame, values: np.ndarray, now: datetime
 ) -> int:
-    """Replace the day's scores with these rows (contributions as JSON text); return how many."""
-    session.execute(delete(HealthScore).where(HealthScore.scored_on == scored_on))
-    writer = BulkWriter(session, now, as_text=True)
+    """Insert a day's scores; `values` holds each row's measure values; return how many."""
+    writer = BulkWriter(session, now)
     # SQLite keeps dates as ISO text; PostgreSQL's COPY takes the date itself.
     day = scored_on if writer.postgres else scored_on.isoformat()
     score = scores["score"].astype(object).where(scores["score"].notna(), None)
@@ -34,7 +54,7 @@ def write_health_scores(
             scores["coverage"].astype(float).tolist(),
             scores["computed_band"].tolist(),
             scores["band"].tolist(),
-            scores["contributions"].tolist(),
+            pack_measures(values),
             [writer.stamp] * len(scores),
             strict=True,
         )

@@ -5,7 +5,8 @@ Revises: 0024
 Create Date: 2026-12-07
 
 onboarding_milestone.plan_milestone names the plan milestone an imported row completes.
-health_score has no foreign keys: scoring writes the whole book in bulk, like tier_change.
+health_score has no foreign keys: scoring writes the whole book in bulk, like tier_change;
+its measures are packed float32 values laid out by the day's health_scoring row.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -100,7 +101,7 @@ def upgrade():
     sa.Column('coverage', sa.Float(), nullable=False),
     sa.Column('computed_band', sa.String(length=12), nullable=False),
     sa.Column('band', sa.String(length=12), nullable=False),
-    sa.Column('contributions', JSON, nullable=False),
+    sa.Column('measures', sa.LargeBinary(), nullable=False),
     sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_health_score')),
     sa.UniqueConstraint('account_id', 'scored_on', name=op.f('uq_health_score_account_id'))
@@ -108,6 +109,15 @@ def upgrade():
     with op.batch_alter_table('health_score') as batch:
         batch.create_index('ix_health_score_scored_on', ['scored_on'], unique=False)
 
+    op.create_table('health_scoring',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('scored_on', sa.Date(), nullable=False),
+    sa.Column('scorecard_id', sa.Integer(), nullable=False),
+    sa.Column('measures', JSON, nullable=False),
+    sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_health_scoring')),
+    sa.UniqueConstraint('scored_on', 'scorecard_id', name=op.f('uq_health_scoring_scored_on'))
+    )
     op.create_table('health_override',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -132,6 +142,7 @@ def downgrade():
     with op.batch_alter_table('health_score') as batch:
         batch.drop_index('ix_health_score_scored_on')
     op.drop_table('health_score')
+    op.drop_table('health_scoring')
     op.drop_table('scorecard')
     op.drop_table('touch_cadence')
     with op.batch_alter_table('touch') as batch:

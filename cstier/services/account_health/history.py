@@ -1,6 +1,6 @@
 """An account's health as its page shows it: the latest score, why, what changed, the trend."""
 
-import json
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.health.scorecard import parse_scorecard
 from cstier.domain.permissions import Actor
-from cstier.models import HealthScore, Scorecard
+from cstier.models import HealthScore, HealthScoring, Scorecard
 from cstier.models.base import utcnow
 from cstier.services.account_health.overrides import live_overrides
 from cstier.services.accounts import get_account
+from cstier.store.health_scores import unpack_measures
 
 TREND_POINTS = 26
 
@@ -50,9 +51,29 @@ class AccountHealth:
     overrides: list
 
 
-def _parts(score: HealthScore) -> dict:
-    raw = score.contributions
-    return raw if isinstance(raw, dict) else json.loads(raw)
+def _layout(session: Session, score: HealthScore) -> list[dict]:
+    """Return the measures (key, label) a stored score's values follow."""
+    return (
+        session.scalar(
+            select(HealthScoring.measures).where(
+                HealthScoring.scored_on == score.scored_on,
+                HealthScoring.scorecard_id == score.scorecard_id,
+            )
+        )
+        or []
+    )
+
+
+def _values(session: Session, score: HealthScore) -> dict[str, tuple]:
+    """Return {measure key: (label, input, points, share, contribution)} of a stored score."""
+    layout = _layout(session, score)
+    if not layout:
+        return {}
+    rows = unpack_measures(score.measures, len(layout))
+    return {
+        m["key"]: (m["label"], *[None if math.isnan(v) else float(v) for v in row])
+        for m, row in zip(layout, rows, strict=True)
+    }
 
 
 def account_health(
@@ -76,19 +97,20 @@ def account_health(
     before = next((h for h in history if h.scored_on <= week_ago), None)
     card = session.get(Scorecard, latest.scorecard_id)
     definition = parse_scorecard(card.definition) if card else None
-    now_parts, then_parts = _parts(latest), _parts(before) if before else {}
+    now_values = _values(session, latest)
+    then_values = _values(session, before) if before else {}
     lines = []
-    for m in definition.measures if definition else []:
-        contribution = now_parts.get(f"{m.key}.contribution")
+    for key, (label, value, points, share, contribution) in now_values.items():
+        earlier = then_values.get(key)
         lines.append(
             MeasureLine(
-                m.key,
-                m.label,
-                now_parts.get(f"{m.key}.input"),
-                now_parts.get(f"{m.key}.points"),
-                now_parts.get(f"{m.key}.share") or 0.0,
+                key,
+                label,
+                value,
+                points,
+                share or 0.0,
                 contribution or 0.0,
-                then_parts.get(f"{m.key}.contribution") if before else None,
+                (earlier[4] or 0.0) if earlier else None,
             )
         )
     return AccountHealth(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from cstier.domain.health.bands import banded, with_overrides
 from cstier.domain.health.score import score_frame
 from cstier.domain.health.scorecard import parse_scorecard
-from cstier.models import HealthOverride, Scorecard
+from cstier.models import HealthOverride, HealthScoring, Scorecard
 from cstier.models.base import utcnow
 from cstier.services.account_health.inputs import read_inputs
 from cstier.services.account_health.scorecards import ensure_default_scorecard
@@ -19,7 +19,12 @@ from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.errors import ValidationFailed
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_reads import read_frame
-from cstier.store.health_scores import bands_on, latest_day_before, write_health_scores
+from cstier.store.health_scores import (
+    bands_on,
+    clear_day,
+    latest_day_before,
+    write_health_scores,
+)
 from cstier.store.tier_blocks import read_current_tiers
 
 
@@ -50,16 +55,14 @@ def _scorecard_of(session: Session, cards: list[Scorecard], inputs: pd.DataFrame
     return chosen.astype("int64")
 
 
-def _contributions(scored: pd.DataFrame, inputs: pd.DataFrame, measures) -> pd.Series:
-    """Return each account's measures as JSON text: input, points, share and contribution."""
-    columns = {}
+def measure_values(scored: pd.DataFrame, inputs: pd.DataFrame, measures) -> np.ndarray:
+    """Return input, points, weight share and contribution of each measure, side by side."""
+    parts = []
     for m in measures:
-        columns[f"{m.key}.input"] = inputs.get(m.input, np.nan)
-        for part in ("points", "share", "contribution"):
-            columns[f"{m.key}.{part}"] = scored[f"{part}.{m.key}"].round(4)
-    frame = pd.DataFrame(columns, index=scored.index)
-    lines = frame.to_json(orient="records", lines=True, double_precision=6)
-    return pd.Series(lines.splitlines(), index=scored.index)
+        source = inputs[m.input] if m.input in inputs else pd.Series(np.nan, index=inputs.index)
+        parts += [source, scored[f"points.{m.key}"], scored[f"share.{m.key}"],
+                  scored[f"contribution.{m.key}"]]  # fmt: skip
+    return np.column_stack([np.asarray(p, dtype="float64") for p in parts])
 
 
 def _overrides(session: Session) -> pd.DataFrame:
@@ -81,14 +84,24 @@ def score_day(session: Session, day: date, now: datetime) -> ScoringSummary:
     card_of = _scorecard_of(session, cards, inputs)
     previous = bands_on(session, latest_day_before(session, day))
     overrides = _overrides(session)
-    parts = []
+    clear_day(session, day)
+    frames, values = [], []
     for card_id, card in parsed.items():
         mine = inputs[(card_of == card_id).to_numpy()]
         if mine.empty:
             continue
         scored = score_frame(mine, card)
         computed = banded(scored["score"], scored["enough"], previous, card)
-        parts.append(
+        session.add(
+            HealthScoring(
+                scored_on=day,
+                scorecard_id=card_id,
+                measures=[{"key": m.key, "label": m.label} for m in card.measures],
+                computed_at=now,
+            )
+        )
+        values.append(measure_values(scored, mine, card.measures))
+        frames.append(
             pd.DataFrame(
                 {
                     "account_id": scored.index,
@@ -97,15 +110,15 @@ def score_day(session: Session, day: date, now: datetime) -> ScoringSummary:
                     "coverage": scored["coverage"].round(4).to_numpy(),
                     "computed_band": computed.to_numpy(),
                     "band": with_overrides(computed, overrides, day).to_numpy(),
-                    "contributions": _contributions(scored, mine, card.measures).to_numpy(),
                 }
             )
         )
-    scores = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     summary = ScoringSummary(day)
-    if not scores.empty:
-        summary.accounts = write_health_scores(session, day, scores, now)
-        summary.by_band = scores["band"].value_counts().to_dict()
+    session.flush()
+    for scores, packed in zip(frames, values, strict=True):
+        summary.accounts += write_health_scores(session, day, scores, packed, now)
+        for band, count in scores["band"].value_counts().items():
+            summary.by_band[band] = summary.by_band.get(band, 0) + int(count)
     return summary
 
 

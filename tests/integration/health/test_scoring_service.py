@@ -1,6 +1,5 @@
 """Scoring the book on a real database: inputs as of a day, precedence, history, backfill."""
 
-import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -8,6 +7,7 @@ import pytest
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.extensions import db
 from cstier.models import AccountCoverage, CoverageModel, HealthScore, Scorecard, Touch
+from cstier.services.account_health.history import account_health
 from cstier.services.account_health.scorecards import ensure_default_scorecard, save_scorecard
 from cstier.services.account_health.scoring import backfill_scores, score_accounts
 from cstier.services.coverage.seed import ensure_default_coverage
@@ -55,13 +55,10 @@ def test_scores_carry_contributions_and_coverage(book):
     # usage 50 → 50 points × .6 = 30; touch 9 days ago → 91 points × .4 = 36.4
     assert first.score == pytest.approx(66.4)
     assert first.coverage == 1 and first.computed_band == "yellow"
-    contributions = (
-        first.contributions
-        if isinstance(first.contributions, dict)
-        else json.loads(first.contributions)
-    )
-    assert contributions["usage.contribution"] == pytest.approx(30)
-    assert contributions["touch.input"] == 9
+    view = account_health(db.session, SYSTEM_ACTOR, book[0].id, NOW.date())
+    usage, touch = view.measures
+    assert (usage.key, usage.points, usage.contribution) == ("usage", 50, pytest.approx(30))
+    assert touch.input == 9 and touch.weight_share == pytest.approx(0.4)
     second = db.session.query(HealthScore).filter_by(account_id=book[1].id).one()
     assert second.score is None and second.coverage == 0 and second.band == "insufficient"
 
