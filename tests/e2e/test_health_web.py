@@ -126,3 +126,16 @@ def test_plan_editor(client, auth, manager, book):
     response = client.post(f"/health/plans/{plan_id}",
                            data={"milestones": "[]", "stall_days": "x", "overdue_days": "3", "version": 1})  # fmt: skip
     assert response.status_code == 400 and "milestones" in response.get_data(as_text=True)
+
+
+def test_revoke_override_of_this_account_only(client, auth, manager, book):
+    auth.login(manager.email)
+    client.post(f"/health/accounts/{book.id}/override", data={"band": "red", "reason": "Outage"})
+    override = db.session.query(HealthOverride).one()
+    other = AccountFactory()
+    assert (
+        client.post(f"/health/accounts/{other.id}/override/{override.id}/revoke").status_code == 404
+    )
+    client.post(f"/health/accounts/{book.id}/override/{override.id}/revoke")
+    db.session.expire_all()
+    assert db.session.get(HealthOverride, override.id).revoked_at is not None

@@ -47,7 +47,7 @@ class AccountHealth:
     min_coverage: float
     measures: list[MeasureLine]
     before: HealthScore | None
-    trend: list[tuple[date, float | None, str]]
+    trend: list[tuple[str, float | None, str]]  # ISO day, score, band
     overrides: list
 
 
@@ -119,6 +119,6 @@ def account_health(
         definition.min_coverage if definition else 0.0,
         lines,
         before,
-        [(h.scored_on, h.score, h.band) for h in reversed(history)],
+        [(h.scored_on.isoformat(), h.score, h.band) for h in reversed(history)],
         live_overrides(session, account_id, today),
     )

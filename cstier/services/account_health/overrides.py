@@ -53,15 +53,15 @@ def set_override(
 
 
 def revoke_override(
-    session: Session, actor: Actor, override_id: int, now: datetime | None = None
+    session: Session, actor: Actor, account_id: int, override_id: int, now: datetime | None = None
 ) -> None:
-    """End an override now (managers)."""
+    """End one of the account's overrides now (managers)."""
     now = now or utcnow()
     with unit_of_work(session):
         if not can_manage_book(actor):
             raise Forbidden("Only managers and admins revoke overrides.")
         override = session.get(HealthOverride, override_id)
-        if override is None or override.revoked_at is not None:
+        if override is None or override.account_id != account_id or override.revoked_at is not None:
             raise NotFound("No such live override.")
         override.revoked_at = now
 

@@ -140,7 +140,7 @@ def revoke(account_id: int, override_id: int):
     if not RevokeHealthOverrideForm().validate_on_submit():
         abort(400)
     try:
-        overrides.revoke_override(db.session, current_actor(), override_id)
+        overrides.revoke_override(db.session, current_actor(), account_id, override_id)
     except NotFound:
         abort(404)
     flash("Override revoked.", "success")
