@@ -13,11 +13,11 @@ from cstier.domain.engagement import (
     cadence_compliance,
     engagement_inputs,
 )
-from cstier.domain.permissions import Actor, can_edit_account
+from cstier.domain.permissions import Actor, can_edit_account, can_manage_book
 from cstier.models import Account, AccountCoverage, CoverageModel, Touch, TouchCadence, User
 from cstier.models.base import utcnow
 from cstier.services.accounts import get_account
-from cstier.services.errors import Forbidden, ValidationFailed
+from cstier.services.errors import Forbidden, NotFound, ValidationFailed
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_reads import read_frame
 
@@ -124,3 +124,32 @@ def compliance(session: Session, actor: Actor, today: date | None = None) -> Com
         accounts, read_touches(session, today), read_cadences(session), today
     ).join(accounts)
     return Compliance(cadence_compliance(inputs, "csm"), cadence_compliance(inputs, "model"))
+
+
+def cadence_of(session: Session, coverage_model_id: int) -> TouchCadence | None:
+    """Return a coverage model's cadence, if it has one."""
+    return session.get(TouchCadence, coverage_model_id)
+
+
+def save_cadence(session: Session, actor: Actor, coverage_model_id: int, values: dict) -> None:
+    """Set or remove a coverage model's cadence (managers): a touch kind or any, every N days."""
+    with unit_of_work(session):
+        if not can_manage_book(actor):
+            raise Forbidden("Only managers and admins set cadences.")
+        if session.get(CoverageModel, coverage_model_id) is None:
+            raise NotFound("No such coverage model.")
+        kind = values.get("touch_kind") or None
+        if kind not in (None, "none", *TOUCH_KINDS):
+            _refuse("touch_kind", f"must be any, none or one of {', '.join(TOUCH_KINDS)}")
+        cadence = session.get(TouchCadence, coverage_model_id)
+        if kind == "none":
+            if cadence is not None:
+                session.delete(cadence)
+            return
+        text = str(values.get("every_days") or "").strip()
+        if not text.isdigit() or not 1 <= int(text) <= 730:
+            _refuse("every_days", "must be a whole number of days from 1 to 730")
+        if cadence is None:
+            cadence = TouchCadence(coverage_model_id=coverage_model_id)
+            session.add(cadence)
+        cadence.touch_kind, cadence.every_days = kind, int(text)

@@ -139,3 +139,28 @@ def test_revoke_override_of_this_account_only(client, auth, manager, book):
     client.post(f"/health/accounts/{book.id}/override/{override.id}/revoke")
     db.session.expire_all()
     assert db.session.get(HealthOverride, override.id).revoked_at is not None
+
+
+def test_cadence_editor(client, auth, manager, csm, book):
+    from cstier.models import CoverageModel, OnboardingPlan, TouchCadence
+
+    model = db.session.query(CoverageModel).filter_by(key="pooled").one()
+    plan = db.session.query(OnboardingPlan).filter_by(coverage_model_id=model.id).one()
+    auth.login(csm.email)
+    url = f"/health/plans/{plan.id}/cadence"
+    assert client.post(url, data={"touch_kind": "call", "every_days": "14"}).status_code == 403
+    auth.logout()
+    auth.login(manager.email)
+    page = client.get(f"/health/plans/{plan.id}").get_data(as_text=True)
+    assert 'id="cadence-form"' in page
+    refused = client.post(
+        url, data={"touch_kind": "call", "every_days": "0"}, follow_redirects=True
+    )
+    assert "every_days: must be a whole number" in refused.get_data(as_text=True)
+    client.post(url, data={"touch_kind": "call", "every_days": "14"})
+    db.session.expire_all()
+    cadence = db.session.get(TouchCadence, model.id)
+    assert (cadence.touch_kind, cadence.every_days) == ("call", 14)
+    client.post(url, data={"touch_kind": "none", "every_days": ""})
+    db.session.expire_all()
+    assert db.session.get(TouchCadence, model.id) is None

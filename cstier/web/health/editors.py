@@ -9,10 +9,11 @@ from cstier.domain.health.scorecard import DEFAULT_SCORECARD, NAMED_INPUTS
 from cstier.domain.permissions import can_manage_book
 from cstier.extensions import db
 from cstier.services.account_health import scorecards
-from cstier.services.errors import Forbidden, NotFound
+from cstier.services.engagement import cadence_of, save_cadence
+from cstier.services.errors import Forbidden, NotFound, ValidationFailed
 from cstier.services.onboarding import plans
-from cstier.web.current import current_actor
-from cstier.web.health.forms import PlanForm, ScorecardForm
+from cstier.web.current import MANAGERS, current_actor, roles_required
+from cstier.web.health.forms import CadenceForm, PlanForm, ScorecardForm
 from cstier.web.health.routes import bp
 from cstier.web.saving import save_or_refuse
 
@@ -101,4 +102,37 @@ def plan_edit(plan_id: int):
             if saved is not None:
                 flash("Plan saved; the next onboarding check uses it.", "success")
                 return redirect(url_for(".plan_edit", plan_id=plan_id))
-    return render_template("health/plan_form.html", form=form, plan=plan, can_edit=can_edit), status
+    cadence = cadence_of(db.session, plan.coverage_model_id) if plan.coverage_model_id else None
+    cadence_form = CadenceForm(
+        data={
+            "touch_kind": (cadence.touch_kind or "") if cadence else "none",
+            "every_days": cadence.every_days if cadence else "",
+        }  # fmt: skip
+    )
+    return render_template(
+        "health/plan_form.html",
+        form=form,
+        plan=plan,
+        can_edit=can_edit,
+        cadence_form=cadence_form if plan.coverage_model_id else None,
+    ), status
+
+
+@bp.route("/plans/<int:plan_id>/cadence", methods=["POST"])
+@roles_required(*MANAGERS)
+def cadence_edit(plan_id: int):
+    """Set the cadence of the plan's coverage model."""
+    try:
+        plan = plans.get_plan(db.session, plan_id)
+    except NotFound:
+        abort(404)
+    form = CadenceForm()
+    if plan.coverage_model_id is None or not form.validate_on_submit():
+        abort(400)
+    values = {"touch_kind": form.touch_kind.data, "every_days": form.every_days.data}
+    try:
+        save_cadence(db.session, current_actor(), plan.coverage_model_id, values)
+        flash("Cadence saved.", "success")
+    except ValidationFailed as exc:
+        flash(f"Cadence not saved: {exc}", "danger")
+    return redirect(url_for(".plan_edit", plan_id=plan_id))

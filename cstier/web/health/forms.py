@@ -99,3 +99,13 @@ class PlanForm(FlaskForm):
         """Return the form as the service takes it."""
         return {"milestones": loads_finite(self.milestones.data),
                 "stall_days": self.stall_days.data, "overdue_days": self.overdue_days.data}  # fmt: skip
+
+
+class CadenceForm(FlaskForm):
+    """A coverage model's cadence: a touch kind (or any) every N days, or none."""
+
+    touch_kind = SelectField(
+        "Touch", choices=[("", "Any touch"), *TOUCH_KINDS.items(), ("none", "No cadence")]
+    )
+    every_days = StringField("Every N days")
+    submit = SubmitField("Save cadence")
