@@ -11,6 +11,7 @@ def register_api(app: Flask) -> None:
 
     from cstier.api import (
         account_tiers,
+        account_touches,
         accounts,
         attributes,
         capacity,
@@ -31,6 +32,7 @@ def register_api(app: Flask) -> None:
         accounts,
         account_tiers,
         attributes,
+        account_touches,
         schemes,
         runs,
         segments,

@@ -13,6 +13,7 @@ from cstier.extensions import db
 from cstier.services import users
 from cstier.services.batch_sizes import batch_sizes
 from cstier.services.demo import DatabaseNotEmpty, DemoLogin, DemoResult, load_demo
+from cstier.services.demo_health import seed_demo_health
 from cstier.services.demo_story import tell_demo_story
 from cstier.services.setup import set_up_workspace
 from cstier.services.tiering.run import run_tiering
@@ -95,6 +96,14 @@ def _live_through_weeks(seed: int) -> None:
     )
 
 
+def _health() -> None:
+    """Start the demo's onboardings and score its health over past months and weeks."""
+    seeded = seed_demo_health(db.session)
+    click.echo(
+        f"Started {seeded.onboardings:,} onboardings; scored health on {seeded.days_scored} days."
+    )
+
+
 def _report(result: DemoResult) -> None:
     """Print what was loaded and the logins (shown once; they are not stored in plain text)."""
     loaded = ", ".join(f"{n:,} {table}" for table, n in result.counts.items())
@@ -112,6 +121,7 @@ def demo_command(accounts: int, seed: int) -> None:
     _report(_load(accounts, seed))
     _set_up()
     _live_through_weeks(seed)
+    _health()
 
 
 @click.command("up")
@@ -132,6 +142,7 @@ def up_command(accounts: int, seed: int, host: str, port: int, no_serve: bool) -
         _report(_load(accounts, seed))
         _set_up()
         _live_through_weeks(seed)
+        _health()
     click.echo(f"\ncstier is at http://{host}:{port}")
     if not no_serve:
         # app.run() refuses to start inside the flask CLI; run the same dev server directly.

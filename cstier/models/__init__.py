@@ -21,6 +21,9 @@ from cstier.models.coverage import (
     Handoff,
     Pool,
 )
+from cstier.models.engagement import Touch, TouchCadence
+from cstier.models.health import HealthOverride, HealthScore, HealthScoring, Scorecard
+from cstier.models.onboarding import AccountOnboarding, OnboardingPlan
 from cstier.models.org import Company, Contact, Department
 from cstier.models.outbox import OutboxEvent
 from cstier.models.reports import WeeklyReport, WeeklyReportDelivery, WeeklyReportSubscription
@@ -52,6 +55,14 @@ __all__ = [
     "Delivery",
     "Notification",
     "WebhookEndpoint",
+    "AccountOnboarding",
+    "HealthOverride",
+    "HealthScore",
+    "HealthScoring",
+    "OnboardingPlan",
+    "Scorecard",
+    "Touch",
+    "TouchCadence",
     "AccountCoverage",
     "AssignmentChange",
     "CoverageChange",

@@ -91,6 +91,8 @@ class OnboardingMilestone(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     due_date: Mapped[date | None] = mapped_column(Date)
     completed_on: Mapped[date | None] = mapped_column(Date)
+    # The key of the plan milestone this row completes, when it names one.
+    plan_milestone: Mapped[str | None] = mapped_column(String(60))
 
 
 class ImportRun(db.Model):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from cstier.domain.demo_book import ATTRIBUTE_COLUMNS, DemoBook, generate_book
+from cstier.domain.demo_engagement import generate_engagement
 from cstier.models import (
     Account,
     AccountNeed,
@@ -17,6 +18,9 @@ from cstier.models import (
     Contact,
     CustomAttribute,
     Department,
+    OnboardingMilestone,
+    Touch,
+    UsageMetric,
     User,
 )
 from cstier.models.base import utcnow
@@ -129,6 +133,7 @@ def load_demo(session: Session, accounts: int, seed: int, as_of: date | None = N
     """Generate a demo book and insert it into an empty database in one transaction."""
     ensure_empty(session)
     book = generate_book(accounts, seed, as_of=as_of or utcnow().date())
+    engagement = generate_engagement(book.accounts, seed, as_of or utcnow().date())
     now = utcnow()
     stamp = {"created_at": now, "updated_at": now}
     users, logins = _users(book)
@@ -151,6 +156,15 @@ def load_demo(session: Session, accounts: int, seed: int, as_of: date | None = N
         for table, frame in tables:
             _insert(session, table, frame, stamp)
         advance_id_sequences(session, [table for table, _ in tables])
+        # Signals for health and onboarding; the database numbers their rows.
+        signals = [
+            (OnboardingMilestone.__table__, engagement.milestones, stamp),
+            (UsageMetric.__table__, engagement.usage, {}),
+            (Touch.__table__, engagement.touches, stamp),
+        ]
+        for table, frame, stamped in signals:
+            _insert(session, table, frame, stamped)
+        tables += [(table, frame) for table, frame, _ in signals]
         session.commit()
     except Exception:
         session.rollback()

@@ -1,5 +1,6 @@
 // Draw every <canvas data-chart="kind" data-series='json'> with the builder named by its kind.
 (() => {
+  const bandColours = { red: '#dc3545', yellow: '#ffc107', green: '#198754', insufficient: '#adb5bd' };
   const colours = ['#0d6efd', '#20c997', '#fd7e14', '#6f42c1', '#dc3545', '#198754', '#0dcaf0', '#6c757d'];
 
   const builders = {
@@ -90,12 +91,32 @@
               datasets: [{ label: 'Median ' + chart.x, data: Object.values(chart.medians), backgroundColor: colours }] },
       options: { maintainAspectRatio: false, animation: false },
     }),
+    'health-trend': (points) => ({
+      type: 'line',
+      data: { labels: points.map(p => p[0]),
+              datasets: [{ label: 'Health score', data: points.map(p => p[1]), borderColor: '#0d6efd',
+                           pointBackgroundColor: points.map(p => bandColours[p[2]] || '#6c757d') }] },
+      options: { maintainAspectRatio: false, plugins: { legend: { display: false } },
+                 scales: { y: { min: 0, max: 100 } } },
+    }),
+    'health-bands': (segments) => ({
+      type: 'bar',
+      data: { labels: segments.map(s => s.segment),
+              datasets: ['red', 'yellow', 'green', 'insufficient'].map(band => (
+                { label: band, data: segments.map(s => s[band] || 0), backgroundColor: bandColours[band] })) },
+      options: { maintainAspectRatio: false, indexAxis: 'y',
+                 scales: { x: { stacked: true }, y: { stacked: true } } },
+    }),
   };
 
-  document.querySelectorAll('canvas[data-chart]').forEach(canvas => {
+  // Draw each chart once: on page load, and in fragments htmx swaps in later.
+  const draw = (root) => root.querySelectorAll('canvas[data-chart]:not([data-drawn])').forEach(canvas => {
     const build = builders[canvas.dataset.chart];
     if (build) {
+      canvas.dataset.drawn = '1';
       new Chart(canvas, build(JSON.parse(canvas.dataset.series), canvas));
     }
   });
+  draw(document);
+  document.body.addEventListener('htmx:afterSettle', (event) => draw(event.target));
 })();

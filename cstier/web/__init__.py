@@ -17,6 +17,8 @@ def register_web(app: Flask) -> None:
     from cstier.web.auth.routes import bp as auth_bp
     from cstier.web.companies.routes import bp as companies_bp
     from cstier.web.coverage.routes import bp as coverage_bp
+    from cstier.web.health import account_views, editors  # noqa: F401  (routes on health)
+    from cstier.web.health.routes import bp as health_bp
     from cstier.web.imports.routes import bp as imports_bp
     from cstier.web.main.routes import bp as main_bp
     from cstier.web.reports import bp as reports_bp
@@ -38,6 +40,7 @@ def register_web(app: Flask) -> None:
         reports_bp,
         weekly_bp,
         coverage_bp,
+        health_bp,
         imports_bp,
         admin_bp,
         alerts_bp,

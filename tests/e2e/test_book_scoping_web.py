@@ -8,9 +8,14 @@ from sqlalchemy import select
 from cstier.domain.permissions import Actor
 from cstier.extensions import db
 from cstier.models import CoverageModel, TierScheme
+from cstier.services.account_health import scorecards
+from cstier.services.account_health.scoring import score_accounts
 from cstier.services.coverage import profiles
 from cstier.services.coverage.seed import seed_default_coverage
 from cstier.services.exports import EXPORTS
+from cstier.services.onboarding import plans
+from cstier.services.onboarding.check import check_onboarding
+from cstier.services.setup import set_up_workspace
 from cstier.services.tiering import schemes
 from cstier.services.tiering.run import run_tiering
 from tests.conftest import AuthActions, truncate_all
@@ -49,6 +54,9 @@ def walk(app):
         values = {"name": "Walk pool", "coverage_model_id": model.id, "member_ids": [csm.id]}
         pool = profiles.save_pool(db.session, actor, None, values, None)
         run_tiering(db.session, Actor(manager.id, "cs_manager"), trigger="test")
+        set_up_workspace(db.session)  # onboarding plans, cadences, the default scorecard
+        check_onboarding(db.session)
+        score_accounts(db.session)
         scheme = db.session.scalars(select(TierScheme).order_by(TierScheme.id)).first()
         tier = schemes.validate(db.session, scheme.current.definition).tiers[0]  # both pinned there
         segment = {"scheme": scheme.key, "tier": tier}
@@ -58,6 +66,8 @@ def walk(app):
             "model_id": model.id,
             "attribute_id": seed_attribute(db.session, actor),
             "endpoint_id": seed_endpoint(db.session, actor),
+            "plan_id": plans.list_plans(db.session)[0].id,
+            "scorecard_id": scorecards.list_scorecards(db.session)[0].id,
         }
         mine = common | {"account_id": own.account_id, "company_id": own.company_id}
         mine |= {"department_id": own.department_id, "contact_id": own.contact_id}

@@ -6,8 +6,11 @@ from sqlalchemy import select
 from cstier.domain.permissions import Actor
 from cstier.extensions import db
 from cstier.models import CoverageModel, TierScheme
+from cstier.services.account_health import scorecards
 from cstier.services.coverage import profiles
 from cstier.services.coverage.seed import seed_default_coverage
+from cstier.services.onboarding import plans
+from cstier.services.setup import set_up_workspace
 from tests.conftest import AuthActions, make_app, truncate_all
 from tests.e2e.books import seed_attribute, seed_book, seed_endpoint
 from tests.e2e.web_routes import ARGS_READ, RecordingRequest, build, int_params, web_get_rules
@@ -82,6 +85,7 @@ def clients(app, database_url, instance_path):
         book = seed_book(db.session, csm, admin, "Fuzz")
         actor = Actor(admin.id, admin.role)
         seed_default_coverage(db.session, actor)
+        set_up_workspace(db.session)  # onboarding plans and the default scorecard
         model = db.session.scalars(select(CoverageModel)).first()
         values = {"name": "Fuzz pool", "coverage_model_id": model.id, "member_ids": [csm.id]}
         ids = {
@@ -95,6 +99,8 @@ def clients(app, database_url, instance_path):
             "contact_id": book.contact_id,
             "attribute_id": seed_attribute(db.session, actor),
             "endpoint_id": seed_endpoint(db.session, actor),
+            "plan_id": plans.list_plans(db.session)[0].id,
+            "scorecard_id": scorecards.list_scorecards(db.session)[0].id,
         }
         emails = [admin.email, csm.email]
     signed_in = []

@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 from cstier.domain.permissions import Actor
 from cstier.extensions import db
 from cstier.models import CoverageMatrixCell, CoverageModel, TierScheme, TierSchemeVersion
+from cstier.services.account_health import scorecards
 from cstier.services.coverage import profiles
 from cstier.services.coverage.seed import seed_default_coverage
+from cstier.services.onboarding import plans
 from tests.e2e.books import seed_attribute, seed_book, seed_endpoint
 from tests.e2e.test_bad_input import csrf_token, other_app
 from tests.e2e.web_routes import build, web_get_rules
@@ -181,6 +183,9 @@ def test_no_get_route_writes_a_row(client, auth, admin, csm, manager):
     model = db.session.scalars(select(CoverageModel)).first()
     values = {"name": "Read pool", "coverage_model_id": model.id, "member_ids": [csm.id]}
     pool = profiles.save_pool(db.session, actor, None, values, None)
+    plans.ensure_default_plans(db.session)
+    scorecards.ensure_default_scorecard(db.session)
+    db.session.commit()
     ids = vars(book) | {
         "scheme_id": db.session.scalars(select(TierScheme.id)).first(),
         "pool_id": pool.id,
@@ -188,6 +193,8 @@ def test_no_get_route_writes_a_row(client, auth, admin, csm, manager):
         "attribute_id": seed_attribute(db.session, actor),
         "user_id": csm.id,
         "endpoint_id": seed_endpoint(db.session, actor),
+        "plan_id": plans.list_plans(db.session)[0].id,
+        "scorecard_id": scorecards.list_scorecards(db.session)[0].id,
     }
     auth.login(admin.email)
     before = table_counts()

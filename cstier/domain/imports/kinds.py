@@ -1,6 +1,7 @@
-"""The eight kinds of import file and their documented columns."""
+"""The kinds of import file and their documented columns."""
 
 from cstier.domain.customer import ACCOUNT_UNITS, CONTACT_ROLES, LIFECYCLE_STAGES
+from cstier.domain.engagement import TOUCH_KINDS
 from cstier.domain.imports.columns import ColumnSpec as C
 from cstier.domain.imports.columns import KindSpec
 
@@ -140,11 +141,46 @@ MILESTONES = KindSpec(
         C("name", required=True, max_length=120, doc="Milestone name."),
         C("due_date", "date"),
         C("completed_on", "date", doc="Empty until completed."),
+        C(
+            "plan_milestone",
+            max_length=60,
+            doc="Key of the plan milestone this row completes, e.g. first_value.",
+        ),
     ),
     doc="Steps of an account's onboarding plan.",
 )
 
+TOUCHES = KindSpec(
+    "touches",
+    "Touches",
+    (
+        _external_id("touch"),
+        C("account_external_id", required=True, ref="accounts", max_length=100),
+        C(
+            "kind",
+            "enum",
+            required=True,
+            choices=tuple(TOUCH_KINDS),
+            doc="call, meeting, qbr, email.",
+        ),
+        C("occurred_on", "date", required=True, doc="The day of the touch."),
+        C("csm_email", "email", ref="csms", max_length=254, doc="Email of the CSM who made it."),
+        C("note", max_length=10_000, doc="Free text."),
+    ),
+    doc="Calls, meetings, QBRs and emails with accounts.",
+)
+
 KINDS: dict[str, KindSpec] = {
     k.name: k
-    for k in (COMPANIES, DEPARTMENTS, CONTACTS, ACCOUNTS, SUBSCRIPTIONS, USAGE, NEEDS, MILESTONES)
+    for k in (
+        COMPANIES,
+        DEPARTMENTS,
+        CONTACTS,
+        ACCOUNTS,
+        SUBSCRIPTIONS,
+        USAGE,
+        NEEDS,
+        MILESTONES,
+        TOUCHES,
+    )
 }

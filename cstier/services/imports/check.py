@@ -10,6 +10,7 @@ from cstier.domain.imports import ErrorList, KindSpec, RowError, validate_chunk
 from cstier.domain.imports.cycles import cycle_edges, cycle_reasons
 from cstier.domain.imports.formats import PLAIN, CellFormats
 from cstier.domain.imports.keys import key_hashes, key_text, repeated_hashes
+from cstier.services.imports.kind_rules import check_kind_rules
 from cstier.services.imports.refs import NOUNS, References
 
 
@@ -129,6 +130,7 @@ def check_chunk(
     check.rows += len(typed)
     check.errors.extend(errors)
     pending = check_references(kind, typed, present, refs, check.errors, check)
+    check_kind_rules(kind.name, typed, present, refs, check.errors)
     if pending is not None and not pending.empty:
         pending["hash"] = key_hashes(pending.rename(columns={"value": "k"}), ("k",))
         check.self_refs.append(pending)

@@ -57,6 +57,15 @@ class References:
             self.before_query()
         return self._session.execute(stmt)
 
+    @property
+    def session(self) -> Session:
+        """Return the session lookups run in."""
+        return self._session
+
+    def rows(self, stmt: Select) -> list:
+        """Return a query's rows once any write in flight has finished."""
+        return self._execute(stmt).all()
+
     def lookup(self, ref: str, values: pd.Series) -> pd.DataFrame:
         """Return id and company (external id) for each value found, indexed by the value."""
         known = self._known.setdefault(ref, {})

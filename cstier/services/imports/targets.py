@@ -14,6 +14,7 @@ from cstier.models import (
     Department,
     OnboardingMilestone,
     Subscription,
+    Touch,
     UsageMetric,
     User,
 )
@@ -106,6 +107,22 @@ def _of_account(model, *columns) -> Callable[[], Select]:
         )
 
     return build
+
+
+def _touches() -> Select:
+    return (
+        select(
+            Touch.id,
+            Touch.external_id,
+            Account.external_id.label("account_external_id"),
+            Touch.kind,
+            Touch.occurred_on,
+            User.email.label("csm_email"),
+            Touch.note,
+        )
+        .join(Account, Touch.account_id == Account.id)
+        .outerjoin(User, Touch.csm_id == User.id)
+    )
 
 
 TARGETS: dict[str, Target] = {
@@ -237,6 +254,7 @@ TARGETS: dict[str, Target] = {
             "name": "name",
             "due_date": "due_date",
             "completed_on": "completed_on",
+            "plan_milestone": "plan_milestone",
         },
         _of_account(
             OnboardingMilestone,
@@ -244,7 +262,22 @@ TARGETS: dict[str, Target] = {
             OnboardingMilestone.name,
             OnboardingMilestone.due_date,
             OnboardingMilestone.completed_on,
+            OnboardingMilestone.plan_milestone,
         ),
         OnboardingMilestone.external_id,
+    ),
+    "touches": Target(
+        Touch.__table__,
+        {
+            "external_id": "external_id",
+            "account_external_id": "account_id",
+            "kind": "kind",
+            "occurred_on": "occurred_on",
+            "csm_email": "csm_id",
+            "note": "note",
+        },
+        _touches,
+        Touch.external_id,
+        defaults={"note": ""},
     ),
 }

@@ -17,6 +17,7 @@ from cstier.models import (
     Department,
     OnboardingMilestone,
     Subscription,
+    Touch,
     UsageMetric,
 )
 from tests.factories import AccountFactory
@@ -53,6 +54,12 @@ VALID_ROWS = {
     },
     "needs": {"external_id": "NE-1", "account_external_id": "AC-1", "code": "help"},
     "milestones": {"external_id": "MS-1", "account_external_id": "AC-1", "name": "Kickoff"},
+    "touches": {
+        "external_id": "TO-1",
+        "account_external_id": "AC-1",
+        "kind": "call",
+        "occurred_on": "2026-01-01",
+    },
 }
 MODELS = {
     "companies": Company,
@@ -63,6 +70,7 @@ MODELS = {
     "usage": UsageMetric,
     "needs": AccountNeed,
     "milestones": OnboardingMilestone,
+    "touches": Touch,
 }
 NUMBER_COLUMNS = [
     (kind.name, spec.name)

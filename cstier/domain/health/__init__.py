@@ -1,0 +1,1 @@
+"""Account health: scorecards as data, vectorized scoring, bands with hysteresis, the back-test."""

@@ -1,0 +1,1 @@
+"""Onboarding: plans of milestones, each account's status, time to first value."""

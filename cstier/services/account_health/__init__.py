@@ -1,0 +1,1 @@
+"""Account health use cases: scorecards, scoring the book, overrides, history, the back-test."""

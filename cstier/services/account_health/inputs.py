@@ -1,0 +1,100 @@
+"""Read every scorecard input for the book as it stood on a day, one column per input."""
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cstier.domain.engagement import engagement_inputs
+from cstier.domain.health.scorecard import ONBOARDING_POINTS
+from cstier.domain.onboarding.status import onboarding_status
+from cstier.models import Account, AccountCoverage, CoverageModel, UsageMetric
+from cstier.services.engagement import read_cadences, read_touches
+from cstier.services.onboarding.steps import as_of, read_steps
+from cstier.services.tiering.fields import read_chunked
+from cstier.store.bulk_reads import read_frame
+from cstier.store.column_reads import JsonFields
+
+USAGE_LOOKBACK_DAYS = 190  # the latest period and up to three before it, monthly or weekly
+TREND_PERIODS = 3
+
+
+def read_book(session: Session, attribute_keys: list[str]) -> pd.DataFrame:
+    """Return every account's coverage model (id and key), renewal date and named attributes."""
+    stmt = (
+        select(
+            Account.id,
+            AccountCoverage.coverage_model_id,
+            CoverageModel.key,
+            Account.renewal_date,
+        )
+        .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
+        .outerjoin(CoverageModel, AccountCoverage.coverage_model_id == CoverageModel.id)
+    )
+    fields = JsonFields(Account.attributes, {f"attr.{k}": k for k in attribute_keys})
+    catalog = {"coverage_model_id": "number", "model_key": "text", "renewal_date": "date"}
+    catalog |= {f"attr.{k}": "number" for k in attribute_keys}
+    book = read_chunked(
+        session,
+        stmt,
+        ["account_id", "coverage_model_id", "model_key", "renewal_date"],
+        catalog,
+        fields if attribute_keys else None,
+    )
+    return book.set_index("account_id")
+
+
+def usage_inputs(session: Session, metric: str, day: date, index: pd.Index) -> pd.DataFrame:
+    """Return the metric's latest value before the day and its trend in % over the periods before."""
+    stmt = select(UsageMetric.account_id, UsageMetric.period_start, UsageMetric.value).where(
+        UsageMetric.metric == metric,
+        UsageMetric.period_start < day,
+        UsageMetric.period_start >= day - timedelta(days=USAGE_LOOKBACK_DAYS),
+    )
+    rows = read_frame(session, stmt, ["account_id", "period_start", "value"])
+    rows["period_start"] = pd.to_datetime(rows["period_start"])
+    rows["value"] = pd.to_numeric(rows["value"]).astype("float64")
+    rows = rows.sort_values(["account_id", "period_start"])
+    back = rows.groupby("account_id").cumcount(ascending=False)
+    latest = rows[back == 0].set_index("account_id")["value"]
+    earlier = rows[(back >= 1) & (back <= TREND_PERIODS)].groupby("account_id")["value"].mean()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        trend = (latest / earlier.reindex(latest.index) - 1) * 100
+    trend = trend.astype("float64")
+    trend = trend.where(np.isfinite(trend))
+    return pd.DataFrame(
+        {f"usage.{metric}": latest.reindex(index), f"usage.{metric}.trend": trend.reindex(index)},
+        index=index,
+    ).astype("float64")
+
+
+def onboarding_input(session: Session, day: date, index: pd.Index) -> pd.Series:
+    """Return each onboarding's status on the day as points; missing without an onboarding."""
+    steps = as_of(read_steps(session), day)
+    if steps.empty:
+        return pd.Series(np.nan, index=index)
+    status = onboarding_status(steps, day)["status"]
+    return status.map(ONBOARDING_POINTS).astype("float64").reindex(index)
+
+
+def read_inputs(session: Session, day: date, needed: set[str]) -> pd.DataFrame:
+    """Return the inputs the scorecards need, as they stood at the start of the day."""
+    attributes = sorted(n.removeprefix("attr.") for n in needed if n.startswith("attr."))
+    book = read_book(session, attributes)
+    inputs = book[[f"attr.{k}" for k in attributes]].astype("float64").copy()
+    metrics = {n.split(".")[1] for n in needed if n.startswith("usage.")}
+    for metric in sorted(metrics):
+        inputs = inputs.join(usage_inputs(session, metric, day, book.index))
+    if "onboarding" in needed:
+        inputs["onboarding"] = onboarding_input(session, day, book.index)
+    if needed & {"days_since_touch", "cadence_kept"}:
+        engagement = engagement_inputs(
+            book, read_touches(session, day), read_cadences(session), day
+        )
+        inputs = inputs.join(engagement)
+    if "renewal_days" in needed:
+        renewal = pd.to_datetime(book["renewal_date"])
+        inputs["renewal_days"] = (renewal - pd.Timestamp(day)).dt.days.astype("float64")
+    return inputs.join(book[["coverage_model_id", "model_key"]])

@@ -1,0 +1,142 @@
+"""Score the whole book: each account against its scorecard, banded, stored with contributions."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cstier.domain.health.bands import banded, with_overrides
+from cstier.domain.health.score import score_frame
+from cstier.domain.health.scorecard import parse_scorecard
+from cstier.models import HealthOverride, HealthScoring, Scorecard
+from cstier.models.base import utcnow
+from cstier.services.account_health.inputs import read_inputs
+from cstier.services.account_health.scorecards import ensure_default_scorecard
+from cstier.services.coverage.tiers import active_scheme_id
+from cstier.services.errors import ValidationFailed
+from cstier.services.unit_of_work import unit_of_work
+from cstier.store.bulk_reads import read_frame
+from cstier.store.health_scores import (
+    bands_on,
+    clear_day,
+    latest_day_before,
+    write_health_scores,
+)
+from cstier.store.tier_blocks import read_current_tiers
+
+
+@dataclass
+class ScoringSummary:
+    """What a scoring run wrote: the day, accounts scored and how many per band."""
+
+    scored_on: date
+    accounts: int = 0
+    by_band: dict[str, int] = field(default_factory=dict)
+
+
+def _scorecard_of(session: Session, cards: list[Scorecard], inputs: pd.DataFrame) -> pd.Series:
+    """Return each account's scorecard id: coverage model, else value tier, else the default."""
+    default = next(c.id for c in cards if c.scope == "default")
+    chosen = pd.Series(default, index=inputs.index, dtype="int64")
+    by_tier = {c.scope_key: c.id for c in cards if c.scope == "value_tier"}
+    scheme_id = active_scheme_id(session, "value") if by_tier else None
+    if scheme_id is not None:
+        tiers = read_current_tiers(session, [scheme_id])[scheme_id]
+        tier = pd.Series(tiers["tier"].astype(object).to_numpy(), index=tiers["account_id"])
+        picked = tier.reindex(inputs.index).map(by_tier)
+        chosen = chosen.where(picked.isna(), picked)
+    by_model = {c.scope_key: c.id for c in cards if c.scope == "coverage_model"}
+    if by_model:
+        picked = inputs["model_key"].astype(object).map(by_model)
+        chosen = chosen.where(picked.isna(), picked)
+    return chosen.astype("int64")
+
+
+def measure_values(scored: pd.DataFrame, inputs: pd.DataFrame, measures) -> np.ndarray:
+    """Return input, points, weight share and contribution of each measure, side by side."""
+    parts = []
+    for m in measures:
+        source = inputs[m.input] if m.input in inputs else pd.Series(np.nan, index=inputs.index)
+        parts += [source, scored[f"points.{m.key}"], scored[f"share.{m.key}"],
+                  scored[f"contribution.{m.key}"]]  # fmt: skip
+    return np.column_stack([np.asarray(p, dtype="float64") for p in parts])
+
+
+def _overrides(session: Session) -> pd.DataFrame:
+    stmt = (
+        select(HealthOverride.account_id, HealthOverride.band, HealthOverride.expires_on)
+        .where(HealthOverride.revoked_at.is_(None))
+        .order_by(HealthOverride.created_at)
+    )
+    return read_frame(session, stmt, ["account_id", "band", "expires_on"])
+
+
+def score_day(session: Session, day: date, now: datetime) -> ScoringSummary:
+    """Score every account on inputs as they stood at the start of the day, in the caller's transaction."""
+    ensure_default_scorecard(session)
+    cards = list(session.scalars(select(Scorecard)))
+    parsed = {c.id: parse_scorecard(c.definition) for c in cards}
+    needed = {m.input for card in parsed.values() for m in card.measures}
+    inputs = read_inputs(session, day, needed)
+    card_of = _scorecard_of(session, cards, inputs)
+    previous = bands_on(session, latest_day_before(session, day))
+    overrides = _overrides(session)
+    clear_day(session, day)
+    frames, values = [], []
+    for card_id, card in parsed.items():
+        mine = inputs[(card_of == card_id).to_numpy()]
+        if mine.empty:
+            continue
+        scored = score_frame(mine, card)
+        computed = banded(scored["score"], scored["enough"], previous, card)
+        session.add(
+            HealthScoring(
+                scored_on=day,
+                scorecard_id=card_id,
+                measures=[{"key": m.key, "label": m.label} for m in card.measures],
+                computed_at=now,
+            )
+        )
+        values.append(measure_values(scored, mine, card.measures))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "account_id": scored.index,
+                    "scorecard_id": card_id,
+                    "score": scored["score"].round(2).to_numpy(),
+                    "coverage": scored["coverage"].round(4).to_numpy(),
+                    "computed_band": computed.to_numpy(),
+                    "band": with_overrides(computed, overrides, day).to_numpy(),
+                }
+            )
+        )
+    summary = ScoringSummary(day)
+    session.flush()
+    for scores, packed in zip(frames, values, strict=True):
+        summary.accounts += write_health_scores(session, day, scores, packed, now)
+        for band, count in scores["band"].value_counts().items():
+            summary.by_band[band] = summary.by_band.get(band, 0) + int(count)
+    return summary
+
+
+def score_accounts(session: Session, now: datetime | None = None) -> ScoringSummary:
+    """Score the whole book for today and store the scores with their contributions."""
+    now = now or utcnow()
+    with unit_of_work(session):
+        return score_day(session, now.date(), now)
+
+
+def backfill_scores(
+    session: Session, months: int, now: datetime | None = None
+) -> list[ScoringSummary]:
+    """Score the 1st of each of the past months, oldest first, from the dated inputs."""
+    now = now or utcnow()
+    if not 1 <= months <= 60:
+        raise ValidationFailed("months: must be 1 to 60", {"months": ["must be 1 to 60"]})
+    first = pd.Timestamp(now.date()).to_period("M")
+    days = [(first - back).to_timestamp().date() for back in range(months, 0, -1)]
+    with unit_of_work(session):
+        return [score_day(session, day, now) for day in days]

@@ -1,0 +1,32 @@
+"""Which segment each account is in, for the health and onboarding figures."""
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cstier.models import Account, AccountCoverage, CoverageModel, User
+from cstier.services.coverage.tiers import active_scheme_id
+from cstier.store.bulk_reads import read_frame
+from cstier.store.tier_blocks import read_current_tiers
+
+SEGMENT_FIELDS = {"coverage_model": "Coverage model", "value_tier": "Value tier", "csm": "CSM"}
+
+
+def account_segments(session: Session, by: str) -> pd.Series:
+    """Return each account's segment name (missing when it has none), indexed by account id."""
+    if by == "value_tier":
+        scheme_id = active_scheme_id(session, "value")
+        if scheme_id is None:
+            return pd.Series(dtype=object)
+        tiers = read_current_tiers(session, [scheme_id])[scheme_id]
+        return pd.Series(tiers["tier"].astype(object).to_numpy(), index=tiers["account_id"])
+    if by == "coverage_model":
+        stmt = select(AccountCoverage.account_id, CoverageModel.name).join(
+            CoverageModel, AccountCoverage.coverage_model_id == CoverageModel.id
+        )
+    elif by == "csm":
+        stmt = select(Account.id, User.name).join(User, Account.csm_id == User.id)
+    else:
+        raise ValueError(f"unknown segment field {by!r}")
+    frame = read_frame(session, stmt, ["account_id", "segment"])
+    return pd.Series(frame["segment"].to_numpy(), index=frame["account_id"].to_numpy())

@@ -1,0 +1,81 @@
+"""Health scores in bulk: one day's scores for the book replaced at once, the bands before a day."""
+
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from cstier.models import HealthScore, HealthScoring
+from cstier.store.bulk_reads import read_frame
+from cstier.store.bulk_writes import BulkWriter
+
+COLUMNS = (
+    "account_id", "scorecard_id", "scored_on", "score", "coverage", "computed_band", "band",
+    "measures", "computed_at",
+)  # fmt: skip
+VALUE_TYPE = np.dtype("<f4")
+
+
+def pack_measures(values: np.ndarray) -> list[bytes]:
+    """Return each row of a (accounts × values) array as little-endian float32 bytes."""
+    packed = np.ascontiguousarray(values, dtype=VALUE_TYPE)
+    if packed.shape[0] == 0:
+        return []
+    return packed.view(np.dtype((np.void, packed.shape[1] * VALUE_TYPE.itemsize))).ravel().tolist()
+
+
+def unpack_measures(blob: bytes, measures: int) -> np.ndarray:
+    """Return a score's values as a (measures × 4) float array."""
+    return np.frombuffer(bytes(blob), dtype=VALUE_TYPE).astype("float64").reshape(measures, -1)
+
+
+def clear_day(session: Session, scored_on: date) -> None:
+    """Delete a day's scores and scorings before it is scored again."""
+    session.execute(delete(HealthScore).where(HealthScore.scored_on == scored_on))
+    session.execute(delete(HealthScoring).where(HealthScoring.scored_on == scored_on))
+
+
+def write_health_scores(
+    session: Session, scored_on: date, scores: pd.DataFrame, values: np.ndarray, now: datetime
+) -> int:
+    """Insert a day's scores; `values` holds each row's measure values; return how many."""
+    writer = BulkWriter(session, now)
+    # SQLite keeps dates as ISO text; PostgreSQL's COPY takes the date itself.
+    day = scored_on if writer.postgres else scored_on.isoformat()
+    score = scores["score"].astype(object).where(scores["score"].notna(), None)
+    rows = list(
+        zip(
+            scores["account_id"].astype(int).tolist(),
+            scores["scorecard_id"].astype(int).tolist(),
+            [day] * len(scores),
+            score.tolist(),
+            scores["coverage"].astype(float).tolist(),
+            scores["computed_band"].tolist(),
+            scores["band"].tolist(),
+            pack_measures(values),
+            [writer.stamp] * len(scores),
+            strict=True,
+        )
+    )
+    writer.insert("health_score", COLUMNS, rows)
+    return len(rows)
+
+
+def latest_day_before(session: Session, day: date) -> date | None:
+    """Return the last scoring day before the day, if any."""
+    return session.scalar(
+        select(func.max(HealthScore.scored_on)).where(HealthScore.scored_on < day)
+    )
+
+
+def bands_on(session: Session, day: date | None) -> pd.Series:
+    """Return each account's computed band on a scoring day, indexed by account id."""
+    if day is None:
+        return pd.Series(dtype=object)
+    stmt = select(HealthScore.account_id, HealthScore.computed_band).where(
+        HealthScore.scored_on == day
+    )
+    frame = read_frame(session, stmt, ["account_id", "band"])
+    return pd.Series(frame["band"].to_numpy(), index=frame["account_id"].to_numpy(), dtype=object)
