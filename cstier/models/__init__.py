@@ -13,6 +13,7 @@ from cstier.models.coverage import (
     Handoff,
     Pool,
 )
+from cstier.models.metrics import ChurnedAccount, MetricResult, SegmentHeadline
 from cstier.models.org import Company, Contact, Department
 from cstier.models.outbox import OutboxEvent
 from cstier.models.revenue import (
@@ -44,6 +45,9 @@ __all__ = [
     "CsmProfile",
     "Handoff",
     "Pool",
+    "ChurnedAccount",
+    "MetricResult",
+    "SegmentHeadline",
     "AccountNeed",
     "ApiToken",
     "ImportRun",

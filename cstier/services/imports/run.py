@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.imports import KINDS, AttributeType, ErrorList, RowError, clean_text
+from cstier.domain.imports.end_dates import stored_end_dates
 from cstier.domain.imports.headers import ATTRIBUTE_PREFIX, HeaderMapping, resolve
 from cstier.domain.imports.sniff import EncodingRefused
 from cstier.domain.imports.validate import filled_rows
@@ -70,6 +71,9 @@ class ImportRequest:
     mapping: dict[str, str] | None = None
     encoding: str | None = None
     retier: bool = False
+    end_dates: str = (
+        "exclusive"  # subscriptions: "inclusive" when end dates are last days of service
+    )
     limits: ReadLimits = field(default_factory=ReadLimits)
     sizes: BatchSizes = field(default_factory=BatchSizes)
 
@@ -136,9 +140,12 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     )
 
     def read():
-        return validated(
+        chunks = validated(
             kind, _text_chunks(source, mapping, request.sizes.import_chunk_rows), attributes
         )
+        if kind.name != "subscriptions":
+            return chunks
+        return ((stored_end_dates(f, request.end_dates), e) for f, e in chunks)
 
     def make_upsert(rows: int) -> Upsert:
         return Upsert(

@@ -55,12 +55,11 @@ def show(account_id: int):
     override_form.scheme_id.choices = [
         (s.id, s.name) for s in tier_schemes.active_schemes(db.session)
     ]
-    arr_cents, active_subscriptions = current_arr.account_current_arr(db.session, account)
+    current = current_arr.account_current_arr(db.session, account)
     return render_template(
         "accounts/show.html",
         account=account,
-        arr_cents=arr_cents,
-        active_subscriptions=active_subscriptions,
+        current=current,
         definitions=definitions,
         history=audit.history(db.session, "account", account.id),
         can_edit=can_edit_account(actor, account.csm_id),

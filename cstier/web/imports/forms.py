@@ -34,5 +34,13 @@ class MappingForm(FlaskForm):
     """Carry the CSRF token and the re-tier choice; the column selects are read from the request."""
 
     retier = BooleanField("Re-tier the book after the import")
+    end_dates = SelectField(
+        "Subscription end dates are",
+        choices=[
+            ("exclusive", "the first day without service (stored as they are)"),
+            ("inclusive", "the last day of service (one day is added)"),
+        ],
+        default="exclusive",
+    )
     preview = SubmitField("Preview (dry run)")
     apply = SubmitField("Apply import")
