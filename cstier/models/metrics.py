@@ -27,6 +27,7 @@ class MetricResult(db.Model):
     accounts_churned: Mapped[int] = mapped_column(Integer)
     accounts_new: Mapped[int] = mapped_column(Integer)
     accounts_reactivated: Mapped[int] = mapped_column(Integer)
+    accounts_passing: Mapped[int] = mapped_column(Integer)  # active only between the snapshots
     mrr_start_cents: Mapped[int] = mapped_column(BigInteger)
     mrr_end_cents: Mapped[int] = mapped_column(BigInteger)
     churned_cents: Mapped[int] = mapped_column(BigInteger)

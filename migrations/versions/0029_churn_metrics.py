@@ -50,6 +50,7 @@ def upgrade():
         sa.Column("accounts_churned", sa.Integer(), nullable=False),
         sa.Column("accounts_new", sa.Integer(), nullable=False),
         sa.Column("accounts_reactivated", sa.Integer(), nullable=False),
+        sa.Column("accounts_passing", sa.Integer(), nullable=False),
         sa.Column("mrr_start_cents", sa.BigInteger(), nullable=False),
         sa.Column("mrr_end_cents", sa.BigInteger(), nullable=False),
         sa.Column("churned_cents", sa.BigInteger(), nullable=False),

@@ -1,0 +1,42 @@
+"""A period's figures in the shape the CLI, the API and the pages share."""
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from cstier.domain.metrics.rates import bridge, grr, logo_churn, nrr
+from cstier.domain.metrics.retention import FIGURES
+
+
+def segment_report(figures: Mapping) -> dict:
+    """Return one segment's figures: counts, MRR in cents, rates as fractions, the bridge."""
+    return {
+        "segment": figures["segment"],
+        "accounts_start": int(figures["accounts_start"]),
+        "accounts_churned": int(figures["accounts_churned"]),
+        "logo_churn": logo_churn(figures),
+        "mrr_start_cents": int(figures["mrr_start_cents"]),
+        "mrr_end_cents": int(figures["mrr_end_cents"]),
+        "churned_mrr_cents": int(figures["churned_cents"]),
+        "contraction_cents": int(figures["contraction_cents"]),
+        "grr": grr(figures),
+        "nrr": nrr(figures),
+        "bridge": bridge(figures),
+    }
+
+
+def total_figures(segments: pd.DataFrame, name: str = "Total") -> dict:
+    """Return the sum of the segments' figures: every account is in exactly one segment."""
+    sums = {f: int(segments[f].sum()) if len(segments) else 0 for f in FIGURES}
+    return {"segment": name, **sums}
+
+
+def churn_report(segments: pd.DataFrame) -> dict:
+    """Return the total and the segments (largest start MRR first, "(none)" last)."""
+    rows = segments.assign(_none=segments["segment"] == "(none)").sort_values(
+        ["_none", "mrr_start_cents", "segment"], ascending=[True, False, True]
+    )
+    return {
+        "total": segment_report(total_figures(segments)),
+        "segments": [segment_report(row) for row in rows.to_dict("records")],
+    }
