@@ -40,3 +40,27 @@ def churn_report(segments: pd.DataFrame) -> dict:
         "total": segment_report(total_figures(segments)),
         "segments": [segment_report(row) for row in rows.to_dict("records")],
     }
+
+
+def report_rows(report: dict) -> list[dict]:
+    """Return the segments then the total as flat rows (the bridge as bridge_* columns)."""
+    rows = []
+    for item in [*report["segments"], report["total"]]:
+        flat = {key: value for key, value in item.items() if key != "bridge"}
+        flat.update({f"bridge_{step}": cents for step, cents in item["bridge"].items()})
+        rows.append(flat)
+    return rows
+
+
+def trend_rows(series: dict) -> list[dict]:
+    """Return a monthly series as flat rows, one per period and segment, the total included."""
+    return [
+        {"start": period["start"], "end": period["end"], **row}
+        for period in series["periods"]
+        for row in report_rows(period)
+    ]
+
+
+def percent(rate: float | None) -> str:
+    """Return a rate as a percentage with one decimal, or "n/a"."""
+    return "n/a" if rate is None else f"{rate * 100:.1f} %"

@@ -11,6 +11,7 @@ from cstier.domain.metrics import InvalidPeriod, Period, churn_report
 from cstier.domain.metrics.periods import trailing_months
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor, sees_whole_book
 from cstier.models import TierScheme
+from cstier.models.base import utcnow
 from cstier.services.errors import ValidationFailed
 from cstier.services.metrics.churned import refresh_churned
 from cstier.services.metrics.compute import compute_figures, split_figures, visible_book
@@ -75,9 +76,14 @@ def churn(session: Session, actor: Actor, start: date, end: date, by: str | None
 
 
 def trend(
-    session: Session, actor: Actor, today: date, periods: int = 12, by: str | None = None
+    session: Session,
+    actor: Actor,
+    today: date | None = None,
+    periods: int = 12,
+    by: str | None = None,
 ) -> dict:
     """Return the monthly figures of the `periods` full months before `today`, oldest first."""
+    today = today or utcnow().date()
     if not 1 <= periods <= MAX_TREND_PERIODS:
         raise ValidationFailed(
             f"periods: ask for 1 to {MAX_TREND_PERIODS} months, not {periods}",
@@ -95,8 +101,9 @@ def trend(
     return {**_envelope(split, computed_at), "periods": series}
 
 
-def refresh_metrics(session: Session, now: datetime) -> RefreshSummary:
+def refresh_metrics(session: Session, now: datetime | None = None) -> RefreshSummary:
     """Compute and store the standard monthly figures of every stored split and the churned accounts."""
+    now = now or utcnow()
     months = trailing_months(now.date(), STANDARD_MONTHS)
     rows = {}
     with unit_of_work(session):
