@@ -15,6 +15,7 @@ def register_api(app: Flask) -> None:
         capacity,
         companies,
         coverage,
+        metrics,
         reports,
         runs,
         schemes,
@@ -26,7 +27,7 @@ def register_api(app: Flask) -> None:
     app.json = FiniteJSONProvider(app)  # every JSON response, API or page, stays standard
     api = create_api(app)
     modules = (companies, accounts, account_tiers, schemes, runs, segments, capacity, coverage)
-    for module in (*modules, reports):
+    for module in (*modules, metrics, reports):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: no cross-site request to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(tokens_page)

@@ -46,6 +46,11 @@ def tier_move(account, scheme_id: int, tier: str, at: datetime) -> None:
 @pytest.fixture
 def book(db_session, csm, other_csm):
     """Five accounts over January 2026: churned, expanded, contracted, new, reactivated."""
+    return january_book(csm, other_csm)
+
+
+def january_book(csm, other_csm) -> dict:
+    """Write five accounts over January 2026: churned, expanded, contracted, new, reactivated."""
     ensure_default_schemes(db.session)
     value = db.session.scalar(select(TierScheme).where(TierScheme.key == "value_tiers"))
     company = CompanyFactory(region="EMEA", industry="Software")
