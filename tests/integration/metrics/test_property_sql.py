@@ -1,8 +1,8 @@
 """Random books: the engine's bridge reconciles and plain SQL agrees on churn, contraction and NRR."""
 
 import random
-from types import SimpleNamespace
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import Date, bindparam, delete, insert, text
