@@ -60,12 +60,28 @@
               datasets: [{ label: 'Median ' + chart.x, data: Object.values(chart.medians), backgroundColor: colours }] },
       options: { maintainAspectRatio: false, animation: false },
     }),
+    // One line per segment of one rate (logo_churn, grr or nrr, in %) over the months.
+    retention: (chart) => ({
+      type: 'line',
+      data: { labels: chart.labels,
+              datasets: Object.entries(chart.segments).map(([name, rates], i) => (
+                { label: name, data: rates[chart.rate], borderColor: colours[i % colours.length],
+                  backgroundColor: colours[i % colours.length], spanGaps: true, tension: 0.2 })) },
+      options: { maintainAspectRatio: false, scales: { y: { title: { display: true, text: '%' } } },
+                 plugins: { legend: { display: chart.legend !== false } } },
+    }),
   };
 
-  document.querySelectorAll('canvas[data-chart]').forEach(canvas => {
-    const build = builders[canvas.dataset.chart];
-    if (build) {
-      new Chart(canvas, build(JSON.parse(canvas.dataset.series)));
-    }
-  });
+  const draw = (root) => {
+    root.querySelectorAll('canvas[data-chart]:not([data-drawn])').forEach(canvas => {
+      const build = builders[canvas.dataset.chart];
+      if (build) {
+        canvas.dataset.drawn = '1';
+        new Chart(canvas, build(JSON.parse(canvas.dataset.series)));
+      }
+    });
+  };
+  draw(document);
+  // Parts loaded later by htmx (the dashboard's retention card) carry their own charts.
+  document.body.addEventListener('htmx:afterSettle', (event) => draw(event.target));
 })();

@@ -17,6 +17,7 @@ def register_web(app: Flask) -> None:
     from cstier.web.coverage.routes import bp as coverage_bp
     from cstier.web.imports.routes import bp as imports_bp
     from cstier.web.main.routes import bp as main_bp
+    from cstier.web.metrics.routes import bp as metrics_bp
     from cstier.web.reports import bp as reports_bp
     from cstier.web.tiers import builder, suggest  # noqa: F401  (routes on the tiers blueprint)
     from cstier.web.tiers.routes import bp as tiers_bp
@@ -32,6 +33,7 @@ def register_web(app: Flask) -> None:
         companies_bp,
         tiers_bp,
         reports_bp,
+        metrics_bp,
         coverage_bp,
         imports_bp,
         admin_bp,

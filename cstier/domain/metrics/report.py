@@ -64,3 +64,23 @@ def trend_rows(series: dict) -> list[dict]:
 def percent(rate: float | None) -> str:
     """Return a rate as a percentage with one decimal, or "n/a"."""
     return "n/a" if rate is None else f"{rate * 100:.1f} %"
+
+
+def trend_chart(series: dict) -> dict:
+    """Return the monthly series as chart data: month labels, and per segment each rate in %."""
+    labels = [period["start"][:7] for period in series["periods"]]
+    names = list(
+        dict.fromkeys(
+            ["Total", *(s["segment"] for period in series["periods"] for s in period["segments"])]
+        )
+    )
+    lines: dict[str, dict[str, list]] = {
+        name: {"logo_churn": [], "grr": [], "nrr": []} for name in names
+    }
+    for period in series["periods"]:
+        rows = {s["segment"]: s for s in period["segments"]} | {"Total": period["total"]}
+        for name, rates in lines.items():
+            for rate, values in rates.items():
+                value = rows[name][rate] if name in rows else None
+                values.append(None if value is None else round(value * 100, 2))
+    return {"labels": labels, "segments": lines}

@@ -61,21 +61,41 @@ def _passing(book: SubscriptionBook, start: int, end: int) -> np.ndarray:
     return np.bincount(book.account[between], minlength=book.size) > 0
 
 
-def period_figures(book: SubscriptionBook, period: Period, segments: Segments) -> pd.DataFrame:
-    """Return one row of FIGURES per segment with an account in the period, reconciled."""
+MEMBERS = ("cohort", "churned", "retained", "contracted", "expanded", "new", "reactivated")
+
+
+def _accounts_in(book: SubscriptionBook, period: Period, segments: Segments) -> dict:
+    """Return per account: start and end MRR, the period's flags, and its segment code."""
     start, end = day_number(period.start), day_number(period.end)
     mrr_start, active_start = _snapshot(book, start)
     mrr_end, active_end = _snapshot(book, end)
     arriving = active_end & ~active_start
     reactivated = arriving & _had_before(book, start)
-    new = arriving & ~reactivated
-    churned = active_start & ~active_end
     retained = active_start & active_end
-    passing = _passing(book, start, end) & ~active_start & ~active_end
     change = np.where(retained, mrr_end - mrr_start, 0)
-    # Cohort accounts stay in their start segment; arrivals count where they are at the end.
-    segment = np.where(arriving, segments.codes_on(end), segments.codes_on(start))
-    size = len(segments.names)
+    return {
+        "mrr_start": mrr_start,
+        "mrr_end": mrr_end,
+        "cohort": active_start,
+        "active_end": active_end,
+        "churned": active_start & ~active_end,
+        "retained": retained,
+        "contracted": change < 0,
+        "expanded": change > 0,
+        "new": arriving & ~reactivated,
+        "reactivated": reactivated,
+        "passing": _passing(book, start, end) & ~active_start & ~active_end,
+        "change": change,
+        # Cohort accounts stay in their start segment; arrivals count where they are at the end.
+        "segment": np.where(arriving, segments.codes_on(end), segments.codes_on(start)),
+    }
+
+
+def period_figures(book: SubscriptionBook, period: Period, segments: Segments) -> pd.DataFrame:
+    """Return one row of FIGURES per segment with an account in the period, reconciled."""
+    accounts = _accounts_in(book, period, segments)
+    segment, size = accounts["segment"], len(segments.names)
+    mrr_start, mrr_end, change = accounts["mrr_start"], accounts["mrr_end"], accounts["change"]
 
     def total(values: np.ndarray) -> np.ndarray:
         return np.bincount(segment, weights=values, minlength=size).round().astype(np.int64)
@@ -83,24 +103,43 @@ def period_figures(book: SubscriptionBook, period: Period, segments: Segments) -
     figures = pd.DataFrame(
         {
             "segment": segments.names,
-            "accounts_start": total(active_start),
-            "accounts_churned": total(churned),
-            "accounts_new": total(new),
-            "accounts_reactivated": total(reactivated),
-            "accounts_passing": total(passing),
-            "mrr_start_cents": total(np.where(active_start, mrr_start, 0)),
-            "mrr_end_cents": total(np.where(retained, mrr_end, 0)),
-            "churned_cents": total(np.where(churned, mrr_start, 0)),
+            "accounts_start": total(accounts["cohort"]),
+            "accounts_churned": total(accounts["churned"]),
+            "accounts_new": total(accounts["new"]),
+            "accounts_reactivated": total(accounts["reactivated"]),
+            "accounts_passing": total(accounts["passing"]),
+            "mrr_start_cents": total(np.where(accounts["cohort"], mrr_start, 0)),
+            "mrr_end_cents": total(np.where(accounts["retained"], mrr_end, 0)),
+            "churned_cents": total(np.where(accounts["churned"], mrr_start, 0)),
             "contraction_cents": total(np.maximum(-change, 0)),
             "expansion_cents": total(np.maximum(change, 0)),
-            "new_cents": total(np.where(new, mrr_end, 0)),
-            "reactivation_cents": total(np.where(reactivated, mrr_end, 0)),
+            "new_cents": total(np.where(accounts["new"], mrr_end, 0)),
+            "reactivation_cents": total(np.where(accounts["reactivated"], mrr_end, 0)),
         }
     )
-    closing = total(np.where(active_end, mrr_end, 0))
+    closing = total(np.where(accounts["active_end"], mrr_end, 0))
     check_bridge(figures, closing, period)
     counted = figures[list(FIGURES[:5])].sum(axis=1) > 0
     return figures[counted].reset_index(drop=True)
+
+
+def members(
+    book: SubscriptionBook, period: Period, segments: Segments, measure: str, segment: str | None
+) -> pd.DataFrame:
+    """Return account_id, segment, mrr_start_cents, mrr_end_cents of the accounts behind a figure."""
+    accounts = _accounts_in(book, period, segments)
+    chosen = accounts[measure].copy()
+    if segment is not None:
+        code = segments.names.index(segment) if segment in segments.names else -1
+        chosen &= accounts["segment"] == code
+    return pd.DataFrame(
+        {
+            "account_id": book.accounts[chosen],
+            "segment": np.asarray(segments.names, dtype=object)[accounts["segment"][chosen]],
+            "mrr_start_cents": accounts["mrr_start"][chosen],
+            "mrr_end_cents": accounts["mrr_end"][chosen],
+        }
+    )
 
 
 def check_bridge(figures: pd.DataFrame, closing: np.ndarray, period: Period) -> None:
