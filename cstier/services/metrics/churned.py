@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from sqlalchemy import case, delete, exists, func, insert, literal, select, union_all
+import numpy as np
+from sqlalchemy import ColumnElement, case, delete, exists, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from cstier.models import Account, ChurnedAccount, Subscription
@@ -44,6 +45,25 @@ def refresh_churned(session: Session, today: date) -> int:
     return session.scalar(select(func.count()).select_from(ChurnedAccount))
 
 
-def is_churned(account_id: int):
-    """Return the condition an account is stored as churned, for queries on Account."""
-    return exists().where(ChurnedAccount.account_id == account_id)
+def still_customer(account_id) -> ColumnElement[bool]:
+    """Return the condition an account (id column) is not stored as churned."""
+    return ~exists().where(ChurnedAccount.account_id == account_id)
+
+
+def churned_account_ids(session: Session) -> np.ndarray:
+    """Return the ids of the accounts stored as churned, sorted."""
+    ids = session.scalars(select(ChurnedAccount.account_id).order_by(ChurnedAccount.account_id))
+    return np.fromiter(ids, dtype=np.int64)
+
+
+def churned_since(session: Session, account_id: int) -> ChurnedAccount | None:
+    """Return the account's churned record (with the day it ended), or None while a customer."""
+    return session.get(ChurnedAccount, account_id)
+
+
+def churned_among(session: Session, account_ids: list[int]) -> set[int]:
+    """Return which of the listed accounts are stored as churned."""
+    if not account_ids:
+        return set()
+    stmt = select(ChurnedAccount.account_id).where(ChurnedAccount.account_id.in_(account_ids))
+    return set(session.scalars(stmt))

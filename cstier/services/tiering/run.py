@@ -21,11 +21,13 @@ from cstier.domain.tiering import (
     input_columns,
     row_positions,
 )
+from cstier.domain.tiering.frozen import keep_frozen
 from cstier.models import OutboxEvent, TieringRun, TierOverride, TierScheme
 from cstier.models.base import utcnow
 from cstier.services.coverage.derive import StoredCoverage, derive_coverage, stored_coverage
 from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.errors import Forbidden, ValidationFailed
+from cstier.services.metrics.churned import churned_account_ids
 from cstier.services.tiering.changes import ChangeBatch
 from cstier.services.tiering.fields import FIELD_ARR_CENTS, field_catalog, load_book
 from cstier.services.tiering.schemes import active_schemes, validate
@@ -111,12 +113,14 @@ def propose(
     current: pd.DataFrame | None = None,
     explain: bool = True,
     overrides: pd.DataFrame | None = None,
+    churned: np.ndarray | None = None,
 ) -> SchemeOutcome:
     """Evaluate one scheme over the book, with hysteresis and overrides, and diff it.
 
     Without `explain`, explanations are left for `SchemeOutcome.explanations` to compute
     for the rows that need them: explaining the whole book costs more than evaluating it.
-    Given `current` and `overrides`, it reads nothing from the database.
+    Given `current`, `overrides` and `churned`, it reads nothing from the database.
+    Churned accounts keep their current tier (domain/tiering/frozen.py).
     """
     if current is None:
         current = read_current_tiers(session, [scheme.id], with_pending=True)[scheme.id]
@@ -126,6 +130,9 @@ def propose(
     if parsed.hysteresis is not None and not current.empty:
         result = apply_hysteresis(result, current, parsed)
     result = apply_overrides(result, overrides, now)
+    if churned is None:
+        churned = churned_account_ids(session)
+    result = keep_frozen(result, current, churned)
     changes = diff_tiers(current[["account_id", "tier"]], result[["account_id", "tier"]])
     return SchemeOutcome(scheme, version, result, changes, current, parsed, book)
 
@@ -156,6 +163,7 @@ def evaluate_each(
     current = read_current_tiers(session, [s.id for s in schemes], by_runs)
     # Read up front: evaluating then reads nothing, and a run reads the stored coverage meanwhile.
     overrides = {s.id: active_overrides(session, s.id, now) for s in schemes}
+    churned = churned_account_ids(session)
 
     def outcomes() -> Iterator[SchemeOutcome]:
         for s in schemes:
@@ -169,6 +177,7 @@ def evaluate_each(
                 current.pop(s.id),
                 explain,
                 overrides.pop(s.id),
+                churned,
             )
 
     return book, outcomes()

@@ -12,6 +12,7 @@ from cstier.extensions import db
 from cstier.models import Account
 from cstier.services import accounts, audit, companies, users, workspace
 from cstier.services.errors import Forbidden, NotFound
+from cstier.services.metrics.churned import churned_among, churned_since
 from cstier.services.tiering import current_arr
 from cstier.services.tiering import history as tier_history
 from cstier.services.tiering import overrides as tier_overrides
@@ -41,7 +42,8 @@ def index():
         per_page=per_page,
         max_per_page=200,
     )
-    return render_template("accounts/index.html", form=form, page=page, flt=flt)
+    churned = churned_among(db.session, [a.id for a in page.items])
+    return render_template("accounts/index.html", form=form, page=page, flt=flt, churned=churned)
 
 
 @bp.route("/<int:account_id>")
@@ -56,10 +58,12 @@ def show(account_id: int):
         (s.id, s.name) for s in tier_schemes.active_schemes(db.session)
     ]
     current = current_arr.account_current_arr(db.session, account)
+    churned = churned_since(db.session, account.id)
     return render_template(
         "accounts/show.html",
         account=account,
         current=current,
+        churned=churned,
         definitions=definitions,
         history=audit.history(db.session, "account", account.id),
         can_edit=can_edit_account(actor, account.csm_id),
