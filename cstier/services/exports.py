@@ -15,6 +15,7 @@ from cstier.models import Account, CustomAttribute, TierChange, TierScheme, Usag
 from cstier.services.accounts import AccountFilter, list_query, scoped
 from cstier.services.errors import ServiceError
 from cstier.services.imports.targets import TARGETS
+from cstier.services.tiering.current_arr import current_arr
 from cstier.store.bulk_reads import read_frame
 
 EXPORTS = {
@@ -44,10 +45,15 @@ def accounts_frame(session: Session, actor: Actor, flt: AccountFilter) -> pd.Dat
         stmt = TARGETS["accounts"].current().where(Account.id.in_(ids[start : start + ID_BATCH]))
         frames.append(read_frame(session, stmt, [c.name for c in stmt.selected_columns]))
     if not frames:
-        return pd.DataFrame(columns=names + [f"attr.{k}" for k in keys])
+        empty = [*names[: names.index("arr") + 1], "current_arr", *names[names.index("arr") + 1 :]]
+        return pd.DataFrame(columns=empty + [f"attr.{k}" for k in keys])
     stored = pd.concat(frames).set_index("id").reindex(ids)
     out = stored[names].copy()
     out["arr"] = stored["arr"].map(lambda cents: f"{cents / 100:.2f}")
+    # Current ARR is read, not imported: an accounts import ignores the column.
+    field = pd.Series(stored["arr"].to_numpy(dtype=float) / 100)
+    current = current_arr(session, pd.Series(ids), field)
+    out.insert(out.columns.get_loc("arr") + 1, "current_arr", [f"{units:.2f}" for units in current])
     for name in ("contract_start_date", "renewal_date"):
         out[name] = pd.to_datetime(stored[name]).dt.strftime("%Y-%m-%d")
     attributes = stored["attributes"].map(_as_dict)

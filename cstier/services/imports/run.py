@@ -25,6 +25,7 @@ from cstier.services.imports.reader import ReadLimits, Source, UnreadableFile, o
 from cstier.services.imports.refs import References
 from cstier.services.imports.targets import TARGETS
 from cstier.services.imports.upsert import Tally, Upsert, link_late_parents
+from cstier.services.metrics import refresh_metrics
 from cstier.services.tiering.run import run_tiering
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_writes import checkpoint_after, large_page_cache
@@ -198,6 +199,12 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
         writer.close()
     _count(outcome, upsert.tally)
     _record(session, request, outcome, now)
+    if (
+        kind.name == "subscriptions"
+        and not request.dry_run
+        and (outcome.created or outcome.updated)
+    ):
+        refresh_metrics(session, now)  # churn figures and churned accounts follow the new rows
     if request.retier and not request.dry_run and (outcome.created or outcome.updated):
         try:
             outcome.retier_run_id = run_tiering(

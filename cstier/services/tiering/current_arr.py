@@ -99,3 +99,17 @@ def account_current_arr(session: Session, account: Account, day: date | None = N
     if row is None:
         return AccountArr(account.arr_cents, 0, False)
     return AccountArr(int(row.arr_cents), int(row.subscriptions), True)
+
+
+def with_current_arr(
+    session: Session, accounts: list[Account], day: date | None = None
+) -> list[Account]:
+    """Set `current_arr_cents` on each listed account (one query for the list) and return them."""
+    ids = [account.id for account in accounts]
+    if not ids:
+        return accounts
+    stmt = active_arr_query(day or utcnow().date()).where(Subscription.account_id.in_(ids))
+    found = {row.account_id: int(row.arr_cents) for row in session.execute(stmt)}
+    for account in accounts:
+        account.current_arr_cents = found.get(account.id, account.arr_cents)
+    return accounts

@@ -42,6 +42,7 @@ def index():
         per_page=per_page,
         max_per_page=200,
     )
+    current_arr.with_current_arr(db.session, page.items)
     churned = churned_among(db.session, [a.id for a in page.items])
     return render_template("accounts/index.html", form=form, page=page, flt=flt, churned=churned)
 

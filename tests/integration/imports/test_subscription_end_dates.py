@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from cstier.extensions import db
-from cstier.models import Subscription
+from cstier.models import ChurnedAccount, Subscription
 from tests.factories import AccountFactory, CompanyFactory
 
 HEADER = "external_id,account_external_id,product,start_date,end_date,mrr"
@@ -61,3 +61,9 @@ def test_bad_subscriptions_are_refused_naming_row_and_column(
     assert outcome.errors.total == 1
     assert str(outcome.errors.items[0]).startswith(message)
     assert _stored() == {}
+
+
+def test_a_subscriptions_import_refreshes_the_churned_accounts(account, write_file, run_import):
+    path = write_file("s.csv", f"{HEADER}\nS-1,AC-1,Core,2020-01-01,2021-01-01,10\n")
+    assert run_import("subscriptions", path).created == 1
+    assert db.session.scalar(select(ChurnedAccount.account_id)) == account.id
