@@ -11,6 +11,7 @@ import pandas as pd
 
 from cstier.domain.metrics.book import SubscriptionBook
 from cstier.domain.metrics.periods import Period, day_number
+from cstier.domain.metrics.sweep import Sweep
 
 # The sums and counts of one period and segment; rates follow from them (rates.py).
 FIGURES = (
@@ -41,36 +42,24 @@ class Segments(Protocol):
     def codes_on(self, day: int) -> np.ndarray: ...
 
 
-def _snapshot(book: SubscriptionBook, day: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return each account's MRR on `day` and whether it has a subscription running then."""
-    running = (book.start <= day) & (book.end > day)
-    accounts = book.account[running]
-    mrr = np.bincount(accounts, weights=book.mrr_cents[running], minlength=book.size)
-    active = np.bincount(accounts, minlength=book.size) > 0
-    return np.rint(mrr).astype(np.int64), active
-
-
-def _had_before(book: SubscriptionBook, day: int) -> np.ndarray:
-    """Return whether each account had a subscription start before `day`."""
-    return np.bincount(book.account[book.start < day], minlength=book.size) > 0
-
-
-def _passing(book: SubscriptionBook, start: int, end: int) -> np.ndarray:
-    """Return whether each account ran on some day strictly between the two snapshots."""
-    between = (book.start < end) & (book.end > start + 1)
-    return np.bincount(book.account[between], minlength=book.size) > 0
-
-
 MEMBERS = ("cohort", "churned", "retained", "contracted", "expanded", "new", "reactivated")
 
 
-def _accounts_in(book: SubscriptionBook, period: Period, segments: Segments) -> dict:
+def _accounts_in(sweep: Sweep, period: Period, segments: Segments) -> dict:
     """Return per account: start and end MRR, the period's flags, and its segment code."""
     start, end = day_number(period.start), day_number(period.end)
-    mrr_start, active_start = _snapshot(book, start)
-    mrr_end, active_end = _snapshot(book, end)
+    opening = sweep.at(start)
+    if end - start >= 2:
+        # Ran on a day strictly inside: started by end − 1, not all ended by start + 1.
+        ended_inside = sweep.at(start + 1).ends
+        ran_inside = sweep.at(end - 1).starts > ended_inside
+    else:
+        ran_inside = np.zeros(sweep.size, dtype=bool)
+    closing = sweep.at(end)
+    mrr_start, active_start = opening.mrr, opening.active
+    mrr_end, active_end = closing.mrr, closing.active
     arriving = active_end & ~active_start
-    reactivated = arriving & _had_before(book, start)
+    reactivated = arriving & (sweep.first_start < start)
     retained = active_start & active_end
     change = np.where(retained, mrr_end - mrr_start, 0)
     return {
@@ -84,16 +73,16 @@ def _accounts_in(book: SubscriptionBook, period: Period, segments: Segments) -> 
         "expanded": change > 0,
         "new": arriving & ~reactivated,
         "reactivated": reactivated,
-        "passing": _passing(book, start, end) & ~active_start & ~active_end,
+        "passing": ran_inside & ~active_start & ~active_end,
         "change": change,
         # Cohort accounts stay in their start segment; arrivals count where they are at the end.
         "segment": np.where(arriving, segments.codes_on(end), segments.codes_on(start)),
     }
 
 
-def period_figures(book: SubscriptionBook, period: Period, segments: Segments) -> pd.DataFrame:
+def period_figures(sweep: Sweep, period: Period, segments: Segments) -> pd.DataFrame:
     """Return one row of FIGURES per segment with an account in the period, reconciled."""
-    accounts = _accounts_in(book, period, segments)
+    accounts = _accounts_in(sweep, period, segments)
     segment, size = accounts["segment"], len(segments.names)
     mrr_start, mrr_end, change = accounts["mrr_start"], accounts["mrr_end"], accounts["change"]
 
@@ -127,7 +116,7 @@ def members(
     book: SubscriptionBook, period: Period, segments: Segments, measure: str, segment: str | None
 ) -> pd.DataFrame:
     """Return account_id, segment, mrr_start_cents, mrr_end_cents of the accounts behind a figure."""
-    accounts = _accounts_in(book, period, segments)
+    accounts = _accounts_in(Sweep(book), period, segments)
     chosen = accounts[measure].copy()
     if segment is not None:
         code = segments.names.index(segment) if segment in segments.names else -1
@@ -164,8 +153,9 @@ def check_bridge(figures: pd.DataFrame, closing: np.ndarray, period: Period) -> 
 def retention(book: SubscriptionBook, periods: list[Period], segments: Segments) -> pd.DataFrame:
     """Return FIGURES per period and segment: period_start, period_end, segment, figures."""
     parts = []
-    for period in periods:
-        figures = period_figures(book, period, segments)
+    sweep = Sweep(book)
+    for period in sorted(periods):
+        figures = period_figures(sweep, period, segments)
         figures.insert(0, "period_end", period.end)
         figures.insert(0, "period_start", period.start)
         parts.append(figures)
