@@ -1,5 +1,7 @@
 """`cstier demo` loads a demo book; `cstier up` migrates, loads it if needed and serves."""
 
+from datetime import datetime
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -10,6 +12,7 @@ from cstier.extensions import db
 from cstier.services import users
 from cstier.services.batch_sizes import batch_sizes
 from cstier.services.demo import DatabaseNotEmpty, DemoLogin, DemoResult, load_demo
+from cstier.services.metrics import refresh_metrics
 from cstier.services.setup import set_up_workspace
 from cstier.services.tiering.run import run_tiering
 
@@ -60,12 +63,28 @@ def _set_up() -> None:
         )
 
 
-def _tier() -> None:
-    """Tier the demo book once with the workspace's schemes: a demo is only useful tiered."""
+def _tier(since: datetime | None = None) -> None:
+    """Tier the demo book once with the workspace's schemes: a demo is only useful tiered.
+
+    A freshly loaded book is tiered as of `since`, before its subscription history starts.
+    """
     summary = run_tiering(
-        db.session, SYSTEM_ACTOR, trigger="demo", sizes=batch_sizes(current_app.config)
+        db.session,
+        SYSTEM_ACTOR,
+        trigger="demo",
+        sizes=batch_sizes(current_app.config),
+        now=since,
     )
     click.echo(f"Tiered {summary.accounts_evaluated:,} accounts with the default schemes.")
+
+
+def _metrics() -> None:
+    """Compute the stored churn and retention figures, as the nightly refresh does."""
+    summary = refresh_metrics(db.session)
+    click.echo(
+        f"Computed churn and retention for {len(summary.rows)} splits; "
+        f"{summary.churned_accounts:,} accounts churned."
+    )
 
 
 def _report(result: DemoResult) -> None:
@@ -82,9 +101,11 @@ def _report(result: DemoResult) -> None:
 @with_appcontext
 def demo_command(accounts: int, seed: int) -> None:
     """Fill an empty database with a realistic demo book of accounts and users."""
-    _report(_load(accounts, seed))
+    result = _load(accounts, seed)
+    _report(result)
     _set_up()
-    _tier()
+    _tier(result.history_start)
+    _metrics()
 
 
 @click.command("up")
@@ -99,12 +120,16 @@ def up_command(accounts: int, seed: int, host: str, port: int, no_serve: bool) -
     from flask_migrate import upgrade
 
     upgrade()
+    since = None
     if users.has_users(db.session):
         click.echo("The database already has users; demo data not loaded.")
     else:
-        _report(_load(accounts, seed))
+        result = _load(accounts, seed)
+        _report(result)
+        since = result.history_start
     _set_up()
-    _tier()
+    _tier(since)
+    _metrics()
     click.echo(f"\ncstier is at http://{host}:{port}")
     if not no_serve:
         # app.run() refuses to start inside the flask CLI; run the same dev server directly.
