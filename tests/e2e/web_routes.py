@@ -20,6 +20,8 @@ STRING_PARAMS = {
     ("imports.export", "fmt"): "csv",
     ("imports.template", "kind"): "accounts",
     ("imports.mapping", "token"): "a" * 43,
+    ("metrics.export", "table"): "trend",
+    ("metrics.export", "fmt"): "csv",
 }
 
 
