@@ -51,8 +51,8 @@ def _accounts_in(sweep: Sweep, period: Period, segments: Segments) -> dict:
     opening = sweep.at(start)
     if end - start >= 2:
         # Ran on a day strictly inside: started by end − 1, not all ended by start + 1.
-        ended_inside = sweep.at(start + 1).ends
-        ran_inside = sweep.at(end - 1).starts > ended_inside
+        ended_inside = sweep.ends_by(start + 1)
+        ran_inside = sweep.starts_by(end - 1) > ended_inside
     else:
         ran_inside = np.zeros(sweep.size, dtype=bool)
     closing = sweep.at(end)

@@ -5,7 +5,7 @@ Tier schemes, coverage model and CSM come from their history: the last change be
 "(none)" segment, so the segments always sum to the total.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -40,9 +40,18 @@ class SegmentHistory:
     until: np.ndarray  # the next change's `at` for the same account, or the end of time
     label: np.ndarray  # segment code of each change
     from_history: bool = True
+    last: list = field(default_factory=lambda: [None, None])  # the last day asked, its codes
 
     def codes_on(self, day: int) -> np.ndarray:
         """Return each account's segment by its last change before 00:00 UTC of `day`."""
+        # A month's end day is the next month's start: the last answer is asked again.
+        if self.last[0] == day:
+            return self.last[1]
+        codes = self._codes_on(day)
+        self.last[:] = [day, codes]
+        return codes
+
+    def _codes_on(self, day: int) -> np.ndarray:
         cutoff = day * SECONDS_PER_DAY
         holds = (self.at < cutoff) & (self.until >= cutoff)
         codes = np.zeros(self.size, dtype=np.int64)

@@ -13,13 +13,27 @@ import numpy as np
 from cstier.domain.metrics.book import SubscriptionBook
 
 
+def _day_order(days: np.ndarray) -> np.ndarray:
+    """Return the order sorting day numbers, stable; a radix sort when they span < 65,535 days."""
+    if not len(days):
+        return np.arange(0, dtype=np.intp)
+    finite = days[days != np.iinfo(np.int64).max]
+    low = int(finite.min()) if len(finite) else 0
+    high = int(finite.max()) if len(finite) else 0
+    if high - low >= np.iinfo(np.uint16).max - 1:
+        return np.argsort(days, kind="stable")
+    # Open ends sort last; numpy sorts 16-bit integers stably by radix, in linear time.
+    offsets = np.minimum(days - low, high - low + 1).astype(np.uint16)
+    return np.argsort(offsets, kind="stable")
+
+
 class Sweep:
     """Cumulative starts and ends per account up to a day; days are best asked in order."""
 
     def __init__(self, book: SubscriptionBook):
         self.size = book.size
-        by_start = np.argsort(book.start, kind="stable")
-        by_end = np.argsort(book.end, kind="stable")
+        by_start = _day_order(book.start)
+        by_end = _day_order(book.end)
         self.start_days = book.start[by_start]
         self.start_accounts = book.account[by_start]
         self.start_mrr = book.mrr_cents[by_start].astype(float)
@@ -40,6 +54,20 @@ class Sweep:
 
     def at(self, day: int) -> "Snapshot":
         """Return each account's starts, ends and running MRR (cents) as of `day`, as copies."""
+        self._advance(day)
+        return Snapshot(self.starts.copy(), self.ends.copy(), self.mrr.copy())
+
+    def starts_by(self, day: int) -> np.ndarray:
+        """Return each account's subscriptions started by `day` (a copy)."""
+        self._advance(day)
+        return self.starts.copy()
+
+    def ends_by(self, day: int) -> np.ndarray:
+        """Return each account's subscriptions ended by `day` (a copy)."""
+        self._advance(day)
+        return self.ends.copy()
+
+    def _advance(self, day: int) -> None:
         if day < self.day:
             self._reset()
         started = int(np.searchsorted(self.start_days, day, side="right"))
@@ -55,7 +83,6 @@ class Sweep:
             removed = np.bincount(accounts, self.end_mrr[self.ended : ended], self.size)
             self.mrr -= np.rint(removed).astype(np.int64)
         self.day, self.started, self.ended = day, started, ended
-        return Snapshot(self.starts.copy(), self.ends.copy(), self.mrr.copy())
 
 
 @dataclass(frozen=True)
