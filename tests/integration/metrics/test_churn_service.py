@@ -1,13 +1,20 @@
 """The churn service over a real database: totals, splits as of the start, stored results, refusals."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
 
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.extensions import db
-from cstier.models import ChurnedAccount, MetricResult
+from cstier.models import (
+    ChurnedAccount,
+    CoverageChange,
+    CoverageModel,
+    CustomAttribute,
+    MetricResult,
+)
+from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.errors import ValidationFailed
 from cstier.services.metrics import churn, refresh_metrics, trend
 from tests.factories import AccountFactory, CompanyFactory
@@ -121,3 +128,28 @@ def test_churned_accounts_are_those_without_a_running_subscription(book):
     )
     assert churned == {book["Churner"].id: date(2026, 1, 20), by_stage.id: None}
     assert summary.churned_accounts == 2
+
+
+def test_custom_attribute_and_coverage_model_splits(book):
+    db.session.add(CustomAttribute(key="crm", label="CRM", data_type="text"))
+    book["Grower"].attributes = {"crm": "HubSpot"}
+    ensure_default_coverage(db.session)
+    model = db.session.scalars(select(CoverageModel).order_by(CoverageModel.id)).first()
+    db.session.add(
+        CoverageChange(
+            account_id=book["Shrinker"].id,
+            to_model_id=model.id,
+            at=datetime(2025, 6, 1, tzinfo=UTC),
+        )
+    )
+    db.session.commit()
+    crm = churn(db.session, SYSTEM_ACTOR, JAN, FEB, "attr.crm")
+    assert {s["segment"]: s["accounts_start"] for s in crm["segments"]} == {
+        "HubSpot": 1,
+        "(none)": 2,
+    }
+    models = churn(db.session, SYSTEM_ACTOR, JAN, FEB, "coverage_model")
+    assert {s["segment"]: s["accounts_start"] for s in models["segments"]} == {
+        model.name: 1,
+        "(none)": 2,
+    }
