@@ -16,6 +16,7 @@ for PostgreSQL (its schema is dropped and rebuilt). Best of --repeat runs.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import resource
 import subprocess
@@ -33,6 +34,7 @@ from bench_tiering_run import (  # noqa: E402
     STAMP,
     book_frames,
     bulk_load,
+    dbapi_connect,
     make_app,
     reset_schema,
 )
@@ -96,6 +98,28 @@ def tier_history_frame(accounts: int, scheme_id: int, seed: int = 13) -> pd.Data
     )
 
 
+def load_with_nulls(url: str, table: str, frame: pd.DataFrame) -> None:
+    """Bulk-load a frame whose empty cells are NULL (COPY without escapes on PostgreSQL)."""
+    if not url.startswith("postgresql"):
+        bulk_load(url, table, frame)
+        return
+    conn = dbapi_connect(url)
+    try:
+        buffer = io.StringIO()
+        frame.to_csv(buffer, sep="\t", header=False, index=False, na_rep="\\N")
+        columns = ", ".join(frame.columns)
+        with conn.cursor() as cursor:
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                copy.write(buffer.getvalue())
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {len(frame) + 1}, false)"
+            )
+            cursor.execute(f"ANALYZE {table}")
+        conn.commit()
+    finally:
+        conn.close()
+
+
 def phase_build(url: str, accounts: int, subscriptions: int) -> None:
     """Build the schema, the accounts, their subscriptions and the value tier history."""
     from sqlalchemy import select
@@ -116,8 +140,8 @@ def phase_build(url: str, accounts: int, subscriptions: int) -> None:
     bulk_load(url, "company", company)
     bulk_load(url, "account", account)
     del company, account
-    bulk_load(url, "subscription", subscription_frame(accounts, subscriptions))
-    bulk_load(url, "tier_change", tier_history_frame(accounts, scheme_id))
+    load_with_nulls(url, "subscription", subscription_frame(accounts, subscriptions))
+    load_with_nulls(url, "tier_change", tier_history_frame(accounts, scheme_id))
     print(f"build: {time.perf_counter() - started:.1f} s", flush=True)
 
 
