@@ -586,7 +586,15 @@ def floor_run(session, url: str) -> tuple[float, float, int]:
     parsed = {s.id: validate(session, s.current.definition) for s in schemes}
     snapshot = read_snapshot(session, parsed, now, committed=False, for_write=False)
     outcomes = [  # only to learn which rows change
-        propose(s, parsed[s.id], s.current_version, snapshot.accounts, *snapshot.take(s.id), now)
+        propose(
+            s,
+            parsed[s.id],
+            s.current_version,
+            snapshot.accounts,
+            *snapshot.take(s.id),
+            snapshot.churned,
+            now,
+        )
         for s in schemes
     ]
     keys = [

@@ -17,6 +17,7 @@ def register_api(app: Flask) -> None:
         capacity,
         companies,
         coverage,
+        metrics,
         reports,
         runs,
         schemes,
@@ -39,7 +40,7 @@ def register_api(app: Flask) -> None:
         capacity,
         coverage,
     )
-    for module in (*modules, reports):
+    for module in (*modules, metrics, reports):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: no cross-site request to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(tokens_page)

@@ -16,6 +16,7 @@ from cstier.models import Account
 from cstier.services import account_list, accounts
 from cstier.services.accounts import SORTS, AccountFilter
 from cstier.services.errors import Forbidden
+from cstier.services.tiering.current_arr import with_current_arr
 
 blp = api_blueprint("accounts", "/accounts", "Customer accounts, within the caller's book.")
 
@@ -33,6 +34,13 @@ class AccountSchema(ma.Schema):
     contact_id = Id(allow_none=True)
     csm_id = Id(allow_none=True, metadata={"description": "The owning CSM's user id."})
     arr_cents = Count(MAX_BIGINT, metadata={"description": "Annual recurring revenue in cents."})
+    current_arr_cents = ma.fields.Integer(
+        dump_only=True,
+        metadata={
+            "description": "Twelve times the MRR of the subscriptions running today; 0 when "
+            "every subscription ended; the ARR field for an account without subscriptions."
+        },
+    )
     plan = Text(50, allow_none=True)
     lifecycle_stage = ma.fields.String(validate=validate.OneOf(list(LIFECYCLE_STAGES)))
     contract_start_date = ma.fields.Date(allow_none=True)
@@ -103,6 +111,7 @@ def _filter(args: dict) -> AccountFilter:
 
 
 def _with_etag(account: Account) -> tuple[Account, dict]:
+    with_current_arr(db.session, [account])
     return account, {"ETag": etag(account.version)}
 
 
@@ -116,7 +125,9 @@ class AccountCollection(MethodView):
     def get(self, args: dict, pagination_parameters):
         """List accounts (a CSM sees only their own) with their tiers, filtered and paginated."""
         stmt, columns = account_list.listed_query(db.session, current_actor(), _filter(args))
-        return account_list.listed_rows(page_of(stmt, pagination_parameters), columns)
+        rows = account_list.listed_rows(page_of(stmt, pagination_parameters), columns)
+        with_current_arr(db.session, [row.account for row in rows])
+        return rows
 
     @blp.arguments(AccountSchema)
     @blp.response(201, AccountSchema)

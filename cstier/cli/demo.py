@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+from datetime import datetime
 
 import click
 from flask import current_app
@@ -15,6 +16,7 @@ from cstier.services.batch_sizes import batch_sizes
 from cstier.services.demo import DatabaseNotEmpty, DemoLogin, DemoResult, load_demo
 from cstier.services.demo_health import seed_demo_health
 from cstier.services.demo_story import tell_demo_story
+from cstier.services.metrics import refresh_metrics
 from cstier.services.setup import set_up_workspace
 from cstier.services.tiering.run import run_tiering
 
@@ -80,19 +82,30 @@ def _set_up() -> None:
 
 
 def _tier() -> None:
-    """Tier the demo book once with the workspace's schemes: a demo is only useful tiered."""
+    """Re-tier the book with the workspace's schemes, as `cstier up` does on each start."""
     summary = run_tiering(
         db.session, SYSTEM_ACTOR, trigger="demo", sizes=batch_sizes(current_app.config)
     )
     click.echo(f"Tiered {summary.accounts_evaluated:,} accounts with the default schemes.")
 
 
-def _live_through_weeks(seed: int) -> None:
-    """Give the fresh demo book twelve weeks of runs, moves, pins and handoffs."""
-    story = tell_demo_story(db.session, seed, sizes=batch_sizes(current_app.config))
+def _live_through_weeks(seed: int, since: datetime | None) -> None:
+    """Tier the fresh demo book before its history, then live twelve weeks of runs and moves."""
+    story = tell_demo_story(
+        db.session, seed, first_run_at=since, sizes=batch_sizes(current_app.config)
+    )
     click.echo(
-        f"Lived {story.runs} weekly runs ({story.moves:,} tier moves), "
+        f"Lived {story.runs} runs ({story.moves:,} tier moves), "
         f"{story.overrides} overrides and {story.handoffs} handoffs into the demo book."
+    )
+
+
+def _metrics() -> None:
+    """Compute the stored churn and retention figures, as the nightly refresh does."""
+    summary = refresh_metrics(db.session)
+    click.echo(
+        f"Computed churn and retention for {len(summary.rows)} splits; "
+        f"{summary.churned_accounts:,} accounts churned."
     )
 
 
@@ -118,9 +131,11 @@ def _report(result: DemoResult) -> None:
 @with_appcontext
 def demo_command(accounts: int, seed: int) -> None:
     """Fill an empty database with a realistic demo book of accounts and users."""
-    _report(_load(accounts, seed))
+    result = _load(accounts, seed)
+    _report(result)
     _set_up()
-    _live_through_weeks(seed)
+    _live_through_weeks(seed, result.history_start)
+    _metrics()
     _health()
 
 
@@ -139,9 +154,11 @@ def up_command(accounts: int, seed: int, host: str, port: int, no_serve: bool) -
         _set_up()
         _tier()
     else:
-        _report(_load(accounts, seed))
+        result = _load(accounts, seed)
+        _report(result)
         _set_up()
-        _live_through_weeks(seed)
+        _live_through_weeks(seed, result.history_start)
+        _metrics()
         _health()
     click.echo(f"\ncstier is at http://{host}:{port}")
     if not no_serve:

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from cstier.domain.imports import KINDS
+from cstier.domain.imports.end_dates import END_DATE_CONVENTIONS
 from cstier.domain.imports.mapping import ImportMapping
 from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
@@ -67,9 +68,22 @@ def echo_outcome(outcome: ImportOutcome) -> None:
     show_default=True,
     help="Re-tier the book after an import that changed something.",
 )
+@click.option(
+    "--end-dates",
+    type=click.Choice(END_DATE_CONVENTIONS),
+    default="exclusive",
+    show_default=True,
+    help="Subscriptions: inclusive when end dates are the last day of service (adds one day).",
+)
 @with_appcontext
 def import_command(
-    kind: str, file: Path, dry_run: bool, mapping: Path | None, encoding: str | None, retier: bool
+    kind: str,
+    file: Path,
+    dry_run: bool,
+    mapping: Path | None,
+    encoding: str | None,
+    retier: bool,
+    end_dates: str,
 ) -> None:
     """Import a CSV or XLSX file of KIND: validated whole, written all or nothing."""
     chosen = _read_mapping(mapping) if mapping else None
@@ -81,6 +95,7 @@ def import_command(
         mapping=chosen,
         encoding=encoding,
         retier=retier,
+        end_dates=end_dates,
         limits=ReadLimits.from_config(current_app.config),
         sizes=batch_sizes(current_app.config),
     )

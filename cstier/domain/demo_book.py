@@ -94,6 +94,7 @@ class DemoBook:
     accounts: pd.DataFrame
     users: pd.DataFrame
     needs: pd.DataFrame
+    subscriptions: pd.DataFrame
     custom_attributes: tuple[dict, ...] = CUSTOM_ATTRIBUTES
 
 
@@ -390,6 +391,71 @@ def _needs(rng: np.random.Generator, accounts: pd.DataFrame, as_of: date) -> pd.
     )
 
 
+HISTORY_DAYS = 730  # two years of subscription history: 24 monthly periods to measure
+EXPANSION_SHARE, CONTRACTION_SHARE, REACTIVATION_SHARE = 0.3, 0.12, 0.05
+
+
+def _window_days(rng: np.random.Generator, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Draw one day in [low, high) per row (datetime64[D] bounds, high > low)."""
+    span = np.maximum((high - low).astype(np.int64), 1)
+    return low + (rng.random(len(low)) * span).astype(np.int64).astype("m8[D]")
+
+
+def _subscriptions(rng: np.random.Generator, accounts: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Generate 24 months of subscriptions: a core plan per account, add-ons won and lost,
+    churned accounts' plans ending, and a few accounts leaving and coming back.
+
+    Core MRR is the ARR field ÷ 12, so current ARR starts near the imported figure.
+    """
+    today = np.datetime64(as_of, "D")
+    window = today - np.timedelta64(HISTORY_DAYS, "D")
+    n = len(accounts)
+    ids = accounts["id"].to_numpy()
+    start = accounts["contract_start_date"].to_numpy().astype("datetime64[D]")
+    core_mrr = accounts["arr_cents"].to_numpy() // 12
+    churned = accounts["lifecycle_stage"].cat.codes.to_numpy() == LIFECYCLE.index("churned")
+    u = rng.random(n)
+    settled = ~churned & (start < window + np.timedelta64(200, "D"))
+    returning = settled & (u < REACTIVATION_SHARE)
+    # A churned account's plan ended in the window; a returning one's paused and restarted.
+    core_end = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    ended_from = np.maximum(start + np.timedelta64(30, "D"), window)
+    core_end[churned] = _window_days(rng, ended_from, np.maximum(ended_from + 1, today))[churned]
+    gap_start = _window_days(rng, np.maximum(start, window), today - np.timedelta64(150, "D"))
+    gap_end = gap_start + rng.integers(35, 120, n).astype("m8[D]")
+    core_start = np.where(returning, gap_end, start)
+    rows = [
+        (ids, "Core", core_start, core_end, core_mrr),
+        (ids[returning], "Core (before a pause)", start[returning], gap_start[returning],
+         core_mrr[returning]),
+    ]  # fmt: skip
+    open_ = ~churned & (rng.random(n) < EXPANSION_SHARE)
+    added = _window_days(rng, np.maximum(core_start + 1, window), today)
+    rows.append((ids[open_], "Add-on", added[open_], np.full(int(open_.sum()), np.datetime64("NaT"),
+                 dtype="datetime64[D]"), (core_mrr * rng.uniform(0.1, 0.4, n)).astype(np.int64)[open_]))  # fmt: skip
+    lost = ~churned & ~returning & (rng.random(n) < CONTRACTION_SHARE)
+    dropped = _window_days(rng, np.maximum(start + 1, window), today)
+    rows.append((ids[lost], "Legacy add-on", start[lost], dropped[lost],
+                 (core_mrr * rng.uniform(0.1, 0.3, n)).astype(np.int64)[lost]))  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "account_id": np.concatenate([r[0] for r in rows]),
+            "product": _text(
+                np.concatenate([np.full(len(r[0]), r[1], dtype=object) for r in rows])
+            ),
+            "start_date": np.concatenate([r[2] for r in rows]),
+            "end_date": np.concatenate([r[3] for r in rows]),
+            "mrr_cents": np.concatenate([r[4] for r in rows]).astype(np.int64),
+        }
+    )
+    frame = frame.sort_values(["account_id", "start_date"], kind="stable").reset_index(drop=True)
+    sub_ids = np.arange(1, len(frame) + 1)
+    frame.insert(0, "external_id", _ids("demo-su-", sub_ids))
+    frame.insert(0, "id", sub_ids)
+    frame["quantity"] = 1
+    return frame
+
+
 def _users(rng: np.random.Generator) -> pd.DataFrame:
     """Return the demo users with passwords drawn from the seed (same seed, same logins)."""
     chars = PASSWORD_ALPHABET[rng.integers(0, len(PASSWORD_ALPHABET), (len(DEMO_USERS), 12))]
@@ -424,4 +490,5 @@ def generate_book(accounts: int, seed: int, as_of: date | None = None) -> DemoBo
         accounts=accounts_frame,
         users=_users(np.random.default_rng(login_seed)),
         needs=_needs(rng, accounts_frame, as_of),
+        subscriptions=_subscriptions(rng, accounts_frame, as_of),
     )

@@ -23,6 +23,7 @@ from cstier.models.coverage import (
 )
 from cstier.models.engagement import Touch, TouchCadence
 from cstier.models.health import HealthOverride, HealthScore, HealthScoring, Scorecard
+from cstier.models.metrics import ChurnedAccount, MetricResult, SegmentHeadline
 from cstier.models.onboarding import AccountOnboarding, OnboardingPlan
 from cstier.models.org import Company, Contact, Department
 from cstier.models.outbox import OutboxEvent
@@ -73,6 +74,9 @@ __all__ = [
     "CsmProfile",
     "Handoff",
     "Pool",
+    "ChurnedAccount",
+    "MetricResult",
+    "SegmentHeadline",
     "AccountNeed",
     "ApiToken",
     "ImportRun",

@@ -2,14 +2,14 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from cstier.domain.demo_book import ATTRIBUTE_COLUMNS, DemoBook, generate_book
+from cstier.domain.demo_book import ATTRIBUTE_COLUMNS, HISTORY_DAYS, DemoBook, generate_book
 from cstier.domain.demo_engagement import generate_engagement
 from cstier.models import (
     Account,
@@ -19,6 +19,7 @@ from cstier.models import (
     CustomAttribute,
     Department,
     OnboardingMilestone,
+    Subscription,
     Touch,
     UsageMetric,
     User,
@@ -54,6 +55,9 @@ class DemoResult:
 
     counts: dict[str, int]
     logins: list[DemoLogin]
+    # Before the first of the 24 months measured: the demo's tiers are dated then, so
+    # every month's segments (as of its start day) have a tier to read.
+    history_start: datetime | None = None
 
 
 def _count(session: Session, table: Table) -> int:
@@ -152,6 +156,7 @@ def load_demo(session: Session, accounts: int, seed: int, as_of: date | None = N
             (Contact.__table__, book.contacts),
             (Account.__table__, account_rows),
             (AccountNeed.__table__, book.needs),
+            (Subscription.__table__, book.subscriptions),
         ]
         for table, frame in tables:
             _insert(session, table, frame, stamp)
@@ -170,4 +175,10 @@ def load_demo(session: Session, accounts: int, seed: int, as_of: date | None = N
         session.rollback()
         raise
     counts = {table.name: len(frame) for table, frame in tables}
-    return DemoResult(counts={**counts, "custom_attribute": attributes}, logins=logins)
+    first_day = (as_of or utcnow().date()) - timedelta(days=HISTORY_DAYS + 70)
+    history_start = datetime.combine(first_day, time(6), tzinfo=UTC)
+    return DemoResult(
+        counts={**counts, "custom_attribute": attributes},
+        logins=logins,
+        history_start=history_start,
+    )

@@ -65,15 +65,22 @@ def tell_demo_story(
     seed: int,
     *,
     now: datetime | None = None,
+    first_run_at: datetime | None = None,
     weeks: int = STORY_WEEKS,
     sizes: BatchSizes = BatchSizes(),
 ) -> StorySummary:
-    """Live the demo book through `weeks` weekly runs up to `now`, then assign and pin."""
+    """Live the demo book through `weeks` weekly runs up to `now`, then assign and pin.
+
+    The first run is dated `first_run_at` when given (before a subscription history, so
+    every month of it has segments), else the first of the weekly Mondays.
+    """
     now = now or utcnow()
     rng = np.random.default_rng(seed)
     _serve_coverage_models(session)
     this_monday = datetime.combine(now.date() - timedelta(days=now.weekday()), time(6), UTC)
     mondays = [this_monday - timedelta(weeks=k) for k in range(weeks, 0, -1)]
+    if first_run_at is not None:
+        mondays[0] = min(first_run_at, mondays[0])
     runs = moves = overrides = 0
     for week, run_at in zip(range(weeks, 0, -1), mondays, strict=True):
         if week < weeks:

@@ -27,6 +27,7 @@ from cstier.services.accounts import AccountFilter, list_query, scoped
 from cstier.services.errors import ServiceError
 from cstier.services.imports.targets import TARGETS
 from cstier.services.reports import scheme_tiers
+from cstier.services.tiering.current_arr import current_arr
 from cstier.store.bulk_reads import read_frame
 
 EXPORTS = {
@@ -64,11 +65,16 @@ def accounts_frame(session: Session, actor: Actor, flt: AccountFilter) -> pd.Dat
         frames.append(read_frame(session, stmt, [c.name for c in stmt.selected_columns]))
         listed.append(read_frame(session, _shown_stmt(schemes, batch), ["id", *shown]))
     if not frames:
-        return pd.DataFrame(columns=names + shown + [f"attr.{k}" for k in keys])
+        empty = [*names[: names.index("arr") + 1], "current_arr", *names[names.index("arr") + 1 :]]
+        return pd.DataFrame(columns=empty + shown + [f"attr.{k}" for k in keys])
     stored = pd.concat(frames).set_index("id").reindex(ids)
     out = stored[names].copy()
     out[shown] = pd.concat(listed).set_index("id").reindex(ids)[shown]
     out["arr"] = stored["arr"].map(lambda cents: f"{cents / 100:.2f}")
+    # Current ARR is read, not imported: an accounts import ignores the column.
+    field = pd.Series(stored["arr"].to_numpy(dtype=float) / 100)
+    current = current_arr(session, pd.Series(ids), field)
+    out.insert(out.columns.get_loc("arr") + 1, "current_arr", [f"{units:.2f}" for units in current])
     for name in ("contract_start_date", "renewal_date"):
         out[name] = pd.to_datetime(stored[name]).dt.strftime("%Y-%m-%d")
     attributes = stored["attributes"].map(_as_dict)

@@ -107,6 +107,16 @@
       options: { maintainAspectRatio: false, indexAxis: 'y',
                  scales: { x: { stacked: true }, y: { stacked: true } } },
     }),
+    // One line per segment of one rate (logo_churn, grr or nrr, in %) over the months.
+    retention: (chart) => ({
+      type: 'line',
+      data: { labels: chart.labels,
+              datasets: Object.entries(chart.segments).map(([name, rates], i) => (
+                { label: name, data: rates[chart.rate], borderColor: colours[i % colours.length],
+                  backgroundColor: colours[i % colours.length], spanGaps: true, tension: 0.2 })) },
+      options: { maintainAspectRatio: false, scales: { y: { title: { display: true, text: '%' } } },
+                 plugins: { legend: { display: chart.legend !== false } } },
+    }),
   };
 
   // Draw each chart once: on page load, and in fragments htmx swaps in later.

@@ -21,6 +21,7 @@ def register_web(app: Flask) -> None:
     from cstier.web.health.routes import bp as health_bp
     from cstier.web.imports.routes import bp as imports_bp
     from cstier.web.main.routes import bp as main_bp
+    from cstier.web.metrics.routes import bp as metrics_bp
     from cstier.web.reports import bp as reports_bp
     from cstier.web.tiers import builder, suggest  # noqa: F401  (routes on the tiers blueprint)
     from cstier.web.tiers.routes import bp as tiers_bp
@@ -39,6 +40,7 @@ def register_web(app: Flask) -> None:
         tiers_bp,
         reports_bp,
         weekly_bp,
+        metrics_bp,
         coverage_bp,
         health_bp,
         imports_bp,

@@ -23,6 +23,8 @@ STRING_PARAMS = {
     ("weekly_reports.show", "week"): "2026-W02",
     ("weekly_reports.download", "week"): "2026-W02",
     ("weekly_reports.download", "fmt"): "csv",
+    ("metrics.export", "table"): "trend",
+    ("metrics.export", "fmt"): "csv",
 }
 
 

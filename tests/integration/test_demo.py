@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cstier import create_app
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
 from cstier.models import (
     Account,
@@ -15,11 +16,14 @@ from cstier.models import (
     CoverageModel,
     CustomAttribute,
     Department,
+    MetricResult,
+    Subscription,
     TierScheme,
     User,
     Workspace,
 )
 from cstier.services.login_limits import LoginLimits
+from cstier.services.metrics import trend
 from cstier.services.users import authenticate, create_user
 
 LOGIN_LINE = re.compile(r"^(\S+@demo\.cstier\.io)\s+(\S+)\s+(\S+)$", re.MULTILINE)
@@ -105,3 +109,17 @@ def test_up_migrates_loads_once_and_prints_the_url(tmp_path):
         assert (_count(TierScheme), _count(CoverageModel)) == (5, 3)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_demo_carries_subscription_history_and_stored_metrics(demo_output, db_session):
+    assert _count(Subscription) > 200
+    assert _count(MetricResult) > 0
+    assert "Computed churn and retention" in demo_output
+    series = trend(db_session, SYSTEM_ACTOR, periods=24)
+    totals = [p["total"] for p in series["periods"]]
+    assert series["computed_at"] is not None
+    for step in ("new", "expansion", "contraction", "churned", "reactivation"):
+        assert sum(t["bridge"][step] for t in totals) > 0, step
+    by_tier = trend(db_session, SYSTEM_ACTOR, periods=24, by="value_tiers")
+    first = {s["segment"] for s in by_tier["periods"][0]["segments"]}
+    assert first - {"(none)"}, "the oldest month has tiers to split by"

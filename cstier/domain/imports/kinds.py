@@ -95,11 +95,21 @@ SUBSCRIPTIONS = KindSpec(
         C("account_external_id", required=True, ref="accounts", max_length=100),
         C("product", required=True, max_length=100, doc="Product name."),
         C("start_date", "date", required=True),
-        C("end_date", "date", doc="Empty while the subscription runs."),
-        C("mrr", "money", doc="Monthly recurring revenue in currency units."),
+        C(
+            "end_date",
+            "date",
+            doc=(
+                "The first day it no longer runs; empty while it runs. A file giving the last"
+                " day of service is imported with end dates inclusive (one day is added)."
+            ),
+        ),
+        C("mrr", "money", doc="Monthly recurring revenue in currency units, not negative."),
         C("quantity", "int", minimum=0, doc="Seats or units (default 1)."),
     ),
-    doc="Products accounts pay for, over a period.",
+    doc=(
+        "Products accounts pay for, over a period: running from start_date until the day"
+        " before end_date (an end date equal to the start date never runs)."
+    ),
     checks=(("start_date", "end_date"),),
 )
 

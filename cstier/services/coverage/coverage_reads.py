@@ -16,6 +16,7 @@ from cstier.models import (
     Pool,
     User,
 )
+from cstier.services.metrics.churned import still_customer
 from cstier.store.bulk_reads import id_table, read_frame
 
 
@@ -97,10 +98,12 @@ def csms_frame(session: Session) -> pd.DataFrame:
 
 
 def book_frame(session: Session, csm_id: int | None = None) -> pd.DataFrame:
-    """Return every account (or one CSM's) with its owner, coverage model and ARR."""
-    stmt = select(
-        Account.id, Account.csm_id, AccountCoverage.coverage_model_id, Account.arr_cents
-    ).outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
+    """Return every account still a customer (or one CSM's) with its owner, model and ARR."""
+    stmt = (
+        select(Account.id, Account.csm_id, AccountCoverage.coverage_model_id, Account.arr_cents)
+        .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
+        .where(still_customer(Account.id))  # churned accounts leave coverage and capacity
+    )
     if csm_id is not None:
         stmt = stmt.where(Account.csm_id == csm_id)
     frame = read_frame(session, stmt, ["account_id", "csm_id", "coverage_model_id", "arr_cents"])
@@ -150,7 +153,7 @@ def model_arr_totals(session: Session) -> pd.DataFrame:
     stmt = (
         select(AccountCoverage.coverage_model_id, func.sum(Account.arr_cents), func.count())
         .join(Account, Account.id == AccountCoverage.account_id)
-        .where(AccountCoverage.coverage_model_id.is_not(None))
+        .where(AccountCoverage.coverage_model_id.is_not(None), still_customer(Account.id))
         .group_by(AccountCoverage.coverage_model_id)
     )
     rows = session.execute(stmt).all()
@@ -190,7 +193,8 @@ def open_accounts_frame(session: Session) -> pd.DataFrame:
             or_(
                 and_(Account.csm_id.is_(None), AccountCoverage.pool_id.is_(None)),
                 AccountCoverage.needs_reassignment.is_(True),
-            )
+            ),
+            still_customer(Account.id),  # a churned account needs no owner
         )
         .order_by(Account.id)
     )

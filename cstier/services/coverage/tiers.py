@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.models import Account, TierScheme
+from cstier.services.metrics.churned import still_customer
 from cstier.store.bulk_reads import read_frame
 from cstier.store.tier_blocks import read_current_tiers
 
@@ -21,7 +22,9 @@ def active_scheme_id(session: Session, dimension: str) -> int | None:
 
 
 def current_tiers(session: Session) -> pd.DataFrame:
-    """Return account_id, value_tier, needs_tier, arr_cents for every account (tiers may be None).
+    """Return account_id, value_tier, needs_tier, arr_cents of every account still a customer.
+
+    Tiers may be None; churned accounts are left out of headcount.
 
     Tiers are read from their packed blocks (store/tier_blocks.py), not joined row
     by row: at book scale that join alone would slow every capacity page.
@@ -29,7 +32,9 @@ def current_tiers(session: Session) -> pd.DataFrame:
     schemes = {"value_tier": active_scheme_id(session, "value"),
                "needs_tier": active_scheme_id(session, "needs")}  # fmt: skip
     stored = read_current_tiers(session, [i for i in schemes.values() if i is not None])
-    stmt = select(Account.id, Account.arr_cents).order_by(Account.id)
+    stmt = (
+        select(Account.id, Account.arr_cents).where(still_customer(Account.id)).order_by(Account.id)
+    )
     book = read_frame(session, stmt, ["account_id", "arr_cents"])
     for column, scheme_id in schemes.items():
         tiers = pd.Series(None, index=book.index, dtype=object)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.imports import KINDS, AttributeType, ErrorList, RowError, clean_text
+from cstier.domain.imports.end_dates import stored_end_dates
 from cstier.domain.imports.formats import FormatRefused
 from cstier.domain.imports.headers import ATTRIBUTE_PREFIX, HeaderMapping, resolve
 from cstier.domain.imports.mapping import ImportMapping
@@ -29,6 +30,7 @@ from cstier.services.imports.refs import References
 from cstier.services.imports.retier import retier_after_import
 from cstier.services.imports.targets import TARGETS
 from cstier.services.imports.upsert import Tally, Upsert, link_late_parents
+from cstier.services.metrics import refresh_metrics
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_writes import checkpoint_after, large_page_cache
 from cstier.store.sizes import BatchSizes
@@ -75,6 +77,9 @@ class ImportRequest:
     mapping: ImportMapping | dict[str, str] | None = None
     encoding: str | None = None
     retier: bool = True  # of the touched accounts, after an import that changed something
+    end_dates: str = (
+        "exclusive"  # subscriptions: "inclusive" when end dates are last days of service
+    )
     limits: ReadLimits = field(default_factory=ReadLimits)
     sizes: BatchSizes = field(default_factory=BatchSizes)
 
@@ -184,8 +189,15 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     )
 
     def read():
-        chunks = _text_chunks(source, mapping, chosen, request.sizes.import_chunk_rows)
-        return validated(kind, chunks, attributes, formats)
+        chunks = validated(
+            kind,
+            _text_chunks(source, mapping, chosen, request.sizes.import_chunk_rows),
+            attributes,
+            formats,
+        )
+        if kind.name != "subscriptions":
+            return chunks
+        return ((stored_end_dates(f, request.end_dates), e) for f, e in chunks)
 
     def make_upsert(rows: int) -> Upsert:
         return Upsert(
@@ -240,6 +252,12 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     _record(session, request, outcome, now)
     if not request.dry_run:
         remember_mapping(session, kind.name, _as_applied(chosen, mapping), request.actor_id)
+    if (
+        kind.name == "subscriptions"
+        and not request.dry_run
+        and (outcome.created or outcome.updated)
+    ):
+        refresh_metrics(session, now)  # churn figures and churned accounts follow the new rows
     if request.retier and not request.dry_run and (outcome.created or outcome.updated):
         try:
             outcome.retier_run_id = retier_after_import(session, request.actor, request.sizes)

@@ -113,7 +113,16 @@ def preview_scheme(session: Session, actor: Actor, scheme_id: int, definition: d
     )
     book = snapshot.accounts
     current, overrides = snapshot.take(scheme.id)
-    outcome = propose(scheme, parsed, scheme.current_version + 1, book, current, overrides, now)
+    outcome = propose(
+        scheme,
+        parsed,
+        scheme.current_version + 1,
+        book,
+        current,
+        overrides,
+        snapshot.churned,
+        now,
+    )
     arr = book.set_index("account_id")["arr"]
     full = outcome.result[["account_id", "tier"]].rename(columns={"tier": "to_tier"})
     before = outcome.current.set_index("account_id")["tier"] if not outcome.current.empty else None

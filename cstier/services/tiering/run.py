@@ -18,6 +18,7 @@ from cstier.domain.tiering import (
     explain_rows,
     row_positions,
 )
+from cstier.domain.tiering.frozen import keep_frozen
 from cstier.domain.tiering.inputs import input_records
 from cstier.models import OutboxEvent, TieringRun, TierScheme
 from cstier.models.base import utcnow
@@ -85,6 +86,7 @@ def propose(
     book: pd.DataFrame,
     current: pd.DataFrame,
     overrides: pd.DataFrame,
+    churned: np.ndarray,
     now: datetime,
     explain: bool = True,
 ) -> SchemeOutcome:
@@ -92,11 +94,13 @@ def propose(
 
     Without `explain`, explanations are left for `SchemeOutcome.explanations` to compute
     for the rows that need them: explaining the whole book costs more than evaluating it.
+    Churned accounts keep their current tier (domain/tiering/frozen.py).
     """
     result = evaluate(parsed, book, explain=explain)
     if parsed.hysteresis is not None and not current.empty:
         result = apply_hysteresis(result, current, parsed)
     result = apply_overrides(result, overrides, now)
+    result = keep_frozen(result, current, churned)
     changes = diff_tiers(current[["account_id", "tier"]], result[["account_id", "tier"]])
     return SchemeOutcome(scheme, version, result, changes, current, parsed, book)
 
@@ -209,6 +213,7 @@ def _tier_book(
             snapshot.accounts,
             current,
             overrides,
+            snapshot.churned,
             now,
             explain=False,
         )

@@ -1,8 +1,9 @@
 """The book as a tiering run reads it, once: accounts, current tiers, overrides and coverage."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from cstier.domain.tiering import Scheme, input_columns
 from cstier.models import TierOverride
 from cstier.services.coverage.derive import CoverageInputs, StoredCoverage, stored_coverage
+from cstier.services.metrics.churned import churned_account_ids
 from cstier.services.tiering.fields import FIELD_ARR_CENTS, field_catalog, load_book
 from cstier.store.bulk_reads import read_frame
 from cstier.store.tier_blocks import read_current_tiers
@@ -24,13 +26,15 @@ class BookSnapshot:
 
     `accounts`: account_id and the schemes' fields, in account order; `tiers` (with any
     pending moves) and `overrides` by scheme id; `coverage`: the stored coverage and owners,
-    None for a reader that writes no coverage (a dry run, a preview).
+    None for a reader that writes no coverage (a dry run, a preview); `churned`: the ids of
+    churned accounts, whose tiers stay frozen.
     """
 
     accounts: pd.DataFrame
     tiers: dict[int, pd.DataFrame]
     overrides: dict[int, pd.DataFrame]
     coverage: StoredCoverage | None
+    churned: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     def take(self, scheme_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Hand over one scheme's current tiers and overrides, letting the snapshot drop them."""
@@ -83,7 +87,7 @@ def read_snapshot(
     tiers = read_current_tiers(session, list(schemes), with_pending=by_runs)
     overrides = {scheme_id: active_overrides(session, scheme_id) for scheme_id in schemes}
     coverage = stored_coverage(session, committed) if for_write else None
-    return BookSnapshot(accounts, tiers, overrides, coverage)
+    return BookSnapshot(accounts, tiers, overrides, coverage, churned_account_ids(session))
 
 
 def active_overrides(session: Session, scheme_id: int) -> pd.DataFrame:

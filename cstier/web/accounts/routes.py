@@ -12,6 +12,7 @@ from cstier.extensions import db
 from cstier.models import Account
 from cstier.services import account_list, accounts, audit, companies, users, workspace
 from cstier.services.errors import Forbidden, NotFound
+from cstier.services.metrics.churned import churned_among, churned_since
 from cstier.services.tiering import current_arr
 from cstier.services.tiering import history as tier_history
 from cstier.services.tiering import overrides as tier_overrides
@@ -39,6 +40,8 @@ def index():
     page = account_list.list_page(db.session, current_actor(), flt, page_arg(), per_page, cap)
     if page.page > 1 and not page.items:
         abort(404)  # past the last page, as the pager never links
+    listed = [row.account for row in page.items]
+    current_arr.with_current_arr(db.session, listed)
     return render_template(
         "accounts/index.html",
         form=form,
@@ -46,6 +49,7 @@ def index():
         flt=flt,
         tier_sort=accounts.tier_sort,
         tier_filter=_tier_filter_label(page, flt),
+        churned=churned_among(db.session, [a.id for a in listed]),
     )
 
 
@@ -68,12 +72,13 @@ def show(account_id: int):
     override_form.scheme_id.choices = [
         (s.id, s.name) for s in tier_schemes.active_schemes(db.session)
     ]
-    arr_cents, active_subscriptions = current_arr.account_current_arr(db.session, account)
+    current = current_arr.account_current_arr(db.session, account)
+    churned = churned_since(db.session, account.id)
     return render_template(
         "accounts/show.html",
         account=account,
-        arr_cents=arr_cents,
-        active_subscriptions=active_subscriptions,
+        current=current,
+        churned=churned,
         definitions=definitions,
         history=audit.history(db.session, "account", account.id),
         can_edit=can_edit_account(actor, account.csm_id),

@@ -44,5 +44,13 @@ class MappingForm(FlaskForm):
         "Amounts are written", choices=list(DECIMAL_SEPARATORS.items()), default="."
     )
     companies = BooleanField("Create a company per account, named after it (no company column)")
+    end_dates = SelectField(
+        "Subscription end dates are",
+        choices=[
+            ("exclusive", "the first day without service (stored as they are)"),
+            ("inclusive", "the last day of service (one day is added)"),
+        ],
+        default="exclusive",
+    )
     preview = SubmitField("Preview (dry run)")
     apply = SubmitField("Apply import")

@@ -192,6 +192,7 @@ def run(token: str):
             mapping=chosen,
             encoding=meta["encoding"],
             retier=form.retier.data,
+            end_dates=form.end_dates.data,
             limits=_limits(),
             sizes=batch_sizes(current_app.config),
         ),

@@ -1,4 +1,4 @@
-"""Value tiers on current ARR: active subscriptions where they exist, else the account's ARR field."""
+"""Value tiers on current ARR: running subscriptions where an account has any, else its ARR field."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import count as counter
@@ -61,21 +61,26 @@ def accounts(db_session, today):
     lapsed = AccountFactory(name="Lapsed", company=company, arr_cents=100_000_00)
     bare = AccountFactory(name="Bare", company=company, arr_cents=30_000_00)
     subscribe(two, 13_000, today - timedelta(days=400))  # open-ended
-    subscribe(two, 13_000, today - timedelta(days=30), end=today)  # its last day is today
+    subscribe(
+        two, 13_000, today - timedelta(days=30), end=today + timedelta(days=1)
+    )  # ends tomorrow
     subscribe(lapsed, 90_000, today - timedelta(days=400), end=today - timedelta(days=1))
     subscribe(lapsed, 90_000, today + timedelta(days=1))  # not started yet
     subscribe(lapsed, 90_000, today - timedelta(days=900), end=today - timedelta(days=500))
     return {"two": two, "lapsed": lapsed, "bare": bare}
 
 
-def test_value_tier_reads_active_subscriptions_else_the_arr_field(db_session, accounts):
+def test_value_tier_reads_running_subscriptions_zero_when_all_ended_else_the_arr_field(
+    db_session, accounts
+):
     run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=this_morning())
 
     two = tier_of(accounts["two"].id)
     assert two.tier == "Strategic"
     assert "ARR 312,000 ≥ 250,000 → Strategic" in two.explanation
-    assert tier_of(accounts["lapsed"].id).tier == "Growth"
-    assert "ARR 100,000" in tier_of(accounts["lapsed"].id).explanation
+    # Subscriptions, none running today: current ARR 0, not the ARR field.
+    assert tier_of(accounts["lapsed"].id).tier == "Scale"
+    assert "ARR 0" in tier_of(accounts["lapsed"].id).explanation
     assert tier_of(accounts["bare"].id).tier == "Scale"
 
 
@@ -83,7 +88,7 @@ def test_load_book_replaces_arr_only_for_accounts_with_active_subscriptions(db_s
     book = load_book(db_session, {"arr"}, field_catalog(db_session)).set_index("account_id")
     assert book["arr"].to_dict() == {
         accounts["two"].id: 312_000.0,
-        accounts["lapsed"].id: 100_000.0,
+        accounts["lapsed"].id: 0.0,
         accounts["bare"].id: 30_000.0,
     }
 
@@ -106,20 +111,22 @@ def test_a_run_hands_coverage_the_arr_field_beside_the_current_arr(db_session, a
     assert derive_coverage(db_session).changed == 0
 
 
-def test_active_means_started_and_not_past_its_end_date(db_session, accounts, today):
+def test_active_means_started_and_before_its_end_date(db_session, accounts, today):
     def arr_on(day: date) -> dict[int, int]:
         frame = current_arr.active_subscription_arr(db_session, day)
         return dict(zip(frame["account_id"], frame["arr_cents"], strict=True))
 
-    assert arr_on(today) == {accounts["two"].id: 312_000_00}
+    assert arr_on(today) == {accounts["two"].id: 312_000_00, accounts["lapsed"].id: 0}
     assert arr_on(today + timedelta(days=1)) == {
         accounts["two"].id: 156_000_00,
         accounts["lapsed"].id: 1_080_000_00,
     }
+    # Lapsed's subscription ended yesterday: yesterday is the first day it no longer ran.
     assert arr_on(today - timedelta(days=1)) == {
         accounts["two"].id: 312_000_00,
-        accounts["lapsed"].id: 1_080_000_00,
+        accounts["lapsed"].id: 0,
     }
+    assert arr_on(today - timedelta(days=2))[accounts["lapsed"].id] == 1_080_000_00
 
 
 def test_without_subscriptions_the_book_costs_one_query_and_keeps_its_field(db_session):
@@ -174,7 +181,7 @@ def test_subscription_import_retiers_with_history(db_session, accounts, today, t
     run = last_run()
     assert (run.id, run.trigger) == (outcome.retier_run_id, "import")
     latest = [c for c in changes_of(accounts["lapsed"].id) if c.dimension == "value"][-1]
-    assert (latest.from_tier, latest.to_tier, latest.run_id) == ("Growth", "Strategic", run.id)
+    assert (latest.from_tier, latest.to_tier, latest.run_id) == ("Scale", "Strategic", run.id)
     assert "ARR 312,000 ≥ 250,000 → Strategic" in latest.explanation
 
 
@@ -186,11 +193,16 @@ def test_segment_summary_sums_current_arr(db_session, accounts, admin):
     value = next(s for s in summary if s["scheme"].key == "value_tiers")
     assert {t["tier"]: t["arr_cents"] for t in value["tiers"]} == {
         "Strategic": 312_000_00,
-        "Growth": 100_000_00,
         "Scale": 30_000_00,
     }
 
 
 def test_one_accounts_current_arr_and_its_subscription_count(db_session, accounts):
-    assert current_arr.account_current_arr(db_session, accounts["two"]) == (312_000_00, 2)
-    assert current_arr.account_current_arr(db_session, accounts["lapsed"]) == (100_000_00, 0)
+    assert current_arr.account_current_arr(db_session, accounts["two"]) == (312_000_00, 2, True)
+    assert current_arr.account_current_arr(db_session, accounts["lapsed"]) == (0, 0, True)
+    assert current_arr.account_current_arr(db_session, accounts["bare"]) == (30_000_00, 0, False)
+
+
+def test_a_subscription_ending_on_its_start_day_never_runs(db_session, accounts, today):
+    subscribe(accounts["bare"], 1_000, today, end=today)
+    assert current_arr.account_current_arr(db_session, accounts["bare"]) == (0, 0, True)

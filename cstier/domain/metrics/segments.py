@@ -1,0 +1,102 @@
+"""Which segment each account of the book is in on a given day.
+
+Tier schemes, coverage model and CSM come from their history: the last change before
+00:00 UTC of the day. Other fields are current values, the same on every day. Code 0 is the
+"(none)" segment, so the segments always sum to the total.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from cstier.domain.metrics.book import SubscriptionBook
+
+NONE = "(none)"
+SECONDS_PER_DAY = 86_400
+
+
+@dataclass(frozen=True)
+class FixedSegments:
+    """Segments from a current field: the same on every day of every period."""
+
+    names: list[str]
+    codes: np.ndarray
+    from_history: bool = False
+
+    def codes_on(self, day: int) -> np.ndarray:
+        """Return each book account's segment code on day number `day`."""
+        return self.codes
+
+
+@dataclass(frozen=True)
+class SegmentHistory:
+    """Segments from a change history, each change valid from `at` until the next one."""
+
+    names: list[str]
+    size: int
+    account: np.ndarray  # book position of each change
+    at: np.ndarray  # seconds since 1970, UTC
+    until: np.ndarray  # the next change's `at` for the same account, or the end of time
+    label: np.ndarray  # segment code of each change
+    from_history: bool = True
+    last: list = field(default_factory=lambda: [None, None])  # the last day asked, its codes
+
+    def codes_on(self, day: int) -> np.ndarray:
+        """Return each account's segment by its last change before 00:00 UTC of `day`."""
+        # A month's end day is the next month's start: the last answer is asked again.
+        if self.last[0] == day:
+            return self.last[1]
+        codes = self._codes_on(day)
+        self.last[:] = [day, codes]
+        return codes
+
+    def _codes_on(self, day: int) -> np.ndarray:
+        cutoff = day * SECONDS_PER_DAY
+        holds = (self.at < cutoff) & (self.until >= cutoff)
+        codes = np.zeros(self.size, dtype=np.int64)
+        codes[self.account[holds]] = self.label[holds]
+        return codes
+
+
+def _codes(labels: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Return labels as codes with "(none)" at 0 for empty or missing values."""
+    text = labels.astype("string").str.strip()
+    text = text.where(text.notna() & (text != ""), NONE)
+    codes, uniques = pd.factorize(text.to_numpy(object), sort=True)
+    names = [NONE, *[u for u in uniques if u != NONE]]
+    at = pd.Index(names).get_indexer(uniques)
+    return at[codes].astype(np.int64), names
+
+
+def fixed_segments(
+    book: SubscriptionBook, account_id: np.ndarray, labels: pd.Series
+) -> FixedSegments:
+    """Return current-field segments from one label per account id (others are "(none)")."""
+    codes, names = _codes(pd.Series(labels).reset_index(drop=True))
+    position = pd.Index(book.accounts).get_indexer(np.asarray(account_id, dtype=np.int64))
+    found = position >= 0
+    out = np.zeros(book.size, dtype=np.int64)
+    out[position[found]] = codes[found]
+    return FixedSegments(names, out)
+
+
+def segment_history(
+    book: SubscriptionBook, account_id: np.ndarray, at_seconds: np.ndarray, labels: pd.Series
+) -> SegmentHistory:
+    """Return history segments from change rows (account id, UTC seconds, label taken on)."""
+    codes, names = _codes(pd.Series(labels).reset_index(drop=True))
+    position = pd.Index(book.accounts).get_indexer(np.asarray(account_id, dtype=np.int64))
+    keep = position >= 0
+    position, at, codes = position[keep], np.asarray(at_seconds, np.int64)[keep], codes[keep]
+    order = np.lexsort((at, position))
+    position, at, codes = position[order], at[order], codes[order]
+    until = np.full(len(at), np.iinfo(np.int64).max, dtype=np.int64)
+    same = position[1:] == position[:-1]
+    until[:-1][same] = at[1:][same]
+    return SegmentHistory(names, book.size, position, at, until, codes)
+
+
+def one_segment(book: SubscriptionBook, name: str = "Total") -> FixedSegments:
+    """Return the whole book as one segment."""
+    return FixedSegments([name], np.zeros(book.size, dtype=np.int64))

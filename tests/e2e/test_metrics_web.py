@@ -1,0 +1,98 @@
+"""The segment health page over HTTP: figures per segment, drill-downs, headlines, exports, refusals."""
+
+import csv
+import io
+
+from cstier.extensions import db
+from cstier.models import SegmentHeadline
+from tests.integration.metrics.conftest import january_book
+
+JANUARY = {"start": "2026-01-01", "end": "2026-02-01"}
+
+
+def test_health_page_shows_each_segment_with_its_headline(client, auth, manager, csm, other_csm):
+    january_book(csm, other_csm)
+    auth.login(manager.email)
+    page = client.get("/metrics/", query_string={**JANUARY, "by": "value_tiers"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for segment in ("Strategic", "Growth", "Scale", "(none)", "Total"):
+        assert f'data-segment="{segment}"' in html
+    strategic = html.split('data-segment="Strategic"', 1)[1].split("</tr>", 1)[0]
+    assert "GRR 66.7 %" in strategic  # the top value tier reads GRR: (300 − 100) ÷ 300
+    growth = html.split('data-segment="Growth"', 1)[1].split("</tr>", 1)[0]
+    assert "Logo churn 0.0 %" in growth
+    assert "computed now" in html and "as on each period" in html
+    assert "/metrics/definitions#logo-churn" in html
+    assert 'data-chart="retention"' in html
+
+
+def test_a_number_lists_its_accounts(client, auth, manager, csm, other_csm):
+    book = january_book(csm, other_csm)
+    auth.login(manager.email)
+    html = client.get(
+        "/metrics/accounts",
+        query_string={**JANUARY, "by": "value_tiers", "segment": "Strategic", "measure": "churned"},
+    ).get_data(as_text=True)
+    assert f"/accounts/{book['Churner'].id}" in html
+    assert "Grower" not in html and "1 accounts" in html
+
+
+def test_a_manager_sets_a_segments_headline(client, auth, manager, csm, other_csm):
+    january_book(csm, other_csm)
+    auth.login(manager.email)
+    form = {"by": "value_tiers", "segment": "Growth", "metric": "nrr", **JANUARY}
+    response = client.post("/metrics/headline", data=form)
+    assert response.status_code == 302
+    row = db.session.query(SegmentHeadline).one()
+    assert (row.split, row.segment, row.metric) == ("value_tiers", "Growth", "nrr")
+    html = client.get("/metrics/", query_string={**JANUARY, "by": "value_tiers"}).get_data(
+        as_text=True
+    )
+    assert "NRR 90.9 %" in html.split('data-segment="Growth"', 1)[1].split("</tr>", 1)[0]
+
+
+def test_a_viewer_may_not_set_headlines(client, auth, viewer):
+    auth.login(viewer.email)
+    form = {"by": "total", "segment": "Total", "metric": "nrr"}
+    assert client.post("/metrics/headline", data=form).status_code == 403
+    assert db.session.query(SegmentHeadline).count() == 0
+
+
+def test_tables_export_as_csv_and_xlsx(client, auth, manager, csm, other_csm):
+    january_book(csm, other_csm)
+    auth.login(manager.email)
+    response = client.get("/metrics/export/churn.csv", query_string={**JANUARY, "by": "plan"})
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[-1]["segment"] == "Total" and rows[-1]["bridge_end"] == "66000"
+    xlsx = client.get("/metrics/export/trend.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+
+
+def test_definitions_and_dashboard_card(client, auth, manager, csm, other_csm):
+    january_book(csm, other_csm)
+    auth.login(manager.email)
+    html = client.get("/metrics/definitions").get_data(as_text=True)
+    for anchor in ("logo-churn", "grr", "nrr", "bridge", "contraction"):
+        assert f'id="{anchor}"' in html
+    assert "/metrics/card" in client.get("/").get_data(as_text=True)
+    card = client.get("/metrics/card").get_data(as_text=True)
+    assert 'id="kpi-logo-churn"' in card and 'id="kpi-nrr"' in card
+
+
+def test_bad_input_is_refused_naming_the_field(client, auth, manager):
+    auth.login(manager.email)
+    cases = [
+        ({"by": "colour"}, "by: unknown field"),
+        ({"start": "2026-02-01", "end": "2026-01-01"}, "end: the period"),
+        ({"start": "soon", "end": "2026-01-01"}, "start: &#39;soon&#39; is not a date"),
+        ({"start": "2026-01-01"}, "end: give both start and end"),
+    ]
+    for query, message in cases:
+        response = client.get("/metrics/", query_string=query)
+        assert response.status_code in (400, 422), query
+        assert message in response.get_data(as_text=True), query
+    assert (
+        client.get("/metrics/accounts", query_string={**JANUARY, "measure": "x"}).status_code == 400
+    )
+    assert client.get("/metrics/export/churn.csv").status_code == 400
