@@ -59,6 +59,14 @@ class Config:
             "MAIL_USE_SSL": _env("MAIL_USE_SSL", "") in ("1", "true", "yes"),
             "MAIL_TIMEOUT": _env_int("MAIL_TIMEOUT", 10),
             "REMEMBER_COOKIE_DURATION": timedelta(days=_env_int("REMEMBER_DAYS", 14)),
+            # The scheduler process (`cstier scheduler`) and its background-job worker.
+            "SCHEDULER_EXPECTED": _env("SCHEDULER_EXPECTED", "") in ("1", "true", "yes"),
+            "SCHEDULER_STALE_SECONDS": _env_int("SCHEDULER_STALE_SECONDS", 120),
+            "SCHEDULER_GRACE_SECONDS": _env_int("SCHEDULER_GRACE_SECONDS", 3600),
+            "SCHEDULER_POLL_SECONDS": _env_int("SCHEDULER_POLL_SECONDS", 10),
+            "WORKER_POLL_SECONDS": _env_int("WORKER_POLL_SECONDS", 3),
+            "JOB_LEASE_SECONDS": _env_int("JOB_LEASE_SECONDS", 300),
+            "IMPORT_FEED_DIR": _env("IMPORT_FEED_DIR"),
         }
 
     @classmethod

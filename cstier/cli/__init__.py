@@ -26,9 +26,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(tiers_group)
     app.cli.add_command(report_group)
-    from cstier.cli import coverage, imports, tokens
+    from cstier.cli import coverage, imports, jobs, tokens
 
-    for module in (imports, tokens, coverage):
+    for module in (imports, tokens, coverage, jobs):
         for command in module.COMMANDS:
             app.cli.add_command(command)
     app.cli.add_command(demo_command)

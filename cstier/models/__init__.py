@@ -13,6 +13,7 @@ from cstier.models.coverage import (
     Handoff,
     Pool,
 )
+from cstier.models.jobs import BackgroundJob, FeedFile, JobRun, JobSchedule, SchedulerHeartbeat
 from cstier.models.org import Company, Contact, Department
 from cstier.models.outbox import OutboxEvent
 from cstier.models.revenue import (
@@ -35,6 +36,11 @@ from cstier.models.users import LoginAttempt, LoginFailureCount, User
 from cstier.models.workspace import Workspace
 
 __all__ = [
+    "BackgroundJob",
+    "FeedFile",
+    "JobRun",
+    "JobSchedule",
+    "SchedulerHeartbeat",
     "AccountCoverage",
     "AssignmentChange",
     "CoverageChange",

@@ -46,6 +46,14 @@ from cstier.store.tier_blocks import (
 
 log = logging.getLogger(__name__)
 
+# progress(done, total, message=None): a background job's or the CLI's progress bar.
+Progress = Callable[..., None]
+
+
+def no_progress(done: int, total: int, message: str | None = None) -> None:
+    """Report nothing: a run nobody watches."""
+
+
 NO_SCHEMES = "There are no tier schemes to run yet: an admin creates the default schemes first."
 
 
@@ -182,6 +190,7 @@ def run_tiering(
     dry_run: bool = False,
     now: datetime | None = None,
     sizes: BatchSizes = BatchSizes(),
+    progress: Progress = no_progress,
 ) -> RunSummary:
     """Re-tier every account; write changed tiers, history and the run's outbox event in one transaction."""
     if not can_manage_book(actor):
@@ -199,7 +208,7 @@ def run_tiering(
             serialize_writers(session)  # a second run waits here, then sees this one's tiers
         with checkpoint_after(session), large_page_cache(session), large_work_mem(session):
             evaluated, versions, changes, coverage_changes = _evaluate_and_write(
-                session, run.id, now, dry_run, sizes
+                session, run.id, now, dry_run, sizes, progress
             )
             run.scheme_versions, run.changes, run.accounts_evaluated = versions, changes, evaluated
             run.status, run.finished_at = "succeeded", utcnow()
@@ -223,9 +232,16 @@ def run_tiering(
 
 
 def _evaluate_and_write(
-    session: Session, run_id: int, now: datetime, dry_run: bool, sizes: BatchSizes
+    session: Session,
+    run_id: int,
+    now: datetime,
+    dry_run: bool,
+    sizes: BatchSizes,
+    progress: Progress,
 ) -> tuple[int, dict[str, int], dict[str, int], int]:
     """Evaluate and write each scheme in turn, then coverage; return what the run records."""
+    steps = len(active_schemes(session)) + 2  # the book, each scheme, coverage
+    progress(0, steps, "Reading the book.")
     # run_tiering committed before it wrote its run record, which the book doesn't read.
     book, outcomes = evaluate_each(
         session,
@@ -249,13 +265,22 @@ def _evaluate_and_write(
         view = ConnectionView(session.connection())
         ahead.submit(lambda: stored.append(stored_coverage(view)))
     try:
+        progress(1, steps, f"Evaluating {len(book):,} accounts.")
         evaluated_schemes = _evaluate_schemes(
-            session, outcomes, run_id, now, dry_run, ahead, coverage_schemes, sizes.tier_flush_rows
+            session,
+            _counted(outcomes, progress, steps),
+            run_id,
+            now,
+            dry_run,
+            ahead,
+            coverage_schemes,
+            sizes.tier_flush_rows,
         )
         ahead.wait()
     finally:
         ahead.close()  # a failed run rolls back only once nothing is in flight
     versions, changes, alerts, coverage_tiers = evaluated_schemes
+    progress(steps - 1, steps, "Deriving coverage.")
     coverage_changes = 0
     if not dry_run:
         # Coverage follows value × needs: re-derive it in the same transaction.
@@ -309,6 +334,15 @@ def _evaluate_schemes(
     if not dry_run:
         batch.flush()
     return versions, changes, alerts, coverage_tiers
+
+
+def _counted(
+    outcomes: Iterator[SchemeOutcome], progress: Progress, steps: int
+) -> Iterator[SchemeOutcome]:
+    """Report a step of progress as each scheme's outcome has been written."""
+    for done, outcome in enumerate(outcomes, start=2):
+        yield outcome
+        progress(done, steps, f"Wrote {outcome.scheme.name}.")
 
 
 # Book columns coverage reads when it flags owned accounts, as derive_coverage names them.
