@@ -15,6 +15,7 @@ def register_api(app: Flask) -> None:
         capacity,
         companies,
         coverage,
+        jobs,
         reports,
         runs,
         schemes,
@@ -25,7 +26,17 @@ def register_api(app: Flask) -> None:
 
     app.json = FiniteJSONProvider(app)  # every JSON response, API or page, stays standard
     api = create_api(app)
-    modules = (companies, accounts, account_tiers, schemes, runs, segments, capacity, coverage)
+    modules = (
+        companies,
+        accounts,
+        account_tiers,
+        schemes,
+        runs,
+        jobs,
+        segments,
+        capacity,
+        coverage,
+    )
     for module in (*modules, reports):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: no cross-site request to forge
         api.register_blueprint(module.blp)

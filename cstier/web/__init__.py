@@ -16,6 +16,7 @@ def register_web(app: Flask) -> None:
     from cstier.web.companies.routes import bp as companies_bp
     from cstier.web.coverage.routes import bp as coverage_bp
     from cstier.web.imports.routes import bp as imports_bp
+    from cstier.web.jobs.routes import bp as jobs_bp
     from cstier.web.main.routes import bp as main_bp
     from cstier.web.reports import bp as reports_bp
     from cstier.web.tiers import builder, suggest  # noqa: F401  (routes on the tiers blueprint)
@@ -35,6 +36,7 @@ def register_web(app: Flask) -> None:
         coverage_bp,
         imports_bp,
         admin_bp,
+        jobs_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -5,7 +5,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor, can_manage_book
@@ -44,11 +44,12 @@ class ProgressWriter:
 
 
 def enqueue(
-    session: Session, actor: Actor, kind: str, params: Mapping, now: datetime
+    session: Session, actor: Actor, kind: str, params: Mapping, now: datetime | None = None
 ) -> BackgroundJob:
     """Queue a job of a known kind for the scheduler process; the actor's rights are checked now and when it runs."""
     job_kind = _kind(kind)
     _check(actor, job_kind)
+    job_kind.ready(session)
     job = BackgroundJob(
         kind=kind,
         params=dict(params),
@@ -58,7 +59,7 @@ def enqueue(
         progress_message="Waiting for the scheduler to pick it up.",
         requested_by_id=actor.user_id,
         attempt=0,
-        created_at=now,
+        created_at=now or utcnow(),
     )
     with unit_of_work(session):
         session.add(job)
@@ -71,6 +72,14 @@ def get_job(session: Session, actor: Actor, job_id: int) -> BackgroundJob:
     if job is None or not (can_manage_book(actor) or job.requested_by_id == actor.user_id):
         raise NotFound(f"No background job #{job_id}.")
     return job
+
+
+def recent_jobs(session: Session, actor: Actor, limit: int = 20) -> list[BackgroundJob]:
+    """Return the newest background jobs the actor may see, newest first."""
+    stmt = select(BackgroundJob).order_by(BackgroundJob.id.desc()).limit(limit)
+    if not can_manage_book(actor):
+        stmt = stmt.where(BackgroundJob.requested_by_id == actor.user_id)
+    return list(session.scalars(stmt))
 
 
 def work_once(
@@ -135,7 +144,7 @@ def _finish(
     if error:
         values["error"] = error
     else:
-        values |= {"result_url": result_url, "progress_message": "Done."}
+        values["result_url"] = result_url
     with unit_of_work(session):
         session.execute(
             update(BackgroundJob)

@@ -14,7 +14,8 @@ from cstier.services.errors import ValidationFailed
 from cstier.services.imports import ImportRequest, import_file
 from cstier.services.imports.reader import ReadLimits
 from cstier.services.reports import tier_review
-from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.run import NO_SCHEMES, run_tiering
+from cstier.services.tiering.schemes import active_schemes
 
 # progress(done, total, message=None), written beside the job's transaction.
 Progress = Callable[..., None]
@@ -30,6 +31,13 @@ class JobKind:
     allowed: Callable[[Actor], bool]
     refusal: str
     run: Runner
+    ready: Callable[[Session], None] = lambda session: None  # raises when it cannot start
+
+
+def schemes_exist(session: Session) -> None:
+    """Refuse a re-tier before it is queued when there are no schemes to run."""
+    if not active_schemes(session):
+        raise ValidationFailed(NO_SCHEMES)
 
 
 def retier(session: Session, actor: Actor, params: dict, progress: Progress, config: Mapping):
@@ -73,6 +81,8 @@ def apply_import(session: Session, actor: Actor, params: dict, progress: Progres
         raise ValidationFailed(
             f"{params['filename']} was not imported ({outcome.errors.total:,} errors): {first}"
         )
+    for name in params.get("discard", ()):
+        Path(name).unlink(missing_ok=True)  # applied: the stored upload has served
     progress(
         1,
         1,
@@ -94,7 +104,13 @@ def weekly_report(
 KINDS: dict[str, JobKind] = {
     kind.name: kind
     for kind in (
-        JobKind("retier", can_manage_book, "Only managers and admins start tiering runs.", retier),
+        JobKind(
+            "retier",
+            can_manage_book,
+            "Only managers and admins start tiering runs.",
+            retier,
+            schemes_exist,
+        ),
         JobKind("import", can_manage_book, "Only managers and admins import files.", apply_import),
         JobKind("report", lambda actor: True, "", weekly_report),
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from cstier.domain.fire_times import InvalidCron, JobPlan, as_utc, next_fire_time, parse_cron
 from cstier.domain.permissions import Actor, can_manage_settings
 from cstier.models import JobRun, JobSchedule, Workspace
+from cstier.models.base import utcnow
 from cstier.services.errors import Forbidden, NotFound, ValidationFailed
 from cstier.services.jobs.runs import request_run
 from cstier.services.unit_of_work import unit_of_work
@@ -62,10 +63,11 @@ def timetables(session: Session, plans: Sequence[JobPlan]) -> list[JobTimetable]
 
 
 def job_statuses(
-    session: Session, actor: Actor, plans: Sequence[JobPlan], now: datetime
+    session: Session, actor: Actor, plans: Sequence[JobPlan], now: datetime | None = None
 ) -> list[JobStatus]:
     """Return each job's next run and last run, for admins."""
     _admins_only(actor)
+    now = now or utcnow()
     out = []
     for timetable in timetables(session, plans):
         last = session.scalar(
@@ -79,10 +81,16 @@ def job_statuses(
 
 
 def set_schedule(
-    session: Session, actor: Actor, plans: Sequence[JobPlan], job: str, cron: str, now: datetime
+    session: Session,
+    actor: Actor,
+    plans: Sequence[JobPlan],
+    job: str,
+    cron: str,
+    now: datetime | None = None,
 ) -> JobTimetable:
     """Save a job's cron expression; a bad one is refused and nothing is saved."""
     _admins_only(actor)
+    now = now or utcnow()
     plan = _plan(plans, job)
     cron = " ".join(cron.split())
     try:
@@ -104,11 +112,11 @@ def set_schedule(
 
 
 def run_now(
-    session: Session, actor: Actor, plans: Sequence[JobPlan], job: str, now: datetime
+    session: Session, actor: Actor, plans: Sequence[JobPlan], job: str, now: datetime | None = None
 ) -> JobRun:
     """Queue a job to run as soon as the scheduler sees it."""
     _admins_only(actor)
-    return request_run(session, _plan(plans, job).name, actor.user_id, now)
+    return request_run(session, _plan(plans, job).name, actor.user_id, now or utcnow())
 
 
 def _plan(plans: Sequence[JobPlan], job: str) -> JobPlan:
