@@ -11,6 +11,7 @@ from cstier.models import CoverageModel, TierScheme
 from cstier.services.coverage import profiles
 from cstier.services.coverage.seed import seed_default_coverage
 from cstier.services.exports import EXPORTS
+from cstier.services.jobs import background
 from cstier.services.tiering import schemes
 from cstier.services.tiering.run import run_tiering
 from tests.conftest import AuthActions, truncate_all
@@ -57,6 +58,7 @@ def walk(app):
             "pool_id": pool.id,
             "model_id": model.id,
             "attribute_id": seed_attribute(db.session, actor),
+            "job_id": background.enqueue(db.session, actor, "report", {}).id,
         }
         mine = common | {"account_id": own.account_id, "company_id": own.company_id}
         mine |= {"department_id": own.department_id, "contact_id": own.contact_id}

@@ -8,6 +8,7 @@ from cstier.extensions import db
 from cstier.models import CoverageModel, TierScheme
 from cstier.services.coverage import profiles
 from cstier.services.coverage.seed import seed_default_coverage
+from cstier.services.jobs import background
 from tests.conftest import AuthActions, make_app, truncate_all
 from tests.e2e.books import seed_attribute, seed_book
 from tests.e2e.web_routes import ARGS_READ, RecordingRequest, build, int_params, web_get_rules
@@ -94,6 +95,7 @@ def clients(app, database_url, instance_path):
             "department_id": book.department_id,
             "contact_id": book.contact_id,
             "attribute_id": seed_attribute(db.session, actor),
+            "job_id": background.enqueue(db.session, actor, "report", {}).id,
         }
         emails = [admin.email, csm.email]
     signed_in = []

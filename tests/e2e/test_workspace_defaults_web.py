@@ -11,6 +11,7 @@ from cstier.extensions import db
 from cstier.models import CoverageMatrixCell, CoverageModel, TierScheme, TierSchemeVersion
 from cstier.services.coverage import profiles
 from cstier.services.coverage.seed import seed_default_coverage
+from cstier.services.jobs import background
 from tests.e2e.books import seed_attribute, seed_book
 from tests.e2e.test_bad_input import csrf_token, other_app
 from tests.e2e.web_routes import build, web_get_rules
@@ -187,6 +188,7 @@ def test_no_get_route_writes_a_row(client, auth, admin, csm, manager):
         "model_id": model.id,
         "attribute_id": seed_attribute(db.session, actor),
         "user_id": csm.id,
+        "job_id": background.enqueue(db.session, actor, "report", {}).id,
     }
     auth.login(admin.email)
     before = table_counts()

@@ -57,7 +57,9 @@ def workspace_timezone(session: Session) -> str:
 def timetables(session: Session, plans: Sequence[JobPlan]) -> list[JobTimetable]:
     """Return each declared job's effective cron: an admin's override, else its default."""
     tz = workspace_timezone(session)
-    overrides = dict(session.execute(select(JobSchedule.job, JobSchedule.cron)).tuples().all())
+    overrides = {
+        job: cron for job, cron in session.execute(select(JobSchedule.job, JobSchedule.cron))
+    }
     session.rollback()  # a read only
     return [JobTimetable(p, overrides.get(p.name, p.cron), tz, p.name in overrides) for p in plans]
 
