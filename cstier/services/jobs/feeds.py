@@ -34,6 +34,7 @@ class FeedOutcome:
     already_seen: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
     retier_run_id: int | None = None
+    retier_refused: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,9 +133,12 @@ def import_feeds(session: Session, folder: Path, config: Mapping) -> FeedOutcome
             outcome.refused[seen.path.name] = f"{result.errors.total:,} errors: {first}"
         _remember(session, seen, "applied" if result.ok else "failed", result.run_id)
     if changed:
-        outcome.retier_run_id = run_tiering(
-            session, SYSTEM_ACTOR, trigger="import", sizes=batch_sizes(config)
-        ).run_id
+        try:
+            outcome.retier_run_id = run_tiering(
+                session, SYSTEM_ACTOR, trigger="import", sizes=batch_sizes(config)
+            ).run_id
+        except ValidationFailed as exc:  # no schemes yet: the imports stand
+            outcome.retier_refused = str(exc)
     if outcome.refused:
         detail = "; ".join(f"{name}: {why}" for name, why in outcome.refused.items())
         raise ValidationFailed(f"Feed files refused, nothing of them was imported: {detail}")
