@@ -10,8 +10,16 @@ from cstier.extensions import db
 from cstier.models import JobRun, JobSchedule
 from cstier.models.base import utcnow
 from cstier.services.jobs.leases import Lease, beat
-from tests.integration.tiering.conftest import book  # noqa: F401  (fixture)
+from cstier.services.tiering.schemes import ensure_default_schemes
+from tests.factories import AccountFactory
 from tests.queue import work_queue
+
+
+@pytest.fixture
+def book(db_session):
+    """Two accounts and the default schemes: something to re-tier."""
+    ensure_default_schemes(db_session)
+    return [AccountFactory(arr_cents=300_000_00), AccountFactory(arr_cents=40_000_00)]
 
 
 def rows(model) -> list:

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 
 from cstier.extensions import db
 from cstier.models import JobRun
+from tests.integration.tiering.conftest import book  # noqa: F401 - fixture
+from tests.smtp import smtp_inbox  # noqa: F401 - fixture
 
 
 def in_threads(app, count: int, work: Callable[[int], object]) -> list:

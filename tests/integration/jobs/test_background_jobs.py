@@ -11,8 +11,7 @@ from cstier.services.errors import Forbidden, NotFound, ValidationFailed
 from cstier.services.jobs import background
 from cstier.services.jobs.leases import Lease
 from tests.integration.jobs.conftest import in_threads
-from tests.integration.tiering.conftest import book, count, tier_count  # noqa: F401  (fixture)
-from tests.smtp import smtp_inbox  # noqa: F401  (fixture)
+from tests.integration.tiering.conftest import count, tier_count
 
 
 def stored(job_id: int) -> BackgroundJob:

@@ -13,7 +13,6 @@ from cstier.services.jobs.leadership import Leadership
 from cstier.services.jobs.leases import Lease
 from cstier.services.jobs.runs import claim_run, due_fire_time, pending_runs, run_fire_time
 from tests.integration.jobs.conftest import in_threads, job_runs
-from tests.smtp import smtp_inbox  # noqa: F401  (fixture)
 
 GRACE = timedelta(hours=1)
 # Monday 2026-03-30 07:00 in Berlin (CEST) is 05:00 UTC.

@@ -6,7 +6,6 @@ import pytest
 
 from cstier.domain.fire_times import as_utc
 from cstier.domain.permissions import Actor
-from cstier.extensions import db
 from cstier.jobs.schedule import ScheduledJob
 from cstier.jobs.scheduler import BackgroundScheduler, SchedulerProcess
 from cstier.models import Workspace
