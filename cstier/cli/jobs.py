@@ -1,6 +1,7 @@
 """`cstier scheduler` and `cstier jobs`: the scheduler process and the background-job queue."""
 
 import logging
+import signal
 import time
 
 import click
@@ -20,12 +21,19 @@ def scheduler_command() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Every poll would log twice at INFO; failures still log at ERROR.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     process = SchedulerProcess(current_app._get_current_object(), BlockingScheduler)
-    click.echo(f"Scheduler {process.lease.holder} starting; Ctrl+C stops it.")
+    # A process manager stops it with SIGTERM: finish the running jobs, free the lead.
+    signal.signal(signal.SIGTERM, lambda *_: process.scheduler.shutdown(wait=False))
+    click.echo(f"Scheduler {process.lease.holder} starting; Ctrl+C or SIGTERM stops it.")
     try:
         process.start()
     except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
         process.shutdown()
+        click.echo("Scheduler stopped.")
 
 
 @click.group("jobs")

@@ -76,7 +76,8 @@ class SchedulerProcess:
         """Stop the scheduler and give up the lead."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
-        self.leadership.step_down()
+        with self.app.app_context():
+            self.leadership.step_down()
 
     def heartbeat(self) -> None:
         """Say this process lives, renew leases, take the lead if free, follow schedule edits."""
