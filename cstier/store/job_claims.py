@@ -84,7 +84,8 @@ def write_aside(engine: Engine, statement: Executable, wait_ms: int = 200) -> bo
             if _is_postgresql(engine):
                 conn.execute(text(f"SET LOCAL lock_timeout = '{int(wait_ms)}ms'"))
             else:
-                conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
+                # The one write lock is held for a whole run: waiting for it longer only slows the run.
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={min(int(wait_ms), 20)}")
             try:
                 conn.execute(statement)
                 conn.commit()
