@@ -20,6 +20,8 @@ from cstier.store.job_claims import claim_next_queued, write_aside
 
 log = logging.getLogger(__name__)
 
+MAX_ATTEMPTS = 3
+
 
 class ProgressWriter:
     """Write a job's progress beside its transaction, at most a few times a second."""
@@ -106,6 +108,8 @@ def work_once(
     kind, params, requested_by = job.kind, dict(job.params), job.requested_by_id
     progress = ProgressWriter(session.get_bind(), job_id)
     try:
+        if job.attempt > MAX_ATTEMPTS:  # its workers died each time: stop taking the process down
+            raise RuntimeError(f"gave up after {MAX_ATTEMPTS} attempts whose worker stopped")
         job_kind = _kind(kind)
         actor = _requester(session, requested_by)
         _check(actor, job_kind)

@@ -24,6 +24,7 @@ Task = Callable[[Session, datetime], None]
 # After long downtime only this far back is looked at: older fire times are not even recorded.
 LOOKBACK = timedelta(days=7)
 MAX_MISSED = 100
+MAX_ATTEMPTS = 3
 
 
 def _claimable(now: datetime):
@@ -55,24 +56,26 @@ def due_fire_time(
     since = max(since, now - LOOKBACK)
     plan = catch_up(list(fire_times(trigger, since, now)), now, grace)
     table = JobRun.__table__
-    missed = plan.missed[-MAX_MISSED:]
+    keys = [table.c.job, table.c.scheduled_for]
     with unit_of_work(session):
-        for moment in missed:
-            insert_if_absent(
+        # Only the rows this call recorded are reported: a second scheduler tells no one twice.
+        missed = [
+            moment
+            for moment in plan.missed[-MAX_MISSED:]
+            if insert_if_absent(
                 session,
                 table,
                 _row(job, moment, "missed", finished_at=now, error="the scheduler was not running"),
-                [table.c.job, table.c.scheduled_for],
+                keys,
             )
+        ]
         if plan.run is not None:
-            insert_if_absent(
-                session, table, _row(job, plan.run, "queued"), [table.c.job, table.c.scheduled_for]
-            )
+            insert_if_absent(session, table, _row(job, plan.run, "queued"), keys)
     if missed:
         times = ", ".join(m.isoformat() for m in missed[-10:])
         tell_operators(
             session,
-            f"{job}: {len(plan.missed)} scheduled runs missed",
+            f"{job}: {len(missed)} scheduled runs missed",
             f"The scheduled job {job} did not run at {times} (UTC): no scheduler was running "
             "within the grace period. The next fire time runs as usual.",
         )
@@ -144,6 +147,8 @@ def run_fire_time(
         return None
     run_id, attempt = run.id, run.attempt
     try:
+        if attempt > MAX_ATTEMPTS:  # its holders died each time: stop taking schedulers down
+            raise RuntimeError(f"gave up after {MAX_ATTEMPTS} attempts whose scheduler stopped")
         task(session, scheduled_for)
     except Exception as exc:
         session.rollback()

@@ -88,3 +88,20 @@ def test_a_re_tier_is_refused_before_it_is_queued_when_there_are_no_schemes(db_s
     with pytest.raises(ValidationFailed, match="no tier schemes"):
         background.enqueue(db_session, Actor(manager.id, manager.role), "retier", {})
     assert count(BackgroundJob) == 0
+
+
+def test_a_queued_import_with_a_bad_row_fails_whole_and_keeps_its_file(
+    app, db_session, manager, tmp_path
+):
+    from cstier.models import Company
+
+    path = tmp_path / "companies.upload"
+    path.write_text("external_id,name\nCO-1,Acme\nCO-2,\n", encoding="utf-8")
+    params = {"kind": "companies", "path": str(path), "filename": "companies.csv"}
+    job = background.enqueue(db_session, Actor(manager.id, manager.role), "import", params)
+
+    background.work_once(db_session, Lease("worker"), app.config)
+
+    failed = stored(job.id)
+    assert failed.status == "failed" and "companies.csv was not imported (1 errors)" in failed.error
+    assert count(Company) == 0 and path.exists()

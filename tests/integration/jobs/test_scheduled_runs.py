@@ -129,3 +129,18 @@ def test_the_second_scheduler_stands_by_until_the_leaders_connection_closes(app_
 @pytest.mark.skipif(ON_POSTGRESQL, reason="SQLite has no advisory lock")
 def test_on_sqlite_every_scheduler_leads_and_the_job_runs_keep_each_fire_time_once(app_ctx):
     assert Leadership(db.engine).check() and Leadership(db.engine).check()
+
+
+def test_a_fire_time_whose_holders_keep_dying_is_given_up_after_three_attempts(db_session):
+    due = due_fire_time(db_session, "weekly_review", WEEKLY, MONDAY_SEVEN, GRACE, MONDAY_SEVEN)
+    moment = MONDAY_SEVEN
+    for holder in ("a", "b", "c"):
+        assert claim_run(db_session, "weekly_review", due, Lease(holder, 60), moment) is not None
+        moment += timedelta(seconds=61)
+    task = CountingTask()
+
+    outcome = run_fire_time(db_session, "weekly_review", due, task, Lease("d"), lambda: moment)
+
+    assert outcome == "failed" and task.calls == []
+    [run] = job_runs("weekly_review")
+    assert (run.attempt, run.status) == (4, "failed") and "gave up after 3" in run.error
