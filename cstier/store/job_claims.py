@@ -39,7 +39,9 @@ def insert_if_absent(
     session: Session, table: Table, values: Mapping[str, Any], keys: Sequence[Column]
 ) -> bool:
     """Insert a row unless one holds its key; return whether this call inserted it."""
-    return session.execute(insert_ignoring(session.get_bind(), table, values, keys)).rowcount == 1
+    # RETURNING, not rowcount: the PostgreSQL driver reports no count for this statement here.
+    stmt = insert_ignoring(session.get_bind(), table, values, keys).returning(keys[0])
+    return session.execute(stmt).first() is not None
 
 
 def claim_next_queued(
