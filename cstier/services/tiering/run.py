@@ -280,7 +280,6 @@ def _evaluate_and_write(
     finally:
         ahead.close()  # a failed run rolls back only once nothing is in flight
     versions, changes, alerts, coverage_tiers = evaluated_schemes
-    progress(steps - 1, steps, "Deriving coverage.")
     coverage_changes = 0
     if not dry_run:
         # Coverage follows value × needs: re-derive it in the same transaction.
@@ -298,6 +297,7 @@ def _evaluate_and_write(
         )
         coverage_changes = derived.changed
         _announce(session, run_id, alerts, now)
+    progress(steps, steps, "Coverage derived.")
     return len(book), versions, changes, coverage_changes
 
 
