@@ -113,3 +113,18 @@ def test_healthz_is_503_when_an_expected_schedulers_heartbeat_is_stale(
 
     assert stale.status_code == 503 and stale.json["scheduler"] == "stale"
     assert fresh.status_code == 200 and fresh.json["scheduler_heartbeat"] is not None
+
+
+def test_a_failed_run_stays_listed_with_its_error(client, auth, admin, db_session):
+    from cstier.services.jobs.runs import request_run, run_fire_time
+
+    def broken(session, at):
+        raise RuntimeError("feed folder unreadable")
+
+    run = request_run(db_session, "import_feed", admin.id, utcnow())
+    run_fire_time(db_session, "import_feed", run.scheduled_for, broken, Lease("s1"))
+    auth.login(admin.email)
+
+    page = client.get("/admin/jobs").get_data(as_text=True)
+
+    assert "feed folder unreadable" in page and 'id="run-table"' in page

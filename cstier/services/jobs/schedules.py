@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from cstier.domain.fire_times import InvalidCron, JobPlan, as_utc, next_fire_time, parse_cron
 from cstier.domain.permissions import Actor, can_manage_settings
-from cstier.models import JobRun, JobSchedule, Workspace
+from cstier.models import BackgroundJob, JobRun, JobSchedule, Workspace
 from cstier.models.base import utcnow
 from cstier.services.errors import Forbidden, NotFound, ValidationFailed
-from cstier.services.jobs.runs import request_run
+from cstier.services.jobs.background import recent_jobs
+from cstier.services.jobs.runs import recent_runs, request_run
 from cstier.services.unit_of_work import unit_of_work
 
 
@@ -80,6 +81,27 @@ def job_statuses(
         )
         out.append(JobStatus(timetable, next_fire_time(timetable.trigger, now), last))
     return out
+
+
+@dataclass(frozen=True)
+class JobsOverview:
+    """The admin jobs page: each job's status, recent fire times and recent background jobs."""
+
+    statuses: list[JobStatus]
+    recent_runs: list[JobRun]
+    background_jobs: list[BackgroundJob]
+
+
+def jobs_overview(
+    session: Session, actor: Actor, plans: Sequence[JobPlan], now: datetime | None = None
+) -> JobsOverview:
+    """Return what the admin jobs page shows; failed and missed runs stay listed after a success."""
+    statuses = job_statuses(session, actor, plans, now)
+    return JobsOverview(
+        statuses,
+        recent_runs(session, [p.name for p in plans], limit=30),
+        recent_jobs(session, actor),
+    )
 
 
 def set_schedule(

@@ -15,19 +15,20 @@ bp = Blueprint("jobs", __name__)
 
 
 def _jobs_page(forms: dict | None = None, status: int = 200):
-    statuses = schedules.job_statuses(db.session, current_actor(), SCHEDULED_JOBS)
+    overview = schedules.jobs_overview(db.session, current_actor(), SCHEDULED_JOBS)
     forms = forms or {}
     cron_forms = {
         s.timetable.plan.name: forms.get(s.timetable.plan.name)
         or CronForm(formdata=None, cron=s.timetable.cron)
-        for s in statuses
+        for s in overview.statuses
     }
     return render_template(
         "jobs/admin.html",
-        statuses=statuses,
+        statuses=overview.statuses,
+        runs=overview.recent_runs,
         cron_forms=cron_forms,
         run_form=RunNowForm(),
-        recent=background.recent_jobs(db.session, current_actor()),
+        recent=overview.background_jobs,
     ), status
 
 
