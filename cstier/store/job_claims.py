@@ -49,21 +49,19 @@ def claim_next_queued(
 ) -> int | None:
     """Claim the oldest queued row of a job table, or a running one whose lease expired.
 
-    On PostgreSQL the row is picked `FOR UPDATE SKIP LOCKED`, so parallel workers each take
-    a different row without waiting; SQLite has one writer at a time, so the conditional
-    UPDATE alone makes the claim. Returns the claimed row's id (not yet committed).
+    One UPDATE whose subquery picks the row: on PostgreSQL `FOR UPDATE SKIP LOCKED`, so
+    parallel workers each take a different row without waiting; SQLite takes its one write
+    lock before it reads, so a second claimer waits and then sees the first's claim.
+    Returns the claimed row's id (not yet committed).
     """
     c = table.c
     claimable = or_(c.status == "queued", and_(c.status == "running", c.lease_until < now))
     pick = select(c.id).where(claimable).order_by(c.id).limit(1)
     if _is_postgresql(session.get_bind()):
         pick = pick.with_for_update(skip_locked=True)
-    row_id = session.execute(pick).scalar()
-    if row_id is None:
-        return None
-    claimed = session.execute(
+    claim = (
         update(table)
-        .where(c.id == row_id, claimable)
+        .where(c.id == pick.scalar_subquery(), claimable)
         .values(
             status="running",
             claimed_by=holder,
@@ -71,8 +69,9 @@ def claim_next_queued(
             attempt=c.attempt + 1,
             started_at=now,
         )
+        .returning(c.id)
     )
-    return row_id if claimed.rowcount == 1 else None
+    return session.execute(claim).scalar()
 
 
 def write_aside(engine: Engine, statement: Executable, wait_ms: int = 200) -> bool:

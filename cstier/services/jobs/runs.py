@@ -52,6 +52,7 @@ def due_fire_time(
             JobRun.job == job, JobRun.trigger == "schedule"
         )
     )
+    session.rollback()  # the writes below start their own transaction: no stale snapshot
     since = as_utc(last) if last is not None else started_at - grace
     since = max(since, now - LOOKBACK)
     plan = catch_up(list(fire_times(trigger, since, now)), now, grace)

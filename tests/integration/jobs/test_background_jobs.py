@@ -105,3 +105,15 @@ def test_a_queued_import_with_a_bad_row_fails_whole_and_keeps_its_file(
     failed = stored(job.id)
     assert failed.status == "failed" and "companies.csv was not imported (1 errors)" in failed.error
     assert count(Company) == 0 and path.exists()
+
+
+def test_two_workers_claiming_at_once_take_different_jobs(app, db_session, manager):
+    actor = Actor(manager.id, manager.role)
+    queued = {background.enqueue(db_session, actor, "report", {}).id for _ in range(2)}
+
+    claimed = in_threads(
+        app, 2, lambda i: background.work_once(db.session, Lease(f"worker-{i}"), app.config)
+    )
+
+    assert set(claimed) == queued  # SKIP LOCKED on PostgreSQL: neither waits for the other's row
+    assert {stored(job_id).status for job_id in queued} == {"done"}
