@@ -14,11 +14,9 @@ from cstier.services.errors import ValidationFailed
 from cstier.services.imports import ImportRequest, import_file
 from cstier.services.imports.reader import ReadLimits
 from cstier.services.reports import tier_review
-from cstier.services.tiering.run import NO_SCHEMES, run_tiering
+from cstier.services.tiering.run import NO_SCHEMES, Progress, run_tiering
 from cstier.services.tiering.schemes import active_schemes
 
-# progress(done, total, message=None), written beside the job's transaction.
-Progress = Callable[..., None]
 # run(session, actor, params, progress, config) -> the URL of what the job made, if any
 Runner = Callable[[Session, Actor, dict, Progress, Mapping], str | None]
 
@@ -40,7 +38,9 @@ def schemes_exist(session: Session) -> None:
         raise ValidationFailed(NO_SCHEMES)
 
 
-def retier(session: Session, actor: Actor, params: dict, progress: Progress, config: Mapping):
+def retier(
+    session: Session, actor: Actor, params: dict, progress: Progress, config: Mapping
+) -> str:
     """Re-tier the book (or dry-run it) with progress per scheme; link to the run."""
     summary = run_tiering(
         session,
@@ -59,7 +59,9 @@ def retier(session: Session, actor: Actor, params: dict, progress: Progress, con
     return f"/tiers/#run-{summary.run_id}"
 
 
-def apply_import(session: Session, actor: Actor, params: dict, progress: Progress, config: Mapping):
+def apply_import(
+    session: Session, actor: Actor, params: dict, progress: Progress, config: Mapping
+) -> str:
     """Apply an already-previewed import file, all or nothing, and optionally re-tier."""
     progress(0, 1, f"Importing {params['filename']}.")
     outcome = import_file(
@@ -94,7 +96,7 @@ def apply_import(session: Session, actor: Actor, params: dict, progress: Progres
 
 def weekly_report(
     session: Session, actor: Actor, params: dict, progress: Progress, config: Mapping
-):
+) -> str:
     """Build the tier review of a week on demand (the stored report replaces this at merge)."""
     week = parse_week(params["week"]) if params.get("week") else None
     report = tier_review(session, actor, week)
