@@ -79,6 +79,14 @@ class Config:
             "DELIVERY_MAX_AGE_HOURS": _env_int("DELIVERY_MAX_AGE_HOURS", 72),
             "DELIVERY_LEASE_SECONDS": _env_int("DELIVERY_LEASE_SECONDS", 120),
             "APP_URL": _env("APP_URL", "http://localhost:5000"),
+            # The scheduler process (`cstier scheduler`) and its background-job worker.
+            "SCHEDULER_EXPECTED": _env("SCHEDULER_EXPECTED", "") in ("1", "true", "yes"),
+            "SCHEDULER_STALE_SECONDS": _env_int("SCHEDULER_STALE_SECONDS", 120),
+            "SCHEDULER_GRACE_SECONDS": _env_int("SCHEDULER_GRACE_SECONDS", 3600),
+            "SCHEDULER_POLL_SECONDS": _env_int("SCHEDULER_POLL_SECONDS", 10),
+            "WORKER_POLL_SECONDS": _env_int("WORKER_POLL_SECONDS", 3),
+            "JOB_LEASE_SECONDS": _env_int("JOB_LEASE_SECONDS", 300),
+            "IMPORT_FEED_DIR": _env("IMPORT_FEED_DIR"),
         }
 
     @classmethod

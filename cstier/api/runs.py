@@ -1,16 +1,16 @@
 """Tiering runs: managers start one (or a dry run); everyone reads their status."""
 
 import marshmallow as ma
-from flask import current_app, url_for
+from flask import url_for
 from flask.views import MethodView
 from marshmallow import validate
 
 from cstier.api.auth import current_actor
 from cstier.api.base import api_blueprint, id_in_path
+from cstier.api.jobs import JobSchema
 from cstier.extensions import db
-from cstier.services.batch_sizes import batch_sizes
+from cstier.services.jobs import background
 from cstier.services.tiering import history
-from cstier.services.tiering.run import run_tiering
 
 blp = api_blueprint("runs", "/runs", "Re-tier the book and read how runs went.")
 
@@ -56,19 +56,14 @@ class RunCollection(MethodView):
         return history.recent_runs(db.session, args["limit"])
 
     @blp.arguments(StartRunSchema)
-    @blp.response(201, RunSchema)
+    @blp.response(202, JobSchema)
     @blp.alt_response(403, response="FORBIDDEN")
     def post(self, body: dict):
-        """Re-tier every account now (managers and admins); answers when the run has finished."""
-        summary = run_tiering(
-            db.session,
-            current_actor(),
-            trigger="api",
-            dry_run=body["dry_run"],
-            sizes=batch_sizes(current_app.config),
+        """Queue a re-tier of every account (managers and admins); follow it at the job's Location."""
+        job = background.enqueue(
+            db.session, current_actor(), "retier", {"dry_run": body["dry_run"], "trigger": "api"}
         )
-        run = history.get_run(db.session, summary.run_id)
-        return run, {"Location": url_for(".RunItem", run_id=run.id)}
+        return job, {"Location": url_for("api-jobs.JobItem", job_id=job.id)}
 
 
 @blp.route(f"/{id_in_path('run_id')}")

@@ -26,9 +26,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(tiers_group)
     app.cli.add_command(report_group)
-    from cstier.cli import alerts, attributes, coverage, health, imports, metrics, tokens
+    from cstier.cli import alerts, attributes, coverage, health, imports, jobs, metrics, tokens
 
-    for module in (imports, attributes, tokens, coverage, alerts, health, metrics):
+    for module in (imports, attributes, tokens, coverage, alerts, health, metrics, jobs):
         for command in module.COMMANDS:
             app.cli.add_command(command)
     app.cli.add_command(demo_command)

@@ -11,6 +11,7 @@ from werkzeug.serving import run_simple
 
 from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
+from cstier.jobs.scheduler import BackgroundScheduler, SchedulerProcess
 from cstier.services import users
 from cstier.services.batch_sizes import batch_sizes
 from cstier.services.demo import DatabaseNotEmpty, DemoLogin, DemoResult, load_demo
@@ -145,8 +146,13 @@ def demo_command(accounts: int, seed: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--no-serve", is_flag=True, help="Prepare the database but do not start the server.")
+@click.option(
+    "--no-scheduler", is_flag=True, help="Serve without running scheduled and background jobs."
+)
 @with_appcontext
-def up_command(accounts: int, seed: int, host: str, port: int, no_serve: bool) -> None:
+def up_command(
+    accounts: int, seed: int, host: str, port: int, no_serve: bool, no_scheduler: bool
+) -> None:
     """Quickstart: migrate the database, load demo data if it has no users, then serve."""
     _migrate()
     if users.has_users(db.session):
@@ -161,6 +167,16 @@ def up_command(accounts: int, seed: int, host: str, port: int, no_serve: bool) -
         _metrics()
         _health()
     click.echo(f"\ncstier is at http://{host}:{port}")
-    if not no_serve:
-        # app.run() refuses to start inside the flask CLI; run the same dev server directly.
-        run_simple(host, port, current_app._get_current_object(), threaded=True)
+    if no_serve:
+        return
+    app = current_app._get_current_object()
+    if no_scheduler:
+        click.echo("No scheduler: queued jobs wait for `cstier jobs work --once`.")
+    else:
+        # Development only: in production the scheduler is its own process (`cstier scheduler`).
+        SchedulerProcess(app, BackgroundScheduler).start()
+        click.echo(
+            "The scheduler runs inside this development server (scheduled and background jobs)."
+        )
+    # app.run() refuses to start inside the flask CLI; run the same dev server directly.
+    run_simple(host, port, app, threaded=True)

@@ -13,6 +13,29 @@ from cstier.services.tiering.schemes import seed_default_schemes
 from cstier.services.trends import backfill_tier_mix
 
 
+class ProgressBar:
+    """A click progress bar on stderr, made at the first report, when the total is known."""
+
+    def __init__(self) -> None:
+        self._bar = None
+        self._done = 0
+
+    def __call__(self, done: int, total: int, message: str | None = None) -> None:
+        """Move the bar to `done` of `total` steps."""
+        if self._bar is None:
+            self._bar = click.progressbar(
+                length=total, label="Re-tiering", file=click.get_text_stream("stderr")
+            )
+            self._bar.__enter__()
+        self._bar.update(max(done - self._done, 0), current_item=message)
+        self._done = max(done, self._done)
+
+    def close(self) -> None:
+        """Finish the bar's line."""
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
 @click.group("tiers")
 def tiers_group() -> None:
     """Tier schemes and tiering runs."""
@@ -30,7 +53,8 @@ def seed() -> None:
 @click.option("--dry-run", is_flag=True, help="Evaluate and report the changes; write no tiers.")
 @with_appcontext
 def run(dry_run: bool) -> None:
-    """Re-tier every account with the active schemes."""
+    """Re-tier every account with the active schemes, with a progress bar."""
+    bar = ProgressBar()
     try:
         summary = run_tiering(
             db.session,
@@ -38,9 +62,12 @@ def run(dry_run: bool) -> None:
             trigger="cli",
             dry_run=dry_run,
             sizes=batch_sizes(current_app.config),
+            progress=bar,
         )
     except ValidationFailed as exc:
         raise click.ClickException(f"{exc} Run `cstier tiers seed`.") from exc
+    finally:
+        bar.close()
     label = "Dry run" if dry_run else "Run"
     click.echo(f"{label} #{summary.run_id}: {summary.accounts_evaluated:,} accounts evaluated")
     for scheme, count in summary.changes.items():

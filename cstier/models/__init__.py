@@ -23,6 +23,7 @@ from cstier.models.coverage import (
 )
 from cstier.models.engagement import Touch, TouchCadence
 from cstier.models.health import HealthOverride, HealthScore, HealthScoring, Scorecard
+from cstier.models.jobs import BackgroundJob, FeedFile, JobRun, JobSchedule, SchedulerHeartbeat
 from cstier.models.metrics import ChurnedAccount, MetricResult, SegmentHeadline
 from cstier.models.onboarding import AccountOnboarding, OnboardingPlan
 from cstier.models.org import Company, Contact, Department
@@ -64,6 +65,11 @@ __all__ = [
     "Scorecard",
     "Touch",
     "TouchCadence",
+    "BackgroundJob",
+    "FeedFile",
+    "JobRun",
+    "JobSchedule",
+    "SchedulerHeartbeat",
     "AccountCoverage",
     "AssignmentChange",
     "CoverageChange",

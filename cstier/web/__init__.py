@@ -20,6 +20,7 @@ def register_web(app: Flask) -> None:
     from cstier.web.health import account_views, editors  # noqa: F401  (routes on health)
     from cstier.web.health.routes import bp as health_bp
     from cstier.web.imports.routes import bp as imports_bp
+    from cstier.web.jobs.routes import bp as jobs_bp
     from cstier.web.main.routes import bp as main_bp
     from cstier.web.metrics.routes import bp as metrics_bp
     from cstier.web.reports import bp as reports_bp
@@ -46,6 +47,7 @@ def register_web(app: Flask) -> None:
         imports_bp,
         admin_bp,
         alerts_bp,
+        jobs_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -13,6 +13,7 @@ from cstier.services.account_health.scoring import score_accounts
 from cstier.services.coverage import profiles
 from cstier.services.coverage.seed import seed_default_coverage
 from cstier.services.exports import EXPORTS
+from cstier.services.jobs import background
 from cstier.services.onboarding import plans
 from cstier.services.onboarding.check import check_onboarding
 from cstier.services.setup import set_up_workspace
@@ -68,6 +69,7 @@ def walk(app):
             "endpoint_id": seed_endpoint(db.session, actor),
             "plan_id": plans.list_plans(db.session)[0].id,
             "scorecard_id": scorecards.list_scorecards(db.session)[0].id,
+            "job_id": background.enqueue(db.session, actor, "report", {}).id,
         }
         mine = common | {"account_id": own.account_id, "company_id": own.company_id}
         mine |= {"department_id": own.department_id, "contact_id": own.contact_id}

@@ -6,7 +6,7 @@ from tests.conftest import make_app
 def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {"status": "ok", "database": "ok", "scheduler_heartbeat": None}
 
 
 def test_healthz_503_when_database_unreachable(instance_path):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from cstier.extensions import db
 from cstier.models import Account
 from tests.factories import AccountFactory, CompanyFactory
+from tests.queue import work_queue
 
 HEADER = "external_id,name,unit_type,company_external_id,arr,lifecycle_stage"
 
@@ -26,7 +27,7 @@ def mapping_fields(html: str) -> dict[str, str]:
     return fields
 
 
-def test_upload_map_preview_apply(client, auth, manager):
+def test_upload_map_preview_apply(app, client, auth, manager):
     CompanyFactory(external_id="CO-1")
     auth.login(manager.email)
     response = upload(client, f"{HEADER}\nAC-1,First,company,CO-1,10.00,active\n".encode())
@@ -46,7 +47,10 @@ def test_upload_map_preview_apply(client, auth, manager):
     assert preview.status_code == 200 and "Would create" in preview.get_data(as_text=True)
     assert db.session.scalar(select(Account.id)) is None
     applied = client.post(run_url, data={**fields, "apply": "Apply import"})
-    assert applied.status_code == 200 and "Imported 1 rows" in applied.get_data(as_text=True)
+    assert applied.status_code == 302 and db.session.scalar(select(Account.id)) is None
+    assert work_queue(app) == 1
+    job_page = client.get(applied.headers["Location"]).get_data(as_text=True)
+    assert 'data-status="done"' in job_page and "Imported 1 rows" in job_page
     assert db.session.scalar(select(Account.name)) == "First"
     assert (
         client.post(run_url, data={**fields, "apply": "Apply"}).status_code == 404
@@ -66,7 +70,7 @@ def test_preview_lists_row_column_value_and_reason(client, auth, manager):
     assert "Apply import" not in html
 
 
-def test_remapping_a_column_in_the_ui(client, auth, manager):
+def test_remapping_a_column_in_the_ui(app, client, auth, manager):
     CompanyFactory(external_id="CO-1")
     auth.login(manager.email)
     response = upload(
@@ -77,6 +81,7 @@ def test_remapping_a_column_in_the_ui(client, auth, manager):
     fields = mapping_fields(client.get(response.headers["Location"]).get_data(as_text=True))
     assert fields["map-0"] == ""
     client.post(run_url, data={**fields, "map-0": "external_id", "apply": "Apply"})
+    work_queue(app)
     assert db.session.scalar(select(Account.external_id)) == "AC-9"
 
 
@@ -154,7 +159,7 @@ def test_csm_exports_only_their_book(client, auth, csm):
     assert "Mine" in text and "Other" not in text
 
 
-def test_an_exported_workbook_uploads_previews_and_applies(client, auth, manager):
+def test_an_exported_workbook_uploads_previews_and_applies(app, client, auth, manager):
     AccountFactory(name="Globex Platform", external_id="AC-1")
     auth.login(manager.email)
     workbook = client.get("/imports/export/accounts.xlsx").data
@@ -166,7 +171,9 @@ def test_an_exported_workbook_uploads_previews_and_applies(client, auth, manager
     preview = client.post(run_url, data={**fields, "preview": "Preview"})
     assert preview.status_code == 200 and "Would create" in preview.get_data(as_text=True)
     applied = client.post(run_url, data={**fields, "apply": "Apply import"})
-    assert "Imported 1 rows: 0 created, 0 updated, 1 unchanged" in applied.get_data(as_text=True)
+    work_queue(app)
+    job_page = client.get(applied.headers["Location"]).get_data(as_text=True)
+    assert "Imported 1 rows: 0 created, 0 updated, 1 unchanged" in job_page
 
 
 def test_a_workbook_bomb_upload_is_refused_with_the_limit(

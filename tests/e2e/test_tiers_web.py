@@ -16,6 +16,7 @@ from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import AccountFactory, CompanyFactory
 from tests.integration.tiering.conftest import tier_count
+from tests.queue import work_queue
 
 JAN = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
 MAR = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -53,12 +54,14 @@ def tiered(book) -> int:
 
 
 @pytest.mark.parametrize(("button", "dry"), [("run", False), ("dry_run", True)])
-def test_manager_runs_and_dry_runs(client, auth, manager, book, button, dry):
+def test_manager_runs_and_dry_runs(app, client, auth, manager, book, button, dry):
     auth.login(manager.email)
-    response = client.post("/tiers/runs", data={button: "1"}, follow_redirects=True)
-    assert response.status_code == 200
-    text = response.get_data(as_text=True)
-    assert "2 accounts evaluated" in text and ("would change" if dry else "tiers changed") in text
+    queued = client.post("/tiers/runs", data={button: "1"})
+    assert queued.status_code == 302 and "/jobs/" in queued.headers["Location"]
+    assert 'data-status="queued"' in client.get(queued.headers["Location"]).get_data(as_text=True)
+    assert work_queue(app) == 1
+    text = client.get(queued.headers["Location"]).get_data(as_text=True)
+    assert 'data-status="done"' in text and "2 accounts" in text and "#run-" in text
     with Session(db.engine) as fresh:
         run = fresh.scalar(select(TieringRun))
         assert (run.dry_run, run.trigger, run.triggered_by_id) == (dry, "web", manager.id)

@@ -9,6 +9,7 @@ from cstier.models import CoverageModel, TierScheme
 from cstier.services.account_health import scorecards
 from cstier.services.coverage import profiles
 from cstier.services.coverage.seed import seed_default_coverage
+from cstier.services.jobs import background
 from cstier.services.onboarding import plans
 from cstier.services.setup import set_up_workspace
 from tests.conftest import AuthActions, make_app, truncate_all
@@ -101,6 +102,7 @@ def clients(app, database_url, instance_path):
             "endpoint_id": seed_endpoint(db.session, actor),
             "plan_id": plans.list_plans(db.session)[0].id,
             "scorecard_id": scorecards.list_scorecards(db.session)[0].id,
+            "job_id": background.enqueue(db.session, actor, "report", {}).id,
         }
         emails = [admin.email, csm.email]
     signed_in = []

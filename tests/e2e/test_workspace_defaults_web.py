@@ -12,6 +12,7 @@ from cstier.models import CoverageMatrixCell, CoverageModel, TierScheme, TierSch
 from cstier.services.account_health import scorecards
 from cstier.services.coverage import profiles
 from cstier.services.coverage.seed import seed_default_coverage
+from cstier.services.jobs import background
 from cstier.services.onboarding import plans
 from tests.e2e.books import seed_attribute, seed_book, seed_endpoint
 from tests.e2e.test_bad_input import csrf_token, other_app
@@ -195,6 +196,7 @@ def test_no_get_route_writes_a_row(client, auth, admin, csm, manager):
         "endpoint_id": seed_endpoint(db.session, actor),
         "plan_id": plans.list_plans(db.session)[0].id,
         "scorecard_id": scorecards.list_scorecards(db.session)[0].id,
+        "job_id": background.enqueue(db.session, actor, "report", {}).id,
     }
     auth.login(admin.email)
     before = table_counts()

@@ -1,6 +1,7 @@
 """Re-tier the book: evaluate every active scheme, write only the changes, all in one transaction."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -35,6 +36,14 @@ from cstier.store.sizes import BatchSizes
 from cstier.store.tier_blocks import serialize_writers, store_pending
 
 log = logging.getLogger(__name__)
+
+# progress(done, total, message=None): a background job's or the CLI's progress bar.
+Progress = Callable[..., None]
+
+
+def no_progress(done: int, total: int, message: str | None = None) -> None:
+    """Report nothing: a run nobody watches."""
+
 
 NO_SCHEMES = "There are no tier schemes to run yet: an admin creates the default schemes first."
 
@@ -113,6 +122,7 @@ def run_tiering(
     dry_run: bool = False,
     now: datetime | None = None,
     sizes: BatchSizes = BatchSizes(),
+    progress: Progress = no_progress,
 ) -> RunSummary:
     """Re-tier every account; write changed tiers, history and the run's outbox event in one transaction."""
     if not can_manage_book(actor):
@@ -131,6 +141,7 @@ def run_tiering(
             serialize_writers(session)  # a second run waits here, then sees this one's tiers
         with checkpoint_after(session), large_page_cache(session), large_work_mem(session):
             # run_tiering committed before it wrote its run record, which the book doesn't read.
+            progress(0, len(schemes) + 2, "Reading the book.")
             parsed = {s.id: validate(session, s.current.definition) for s in schemes}
             snapshot = read_snapshot(
                 session,
@@ -140,7 +151,10 @@ def run_tiering(
                 for_write=not dry_run,
                 chunk_rows=sizes.book_chunk_rows,
             )
-            tally = _tier_book(session, snapshot, schemes, parsed, run.id, now, dry_run, sizes)
+            progress(1, len(schemes) + 2, f"Evaluating {len(snapshot.accounts):,} accounts.")
+            tally = _tier_book(
+                session, snapshot, schemes, parsed, run.id, now, dry_run, sizes, progress
+            )
             if not dry_run:
                 record_tier_mix(session, run.id, now)  # the trends and dashboards read these
             run.scheme_versions, run.changes = tally.versions, tally.changes
@@ -198,6 +212,7 @@ def _tier_book(
     now: datetime,
     dry_run: bool,
     sizes: BatchSizes,
+    progress: Progress,
 ) -> RunTally:
     """Evaluate and write each scheme in turn, then coverage, and announce the moves."""
     tally = RunTally()
@@ -223,6 +238,7 @@ def _tier_book(
         if not dry_run:
             _stage(batch, outcome)
             _write_pending(session, outcome)
+        progress(len(tally.versions) + 1, len(schemes) + 2, f"Wrote {scheme.name}.")
     if dry_run:
         return tally
     batch.flush()
@@ -230,6 +246,7 @@ def _tier_book(
     derived = apply_coverage(session, snapshot.coverage_inputs(proposed), run_id=run_id, now=now)
     tally.coverage_changes = derived.changed
     _announce(session, run_id, tally.alerts, now)
+    progress(len(schemes) + 2, len(schemes) + 2, "Coverage derived.")
     return tally
 
 

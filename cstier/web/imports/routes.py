@@ -24,11 +24,12 @@ from cstier.services.imports import ImportRequest, import_file
 from cstier.services.imports.offer import MappingOffer, offer_mapping
 from cstier.services.imports.reader import ReadLimits, UnreadableFile, open_source
 from cstier.services.imports.runs import recent_runs
+from cstier.services.jobs import background
 from cstier.web.accounts.filters import account_filter, filter_form
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.imports.forms import MappingForm, UploadForm
 from cstier.web.imports.mapping_form import created_attribute, posted_mapping
-from cstier.web.imports.storage import discard_upload, load_upload, save_upload
+from cstier.web.imports.storage import discard_upload, load_upload, save_upload, upload_files
 from cstier.web.query import InvalidQuery, text_arg
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -180,7 +181,24 @@ def run(token: str):
         _form_errors(form)
         offer = offer_mapping(db.session, meta["kind"], path, meta["encoding"], _limits(), chosen)
         return _mapping_page(token, meta, offer, form, 400)
-    dry_run = not form.apply.data
+    if form.apply.data:
+        # Applying runs in the scheduler process; the upload stays until it is applied.
+        job = background.enqueue(
+            db.session,
+            current_actor(),
+            "import",
+            {
+                "kind": meta["kind"],
+                "path": str(path),
+                "filename": meta["filename"],
+                "mapping": chosen.as_json(),
+                "encoding": meta["encoding"],
+                "retier": bool(form.retier.data),
+                "end_dates": form.end_dates.data,
+                "discard": upload_files(token),
+            },
+        )
+        return redirect(url_for("jobs.job", job_id=job.id))
     outcome = import_file(
         db.session,
         ImportRequest(
@@ -188,7 +206,7 @@ def run(token: str):
             path,
             meta["filename"],
             actor=current_actor(),
-            dry_run=dry_run,
+            dry_run=True,
             mapping=chosen,
             encoding=meta["encoding"],
             retier=form.retier.data,
@@ -197,19 +215,6 @@ def run(token: str):
             sizes=batch_sizes(current_app.config),
         ),
     )
-    if not dry_run and outcome.ok:
-        discard_upload(token)
-        flash(
-            f"Imported {outcome.rows} rows: {outcome.created} created, {outcome.updated} updated, "
-            f"{outcome.unchanged} unchanged.",
-            "success",
-        )
-        if outcome.companies_created:
-            flash(f"Created {outcome.companies_created} companies, one per account.", "success")
-        if outcome.retier_refused:
-            flash(f"Not re-tiered: {outcome.retier_refused}", "warning")
-        elif outcome.retier_run_id:
-            flash(f"Re-tiered the book (run {outcome.retier_run_id}).", "success")
     return render_template(
         "imports/preview.html",
         token=token,

@@ -46,3 +46,8 @@ def discard_upload(token: str) -> None:
     if TOKEN.match(token):
         for suffix in (".upload", ".json"):
             (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+def upload_files(token: str) -> list[str]:
+    """Return the stored files of an upload, for a background import to delete once applied."""
+    return [str(_folder() / f"{token}{suffix}") for suffix in (".upload", ".json")]

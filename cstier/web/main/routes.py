@@ -1,6 +1,6 @@
 """The dashboard and the health check."""
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import login_required
 
 from cstier.extensions import db
@@ -24,7 +24,16 @@ def dashboard():
 
 @bp.route("/healthz")
 def healthz():
-    """Answer 200 when the database is reachable, 503 when it is not."""
-    if health.database_ok(db.session):
-        return jsonify(status="ok", database="ok"), 200
-    return jsonify(status="unavailable", database="unreachable"), 503
+    """Answer 200 when the database is reachable (and an expected scheduler beats), 503 when not."""
+    if not health.database_ok(db.session):
+        return jsonify(status="unavailable", database="unreachable"), 503
+    config = current_app.config
+    scheduler = health.scheduler_health(
+        db.session, config["SCHEDULER_EXPECTED"], config["SCHEDULER_STALE_SECONDS"]
+    )
+    beat = scheduler.last_heartbeat.isoformat() if scheduler.last_heartbeat else None
+    if not scheduler.ok:
+        return jsonify(
+            status="unavailable", database="ok", scheduler="stale", scheduler_heartbeat=beat
+        ), 503
+    return jsonify(status="ok", database="ok", scheduler_heartbeat=beat), 200

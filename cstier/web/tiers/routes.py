@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,10 +19,9 @@ from cstier.domain.permissions import can_manage_book, can_manage_settings, sees
 from cstier.domain.tiering import DEFAULT_SCHEMES
 from cstier.extensions import db
 from cstier.services import accounts
-from cstier.services.batch_sizes import batch_sizes
 from cstier.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from cstier.services.jobs import background
 from cstier.services.tiering import history, overrides, preview, schemes, segments
-from cstier.services.tiering.run import run_tiering
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.tiers.forms import (
     AsOfForm,
@@ -74,28 +72,21 @@ def seed_defaults():
 @bp.route("/runs", methods=["POST"])
 @roles_required(*MANAGERS)
 def start_run():
-    """Re-tier the book now (or as a dry run) and report the changes."""
+    """Queue a re-tier (or a dry run) for the scheduler and show its progress."""
     form = RunForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        summary = run_tiering(
+        job = background.enqueue(
             db.session,
             current_actor(),
-            trigger="web",
-            dry_run=bool(form.dry_run.data),
-            sizes=batch_sizes(current_app.config),
+            "retier",
+            {"dry_run": bool(form.dry_run.data), "trigger": "web"},
         )
     except ValidationFailed as exc:  # no schemes yet: creating them is the admin's call
         flash(str(exc), "warning")
         return redirect(url_for(".index"))
-    changed = sum(summary.changes.values())
-    verb = "would change" if summary.dry_run else "changed"
-    flash(
-        f"Run #{summary.run_id}: {summary.accounts_evaluated:,} accounts evaluated, {changed:,} tiers {verb}.",
-        "success",
-    )
-    return redirect(url_for(".index"))
+    return redirect(url_for("jobs.job", job_id=job.id))
 
 
 @bp.route("/schemes/<int:scheme_id>", methods=["GET", "POST"])

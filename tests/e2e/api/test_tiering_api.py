@@ -2,20 +2,27 @@
 
 from cstier.domain.tiering.defaults import VALUE_TIERS
 from tests.e2e.api.conftest import assert_error_shape
+from tests.queue import work_queue
 
 
 def start_run(client, headers, dry_run: bool = False):
-    return client.post("/api/v1/runs", json={"dry_run": dry_run}, headers=headers)
+    """Queue a run and work the queue, as the scheduler process would."""
+    response = client.post("/api/v1/runs", json={"dry_run": dry_run}, headers=headers)
+    work_queue(client.application)
+    return response
 
 
 def test_manager_starts_a_run_and_reads_its_status(client, bearer, manager, viewer, book):
     headers = bearer(manager)
 
     dry = start_run(client, headers, dry_run=True)
-    real = start_run(client, headers)
+    queued = start_run(client, headers)
 
-    assert dry.status_code == 201 and real.status_code == 201, real.get_json()
-    run = real.get_json()
+    assert dry.status_code == 202 and queued.status_code == 202, queued.get_json()
+    assert queued.get_json()["status"] == "queued"  # as it was answered, before the worker ran
+    job = client.get(queued.headers["Location"], headers=headers).get_json()
+    assert job["status"] == "done" and job["result_url"].startswith("/tiers/#run-")
+    run = client.get("/api/v1/runs?limit=1", headers=headers).get_json()[0]
     assert (run["status"], run["trigger"], run["dry_run"], run["accounts_evaluated"]) == (
         "succeeded",
         "api",
@@ -23,7 +30,7 @@ def test_manager_starts_a_run_and_reads_its_status(client, bearer, manager, view
         3,
     )
     assert run["triggered_by_id"] == manager.id and run["changes"]["value_tiers"] == 3
-    status = client.get(real.headers["Location"], headers=bearer(viewer))
+    status = client.get(f"/api/v1/runs/{run['id']}", headers=bearer(viewer))
     assert status.status_code == 200 and status.get_json()["id"] == run["id"]
     listed = client.get("/api/v1/runs?limit=1", headers=headers).get_json()
     assert [r["id"] for r in listed] == [run["id"]]

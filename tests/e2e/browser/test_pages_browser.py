@@ -12,6 +12,7 @@ from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import AccountFactory, CompanyFactory
 from tests.integration.coverage.conftest import give_profile
+from tests.queue import work_queue
 
 pytestmark = pytest.mark.browser
 
@@ -94,7 +95,7 @@ def test_htmx_panel_loads_and_check_all_ticks_every_row(
 
 
 def test_an_exported_workbook_reimports_through_the_upload_page(
-    page, signed_in, live_server, manager, tiered_book, violations, tmp_path
+    app, page, signed_in, live_server, manager, tiered_book, violations, tmp_path
 ):
     signed_in(manager.email)
     page.goto(f"{live_server}/imports/")
@@ -109,5 +110,7 @@ def test_an_exported_workbook_reimports_through_the_upload_page(
     page.click("input[name=preview]")
     expect(page.locator("body")).to_contain_text("Would create")
     page.click("input[name=apply]")
-    expect(page.locator(".alert-success")).to_contain_text("4 unchanged")
+    expect(page.locator("#job-state")).to_have_text("queued")
+    work_queue(app)  # the scheduler process's worker; the page polls until the job is done
+    expect(page.locator("#job-message")).to_contain_text("4 unchanged")
     assert violations == []

@@ -11,6 +11,7 @@ from cstier.models import TierScheme
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import AccountFactory, CompanyFactory
+from tests.queue import work_queue
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +33,7 @@ def tiered_book(db_session):
     return {"scheme_id": scheme.id, "mid_id": mid.id}
 
 
-def test_edit_preview_save_and_retier(page, signed_in, live_server, admin, tiered_book):
+def test_edit_preview_save_and_retier(app, page, signed_in, live_server, admin, tiered_book):
     signed_in(admin.email)
     page.goto(f"{live_server}/tiers/schemes/{tiered_book['scheme_id']}")
     expect(page.locator("#definition")).to_contain_text('"Strategic"')
@@ -47,7 +48,12 @@ def test_edit_preview_save_and_retier(page, signed_in, live_server, admin, tiere
     expect(page.locator(".alert-success")).to_contain_text("Saved version 2")
     page.goto(f"{live_server}/tiers/")
     page.click("#run-form input[name=run]")
-    expect(page.locator(".alert-success")).to_contain_text("1 tiers changed")
+    expect(page.locator("#job-state")).to_have_text("queued")
+    work_queue(app)  # the scheduler process's worker; the page polls until the job is done
+    expect(page.locator("#job-state")).to_have_text("done")
+    expect(page.locator("#job-message")).to_contain_text("2 accounts, 1 changes")
+    page.click("#job-result")
+    expect(page.locator("tr[id^=run-]").first).to_be_visible()
     page.goto(f"{live_server}/accounts/{tiered_book['mid_id']}")
     tiers = page.locator("#account-tiers")
     expect(tiers).to_contain_text("ARR 100,000 ≥ 90,000 → Strategic")

@@ -1,0 +1,1 @@
+"""The admin jobs page and the background-job progress page."""
