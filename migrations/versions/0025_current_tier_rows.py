@@ -79,7 +79,8 @@ def upgrade():
     sa.Column('account_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('scheme_id', sa.Integer(), nullable=False),
     sa.Column('tier', sa.String(length=60), nullable=False),
-    *([] if postgres else keys)
+    *([] if postgres else keys),
+    sqlite_with_rowid=False,
     )
     blocks = bind.execute(sa.text(
         'SELECT scheme_id, block, tier_names, tiers FROM tier_block ORDER BY block, scheme_id'
