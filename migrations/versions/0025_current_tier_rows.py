@@ -40,7 +40,7 @@ VIEW = (
 
 
 def _rows_of_block(scheme_id, number, names, raw):
-    """Return a block's (account_id, scheme_id, tier) rows as three aligned arrays."""
+    """Return a block's tiered account ids and their tier names, as two aligned arrays."""
     codes = np.frombuffer(raw or b'', CODE)
     at = np.flatnonzero(codes)
     labels = np.array([None, *names], dtype=object)
