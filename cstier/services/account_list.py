@@ -11,7 +11,7 @@ from cstier.services.accounts import AccountFilter, list_query
 
 # Counting a filtered million-account book costs more than the page itself; past this many
 # rows the list says "more than" instead of the exact number (ACCOUNTS_COUNT_CAP).
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 DIMENSIONS = ("value", "needs", "segment")
 
 

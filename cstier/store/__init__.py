@@ -3,16 +3,18 @@
 Every dialect branch, database thread, codec and bulk write lives in one of these modules:
 
 - bulk_reads: `read_frame` (a select into a DataFrame), `among` / `id_table` / `key_in`
-  (id or key sets of any size as one parameter), `id_list` / `read_id_lists`.
+  (id or key sets of any size as one parameter), `id_list` / `read_id_lists`,
+  `distinct_values` (an indexed column's values without reading the table).
 - column_reads: `read_columns`, a book-sized select read in key chunks as typed columns
   (`JsonFields` adds custom attributes); column_text and sqlite_csv are its codecs.
-- bulk_writes: `BulkWriter` (COPY or executemany inserts and updates in the session's
+- bulk_writes: `BulkWriter` (COPY or executemany inserts, updates and deletes in the session's
   transaction) and the tuning a book-wide job wraps itself in: `large_page_cache`,
   `large_work_mem`, `checkpoint_after`.
 - import_writes: an import's inserts, updates and audit rows as calls ready to run.
 - set_aside: `SetAside`, a table's indexes and foreign keys dropped for a large load.
-- tier_blocks: the current tiers, packed per scheme: `read_current_tiers`,
-  `account_tiers`, `accounts_in_tier`, `store_tiers`, `store_pending`, `serialize_writers`.
+- tier_blocks: the current tiers, packed per scheme, and their plain `current_tier` rows
+  written with them: `read_current_tiers`, `account_tiers`, `store_tiers`, `store_pending`,
+  `serialize_writers`.
 - upserts: `upsert_returning`, one atomic insert-or-update.
 - sequences: `advance_id_sequences` after rows inserted with explicit ids.
 - connections: `tune_connections`, what each new connection is set to (SQLite's WAL).

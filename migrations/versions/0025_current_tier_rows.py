@@ -40,7 +40,7 @@ VIEW = (
 
 
 def _rows_of_block(scheme_id, number, names, raw):
-    """Return a block's (account_id, scheme_id, tier) rows as three aligned arrays."""
+    """Return a block's tiered account ids and their tier names, as two aligned arrays."""
     codes = np.frombuffer(raw or b'', CODE)
     at = np.flatnonzero(codes)
     labels = np.array([None, *names], dtype=object)
@@ -79,7 +79,8 @@ def upgrade():
     sa.Column('account_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('scheme_id', sa.Integer(), nullable=False),
     sa.Column('tier', sa.String(length=60), nullable=False),
-    *([] if postgres else keys)
+    *([] if postgres else keys),
+    sqlite_with_rowid=False,
     )
     blocks = bind.execute(sa.text(
         'SELECT scheme_id, block, tier_names, tiers FROM tier_block ORDER BY block, scheme_id'
