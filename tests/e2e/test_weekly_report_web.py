@@ -37,7 +37,7 @@ def test_a_report_page_shows_every_section_escaped_with_charts(client, auth, vie
     assert 'id="moves-chart"' in html and 'id="load-chart"' in html
     assert "/static/vendor/chart.umd.min.js" in html
     for text in ("Fallen Star", "fell from Strategic to Growth this week", "Gem Co",
-                 "usage seats_used up 40% over 3 periods", "Flagged Co", "Health scores are not available yet: no account has been scored by the week's end.",
+                 "usage seats_used up 40% over 3 periods", "Flagged Co", "Health scores are not available yet: no account has been scored by the end of the week.",
                  "Metrics: not yet computed."):  # fmt: skip
         assert text in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html

@@ -21,7 +21,7 @@ class HealthSignal(Protocol):
 class StoredHealthScores:
     """Red accounts by the last scoring day on or before the report's end."""
 
-    note = "Health scores are not available yet: no account has been scored by the week's end."
+    note = "Health scores are not available yet: no account has been scored by the end of the week."
 
     def red_accounts(self, session: Session, as_of: datetime) -> list[int] | None:
         """Return the accounts banded red on the last day scored by as_of; None if never scored."""

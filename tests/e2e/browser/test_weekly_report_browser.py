@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
+from cstier.domain.permissions import SYSTEM_ACTOR
+from cstier.services.tiering.run import run_tiering
 from cstier.services.weekly_report import build_weekly_report
 from tests.e2e.browser.test_pages_browser import tiered_book, violations  # noqa: F401 - fixtures
 
@@ -22,6 +24,10 @@ def test_the_report_draws_its_charts_and_fits_a_phone(
     violations,  # noqa: F811
     db_session,
 ):
+    # A first tiering is no move: one account grows and moves within the week.
+    tiered_book[1].arr_cents = 120_000_00
+    db_session.commit()
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=datetime(2026, 1, 7, 9, tzinfo=UTC))
     build_weekly_report(db_session, "2026-W02", datetime(2026, 1, 20, tzinfo=UTC))
     signed_in(manager.email)
     page.goto(f"{live_server}/reports/weekly/")

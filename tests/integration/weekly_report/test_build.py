@@ -28,7 +28,7 @@ def test_the_report_holds_every_section(week_book):
     assert risk["signals"] == ["fell from Strategic to Growth this week"]
     assert content["at_risk"]["health"] == {
         "available": False,
-        "note": "Health scores are not available yet: no account has been scored by the week's end.",
+        "note": "Health scores are not available yet: no account has been scored by the end of the week.",
     }
     (owner,) = content["needs_owner"]["accounts"]
     assert owner["account_name"] == "Flagged Co" and owner["suggested_owner"] == "Cleo CSM"
