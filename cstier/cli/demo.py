@@ -62,10 +62,11 @@ def _migrate() -> None:
     """Bring the schema up to date quietly; show Alembic's log only if the upgrade fails."""
     from flask_migrate import upgrade
 
-    # Alembic's env.py logs each revision to the stderr it finds when it configures logging.
+    # Alembic's env.py logs each revision to the stderr it finds when it configures logging,
+    # and data migrations report their counts on stdout.
     log = io.StringIO()
     try:
-        with contextlib.redirect_stderr(log):
+        with contextlib.redirect_stderr(log), contextlib.redirect_stdout(log):
             upgrade()
     except BaseException:
         click.echo(log.getvalue(), err=True, nl=False)
