@@ -45,13 +45,13 @@ def test_end_dates_are_stored_per_convention(account, write_file, run_import, co
     [
         (
             "S-1,AC-1,Core,2026-02-01,2026-01-31,10",
-            "row 1, column end_date, value '2026-01-31': before start_date",
+            "row 2, column end_date, value '2026-01-31': before start_date",
         ),
         (
             "S-1,AC-1,Core,2026-01-01,,-10",
-            "row 1, column mrr, value '-10': money cannot be negative",
+            "row 2, column mrr, value '-10': money cannot be negative",
         ),
-        ("S-1,AC-404,Core,2026-01-01,,10", "row 1, column account_external_id, value 'AC-404'"),
+        ("S-1,AC-404,Core,2026-01-01,,10", "row 2, column account_external_id, value 'AC-404'"),
     ],
 )
 def test_bad_subscriptions_are_refused_naming_row_and_column(
