@@ -4,12 +4,17 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import update
 
-from cstier.domain.permissions import SYSTEM_ACTOR
+from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.extensions import db
 from cstier.models import AccountOnboarding, HealthScore, MetricResult, OnboardingPlan
 from cstier.services.book_segments import account_segments
 from cstier.services.tiering.run import run_tiering
-from cstier.services.weekly_report import build_weekly_report
+from cstier.services.weekly_report import (
+    build_weekly_report,
+    send_weekly_report,
+    set_subscription,
+)
+from tests.smtp import smtp_inbox  # noqa: F401 - fixture
 from tests.weekly_book import AFTER, MONDAY
 
 DECEMBER = (date(2025, 12, 1), date(2026, 1, 1))
@@ -45,11 +50,11 @@ def values(report) -> dict:
     }
 
 
-def test_two_weeks_of_metrics_carry_last_weeks_figures(week_book):
+def stored_metrics(week_book) -> str:
+    """Tier the book and store December's figures, two onboardings and health scores; return the top tier."""
     run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=MONDAY - timedelta(days=1))
-    tier_of = account_segments(db.session, "value_tier")
     fallen, gem = week_book["fallen"], week_book["gem"]
-    top = tier_of[fallen.id]
+    top = account_segments(db.session, "value_tier")[fallen.id]
     store_month("value_tiers", top, 10, 1, 100_000, 95_000)
     store_month("total", "Total", 40, 2, 400_000, 410_000)
     plan = OnboardingPlan(name="Standard", milestones=[{"key": "kickoff", "target_days": 30}])
@@ -64,6 +69,12 @@ def test_two_weeks_of_metrics_carry_last_weeks_figures(week_book):
     score(gem, date(2026, 1, 10), "green")
     score(gem, date(2026, 1, 12), "red")  # scored after the week: not this week's
     db.session.commit()
+    return top
+
+
+def test_two_weeks_of_metrics_carry_last_weeks_figures(week_book):
+    top = stored_metrics(week_book)
+    gem = week_book["gem"]
 
     first = build_weekly_report(db.session, "2026-W02", AFTER)
     metrics = first.content["metrics"]
@@ -115,3 +126,22 @@ def test_without_a_refresh_the_metrics_say_not_yet_computed(week_book):
 
 def values_of(metrics: dict) -> dict:
     return {f["key"]: f["value"] for f in metrics["figures"]}
+
+
+def test_the_page_and_the_email_show_the_figures(week_book, manager, client, auth, smtp_inbox):  # noqa: F811
+    top = stored_metrics(week_book)
+    set_subscription(db.session, Actor(manager.id, "cs_manager"), True)
+    report = build_weekly_report(db.session, "2026-W02", AFTER)
+    send_weekly_report(db.session, report.id, AFTER)
+    (message,) = smtp_inbox.to("manager@example.com")
+    text = next(
+        p.get_payload(decode=True).decode()
+        for p in message.walk()
+        if p.get_content_type() == "text/plain"
+    )
+    assert "churn of Dec 2025): computed." in text and "Logo churn (%): 5.0" in text
+    assert "Accounts with red health: 1" in text
+    auth.login(manager.email)
+    html = client.get("/reports/weekly/2026-W02").get_data(as_text=True)
+    assert "Churn, GRR and NRR of Dec 2025" in html and f"<td>{top}</td>" in html
+    assert "Onboardings stalled (%)" in html
