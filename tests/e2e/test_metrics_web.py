@@ -5,6 +5,7 @@ import io
 
 from cstier.extensions import db
 from cstier.models import SegmentHeadline
+from tests.e2e.test_bad_input import csrf_app  # noqa: F401 - fixture
 from tests.integration.metrics.conftest import january_book
 
 JANUARY = {"start": "2026-01-01", "end": "2026-02-01"}
@@ -128,3 +129,24 @@ def test_a_csm_cannot_refresh_the_metrics(client, auth, csm):
     auth.login(csm.email)
     assert 'id="refresh-form"' not in client.get("/metrics/").get_data(as_text=True)
     assert client.post("/metrics/refresh").status_code == 403
+
+
+def test_refresh_without_a_csrf_token_queues_nothing(csrf_app, manager):  # noqa: F811
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from cstier.models import BackgroundJob
+    from tests.e2e.test_bad_input import csrf_token
+    from tests.factories import PASSWORD
+
+    client = csrf_app.test_client()
+    token = csrf_token(client, "/login")
+    client.post("/login", data={"email": manager.email, "password": PASSWORD, "csrf_token": token})
+    assert 'id="refresh-form"' in client.get("/metrics/").get_data(as_text=True)
+
+    refused = client.post("/metrics/refresh", data={"submit": "Refresh now"})
+    sent = client.post("/metrics/refresh", data={"csrf_token": csrf_token(client, "/metrics/")})
+
+    assert refused.status_code == 400 and sent.status_code == 302
+    with Session(db.engine) as fresh:
+        assert fresh.scalar(select(func.count(BackgroundJob.id))) == 1
