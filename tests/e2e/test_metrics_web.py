@@ -5,6 +5,7 @@ import io
 
 from cstier.extensions import db
 from cstier.models import SegmentHeadline
+from tests.e2e.test_bad_input import csrf_app  # noqa: F401 - fixture
 from tests.integration.metrics.conftest import january_book
 
 JANUARY = {"start": "2026-01-01", "end": "2026-02-01"}
@@ -96,3 +97,56 @@ def test_bad_input_is_refused_naming_the_field(client, auth, manager):
         client.get("/metrics/accounts", query_string={**JANUARY, "measure": "x"}).status_code == 400
     )
     assert client.get("/metrics/export/churn.csv").status_code == 400
+
+
+def test_refresh_now_queues_a_metrics_job_that_stores_the_figures(
+    app, client, auth, manager, csm, other_csm
+):
+    from sqlalchemy import func, select
+
+    from cstier.models import MetricResult
+    from tests.queue import work_queue
+
+    january_book(csm, other_csm)
+    auth.login(manager.email)
+    assert 'id="refresh-form"' in client.get("/metrics/").get_data(as_text=True)
+
+    started = client.post("/metrics/refresh", data={"submit": "Refresh now"})
+    assert started.status_code == 302 and "/jobs/" in started.headers["Location"]
+    status_url = started.headers["Location"] + "/status"
+    queued = client.get(status_url).get_data(as_text=True)
+    work_queue(app)
+    done = client.get(status_url).get_data(as_text=True)
+
+    assert 'data-status="queued"' in queued
+    assert 'data-status="done"' in done and 'id="job-result" href="/metrics/"' in done
+    assert "segment-months" in done
+    assert db.session.scalar(select(func.count()).select_from(MetricResult)) > 0
+    assert "computed now" not in client.get("/metrics/").get_data(as_text=True)
+
+
+def test_a_csm_cannot_refresh_the_metrics(client, auth, csm):
+    auth.login(csm.email)
+    assert 'id="refresh-form"' not in client.get("/metrics/").get_data(as_text=True)
+    assert client.post("/metrics/refresh").status_code == 403
+
+
+def test_refresh_without_a_csrf_token_queues_nothing(csrf_app, manager):  # noqa: F811
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from cstier.models import BackgroundJob
+    from tests.e2e.test_bad_input import csrf_token
+    from tests.factories import PASSWORD
+
+    client = csrf_app.test_client()
+    token = csrf_token(client, "/login")
+    client.post("/login", data={"email": manager.email, "password": PASSWORD, "csrf_token": token})
+    assert 'id="refresh-form"' in client.get("/metrics/").get_data(as_text=True)
+
+    refused = client.post("/metrics/refresh", data={"submit": "Refresh now"})
+    sent = client.post("/metrics/refresh", data={"csrf_token": csrf_token(client, "/metrics/")})
+
+    assert refused.status_code == 400 and sent.status_code == 302
+    with Session(db.engine) as fresh:
+        assert fresh.scalar(select(func.count(BackgroundJob.id))) == 1

@@ -24,6 +24,8 @@ def figure(key: str, label: str, value: float | int | None, previous: dict | Non
     """Return one figure with last week's value and the change, when last week had it."""
     before = (previous or {}).get(key)
     change = value - before if value is not None and before is not None else None
+    if isinstance(change, float):
+        change = round(change, 4)  # a percentage's difference, without float noise
     return {"key": key, "label": label, "value": value, "previous": before, "change": change}
 
 

@@ -12,6 +12,7 @@ from cstier.services.batch_sizes import batch_sizes
 from cstier.services.errors import ValidationFailed
 from cstier.services.imports import ImportRequest, import_file
 from cstier.services.imports.reader import ReadLimits
+from cstier.services.metrics import refresh_metrics
 from cstier.services.tiering.run import NO_SCHEMES, Progress, run_tiering
 from cstier.services.tiering.schemes import active_schemes
 from cstier.services.weekly_report import gem_thresholds
@@ -107,6 +108,21 @@ def weekly_report(
     return f"/reports/weekly/{run.report.week}"
 
 
+def metrics_refresh(
+    session: Session, actor: Actor, params: dict, progress: Progress, config: Mapping
+) -> str:
+    """Compute and store the monthly churn and retention figures; link to segment health."""
+    progress(0, 1, "Computing the monthly churn and retention figures.")
+    summary = refresh_metrics(session)
+    progress(
+        1,
+        1,
+        f"Stored {sum(summary.rows.values()):,} segment-months over {len(summary.rows)} splits; "
+        f"{summary.churned_accounts:,} churned accounts.",
+    )
+    return "/metrics/"
+
+
 KINDS: dict[str, JobKind] = {
     kind.name: kind
     for kind in (
@@ -119,5 +135,11 @@ KINDS: dict[str, JobKind] = {
         ),
         JobKind("import", can_manage_book, "Only managers and admins import files.", apply_import),
         JobKind("report", lambda actor: True, "", weekly_report),
+        JobKind(
+            "metrics",
+            can_manage_book,
+            "Only managers and admins refresh the churn metrics.",
+            metrics_refresh,
+        ),
     )
 }

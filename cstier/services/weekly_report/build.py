@@ -13,7 +13,6 @@ from cstier.domain.reports.hidden_gems import GemThresholds
 from cstier.domain.reports.local_weeks import check_week_ended, last_ended_week, zone
 from cstier.domain.reports.weekly_content import (
     NOT_AVAILABLE,
-    NOT_COMPUTED,
     SCHEMA_VERSION,
     figure,
     figure_values,
@@ -26,6 +25,7 @@ from cstier.services.unit_of_work import unit_of_work
 from cstier.services.weekly_report import sections
 from cstier.services.weekly_report.gems import gem_frame
 from cstier.services.weekly_report.health import HEALTH_SIGNAL
+from cstier.services.weekly_report.metrics import metrics_section
 from cstier.services.workspace import read_workspace
 
 THRESHOLD_KEYS = {
@@ -121,6 +121,16 @@ def weekly_content(
     expiring = sections.expiring_section(session, ends_at, schemes)
     previous = stored_report(session, week_label(parse_week(week) - timedelta(days=7)))
     before = figure_values(previous.content.get("headline", [])) if previous else {}
+    local = zone(timezone)
+    value_scheme = schemes.get(value_id)
+    metrics = metrics_section(
+        session,
+        value_id,
+        value_scheme.tiers if value_scheme else (),
+        ends_at.astimezone(local).date(),
+        (ends_at - timedelta(microseconds=1)).astimezone(local).date(),
+        previous.content.get("metrics") if previous else None,
+    )
     headline = [
         figure("accounts_up", "Accounts moved up", review.up, before),
         figure("accounts_down", "Accounts moved down", review.down, before),
@@ -154,9 +164,7 @@ def weekly_content(
         "at_risk": at_risk,
         "hidden_gems": gems,
         "expiring_overrides": expiring,
-        # Churn, NRR and onboarding health per segment fill this; each figure is
-        # {key, label, segment, value, previous, change}, previous from last week's snapshot.
-        "metrics": {"status": NOT_COMPUTED, "figures": []},
+        "metrics": metrics,
     }
 
 

@@ -16,3 +16,9 @@ class HeadlineForm(FlaskForm):
     end = HiddenField(validators=[Length(max=10)])
     metric = SelectField("Headline", choices=list(HEADLINES.items()))
     submit = SubmitField("Set")
+
+
+class RefreshForm(FlaskForm):
+    """Queue a refresh of the stored monthly figures (CSRF only)."""
+
+    submit = SubmitField("Refresh now")

@@ -10,6 +10,7 @@ from cstier.domain.metrics.retention import MEMBERS
 from cstier.extensions import db
 from cstier.services.errors import ServiceError
 from cstier.services.exports import render
+from cstier.services.jobs import background
 from cstier.services.metrics.segment_health import (
     HEADLINES,
     period_members,
@@ -17,9 +18,9 @@ from cstier.services.metrics.segment_health import (
     set_headline,
 )
 from cstier.services.metrics.tables import metrics_table
-from cstier.web.current import current_actor
+from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.errors import render_error
-from cstier.web.metrics.forms import HeadlineForm
+from cstier.web.metrics.forms import HeadlineForm, RefreshForm
 from cstier.web.query import InvalidQuery, text_arg
 
 bp = Blueprint("metrics", __name__, url_prefix="/metrics")
@@ -54,8 +55,22 @@ def health():
         db.session, current_actor(), text_arg("by"), date_arg("start"), date_arg("end")
     )
     return render_template(
-        "metrics/health.html", page=page, headlines=HEADLINES, form_class=HeadlineForm
+        "metrics/health.html",
+        page=page,
+        headlines=HEADLINES,
+        form_class=HeadlineForm,
+        refresh_form=RefreshForm(),
     )
+
+
+@bp.route("/refresh", methods=["POST"])
+@roles_required(*MANAGERS)
+def refresh():
+    """Queue a refresh of the stored monthly figures and show its progress."""
+    if not RefreshForm().validate_on_submit():
+        raise InvalidQuery("The refresh was not queued: reload the page and try again.")
+    job = background.enqueue(db.session, current_actor(), "metrics", {})
+    return redirect(url_for("jobs.job", job_id=job.id))
 
 
 @bp.route("/headline", methods=["POST"])

@@ -74,6 +74,8 @@ def test_a_worker_that_died_leaves_its_job_to_another_after_the_lease(app, book,
 def test_who_may_queue_and_see_a_job(db_session, book, manager, csm, other_csm):
     with pytest.raises(Forbidden):
         background.enqueue(db_session, Actor(csm.id, csm.role), "retier", {})
+    with pytest.raises(Forbidden, match="refresh the churn metrics"):
+        background.enqueue(db_session, Actor(csm.id, csm.role), "metrics", {})
     with pytest.raises(ValidationFailed):
         background.enqueue(db_session, Actor(manager.id, manager.role), "nonsense", {})
     mine = background.enqueue(db_session, Actor(csm.id, csm.role), "report", {})
