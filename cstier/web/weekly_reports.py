@@ -5,13 +5,15 @@ import math
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SubmitField
+from wtforms import BooleanField, StringField, SubmitField
+from wtforms.validators import Optional, Regexp
 
 from cstier.domain.permissions import can_manage_book
 from cstier.extensions import db
 from cstier.services import weekly_report
 from cstier.services.errors import ServiceError
-from cstier.web.current import current_actor
+from cstier.services.jobs import background
+from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.errors import render_error
 from cstier.web.query import page_arg
 
@@ -27,6 +29,16 @@ class SubscriptionForm(FlaskForm):
     submit = SubmitField("Save")
 
 
+class BuildForm(FlaskForm):
+    """Build one week's report now, as a background job (blank: the last ended week)."""
+
+    week = StringField(
+        "Week",
+        validators=[Optional(), Regexp(r"^\d{4}-W\d{2}$", message="Write the week as 2026-W05.")],
+    )
+    build = SubmitField("Build now")
+
+
 @bp.route("/")
 @login_required
 def index():
@@ -38,16 +50,31 @@ def index():
         )
     except ServiceError as exc:
         return render_error(exc.status, str(exc))
-    form = None
+    form = build_form = None
     if can_manage_book(actor):
         form = SubscriptionForm(subscribed=weekly_report.is_subscribed(db.session, actor))
+        build_form = BuildForm()
     return render_template(
         "reports/weekly_index.html",
         page=page,
         page_no=page_no,
         pages=max(math.ceil(page.total / REPORTS_PER_PAGE), 1),
         form=form,
+        build_form=build_form,
     )
+
+
+@bp.route("/build", methods=["POST"])
+@roles_required(*MANAGERS)
+def build():
+    """Queue the build of a week's report and show its progress."""
+    form = BuildForm()
+    if not form.validate_on_submit():
+        problems = " ".join(e for errors in form.errors.values() for e in errors)
+        return render_error(400, f"The report was not queued: {problems}")
+    params = {"week": form.week.data} if form.week.data else {}
+    job = background.enqueue(db.session, current_actor(), "report", params)
+    return redirect(url_for("jobs.job", job_id=job.id))
 
 
 @bp.route("/subscription", methods=["POST"])

@@ -129,3 +129,37 @@ def test_a_viewer_cannot_subscribe(client, auth, viewer, db_session):
     auth.login(viewer.email)
     response = client.post("/reports/weekly/subscription", data={"subscribed": "y"})
     assert response.status_code == 403
+
+
+def test_a_manager_builds_a_weeks_report_now_as_a_background_job(
+    app,
+    client,
+    auth,
+    manager,
+    week_book,  # noqa: F811
+):
+    from tests.queue import work_queue
+
+    auth.login(manager.email)
+    assert 'id="build-form"' in client.get("/reports/weekly/").get_data(as_text=True)
+    queued = client.post("/reports/weekly/build", data={"week": "2026-W02"})
+    assert queued.status_code == 302 and "/jobs/" in queued.headers["Location"]
+    assert work_queue(app) == 1
+    job_page = client.get(queued.headers["Location"]).get_data(as_text=True)
+    assert "/reports/weekly/2026-W02" in job_page  # the finished job links to the report
+    assert client.get("/reports/weekly/2026-W02").status_code == 200
+
+
+def test_a_malformed_week_is_refused_before_anything_is_queued(app, client, auth, manager):
+    from tests.queue import work_queue
+
+    auth.login(manager.email)
+    response = client.post("/reports/weekly/build", data={"week": "2026-13"})
+    assert response.status_code == 400
+    assert "Write the week as 2026-W05." in response.get_data(as_text=True)
+    assert work_queue(app) == 0
+
+
+def test_a_csm_cannot_build_a_report(client, auth, csm):
+    auth.login(csm.email)
+    assert client.post("/reports/weekly/build", data={"week": "2026-W02"}).status_code == 403

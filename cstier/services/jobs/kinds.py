@@ -134,7 +134,9 @@ KINDS: dict[str, JobKind] = {
             schemes_exist,
         ),
         JobKind("import", can_manage_book, "Only managers and admins import files.", apply_import),
-        JobKind("report", lambda actor: True, "", weekly_report),
+        JobKind(
+            "report", can_manage_book, "Only managers and admins build reports.", weekly_report
+        ),
         JobKind(
             "metrics",
             can_manage_book,

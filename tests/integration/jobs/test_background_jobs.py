@@ -78,12 +78,15 @@ def test_who_may_queue_and_see_a_job(db_session, book, manager, csm, other_csm):
         background.enqueue(db_session, Actor(csm.id, csm.role), "metrics", {})
     with pytest.raises(ValidationFailed):
         background.enqueue(db_session, Actor(manager.id, manager.role), "nonsense", {})
-    mine = background.enqueue(db_session, Actor(csm.id, csm.role), "report", {})
+    with pytest.raises(Forbidden, match="build reports"):
+        background.enqueue(db_session, Actor(csm.id, csm.role), "report", {})
+    queued = background.enqueue(db_session, Actor(manager.id, manager.role), "report", {})
 
-    assert background.get_job(db_session, Actor(csm.id, csm.role), mine.id).id == mine.id
-    assert background.get_job(db_session, Actor(manager.id, manager.role), mine.id).id == mine.id
-    with pytest.raises(NotFound):
-        background.get_job(db_session, Actor(other_csm.id, other_csm.role), mine.id)
+    assert (
+        background.get_job(db_session, Actor(manager.id, manager.role), queued.id).id == queued.id
+    )
+    with pytest.raises(NotFound):  # a CSM sees only the jobs they queued
+        background.get_job(db_session, Actor(other_csm.id, other_csm.role), queued.id)
 
 
 def test_a_re_tier_is_refused_before_it_is_queued_when_there_are_no_schemes(db_session, manager):
