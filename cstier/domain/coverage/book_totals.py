@@ -1,9 +1,8 @@
 """CSM loads from per-CSM, per-model totals: what csm_loads gives, without a row per account."""
 
-import numpy as np
 import pandas as pd
 
-from cstier.domain.coverage.capacity import load_status
+from cstier.domain.coverage.capacity import loads_per_csm
 
 TOTAL_COLUMNS = ("csm_id", "coverage_model_id", "accounts", "arr_cents")
 
@@ -40,16 +39,4 @@ def loads_from_totals(
         arr_units=("arr_units", "sum"),
         has_arr_target=("has_arr_target", "any"),
     )
-    loads = csms.set_index("csm_id")[["fte"]].join(per_csm, how="outer")
-    loads["fte"] = loads["fte"].astype(float).fillna(1.0)
-    loads["accounts"] = loads["accounts"].fillna(0).astype(int)
-    loads["arr_cents"] = loads["arr_cents"].fillna(0).astype("int64")
-    fte = loads["fte"].where(loads["fte"] > 0, np.nan)
-    loads["load_pct"] = (loads["count_units"].fillna(0.0) / fte * 100).round(1)
-    arr_pct = (loads["arr_units"].fillna(0.0) / fte * 100).round(1)
-    loads["arr_load_pct"] = arr_pct.where(loads["has_arr_target"].fillna(False).astype(bool))
-    loads["load"] = loads[["load_pct", "arr_load_pct"]].max(axis=1).fillna(0.0)
-    loads["status"] = loads["load"].map(load_status)
-    columns = ["accounts", "arr_cents", "fte", "load_pct", "arr_load_pct", "load", "status"]
-    loads.index.name = "csm_id"
-    return loads[columns].reset_index().sort_values("csm_id", kind="stable", ignore_index=True)
+    return loads_per_csm(per_csm, csms)

@@ -52,7 +52,16 @@ def csm_loads(book: pd.DataFrame, csms: pd.DataFrame, models: pd.DataFrame) -> p
         arr_units=("arr_units", "sum"),
         has_arr_target=("has_arr_target", "any"),
     )
-    loads = csms.set_index("csm_id").join(per_csm, how="outer")
+    return loads_per_csm(per_csm, csms)
+
+
+def loads_per_csm(per_csm: pd.DataFrame, csms: pd.DataFrame) -> pd.DataFrame:
+    """Return each CSM's load from their summed accounts, ARR and units (index csm_id).
+
+    `per_csm` has accounts, arr_cents, count_units, arr_units and has_arr_target; a CSM
+    without accounts has load 0, and accounts of a CSM without a profile count at 1 FTE.
+    """
+    loads = csms.set_index("csm_id")[["fte"]].join(per_csm, how="outer")
     loads["fte"] = loads["fte"].astype(float).fillna(1.0)
     loads["accounts"] = loads["accounts"].fillna(0).astype(int)
     loads["arr_cents"] = loads["arr_cents"].fillna(0).astype("int64")
@@ -63,4 +72,5 @@ def csm_loads(book: pd.DataFrame, csms: pd.DataFrame, models: pd.DataFrame) -> p
     loads["load"] = loads[["load_pct", "arr_load_pct"]].max(axis=1).fillna(0.0)
     loads["status"] = loads["load"].map(load_status)
     columns = ["accounts", "arr_cents", "fte", "load_pct", "arr_load_pct", "load", "status"]
+    loads.index.name = "csm_id"
     return loads[columns].reset_index().sort_values("csm_id", kind="stable", ignore_index=True)
