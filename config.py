@@ -60,8 +60,9 @@ class Config:
             "MAIL_USE_TLS": _env("MAIL_USE_TLS", "") in ("1", "true", "yes"),
             "MAIL_USE_SSL": _env("MAIL_USE_SSL", "") in ("1", "true", "yes"),
             "MAIL_TIMEOUT": _env_int("MAIL_TIMEOUT", 10),
-            # Where users reach cstier, for links in emails (e.g. https://cstier.example.com).
-            "BASE_URL": (_env("BASE_URL", "") or "").rstrip("/"),
+            # Where users reach cstier, for links in emails (e.g. https://cstier.example.com);
+            # CSTIER_APP_URL is its older name, still read.
+            "BASE_URL": (_env("BASE_URL", "") or _env("APP_URL", "") or "").rstrip("/"),
             # What makes a hidden gem in the weekly report (see README, "Weekly report").
             "HIDDEN_GEM_ARR_SHARE": float(_env("HIDDEN_GEM_ARR_SHARE", "0.8")),
             "HIDDEN_GEM_USAGE_GROWTH": float(_env("HIDDEN_GEM_USAGE_GROWTH", "0.3")),
@@ -78,7 +79,6 @@ class Config:
             "DELIVERY_MAX_ATTEMPTS": _env_int("DELIVERY_MAX_ATTEMPTS", 12),
             "DELIVERY_MAX_AGE_HOURS": _env_int("DELIVERY_MAX_AGE_HOURS", 72),
             "DELIVERY_LEASE_SECONDS": _env_int("DELIVERY_LEASE_SECONDS", 120),
-            "APP_URL": _env("APP_URL", "http://localhost:5000"),
             # The scheduler process (`cstier scheduler`) and its background-job worker.
             "SCHEDULER_EXPECTED": _env("SCHEDULER_EXPECTED", "") in ("1", "true", "yes"),
             "SCHEDULER_STALE_SECONDS": _env_int("SCHEDULER_STALE_SECONDS", 120),

@@ -1,9 +1,10 @@
 """The book after each run: tier mix and coverage headcount stored per run, read back by week."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -12,8 +13,11 @@ from cstier.domain.coverage.headcount import current_headcount, required_headcou
 from cstier.domain.reports.weeks import week_label
 from cstier.domain.trends import (
     MOVE_MEASURES,
+    held_after,
+    move_totals,
     moves_into,
     rewind,
+    totals_by,
     week_starts,
     weekly_points,
     weekly_sums,
@@ -45,15 +49,48 @@ class BackfillSummary:
     runs: int
 
 
-def record_tier_mix(session: Session, run_id: int, now: datetime) -> None:
-    """Store the tier mix of every scheme and the headcount of every model as the run left them.
+@dataclass
+class RunMix:
+    """The tier mix and moves a run leaves, gathered from what it holds as it writes.
 
-    In the caller's transaction (no commit): a run calls it after its writes, before it commits.
+    `arr_cents`: the ARR field by account id; `churned`: the ids of churned accounts, which
+    keep their tiers but leave coverage. A run adds each scheme as it writes it, then
+    records the lot with the coverage it derived, so nothing of the book is read again.
     """
-    schemes = reports.scheme_tiers(session)
-    moves = _tier_moves(session, run_id)
-    tiers = _with_moves(current_tier_mix(session), moves_into(moves, schemes))
-    _insert(session, run_id, now, tiers, current_model_mix(session))
+
+    arr_cents: pd.Series
+    churned: np.ndarray
+    tiers: list[pd.DataFrame] = field(default_factory=list)
+    moves: list[pd.DataFrame] = field(default_factory=list)
+
+    def add_scheme(self, scheme_id: int, current: pd.DataFrame, changes: pd.DataFrame) -> None:
+        """Count one scheme's tiers after the run (current plus changes) and its moves."""
+        held = held_after(current, changes)
+        mix = totals_by(held["tier"], self._arr(held["account_id"]))
+        self.tiers.append(mix.rename(columns={"key": "tier"}).assign(scheme_id=scheme_id))
+        moved = move_totals(changes, self._arr(changes["account_id"]))
+        self.moves.append(moved.assign(scheme_id=scheme_id))
+
+    def record(self, session: Session, run_id: int, now: datetime, models: pd.Series) -> None:
+        """Store the mix with each tier's moves, and the headcount of `models` (model by account).
+
+        In the caller's transaction (no commit): a run calls it after its writes.
+        """
+        columns = ["scheme_id", "tier", "accounts", "arr_cents"]
+        tiers = pd.concat(self.tiers, ignore_index=True) if self.tiers else None
+        tiers = tiers[columns] if tiers is not None else pd.DataFrame(columns=columns)
+        moves = pd.concat(self.moves, ignore_index=True) if self.moves else None
+        into = moves_into(moves, reports.scheme_tiers(session)) if moves is not None else None
+        if into is None:
+            into = pd.DataFrame(columns=["scheme_id", "tier", *MOVE_MEASURES])
+        models = models[~models.index.isin(self.churned)]
+        per_model = totals_by(models, self._arr(models.index))
+        per_model = per_model.rename(columns={"key": "coverage_model_id"})
+        per_model["coverage_model_id"] = per_model["coverage_model_id"].astype("int64")
+        _insert(session, run_id, now, _with_moves(tiers, into), model_mix(session, per_model))
+
+    def _arr(self, account_ids) -> pd.Series:
+        return self.arr_cents.reindex(account_ids)
 
 
 def backfill_tier_mix(session: Session, now: datetime | None = None) -> BackfillSummary:
@@ -117,6 +154,15 @@ def current_model_mix(session: Session) -> pd.DataFrame:
             "arr_cents": totals["arr_cents"].to_numpy(),
         }
     )
+    return model_mix(session, per_model)
+
+
+def model_mix(session: Session, per_model: pd.DataFrame) -> pd.DataFrame:
+    """Return the headcount beside per-model totals (coverage_model_id, accounts, arr_cents).
+
+    Columns: coverage_model_id, accounts, arr_cents, required_csms and current_fte, the FTE
+    of the CSMs serving each model by where their owned book's load is.
+    """
     models = coverage_reads.models_frame(session)
     plan = required_headcount(per_model, models)
     fte = current_headcount(

@@ -57,3 +57,13 @@ def test_development_generates_an_encryption_key_in_the_instance(monkeypatch, tm
     monkeypatch.delenv("CSTIER_ENCRYPTION_KEY", raising=False)
     key = create_app(env="development").config["ENCRYPTION_KEY"]
     assert Fernet(key) and (tmp_path / "encryption_key").read_text().strip() == key
+
+
+def test_links_in_emails_have_one_setting_and_its_older_name_still_works(monkeypatch, tmp_path):
+    monkeypatch.setenv("CSTIER_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("CSTIER_BASE_URL", raising=False)
+    monkeypatch.setenv("CSTIER_APP_URL", "https://old.example.com/")
+    assert create_app(env="testing").config["BASE_URL"] == "https://old.example.com"
+
+    monkeypatch.setenv("CSTIER_BASE_URL", "https://cstier.example.com")
+    assert create_app(env="testing").config["BASE_URL"] == "https://cstier.example.com"

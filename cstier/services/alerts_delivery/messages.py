@@ -8,9 +8,18 @@ from flask import current_app, render_template
 from cstier.services.alerts_delivery.changes import ToldChange
 
 
+# Links in alerts need an address even before CSTIER_BASE_URL is set: the local app's.
+LOCAL_APP_URL = "http://localhost:5000"
+
+
+def app_url() -> str:
+    """Return where the links in alerts point: CSTIER_BASE_URL, else the local app."""
+    return current_app.config.get("BASE_URL") or LOCAL_APP_URL
+
+
 def alert_email(change: ToldChange) -> dict:
     """Return the subject, text and HTML of one alert email."""
-    context = {"change": change, "app_url": current_app.config["APP_URL"]}
+    context = {"change": change, "app_url": app_url()}
     return {
         "subject": f"[cstier] {change.subject}",
         "text": render_template("email/alert.txt", **context),
@@ -21,7 +30,7 @@ def alert_email(change: ToldChange) -> dict:
 def digest_email(period: str, label: str, items: list[dict]) -> dict:
     """Return the subject, text and HTML of one digest of notifications."""
     context = {"period": period, "label": label, "items": items,
-               "app_url": current_app.config["APP_URL"]}  # fmt: skip
+               "app_url": app_url()}  # fmt: skip
     return {
         "subject": f"[cstier] Your {period} alert digest: {len(items)} change(s), {label}",
         "text": render_template("email/digest.txt", **context),

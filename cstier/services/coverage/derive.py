@@ -24,11 +24,12 @@ from cstier.store.column_reads import read_columns
 
 @dataclass
 class DeriveSummary:
-    """What a derivation changed."""
+    """What a derivation changed, and every account's coverage model as it left them."""
 
     accounts: int
     changed: int
     flagged: int
+    models: pd.Series
 
 
 @dataclass
@@ -101,7 +102,9 @@ def apply_coverage(
     if run_id is None and before.reindex(history.index).notna().any():
         _announce(session, after_id, len(history), now)
     session.flush()
-    return DeriveSummary(accounts=len(derived), changed=len(history), flagged=int(flag.sum()))
+    kept = stored.coverage["coverage_model_id"]
+    models = pd.concat([kept[~kept.index.isin(derived.index)], derived.astype("Int64")])
+    return DeriveSummary(len(derived), len(history), int(flag.sum()), models)
 
 
 def stored_coverage(session: Session, committed: bool = False) -> StoredCoverage:

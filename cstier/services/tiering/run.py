@@ -29,7 +29,7 @@ from cstier.services.errors import Forbidden, ValidationFailed
 from cstier.services.tiering.changes import ChangeBatch
 from cstier.services.tiering.schemes import active_schemes, validate
 from cstier.services.tiering.snapshot import BookSnapshot, read_snapshot
-from cstier.services.trends import record_tier_mix
+from cstier.services.trends import RunMix
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_writes import BulkWriter, checkpoint_after, large_page_cache, large_work_mem
 from cstier.store.sizes import BatchSizes
@@ -155,8 +155,6 @@ def run_tiering(
             tally = _tier_book(
                 session, snapshot, schemes, parsed, run.id, now, dry_run, sizes, progress
             )
-            if not dry_run:
-                record_tier_mix(session, run.id, now)  # the trends and dashboards read these
             run.scheme_versions, run.changes = tally.versions, tally.changes
             run.accounts_evaluated = len(snapshot.accounts)
             run.status, run.finished_at = "succeeded", utcnow()
@@ -214,8 +212,9 @@ def _tier_book(
     sizes: BatchSizes,
     progress: Progress,
 ) -> RunTally:
-    """Evaluate and write each scheme in turn, then coverage, and announce the moves."""
+    """Evaluate and write each scheme in turn, then coverage; record the mix, announce the moves."""
     tally = RunTally()
+    mix = None if dry_run else RunMix(snapshot.arr_cents(), snapshot.churned)
     coverage_dimensions = {active_scheme_id(session, d): d for d in ("value", "needs")}
     proposed: dict[str, pd.Series] = {}
     batch = ChangeBatch(session, BulkWriter(session, now), run_id, sizes.tier_flush_rows)
@@ -235,16 +234,18 @@ def _tier_book(
         tally.add(outcome)
         if scheme.id in coverage_dimensions:
             proposed[coverage_dimensions[scheme.id]] = outcome.result["tier"]
-        if not dry_run:
+        if mix is not None:
             _stage(batch, outcome)
             _write_pending(session, outcome)
+            mix.add_scheme(scheme.id, outcome.current, outcome.changes)
         progress(len(tally.versions) + 1, len(schemes) + 2, f"Wrote {scheme.name}.")
-    if dry_run:
+    if mix is None:
         return tally
     batch.flush()
     # Coverage follows value × needs: re-derive it in the same transaction.
     derived = apply_coverage(session, snapshot.coverage_inputs(proposed), run_id=run_id, now=now)
     tally.coverage_changes = derived.changed
+    mix.record(session, run_id, now, derived.models)  # the trends and dashboards read these
     _announce(session, run_id, tally.alerts, now)
     progress(len(schemes) + 2, len(schemes) + 2, "Coverage derived.")
     return tally

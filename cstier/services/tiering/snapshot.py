@@ -62,6 +62,13 @@ class BookSnapshot:
         )
         return CoverageInputs(tiers=tiers, stored=self.coverage, facts=facts)
 
+    def arr_cents(self) -> pd.Series:
+        """Return the ARR field in cents by account id (read for a run that writes)."""
+        return pd.Series(
+            self.accounts[FIELD_ARR_CENTS].to_numpy(),
+            index=pd.Index(self.accounts["account_id"].to_numpy(), name="account_id"),
+        )
+
 
 def read_snapshot(
     session: Session,
@@ -77,9 +84,11 @@ def read_snapshot(
 
     `committed`: the session holds no uncommitted change to the book, which may then be read
     on two connections at once. `for_write`: the reader will write tiers and coverage, so
-    the stored coverage and the ARR field in cents come too. `chunk_rows` is load_book's.
+    the stored coverage and the ARR field in cents (FIELD_ARR_CENTS) come too. `chunk_rows` is load_book's.
     """
     fields = set(extra_fields).union(*(input_columns(p) for p in schemes.values()))
+    if for_write:
+        fields.add("arr")  # the run's tier mix and coverage weigh accounts by their ARR field
     by_runs = any(p.hysteresis is not None and p.hysteresis.runs for p in schemes.values())
     # The book as it stands on the run's day: a run dated in the past reads that day's subscriptions.
     catalog = field_catalog(session)
