@@ -7,7 +7,6 @@ from flask import current_app, render_template
 
 from cstier.services.alerts_delivery.changes import ToldChange
 
-
 # Links in alerts need an address even before CSTIER_BASE_URL is set: the local app's.
 LOCAL_APP_URL = "http://localhost:5000"
 
