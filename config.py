@@ -63,7 +63,7 @@ class Config:
             # Where users reach cstier, for links in emails (e.g. https://cstier.example.com);
             # CSTIER_APP_URL is its older name, still read.
             "BASE_URL": (_env("BASE_URL", "") or _env("APP_URL", "") or "").rstrip("/"),
-            # What makes a hidden gem in the weekly report (see README, "Weekly report").
+            # What makes a hidden gem in the weekly report (see docs/guide.md, "Weekly tier review and alerts").
             "HIDDEN_GEM_ARR_SHARE": float(_env("HIDDEN_GEM_ARR_SHARE", "0.8")),
             "HIDDEN_GEM_USAGE_GROWTH": float(_env("HIDDEN_GEM_USAGE_GROWTH", "0.3")),
             "HIDDEN_GEM_USAGE_PERIODS": _env_int("HIDDEN_GEM_USAGE_PERIODS", 3),

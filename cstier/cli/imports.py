@@ -59,7 +59,7 @@ def echo_outcome(outcome: ImportOutcome) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help='JSON: {"columns": {"file header": "column"}, "constants": {...}, "defaults": {...}, '
     '"date_format": "DMY"|"MDY", "decimal_separator": "."|",", "companies": "from_accounts"} '
-    '(or the older {"file header": "column"}); see the README.',
+    '(or the older {"file header": "column"}); see docs/guide.md, "Import and export".',
 )
 @click.option("--encoding", default=None, help="Encoding of a non-UTF-8 CSV, e.g. cp1252.")
 @click.option(
