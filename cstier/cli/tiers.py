@@ -1,5 +1,7 @@
 """`cstier tiers`: seed schemes and re-tier the book."""
 
+import sys
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -23,9 +25,7 @@ class ProgressBar:
     def __call__(self, done: int, total: int, message: str | None = None) -> None:
         """Move the bar to `done` of `total` steps."""
         if self._bar is None:
-            self._bar = click.progressbar(
-                length=total, label="Re-tiering", file=click.get_text_stream("stderr")
-            )
+            self._bar = click.progressbar(length=total, label="Re-tiering", file=sys.stderr)
             self._bar.__enter__()
         self._bar.update(max(done - self._done, 0), current_item=message)
         self._done = max(done, self._done)

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import numpy as np
 import pandas as pd
 
 from cstier.domain.reports.tier_review import DOWN, UP, SchemeTiers, direction
@@ -115,35 +116,29 @@ def weekly_sums(snapshots: pd.DataFrame, mondays: list[date], measures: list[str
     return pd.concat(parts, ignore_index=True)[columns]
 
 
-def held_after(current: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
-    """Return account_id, tier as a run leaves them: the current tiers with its changes applied.
-
-    `changes` has account_id and to_tier; a change to no tier leaves the account untiered.
-    """
-    kept = current.loc[~current["account_id"].isin(changes["account_id"]), ["account_id", "tier"]]
-    moved = changes.loc[changes["to_tier"].notna(), ["account_id", "to_tier"]]
-    moved = moved.rename(columns={"to_tier": "tier"})
-    return pd.concat(
-        [kept.astype({"tier": object}), moved.astype({"tier": object})], ignore_index=True
-    )
-
-
-def totals_by(keys: pd.Series, arr_cents: pd.Series) -> pd.DataFrame:
+def totals_by(keys: pd.Series, arr_cents: np.ndarray) -> pd.DataFrame:
     """Return key, accounts, arr_cents: how many accounts hold each key and their ARR.
 
     `keys` and `arr_cents` run in the same order; a missing key is left out.
     """
-    frame = pd.DataFrame(
-        {"key": keys.to_numpy(object), "arr_cents": arr_cents.fillna(0).to_numpy("int64")}
+    codes, uniques = pd.factorize(keys.to_numpy(object) if keys.dtype != "category" else keys)
+    held = codes >= 0
+    summed = (
+        pd.Series(arr_cents[held].astype("int64"))
+        .groupby(codes[held])
+        .agg(["size", "sum"])
+        .reindex(range(len(uniques)), fill_value=0)
     )
-    frame = frame[frame["key"].notna()]
-    summed = frame.groupby("key", sort=True).agg(
-        accounts=("arr_cents", "size"), arr_cents=("arr_cents", "sum")
-    )
-    return summed.reset_index().astype({"accounts": "int64", "arr_cents": "int64"})
+    return pd.DataFrame(
+        {
+            "key": np.asarray(uniques, dtype=object),
+            "accounts": summed["size"].to_numpy("int64"),
+            "arr_cents": summed["sum"].to_numpy("int64"),
+        }
+    )[lambda frame: frame["accounts"] > 0].reset_index(drop=True)
 
 
-def move_totals(changes: pd.DataFrame, arr_cents: pd.Series) -> pd.DataFrame:
+def move_totals(changes: pd.DataFrame, arr_cents: np.ndarray) -> pd.DataFrame:
     """Return from_key, to_key, accounts, arr_cents per pair of a run's changes.
 
     `changes` has from_tier and to_tier; `arr_cents` runs in its order. A first tiering
@@ -153,7 +148,7 @@ def move_totals(changes: pd.DataFrame, arr_cents: pd.Series) -> pd.DataFrame:
         {
             "from_key": changes["from_tier"].to_numpy(object),
             "to_key": changes["to_tier"].to_numpy(object),
-            "arr_cents": arr_cents.fillna(0).to_numpy("int64"),
+            "arr_cents": arr_cents.astype("int64"),
         }
     )
     summed = frame.groupby(["from_key", "to_key"], dropna=False, sort=False).agg(

@@ -13,7 +13,6 @@ from cstier.domain.coverage.headcount import current_headcount, required_headcou
 from cstier.domain.reports.weeks import week_label
 from cstier.domain.trends import (
     MOVE_MEASURES,
-    held_after,
     move_totals,
     moves_into,
     rewind,
@@ -53,20 +52,26 @@ class BackfillSummary:
 class RunMix:
     """The tier mix and moves a run leaves, gathered from what it holds as it writes.
 
-    `arr_cents`: the ARR field by account id; `churned`: the ids of churned accounts, which
-    keep their tiers but leave coverage. A run adds each scheme as it writes it, then
-    records the lot with the coverage it derived, so nothing of the book is read again.
+    A run's book holds every account, in account id order: `account_ids`, with `arr_cents`
+    (the ARR field) in the same order. `churned`: the ids of churned accounts, which keep
+    their tiers but leave coverage; `owned`: by account id, the csm_id of owned accounts.
+    A run adds each scheme as it writes it, then records the lot with the coverage it
+    derived, so nothing of the book is read again.
     """
 
-    arr_cents: pd.Series
+    account_ids: np.ndarray
+    arr_cents: np.ndarray
     churned: np.ndarray
+    owned: pd.DataFrame
     tiers: list[pd.DataFrame] = field(default_factory=list)
     moves: list[pd.DataFrame] = field(default_factory=list)
 
-    def add_scheme(self, scheme_id: int, current: pd.DataFrame, changes: pd.DataFrame) -> None:
-        """Count one scheme's tiers after the run (current plus changes) and its moves."""
-        held = held_after(current, changes)
-        mix = totals_by(held["tier"], self._arr(held["account_id"]))
+    def add_scheme(self, scheme_id: int, result: pd.DataFrame, changes: pd.DataFrame) -> None:
+        """Count one scheme's tiers after the run and its moves.
+
+        `result` holds the tier of every account of the book: what the run leaves stored.
+        """
+        mix = totals_by(result["tier"], self._arr(result["account_id"]))
         self.tiers.append(mix.rename(columns={"key": "tier"}).assign(scheme_id=scheme_id))
         moved = move_totals(changes, self._arr(changes["account_id"]))
         self.moves.append(moved.assign(scheme_id=scheme_id))
@@ -83,14 +88,28 @@ class RunMix:
         into = moves_into(moves, reports.scheme_tiers(session)) if moves is not None else None
         if into is None:
             into = pd.DataFrame(columns=["scheme_id", "tier", *MOVE_MEASURES])
-        models = models[~models.index.isin(self.churned)]
-        per_model = totals_by(models, self._arr(models.index))
+        customers = models[~models.index.isin(self.churned)]
+        per_model = totals_by(customers, self._arr(customers.index))
         per_model = per_model.rename(columns={"key": "coverage_model_id"})
         per_model["coverage_model_id"] = per_model["coverage_model_id"].astype("int64")
-        _insert(session, run_id, now, _with_moves(tiers, into), model_mix(session, per_model))
+        owned = pd.DataFrame(
+            {
+                "account_id": self.owned.index.to_numpy(),
+                "csm_id": self.owned["csm_id"].to_numpy(),
+                "coverage_model_id": models.reindex(self.owned.index).to_numpy(),
+                "arr_cents": self._arr(self.owned.index),
+            }
+        )
+        mix = model_mix(session, per_model, owned)
+        _insert(session, run_id, now, _with_moves(tiers, into), mix)
 
-    def _arr(self, account_ids) -> pd.Series:
-        return self.arr_cents.reindex(account_ids)
+    def _arr(self, account_ids) -> np.ndarray:
+        """Return the ARR field of these accounts (0 for an account outside the book)."""
+        ids = np.asarray(account_ids, dtype=np.int64)
+        if not len(self.account_ids):
+            return np.zeros(len(ids), dtype=np.int64)
+        at = np.searchsorted(self.account_ids, ids).clip(max=len(self.account_ids) - 1)
+        return np.where(self.account_ids[at] == ids, self.arr_cents[at], 0)
 
 
 def backfill_tier_mix(session: Session, now: datetime | None = None) -> BackfillSummary:
@@ -154,20 +173,19 @@ def current_model_mix(session: Session) -> pd.DataFrame:
             "arr_cents": totals["arr_cents"].to_numpy(),
         }
     )
-    return model_mix(session, per_model)
+    return model_mix(session, per_model, coverage_reads.owned_book_frame(session))
 
 
-def model_mix(session: Session, per_model: pd.DataFrame) -> pd.DataFrame:
+def model_mix(session: Session, per_model: pd.DataFrame, owned: pd.DataFrame) -> pd.DataFrame:
     """Return the headcount beside per-model totals (coverage_model_id, accounts, arr_cents).
 
-    Columns: coverage_model_id, accounts, arr_cents, required_csms and current_fte, the FTE
-    of the CSMs serving each model by where their owned book's load is.
+    `owned`: the owned book (account_id, csm_id, coverage_model_id, arr_cents). Columns:
+    coverage_model_id, accounts, arr_cents, required_csms and current_fte, the FTE of the
+    CSMs serving each model by where their owned book's load is.
     """
     models = coverage_reads.models_frame(session)
     plan = required_headcount(per_model, models)
-    fte = current_headcount(
-        coverage_reads.owned_book_frame(session), coverage_reads.csms_frame(session), models
-    )
+    fte = current_headcount(owned, coverage_reads.csms_frame(session), models)
     plan["current_fte"] = plan["coverage_model_id"].map(fte).fillna(0.0)
     return plan[["coverage_model_id", "accounts", "arr_cents", "required", "current_fte"]].rename(
         columns={"required": "required_csms"}

@@ -24,7 +24,7 @@ from cstier.store.column_reads import read_columns
 
 @dataclass
 class DeriveSummary:
-    """What a derivation changed, and every account's coverage model as it left them."""
+    """What a derivation changed; `models`: the model it derived for each account it read."""
 
     accounts: int
     changed: int
@@ -102,9 +102,7 @@ def apply_coverage(
     if run_id is None and before.reindex(history.index).notna().any():
         _announce(session, after_id, len(history), now)
     session.flush()
-    kept = stored.coverage["coverage_model_id"]
-    models = pd.concat([kept[~kept.index.isin(derived.index)], derived.astype("Int64")])
-    return DeriveSummary(len(derived), len(history), int(flag.sum()), models)
+    return DeriveSummary(len(derived), len(history), int(flag.sum()), derived)
 
 
 def stored_coverage(session: Session, committed: bool = False) -> StoredCoverage:

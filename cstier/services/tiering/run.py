@@ -29,7 +29,6 @@ from cstier.services.errors import Forbidden, ValidationFailed
 from cstier.services.tiering.changes import ChangeBatch
 from cstier.services.tiering.schemes import active_schemes, validate
 from cstier.services.tiering.snapshot import BookSnapshot, read_snapshot
-from cstier.services.trends import RunMix
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_writes import BulkWriter, checkpoint_after, large_page_cache, large_work_mem
 from cstier.store.sizes import BatchSizes
@@ -214,7 +213,7 @@ def _tier_book(
 ) -> RunTally:
     """Evaluate and write each scheme in turn, then coverage; record the mix, announce the moves."""
     tally = RunTally()
-    mix = None if dry_run else RunMix(snapshot.arr_cents(), snapshot.churned)
+    mix = None if dry_run else snapshot.run_mix()
     coverage_dimensions = {active_scheme_id(session, d): d for d in ("value", "needs")}
     proposed: dict[str, pd.Series] = {}
     batch = ChangeBatch(session, BulkWriter(session, now), run_id, sizes.tier_flush_rows)
@@ -237,7 +236,7 @@ def _tier_book(
         if mix is not None:
             _stage(batch, outcome)
             _write_pending(session, outcome)
-            mix.add_scheme(scheme.id, outcome.current, outcome.changes)
+            mix.add_scheme(scheme.id, outcome.result, outcome.changes)
         progress(len(tally.versions) + 1, len(schemes) + 2, f"Wrote {scheme.name}.")
     if mix is None:
         return tally

@@ -13,6 +13,7 @@ from cstier.models import TierOverride
 from cstier.services.coverage.derive import CoverageInputs, StoredCoverage, stored_coverage
 from cstier.services.metrics.churned import churned_account_ids
 from cstier.services.tiering.fields import FIELD_ARR_CENTS, field_catalog, load_book
+from cstier.services.trends import RunMix
 from cstier.store.bulk_reads import read_frame
 from cstier.store.tier_blocks import read_current_tiers
 
@@ -62,11 +63,14 @@ class BookSnapshot:
         )
         return CoverageInputs(tiers=tiers, stored=self.coverage, facts=facts)
 
-    def arr_cents(self) -> pd.Series:
-        """Return the ARR field in cents by account id (read for a run that writes)."""
-        return pd.Series(
-            self.accounts[FIELD_ARR_CENTS].to_numpy(),
-            index=pd.Index(self.accounts["account_id"].to_numpy(), name="account_id"),
+    def run_mix(self) -> RunMix:
+        """Return the mix a run that writes gathers: its book's ids, ARR field, churn, owners."""
+        arr = pd.to_numeric(self.accounts[FIELD_ARR_CENTS]).fillna(0).astype("int64")
+        return RunMix(
+            self.accounts["account_id"].to_numpy(np.int64),
+            arr.to_numpy(),
+            self.churned,
+            self.coverage.owned_by_csm[["csm_id"]],
         )
 
 

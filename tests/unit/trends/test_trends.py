@@ -2,10 +2,19 @@
 
 from datetime import UTC, date, datetime
 
+import numpy as np
 import pandas as pd
 
 from cstier.domain.reports.tier_review import SchemeTiers
-from cstier.domain.trends import moves_into, rewind, week_starts, weekly_points, weekly_sums
+from cstier.domain.trends import (
+    move_totals,
+    moves_into,
+    rewind,
+    totals_by,
+    week_starts,
+    weekly_points,
+    weekly_sums,
+)
 
 VALUE = SchemeTiers(1, "Value", "value", ("Strategic", "Growth", "Scale"))
 REGION = SchemeTiers(2, "Region", "segment", ("EMEA", "NA"))
@@ -90,3 +99,25 @@ def test_rewind_undoes_a_runs_moves():
         "Growth": {"accounts": 1, "arr_cents": 10},
         "Strategic": {"accounts": 2, "arr_cents": 20},
     }
+
+
+def test_totals_count_accounts_and_sum_arr_per_key_leaving_untiered_out():
+    keys = pd.Series(["Growth", None, "Strategic", "Growth"], dtype="category")
+    totals = totals_by(keys, np.array([100, 5, 700, 50]))
+    assert sorted(totals.itertuples(index=False, name=None)) == [
+        ("Growth", 2, 150),
+        ("Strategic", 1, 700),
+    ]
+
+
+def test_move_totals_keep_first_tierings_apart():
+    changes = pd.DataFrame(
+        {
+            "from_tier": pd.Series([None, "Growth", "Growth"], dtype="str"),
+            "to_tier": ["Growth", "Strategic", "Strategic"],
+        }
+    )
+    moved = move_totals(changes, np.array([10, 20, 30]))
+    rows = {(r.from_key if isinstance(r.from_key, str) else None, r.to_key): (r.accounts, r.arr_cents)
+            for r in moved.itertuples()}  # fmt: skip
+    assert rows == {(None, "Growth"): (1, 10), ("Growth", "Strategic"): (2, 50)}
