@@ -106,6 +106,8 @@ class RunMix:
     def _arr(self, account_ids) -> np.ndarray:
         """Return the ARR field of these accounts (0 for an account outside the book)."""
         ids = np.asarray(account_ids, dtype=np.int64)
+        if len(ids) == len(self.account_ids) and np.array_equal(ids, self.account_ids):
+            return self.arr_cents  # a scheme's result runs in the book's order
         if not len(self.account_ids):
             return np.zeros(len(ids), dtype=np.int64)
         at = np.searchsorted(self.account_ids, ids).clip(max=len(self.account_ids) - 1)
