@@ -1,5 +1,7 @@
 """The account page's health panel (an htmx fragment) and the forms it posts."""
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 
@@ -69,19 +71,18 @@ def _back(account_id: int):
     return redirect(url_for("accounts.show", account_id=account_id) + "#health-panel")
 
 
-@bp.route("/accounts/<int:account_id>/touches", methods=["POST"])
-@login_required
-def log_touch(account_id: int):
-    """Log a touch on the account; a bad kind or day is refused with a message."""
-    form = TouchForm()
+def _posted(account_id: int, form, save: Callable[[], object], done: str):
+    """Save a posted panel form and flash the outcome; the panel lives on the account page.
+
+    The page is redirected to, not rendered, so field errors are flashed rather than shown
+    beside their fields (web/saving.py's helper is for forms that render again).
+    """
     if not form.validate_on_submit():
         _form_errors(form)
         return _back(account_id)
-    values = {"kind": form.kind.data, "occurred_on": form.occurred_on.data,
-              "note": form.note.data or ""}  # fmt: skip
     try:
-        engagement.log_touch(db.session, current_actor(), account_id, values)
-        flash("Touch logged.", "success")
+        save()
+        flash(done, "success")
     except ValidationFailed as exc:
         _refused(form, exc)
     except Forbidden:
@@ -89,6 +90,20 @@ def log_touch(account_id: int):
     except NotFound:
         abort(404)
     return _back(account_id)
+
+
+@bp.route("/accounts/<int:account_id>/touches", methods=["POST"])
+@login_required
+def log_touch(account_id: int):
+    """Log a touch on the account; a bad kind or day is refused with a message."""
+    form = TouchForm()
+
+    def save():
+        values = {"kind": form.kind.data, "occurred_on": form.occurred_on.data,
+                  "note": form.note.data or ""}  # fmt: skip
+        engagement.log_touch(db.session, current_actor(), account_id, values)
+
+    return _posted(account_id, form, save, "Touch logged.")
 
 
 @bp.route("/accounts/<int:account_id>/milestones", methods=["POST"])
@@ -96,21 +111,13 @@ def log_touch(account_id: int):
 def complete(account_id: int):
     """Mark a plan milestone completed on a day."""
     form = MilestoneForm()
-    if not form.validate_on_submit():
-        _form_errors(form)
-        return _back(account_id)
-    try:
+
+    def save():
         complete_milestone(
             db.session, current_actor(), account_id, form.key.data, form.completed_on.data
         )
-        flash("Milestone completed.", "success")
-    except ValidationFailed as exc:
-        _refused(form, exc)
-    except Forbidden:
-        abort(403)
-    except NotFound:
-        abort(404)
-    return _back(account_id)
+
+    return _posted(account_id, form, save, "Milestone completed.")
 
 
 @bp.route("/accounts/<int:account_id>/override", methods=["POST"])
@@ -118,19 +125,13 @@ def complete(account_id: int):
 def override(account_id: int):
     """Pin the account's health band with a reason and an optional expiry."""
     form = HealthOverrideForm()
-    if not form.validate_on_submit():
-        _form_errors(form)
-        return _back(account_id)
-    values = {"band": form.band.data, "reason": form.reason.data,
-              "expires_on": form.expires_on.data}  # fmt: skip
-    try:
+
+    def save():
+        values = {"band": form.band.data, "reason": form.reason.data,
+                  "expires_on": form.expires_on.data}  # fmt: skip
         overrides.set_override(db.session, current_actor(), account_id, values)
-        flash("Health band overridden; the next scoring applies it.", "success")
-    except ValidationFailed as exc:
-        _refused(form, exc)
-    except NotFound:
-        abort(404)
-    return _back(account_id)
+
+    return _posted(account_id, form, save, "Health band overridden; the next scoring applies it.")
 
 
 @bp.route("/accounts/<int:account_id>/override/<int:override_id>/revoke", methods=["POST"])
