@@ -58,23 +58,44 @@ def _account_columns():
     )
 
 
-def _tier_changes(session: Session, run_id: int) -> list[ToldChange]:
-    rows = session.execute(
-        select(
-            TierChange.id,
-            TierChange.account_id,
-            TierChange.scheme_id,
-            TierChange.dimension,
-            TierChange.from_tier,
-            TierChange.to_tier,
-            TierChange.at,
-            TierChange.scheme_version,
-            TierChange.explanation,
-            *_account_columns(),
-        )  # fmt: skip
-        .join(Account, Account.id == TierChange.account_id)
+def _with_account(stmt, account_id):
+    """Join what rules decide on: the account's name, owner, region and coverage model."""
+    return (
+        stmt.join(Account, Account.id == account_id)
         .join(Company, Company.id == Account.company_id)
         .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
+    )
+
+
+def _told(event_type: str, key: str, change: Change, row, subject: str, why: str, at: datetime,
+          explanation: str = "", **details) -> ToldChange:  # fmt: skip
+    """Return one change as people and receivers are told it; `details` go in its data."""
+    at = as_utc(at)
+    data = {"account_id": change.account_id, "account_name": row.account_name, **details,
+            "cause": why, "explanation": explanation, "at": at.isoformat()}  # fmt: skip
+    if event_type == "coverage.changed":
+        del data["explanation"]  # receivers of coverage moves never had one
+    return ToldChange(key, event_type, change, row.account_name, subject, why, explanation, at,
+                      data)  # fmt: skip
+
+
+def _tier_changes(session: Session, run_id: int) -> list[ToldChange]:
+    rows = session.execute(
+        _with_account(
+            select(
+                TierChange.id,
+                TierChange.account_id,
+                TierChange.scheme_id,
+                TierChange.dimension,
+                TierChange.from_tier,
+                TierChange.to_tier,
+                TierChange.at,
+                TierChange.scheme_version,
+                TierChange.explanation,
+                *_account_columns(),
+            ),
+            TierChange.account_id,
+        )  # fmt: skip
         .where(TierChange.run_id == run_id, TierChange.from_tier.is_not(None))
         .order_by(TierChange.id)
     ).all()
@@ -95,29 +116,22 @@ def _tier_changes(session: Session, run_id: int) -> list[ToldChange]:
             tiers=scheme.tiers if scheme else (),
         )  # fmt: skip
         told.append(
-            ToldChange(
-                key=f"tier_change:{tc.id}",
-                event_type="tier.changed",
-                change=change,
-                account_name=row.account_name,
-                subject=f"{row.account_name}: {name} {tc.from_tier} → {tc.to_tier}",
-                cause=why,
-                explanation=tc.explanation or "",
-                at=as_utc(tc.at),
-                data={
-                    "account_id": tc.account_id,
-                    "account_name": row.account_name,
-                    "scheme_id": tc.scheme_id,
-                    "scheme": name,
-                    "dimension": tc.dimension,
-                    "from_tier": tc.from_tier,
-                    "to_tier": tc.to_tier,
-                    "run_id": run_id,
-                    "scheme_version": tc.scheme_version,
-                    "cause": why,
-                    "explanation": tc.explanation or "",
-                    "at": as_utc(tc.at).isoformat(),
-                },
+            _told(
+                "tier.changed",
+                f"tier_change:{tc.id}",
+                change,
+                row,
+                f"{row.account_name}: {name} {tc.from_tier} → {tc.to_tier}",
+                why,
+                tc.at,
+                tc.explanation or "",
+                scheme_id=tc.scheme_id,
+                scheme=name,
+                dimension=tc.dimension,
+                from_tier=tc.from_tier,
+                to_tier=tc.to_tier,
+                run_id=run_id,
+                scheme_version=tc.scheme_version,
             )  # fmt: skip
         )
     return told
@@ -144,7 +158,7 @@ def _versions(session: Session, run_id: int) -> tuple[dict, dict]:
 
 
 def _coverage_changes(session: Session, payload: dict) -> list[ToldChange]:
-    stmt = (
+    stmt = _with_account(
         select(
             CoverageChange.id,
             CoverageChange.account_id,
@@ -153,12 +167,9 @@ def _coverage_changes(session: Session, payload: dict) -> list[ToldChange]:
             CoverageChange.at,
             CoverageChange.run_id,
             *_account_columns(),
-        )  # fmt: skip
-        .join(Account, Account.id == CoverageChange.account_id)
-        .join(Company, Company.id == Account.company_id)
-        .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
-        .where(CoverageChange.from_model_id.is_not(None))
-    )
+        ),
+        CoverageChange.account_id,
+    ).where(CoverageChange.from_model_id.is_not(None))
     if payload.get("run_id") is not None:
         stmt = stmt.where(CoverageChange.run_id == payload["run_id"])
     else:  # the rows written after the last id before them, not tied to a run
@@ -177,24 +188,17 @@ def _coverage_changes(session: Session, payload: dict) -> list[ToldChange]:
             coverage_model_id=cc.to_model_id, from_model_id=cc.from_model_id,
         )  # fmt: skip
         told.append(
-            ToldChange(
-                key=f"coverage_change:{cc.id}",
-                event_type="coverage.changed",
-                change=change,
-                account_name=row.account_name,
-                subject=f"{row.account_name}: coverage {was} → {now}",
-                cause=why,
-                explanation="",
-                at=as_utc(cc.at),
-                data={
-                    "account_id": cc.account_id,
-                    "account_name": row.account_name,
-                    "from_model": was,
-                    "to_model": now,
-                    "run_id": cc.run_id,
-                    "cause": why,
-                    "at": as_utc(cc.at).isoformat(),
-                },
+            _told(
+                "coverage.changed",
+                f"coverage_change:{cc.id}",
+                change,
+                row,
+                f"{row.account_name}: coverage {was} → {now}",
+                why,
+                cc.at,
+                from_model=was,
+                to_model=now,
+                run_id=cc.run_id,
             )  # fmt: skip
         )
     return told
