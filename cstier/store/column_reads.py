@@ -7,7 +7,6 @@ any other kind (boolean, date) comes back as strings for the caller to convert.
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import partial
 from io import BytesIO, StringIO
 
@@ -17,27 +16,15 @@ from pandas.api.types import union_categoricals
 from sqlalchemy import Select, func, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from cstier.store.column_text import JsonColumns, as_categories, column_aggregates, take_column
+from cstier.store.json_fields import JsonFields
 from cstier.store.sqlite_csv import NULL, chunk_lines
 from cstier.store.threads import InFlight, shareable_across_threads
 
 CHUNK_ROWS = 200_000
 # What pg_export_snapshot() returns, checked before it goes into SET TRANSACTION SNAPSHOT.
 SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+-[0-9]+")
-
-
-@dataclass(frozen=True)
-class JsonFields:
-    """Fields read by key from one JSON column (custom attributes), after a select's columns."""
-
-    document: ColumnElement
-    keys: dict[str, str]  # field name -> key in the document
-
-    def value(self, name: str, document: ColumnElement | None = None) -> ColumnElement:
-        """Return the field's value as text (NULL where the key is missing or null)."""
-        return (self.document if document is None else document)[self.keys[name]].as_string()
 
 
 def field_names(columns: list[str], json_fields: JsonFields | None) -> list[str]:

@@ -17,10 +17,10 @@ import pandas as pd
 from sqlalchemy import Text, case, cast, func
 from sqlalchemy.sql.elements import ColumnElement
 
-from cstier.store.sqlite_csv import NULL, PLAIN_ARRAY, _extract
+from cstier.store.sqlite_csv import NULL, PLAIN_ARRAY, json_extract_fields
 
 if TYPE_CHECKING:
-    from cstier.store.column_reads import JsonFields
+    from cstier.store.json_fields import JsonFields
 
 UNIT = "\x1f"
 NEVER = "\x1e"
@@ -153,7 +153,7 @@ class JsonColumns:
         document = self.json_fields.document
         out = []
         for group in self.groups:
-            array = _extract(document, self.json_fields, group)
+            array = json_extract_fields(document, self.json_fields, group)
             empty = "[" + ",".join(["null"] * len(group)) + "]"
             out.append(func.group_concat(func.coalesce(array, empty), "\n"))
         for name in self.singles:
@@ -162,7 +162,7 @@ class JsonColumns:
                 out += column_aggregates(value, self._single_kind(name), True)
             else:
                 out += column_aggregates(
-                    _extract(document, self.json_fields, [name]), "text", False
+                    json_extract_fields(document, self.json_fields, [name]), "text", False
                 )
         return out
 

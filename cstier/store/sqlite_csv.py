@@ -13,7 +13,7 @@ from sqlalchemy import Select, String, case, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 if TYPE_CHECKING:
-    from cstier.store.column_reads import JsonFields
+    from cstier.store.json_fields import JsonFields
 
 NULL = "\\N"
 
@@ -42,7 +42,9 @@ def chunk_lines(
     if groups:
         document = json_fields.document
         extra.append(document)
-        extra += [func.trim(_extract(document, json_fields, group), "[]") for group in groups]
+        extra += [
+            func.trim(json_extract_fields(document, json_fields, group), "[]") for group in groups
+        ]
     rows = chunk.add_columns(*(e.label(f"field_{i}") for i, e in enumerate(extra))).subquery()
     values = iter(rows.c)
     names = [*columns, *singles]
@@ -92,11 +94,12 @@ def _single(json_fields: JsonFields, name: str, kind: str, document=None) -> Col
     document = json_fields.document if document is None else document
     if kind == "number":
         # As stored, not cast to text: csv_field writes numbers bare, text quoted.
-        return _extract(document, json_fields, [name])
+        return json_extract_fields(document, json_fields, [name])
     return json_fields.value(name, document)
 
 
-def _extract(document, json_fields: JsonFields, names: list[str]) -> ColumnElement:
+def json_extract_fields(document, json_fields: JsonFields, names: list[str]) -> ColumnElement:
+    """Return one SQLite json_extract of the named fields of the document, as an array."""
     # The path of document[key] as SQLAlchemy binds it ('$."key"'), so both reads agree.
     paths = [document[json_fields.keys[name]].right for name in names]
     return func.json_extract(document, *paths)

@@ -16,7 +16,8 @@ from cstier.services.tiering.signals import (
     is_signal,
     signal_catalog,
 )
-from cstier.store.column_reads import JsonFields, field_names, read_columns
+from cstier.store.column_reads import field_names, read_columns
+from cstier.store.json_fields import JsonFields
 
 ID_KINDS = {"account_id": "int", "company_id": "int", "scheme_id": "int"}
 
