@@ -10,6 +10,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from cstier.domain.demo_draw import (
+    category,
+    external_ids,
+    pick,
+    rank_within,
+    text_column,
+)
 from cstier.domain.demo_names import (
     CONTACT_ROLES,
     DEPARTMENT_NAMES,
@@ -20,6 +27,9 @@ from cstier.domain.demo_names import (
     NAME_STARTS,
     TITLES,
 )
+from cstier.domain.demo_subscriptions import HISTORY_DAYS, generate_subscriptions
+
+__all__ = ["ATTRIBUTE_COLUMNS", "DEMO_USERS", "HISTORY_DAYS", "DemoBook", "generate_book"]
 
 DEMO_EMAIL_DOMAIN = "demo.cstier.io"
 DEPARTMENT_ACCOUNT_SHARE = 0.12
@@ -98,40 +108,6 @@ class DemoBook:
     custom_attributes: tuple[dict, ...] = CUSTOM_ATTRIBUTES
 
 
-def _pick(rng: np.random.Generator, shares: dict[str, float], size: int) -> np.ndarray:
-    """Draw `size` indexes into `shares` with the given (normalised) probabilities."""
-    p = np.fromiter(shares.values(), dtype=float)
-    return rng.choice(len(p), size=size, p=p / p.sum())
-
-
-def _category(codes: np.ndarray, categories) -> pd.Categorical:
-    """Return a categorical column from integer codes."""
-    return pd.Categorical.from_codes(codes, categories=list(categories))
-
-
-def _text(values: np.ndarray) -> pd.Series:
-    """Keep Python strings as an object column (inferring a string dtype is slow at book scale)."""
-    return pd.Series(values, dtype=object, copy=False)
-
-
-def _ids(prefix: str, ids: np.ndarray) -> pd.Series:
-    """Return external ids like `demo-co-000042`, built from digit code points (no formatting)."""
-    width = max(6, len(str(int(ids.max())))) if len(ids) else 6
-    codes = np.empty((len(ids), len(prefix) + width), dtype=np.uint32)
-    codes[:, : len(prefix)] = [ord(c) for c in prefix]
-    rest = ids.astype(np.uint32)
-    for column in range(codes.shape[1] - 1, len(prefix) - 1, -1):
-        rest, digit = np.divmod(rest, 10)
-        codes[:, column] = digit + ord("0")
-    return _text(codes.view(f"<U{codes.shape[1]}").ravel().astype(object))
-
-
-def _rank_within(group_sizes: np.ndarray) -> np.ndarray:
-    """Return 0..size-1 for every member of consecutive groups of the given sizes."""
-    starts = np.repeat(np.cumsum(group_sizes) - group_sizes, group_sizes)
-    return np.arange(group_sizes.sum()) - starts
-
-
 def _company_names(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Return unique display names and domains for n companies."""
     stems = (NAME_STARTS[:, None] + NAME_CORES[None, :]).ravel()
@@ -155,7 +131,7 @@ def _countries(rng: np.random.Generator, region: np.ndarray) -> np.ndarray:
     first = 0
     for code, shares in enumerate(COUNTRIES.values()):
         mask = region == code
-        country[mask] = first + _pick(rng, shares, int(mask.sum()))
+        country[mask] = first + pick(rng, shares, int(mask.sum()))
         first += len(shares)
     return country
 
@@ -164,9 +140,9 @@ def _companies(rng: np.random.Generator, n: int) -> pd.DataFrame:
     """Generate companies with long-tailed size, region-consistent countries and parents."""
     ids = np.arange(1, n + 1)
     names, domains = _company_names(rng, n)
-    region = _pick(rng, REGIONS, n)
+    region = pick(rng, REGIONS, n)
     country = _countries(rng, region)
-    industry = _pick(rng, INDUSTRIES, n)
+    industry = pick(rng, INDUSTRIES, n)
     employees = np.clip(rng.lognormal(np.log(150), 1.6, n), 5, 400_000).astype(np.int64)
     revenue_per_employee = rng.lognormal(np.log(180_000), 0.5, n)
     revenue_cents = (employees * revenue_per_employee).round(-3).astype(np.int64) * 100
@@ -190,12 +166,12 @@ def _companies(rng: np.random.Generator, n: int) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "id": ids,
-            "external_id": _ids("demo-co-", ids),
-            "name": _text(names),
-            "domain": _text(domains),
-            "industry": _category(industry, INDUSTRIES),
-            "region": _category(region, REGIONS),
-            "country": _category(country, ALL_COUNTRIES),
+            "external_id": external_ids("demo-co-", ids),
+            "name": text_column(names),
+            "domain": text_column(domains),
+            "industry": category(industry, INDUSTRIES),
+            "region": category(region, REGIONS),
+            "country": category(country, ALL_COUNTRIES),
             "employees": employees,
             "annual_revenue_cents": revenue_cents,
             "parent_id": pd.Series(parent_id).where(parent_id > 0).astype("Int64"),
@@ -212,10 +188,10 @@ def _departments(rng: np.random.Generator, companies: pd.DataFrame) -> pd.DataFr
     return pd.DataFrame(
         {
             "id": ids,
-            "external_id": _ids("demo-dp-", ids),
+            "external_id": external_ids("demo-dp-", ids),
             "company_id": np.repeat(companies["id"].to_numpy(), counts),
-            "name": _category(
-                (offset + _rank_within(counts)) % len(DEPARTMENT_NAMES), DEPARTMENT_NAMES
+            "name": category(
+                (offset + rank_within(counts)) % len(DEPARTMENT_NAMES), DEPARTMENT_NAMES
             ),
         }
     )
@@ -229,7 +205,7 @@ def _contacts(
     counts = np.clip(3 + rng.poisson(np.maximum(0.2, log_size - 1.4)), 3, 12)
     company_index = np.repeat(np.arange(len(companies)), counts)
     n = len(company_index)
-    role = np.minimum(_rank_within(counts), len(CONTACT_ROLES) - 1)
+    role = np.minimum(rank_within(counts), len(CONTACT_ROLES) - 1)
     title_counts = np.array([len(t) for t in TITLES])
     title = (np.cumsum(title_counts) - title_counts)[role] + (
         rng.random(n) * title_counts[role]
@@ -246,13 +222,13 @@ def _contacts(
     return pd.DataFrame(
         {
             "id": ids,
-            "external_id": _ids("demo-ct-", ids),
+            "external_id": external_ids("demo-ct-", ids),
             "company_id": companies["id"].to_numpy()[company_index],
             "department_id": dept_id,
-            "name": _text(names[person]),
-            "email": _text(emails[person] + at_domain[company_index]),
-            "title": _category(title, [t for group in TITLES for t in group]),
-            "role": _category(role, CONTACT_ROLES),
+            "name": text_column(names[person]),
+            "email": text_column(emails[person] + at_domain[company_index]),
+            "title": category(title, [t for group in TITLES for t in group]),
+            "role": category(role, CONTACT_ROLES),
         }
     )
 
@@ -323,7 +299,7 @@ def _attributes(
     nps = np.clip(np.round(rng.normal(nps_mean, 1.8)), 0, 10)
     surveyed = rng.random(n) < 0.65
     return {
-        ATTRIBUTE_COLUMNS["crm"]: _category(np.minimum(crm, len(CRM_CHOICES) - 1), CRM_CHOICES),
+        ATTRIBUTE_COLUMNS["crm"]: category(np.minimum(crm, len(CRM_CHOICES) - 1), CRM_CHOICES),
         ATTRIBUTE_COLUMNS["uses_sso"]: rng.random(n) < SSO_BY_PLAN[plan],
         ATTRIBUTE_COLUMNS["seats"]: seats,
         ATTRIBUTE_COLUMNS["nps"]: pd.Series(nps).where(surveyed).astype("Int64"),
@@ -353,15 +329,15 @@ def _accounts(
     return pd.DataFrame(
         {
             "id": ids,
-            "external_id": _ids("demo-ac-", ids),
-            "name": _text(names),
-            "unit_type": _category((department_id > 0).astype(int), ("company", "department")),
+            "external_id": external_ids("demo-ac-", ids),
+            "name": text_column(names),
+            "unit_type": category((department_id > 0).astype(int), ("company", "department")),
             "company_id": companies["id"].to_numpy()[company_index],
             "department_id": pd.Series(department_id).where(department_id > 0).astype("Int64"),
             "csm_id": _csm_ids(rng, region, plan),
             "arr_cents": arr.astype(np.int64) * 100,
-            "plan": _category(plan, PLANS),
-            "lifecycle_stage": _category(stage, LIFECYCLE),
+            "plan": category(plan, PLANS),
+            "lifecycle_stage": category(stage, LIFECYCLE),
             "contract_start_date": start,
             "renewal_date": start + terms_done * term,
             **_attributes(rng, plan, arr, stage),
@@ -380,80 +356,15 @@ def _needs(rng: np.random.Generator, accounts: pd.DataFrame, as_of: date) -> pd.
     return pd.DataFrame(
         {
             "id": ids,
-            "external_id": _ids("demo-nd-", ids),
+            "external_id": external_ids("demo-nd-", ids),
             "account_id": owner,
-            "code": _text(np.array(list(NEED_CODES), dtype=object)[_pick(rng, NEED_CODES, n)]),
-            "source": _text(np.where(validated, "csm", "survey").astype(object)),
+            "code": text_column(np.array(list(NEED_CODES), dtype=object)[pick(rng, NEED_CODES, n)]),
+            "source": text_column(np.where(validated, "csm", "survey").astype(object)),
             "validated": validated,
             "importance": pd.Series(rng.integers(1, 6, n)).where(~validated).astype("Int64"),
             "captured_on": np.datetime64(as_of, "D") - rng.integers(0, 365, n).astype("m8[D]"),
         }
     )
-
-
-HISTORY_DAYS = 730  # two years of subscription history: 24 monthly periods to measure
-EXPANSION_SHARE, CONTRACTION_SHARE, REACTIVATION_SHARE = 0.3, 0.12, 0.05
-
-
-def _window_days(rng: np.random.Generator, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Draw one day in [low, high) per row (datetime64[D] bounds, high > low)."""
-    span = np.maximum((high - low).astype(np.int64), 1)
-    return low + (rng.random(len(low)) * span).astype(np.int64).astype("m8[D]")
-
-
-def _subscriptions(rng: np.random.Generator, accounts: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """Generate 24 months of subscriptions: a core plan per account, add-ons won and lost,
-    churned accounts' plans ending, and a few accounts leaving and coming back.
-
-    Core MRR is the ARR field ÷ 12, so current ARR starts near the imported figure.
-    """
-    today = np.datetime64(as_of, "D")
-    window = today - np.timedelta64(HISTORY_DAYS, "D")
-    n = len(accounts)
-    ids = accounts["id"].to_numpy()
-    start = accounts["contract_start_date"].to_numpy().astype("datetime64[D]")
-    core_mrr = accounts["arr_cents"].to_numpy() // 12
-    churned = accounts["lifecycle_stage"].cat.codes.to_numpy() == LIFECYCLE.index("churned")
-    u = rng.random(n)
-    settled = ~churned & (start < window + np.timedelta64(200, "D"))
-    returning = settled & (u < REACTIVATION_SHARE)
-    # A churned account's plan ended in the window; a returning one's paused and restarted.
-    core_end = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
-    ended_from = np.maximum(start + np.timedelta64(30, "D"), window)
-    core_end[churned] = _window_days(rng, ended_from, np.maximum(ended_from + 1, today))[churned]
-    gap_start = _window_days(rng, np.maximum(start, window), today - np.timedelta64(150, "D"))
-    gap_end = gap_start + rng.integers(35, 120, n).astype("m8[D]")
-    core_start = np.where(returning, gap_end, start)
-    rows = [
-        (ids, "Core", core_start, core_end, core_mrr),
-        (ids[returning], "Core (before a pause)", start[returning], gap_start[returning],
-         core_mrr[returning]),
-    ]  # fmt: skip
-    open_ = ~churned & (rng.random(n) < EXPANSION_SHARE)
-    added = _window_days(rng, np.maximum(core_start + 1, window), today)
-    rows.append((ids[open_], "Add-on", added[open_], np.full(int(open_.sum()), np.datetime64("NaT"),
-                 dtype="datetime64[D]"), (core_mrr * rng.uniform(0.1, 0.4, n)).astype(np.int64)[open_]))  # fmt: skip
-    lost = ~churned & ~returning & (rng.random(n) < CONTRACTION_SHARE)
-    dropped = _window_days(rng, np.maximum(start + 1, window), today)
-    rows.append((ids[lost], "Legacy add-on", start[lost], dropped[lost],
-                 (core_mrr * rng.uniform(0.1, 0.3, n)).astype(np.int64)[lost]))  # fmt: skip
-    frame = pd.DataFrame(
-        {
-            "account_id": np.concatenate([r[0] for r in rows]),
-            "product": _text(
-                np.concatenate([np.full(len(r[0]), r[1], dtype=object) for r in rows])
-            ),
-            "start_date": np.concatenate([r[2] for r in rows]),
-            "end_date": np.concatenate([r[3] for r in rows]),
-            "mrr_cents": np.concatenate([r[4] for r in rows]).astype(np.int64),
-        }
-    )
-    frame = frame.sort_values(["account_id", "start_date"], kind="stable").reset_index(drop=True)
-    sub_ids = np.arange(1, len(frame) + 1)
-    frame.insert(0, "external_id", _ids("demo-su-", sub_ids))
-    frame.insert(0, "id", sub_ids)
-    frame["quantity"] = 1
-    return frame
 
 
 def _users(rng: np.random.Generator) -> pd.DataFrame:
@@ -463,10 +374,10 @@ def _users(rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "id": np.arange(1, len(DEMO_USERS) + 1),
-            "email": _text(np.array([f"{u}@{DEMO_EMAIL_DOMAIN}" for u, _, _ in DEMO_USERS])),
-            "name": _text(np.array([name for _, _, name in DEMO_USERS], dtype=object)),
-            "role": _text(np.array([role for _, role, _ in DEMO_USERS], dtype=object)),
-            "password": _text(np.array(passwords, dtype=object)),
+            "email": text_column(np.array([f"{u}@{DEMO_EMAIL_DOMAIN}" for u, _, _ in DEMO_USERS])),
+            "name": text_column(np.array([name for _, _, name in DEMO_USERS], dtype=object)),
+            "role": text_column(np.array([role for _, role, _ in DEMO_USERS], dtype=object)),
+            "password": text_column(np.array(passwords, dtype=object)),
         }
     )
 
@@ -483,6 +394,7 @@ def generate_book(accounts: int, seed: int, as_of: date | None = None) -> DemoBo
     departments = _departments(rng, companies)
     contacts = _contacts(rng, companies, departments)
     accounts_frame = _accounts(rng, companies, departments, extra, as_of)
+    churned = accounts_frame["lifecycle_stage"].cat.codes.to_numpy() == LIFECYCLE.index("churned")
     return DemoBook(
         companies=companies,
         departments=departments,
@@ -490,5 +402,5 @@ def generate_book(accounts: int, seed: int, as_of: date | None = None) -> DemoBo
         accounts=accounts_frame,
         users=_users(np.random.default_rng(login_seed)),
         needs=_needs(rng, accounts_frame, as_of),
-        subscriptions=_subscriptions(rng, accounts_frame, as_of),
+        subscriptions=generate_subscriptions(rng, accounts_frame, churned, as_of),
     )
