@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from cstier.domain.invalid import FieldInvalid
+
 BANDS = ("red", "yellow", "green")
 INSUFFICIENT = "insufficient"
 SCOPES = ("default", "coverage_model", "value_tier")
@@ -19,13 +21,8 @@ ONBOARDING_POINTS = {"completed": 100.0, "on_track": 75.0, "at_risk": 40.0, "sta
 _INPUT = re.compile(r"^(usage\.[a-z0-9_]+(\.trend)?|attr\.[a-z0-9_]+)$")
 
 
-class ScorecardInvalid(ValueError):
+class ScorecardInvalid(FieldInvalid):
     """A scorecard definition breaks a rule; `field` names where."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

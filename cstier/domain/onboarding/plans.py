@@ -3,6 +3,8 @@
 import re
 from dataclasses import dataclass
 
+from cstier.domain.invalid import FieldInvalid
+
 STATUSES = {
     "on_track": "On track",
     "at_risk": "At risk",
@@ -21,13 +23,8 @@ DEFAULT_STALL_DAYS = 21
 DEFAULT_OVERDUE_DAYS = 14
 
 
-class PlanInvalid(ValueError):
+class PlanInvalid(FieldInvalid):
     """A plan breaks a rule; `field` names where."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
