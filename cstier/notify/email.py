@@ -30,17 +30,22 @@ def send_emails(emails: list[Email]) -> int:
     sent = 0
     with _smtp_connection(config) as connection:
         for email in emails:
-            message = EmailMultiAlternatives(
-                subject=email.subject,
-                body=email.text,
-                from_email=config["MAIL_DEFAULT_SENDER"],
-                to=list(email.to),
-                connection=connection,
-            )
-            if email.html is not None:
-                message.attach_alternative(email.html, "text/html")
-            sent += message.send()
+            sent += _message(email, config, connection).send()
     return sent
+
+
+def _message(email: Email, config, connection) -> EmailMultiAlternatives:
+    """Return one email as the mail library sends it: text, and HTML where it has one."""
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.text,
+        from_email=config["MAIL_DEFAULT_SENDER"],
+        to=list(email.to),
+        connection=connection,
+    )
+    if email.html is not None:
+        message.attach_alternative(email.html, "text/html")
+    return message
 
 
 def _smtp_connection(config):
@@ -72,17 +77,8 @@ def send_each(emails: list[Email]) -> list[tuple[Exception | None, bool]]:
     try:
         with _smtp_connection(config) as connection:
             for email in emails:
-                message = EmailMultiAlternatives(
-                    subject=email.subject,
-                    body=email.text,
-                    from_email=config["MAIL_DEFAULT_SENDER"],
-                    to=list(email.to),
-                    connection=connection,
-                )
-                if email.html is not None:
-                    message.attach_alternative(email.html, "text/html")
                 try:
-                    message.send()
+                    _message(email, config, connection).send()
                     results.append((None, False))
                 except smtplib.SMTPRecipientsRefused as exc:
                     codes = [code for code, _ in exc.recipients.values()]

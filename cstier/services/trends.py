@@ -300,7 +300,7 @@ def _with_moves(mix: pd.DataFrame, into: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
-def _tier_moves(session: Session, run_id: int | None = None) -> pd.DataFrame:
+def _tier_moves(session: Session) -> pd.DataFrame:
     stmt = (
         select(
             TierChange.run_id,
@@ -311,7 +311,7 @@ def _tier_moves(session: Session, run_id: int | None = None) -> pd.DataFrame:
             func.coalesce(func.sum(Account.arr_cents), 0),
         )
         .join(Account, Account.id == TierChange.account_id)
-        .where(TierChange.run_id.is_not(None) if run_id is None else TierChange.run_id == run_id)
+        .where(TierChange.run_id.is_not(None))
         .group_by(TierChange.run_id, TierChange.scheme_id, TierChange.from_tier, TierChange.to_tier)
     )
     columns = ["run_id", "scheme_id", "from_key", "to_key", "accounts", "arr_cents"]
