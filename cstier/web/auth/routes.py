@@ -10,6 +10,7 @@ from cstier.services import users
 from cstier.services.errors import TooManyAttempts
 from cstier.services.login_limits import LoginLimits
 from cstier.web.auth.forms import LoginForm
+from cstier.web.shared_state import login_counts
 
 bp = Blueprint("auth", __name__)
 
@@ -29,6 +30,7 @@ def login():
                 form.password.data,
                 request.remote_addr,
                 limits=LoginLimits.from_config(current_app.config),
+                counts=login_counts(),
             )
         except TooManyAttempts as exc:
             flash(str(exc), "danger")
