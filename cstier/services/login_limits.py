@@ -8,13 +8,17 @@ CSTIER_REDIS_URL is set, in Redis shared by every web host (`RedisLoginCounts`).
 
 import hashlib
 import ipaddress
+import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from cstier.services.errors import TooManyAttempts
+from cstier.services.errors import SignInUnavailable, TooManyAttempts
 from cstier.store.login_counts import ADDRESS, EMAIL, PAIR, LoginCounts
+from cstier.store.redis_state import RedisUnreachable
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,16 +82,23 @@ def count_attempt(
     A refused attempt is not counted: the database's caller rolls back when this raises, and
     Redis takes the counts back in the same script.
     """
-    counted = counts.count(
-        subjects(email, address),
-        {PAIR: limits.per_pair, ADDRESS: limits.per_address},
-        {
-            PAIR: limits.window_seconds,
-            ADDRESS: limits.window_seconds,
-            EMAIL: limits.email_window_seconds,
-        },
-        now,
-    )
+    try:
+        counted = counts.count(
+            subjects(email, address),
+            {PAIR: limits.per_pair, ADDRESS: limits.per_address},
+            {
+                PAIR: limits.window_seconds,
+                ADDRESS: limits.window_seconds,
+                EMAIL: limits.email_window_seconds,
+            },
+            now,
+        )
+    except RedisUnreachable as exc:
+        # Fail closed: an attempt that cannot be counted is not checked.
+        log.error("sign-in refused: %s", exc)
+        raise SignInUnavailable(
+            "Sign-in is unavailable for a moment. Try again in a minute."
+        ) from exc
     if counted.refused:
         wait = counted.window_ends_at - now
         minutes = max(1, math.ceil(wait.total_seconds() / 60))
@@ -105,8 +116,12 @@ def count_attempt(
 
 
 def forgive_attempt(counts: LoginCounts, email: str, address: str | None) -> None:
-    """Give back the counts of an attempt whose password was right."""
-    counts.forgive(subjects(email, address))
+    """Give back the counts of an attempt whose password was right (if Redis lets us)."""
+    try:
+        counts.forgive(subjects(email, address))
+    except RedisUnreachable as exc:
+        # The sign-in stands; its failure expires with its window instead.
+        log.warning("sign-in not forgiven: %s", exc)
 
 
 def forget_old_counts(counts: LoginCounts, limits: LoginLimits, now: datetime) -> None:

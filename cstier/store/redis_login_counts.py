@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import redis
 
 from cstier.store.login_counts import ADDRESS, EMAIL, PAIR, Counted
+from cstier.store.redis_state import RedisUnreachable
 
 # KEYS: pair, address, email. ARGV: pair limit, address limit, window ms, email window ms.
 # A window starts with its key's first failure (PEXPIRE on 1); a refused attempt takes its
@@ -55,10 +56,13 @@ class RedisLoginCounts:
         now: datetime,
     ) -> Counted:
         """Count one attempt per scope in one script; past a pair or address limit, none of it."""
-        refused, value = self._count(
-            keys=self._names(keys),
-            args=[limits[PAIR], limits[ADDRESS], windows[PAIR] * 1000, windows[EMAIL] * 1000],
-        )
+        try:
+            refused, value = self._count(
+                keys=self._names(keys),
+                args=[limits[PAIR], limits[ADDRESS], windows[PAIR] * 1000, windows[EMAIL] * 1000],
+            )
+        except redis.RedisError as exc:
+            raise RedisUnreachable(f"Redis did not count the sign-in attempt: {exc}") from exc
         if refused:
             # Redis keeps the time left, not the start: the window ends that much from now.
             return Counted(SCOPES[refused - 1], now + timedelta(milliseconds=max(value, 0)), 0)
@@ -66,7 +70,10 @@ class RedisLoginCounts:
 
     def forgive(self, keys: Mapping[str, str]) -> None:
         """Give back one failure of each scope, never below zero."""
-        self._forgive(keys=self._names(keys))
+        try:
+            self._forgive(keys=self._names(keys))
+        except redis.RedisError as exc:
+            raise RedisUnreachable(f"Redis did not take back a failure: {exc}") from exc
 
     def forget_old(self, longest_window_seconds: int, now: datetime) -> None:
         """Nothing to do: each counter expires with its window."""

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cstier.extensions import db
-from cstier.models import LoginFailureCount
+from cstier.models import LoginAttempt, LoginFailureCount
 from cstier.services import users
-from cstier.services.errors import TooManyAttempts
+from cstier.services.errors import SignInUnavailable, TooManyAttempts
 from cstier.services.login_limits import LoginLimits
 from cstier.services.shared_state import connect_shared_redis, login_counts
 from cstier.store.redis_state import RedisUnreachable
@@ -154,3 +154,13 @@ def test_a_configured_redis_is_connected_at_start(database_url, tmp_path, shared
     application = make_app(database_url, str(tmp_path), REDIS_URL=url)
 
     assert isinstance(application.extensions["cstier.redis"], redis.Redis)
+
+
+def test_a_redis_that_stops_answering_refuses_sign_in_and_records_nothing(db_session, manager):
+    gone = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
+
+    with pytest.raises(SignInUnavailable, match="Sign-in is unavailable for a moment"):
+        sign_in(lambda: login_counts(db.session, gone, "gone:"), manager.email, PASSWORD)
+
+    with Session(db.engine) as fresh:
+        assert fresh.scalar(select(func.count()).select_from(LoginAttempt)) == 0
