@@ -9,7 +9,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,25 +141,72 @@ def _pg_dump(url: URL, target: Path) -> None:
 
 
 def _pg_restore(url: URL, source: Path) -> None:
+    """Replace the schema's tables with the backup's in one transaction, or change nothing.
+
+    pg_restore turns the archive into SQL that psql runs after dropping what is there, all in
+    one transaction: tables a later release added go too, so `cstier db upgrade` can follow.
+    psql commits only at the end of its input, so a pg_restore that fails half-way is
+    stopped before that and the transaction is rolled back.
+    """
     dsn, env = _libpq(url, RESTORE_LOCK_TIMEOUT)
     _run(
         [_pg_tool("pg_restore"), "--list", str(source)],
         env,
         f"{source} is not a pg_dump custom-format backup; nothing was changed",
     )
-    # One transaction: a restore that fails half-way leaves the database as it was.
-    _run(
-        [
-            _pg_tool("pg_restore"),
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--no-privileges",
-            "--single-transaction",
-            "--exit-on-error",
-            f"--dbname={dsn}",
-            str(source),
-        ],
-        env,
-        "pg_restore failed; nothing was changed",
+    extract = subprocess.Popen(
+        [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(source)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
+    apply = subprocess.Popen(
+        [
+            _pg_tool("psql"),
+            "--no-psqlrc",
+            "--quiet",
+            "--single-transaction",
+            "--set=ON_ERROR_STOP=1",
+            f"--command={DROP_CURRENT_SCHEMA}",
+            "--file=-",
+            dsn,
+        ],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    with suppress(BrokenPipeError):  # psql stopped on an error; its exit status says which
+        while chunk := extract.stdout.read(1024 * 1024):
+            apply.stdin.write(chunk)
+    read_error = extract.wait() != 0
+    if read_error:
+        apply.kill()  # before its input ends: it never commits
+    with suppress(BrokenPipeError):
+        apply.stdin.close()
+    applied = apply.wait() == 0
+    if read_error or not applied:
+        failed = extract if read_error else apply
+        detail = failed.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        raise BackupError(
+            f"The restore from {source} failed; nothing was changed: {' / '.join(detail[-3:])}"
+        )
+
+
+# Run first in the restore's transaction: the schema's views, tables and sequences go.
+DROP_CURRENT_SCHEMA = """
+DO $$
+DECLARE item record;
+BEGIN
+  FOR item IN SELECT viewname AS name FROM pg_views WHERE schemaname = current_schema() LOOP
+    EXECUTE format('DROP VIEW IF EXISTS %I CASCADE', item.name);
+  END LOOP;
+  FOR item IN SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() LOOP
+    EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', item.name);
+  END LOOP;
+  FOR item IN SELECT sequencename AS name FROM pg_sequences
+              WHERE schemaname = current_schema() LOOP
+    EXECUTE format('DROP SEQUENCE IF EXISTS %I CASCADE', item.name);
+  END LOOP;
+END $$;
+"""

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from cstier.extensions import db
@@ -95,13 +95,21 @@ def test_a_backup_to_an_unwritable_path_is_refused_and_leaves_nothing(
 
 
 def corrupt_files(tmp_path: Path, runner) -> dict[str, Path]:
-    """Return backups a restore must refuse: missing, random bytes, cut short."""
+    """Return backups a restore must refuse: missing, random bytes, cut short, cut at the end."""
     whole = tmp_path / "whole.backup"
     assert invoke(runner, "backup", str(whole)).exit_code == 0
     random_bytes, cut = tmp_path / "random.backup", tmp_path / "cut.backup"
     random_bytes.write_bytes(os.urandom(4096))
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
-    return {"missing": tmp_path / "missing.backup", "random": random_bytes, "cut": cut}
+    # Its table of contents reads fine (pg_restore --list): it fails while it is restored.
+    end_cut = tmp_path / "end-cut.backup"
+    end_cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 99 // 100])
+    return {
+        "missing": tmp_path / "missing.backup",
+        "random": random_bytes,
+        "cut": cut,
+        "end_cut": end_cut,
+    }
 
 
 @pytest.mark.parametrize(
@@ -110,6 +118,7 @@ def corrupt_files(tmp_path: Path, runner) -> dict[str, Path]:
         ("missing", "No backup file at"),
         ("random", "nothing was changed"),
         ("cut", "nothing was changed"),
+        ("end_cut", "nothing was changed"),
     ],
 )
 def test_a_restore_of_a_missing_or_corrupt_file_is_refused_and_changes_nothing(
@@ -136,3 +145,16 @@ def test_a_restore_asks_first_and_no_changes_nothing(runner, book, tmp_path):
 
     assert result.exit_code == 1 and "Aborted" in result.output
     assert snapshot() == []
+
+
+def test_a_restore_drops_tables_added_after_the_backup(runner, book, tmp_path):
+    path = tmp_path / "cstier.backup"
+    assert invoke(runner, "backup", str(path)).exit_code == 0
+    with db.engine.begin() as conn:  # as a later release's migration would
+        conn.execute(text("CREATE TABLE added_after_backup (id INTEGER PRIMARY KEY)"))
+
+    result = invoke(runner, "restore", str(path), "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert "added_after_backup" not in inspect(db.engine).get_table_names()
+    assert len(snapshot()) == 3
