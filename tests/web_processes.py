@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -21,10 +22,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(environment: Mapping[str, str], timeout: float = 60) -> Iterator[int]:
+def gunicorn(environment: Mapping[str, str], timeout: float = 120) -> Iterator[int]:
     """Run `gunicorn wsgi:app` with one worker and these CSTIER_* settings; yield its port."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), **environment}
+    # A pipe nobody reads would block the server once full.
+    log = tempfile.TemporaryFile()  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable,
@@ -39,10 +42,10 @@ def gunicorn(environment: Mapping[str, str], timeout: float = 60) -> Iterator[in
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     try:
-        _wait_until_serving(process, port, timeout)
+        _wait_until_serving(process, port, timeout, log)
         yield port
     finally:
         process.terminate()
@@ -51,13 +54,15 @@ def gunicorn(environment: Mapping[str, str], timeout: float = 60) -> Iterator[in
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.close()
 
 
-def _wait_until_serving(process: subprocess.Popen, port: int, timeout: float) -> None:
+def _wait_until_serving(process: subprocess.Popen, port: int, timeout: float, log) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped: {process.stderr.read().decode()[-2000:]}")
+            log.seek(0)
+            raise RuntimeError(f"gunicorn stopped: {log.read().decode()[-2000:]}")
         try:
             status, _ = request(port, "GET", "/healthz")
         except OSError:
