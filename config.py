@@ -87,6 +87,9 @@ class Config:
             "WORKER_POLL_SECONDS": _env_int("WORKER_POLL_SECONDS", 3),
             "JOB_LEASE_SECONDS": _env_int("JOB_LEASE_SECONDS", 300),
             "IMPORT_FEED_DIR": _env("IMPORT_FEED_DIR"),
+            # Redis shared by every web host (login counters); None: they stay in the database.
+            "REDIS_URL": _env("REDIS_URL"),
+            "REDIS_PREFIX": _env("REDIS_PREFIX", "cstier:"),
         }
 
     @classmethod

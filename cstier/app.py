@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None, env: str | None = None) -> Flask
     configure_pandas()
     trust_proxies(app)
     register_extensions(app)
+    register_shared_state(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
@@ -79,6 +80,13 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     with app.app_context():
         tune_connections(db.engine)
+
+
+def register_shared_state(app: Flask) -> None:
+    """Connect to the Redis every web host shares, when CSTIER_REDIS_URL names one."""
+    from cstier.web.shared_state import connect_shared_state
+
+    connect_shared_state(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -33,3 +33,6 @@ def register_cli(app: Flask) -> None:
             app.cli.add_command(command)
     app.cli.add_command(demo_command)
     app.cli.add_command(up_command)
+    from cstier.cli.backups import add_backup_commands
+
+    add_backup_commands()

@@ -17,7 +17,7 @@ from cstier.services import exports
 from cstier.services.batch_sizes import batch_sizes
 from cstier.services.imports import ImportOutcome, ImportRequest, import_file
 from cstier.services.imports.reader import ReadLimits
-from cstier.services.imports.uploads import remove_abandoned_uploads, upload_folder
+from cstier.services.imports.uploads import remove_abandoned_uploads
 
 # The command line runs with the operator's full access, like a manager in the UI.
 CLI_ACTOR = SYSTEM_ACTOR
@@ -160,9 +160,8 @@ def imports_group() -> None:
 def cleanup_command(max_age_hours: int | None) -> None:
     """Remove web uploads that were never applied and are older than the limit."""
     hours = current_app.config["UPLOAD_MAX_AGE_HOURS"] if max_age_hours is None else max_age_hours
-    folder = upload_folder(current_app.instance_path)
-    removed = remove_abandoned_uploads(folder, timedelta(hours=hours))
-    click.echo(f"Removed {len(removed)} files older than {hours} hours from {folder}.")
+    removed = remove_abandoned_uploads(db.session, timedelta(hours=hours))
+    click.echo(f"Removed {removed} uploads older than {hours} hours.")
 
 
 COMMANDS: list[click.Command] = [import_command, export_command, imports_group]

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from cstier.extensions import db
 from cstier.jobs.scheduler import BlockingScheduler, SchedulerProcess, holder_name
+from cstier.services.health import scheduler_health
 from cstier.services.jobs.background import work_until_empty
 from cstier.services.jobs.leases import Lease
 
@@ -54,6 +55,18 @@ def work(once: bool, every: float) -> None:
             click.echo(f"Ran {ran} background job{'s' if ran != 1 else ''}.")
             return
         time.sleep(every)
+
+
+@jobs_group.command("check")
+@with_appcontext
+def check() -> None:
+    """Exit 0 when a scheduler beat within CSTIER_SCHEDULER_STALE_SECONDS, 1 when not (a health check)."""
+    stale = current_app.config["SCHEDULER_STALE_SECONDS"]
+    scheduler = scheduler_health(db.session, True, stale)
+    if not scheduler.ok:
+        beat = scheduler.last_heartbeat.isoformat() if scheduler.last_heartbeat else "never"
+        raise click.ClickException(f"No scheduler heartbeat within {stale} s (last: {beat}).")
+    click.echo(f"Scheduler beat at {scheduler.last_heartbeat.isoformat()}.")
 
 
 COMMANDS = (scheduler_command, jobs_group)

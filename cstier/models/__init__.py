@@ -22,6 +22,7 @@ from cstier.models.coverage import (
     Pool,
 )
 from cstier.models.engagement import Touch, TouchCadence
+from cstier.models.files import StoredFile, StoredFileChunk
 from cstier.models.health import HealthOverride, HealthScore, HealthScoring, Scorecard
 from cstier.models.jobs import BackgroundJob, FeedFile, JobRun, JobSchedule, SchedulerHeartbeat
 from cstier.models.metrics import ChurnedAccount, MetricResult, SegmentHeadline
@@ -70,6 +71,8 @@ __all__ = [
     "JobRun",
     "JobSchedule",
     "SchedulerHeartbeat",
+    "StoredFile",
+    "StoredFileChunk",
     "AccountCoverage",
     "AssignmentChange",
     "CoverageChange",

@@ -39,3 +39,9 @@ class TooManyAttempts(ServiceError):
     """Too many failed logins in the window."""
 
     status = 429
+
+
+class SignInUnavailable(ServiceError):
+    """The shared sign-in counters (Redis) do not answer; no attempt is checked until they do."""
+
+    status = 503

@@ -1,26 +1,24 @@
 """Count failed sign-ins atomically: per (email, address), per address and per email.
 
-Each attempt is counted before its password is checked ("increment first, then decide"):
-the counter is bumped in one INSERT ... ON CONFLICT DO UPDATE ... RETURNING, so parallel
-attempts queue on the counter row and each sees its own number; a right password gives its
-count back. A window starts with the first failure of its key and lasts window seconds.
+Each attempt is counted before its password is checked ("increment first, then decide"), in
+one atomic step per attempt, so parallel attempts each see their own number; a right password
+gives its count back. The counters live in the database (`DatabaseLoginCounts`) or, when
+CSTIER_REDIS_URL is set, in Redis shared by every web host (`RedisLoginCounts`).
 """
 
 import hashlib
 import ipaddress
+import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import DateTime, case, delete, literal, update
-from sqlalchemy.orm import Session
+from cstier.services.errors import SignInUnavailable, TooManyAttempts
+from cstier.store.login_counts import ADDRESS, EMAIL, PAIR, LoginCounts
+from cstier.store.redis_state import RedisUnreachable
 
-from cstier.models import LoginFailureCount
-from cstier.services.errors import TooManyAttempts
-from cstier.store.upserts import upsert_returning
-
-PAIR, ADDRESS, EMAIL = "pair", "address", "email"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,75 +75,55 @@ def subjects(email: str, address: str | None) -> dict[str, str]:
 
 
 def count_attempt(
-    session: Session, limits: LoginLimits, email: str, address: str | None, now: datetime
+    counts: LoginCounts, limits: LoginLimits, email: str, address: str | None, now: datetime
 ) -> float:
     """Count one attempt in every scope; refuse past a limit, else return the slowdown in seconds.
 
-    The caller commits after this returns and rolls back when it raises, so a refused attempt
-    is not counted twice and a counted one is visible to every other worker.
+    A refused attempt is not counted: the database's caller rolls back when this raises, and
+    Redis takes the counts back in the same script.
     """
-    keys = subjects(email, address)
-    for scope, limit in ((PAIR, limits.per_pair), (ADDRESS, limits.per_address)):
-        failures, started = _increment(session, scope, keys[scope], limits.window_seconds, now)
-        if failures > limit:
-            wait = started + timedelta(seconds=limits.window_seconds) - now
-            minutes = max(1, math.ceil(wait.total_seconds() / 60))
-            source = "for this account from your address" if scope == PAIR else "from your address"
-            unit = "minute" if minutes == 1 else "minutes"
-            raise TooManyAttempts(
-                f"Too many failed sign-ins {source}. Wait {minutes} {unit} and try again."
-            )
-    failures, _ = _increment(session, EMAIL, keys[EMAIL], limits.email_window_seconds, now)
-    excess = failures - limits.per_email
+    try:
+        counted = counts.count(
+            subjects(email, address),
+            {PAIR: limits.per_pair, ADDRESS: limits.per_address},
+            {
+                PAIR: limits.window_seconds,
+                ADDRESS: limits.window_seconds,
+                EMAIL: limits.email_window_seconds,
+            },
+            now,
+        )
+    except RedisUnreachable as exc:
+        # Fail closed: an attempt that cannot be counted is not checked.
+        log.error("sign-in refused: %s", exc)
+        raise SignInUnavailable(
+            "Sign-in is unavailable for a moment. Try again in a minute."
+        ) from exc
+    if counted.refused:
+        wait = counted.window_ends_at - now
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        source = (
+            "for this account from your address" if counted.refused == PAIR else "from your address"
+        )
+        unit = "minute" if minutes == 1 else "minutes"
+        raise TooManyAttempts(
+            f"Too many failed sign-ins {source}. Wait {minutes} {unit} and try again."
+        )
+    excess = counted.email_failures - limits.per_email
     if excess <= 0:
         return 0.0
     return min(limits.slowdown_max_seconds, excess * limits.slowdown_step_seconds)
 
 
-def forgive_attempt(session: Session, email: str, address: str | None) -> None:
-    """Give back the counts of an attempt whose password was right."""
-    keys = subjects(email, address)
-    for scope, key in keys.items():
-        session.execute(
-            update(LoginFailureCount)
-            .where(
-                LoginFailureCount.scope == scope,
-                LoginFailureCount.key == key,
-                LoginFailureCount.failures > 0,
-            )
-            .values(failures=LoginFailureCount.failures - 1)
-        )
+def forgive_attempt(counts: LoginCounts, email: str, address: str | None) -> None:
+    """Give back the counts of an attempt whose password was right (if Redis lets us)."""
+    try:
+        counts.forgive(subjects(email, address))
+    except RedisUnreachable as exc:
+        # The sign-in stands; its failure expires with its window instead.
+        log.warning("sign-in not forgiven: %s", exc)
 
 
-def forget_old_counts(session: Session, limits: LoginLimits, now: datetime) -> None:
-    """Delete the counters whose windows ended, so keys tried once do not pile up."""
-    longest = max(limits.window_seconds, limits.email_window_seconds)
-    session.execute(
-        delete(LoginFailureCount).where(
-            LoginFailureCount.window_started_at < now - timedelta(seconds=longest)
-        )
-    )
-
-
-def _increment(
-    session: Session, scope: str, key: str, window_seconds: int, now: datetime
-) -> tuple[int, datetime]:
-    """Add one failure to the key's window (a new one if it expired); return count and start."""
-    table = LoginFailureCount.__table__
-    expired = table.c.window_started_at <= literal(
-        now - timedelta(seconds=window_seconds), DateTime(timezone=True)
-    )
-    failures, started = upsert_returning(
-        session,
-        table,
-        {"scope": scope, "key": key, "window_started_at": now, "failures": 1},
-        [table.c.scope, table.c.key],
-        lambda proposed: {
-            "failures": case((expired, 1), else_=table.c.failures + 1),
-            "window_started_at": case(
-                (expired, proposed.window_started_at), else_=table.c.window_started_at
-            ),
-        },
-        [table.c.failures, table.c.window_started_at],
-    )
-    return failures, started if started.tzinfo else started.replace(tzinfo=UTC)
+def forget_old_counts(counts: LoginCounts, limits: LoginLimits, now: datetime) -> None:
+    """Drop the counters whose windows ended, so keys tried once do not pile up."""
+    counts.forget_old(max(limits.window_seconds, limits.email_window_seconds), now)

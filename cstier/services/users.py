@@ -21,6 +21,7 @@ from cstier.services.login_limits import LoginLimits
 from cstier.services.setup import seed_workspace_defaults
 from cstier.services.unit_of_work import unit_of_work
 from cstier.services.versioning import check_version, guarded_write
+from cstier.store.login_counts import DatabaseLoginCounts, LoginCounts
 
 MIN_PASSWORD_LENGTH = 8
 # werkzeug's default scrypt hash of a password nobody has, checked for unknown emails.
@@ -71,6 +72,7 @@ def authenticate(
     address: str | None,
     *,
     limits: LoginLimits,
+    counts: LoginCounts | None = None,
     now: datetime | None = None,
     pause: Callable[[float], None] = time.sleep,
 ) -> User | None:
@@ -78,12 +80,14 @@ def authenticate(
 
     Refuses (TooManyAttempts) past the per-(email, address) or per-address limit; past the
     per-email limit each attempt is slowed down instead, so the owner can still sign in.
+    Failures are counted in `counts` (Redis shared by the web hosts), else in the database.
     """
     now = now or utcnow()
     email = (email or "").strip().lower()
+    counts = counts or DatabaseLoginCounts(session)
     # Two units of work: the attempt is counted before the password is checked.
     with unit_of_work(session):
-        slowdown = login_limits.count_attempt(session, limits, email, address, now)
+        slowdown = login_limits.count_attempt(counts, limits, email, address, now)
     if slowdown:
         pause(slowdown)
     with unit_of_work(session):
@@ -93,8 +97,8 @@ def authenticate(
         ok = bool(user and user.active and matches)
         session.add(LoginAttempt(email=email, ip_address=address, succeeded=ok, attempted_at=now))
         if ok:
-            login_limits.forgive_attempt(session, email, address)
-            login_limits.forget_old_counts(session, limits, now)
+            login_limits.forgive_attempt(counts, email, address)
+            login_limits.forget_old_counts(counts, limits, now)
             # A sign-in is not an edit: it leaves the version alone, so it never conflicts.
             session.execute(update(User).where(User.id == user.id).values(last_login_at=now))
             user.signed_in_at = now

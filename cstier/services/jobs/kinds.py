@@ -1,6 +1,7 @@
 """The kinds of background job: who may ask for each and the one use case each runs."""
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from cstier.services.batch_sizes import batch_sizes
 from cstier.services.errors import ValidationFailed
 from cstier.services.imports import ImportRequest, import_file
 from cstier.services.imports.reader import ReadLimits
+from cstier.services.imports.uploads import discard_upload, upload_copy
 from cstier.services.metrics import refresh_metrics
 from cstier.services.tiering.run import NO_SCHEMES, Progress, run_tiering
 from cstier.services.tiering.schemes import active_schemes
@@ -65,28 +67,31 @@ def apply_import(
 ) -> str:
     """Apply an already-previewed import file, all or nothing, and optionally re-tier."""
     progress(0, 1, f"Importing {params['filename']}.")
-    outcome = import_file(
-        session,
-        ImportRequest(
-            params["kind"],
-            Path(params["path"]),
-            params["filename"],
-            actor=actor,
-            mapping=ImportMapping.from_json(params["mapping"]) if params.get("mapping") else None,
-            encoding=params.get("encoding"),
-            retier=bool(params.get("retier")),
-            end_dates=params.get("end_dates", "exclusive"),
-            limits=ReadLimits.from_config(config),
-            sizes=batch_sizes(config),
-        ),
-    )
+    with _import_source(session, params) as path:
+        outcome = import_file(
+            session,
+            ImportRequest(
+                params["kind"],
+                path,
+                params["filename"],
+                actor=actor,
+                mapping=ImportMapping.from_json(params["mapping"])
+                if params.get("mapping")
+                else None,
+                encoding=params.get("encoding"),
+                retier=bool(params.get("retier")),
+                end_dates=params.get("end_dates", "exclusive"),
+                limits=ReadLimits.from_config(config),
+                sizes=batch_sizes(config),
+            ),
+        )
     if not outcome.ok:
         first = "; ".join(str(e) for e in outcome.errors.items[:3])
         raise ValidationFailed(
             f"{params['filename']} was not imported ({outcome.errors.total:,} errors): {first}"
         )
-    for name in params.get("discard", ()):
-        Path(name).unlink(missing_ok=True)  # applied: the stored upload has served
+    if params.get("upload"):
+        discard_upload(session, params["upload"])  # applied: the stored upload has served
     progress(
         1,
         1,
@@ -94,6 +99,13 @@ def apply_import(
         f"{outcome.updated:,} updated, {outcome.unchanged:,} unchanged.",
     )
     return "/imports/"
+
+
+def _import_source(session: Session, params: dict) -> AbstractContextManager[Path]:
+    """Return the job's file: the upload stored in the database, or a path (jobs queued earlier)."""
+    if params.get("upload"):
+        return upload_copy(session, params["upload"])
+    return nullcontext(Path(params["path"]))
 
 
 def weekly_report(

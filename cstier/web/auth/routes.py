@@ -7,9 +7,10 @@ from flask_login import current_user, login_user, logout_user
 
 from cstier.extensions import db
 from cstier.services import users
-from cstier.services.errors import TooManyAttempts
+from cstier.services.errors import SignInUnavailable, TooManyAttempts
 from cstier.services.login_limits import LoginLimits
 from cstier.web.auth.forms import LoginForm
+from cstier.web.shared_state import login_counts
 
 bp = Blueprint("auth", __name__)
 
@@ -29,10 +30,11 @@ def login():
                 form.password.data,
                 request.remote_addr,
                 limits=LoginLimits.from_config(current_app.config),
+                counts=login_counts(),
             )
-        except TooManyAttempts as exc:
+        except (TooManyAttempts, SignInUnavailable) as exc:
             flash(str(exc), "danger")
-            return render_template("auth/login.html", form=form), 429
+            return render_template("auth/login.html", form=form), exc.status
         if user is not None:
             login_user(user, remember=form.remember.data)
             target = request.args.get("next")

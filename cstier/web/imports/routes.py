@@ -29,10 +29,16 @@ from cstier.web.accounts.filters import account_filter, filter_form
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.imports.forms import MappingForm, UploadForm
 from cstier.web.imports.mapping_form import created_attribute, posted_mapping
-from cstier.web.imports.storage import discard_upload, load_upload, save_upload, upload_files
+from cstier.web.imports.storage import (
+    discard_upload,
+    load_upload,
+    release_upload_copies,
+    save_upload,
+)
 from cstier.web.query import InvalidQuery, text_arg
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
+bp.teardown_request(release_upload_copies)
 
 MEDIA_TYPES = {
     "csv": "text/csv",  # the response adds "; charset=utf-8" to a text type itself
@@ -182,20 +188,19 @@ def run(token: str):
         offer = offer_mapping(db.session, meta["kind"], path, meta["encoding"], _limits(), chosen)
         return _mapping_page(token, meta, offer, form, 400)
     if form.apply.data:
-        # Applying runs in the scheduler process; the upload stays until it is applied.
+        # Applying runs in the scheduler process, on any host; the upload stays until applied.
         job = background.enqueue(
             db.session,
             current_actor(),
             "import",
             {
                 "kind": meta["kind"],
-                "path": str(path),
+                "upload": token,
                 "filename": meta["filename"],
                 "mapping": chosen.as_json(),
                 "encoding": meta["encoding"],
                 "retier": bool(form.retier.data),
                 "end_dates": form.end_dates.data,
-                "discard": upload_files(token),
             },
         )
         return redirect(url_for("jobs.job", job_id=job.id))

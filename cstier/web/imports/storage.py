@@ -1,53 +1,56 @@
-"""Keep an uploaded file in the instance folder, under a random name, between the import steps."""
+"""Keep an uploaded file in the database, under a random token, between the import steps.
 
-import json
+Any web host can serve the next step and the scheduler can apply it; a page that reads the
+file gets a copy on this host that is deleted when the request ends.
+"""
+
 import re
-import secrets
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
-from flask import abort, current_app
+from flask import abort, current_app, g
 from werkzeug.datastructures import FileStorage
 
-from cstier.services.imports.uploads import remove_abandoned_uploads, upload_folder
+from cstier.extensions import db
+from cstier.services.errors import NotFound
+from cstier.services.imports import uploads
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 
-def _folder() -> Path:
-    return upload_folder(current_app.instance_path)
-
-
 def save_upload(upload: FileStorage, meta: dict) -> str:
     """Store the upload and its details, first removing abandoned ones; return the token."""
-    max_age = timedelta(hours=current_app.config["UPLOAD_MAX_AGE_HOURS"])
-    remove_abandoned_uploads(_folder(), max_age)
-    token = secrets.token_urlsafe(32)
-    upload.save(_folder() / f"{token}.upload")
-    (_folder() / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
-    return token
+    return uploads.keep_upload(
+        db.session,
+        upload.stream,
+        meta,
+        owner_id=meta["user_id"],
+        max_age=timedelta(hours=current_app.config["UPLOAD_MAX_AGE_HOURS"]),
+    )
 
 
 def load_upload(token: str, user_id: int) -> tuple[Path, dict]:
-    """Return the stored file and its details, or 404 for a bad, stale or foreign token."""
+    """Return a copy of the stored file and its details, or 404 for a bad, stale or foreign token."""
     if not TOKEN.match(token):
         abort(404)
-    meta_path, path = _folder() / f"{token}.json", _folder() / f"{token}.upload"
-    if not meta_path.exists() or not path.exists():
+    try:
+        meta = uploads.upload_details(db.session, token, user_id)
+    except NotFound:
         abort(404)
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    if meta.get("user_id") != user_id:
-        abort(404)
-    return path, meta
+    if "upload_copies" not in g:
+        g.upload_copies = ExitStack()
+    return g.upload_copies.enter_context(uploads.upload_copy(db.session, token)), meta
+
+
+def release_upload_copies(_exc: BaseException | None = None) -> None:
+    """Delete this request's copies of stored uploads (the database keeps the files)."""
+    copies = g.pop("upload_copies", None)
+    if copies is not None:
+        copies.close()
 
 
 def discard_upload(token: str) -> None:
     """Delete a stored upload once it was applied or abandoned."""
     if TOKEN.match(token):
-        for suffix in (".upload", ".json"):
-            (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
-
-
-def upload_files(token: str) -> list[str]:
-    """Return the stored files of an upload, for a background import to delete once applied."""
-    return [str(_folder() / f"{token}{suffix}") for suffix in (".upload", ".json")]
+        uploads.discard_upload(db.session, token)

@@ -1,57 +1,66 @@
 """Abandoned web uploads are removed after CSTIER_UPLOAD_MAX_AGE_HOURS, by the CLI and by each new upload."""
 
 import io
-import os
-import time
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
-from cstier.services.imports.uploads import upload_folder
-
-HOUR = 3600
+from cstier.extensions import db
+from cstier.models import StoredFile, StoredFileChunk
+from cstier.models.base import utcnow
+from cstier.services.errors import NotFound
+from cstier.services.imports.uploads import keep_upload, upload_details
 
 
 @pytest.fixture
-def stored(app):
-    """Return a function that leaves an upload's two files in the folder, aged some hours."""
+def stored(db_session, manager):
+    """Return a function that leaves an upload in the database, stored some hours ago."""
 
-    def leave(token: str, hours_old: float) -> list[Path]:
-        folder = upload_folder(app.instance_path)
-        paths = [folder / f"{token}.upload", folder / f"{token}.json"]
-        aged = time.time() - hours_old * HOUR
-        for path in paths:
-            path.write_text("external_id\n")
-            os.utime(path, (aged, aged))
-        return paths
+    def leave(hours_old: float) -> str:
+        return keep_upload(
+            db_session,
+            io.BytesIO(b"external_id\n"),
+            {"kind": "accounts", "filename": "a.csv", "encoding": None, "user_id": manager.id},
+            owner_id=manager.id,
+            max_age=timedelta(days=365),
+            now=utcnow() - timedelta(hours=hours_old),
+        )
 
-    yield leave
-    for path in upload_folder(app.instance_path).iterdir():
-        path.unlink()
+    return leave
+
+
+def kept(token: str) -> bool:
+    try:
+        upload_details(db.session, token, None)
+    except NotFound:
+        return False
+    return True
 
 
 def test_cli_cleanup_removes_only_uploads_past_the_age(runner, stored):
-    old = stored("a" * 43, hours_old=25)
-    fresh = stored("b" * 43, hours_old=23)
+    old, fresh = stored(hours_old=25), stored(hours_old=23)
     result = runner.invoke(args=["imports", "cleanup"])
-    assert result.exit_code == 0 and "Removed 2 files older than 24 hours" in result.output
-    assert not any(p.exists() for p in old) and all(p.exists() for p in fresh)
+    assert result.exit_code == 0 and "Removed 1 uploads older than 24 hours" in result.output
+    assert not kept(old) and kept(fresh)
+    assert db.session.scalar(select(func.count()).select_from(StoredFileChunk)) == 1
 
 
 def test_cli_cleanup_takes_an_age_and_the_setting(runner, stored, app, monkeypatch):
-    fresh = stored("c" * 43, hours_old=3)
+    fresh = stored(hours_old=3)
     assert runner.invoke(args=["imports", "cleanup", "--max-age-hours", "4"]).exit_code == 0
-    assert all(p.exists() for p in fresh)
+    assert kept(fresh)
     monkeypatch.setitem(app.config, "UPLOAD_MAX_AGE_HOURS", 2)
-    assert "Removed 2 files" in runner.invoke(args=["imports", "cleanup"]).output
-    assert not any(p.exists() for p in fresh)
+    assert "Removed 1 uploads" in runner.invoke(args=["imports", "cleanup"]).output
+    assert not kept(fresh)
 
 
 def test_a_new_upload_removes_abandoned_ones(client, auth, manager, stored):
-    old = stored("d" * 43, hours_old=48)
+    old = stored(hours_old=48)
     auth.login(manager.email)
     data = {"kind": "accounts", "encoding": "", "file": (io.BytesIO(b"external_id\n"), "a.csv")}
     response = client.post("/imports/upload", data=data, content_type="multipart/form-data")
     assert response.status_code == 302
-    assert not any(p.exists() for p in old)
+    assert not kept(old)
     assert client.get(response.headers["Location"]).status_code == 200  # its own upload stays
+    assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 1

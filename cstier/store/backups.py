@@ -1,0 +1,212 @@
+"""Back the database up to one file and restore it: SQLite's online backup, PostgreSQL's pg_dump.
+
+A backup is written beside its target under a temporary name and renamed when complete, so a
+failed one leaves nothing at the target. A restore checks the file first and changes nothing
+when it is missing or not a backup of this engine; PostgreSQL restores in one transaction.
+"""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from contextlib import closing, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import URL
+
+# A restore waits this long for a lock (a web worker in a transaction) before giving up.
+RESTORE_LOCK_TIMEOUT = "lock_timeout=60s"
+
+
+class BackupError(RuntimeError):
+    """A backup or restore that could not be done; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    """A backup file written: where, how large, of which engine."""
+
+    path: Path
+    size: int
+    engine: str
+
+
+def back_up(engine: Engine, target: Path) -> Backup:
+    """Write a consistent copy of the database to `target` while it stays in use."""
+    target = Path(target)
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    try:
+        partial.open("wb").close()
+    except OSError as exc:
+        raise BackupError(f"Cannot write the backup to {target}: {exc.strerror or exc}.") from exc
+    try:
+        if engine.dialect.name == "sqlite":
+            _sqlite_backup(_sqlite_file(engine), partial)
+        elif engine.dialect.name == "postgresql":
+            _pg_dump(engine.url, partial)
+        else:
+            raise BackupError(f"Backups of {engine.dialect.name} are not supported.")
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return Backup(target, target.stat().st_size, engine.dialect.name)
+
+
+def restore(engine: Engine, source: Path) -> None:
+    """Replace the database's contents with the backup's; stop every other user of it first."""
+    source = Path(source)
+    if not source.is_file():
+        raise BackupError(f"No backup file at {source}; nothing was changed.")
+    engine.dispose()  # the pool's connections would see the old file or hold locks
+    if engine.dialect.name == "sqlite":
+        _check_sqlite_backup(source)
+        _sqlite_backup(source, Path(_sqlite_file(engine)))
+    elif engine.dialect.name == "postgresql":
+        _pg_restore(engine.url, source)
+    else:
+        raise BackupError(f"Restores of {engine.dialect.name} are not supported.")
+
+
+def _sqlite_file(engine: Engine) -> str:
+    database = engine.url.database
+    if not database or database == ":memory:":
+        raise BackupError("An in-memory SQLite database has no file to back up.")
+    return database
+
+
+def _sqlite_backup(source: str | Path, target: Path) -> None:
+    """Copy one SQLite database into another with the online backup API (readers go on)."""
+    try:
+        with (
+            closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as reader,
+            closing(sqlite3.connect(target, timeout=60)) as writer,
+        ):
+            reader.backup(writer)
+    except sqlite3.Error as exc:
+        raise BackupError(f"SQLite could not copy {source} to {target}: {exc}.") from exc
+
+
+def _check_sqlite_backup(source: Path) -> None:
+    """Refuse a file that is not an intact SQLite database of cstier's schema."""
+    try:
+        with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as backup:
+            verdict = backup.execute("PRAGMA integrity_check").fetchone()[0]
+            revision = backup.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error as exc:
+        raise BackupError(
+            f"{source} is not a cstier SQLite backup ({exc}); nothing was changed."
+        ) from exc
+    if verdict != "ok" or revision is None:
+        problem = f"integrity check: {verdict}" if verdict != "ok" else "no schema revision"
+        raise BackupError(f"{source} is damaged ({problem}); nothing was changed.")
+
+
+def _pg_tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(
+            f"{name} is not installed; install the PostgreSQL client (e.g. postgresql-client)."
+        )
+    return found
+
+
+def _libpq(url: URL, extra_options: str | None = None) -> tuple[str, dict[str, str]]:
+    """Return the URL libpq's tools take and their environment; the password stays out of argv."""
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    if extra_options:
+        env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c {extra_options}".strip()
+    plain = url.set(drivername="postgresql", password=None)
+    return plain.render_as_string(hide_password=False), env
+
+
+def _run(command: list[str], env: dict[str, str], failure: str) -> None:
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()
+        raise BackupError(f"{failure}: {' / '.join(detail[-3:]) or 'exit ' + str(done.returncode)}")
+
+
+def _pg_dump(url: URL, target: Path) -> None:
+    dsn, env = _libpq(url)
+    _run(
+        [_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={target}", dsn],
+        env,
+        "pg_dump failed",
+    )
+
+
+def _pg_restore(url: URL, source: Path) -> None:
+    """Replace the schema's tables with the backup's in one transaction, or change nothing.
+
+    pg_restore turns the archive into SQL that psql runs after dropping what is there, all in
+    one transaction: tables a later release added go too, so `cstier db upgrade` can follow.
+    psql commits only at the end of its input, so a pg_restore that fails half-way is
+    stopped before that and the transaction is rolled back.
+    """
+    dsn, env = _libpq(url, RESTORE_LOCK_TIMEOUT)
+    _run(
+        [_pg_tool("pg_restore"), "--list", str(source)],
+        env,
+        f"{source} is not a pg_dump custom-format backup; nothing was changed",
+    )
+    extract = subprocess.Popen(
+        [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(source)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    apply = subprocess.Popen(
+        [
+            _pg_tool("psql"),
+            "--no-psqlrc",
+            "--quiet",
+            "--single-transaction",
+            "--set=ON_ERROR_STOP=1",
+            f"--command={DROP_CURRENT_SCHEMA}",
+            "--file=-",
+            dsn,
+        ],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    with suppress(BrokenPipeError):  # psql stopped on an error; its exit status says which
+        while chunk := extract.stdout.read(1024 * 1024):
+            apply.stdin.write(chunk)
+    read_error = extract.wait() != 0
+    if read_error:
+        apply.kill()  # before its input ends: it never commits
+    with suppress(BrokenPipeError):
+        apply.stdin.close()
+    applied = apply.wait() == 0
+    if read_error or not applied:
+        failed = extract if read_error else apply
+        detail = failed.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        raise BackupError(
+            f"The restore from {source} failed; nothing was changed: {' / '.join(detail[-3:])}"
+        )
+
+
+# Run first in the restore's transaction: the schema's views, tables and sequences go.
+DROP_CURRENT_SCHEMA = """
+DO $$
+DECLARE item record;
+BEGIN
+  FOR item IN SELECT viewname AS name FROM pg_views WHERE schemaname = current_schema() LOOP
+    EXECUTE format('DROP VIEW IF EXISTS %I CASCADE', item.name);
+  END LOOP;
+  FOR item IN SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() LOOP
+    EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', item.name);
+  END LOOP;
+  FOR item IN SELECT sequencename AS name FROM pg_sequences
+              WHERE schemaname = current_schema() LOOP
+    EXECUTE format('DROP SEQUENCE IF EXISTS %I CASCADE', item.name);
+  END LOOP;
+END $$;
+"""
