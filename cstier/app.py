@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None, env: str | None = None) -> Flask
     configure_pandas()
     trust_proxies(app)
     register_extensions(app)
+    register_database_routing(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
@@ -79,6 +80,18 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     with app.app_context():
         tune_connections(db.engine)
+
+
+def register_database_routing(app: Flask) -> None:
+    """Time out slow web statements; send dashboards and reports to the read replica if set."""
+    from flask import has_request_context
+
+    from cstier.store.connections import limit_statements
+    from cstier.web.replica_reads import register_replica_reads
+
+    with app.app_context():
+        limit_statements(db.engine, app.config["STATEMENT_TIMEOUT_MS"], has_request_context)
+    register_replica_reads(app)
 
 
 def register_blueprints(app: Flask) -> None:
