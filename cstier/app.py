@@ -84,14 +84,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_database_routing(app: Flask) -> None:
     """Time out slow web statements; send dashboards and reports to the read replica if set."""
-    from flask import has_request_context
+    from cstier.read_routing import register_read_routing
 
-    from cstier.store.connections import limit_statements
-    from cstier.web.replica_reads import register_replica_reads
-
-    with app.app_context():
-        limit_statements(db.engine, app.config["STATEMENT_TIMEOUT_MS"], has_request_context)
-    register_replica_reads(app)
+    register_read_routing(app)
 
 
 def register_blueprints(app: Flask) -> None:

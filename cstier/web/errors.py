@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from cstier.api.errors import error_response
 from cstier.extensions import login_manager
-from cstier.store.connections import statement_timed_out
+from cstier.services.health import too_slow
 from cstier.web.query import InvalidQuery
 
 # The database cannot be reached or cannot answer now (down, restarting, pool exhausted).
@@ -65,7 +65,7 @@ def register_error_pages(app: Flask) -> None:
         app.register_error_handler(status, lambda e, s=status: render_error(s, _told(e)))
 
     def database_unavailable(error: Exception):
-        slow = statement_timed_out(error)
+        slow = too_slow(error)
         reason = "statement timeout" if slow else "database unavailable"
         log.error("%s on %s %s: %s", reason, request.method, request.path, error)
         # The page must not ask the database who is signed in: show it as to a visitor.

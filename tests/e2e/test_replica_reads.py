@@ -9,7 +9,7 @@ from sqlalchemy import insert
 
 from cstier.extensions import db
 from cstier.models import Notification
-from cstier.web.replica_reads import REPLICA_PAGES, replica_of
+from cstier.read_routing import REPLICA_PAGES, replica_of
 from tests.e2e.clients import new_client
 from tests.e2e.test_bad_input import other_app
 from tests.factories import PASSWORD

@@ -1,4 +1,7 @@
-"""Which pages read from the read replica, and the read-your-writes rule that keeps them honest.
+"""Where a web request reads: the read replica for dashboards and reports, or the primary.
+
+Web statements also get the PostgreSQL statement timeout (CSTIER_STATEMENT_TIMEOUT_MS);
+work outside a request (scheduler, job worker, CLI) gets none.
 
 With CSTIER_DATABASE_REPLICA_URL set, a GET of one of REPLICA_PAGES reads from the replica.
 Any other request reads from the primary, and so does every request of a browser for
@@ -12,6 +15,7 @@ import time
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
 
+from cstier.extensions import db
 from cstier.store.connections import limit_statements
 from cstier.store.replica import Replica, start_reading_replica, stop_reading_replica
 
@@ -34,8 +38,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WROTE_AT = "wrote_at"
 
 
-def register_replica_reads(app: Flask) -> None:
-    """Attach the replica named by DATABASE_REPLICA_URL and route its pages' reads to it."""
+def register_read_routing(app: Flask) -> None:
+    """Time out slow web statements; attach the replica, if set, and route its pages' reads to it."""
+    with app.app_context():
+        limit_statements(db.engine, app.config["STATEMENT_TIMEOUT_MS"], has_request_context)
     url = app.config.get("DATABASE_REPLICA_URL")
     if not url:
         return
@@ -64,7 +70,7 @@ def _choose_database() -> None:
 
 def _remember_write(response):
     if request.method not in SAFE_METHODS and not request.path.startswith("/api/"):
-        session[WROTE_AT] = int(time.time())
+        session[WROTE_AT] = round(time.time(), 3)
     return response
 
 
