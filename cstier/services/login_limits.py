@@ -4,6 +4,12 @@ Each attempt is counted before its password is checked ("increment first, then d
 the counter is bumped in one INSERT ... ON CONFLICT DO UPDATE ... RETURNING, so parallel
 attempts queue on the counter row and each sees its own number; a right password gives its
 count back. A window starts with the first failure of its key and lasts window seconds.
+
+Past the per-email limit, the email takes one attempt per turn, and each failure past the
+limit lengthens the turn (up to a cap): an attempt before its turn is refused at once,
+unchecked, so a burst from many addresses guesses no faster than one per turn and holds no
+web worker asleep. An address the user has signed in from before skips the turns, so an
+attack on an email does not lock its owner out (docs/scaling.md, "Bad load").
 """
 
 import hashlib
@@ -13,19 +19,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import DateTime, case, delete, literal, update
+from sqlalchemy import DateTime, case, delete, literal, select, update
 from sqlalchemy.orm import Session
 
-from cstier.models import LoginFailureCount
+from cstier.models import LoginAttempt, LoginFailureCount
 from cstier.services.errors import TooManyAttempts
 from cstier.store.upserts import upsert_returning
 
-PAIR, ADDRESS, EMAIL = "pair", "address", "email"
+PAIR, ADDRESS, EMAIL, TURN = "pair", "address", "email", "turn"
 
 
 @dataclass(frozen=True)
 class LoginLimits:
-    """How many failures each scope allows, and how the per-email slowdown grows."""
+    """How many failures each scope allows, and how the per-email turn grows past its limit."""
 
     per_pair: int = 5
     per_address: int = 50
@@ -69,7 +75,7 @@ def client_network(address: str | None) -> str:
 def subjects(email: str, address: str | None) -> dict[str, str]:
     """Return the counter key of each scope; keys are hashed so any input fits the column."""
     address = client_network(address)
-    raw = {PAIR: f"{email}\n{address}", ADDRESS: address, EMAIL: email}
+    raw = {PAIR: f"{email}\n{address}", ADDRESS: address, EMAIL: email, TURN: email}
     return {
         scope: hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         for scope, text in raw.items()
@@ -78,11 +84,11 @@ def subjects(email: str, address: str | None) -> dict[str, str]:
 
 def count_attempt(
     session: Session, limits: LoginLimits, email: str, address: str | None, now: datetime
-) -> float:
-    """Count one attempt in every scope; refuse past a limit, else return the slowdown in seconds.
+) -> None:
+    """Count one attempt in every scope; refuse it past a limit or before the email's turn.
 
     The caller commits after this returns and rolls back when it raises, so a refused attempt
-    is not counted twice and a counted one is visible to every other worker.
+    is not counted at all and a counted one is visible to every other worker.
     """
     keys = subjects(email, address)
     for scope, limit in ((PAIR, limits.per_pair), (ADDRESS, limits.per_address)):
@@ -97,9 +103,17 @@ def count_attempt(
             )
     failures, _ = _increment(session, EMAIL, keys[EMAIL], limits.email_window_seconds, now)
     excess = failures - limits.per_email
-    if excess <= 0:
-        return 0.0
-    return min(limits.slowdown_max_seconds, excess * limits.slowdown_step_seconds)
+    if excess <= 0 or _signed_in_from(session, email, address):
+        return
+    turn = min(limits.slowdown_max_seconds, excess * limits.slowdown_step_seconds)
+    taken = _take_turn(session, keys[TURN], turn, now)
+    if taken < now:
+        seconds = max(1, math.ceil((taken + timedelta(seconds=turn) - now).total_seconds()))
+        unit = "second" if seconds == 1 else "seconds"
+        raise TooManyAttempts(
+            f"Too many failed sign-ins for this account just now. Wait {seconds} {unit} and "
+            "try again, or sign in from a place you have signed in from before."
+        )
 
 
 def forgive_attempt(session: Session, email: str, address: str | None) -> None:
@@ -125,6 +139,47 @@ def forget_old_counts(session: Session, limits: LoginLimits, now: datetime) -> N
             LoginFailureCount.window_started_at < now - timedelta(seconds=longest)
         )
     )
+
+
+def _signed_in_from(session: Session, email: str, address: str | None) -> bool:
+    """Return whether this email has signed in from this address before."""
+    if not address:
+        return False
+    found = session.scalar(
+        select(LoginAttempt.id)
+        .where(
+            LoginAttempt.email == email,
+            LoginAttempt.ip_address == address,
+            LoginAttempt.succeeded.is_(True),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _take_turn(session: Session, key: str, turn_seconds: float, now: datetime) -> datetime:
+    """Start the email's next turn now if the last one is over; return when the current turn began.
+
+    Parallel attempts queue on the row: exactly one of them gets a turn that is over.
+    """
+    table = LoginFailureCount.__table__
+    over = table.c.window_started_at <= literal(
+        now - timedelta(seconds=turn_seconds), DateTime(timezone=True)
+    )
+    _, started = upsert_returning(
+        session,
+        table,
+        {"scope": TURN, "key": key, "window_started_at": now, "failures": 1},
+        [table.c.scope, table.c.key],
+        lambda proposed: {
+            "failures": table.c.failures + 1,
+            "window_started_at": case(
+                (over, proposed.window_started_at), else_=table.c.window_started_at
+            ),
+        },
+        [table.c.failures, table.c.window_started_at],
+    )
+    return started if started.tzinfo else started.replace(tzinfo=UTC)
 
 
 def _increment(
