@@ -1,8 +1,8 @@
 """Read from a replica: a session routes one request's reads to it, and every write to the primary.
 
-The web marks the requests that may read stale data (`reading_replica`); services never know.
-Inside such a request a session hands the replica to every select and the primary to every
-flush, insert, update, delete and locking read, so a request cannot write to a copy.
+The web marks the requests that may read stale data (`start_reading_replica`); services never
+know. Inside such a request a session hands the replica to every select and the primary to
+every flush, insert, update, delete and locking read, so a request cannot write to a copy.
 """
 
 import logging

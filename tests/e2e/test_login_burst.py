@@ -41,7 +41,9 @@ def test_a_burst_of_failed_sign_ins_does_not_lock_the_owner_out(production_limit
 
     started = time.monotonic()
     statuses = [
-        through_proxy(production_limits_app, manager.email, f"10.{n // 250}.{n % 250}.1").status_code
+        through_proxy(
+            production_limits_app, manager.email, f"10.{n // 250}.{n % 250}.1"
+        ).status_code
         for n in range(BURST)
     ]
     burst_seconds = time.monotonic() - started
