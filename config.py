@@ -36,7 +36,7 @@ class Config:
             "DATABASE_REPLICA_URL": _env("DATABASE_REPLICA_URL"),
             # A browser reads the primary this long after it sent a write (read your writes).
             "REPLICA_STICKY_SECONDS": _env_int("REPLICA_STICKY_SECONDS", 10),
-            # PostgreSQL cancels a web request's statement after this long; 0: never.
+            # A web request's statement is stopped after this long; 0: never.
             "STATEMENT_TIMEOUT_MS": _env_int("STATEMENT_TIMEOUT_MS", 0),
             "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
             "IMPORT_MAX_ROWS": _env_int("IMPORT_MAX_ROWS", 2_000_000),

@@ -1,7 +1,7 @@
 """Where a web request reads: the read replica for dashboards and reports, or the primary.
 
-Web statements also get the PostgreSQL statement timeout (CSTIER_STATEMENT_TIMEOUT_MS);
-work outside a request (scheduler, job worker, CLI) gets none.
+Web statements also get the statement timeout (CSTIER_STATEMENT_TIMEOUT_MS); work outside
+a request (scheduler, job worker, CLI) gets none.
 
 With CSTIER_DATABASE_REPLICA_URL set, a GET of one of REPLICA_PAGES reads from the replica.
 Any other request reads from the primary, and so does every request of a browser for

@@ -19,7 +19,7 @@ Every dialect branch, database thread, codec and bulk write lives in one of thes
 - upserts: `upsert_returning`, one atomic insert-or-update.
 - sequences: `advance_id_sequences` after rows inserted with explicit ids.
 - connections: `tune_connections`, what each new connection is set to (SQLite's WAL);
-  `limit_statements`, the web's statement timeout.
+  `limit_statements`, the web's statement timeout (PostgreSQL's, or a SQLite progress handler).
 - replica: `Replica` and the session routing that sends a request's reads to it.
 - threads: `InFlight` (one piece of database work on a background thread),
   `shareable_across_threads`.
