@@ -32,6 +32,12 @@ class Config:
         return {
             "SECRET_KEY": _env("SECRET_KEY"),
             "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL"),  # None: SQLite in the instance
+            # Dashboards and reports read here when set (docs/scaling.md).
+            "DATABASE_REPLICA_URL": _env("DATABASE_REPLICA_URL"),
+            # A browser reads the primary this long after it sent a write (read your writes).
+            "REPLICA_STICKY_SECONDS": _env_int("REPLICA_STICKY_SECONDS", 10),
+            # A web request's statement is stopped after this long; 0: never.
+            "STATEMENT_TIMEOUT_MS": _env_int("STATEMENT_TIMEOUT_MS", 0),
             "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
             "IMPORT_MAX_ROWS": _env_int("IMPORT_MAX_ROWS", 2_000_000),
             "IMPORT_MAX_COLUMNS": _env_int("IMPORT_MAX_COLUMNS", 500),
@@ -139,6 +145,7 @@ class TestingConfig(Config):
         return super().from_environment() | {
             "SECRET_KEY": "test-secret-key",
             "SQLALCHEMY_DATABASE_URI": _env("TEST_DATABASE_URL"),
+            "DATABASE_REPLICA_URL": None,
             "LOGIN_MAX_FAILURES_PER_PAIR": 5,
             # Tests past the per-email limit must not sleep for seconds.
             "LOGIN_SLOWDOWN_STEP_MS": 1,

@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None, env: str | None = None) -> Flask
     trust_proxies(app)
     register_extensions(app)
     register_shared_state(app)
+    register_database_routing(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
@@ -87,6 +88,13 @@ def register_shared_state(app: Flask) -> None:
     from cstier.web.shared_state import connect_shared_state
 
     connect_shared_state(app)
+
+
+def register_database_routing(app: Flask) -> None:
+    """Time out slow web statements; send dashboards and reports to the read replica if set."""
+    from cstier.read_routing import register_read_routing
+
+    register_read_routing(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -5,8 +5,11 @@ from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
+
+from cstier.store.replica import ReplicaRouting
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -17,7 +20,14 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+class Session(ReplicaRouting, FlaskSession):
+    """The app's session: a request marked for the replica reads there and writes to the primary."""
+
+
+db = SQLAlchemy(
+    metadata=MetaData(naming_convention=NAMING_CONVENTION), session_options={"class_": Session}
+)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from cstier.models.base import utcnow
 from cstier.services.jobs.leases import last_heartbeat
+from cstier.store.connections import statement_timed_out
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,11 @@ def database_ok(session: Session) -> bool:
         log.exception("health check: database unreachable")
         session.rollback()
         return False
+
+
+def too_slow(error: BaseException) -> bool:
+    """Return whether a database error means a statement ran past its timeout (not an outage)."""
+    return statement_timed_out(error)
 
 
 @dataclass(frozen=True)

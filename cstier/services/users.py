@@ -1,8 +1,6 @@
 """Create users, sign them in with rate limiting, end their sessions, manage roles."""
 
 import hmac
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -74,22 +72,27 @@ def authenticate(
     limits: LoginLimits,
     counts: LoginCounts | None = None,
     now: datetime | None = None,
-    pause: Callable[[float], None] = time.sleep,
 ) -> User | None:
     """Return the user if the password matches and start a new session; None otherwise.
 
-    Refuses (TooManyAttempts) past the per-(email, address) or per-address limit; past the
-    per-email limit each attempt is slowed down instead, so the owner can still sign in.
-    Failures are counted in `counts` (Redis shared by the web hosts), else in the database.
+    Refuses (TooManyAttempts) past the per-(email, address) or per-address limit, and past
+    the per-email limit before the email's next turn, except from an address the user has
+    signed in from before, so the owner can still sign in. Failures are counted in `counts`
+    (Redis shared by the web hosts), else in the database.
     """
     now = now or utcnow()
     email = (email or "").strip().lower()
     counts = counts or DatabaseLoginCounts(session)
     # Two units of work: the attempt is counted before the password is checked.
     with unit_of_work(session):
-        slowdown = login_limits.count_attempt(counts, limits, email, address, now)
-    if slowdown:
-        pause(slowdown)
+        login_limits.count_attempt(
+            counts,
+            limits,
+            email,
+            address,
+            now,
+            signed_in_before=lambda: login_limits.signed_in_from(session, email, address),
+        )
     with unit_of_work(session):
         user = session.scalar(select(User).where(User.email == email))
         # Unknown emails check a dummy hash, so they answer as slowly as known ones.

@@ -2,7 +2,8 @@
 
 Every dialect branch, database thread, codec and bulk write lives in one of these modules:
 
-- bulk_reads: `read_frame` (a select into a DataFrame), `among` / `id_table` / `key_in`
+- bulk_reads: `read_frame` (a select into a DataFrame), `read_frames` (the same, streamed
+  a frame at a time), `among` / `id_table` / `key_in`
   (id or key sets of any size as one parameter), `id_list` / `read_id_lists`,
   `distinct_values` (an indexed column's values without reading the table).
 - column_reads: `read_columns`, a book-sized select read in key chunks as typed columns
@@ -17,7 +18,9 @@ Every dialect branch, database thread, codec and bulk write lives in one of thes
   `serialize_writers`.
 - upserts: `upsert_returning`, one atomic insert-or-update.
 - sequences: `advance_id_sequences` after rows inserted with explicit ids.
-- connections: `tune_connections`, what each new connection is set to (SQLite's WAL).
+- connections: `tune_connections`, what each new connection is set to (SQLite's WAL);
+  `limit_statements`, the web's statement timeout (PostgreSQL's, or a SQLite progress handler).
+- replica: `Replica` and the session routing that sends a request's reads to it.
 - threads: `InFlight` (one piece of database work on a background thread),
   `shareable_across_threads`.
 """

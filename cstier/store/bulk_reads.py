@@ -45,6 +45,22 @@ def read_frame_on(connection: Connection, stmt: Executable, columns: list[str]) 
     return pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
 
 
+def read_frames(
+    session: Session, stmt: Executable, columns: list[str], rows_per_frame: int
+) -> Iterator[pd.DataFrame]:
+    """Run a select and yield its rows as DataFrames of at most rows_per_frame rows.
+
+    The rows come from a server-side cursor on PostgreSQL (SQLite steps its cursor), so only
+    one frame is in memory at a time; other statements may run between two frames.
+    """
+    result = session.connection().execute(stmt.execution_options(yield_per=rows_per_frame))
+    try:
+        for rows in result.partitions():
+            yield pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
+    finally:
+        result.close()
+
+
 def overlay(
     base: np.ndarray, account_ids: pd.Series, record_ids: pd.Series, values: pd.Series
 ) -> np.ndarray:

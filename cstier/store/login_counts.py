@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from cstier.models import LoginFailureCount
 from cstier.store.upserts import upsert_returning
 
-PAIR, ADDRESS, EMAIL = "pair", "address", "email"
+PAIR, ADDRESS, EMAIL, TURN = "pair", "address", "email", "turn"
 
 
 class Counted(NamedTuple):
@@ -37,6 +37,12 @@ class LoginCounts(Protocol):
         now: datetime,
     ) -> Counted:
         """Count one attempt per scope; past a pair or address limit, count none of it."""
+
+    def take_turn(self, key: str, turn_seconds: float, now: datetime) -> datetime:
+        """Start the key's next turn now if the last one is over; return when the current began.
+
+        Parallel attempts each get an answer: exactly one of them gets a turn that is over.
+        """
 
     def forgive(self, keys: Mapping[str, str]) -> None:
         """Give back one failure of each scope (the password was right)."""
@@ -69,6 +75,30 @@ class DatabaseLoginCounts:
                 return Counted(scope, started + timedelta(seconds=windows[scope]), 0)
         failures, _ = self._increment(EMAIL, keys[EMAIL], windows[EMAIL], now)
         return Counted(None, None, failures)
+
+    def take_turn(self, key: str, turn_seconds: float, now: datetime) -> datetime:
+        """Start the key's next turn now if the last one is over; return when the current began.
+
+        Parallel attempts queue on the row: exactly one of them gets a turn that is over.
+        """
+        table = LoginFailureCount.__table__
+        over = table.c.window_started_at <= literal(
+            now - timedelta(seconds=turn_seconds), SqlDateTime(timezone=True)
+        )
+        _, started = upsert_returning(
+            self._session,
+            table,
+            {"scope": TURN, "key": key, "window_started_at": now, "failures": 1},
+            [table.c.scope, table.c.key],
+            lambda proposed: {
+                "failures": table.c.failures + 1,
+                "window_started_at": case(
+                    (over, proposed.window_started_at), else_=table.c.window_started_at
+                ),
+            },
+            [table.c.failures, table.c.window_started_at],
+        )
+        return started if started.tzinfo else started.replace(tzinfo=UTC)
 
     def forgive(self, keys: Mapping[str, str]) -> None:
         """Give back one failure of each scope, never below zero."""

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import redis
 
-from cstier.store.login_counts import ADDRESS, EMAIL, PAIR, Counted
+from cstier.store.login_counts import ADDRESS, EMAIL, PAIR, TURN, Counted
 from cstier.store.redis_state import RedisUnreachable
 
 # KEYS: pair, address, email. ARGV: pair limit, address limit, window ms, email window ms.
@@ -36,6 +36,13 @@ end
 return 0
 """
 
+# KEYS: the turn. ARGV: now and the turn's length, in ms. The key lives as long as its turn:
+# set, the turn is this attempt's; there, it began at the time it holds.
+TURN_SCRIPT = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return ARGV[1] end
+return redis.call('GET', KEYS[1])
+"""
+
 SCOPES = (PAIR, ADDRESS, EMAIL)
 
 
@@ -47,6 +54,7 @@ class RedisLoginCounts:
         self._prefix = prefix
         self._count = client.register_script(COUNT_SCRIPT)
         self._forgive = client.register_script(FORGIVE_SCRIPT)
+        self._turn = client.register_script(TURN_SCRIPT)
 
     def count(
         self,
@@ -67,6 +75,18 @@ class RedisLoginCounts:
             # Redis keeps the time left, not the start: the window ends that much from now.
             return Counted(SCOPES[refused - 1], now + timedelta(milliseconds=max(value, 0)), 0)
         return Counted(None, None, int(value))
+
+    def take_turn(self, key: str, turn_seconds: float, now: datetime) -> datetime:
+        """Start the key's next turn now if the last one is over; return when the current began."""
+        now_ms = int(now.timestamp() * 1000)
+        try:
+            began = self._turn(
+                keys=[f"{self._prefix}login:{TURN}:{key}"],
+                args=[now_ms, max(1, int(turn_seconds * 1000))],
+            )
+        except redis.RedisError as exc:
+            raise RedisUnreachable(f"Redis did not give a sign-in turn: {exc}") from exc
+        return now + timedelta(milliseconds=int(began) - now_ms)
 
     def forgive(self, keys: Mapping[str, str]) -> None:
         """Give back one failure of each scope, never below zero."""

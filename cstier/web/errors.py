@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from cstier.api.errors import error_response
 from cstier.extensions import login_manager
+from cstier.services.health import too_slow
 from cstier.web.query import InvalidQuery
 
 # The database cannot be reached or cannot answer now (down, restarting, pool exhausted).
@@ -28,6 +29,7 @@ MESSAGES = {
     500: ("Something went wrong", "The error was logged. Try again, or tell your admin."),
     503: ("Database unavailable", "The database is unavailable; try again shortly."),
 }
+TOO_SLOW = "The database took too long to answer, so the page was stopped. Try again shortly."
 
 
 def render_error(status: int, detail: str | None = None):
@@ -63,10 +65,12 @@ def register_error_pages(app: Flask) -> None:
         app.register_error_handler(status, lambda e, s=status: render_error(s, _told(e)))
 
     def database_unavailable(error: Exception):
-        log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        slow = too_slow(error)
+        reason = "statement timeout" if slow else "database unavailable"
+        log.error("%s on %s %s: %s", reason, request.method, request.path, error)
         # The page must not ask the database who is signed in: show it as to a visitor.
         login_manager._update_request_context_with_user()
-        return render_error(503)
+        return render_error(503, TOO_SLOW if slow else None)
 
     for exception in DATABASE_UNAVAILABLE:
         app.register_error_handler(exception, database_unavailable)

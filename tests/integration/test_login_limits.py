@@ -94,20 +94,27 @@ def test_the_pair_limit_lifts_when_its_window_ends(db_session, manager):
     assert sign_in(PASSWORD, 15.1) is not None
 
 
-def test_past_the_email_limit_each_attempt_waits_longer_up_to_the_cap(db_session, manager):
-    limits = LoginLimits(per_email=3, slowdown_step_seconds=0.5, slowdown_max_seconds=1.6)
-    pauses: list[float] = []
+def test_past_the_email_limit_attempts_take_turns_that_grow_up_to_the_cap(db_session, manager):
+    limits = LoginLimits(per_email=3, slowdown_step_seconds=10, slowdown_max_seconds=25)
+    start = utcnow()
 
-    def sign_in(password: str, n: int):
+    def sign_in(password: str, address: str, second: float):
         return users.authenticate(
-            db_session, manager.email, password, f"10.0.0.{n}", limits=limits, pause=pauses.append
-        )
+            db_session, manager.email, password, address, limits=limits,
+            now=start + timedelta(seconds=second),
+        )  # fmt: skip
 
-    for n in range(7):
-        assert sign_in(WRONG, n) is None
-    assert sign_in(PASSWORD, 99) is not None
-
-    assert pauses == [0.5, 1.0, 1.5, 1.6, 1.6]
+    assert sign_in(PASSWORD, "10.9.9.9", 0) is not None  # the owner's office, before the attack
+    for n in range(3):
+        assert sign_in(WRONG, f"10.0.0.{n}", 1 + n) is None
+    assert sign_in(WRONG, "10.0.0.3", 4) is None  # the first past the limit: a 10 s turn starts
+    with pytest.raises(TooManyAttempts, match="Wait 20 seconds and try again"):
+        sign_in(WRONG, "10.0.0.4", 4.5)  # the second needs a 20 s turn
+    assert sign_in(WRONG, "10.0.0.5", 24) is None  # its turn came: a 20 s one starts
+    with pytest.raises(TooManyAttempts, match="Wait 19 seconds"):
+        sign_in(PASSWORD, "10.0.0.6", 30)  # a fresh address waits its turn like any other
+    assert sign_in(PASSWORD, "10.9.9.9", 30) is not None  # the office does not
+    assert evaluated_attempts() == 7  # a refused attempt is neither checked nor counted
 
 
 def test_a_sign_in_forgets_counters_whose_windows_ended(db_session, manager):

@@ -8,6 +8,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -268,7 +269,7 @@ def export(kind: str, fmt: str):
         )
         raise InvalidQuery(f"The export's filters were not understood ({problems}).")
     try:
-        frame = exports.build(
+        pages = exports.pages(
             db.session,
             current_actor(),
             kind,
@@ -279,8 +280,9 @@ def export(kind: str, fmt: str):
     except exports.ExportRefused as exc:
         flash(str(exc), "danger")
         return redirect(url_for(".index"))
+    # Streamed a page of rows at a time: a book-sized export never sits whole in a worker.
     return Response(
-        exports.render(frame, fmt),
+        stream_with_context(exports.render_pages(pages, fmt)),
         mimetype=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{kind}.{fmt}"'},
     )
