@@ -20,6 +20,7 @@ from cstier.services.demo_story import tell_demo_story
 from cstier.services.metrics import refresh_metrics
 from cstier.services.setup import set_up_workspace
 from cstier.services.tiering.run import run_tiering
+from cstier.web.shared_state import require_shared_state
 
 DEFAULT_ACCOUNTS = 2_000
 DEFAULT_SEED = 42
@@ -171,6 +172,7 @@ def up_command(
     if no_serve:
         return
     app = current_app._get_current_object()
+    require_shared_state(app)
     if no_scheduler:
         click.echo("No scheduler: queued jobs wait for `cstier jobs work --once`.")
     else:

@@ -9,8 +9,17 @@ EXTENSION = "cstier.redis"
 
 
 def connect_shared_state(app: Flask) -> None:
-    """Connect to the configured Redis now, so a wrong URL stops the start with a clear error."""
-    app.extensions[EXTENSION] = shared_state.connect_shared_redis(app.config.get("REDIS_URL"))
+    """Bind a client of the configured Redis; it connects when a sign-in first counts.
+
+    Only web hosts need Redis: the CLI, backups and the scheduler start without it, and a web
+    host checks it at its start (require_shared_state).
+    """
+    app.extensions[EXTENSION] = shared_state.shared_redis(app.config.get("REDIS_URL"))
+
+
+def require_shared_state(app: Flask) -> None:
+    """Stop a web host's start with a clear error when its configured Redis does not answer."""
+    shared_state.require_shared_redis(app.extensions.get(EXTENSION), app.config.get("REDIS_URL"))
 
 
 def login_counts() -> shared_state.LoginCounts:

@@ -14,6 +14,7 @@ from cstier.services.errors import SignInUnavailable, TooManyAttempts
 from cstier.services.login_limits import LoginLimits
 from cstier.services.shared_state import connect_shared_redis, login_counts
 from cstier.store.redis_state import RedisUnreachable
+from cstier.web.shared_state import require_shared_state
 from tests.conftest import make_app
 from tests.factories import PASSWORD
 from tests.shared_redis import redis_for_test
@@ -132,14 +133,24 @@ def test_the_counters_expire_with_their_window(db_session, manager, shared_redis
     assert sorted(ttl <= 900_000 for ttl in ttls) == [False, True, True]
 
 
-def test_an_unreachable_redis_stops_the_start_with_a_clear_error(database_url, tmp_path):
+def test_an_unreachable_redis_stops_a_web_hosts_start_with_a_clear_error(database_url, tmp_path):
+    # The app itself starts (the CLI, backups and the scheduler need no Redis)...
+    application = make_app(database_url, str(tmp_path), REDIS_URL="redis://127.0.0.1:1/0")
+    assert application.test_cli_runner().invoke(args=["db", "current"]).exit_code == 0
+    # ...and a web host refuses to serve.
     with pytest.raises(RedisUnreachable, match="CSTIER_REDIS_URL is set to redis://127.0.0.1:1/0"):
-        make_app(database_url, str(tmp_path), REDIS_URL="redis://127.0.0.1:1/0")
+        require_shared_state(application)
+
+
+def test_a_malformed_redis_url_is_refused_at_once(database_url, tmp_path):
+    with pytest.raises(RedisUnreachable, match="CSTIER_REDIS_URL is set to"):
+        make_app(database_url, str(tmp_path), REDIS_URL="http://not-redis/0")
 
 
 def test_the_error_does_not_show_the_redis_password(database_url, tmp_path):
+    application = make_app(database_url, str(tmp_path), REDIS_URL="redis://:s3cret@127.0.0.1:1/0")
     with pytest.raises(RedisUnreachable) as refused:
-        make_app(database_url, str(tmp_path), REDIS_URL="redis://:s3cret@127.0.0.1:1/0")
+        require_shared_state(application)
 
     assert "s3cret" not in str(refused.value) and ":***@127.0.0.1:1/0" in str(refused.value)
 
