@@ -3,23 +3,23 @@
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.coverage import coverage_for_tiers
 from cstier.domain.permissions import Actor, can_manage_book
 from cstier.domain.tiering import movement_matrix
-from cstier.models import Account
 from cstier.models.base import utcnow
 from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.capacity import headcount_now_and_for_tiers
 from cstier.services.coverage.derive import stored_coverage
 from cstier.services.coverage.tiers import current_tiers
 from cstier.services.errors import Forbidden
-from cstier.services.tiering.run import propose
+from cstier.services.tiering.run import Progress, no_progress, propose
 from cstier.services.tiering.schemes import get_scheme, validate
 from cstier.services.tiering.snapshot import read_snapshot
-from cstier.store.bulk_reads import among, read_frame
+
+# Reading, evaluating, coverage and headcount, then storing the result (preview_store).
+PREVIEW_STEPS = 4
 
 
 @dataclass
@@ -36,20 +36,6 @@ class Preview:
     moving: pd.DataFrame | None = None
     # from_model, to_model, accounts, need_new_owner: the coverage each move would change.
     coverage_moves: pd.DataFrame | None = None
-
-    def moving_with_names(self, session: Session, limit: int | None = None) -> pd.DataFrame:
-        """Return the moving accounts (the first `limit` of them) with their names."""
-        moving = self.moving if limit is None else self.moving.head(limit)
-        names = read_frame(
-            session,
-            select(Account.id, Account.name).where(
-                among(session, Account.id, moving["account_id"].to_numpy())
-            ),
-            ["account_id", "name"],
-        )
-        return moving.merge(names, on="account_id", how="left")[
-            ["account_id", "name", "from_tier", "to_tier", "arr"]
-        ]
 
 
 def _headcount(session: Session, dimension: str, result: pd.DataFrame) -> pd.DataFrame | None:
@@ -98,21 +84,29 @@ def _coverage_moves(session: Session, dimension: str, result: pd.DataFrame) -> p
     return grouped.sort_values("accounts", ascending=False, kind="stable")
 
 
-def preview_scheme(session: Session, actor: Actor, scheme_id: int, definition: dict) -> Preview:
+def preview_scheme(
+    session: Session,
+    actor: Actor,
+    scheme_id: int,
+    definition: dict,
+    progress: Progress = no_progress,
+) -> Preview:
     """Return what a draft definition would move (managers and admins); nothing is saved.
 
-    Raise ValidationFailed if the definition is invalid.
+    Raise ValidationFailed if the definition is invalid. Progress counts PREVIEW_STEPS.
     """
     if not can_manage_book(actor):
         raise Forbidden("Only managers and admins preview tier schemes.")
     scheme = get_scheme(session, scheme_id)
     parsed = validate(session, definition)
     now = utcnow()
+    progress(0, PREVIEW_STEPS, "Reading the book.")
     snapshot = read_snapshot(
         session, {scheme.id: parsed}, now, committed=False, for_write=False, extra_fields={"arr"}
     )
     book = snapshot.accounts
     current, overrides = snapshot.take(scheme.id)
+    progress(1, PREVIEW_STEPS, f"Evaluating the draft over {len(book):,} accounts.")
     outcome = propose(
         scheme,
         parsed,
@@ -131,6 +125,7 @@ def preview_scheme(session: Session, actor: Actor, scheme_id: int, definition: d
     )
     matrix = movement_matrix(full, arr, tier_order=parsed.tiers)
     moving = outcome.changes
+    progress(2, PREVIEW_STEPS, "Working out coverage and headcount.")
     headcount = _headcount(session, scheme.dimension, outcome.result)
     coverage_moves = _coverage_moves(session, scheme.dimension, outcome.result)
     moving_accounts = moving[["account_id", "from_tier", "to_tier"]].assign(
@@ -150,13 +145,3 @@ def preview_scheme(session: Session, actor: Actor, scheme_id: int, definition: d
         moving=moving_accounts,
         coverage_moves=coverage_moves,
     )
-
-
-def moving_accounts_file(
-    session: Session, actor: Actor, scheme_id: int, definition: dict, fmt: str
-) -> bytes:
-    """Return every account a draft would move, with names, as CSV or XLSX."""
-    from cstier.services.exports import render
-
-    result = preview_scheme(session, actor, scheme_id, definition)
-    return render(result.moving_with_names(session), fmt)

@@ -1,0 +1,31 @@
+"""Follow a queued scheme preview over HTTP: its job, then the stored result page."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cstier.extensions import db
+from cstier.models import BackgroundJob, SchemePreview
+from tests.queue import work_queue
+
+
+def preview_jobs() -> list[BackgroundJob]:
+    """Return the queued, running and finished preview jobs, oldest first."""
+    with Session(db.engine) as fresh:
+        stmt = select(BackgroundJob).where(BackgroundJob.kind == "preview")
+        return list(fresh.scalars(stmt.order_by(BackgroundJob.id)))
+
+
+def stored_previews() -> int:
+    """Return how many previews are stored."""
+    with Session(db.engine) as fresh:
+        return fresh.scalar(select(func.count()).select_from(SchemePreview))
+
+
+def finish_preview(app, client) -> str:
+    """Run the queue as the scheduler would and return the address of the newest preview's result."""
+    work_queue(app)
+    job = preview_jobs()[-1]
+    status = client.get(f"/jobs/{job.id}/status").get_data(as_text=True)
+    assert job.status == "done", (job.status, job.error, status)
+    assert 'id="job-result"' in status and job.result_url in status
+    return job.result_url
