@@ -45,12 +45,16 @@ def _posted_form(catalog: dict[str, str], dimension: str) -> BuilderForm:
 
 
 def _page(form: BuilderForm, scheme: TierScheme | None, status: int = 200, **extra: Any):
+    can_edit = current_actor().role == "admin"
+    can_preview = can_manage_book(current_actor())
     return render_template(
         "tiers/builder.html",
         form=form,
         scheme=scheme,
-        can_edit=current_actor().role == "admin",
-        can_preview=can_manage_book(current_actor()),
+        can_edit=can_edit,
+        can_preview=can_preview,
+        # Managers edit a draft of an existing scheme to preview it; only admins save it.
+        can_draft=can_edit or (scheme is not None and can_preview),
         **extra,
     ), status
 
