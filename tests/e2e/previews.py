@@ -24,8 +24,9 @@ def stored_previews() -> int:
 def finish_preview(app, client) -> str:
     """Run the queue as the scheduler would and return the address of the newest preview's result."""
     work_queue(app)
+    db.session.expire_all()  # the test's session, which requests share, saw the job queued
     job = preview_jobs()[-1]
     status = client.get(f"/jobs/{job.id}/status").get_data(as_text=True)
     assert job.status == "done", (job.status, job.error, status)
-    assert 'id="job-result"' in status and job.result_url in status
+    assert 'id="job-result"' in status and job.result_url in status, status
     return job.result_url
