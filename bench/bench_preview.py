@@ -9,7 +9,7 @@ that script or an earlier run of this one built. The draft lowers the value band
 from 250,000 to 200,000, Growth from 50,000 to 40,000), so a few percent of the book moves.
 Each preview is queued as a `preview` job and run by the job worker, as the scheduler does:
 the figure is the job's wall time from claim to done, storing included. The stages of the
-compute (read book, evaluate, headcount, coverage changes) are timed alongside.
+compute (read book, evaluate, coverage and headcount) are timed alongside.
 """
 
 from __future__ import annotations
@@ -42,8 +42,7 @@ STAGES = [
     ("cstier.services.tiering.preview", "read_snapshot", "read book"),
     ("cstier.services.tiering.preview", "propose", "evaluate"),
     ("cstier.services.tiering.preview", "movement_matrix", "matrix"),
-    ("cstier.services.tiering.preview", "_headcount", "headcount"),
-    ("cstier.services.tiering.preview", "_coverage_moves", "coverage changes"),
+    ("cstier.services.tiering.preview", "_coverage_effect", "coverage + headcount"),
     ("cstier.store.bulk_writes", "BulkWriter", "store moves"),
 ]
 
