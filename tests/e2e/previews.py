@@ -4,7 +4,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cstier.extensions import db
-from cstier.models import BackgroundJob, SchemePreview
+from cstier.models import BackgroundJob, SchemePreview, TierScheme
+from cstier.services.tiering.preview_store import run_preview
+from cstier.services.tiering.run import no_progress
 from tests.queue import work_queue
 
 
@@ -30,3 +32,9 @@ def finish_preview(app, client) -> str:
     assert job.status == "done", (job.status, job.error, status)
     assert 'id="job-result"' in status and job.result_url in status, status
     return job.result_url
+
+
+def seed_preview(session, actor, scheme_id: int) -> int:
+    """Store a preview of a scheme's current definition, as its job would; return its id."""
+    definition = session.get(TierScheme, scheme_id).current.definition
+    return run_preview(session, actor, scheme_id, definition, no_progress)

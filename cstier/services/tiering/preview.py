@@ -128,9 +128,10 @@ def preview_scheme(
     parsed = validate(session, definition)
     now = utcnow()
     progress(0, PREVIEW_STEPS, "Reading the book.")
+    session.commit()  # as a run: the book is read on fresh connections, which see only commits
     # Read as a run reads it: the ARR field and the stored coverage and owners come along.
     snapshot = read_snapshot(
-        session, {scheme.id: parsed}, now, committed=False, for_write=True, extra_fields={"arr"}
+        session, {scheme.id: parsed}, now, committed=True, for_write=True, extra_fields={"arr"}
     )
     book = snapshot.accounts
     current, overrides = snapshot.take(scheme.id)
