@@ -145,6 +145,7 @@ def preview_scheme(
         overrides,
         snapshot.churned,
         now,
+        explain=False,  # a preview shows no explanations
     )
     arr = book.set_index("account_id")["arr"]
     full = outcome.result[["account_id", "tier"]].rename(columns={"tier": "to_tier"})
