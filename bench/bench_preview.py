@@ -36,6 +36,7 @@ from bench_tiering_run import (  # noqa: E402
     report,
     run_phase,
     server_settings,
+    settle,
 )
 
 # Where a preview spends its time: (module, attribute, label).
@@ -177,6 +178,7 @@ def main() -> None:
         args.sample = 0
         for phase in ("build", "first", "owners"):
             run_phase(phase, args)
+    settle(args.database_url)  # PostgreSQL: vacuumed and analysed, as autovacuum leaves a book
     command = [sys.executable, __file__, "--phase", "preview", "--database-url", args.database_url]
     command += ["--accounts", str(args.accounts), "--repeat", str(args.repeat)]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
