@@ -29,6 +29,7 @@ from cstier.models.metrics import ChurnedAccount, MetricResult, SegmentHeadline
 from cstier.models.onboarding import AccountOnboarding, OnboardingPlan
 from cstier.models.org import Company, Contact, Department
 from cstier.models.outbox import OutboxEvent
+from cstier.models.previews import PreviewMove, SchemePreview
 from cstier.models.reports import WeeklyReport, WeeklyReportDelivery, WeeklyReportSubscription
 from cstier.models.revenue import (
     AccountNeed,
@@ -96,6 +97,8 @@ __all__ = [
     "CurrentTier",
     "TierBlock",
     "OutboxEvent",
+    "PreviewMove",
+    "SchemePreview",
     "TierChange",
     "TierOverride",
     "TierScheme",

@@ -24,7 +24,7 @@ def register_web(app: Flask) -> None:
     from cstier.web.main.routes import bp as main_bp
     from cstier.web.metrics.routes import bp as metrics_bp
     from cstier.web.reports import bp as reports_bp
-    from cstier.web.tiers import builder, suggest  # noqa: F401  (routes on the tiers blueprint)
+    from cstier.web.tiers import builder, previews, suggest  # noqa: F401  (routes on the tiers blueprint)
     from cstier.web.tiers.routes import bp as tiers_bp
     from cstier.web.weekly_reports import bp as weekly_bp
 

@@ -21,6 +21,7 @@ from cstier.services.tiering import schemes
 from cstier.services.tiering.run import run_tiering
 from tests.conftest import AuthActions, truncate_all
 from tests.e2e.books import seed_attribute, seed_book, seed_endpoint
+from tests.e2e.previews import seed_preview
 from tests.e2e.web_routes import build, web_get_rules
 from tests.factories import UserFactory
 
@@ -69,6 +70,7 @@ def walk(app):
             "endpoint_id": seed_endpoint(db.session, actor),
             "plan_id": plans.list_plans(db.session)[0].id,
             "scorecard_id": scorecards.list_scorecards(db.session)[0].id,
+            "preview_id": seed_preview(db.session, actor, scheme.id),
             "job_id": background.enqueue(db.session, actor, "report", {}).id,
         }
         mine = common | {"account_id": own.account_id, "company_id": own.company_id}

@@ -13,6 +13,7 @@ from cstier.extensions import db
 from cstier.models import TierScheme, TierSchemeVersion
 from cstier.services.tiering import schemes
 from cstier.web.tiers.builder_convert import build_form, definition_to_formdata, form_to_definition
+from tests.e2e.previews import finish_preview
 from tests.factories import AccountFactory, CompanyFactory
 
 PERCENTILES = {
@@ -190,7 +191,7 @@ def test_only_admins_save_or_validate(client, auth, seeded, request, role):
     assert version_count(seeded["Value tiers"]) == 1
 
 
-def test_preview_shows_the_from_to_matrix(client, auth, admin, seeded):
+def test_preview_shows_the_from_to_matrix(app, client, auth, admin, seeded):
     AccountFactory(arr_cents=300_000_00, company=CompanyFactory())
     AccountFactory(arr_cents=20_000_00, company=CompanyFactory())
     auth.login(admin.email)
@@ -200,13 +201,16 @@ def test_preview_shows_the_from_to_matrix(client, auth, admin, seeded):
         data=posted(VALUE_TIERS, action="preview"),
     )
 
-    page = response.get_data(as_text=True)
     assert response.status_code == 200
+    queued = response.get_data(as_text=True)
+    assert 'id="preview-job"' in queued
+    ids = re.findall(r'\bid="([^"]+)"', queued)
+    assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
+    page = client.get(finish_preview(app, client)).get_data(as_text=True)
     assert 'id="movement"' in page
     assert "<td>Strategic</td>" in page and "<td>Scale</td>" in page
     assert version_count(seeded["Value tiers"]) == 1
     ids = re.findall(r'\bid="([^"]+)"', page)
-    assert 'id="builder-preview"' in page
     assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
 
 

@@ -14,6 +14,7 @@ from cstier.extensions import db
 from cstier.models import TieringRun, TierOverride, TierScheme, TierSchemeVersion
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import ensure_default_schemes
+from tests.e2e.previews import finish_preview
 from tests.factories import AccountFactory, CompanyFactory
 from tests.integration.tiering.conftest import tier_count
 from tests.queue import work_queue
@@ -76,14 +77,15 @@ def test_viewer_and_csm_may_not_run(client, auth, request, role, book):
     assert count(TieringRun) == 0
 
 
-def test_admin_previews_then_saves_a_new_version(client, auth, admin, book):
+def test_admin_previews_then_saves_a_new_version(app, client, auth, admin, book):
     scheme_id = tiered(book)
     auth.login(admin.email)
     url = f"/tiers/schemes/{scheme_id}"
     assert "Strategic" in client.get(url).get_data(as_text=True)
     preview = client.post(url, data={"definition": json.dumps(LOWER), "preview": "1"})
-    html = preview.get_data(as_text=True)
-    assert preview.status_code == 200 and 'id="movement"' in html
+    assert preview.status_code == 200 and 'id="preview-job"' in preview.get_data(as_text=True)
+    html = client.get(finish_preview(app, client)).get_data(as_text=True)
+    assert 'id="movement"' in html
     assert "1</strong> of 2 accounts change tier" in html
     assert count(TierSchemeVersion) == 5
     saved = client.post(url, data={"definition": json.dumps(LOWER), "save": "1", "version": "1"})

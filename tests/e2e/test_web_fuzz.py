@@ -14,6 +14,7 @@ from cstier.services.onboarding import plans
 from cstier.services.setup import set_up_workspace
 from tests.conftest import AuthActions, make_app, truncate_all
 from tests.e2e.books import seed_attribute, seed_book, seed_endpoint
+from tests.e2e.previews import seed_preview
 from tests.e2e.web_routes import ARGS_READ, RecordingRequest, build, int_params, web_get_rules
 from tests.factories import UserFactory
 
@@ -102,6 +103,9 @@ def clients(app, database_url, instance_path):
             "endpoint_id": seed_endpoint(db.session, actor),
             "plan_id": plans.list_plans(db.session)[0].id,
             "scorecard_id": scorecards.list_scorecards(db.session)[0].id,
+            "preview_id": seed_preview(
+                db.session, actor, db.session.scalars(select(TierScheme)).first().id
+            ),
             "job_id": background.enqueue(db.session, actor, "report", {}).id,
         }
         emails = [admin.email, csm.email]

@@ -15,6 +15,7 @@ from cstier.services.coverage.seed import seed_default_coverage
 from cstier.services.jobs import background
 from cstier.services.onboarding import plans
 from tests.e2e.books import seed_attribute, seed_book, seed_endpoint
+from tests.e2e.previews import seed_preview
 from tests.e2e.test_bad_input import csrf_token, other_app
 from tests.e2e.web_routes import build, web_get_rules
 from tests.factories import PASSWORD
@@ -196,6 +197,9 @@ def test_no_get_route_writes_a_row(client, auth, admin, csm, manager):
         "endpoint_id": seed_endpoint(db.session, actor),
         "plan_id": plans.list_plans(db.session)[0].id,
         "scorecard_id": scorecards.list_scorecards(db.session)[0].id,
+        "preview_id": seed_preview(
+            db.session, actor, db.session.scalars(select(TierScheme.id)).first()
+        ),
         "job_id": background.enqueue(db.session, actor, "report", {}).id,
     }
     auth.login(admin.email)

@@ -28,6 +28,28 @@ def required_headcount(accounts_per_model: pd.DataFrame, models: pd.DataFrame) -
     return table.reset_index()
 
 
+def headcount_for_models(
+    model_ids: pd.Series, arr_cents: pd.Series, models: pd.DataFrame, current: pd.Series
+) -> pd.DataFrame:
+    """Return required and current headcount per model for accounts placed in these models.
+
+    `model_ids` and `arr_cents` are aligned per account (<NA> model: none); `current` is the
+    FTE per model id today.
+    """
+    book = pd.DataFrame({"coverage_model_id": model_ids, "arr_cents": arr_cents.fillna(0)}).dropna(
+        subset=["coverage_model_id"]
+    )
+    per_model = (
+        book.groupby("coverage_model_id")
+        .agg(accounts=("arr_cents", "size"), arr_cents=("arr_cents", "sum"))
+        .reset_index()
+    )
+    plan = required_headcount(per_model, models)
+    plan["current"] = plan["coverage_model_id"].map(current).fillna(0.0).astype(float)
+    plan["gap"] = (plan["required"] - plan["current"]).round(2)
+    return plan
+
+
 def current_headcount(book: pd.DataFrame, csms: pd.DataFrame, models: pd.DataFrame) -> pd.Series:
     """Return FTE per coverage model: each CSM's FTE split by where their book's load is.
 

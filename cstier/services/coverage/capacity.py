@@ -6,7 +6,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from cstier.domain.coverage import coverage_for_tiers, csm_loads, headcount_plan
-from cstier.domain.coverage.headcount import current_headcount, required_headcount
+from cstier.domain.coverage.headcount import current_headcount, headcount_for_models
 from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.tiers import current_tiers
 
@@ -105,18 +105,7 @@ class _HeadcountInputs:
         value = value_tiers.combine_first(tiers["value_tier"]).reindex(tiers.index)
         needs = needs_tiers.combine_first(tiers["needs_tier"]).reindex(tiers.index)
         model_ids = coverage_for_tiers(value, needs, self.matrix)
-        book = pd.DataFrame(
-            {"coverage_model_id": model_ids, "arr_cents": tiers["arr_cents"].fillna(0)}
-        ).dropna(subset=["coverage_model_id"])
-        per_model = (
-            book.groupby("coverage_model_id")
-            .agg(accounts=("arr_cents", "size"), arr_cents=("arr_cents", "sum"))
-            .reset_index()
-        )
-        plan = required_headcount(per_model, self.models)
-        plan["current"] = plan["coverage_model_id"].map(self.current).fillna(0.0).astype(float)
-        plan["gap"] = (plan["required"] - plan["current"]).round(2)
-        return plan
+        return headcount_for_models(model_ids, tiers["arr_cents"], self.models, self.current)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

@@ -15,6 +15,7 @@ from cstier.services.imports import ImportRequest, import_file
 from cstier.services.imports.reader import ReadLimits
 from cstier.services.imports.uploads import discard_upload, upload_copy
 from cstier.services.metrics import refresh_metrics
+from cstier.services.tiering.preview_store import run_preview
 from cstier.services.tiering.run import NO_SCHEMES, Progress, run_tiering
 from cstier.services.tiering.schemes import active_schemes
 from cstier.services.weekly_report import gem_thresholds
@@ -135,6 +136,16 @@ def metrics_refresh(
     return "/metrics/"
 
 
+def scheme_preview(
+    session: Session, actor: Actor, params: dict, progress: Progress, config: Mapping
+) -> str:
+    """Preview a draft scheme over the whole book and store the outcome; link to it."""
+    preview_id = run_preview(
+        session, actor, int(params["scheme_id"]), params["definition"], progress
+    )
+    return f"/tiers/previews/{preview_id}"
+
+
 KINDS: dict[str, JobKind] = {
     kind.name: kind
     for kind in (
@@ -154,6 +165,12 @@ KINDS: dict[str, JobKind] = {
             can_manage_book,
             "Only managers and admins refresh the churn metrics.",
             metrics_refresh,
+        ),
+        JobKind(
+            "preview",
+            can_manage_book,
+            "Only managers and admins preview tier schemes.",
+            scheme_preview,
         ),
     )
 }

@@ -3,23 +3,25 @@
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cstier.domain.coverage import coverage_for_tiers
+from cstier.domain.coverage import coverage_for_tiers, current_headcount
+from cstier.domain.coverage.headcount import headcount_for_models
 from cstier.domain.permissions import Actor, can_manage_book
 from cstier.domain.tiering import movement_matrix
-from cstier.models import Account
 from cstier.models.base import utcnow
 from cstier.services.coverage import coverage_reads
-from cstier.services.coverage.capacity import headcount_now_and_for_tiers
-from cstier.services.coverage.derive import stored_coverage
-from cstier.services.coverage.tiers import current_tiers
+from cstier.services.coverage.derive import StoredCoverage
+from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.errors import Forbidden
-from cstier.services.tiering.run import propose
+from cstier.services.tiering.fields import FIELD_ARR_CENTS
+from cstier.services.tiering.run import Progress, no_progress, propose
 from cstier.services.tiering.schemes import get_scheme, validate
-from cstier.services.tiering.snapshot import read_snapshot
-from cstier.store.bulk_reads import among, read_frame
+from cstier.services.tiering.snapshot import BookSnapshot, read_snapshot
+from cstier.store.tier_blocks import read_current_tiers
+
+# Reading, evaluating, coverage and headcount, then storing the result (preview_store).
+PREVIEW_STEPS = 4
 
 
 @dataclass
@@ -37,56 +39,67 @@ class Preview:
     # from_model, to_model, accounts, need_new_owner: the coverage each move would change.
     coverage_moves: pd.DataFrame | None = None
 
-    def moving_with_names(self, session: Session, limit: int | None = None) -> pd.DataFrame:
-        """Return the moving accounts (the first `limit` of them) with their names."""
-        moving = self.moving if limit is None else self.moving.head(limit)
-        names = read_frame(
-            session,
-            select(Account.id, Account.name).where(
-                among(session, Account.id, moving["account_id"].to_numpy())
-            ),
-            ["account_id", "name"],
+
+def _coverage_effect(
+    session: Session, dimension: str, snapshot: BookSnapshot, result: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the headcount per coverage model now and after, and the coverage changes.
+
+    Everything comes from the run's snapshot (ARR field, stored coverage and owners, churned
+    accounts) plus the other dimension's packed tiers: the book is not read again.
+    """
+    book = snapshot.accounts
+    customers = ~book["account_id"].isin(snapshot.churned)  # churned accounts leave coverage
+    index = pd.Index(book.loc[customers, "account_id"].to_numpy(), name="account_id")
+    arr_cents = pd.Series(book.loc[customers, FIELD_ARR_CENTS].to_numpy(), index=index)
+    schemes = {d: active_scheme_id(session, d) for d in ("value", "needs")}
+    stored_tiers = read_current_tiers(session, [i for i in schemes.values() if i is not None])
+    now = {
+        d: (
+            stored_tiers[i].set_index("account_id")["tier"].astype(object).reindex(index)
+            if i is not None
+            else pd.Series(None, index=index, dtype=object)
         )
-        return moving.merge(names, on="account_id", how="left")[
-            ["account_id", "name", "from_tier", "to_tier", "arr"]
-        ]
-
-
-def _headcount(session: Session, dimension: str, result: pd.DataFrame) -> pd.DataFrame | None:
-    """Return the CSM headcount per coverage model today and if the draft were applied."""
-    if dimension not in ("value", "needs"):
-        return None
-    proposed = result.set_index("account_id")["tier"]
-    empty = pd.Series(dtype=object)
-    value, needs = (proposed, empty) if dimension == "value" else (empty, proposed)
-    before, after = headcount_now_and_for_tiers(session, value, needs)
-    merged = after.merge(
+        for d, i in schemes.items()
+    }
+    proposed = result.set_index("account_id")["tier"].astype(object).reindex(index)
+    after = {**now, dimension: proposed.combine_first(now[dimension])}
+    matrix = coverage_reads.matrix_frame(session)
+    models = coverage_reads.models_frame(session)
+    models_now = coverage_for_tiers(now["value"], now["needs"], matrix)
+    # Only the accounts whose tier would change can change model: look only those up again.
+    changed = after[dimension].fillna("\0").ne(now[dimension].fillna("\0")).to_numpy()
+    models_after = models_now.copy()
+    if changed.any():
+        models_after[changed] = coverage_for_tiers(
+            after["value"][changed], after["needs"][changed], matrix
+        ).to_numpy()
+    stored = snapshot.coverage
+    owned = stored.owned_by_csm[stored.owned_by_csm.index.isin(index)]
+    owned_book = owned.assign(
+        coverage_model_id=stored.coverage["coverage_model_id"].reindex(owned.index)
+    ).reset_index()
+    current = current_headcount(owned_book, coverage_reads.csms_frame(session), models)
+    before = headcount_for_models(models_now, arr_cents, models, current)
+    headcount = headcount_for_models(models_after, arr_cents, models, current).merge(
         before[["coverage_model_id", "required"]].rename(columns={"required": "required_now"}),
         on="coverage_model_id",
         how="outer",
     )
-    merged["required_now"] = merged["required_now"].fillna(0)
-    merged["required"] = merged["required"].fillna(0)
-    return merged
+    headcount["required_now"] = headcount["required_now"].fillna(0)
+    headcount["required"] = headcount["required"].fillna(0)
+    return headcount, _coverage_moves(stored, models_after, models)
 
 
-def _coverage_moves(session: Session, dimension: str, result: pd.DataFrame) -> pd.DataFrame | None:
+def _coverage_moves(
+    stored: StoredCoverage, models_after: pd.Series, models: pd.DataFrame
+) -> pd.DataFrame:
     """Return how many accounts would change coverage model, and how many of them are owned."""
-    if dimension not in ("value", "needs"):
-        return None
-    tiers = current_tiers(session).set_index("account_id")
-    proposed = result.set_index("account_id")["tier"].reindex(tiers.index)
-    column = f"{dimension}_tier"
-    tiers[column] = proposed.astype(object).to_numpy()
-    after = coverage_for_tiers(
-        tiers["value_tier"], tiers["needs_tier"], coverage_reads.matrix_frame(session)
-    )
-    stored = stored_coverage(session)
-    before = stored.coverage["coverage_model_id"].reindex(after.index)
-    moves = pd.DataFrame({"from": before, "to": after})
+    before = stored.coverage["coverage_model_id"].reindex(models_after.index)
+    moves = pd.DataFrame({"from": before, "to": models_after})
     moves = moves[moves["from"].fillna(-1) != moves["to"].fillna(-1)]
     moves["owned"] = stored.owned(moves.index)
-    names = coverage_reads.models_frame(session).set_index("coverage_model_id")["name"]
+    names = models.set_index("coverage_model_id")["name"]
     grouped = (
         moves.assign(
             from_model=moves["from"].map(names).fillna("(none)"),
@@ -98,21 +111,31 @@ def _coverage_moves(session: Session, dimension: str, result: pd.DataFrame) -> p
     return grouped.sort_values("accounts", ascending=False, kind="stable")
 
 
-def preview_scheme(session: Session, actor: Actor, scheme_id: int, definition: dict) -> Preview:
+def preview_scheme(
+    session: Session,
+    actor: Actor,
+    scheme_id: int,
+    definition: dict,
+    progress: Progress = no_progress,
+) -> Preview:
     """Return what a draft definition would move (managers and admins); nothing is saved.
 
-    Raise ValidationFailed if the definition is invalid.
+    Raise ValidationFailed if the definition is invalid. Progress counts PREVIEW_STEPS.
     """
     if not can_manage_book(actor):
         raise Forbidden("Only managers and admins preview tier schemes.")
     scheme = get_scheme(session, scheme_id)
     parsed = validate(session, definition)
     now = utcnow()
+    progress(0, PREVIEW_STEPS, "Reading the book.")
+    session.commit()  # as a run: the book is read on fresh connections, which see only commits
+    # Read as a run reads it: the ARR field and the stored coverage and owners come along.
     snapshot = read_snapshot(
-        session, {scheme.id: parsed}, now, committed=False, for_write=False, extra_fields={"arr"}
+        session, {scheme.id: parsed}, now, committed=True, for_write=True, extra_fields={"arr"}
     )
     book = snapshot.accounts
     current, overrides = snapshot.take(scheme.id)
+    progress(1, PREVIEW_STEPS, f"Evaluating the draft over {len(book):,} accounts.")
     outcome = propose(
         scheme,
         parsed,
@@ -122,6 +145,7 @@ def preview_scheme(session: Session, actor: Actor, scheme_id: int, definition: d
         overrides,
         snapshot.churned,
         now,
+        explain=False,  # a preview shows no explanations
     )
     arr = book.set_index("account_id")["arr"]
     full = outcome.result[["account_id", "tier"]].rename(columns={"tier": "to_tier"})
@@ -131,8 +155,12 @@ def preview_scheme(session: Session, actor: Actor, scheme_id: int, definition: d
     )
     matrix = movement_matrix(full, arr, tier_order=parsed.tiers)
     moving = outcome.changes
-    headcount = _headcount(session, scheme.dimension, outcome.result)
-    coverage_moves = _coverage_moves(session, scheme.dimension, outcome.result)
+    progress(2, PREVIEW_STEPS, "Working out coverage and headcount.")
+    headcount, coverage_moves = (
+        _coverage_effect(session, scheme.dimension, snapshot, outcome.result)
+        if scheme.dimension in ("value", "needs")
+        else (None, None)
+    )
     moving_accounts = moving[["account_id", "from_tier", "to_tier"]].assign(
         arr=arr.reindex(moving["account_id"]).to_numpy()
     )
@@ -150,13 +178,3 @@ def preview_scheme(session: Session, actor: Actor, scheme_id: int, definition: d
         moving=moving_accounts,
         coverage_moves=coverage_moves,
     )
-
-
-def moving_accounts_file(
-    session: Session, actor: Actor, scheme_id: int, definition: dict, fmt: str
-) -> bytes:
-    """Return every account a draft would move, with names, as CSV or XLSX."""
-    from cstier.services.exports import render
-
-    result = preview_scheme(session, actor, scheme_id, definition)
-    return render(result.moving_with_names(session), fmt)

@@ -27,7 +27,7 @@ class BookSnapshot:
 
     `accounts`: account_id and the schemes' fields, in account order; `tiers` (with any
     pending moves) and `overrides` by scheme id; `coverage`: the stored coverage and owners,
-    None for a reader that writes no coverage (a dry run, a preview); `churned`: the ids of
+    None for a reader that needs no coverage (a dry run); a preview reads it; `churned`: the ids of
     churned accounts, whose tiers stay frozen.
     """
 

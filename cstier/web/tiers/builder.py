@@ -2,19 +2,19 @@
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from cstier.domain.permissions import can_manage_book
 from cstier.extensions import db
 from cstier.models import TierScheme
 from cstier.services.errors import Conflict, NotFound, ValidationFailed
-from cstier.services.tiering import preview, schemes
+from cstier.services.tiering import preview_queue, schemes
 from cstier.services.tiering.fields import field_catalog
 from cstier.web.current import current_actor, roles_required
 from cstier.web.tiers.builder_convert import build_form, form_to_definition
 from cstier.web.tiers.builder_forms import BuilderForm, edit_rows, set_choices, shown_fields
-from cstier.web.tiers.routes import PREVIEW_ROWS, bp
+from cstier.web.tiers.routes import bp
 
 NEW_SEGMENTS = {
     "dimension": "segment",
@@ -45,12 +45,16 @@ def _posted_form(catalog: dict[str, str], dimension: str) -> BuilderForm:
 
 
 def _page(form: BuilderForm, scheme: TierScheme | None, status: int = 200, **extra: Any):
+    can_edit = current_actor().role == "admin"
+    can_preview = can_manage_book(current_actor())
     return render_template(
         "tiers/builder.html",
         form=form,
         scheme=scheme,
-        can_edit=current_actor().role == "admin",
-        can_preview=can_manage_book(current_actor()),
+        can_edit=can_edit,
+        can_preview=can_preview,
+        # Managers edit a draft of an existing scheme to preview it; only admins save it.
+        can_draft=can_edit or (scheme is not None and can_preview),
         **extra,
     ), status
 
@@ -91,23 +95,12 @@ def builder(scheme_id: int):
             )
             flash(f"Saved version {version.version}. The next run applies it.", "success")
             return redirect(url_for(".builder", scheme_id=scheme_id))
-        if action == "export":
-            content = preview.moving_accounts_file(
-                db.session, current_actor(), scheme_id, definition, "csv"
-            )
-            name = f"{scheme.key}-preview-moving.csv"
-            return Response(
-                content,
-                mimetype="text/csv",
-                headers={"Content-Disposition": f'attachment; filename="{name}"'},
-            )
-        result = preview.preview_scheme(db.session, current_actor(), scheme_id, definition)
+        job = preview_queue.queue_preview(db.session, current_actor(), scheme_id, definition)
     except ValidationFailed as exc:
         return _page(form, scheme, 400, message=str(exc))
     except Conflict as exc:  # the form keeps the user's rows to apply again
         return _page(form, schemes.get_scheme(db.session, scheme_id), 409, message=str(exc))
-    moving = result.moving_with_names(db.session, PREVIEW_ROWS)
-    return _page(form, scheme, preview=result, moving=moving)
+    return _page(form, scheme, job=job)
 
 
 @bp.route("/builder/new", methods=["GET", "POST"])

@@ -12,12 +12,11 @@ from cstier.web.query import MAX_ID
 
 
 class SchemeForm(FlaskForm):
-    """Edit a scheme's definition; preview it or save it as a new version."""
+    """Edit a scheme's definition; queue a preview of it or save it as a new version."""
 
     definition = TextAreaField("Definition (JSON)", validators=[DataRequired()])
     version = VersionField()
     preview = SubmitField("Preview")
-    export = SubmitField("Download moving accounts (CSV)")
     save = SubmitField("Save as new version")
 
     def validate_definition(self, field) -> None:

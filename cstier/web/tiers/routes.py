@@ -5,7 +5,6 @@ from datetime import UTC, datetime, time
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -21,7 +20,7 @@ from cstier.extensions import db
 from cstier.services import accounts
 from cstier.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from cstier.services.jobs import background
-from cstier.services.tiering import history, overrides, preview, schemes, segments
+from cstier.services.tiering import history, overrides, preview_queue, schemes, segments
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.tiers.forms import (
     AsOfForm,
@@ -33,7 +32,6 @@ from cstier.web.tiers.forms import (
 )
 
 bp = Blueprint("tiers", __name__, url_prefix="/tiers")
-PREVIEW_ROWS = 50
 
 
 @bp.route("/")
@@ -104,30 +102,20 @@ def scheme(scheme_id: int):
         form.definition.data = json.dumps(
             tier_scheme.current.definition, indent=2, ensure_ascii=False
         )
-    result, status = None, 200
+    job, status = None, 200
     if request.method == "POST":
         # Managers preview a draft; only admins save it.
         if not can_manage_book(actor) or (form.save.data and actor.role != "admin"):
             abort(403)
         if form.validate_on_submit():
             try:
-                if form.export.data:
-                    content = preview.moving_accounts_file(
-                        db.session, actor, scheme_id, form.parsed(), "csv"
-                    )
-                    name = f"{tier_scheme.key}-preview-moving.csv"
-                    return Response(
-                        content,
-                        mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-                    )
                 if form.save.data:
                     version = schemes.save_version(
                         db.session, actor, scheme_id, form.parsed(), form.version.data
                     )
                     flash(f"Saved version {version.version}. The next run applies it.", "success")
                     return redirect(url_for(".scheme", scheme_id=scheme_id))
-                result = preview.preview_scheme(db.session, actor, scheme_id, form.parsed())
+                job = preview_queue.queue_preview(db.session, actor, scheme_id, form.parsed())
             except ValidationFailed as exc:
                 form.definition.errors = [*form.definition.errors, str(exc)]
                 status = 400
@@ -141,8 +129,7 @@ def scheme(scheme_id: int):
         "tiers/scheme.html",
         scheme=tier_scheme,
         form=form,
-        preview=result,
-        moving=result.moving_with_names(db.session, PREVIEW_ROWS) if result else None,
+        job=job,
         can_edit=actor.role == "admin",
         can_preview=can_manage_book(actor),
     ), status

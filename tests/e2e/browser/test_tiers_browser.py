@@ -39,13 +39,18 @@ def test_edit_preview_save_and_retier(app, page, signed_in, live_server, admin, 
     expect(page.locator("#definition")).to_contain_text('"Strategic"')
     page.fill("#definition", json.dumps(LOWER_STRATEGIC, indent=2))
     page.click("input[name=preview]")
-    movement = page.locator("#movement")
-    expect(movement).to_be_visible()
-    expect(movement.locator("tr.table-warning")).to_contain_text("Growth")
-    expect(movement.locator("tr.table-warning")).to_contain_text("Strategic")
-    expect(page.locator("#preview-result")).to_contain_text("1 of 2 accounts change tier")
-    page.click("input[name=save]")
+    expect(page.locator("#preview-job #job-state")).to_have_text("queued")
+    work_queue(app)  # the preview job; the panel polls until it is done
+    expect(page.locator("#preview-job #job-message")).to_contain_text(
+        "1 of 2 accounts would change tier"
+    )
+    result = page.locator("#preview-job #job-result").get_attribute("href")
+    page.click("input[name=save]")  # the draft is still in the editor
     expect(page.locator(".alert-success")).to_contain_text("Saved version 2")
+    page.goto(f"{live_server}{result}")
+    movement = page.locator("#movement tr.table-warning")
+    expect(movement).to_contain_text("Growth")
+    expect(movement).to_contain_text("Strategic")
     page.goto(f"{live_server}/tiers/")
     page.click("#run-form input[name=run]")
     expect(page.locator("#job-state")).to_have_text("queued")

@@ -3,6 +3,7 @@
 import pandas as pd
 
 from cstier.domain.coverage import current_headcount, headcount_plan, required_headcount
+from cstier.domain.coverage.headcount import headcount_for_models
 from tests.unit.coverage.conftest import HIGH, POOLED, TECH, book_frame, csm_frame
 
 
@@ -47,3 +48,17 @@ def test_plan_gap_is_required_minus_current(models):
     assert plan.loc[HIGH, "required"] == 3
     assert plan.loc[HIGH, "current"] == 1.0
     assert plan.loc[HIGH, "gap"] == 2.0
+
+
+def test_headcount_for_models_counts_placed_accounts_and_sets_the_gap(models):
+    model_ids = pd.Series([HIGH] * 101 + [pd.NA] * 5, dtype="Int64")
+    arr_cents = pd.Series([0] * 100 + [None] + [10] * 5, dtype="float")
+    current = pd.Series({HIGH: 1.5, POOLED: 2.0})
+    table = headcount_for_models(model_ids, arr_cents, models, current).set_index(
+        "coverage_model_id"
+    )
+    assert table.loc[HIGH, "accounts"] == 101  # accounts without a model are left out
+    assert table.loc[HIGH, "required"] == 3
+    assert table.loc[HIGH, "gap"] == 1.5
+    assert (table.loc[POOLED, "required"], table.loc[POOLED, "gap"]) == (0, -2.0)
+    assert table.loc[TECH, "current"] == 0.0
