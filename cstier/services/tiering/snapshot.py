@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.tiering import Scheme, input_columns
-from cstier.models import TierOverride
+from cstier.models import Account, TierOverride
 from cstier.services.coverage.derive import CoverageInputs, StoredCoverage, stored_coverage
 from cstier.services.metrics.churned import churned_account_ids
 from cstier.services.tiering.fields import FIELD_ARR_CENTS, field_catalog, load_book
@@ -91,16 +91,26 @@ def read_snapshot(
     the stored coverage and the ARR field in cents (FIELD_ARR_CENTS) come too. `chunk_rows` is load_book's.
     """
     fields = set(extra_fields).union(*(input_columns(p) for p in schemes.values()))
-    if for_write:
-        fields.add("arr")  # the run's tier mix and coverage weigh accounts by their ARR field
     by_runs = any(p.hysteresis is not None and p.hysteresis.runs for p in schemes.values())
     # The book as it stands on the run's day: a run dated in the past reads that day's subscriptions.
     catalog = field_catalog(session)
     accounts = load_book(session, fields, catalog, committed, for_write, chunk_rows, day=now.date())
+    if for_write and FIELD_ARR_CENTS not in accounts:
+        # The run's tier mix and coverage weigh accounts by their ARR field, read by none of
+        # these schemes: read the column alone rather than compute current ARR.
+        accounts[FIELD_ARR_CENTS] = _arr_field(session, accounts["account_id"])
     tiers = read_current_tiers(session, list(schemes), with_pending=by_runs)
     overrides = {scheme_id: active_overrides(session, scheme_id) for scheme_id in schemes}
     coverage = stored_coverage(session, committed) if for_write else None
     return BookSnapshot(accounts, tiers, overrides, coverage, churned_account_ids(session))
+
+
+def _arr_field(session: Session, account_ids: pd.Series) -> np.ndarray:
+    """Return the ARR field in cents of the given accounts, in their order."""
+    stored = read_frame(
+        session, select(Account.id, Account.arr_cents), ["account_id", "arr_cents"]
+    ).set_index("account_id")["arr_cents"]
+    return stored.reindex(account_ids.to_numpy()).fillna(0).astype("int64").to_numpy()
 
 
 def active_overrides(session: Session, scheme_id: int) -> pd.DataFrame:

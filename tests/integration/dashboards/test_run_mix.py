@@ -68,3 +68,20 @@ def test_the_recorded_mix_is_the_book_read_back_after_the_run(monday, db_session
     ))  # fmt: skip
     assert total == 5
     assert sum(row[1] for row in models) == 4
+
+
+def test_a_run_whose_schemes_read_no_arr_still_weighs_its_mix_by_the_arr_field(monday, db_session):
+    from cstier.models import TierScheme
+    from cstier.services.tiering.fields import FIELD_ARR_CENTS
+    from cstier.services.tiering.schemes import validate
+    from cstier.services.tiering.snapshot import read_snapshot
+
+    needs = db_session.query(TierScheme).filter_by(key="needs_tiers").one()
+    parsed = {needs.id: validate(db_session, needs.current.definition)}
+    snapshot = read_snapshot(db_session, parsed, W10_RUN, committed=False, for_write=True)
+
+    assert "arr" not in snapshot.accounts
+    by_id = dict(
+        zip(snapshot.accounts["account_id"], snapshot.accounts[FIELD_ARR_CENTS], strict=True)
+    )
+    assert by_id[monday.steady.id] == monday.steady.arr_cents == 500_000 * 100
