@@ -14,7 +14,7 @@ Every dialect branch, database thread, codec and bulk write lives in one of thes
 - import_writes: an import's inserts, updates and audit rows as calls ready to run.
 - set_aside: `SetAside`, a table's indexes and foreign keys dropped for a large load.
 - tier_blocks: the current tiers, packed per scheme, and their plain `current_tier` rows
-  written with them: `read_current_tiers`, `account_tiers`, `store_tiers`, `store_pending`,
+  written with them: `read_current_tiers`, `account_tiers`, `store_tiers`, `store_tier_changes`, `store_pending`,
   `serialize_writers`.
 - upserts: `upsert_returning`, one atomic insert-or-update.
 - sequences: `advance_id_sequences` after rows inserted with explicit ids.

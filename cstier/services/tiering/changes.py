@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from cstier.models import TierScheme
 from cstier.store.bulk_writes import BulkWriter
-from cstier.store.tier_blocks import store_tiers
+from cstier.store.tier_blocks import store_tier_changes
 
 HISTORY_COLUMNS = (
     "account_id", "scheme_id", "dimension", "from_tier", "to_tier", "at", "run_id", "reason",
@@ -84,10 +84,10 @@ class ChangeBatch:
             return
         self.before_write()
         # The block holds the tier alone; the history row below says why (migration 0013).
-        for part in self.parts:
-            store_tiers(
-                self.session, int(part["scheme_id"][0]), part["account_id"], part["to_tier"]
-            )
+        store_tier_changes(
+            self.session,
+            [(int(p["scheme_id"][0]), p["account_id"], p["to_tier"]) for p in self.parts],
+        )
         moves = {name: np.concatenate([p[name] for p in self.parts]) for name in self.parts[0]}
         order = np.lexsort((moves["scheme_id"], moves["account_id"]))
         sorted_moves = {name: column[order].tolist() for name, column in moves.items()}

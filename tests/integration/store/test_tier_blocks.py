@@ -13,6 +13,7 @@ from cstier.store.tier_blocks import (
     account_tiers,
     read_current_tiers,
     store_pending,
+    store_tier_changes,
     store_tiers,
 )
 from tests.integration.store.account_rows import ensure_accounts
@@ -255,6 +256,30 @@ def test_current_tier_rows_follow_the_blocks_per_tier(db_session, scheme, other_
     assert holders(scheme, "Bronze") == []
     assert holders(other_scheme, "Gold") == [5]
     assert holders(_scheme(db_session, "empty"), "Gold") == []
+
+
+def test_several_schemes_change_together_adding_changing_and_clearing_rows(
+    db_session, scheme, other_scheme
+):
+    _store(db_session, scheme, {1: "Gold", 2: "Silver", 65_537: "Gold"})
+    _store(db_session, other_scheme, {1: "N1", 65_537: "N2"})
+    ensure_accounts(db_session, {3: None, 200_000: None})
+
+    store_tier_changes(
+        db_session,
+        [
+            (scheme.id, [65_537, 1, 3, 2], ["Silver", "Gold", "Bronze", None]),
+            (other_scheme.id, [200_000, 1, 65_537], ["N3", None, "N1"]),
+        ],
+    )
+    db_session.commit()
+
+    assert committed(scheme) == {1: "Gold", 3: "Bronze", 65_537: "Silver"}
+    assert committed(other_scheme) == {65_537: "N1", 200_000: "N3"}
+    assert holders(scheme, "Silver") == [65_537] and holders(scheme, "Bronze") == [3]
+    assert holders(scheme, "Gold") == [1]
+    assert holders(other_scheme, "N1") == [65_537] and holders(other_scheme, "N3") == [200_000]
+    assert holders(other_scheme, "N2") == []
 
 
 def test_tricky_tier_names_survive(db_session, scheme):
