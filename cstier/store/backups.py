@@ -1,8 +1,9 @@
 """Back the database up to one file and restore it: SQLite's online backup, PostgreSQL's pg_dump.
 
 A backup is written beside its target under a temporary name and renamed when complete, so a
-failed one leaves nothing at the target. A restore checks the file first and changes nothing
-when it is missing or not a backup of this engine; PostgreSQL restores in one transaction.
+failed one leaves nothing at the target; the file is its owner's only (it holds PII and
+secrets). A restore checks the file first and changes nothing when it is missing or not a
+cstier backup of this engine; PostgreSQL restores in one transaction.
 """
 
 import os
@@ -19,7 +20,12 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
 from cstier.models import Account
-from cstier.store.pg_archives import drop_before_restore, read_contents, why_not_cstier
+from cstier.store.pg_archives import (
+    CORE_TABLES,
+    drop_before_restore,
+    read_contents,
+    why_not_cstier,
+)
 
 # A restore waits this long for a lock (a web worker in a transaction) before giving up.
 RESTORE_LOCK_TIMEOUT = "lock_timeout=60s"
@@ -106,10 +112,17 @@ def _check_sqlite_backup(source: Path) -> None:
         with closing(sqlite3.connect(_read_only_uri(source), uri=True)) as backup:
             verdict = backup.execute("PRAGMA integrity_check").fetchone()[0]
             revision = backup.execute("SELECT version_num FROM alembic_version").fetchone()
+            tables = {row[0] for row in backup.execute("SELECT name FROM sqlite_master")}
     except sqlite3.Error as exc:
         raise BackupError(
             f"{source} is not a cstier SQLite backup ({exc}); nothing was changed."
         ) from exc
+    no_table = [name for name in CORE_TABLES if name not in tables]
+    if no_table:
+        raise BackupError(
+            f"{source} is not a cstier backup (no table {', '.join(no_table)}); "
+            "nothing was changed."
+        )
     if verdict != "ok" or revision is None:
         problem = f"integrity check: {verdict}" if verdict != "ok" else "no schema revision"
         raise BackupError(f"{source} is damaged ({problem}); nothing was changed.")

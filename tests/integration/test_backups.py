@@ -1,9 +1,11 @@
 """`cstier db backup` and `cstier db restore`: the book comes back; bad input changes nothing."""
 
 import os
+import sqlite3
 import stat
 import subprocess
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -101,7 +103,7 @@ def test_a_backup_to_an_unwritable_path_is_refused_and_leaves_nothing(
 
 
 def corrupt_files(tmp_path: Path, runner) -> dict[str, Path]:
-    """Return backups a restore must refuse: missing, random bytes, cut short, cut at the end."""
+    """Return backups a restore must refuse: missing, random bytes, cut, another app's database."""
     whole = tmp_path / "whole.backup"
     assert invoke(runner, "backup", str(whole)).exit_code == 0
     random_bytes, cut = tmp_path / "random.backup", tmp_path / "cut.backup"
@@ -110,7 +112,13 @@ def corrupt_files(tmp_path: Path, runner) -> dict[str, Path]:
     # Its table of contents reads fine (pg_restore --list): it fails while it is restored.
     end_cut = tmp_path / "end-cut.backup"
     end_cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 99 // 100])
+    other_app = tmp_path / "other-app.sqlite"  # it has a schema revision, but not cstier's tables
+    with closing(sqlite3.connect(other_app)) as conn, conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        conn.execute("INSERT INTO alembic_version VALUES ('0001')")
+        conn.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY)")
     return {
+        "other_app": other_app,
         "missing": tmp_path / "missing.backup",
         "random": random_bytes,
         "cut": cut,
@@ -125,6 +133,7 @@ def corrupt_files(tmp_path: Path, runner) -> dict[str, Path]:
         ("random", "nothing was changed"),
         ("cut", "nothing was changed"),
         ("end_cut", "nothing was changed"),
+        ("other_app", "nothing was changed"),
     ],
 )
 def test_a_restore_of_a_missing_or_corrupt_file_is_refused_and_changes_nothing(
