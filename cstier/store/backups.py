@@ -202,15 +202,16 @@ def _pipe_archive_into_psql(
 
     Their stderr goes to files, so neither blocks on a full pipe nobody reads.
     """
+    pg_restore, psql = _pg_tool("pg_restore"), _pg_tool("psql")  # both found before either runs
     extract = subprocess.Popen(
-        [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(source)],
+        [pg_restore, "--no-owner", "--no-privileges", "--file=-", str(source)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=extract_log,
     )
     apply = subprocess.Popen(
         [
-            _pg_tool("psql"),
+            psql,
             "--no-psqlrc",
             "--quiet",
             "--single-transaction",
@@ -224,6 +225,19 @@ def _pipe_archive_into_psql(
         stdout=subprocess.DEVNULL,
         stderr=apply_log,
     )
+    try:
+        return _feed(extract, apply, extract_log, apply_log)
+    except BaseException:  # interrupted: neither child may outlive the restore, psql uncommitted
+        for child in (apply, extract):
+            child.kill()
+            child.wait()
+        raise
+
+
+def _feed(
+    extract: subprocess.Popen, apply: subprocess.Popen, extract_log: IO, apply_log: IO
+) -> IO | None:
+    """Copy pg_restore's SQL into psql; return the log of the one that failed first, or None."""
     psql_gone = killed_psql = False
     try:
         while chunk := extract.stdout.read(1024 * 1024):
