@@ -1,20 +1,31 @@
 """Back the database up to one file and restore it: SQLite's online backup, PostgreSQL's pg_dump.
 
 A backup is written beside its target under a temporary name and renamed when complete, so a
-failed one leaves nothing at the target. A restore checks the file first and changes nothing
-when it is missing or not a backup of this engine; PostgreSQL restores in one transaction.
+failed one leaves nothing at the target; the file is its owner's only (it holds PII and
+secrets). A restore checks the file first and changes nothing when it is missing or not a
+cstier backup of this engine; PostgreSQL restores in one transaction.
 """
 
 import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
+
+from cstier.models import Account
+from cstier.store.pg_archives import (
+    CORE_TABLES,
+    drop_before_restore,
+    read_contents,
+    why_not_cstier,
+)
 
 # A restore waits this long for a lock (a web worker in a transaction) before giving up.
 RESTORE_LOCK_TIMEOUT = "lock_timeout=60s"
@@ -37,8 +48,9 @@ def back_up(engine: Engine, target: Path) -> Backup:
     """Write a consistent copy of the database to `target` while it stays in use."""
     target = Path(target)
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
-    try:
-        partial.open("wb").close()
+    try:  # owner-only from the start: a backup holds PII, password hashes and secrets
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        partial.chmod(0o600)
     except OSError as exc:
         raise BackupError(f"Cannot write the backup to {target}: {exc.strerror or exc}.") from exc
     try:
@@ -81,7 +93,7 @@ def _sqlite_backup(source: str | Path, target: Path) -> None:
     """Copy one SQLite database into another with the online backup API (readers go on)."""
     try:
         with (
-            closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as reader,
+            closing(sqlite3.connect(_read_only_uri(source), uri=True)) as reader,
             closing(sqlite3.connect(target, timeout=60)) as writer,
         ):
             reader.backup(writer)
@@ -89,16 +101,28 @@ def _sqlite_backup(source: str | Path, target: Path) -> None:
         raise BackupError(f"SQLite could not copy {source} to {target}: {exc}.") from exc
 
 
+def _read_only_uri(path: str | Path) -> str:
+    """Return a read-only SQLite URI of the file; `#`, `?` and `%` in its path are escaped."""
+    return Path(path).resolve().as_uri() + "?mode=ro"
+
+
 def _check_sqlite_backup(source: Path) -> None:
     """Refuse a file that is not an intact SQLite database of cstier's schema."""
     try:
-        with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as backup:
+        with closing(sqlite3.connect(_read_only_uri(source), uri=True)) as backup:
             verdict = backup.execute("PRAGMA integrity_check").fetchone()[0]
             revision = backup.execute("SELECT version_num FROM alembic_version").fetchone()
+            tables = {row[0] for row in backup.execute("SELECT name FROM sqlite_master")}
     except sqlite3.Error as exc:
         raise BackupError(
             f"{source} is not a cstier SQLite backup ({exc}); nothing was changed."
         ) from exc
+    no_table = [name for name in CORE_TABLES if name not in tables]
+    if no_table:
+        raise BackupError(
+            f"{source} is not a cstier backup (no table {', '.join(no_table)}); "
+            "nothing was changed."
+        )
     if verdict != "ok" or revision is None:
         problem = f"integrity check: {verdict}" if verdict != "ok" else "no schema revision"
         raise BackupError(f"{source} is damaged ({problem}); nothing was changed.")
@@ -124,11 +148,13 @@ def _libpq(url: URL, extra_options: str | None = None) -> tuple[str, dict[str, s
     return plain.render_as_string(hide_password=False), env
 
 
-def _run(command: list[str], env: dict[str, str], failure: str) -> None:
+def _run(command: list[str], env: dict[str, str], failure: str) -> str:
+    """Run a tool to its end and return its output, or raise with the last lines it printed."""
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
         raise BackupError(f"{failure}: {' / '.join(detail[-3:]) or 'exit ' + str(done.returncode)}")
+    return done.stdout
 
 
 def _pg_dump(url: URL, target: Path) -> None:
@@ -141,72 +167,91 @@ def _pg_dump(url: URL, target: Path) -> None:
 
 
 def _pg_restore(url: URL, source: Path) -> None:
-    """Replace the schema's tables with the backup's in one transaction, or change nothing.
+    """Replace cstier's tables with the backup's in one transaction, or change nothing.
 
-    pg_restore turns the archive into SQL that psql runs after dropping what is there, all in
-    one transaction: tables a later release added go too, so `cstier db upgrade` can follow.
-    psql commits only at the end of its input, so a pg_restore that fails half-way is
-    stopped before that and the transaction is rolled back.
+    The archive's table of contents is checked first: only a cstier backup with its rows is
+    restored. pg_restore turns it into SQL that psql runs after dropping cstier's tables and
+    what the archive creates, all in one transaction; psql commits only at the end of its
+    input, so a pg_restore that fails half-way is stopped before that and nothing changes.
     """
     dsn, env = _libpq(url, RESTORE_LOCK_TIMEOUT)
-    _run(
+    listing = _run(
         [_pg_tool("pg_restore"), "--list", str(source)],
         env,
         f"{source} is not a pg_dump custom-format backup; nothing was changed",
     )
+    contents = read_contents(listing)
+    refusal = why_not_cstier(contents)
+    if refusal:
+        raise BackupError(f"{source} is not a cstier backup ({refusal}); nothing was changed.")
+    drop = drop_before_restore(Account.metadata.tables, contents)
+    with tempfile.TemporaryFile() as extract_log, tempfile.TemporaryFile() as apply_log:
+        failed_log = _pipe_archive_into_psql(source, dsn, env, drop, extract_log, apply_log)
+        if failed_log is not None:
+            failed_log.seek(0)
+            detail = failed_log.read().decode("utf-8", "replace").strip().splitlines()
+            raise BackupError(
+                f"The restore from {source} failed; nothing was changed: {' / '.join(detail[-3:])}"
+            )
+
+
+def _pipe_archive_into_psql(
+    source: Path, dsn: str, env: dict[str, str], drop: str, extract_log: IO, apply_log: IO
+) -> IO | None:
+    """Run pg_restore into psql; return the log of the one that failed first, or None.
+
+    Their stderr goes to files, so neither blocks on a full pipe nobody reads.
+    """
+    pg_restore, psql = _pg_tool("pg_restore"), _pg_tool("psql")  # both found before either runs
     extract = subprocess.Popen(
-        [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(source)],
+        [pg_restore, "--no-owner", "--no-privileges", "--file=-", str(source)],
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=extract_log,
     )
     apply = subprocess.Popen(
         [
-            _pg_tool("psql"),
+            psql,
             "--no-psqlrc",
             "--quiet",
             "--single-transaction",
             "--set=ON_ERROR_STOP=1",
-            f"--command={DROP_CURRENT_SCHEMA}",
+            f"--command={drop}",
             "--file=-",
             dsn,
         ],
         env=env,
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=apply_log,
     )
-    with suppress(BrokenPipeError):  # psql stopped on an error; its exit status says which
+    try:
+        return _feed(extract, apply, extract_log, apply_log)
+    except BaseException:  # interrupted: neither child may outlive the restore, psql uncommitted
+        for child in (apply, extract):
+            child.kill()
+            child.wait()
+        raise
+
+
+def _feed(
+    extract: subprocess.Popen, apply: subprocess.Popen, extract_log: IO, apply_log: IO
+) -> IO | None:
+    """Copy pg_restore's SQL into psql; return the log of the one that failed first, or None."""
+    psql_gone = killed_psql = False
+    try:
         while chunk := extract.stdout.read(1024 * 1024):
             apply.stdin.write(chunk)
-    read_error = extract.wait() != 0
-    if read_error:
+    except BrokenPipeError:  # psql stopped on an error: pg_restore must not wait for a reader
+        psql_gone = True
+        extract.kill()
+    extract.stdout.close()
+    read = extract.wait() == 0
+    if not read and not psql_gone and apply.poll() is None:
         apply.kill()  # before its input ends: it never commits
+        killed_psql = True
     with suppress(BrokenPipeError):
         apply.stdin.close()
-    applied = apply.wait() == 0
-    if read_error or not applied:
-        failed = extract if read_error else apply
-        detail = failed.stderr.read().decode("utf-8", "replace").strip().splitlines()
-        raise BackupError(
-            f"The restore from {source} failed; nothing was changed: {' / '.join(detail[-3:])}"
-        )
-
-
-# Run first in the restore's transaction: the schema's views, tables and sequences go.
-DROP_CURRENT_SCHEMA = """
-DO $$
-DECLARE item record;
-BEGIN
-  FOR item IN SELECT viewname AS name FROM pg_views WHERE schemaname = current_schema() LOOP
-    EXECUTE format('DROP VIEW IF EXISTS %I CASCADE', item.name);
-  END LOOP;
-  FOR item IN SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() LOOP
-    EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', item.name);
-  END LOOP;
-  FOR item IN SELECT sequencename AS name FROM pg_sequences
-              WHERE schemaname = current_schema() LOOP
-    EXECUTE format('DROP SEQUENCE IF EXISTS %I CASCADE', item.name);
-  END LOOP;
-END $$;
-"""
+    if apply.wait() != 0 and not killed_psql:  # psql's own failure is the one to report
+        return apply_log
+    return None if read else extract_log
