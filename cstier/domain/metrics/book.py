@@ -47,14 +47,29 @@ def subscription_book(
     if (mrr < 0).any():
         raise InvalidSubscriptions("mrr: a subscription has a negative MRR")
     runs = end > start
-    position, accounts = pd.factorize(np.asarray(account_id, dtype=np.int64)[runs], sort=True)
+    position, accounts = _positions(np.asarray(account_id, dtype=np.int64)[runs])
     return SubscriptionBook(
-        accounts=np.asarray(accounts, dtype=np.int64),
-        account=position.astype(np.int64),
+        accounts=accounts,
+        account=position,
         start=start[runs],
         end=end[runs],
         mrr_cents=mrr[runs],
     )
+
+
+def _positions(account_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return each subscription's account position and the sorted distinct account ids."""
+    if not len(account_id):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    low, high = int(account_id.min()), int(account_id.max())
+    if low < 0 or high > 4 * len(account_id) + 1024:
+        position, accounts = pd.factorize(account_id, sort=True)
+        return position.astype(np.int64), np.asarray(accounts, dtype=np.int64)
+    # Ids are dense in practice: marking them in a table is linear, where factorizing hashes.
+    present = np.zeros(high + 1, dtype=bool)
+    present[account_id] = True
+    rank = np.cumsum(present) - 1
+    return rank[account_id], np.flatnonzero(present).astype(np.int64)
 
 
 def frame_book(frame: pd.DataFrame) -> SubscriptionBook:
