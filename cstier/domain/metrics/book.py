@@ -35,11 +35,14 @@ class SubscriptionBook:
 def subscription_book(
     account_id: np.ndarray, start_day: np.ndarray, end_day: np.ndarray, mrr_cents: np.ndarray
 ) -> SubscriptionBook:
-    """Build the book from columns; an empty end day is NaN (or OPEN_END), days since 1970."""
-    given = np.asarray(end_day, dtype=float)
-    open_ended = np.isnan(given)
-    end = np.where(open_ended, 0, given).astype(np.int64)
-    end[open_ended] = OPEN_END
+    """Build the book from columns; an empty end day is NaN or OPEN_END, days since 1970."""
+    if np.issubdtype(np.asarray(end_day).dtype, np.integer):
+        end = np.asarray(end_day, dtype=np.int64)
+    else:
+        given = np.asarray(end_day, dtype=float)
+        open_ended = np.isnan(given)
+        end = np.where(open_ended, 0, given).astype(np.int64)
+        end[open_ended] = OPEN_END
     start = np.asarray(start_day, dtype=np.int64)
     mrr = np.asarray(mrr_cents, dtype=np.int64)
     if (end < start).any():
@@ -77,6 +80,6 @@ def frame_book(frame: pd.DataFrame) -> SubscriptionBook:
     return subscription_book(
         frame["account_id"].to_numpy(),
         frame["start_day"].to_numpy(),
-        frame["end_day"].to_numpy(dtype=float),
+        frame["end_day"].to_numpy(),
         frame["mrr_cents"].to_numpy(),
     )

@@ -71,6 +71,11 @@ def _code_type(count: int) -> np.dtype:
 
 def _codes(labels: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Return labels as codes with "(none)" at 0 for empty or missing values."""
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        # A history's few distinct labels are cleaned once, not once per change.
+        names_at, names = _codes(pd.Series(labels.cat.categories, dtype=object))
+        codes = labels.cat.codes.to_numpy()
+        return np.where(codes >= 0, names_at[codes], 0).astype(np.int64), names
     text = labels.astype("string").str.strip()
     text = text.where(text.notna() & (text != ""), NONE)
     codes, uniques = pd.factorize(text.to_numpy(object), sort=True)
