@@ -23,7 +23,7 @@ from cstier.models import Account, AssignmentChange, CoverageChange, Subscriptio
 from cstier.store.column_reads import read_columns
 from cstier.store.integer_reads import read_integers
 
-SUBSCRIPTION_COLUMNS = ["id", "account_id", "start_day", "end_day", "mrr_cents"]
+SUBSCRIPTION_COLUMNS = ["account_id", "start_day", "end_day", "mrr_cents"]
 HISTORY_KINDS = {"id": "int", "account_id": "int", "at_seconds": "int", "label": "text"}
 # SQLite's julianday of 1970-01-01, so a date becomes days since then.
 UNIX_EPOCH_JULIAN_DAY = 2440587.5
@@ -46,9 +46,8 @@ def epoch_seconds(session: Session, column) -> ColumnElement:
 
 
 def subscriptions_query(session: Session) -> Select:
-    """Select id, account_id, start_day, end_day (OPEN_END while running) and mrr_cents."""
+    """Select account_id, start_day, end_day (OPEN_END while running) and mrr_cents."""
     return select(
-        Subscription.id,
         Subscription.account_id,
         day_number(session, Subscription.start_date),
         func.coalesce(day_number(session, Subscription.end_date), OPEN_END),
@@ -61,7 +60,7 @@ def read_subscription_days(session: Session, accounts: Select | None = None) -> 
     stmt = subscriptions_query(session)
     if accounts is not None:
         stmt = stmt.where(Subscription.account_id.in_(accounts))
-    return pd.DataFrame(read_integers(session, stmt, SUBSCRIPTION_COLUMNS))
+    return pd.DataFrame(read_integers(session, stmt, SUBSCRIPTION_COLUMNS, key=Subscription.id))
 
 
 def _history(session: Session, stmt: Select) -> pd.DataFrame:
@@ -74,7 +73,9 @@ def read_tier_history(session: Session, scheme_id: int) -> pd.DataFrame:
     A scheme has a handful of tiers: each change's tier is read as its number among them,
     which spares reading and matching a million texts.
     """
-    of_scheme = TierChange.scheme_id == scheme_id
+    # Through the (scheme, at) index SQLite visits the changes in time order, three times
+    # slower than reading the id range in order: `+ 0` keeps the filter off the index.
+    of_scheme = TierChange.scheme_id + 0 == scheme_id
     tiers = list(session.scalars(select(TierChange.to_tier).where(of_scheme).distinct()))
     number = case({tier: n for n, tier in enumerate(tiers)}, value=TierChange.to_tier, else_=-1)
     stmt = select(

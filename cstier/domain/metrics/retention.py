@@ -6,6 +6,8 @@ category per period (churned, retained flat, contracted or expanded, new, reacti
 passing, or none), and one bincount by segment and category gives a period's sums.
 """
 
+from collections.abc import Iterator
+from datetime import date
 from typing import Protocol
 
 import numpy as np
@@ -13,7 +15,7 @@ import pandas as pd
 
 from cstier.domain.metrics.book import OPEN_END, SubscriptionBook
 from cstier.domain.metrics.periods import Period, day_number
-from cstier.domain.metrics.snapshots import Snapshots, snapshots
+from cstier.domain.metrics.snapshots import Snapshot, day_snapshots, first_starts
 
 # The sums and counts of one period and segment; rates follow from them (rates.py).
 FIGURES = (
@@ -61,30 +63,36 @@ class Segments(Protocol):
 
 
 class _Book:
-    """A book's snapshots on every day the periods ask, the segment codes, and what passes inside."""
+    """What every period of a list reads: segment codes per day, first starts, short subscriptions."""
 
     def __init__(self, book: SubscriptionBook, periods: list[Period], segments: Segments):
-        starts = np.array([day_number(p.start) for p in periods], dtype=np.int64)
-        ends = np.array([day_number(p.end) for p in periods], dtype=np.int64)
-        self.snapshots: Snapshots = snapshots(book, np.unique(np.concatenate([starts, ends])))
-        self.codes = segments.codes_on_days(self.snapshots.days)
+        starts = [day_number(p.start) for p in periods]
+        ends = [day_number(p.end) for p in periods]
+        self.book = book
+        self.days = np.unique(np.array(starts + ends, dtype=np.int64))
+        self.names = segments.names
+        self.codes = segments.codes_on_days(self.days)
+        self.first_start = first_starts(book)
         # Only a subscription no longer than a period can run strictly inside it.
-        longest = int((ends - starts).max()) if len(periods) else 0
+        longest = max((e - s for s, e in zip(starts, ends, strict=True)), default=0)
         short = (book.end != OPEN_END) & (book.end - book.start <= longest)
         self.short_account = book.account[short]
         self.short_start, self.short_end = book.start[short], book.end[short]
 
-    def categories(self, period: Period) -> tuple[np.ndarray, np.ndarray, int, int]:
-        """Return each account's category and segment code in the period, and the two rows."""
+    def row(self, day: date) -> int:
+        """Return the snapshot row of a period's start or end day."""
+        return int(np.searchsorted(self.days, day_number(day)))
+
+    def categories(
+        self, period: Period, opening: Snapshot, closing: Snapshot
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return each account's category and segment code in the period."""
         start, end = day_number(period.start), day_number(period.end)
-        snaps = self.snapshots
-        opening, closing = snaps.row(start), snaps.row(end)
-        active_start, active_end = snaps.active[opening], snaps.active[closing]
-        category = active_start.astype(np.uint8) + 2 * active_end.astype(np.uint8)
-        arriving = active_end & ~active_start
-        category += 2 * (arriving & (snaps.first_start < start)).astype(np.uint8)
-        change = snaps.mrr[closing] - snaps.mrr[opening]
-        retained = active_start & active_end
+        category = opening.active.astype(np.uint8) + 2 * closing.active.astype(np.uint8)
+        arriving = closing.active & ~opening.active
+        category += 2 * (arriving & (self.first_start < start)).astype(np.uint8)
+        change = closing.mrr - opening.mrr
+        retained = opening.active & closing.active
         category += 2 * (retained & (change < 0)).astype(np.uint8)
         category += 3 * (retained & (change > 0)).astype(np.uint8)
         # Ran on a day strictly inside without running on either snapshot: inside the period.
@@ -92,23 +100,44 @@ class _Book:
         passing = self.short_account[inside]
         category[passing[category[passing] == NONE]] = PASSING
         # Cohort accounts stay in their start segment; arrivals count where they are at the end.
-        segment = np.where(arriving, self.codes[closing], self.codes[opening])
-        return category, segment, opening, closing
+        at_start, at_end = self.codes[self.row(period.start)], self.codes[self.row(period.end)]
+        return category, np.where(arriving, at_end, at_start)
+
+    def snapshots(self, periods: list[Period]) -> Iterator[tuple[Period, Snapshot, Snapshot]]:
+        """Yield each period with its two snapshots, as the sweep reaches its end day."""
+        ending: dict[int, list[Period]] = {}
+        uses: dict[int, int] = {}
+        for period in periods:
+            start, end = self.row(period.start), self.row(period.end)
+            ending.setdefault(end, []).append(period)
+            uses[start] = uses.get(start, 0) + 1
+            uses[end] = uses.get(end, 0) + 1
+        kept: dict[int, Snapshot] = {}
+        for row, snapshot in enumerate(day_snapshots(self.book, self.days)):
+            kept[row] = snapshot
+            for period in ending.get(row, []):
+                start = self.row(period.start)
+                yield period, kept[start], snapshot
+                for used in (start, row):
+                    uses[used] -= 1
+                    if not uses[used]:
+                        del kept[used]  # no period left reads that day
 
 
-def period_figures(accounts: _Book, period: Period, names: list[str]) -> pd.DataFrame:
+def period_figures(
+    accounts: _Book, period: Period, opening: Snapshot, closing: Snapshot
+) -> pd.DataFrame:
     """Return one row of FIGURES per segment with an account in the period, reconciled."""
-    category, segment, opening, closing = accounts.categories(period)
+    category, segment = accounts.categories(period, opening, closing)
     key = segment.astype(np.int64) * CATEGORIES + category
+    names = accounts.names
     size = len(names) * CATEGORIES
 
     def sums(weights: np.ndarray | None) -> np.ndarray:
         summed = np.bincount(key, weights, size).reshape(len(names), CATEGORIES)
         return np.rint(summed).astype(np.int64)
 
-    count = sums(None)
-    at_start = sums(accounts.snapshots.mrr[opening])
-    at_end = sums(accounts.snapshots.mrr[closing])
+    count, at_start, at_end = sums(None), sums(opening.mrr), sums(closing.mrr)
     figures = pd.DataFrame(
         {
             "segment": names,
@@ -137,18 +166,18 @@ def members(
 ) -> pd.DataFrame:
     """Return account_id, segment, mrr_start_cents, mrr_end_cents of the accounts behind a figure."""
     accounts = _Book(book, [period], segments)
-    category, codes, opening, closing = accounts.categories(period)
+    _, opening, closing = next(accounts.snapshots([period]))
+    category, codes = accounts.categories(period, opening, closing)
     chosen = np.isin(category, MEMBERS[measure])
     if segment is not None:
         code = segments.names.index(segment) if segment in segments.names else -1
         chosen &= codes == code
-    mrr = accounts.snapshots.mrr
     return pd.DataFrame(
         {
             "account_id": book.accounts[chosen],
             "segment": np.asarray(segments.names, dtype=object)[codes[chosen]],
-            "mrr_start_cents": np.rint(mrr[opening][chosen]).astype(np.int64),
-            "mrr_end_cents": np.rint(mrr[closing][chosen]).astype(np.int64),
+            "mrr_start_cents": np.rint(opening.mrr[chosen]).astype(np.int64),
+            "mrr_end_cents": np.rint(closing.mrr[chosen]).astype(np.int64),
         }
     )
 
@@ -178,10 +207,10 @@ def retention(book: SubscriptionBook, periods: list[Period], segments: Segments)
         return pd.DataFrame(columns=["period_start", "period_end", "segment", *FIGURES])
     ordered = sorted(periods)
     accounts = _Book(book, ordered, segments)
-    parts = []
-    for period in ordered:
-        figures = period_figures(accounts, period, segments.names)
+    found = {}
+    for period, opening, closing in accounts.snapshots(ordered):
+        figures = period_figures(accounts, period, opening, closing)
         figures.insert(0, "period_end", period.end)
         figures.insert(0, "period_start", period.start)
-        parts.append(figures)
-    return pd.concat(parts, ignore_index=True)
+        found[period] = figures
+    return pd.concat([found[period] for period in ordered], ignore_index=True)
