@@ -6,7 +6,9 @@ Usage:
 
 Builds (unless --reuse) a book of accounts, subscriptions over four years and a value tier
 history, then times, each in its own process so its peak memory is its own:
-  read    reading the subscriptions' four columns (account, start, end, MRR), the floor;
+  read    reading the subscriptions' four columns (account, start, end, MRR) as the metrics
+          do (store/metric_reads.py), the floor;
+  plain   the same four columns by the driver's plain fetchall, for reference;
   metrics logo churn, GRR, NRR and the bridge per value tier for the 24 months before
           2026-12-07, as a request computes them (read, tier history, engine).
 The default database is a SQLite file in the temp folder; pass `postgresql+psycopg://…`
@@ -42,6 +44,7 @@ from bench_tiering_run import (  # noqa: E402
 TODAY = date(2026, 12, 7)
 FIRST_DAY = np.datetime64("2023-01-01")
 TIERS = np.array(["Strategic", "Growth", "Scale"])
+PLAIN_READ = "SELECT account_id, start_date, end_date, mrr_cents FROM subscription"
 
 
 def peak_mb() -> float:
@@ -162,6 +165,8 @@ def phase_measure(url: str, which: str, repeat: int) -> None:
             started = time.perf_counter()
             if which == "read":
                 size = len(read_subscription_days(db.session))
+            elif which == "plain":
+                size = len(db.session.connection().exec_driver_sql(PLAIN_READ).fetchall())
             else:
                 figures = compute_figures(
                     db.session, SYSTEM_ACTOR, months, resolve_split(db.session, "value_tiers")
@@ -193,7 +198,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--phase", choices=("build", "read", "metrics"), default=None)
+    parser.add_argument("--phase", choices=("build", "read", "plain", "metrics"), default=None)
     args = parser.parse_args()
     if args.database_url is None:
         path = Path(tempfile.gettempdir()) / f"cstier_metrics_{args.accounts}.sqlite"
@@ -206,13 +211,15 @@ def main() -> None:
         return
     if not args.reuse:
         run("build", args)
-    read, metrics = run("read", args), run("metrics", args)
+    read, plain, metrics = run("read", args), run("plain", args), run("metrics", args)
     print(f"{args.database_url.split(':')[0]}: {args.accounts:,} accounts, "
           f"{args.subscriptions:,} subscriptions, 24 monthly periods by value tier")  # fmt: skip
     print(f"  read four columns: {read['best']:.2f} s, peak {read['peak_mb']:.0f} MB")
+    print(f"  plain fetchall:    {plain['best']:.2f} s, peak {plain['peak_mb']:.0f} MB")
     print(
         f"  metrics:           {metrics['best']:.2f} s, peak {metrics['peak_mb']:.0f} MB, "
-        f"{metrics['best'] / read['best']:.1f}× the read ({metrics['rows']} segment rows)"
+        f"{metrics['best'] / read['best']:.1f}× the read, "
+        f"{metrics['best'] / plain['best']:.1f}× the plain fetchall ({metrics['rows']} segment rows)"
     )
 
 
