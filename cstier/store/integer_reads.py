@@ -82,7 +82,9 @@ def _fetch_text(connection: Connection, chunk: Select) -> tuple:
 
 def _fetch_bytes(connection: Connection, chunk: Select) -> tuple:
     """Run a chunk's query asking for binary results, so a bytea comes as bytes, not hex."""
-    compiled = chunk.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    compiled = chunk.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
     cursor = connection.connection.driver_connection.cursor(binary=True)
     with cursor:
         cursor.execute(str(compiled), compiled.params)
