@@ -6,7 +6,9 @@ Usage:
 
 Builds (unless --reuse) a book of accounts, subscriptions over four years and a value tier
 history, then times, each in its own process so its peak memory is its own:
-  read    reading the subscriptions' four columns (account, start, end, MRR), the floor;
+  read    reading the subscriptions' four columns (account, start, end, MRR) as the metrics
+          do (store/metric_reads.py), the floor;
+  plain   the same four columns by the driver's plain fetchall, for reference;
   metrics logo churn, GRR, NRR and the bridge per value tier for the 24 months before
           2026-12-07, as a request computes them (read, tier history, engine).
 The default database is a SQLite file in the temp folder; pass `postgresql+psycopg://…`
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -42,6 +45,26 @@ from bench_tiering_run import (  # noqa: E402
 TODAY = date(2026, 12, 7)
 FIRST_DAY = np.datetime64("2023-01-01")
 TIERS = np.array(["Strategic", "Growth", "Scale"])
+PLAIN_READ = "SELECT account_id, start_date, end_date, mrr_cents FROM subscription"
+
+
+def cpu_seconds() -> float:
+    """Return this process's CPU seconds so far, its threads' included (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def server_cpu_seconds(session) -> float:
+    """Return the CPU seconds of the session's PostgreSQL backend so far (0 for SQLite).
+
+    The server runs on this machine: its /proc entry gives what the queries cost it, which
+    the wall time on a shared machine does not.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return 0.0
+    pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_mb() -> float:
@@ -157,19 +180,26 @@ def phase_measure(url: str, which: str, repeat: int) -> None:
     app = make_app(url)
     months = trailing_months(TODAY, 24)
     with app.app_context():
-        times, size = [], 0
+        times, cpu, size = [], [], 0
         for _ in range(repeat):
+            server = server_cpu_seconds(db.session)
+            client = cpu_seconds()
             started = time.perf_counter()
             if which == "read":
                 size = len(read_subscription_days(db.session))
+            elif which == "plain":
+                size = len(db.session.connection().exec_driver_sql(PLAIN_READ).fetchall())
             else:
                 figures = compute_figures(
                     db.session, SYSTEM_ACTOR, months, resolve_split(db.session, "value_tiers")
                 )
                 size = len(figures)
             times.append(time.perf_counter() - started)
+            cpu.append((cpu_seconds() - client, server_cpu_seconds(db.session) - server))
             db.session.rollback()
-    print("RESULT " + json.dumps({"best": min(times), "rows": size, "peak_mb": peak_mb()}))
+    best = times.index(min(times))
+    result = {"best": times[best], "cpu": cpu[best], "rows": size, "peak_mb": peak_mb()}
+    print("RESULT " + json.dumps(result))
 
 
 def run(phase: str, args: argparse.Namespace) -> dict:
@@ -185,6 +215,12 @@ def run(phase: str, args: argparse.Namespace) -> dict:
     return {}
 
 
+def cpu_text(result: dict) -> str:
+    """Return a measurement's CPU seconds: this process's, and the server's when there is one."""
+    client, server = result["cpu"]
+    return f"CPU {client:.2f} s" + (f" + server {server:.2f} s" if server else "")
+
+
 def main() -> None:
     """Parse arguments, build unless reused, then measure the read and the metrics."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -193,7 +229,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--phase", choices=("build", "read", "metrics"), default=None)
+    parser.add_argument("--phase", choices=("build", "read", "plain", "metrics"), default=None)
     args = parser.parse_args()
     if args.database_url is None:
         path = Path(tempfile.gettempdir()) / f"cstier_metrics_{args.accounts}.sqlite"
@@ -206,13 +242,17 @@ def main() -> None:
         return
     if not args.reuse:
         run("build", args)
-    read, metrics = run("read", args), run("metrics", args)
+    read, plain, metrics = run("read", args), run("plain", args), run("metrics", args)
     print(f"{args.database_url.split(':')[0]}: {args.accounts:,} accounts, "
           f"{args.subscriptions:,} subscriptions, 24 monthly periods by value tier")  # fmt: skip
-    print(f"  read four columns: {read['best']:.2f} s, peak {read['peak_mb']:.0f} MB")
+    for label, result in (("read four columns", read), ("plain fetchall", plain)):
+        print(f"  {label + ':':18} {result['best']:.2f} s, {cpu_text(result)}, "
+              f"peak {result['peak_mb']:.0f} MB")  # fmt: skip
     print(
-        f"  metrics:           {metrics['best']:.2f} s, peak {metrics['peak_mb']:.0f} MB, "
-        f"{metrics['best'] / read['best']:.1f}× the read ({metrics['rows']} segment rows)"
+        f"  metrics:           {metrics['best']:.2f} s, {cpu_text(metrics)}, "
+        f"peak {metrics['peak_mb']:.0f} MB, "
+        f"{metrics['best'] / read['best']:.1f}× the read, "
+        f"{metrics['best'] / plain['best']:.1f}× the plain fetchall ({metrics['rows']} segment rows)"
     )
 
 

@@ -35,11 +35,14 @@ class SubscriptionBook:
 def subscription_book(
     account_id: np.ndarray, start_day: np.ndarray, end_day: np.ndarray, mrr_cents: np.ndarray
 ) -> SubscriptionBook:
-    """Build the book from columns; an empty end day is NaN (or OPEN_END), days since 1970."""
-    given = np.asarray(end_day, dtype=float)
-    open_ended = np.isnan(given)
-    end = np.where(open_ended, 0, given).astype(np.int64)
-    end[open_ended] = OPEN_END
+    """Build the book from columns; an empty end day is NaN or OPEN_END, days since 1970."""
+    if np.issubdtype(np.asarray(end_day).dtype, np.integer):
+        end = np.asarray(end_day, dtype=np.int64)
+    else:
+        given = np.asarray(end_day, dtype=float)
+        open_ended = np.isnan(given)
+        end = np.where(open_ended, 0, given).astype(np.int64)
+        end[open_ended] = OPEN_END
     start = np.asarray(start_day, dtype=np.int64)
     mrr = np.asarray(mrr_cents, dtype=np.int64)
     if (end < start).any():
@@ -47,14 +50,29 @@ def subscription_book(
     if (mrr < 0).any():
         raise InvalidSubscriptions("mrr: a subscription has a negative MRR")
     runs = end > start
-    position, accounts = pd.factorize(np.asarray(account_id, dtype=np.int64)[runs], sort=True)
+    position, accounts = _positions(np.asarray(account_id, dtype=np.int64)[runs])
     return SubscriptionBook(
-        accounts=np.asarray(accounts, dtype=np.int64),
-        account=position.astype(np.int64),
+        accounts=accounts,
+        account=position,
         start=start[runs],
         end=end[runs],
         mrr_cents=mrr[runs],
     )
+
+
+def _positions(account_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return each subscription's account position and the sorted distinct account ids."""
+    if not len(account_id):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    low, high = int(account_id.min()), int(account_id.max())
+    if low < 0 or high > 4 * len(account_id) + 1024:
+        position, accounts = pd.factorize(account_id, sort=True)
+        return position.astype(np.int64), np.asarray(accounts, dtype=np.int64)
+    # Ids are dense in practice: marking them in a table is linear, where factorizing hashes.
+    present = np.zeros(high + 1, dtype=bool)
+    present[account_id] = True
+    rank = np.cumsum(present) - 1
+    return rank[account_id], np.flatnonzero(present).astype(np.int64)
 
 
 def frame_book(frame: pd.DataFrame) -> SubscriptionBook:
@@ -62,6 +80,6 @@ def frame_book(frame: pd.DataFrame) -> SubscriptionBook:
     return subscription_book(
         frame["account_id"].to_numpy(),
         frame["start_day"].to_numpy(),
-        frame["end_day"].to_numpy(dtype=float),
+        frame["end_day"].to_numpy(),
         frame["mrr_cents"].to_numpy(),
     )

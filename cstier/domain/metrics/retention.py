@@ -1,17 +1,21 @@
 """Retention over periods: cohort, churn, the MRR bridge, per segment (docs/metrics.md).
 
-Everything is a column operation over the subscriptions: an account's MRR on a day is a
-bincount of the subscriptions running that day, and segment sums are bincounts by code.
+Everything is a column operation: each account's MRR on every period's start and end day
+comes from one pass over the subscriptions (snapshots.py), each account falls in exactly one
+category per period (churned, retained flat, contracted or expanded, new, reactivated,
+passing, or none), and one bincount by segment and category gives a period's sums.
 """
 
+from collections.abc import Iterator
+from datetime import date
 from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
-from cstier.domain.metrics.book import SubscriptionBook
+from cstier.domain.metrics.book import OPEN_END, SubscriptionBook
 from cstier.domain.metrics.periods import Period, day_number
-from cstier.domain.metrics.sweep import Sweep
+from cstier.domain.metrics.snapshots import Snapshot, day_snapshots, first_starts
 
 # The sums and counts of one period and segment; rates follow from them (rates.py).
 FIGURES = (
@@ -29,85 +33,130 @@ FIGURES = (
     "reactivation_cents",
 )
 
+# An account's category in a period: active on the start day (1) plus active on the end day (2),
+# then refined: an arrival that had run before is reactivated, a retained account's MRR fell or rose.
+NONE, CHURNED, NEW, FLAT, REACTIVATED, CONTRACTED, EXPANDED, PASSING = range(8)
+CATEGORIES = 8
+COHORT = [CHURNED, FLAT, CONTRACTED, EXPANDED]
+RETAINED = [FLAT, CONTRACTED, EXPANDED]
+MEMBERS = {
+    "cohort": COHORT,
+    "churned": [CHURNED],
+    "retained": RETAINED,
+    "contracted": [CONTRACTED],
+    "expanded": [EXPANDED],
+    "new": [NEW],
+    "reactivated": [REACTIVATED],
+}
+
 
 class BridgeMismatch(ArithmeticError):
     """The MRR bridge did not reconcile to the cent: a figure would be wrong, so none is shown."""
 
 
 class Segments(Protocol):
-    """Segment names, and each book account's segment code on a day."""
+    """Segment names, and each book account's segment code on each of a list of days."""
 
     names: list[str]
 
-    def codes_on(self, day: int) -> np.ndarray: ...
+    def codes_on_days(self, days: np.ndarray) -> np.ndarray: ...
 
 
-MEMBERS = ("cohort", "churned", "retained", "contracted", "expanded", "new", "reactivated")
+class _Book:
+    """What every period of a list reads: segment codes per day, first starts, short subscriptions."""
 
+    def __init__(self, book: SubscriptionBook, periods: list[Period], segments: Segments):
+        starts = [day_number(p.start) for p in periods]
+        ends = [day_number(p.end) for p in periods]
+        self.book = book
+        self.days = np.unique(np.array(starts + ends, dtype=np.int64))
+        self.names = segments.names
+        self.codes = segments.codes_on_days(self.days)
+        self.first_start = first_starts(book)
+        # Only a subscription no longer than a period can run strictly inside it.
+        longest = max((e - s for s, e in zip(starts, ends, strict=True)), default=0)
+        short = (book.end != OPEN_END) & (book.end - book.start <= longest)
+        self.short_account = book.account[short]
+        self.short_start, self.short_end = book.start[short], book.end[short]
 
-def _accounts_in(sweep: Sweep, period: Period, segments: Segments) -> dict:
-    """Return per account: start and end MRR, the period's flags, and its segment code."""
-    start, end = day_number(period.start), day_number(period.end)
-    opening = sweep.at(start)
-    if end - start >= 2:
-        # Ran on a day strictly inside: started by end − 1, not all ended by start + 1.
-        ended_inside = sweep.ends_by(start + 1)
-        ran_inside = sweep.starts_by(end - 1) > ended_inside
-    else:
-        ran_inside = np.zeros(sweep.size, dtype=bool)
-    closing = sweep.at(end)
-    mrr_start, active_start = opening.mrr, opening.active
-    mrr_end, active_end = closing.mrr, closing.active
-    arriving = active_end & ~active_start
-    reactivated = arriving & (sweep.first_start < start)
-    retained = active_start & active_end
-    change = np.where(retained, mrr_end - mrr_start, 0)
-    return {
-        "mrr_start": mrr_start,
-        "mrr_end": mrr_end,
-        "cohort": active_start,
-        "active_end": active_end,
-        "churned": active_start & ~active_end,
-        "retained": retained,
-        "contracted": change < 0,
-        "expanded": change > 0,
-        "new": arriving & ~reactivated,
-        "reactivated": reactivated,
-        "passing": ran_inside & ~active_start & ~active_end,
-        "change": change,
+    def row(self, day: date) -> int:
+        """Return the snapshot row of a period's start or end day."""
+        return int(np.searchsorted(self.days, day_number(day)))
+
+    def categories(
+        self, period: Period, opening: Snapshot, closing: Snapshot
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return each account's category and segment code in the period."""
+        start, end = day_number(period.start), day_number(period.end)
+        category = opening.active.astype(np.uint8) + 2 * closing.active.astype(np.uint8)
+        arriving = closing.active & ~opening.active
+        category += 2 * (arriving & (self.first_start < start)).astype(np.uint8)
+        change = closing.mrr - opening.mrr
+        retained = opening.active & closing.active
+        category += 2 * (retained & (change < 0)).astype(np.uint8)
+        category += 3 * (retained & (change > 0)).astype(np.uint8)
+        # Ran on a day strictly inside without running on either snapshot: inside the period.
+        inside = (self.short_start > start) & (self.short_end <= end)
+        passing = self.short_account[inside]
+        category[passing[category[passing] == NONE]] = PASSING
         # Cohort accounts stay in their start segment; arrivals count where they are at the end.
-        "segment": np.where(arriving, segments.codes_on(end), segments.codes_on(start)),
-    }
+        at_start, at_end = self.codes[self.row(period.start)], self.codes[self.row(period.end)]
+        return category, np.where(arriving, at_end, at_start)
+
+    def snapshots(self, periods: list[Period]) -> Iterator[tuple[Period, Snapshot, Snapshot]]:
+        """Yield each period with its two snapshots, as the sweep reaches its end day."""
+        ending: dict[int, list[Period]] = {}
+        uses: dict[int, int] = {}
+        for period in periods:
+            start, end = self.row(period.start), self.row(period.end)
+            ending.setdefault(end, []).append(period)
+            uses[start] = uses.get(start, 0) + 1
+            uses[end] = uses.get(end, 0) + 1
+        kept: dict[int, Snapshot] = {}
+        for row, snapshot in enumerate(day_snapshots(self.book, self.days)):
+            kept[row] = snapshot
+            for period in ending.get(row, []):
+                start = self.row(period.start)
+                yield period, kept[start], snapshot
+                for used in (start, row):
+                    uses[used] -= 1
+                    if not uses[used]:
+                        del kept[used]  # no period left reads that day
 
 
-def period_figures(sweep: Sweep, period: Period, segments: Segments) -> pd.DataFrame:
+def period_figures(
+    accounts: _Book, period: Period, opening: Snapshot, closing: Snapshot
+) -> pd.DataFrame:
     """Return one row of FIGURES per segment with an account in the period, reconciled."""
-    accounts = _accounts_in(sweep, period, segments)
-    segment, size = accounts["segment"], len(segments.names)
-    mrr_start, mrr_end, change = accounts["mrr_start"], accounts["mrr_end"], accounts["change"]
+    category, segment = accounts.categories(period, opening, closing)
+    key = segment.astype(np.int64) * CATEGORIES + category
+    names = accounts.names
+    size = len(names) * CATEGORIES
 
-    def total(values: np.ndarray) -> np.ndarray:
-        return np.bincount(segment, weights=values, minlength=size).round().astype(np.int64)
+    def sums(weights: np.ndarray | None) -> np.ndarray:
+        summed = np.bincount(key, weights, size).reshape(len(names), CATEGORIES)
+        return np.rint(summed).astype(np.int64)
 
+    count, at_start, at_end = sums(None), sums(opening.mrr), sums(closing.mrr)
     figures = pd.DataFrame(
         {
-            "segment": segments.names,
-            "accounts_start": total(accounts["cohort"]),
-            "accounts_churned": total(accounts["churned"]),
-            "accounts_new": total(accounts["new"]),
-            "accounts_reactivated": total(accounts["reactivated"]),
-            "accounts_passing": total(accounts["passing"]),
-            "mrr_start_cents": total(np.where(accounts["cohort"], mrr_start, 0)),
-            "mrr_end_cents": total(np.where(accounts["retained"], mrr_end, 0)),
-            "churned_cents": total(np.where(accounts["churned"], mrr_start, 0)),
-            "contraction_cents": total(np.maximum(-change, 0)),
-            "expansion_cents": total(np.maximum(change, 0)),
-            "new_cents": total(np.where(accounts["new"], mrr_end, 0)),
-            "reactivation_cents": total(np.where(accounts["reactivated"], mrr_end, 0)),
+            "segment": names,
+            "accounts_start": count[:, COHORT].sum(axis=1),
+            "accounts_churned": count[:, CHURNED],
+            "accounts_new": count[:, NEW],
+            "accounts_reactivated": count[:, REACTIVATED],
+            "accounts_passing": count[:, PASSING],
+            "mrr_start_cents": at_start[:, COHORT].sum(axis=1),
+            "mrr_end_cents": at_end[:, RETAINED].sum(axis=1),
+            "churned_cents": at_start[:, CHURNED],
+            "contraction_cents": at_start[:, CONTRACTED] - at_end[:, CONTRACTED],
+            "expansion_cents": at_end[:, EXPANDED] - at_start[:, EXPANDED],
+            "new_cents": at_end[:, NEW],
+            "reactivation_cents": at_end[:, REACTIVATED],
         }
     )
-    closing = total(np.where(accounts["active_end"], mrr_end, 0))
-    check_bridge(figures, closing, period)
+    closing_mrr = at_end[:, [NEW, REACTIVATED, *RETAINED]].sum(axis=1)
+    check_bridge(figures, closing_mrr, period)
     counted = figures[list(FIGURES[:5])].sum(axis=1) > 0
     return figures[counted].reset_index(drop=True)
 
@@ -116,17 +165,19 @@ def members(
     book: SubscriptionBook, period: Period, segments: Segments, measure: str, segment: str | None
 ) -> pd.DataFrame:
     """Return account_id, segment, mrr_start_cents, mrr_end_cents of the accounts behind a figure."""
-    accounts = _accounts_in(Sweep(book), period, segments)
-    chosen = accounts[measure].copy()
+    accounts = _Book(book, [period], segments)
+    _, opening, closing = next(accounts.snapshots([period]))
+    category, codes = accounts.categories(period, opening, closing)
+    chosen = np.isin(category, MEMBERS[measure])
     if segment is not None:
         code = segments.names.index(segment) if segment in segments.names else -1
-        chosen &= accounts["segment"] == code
+        chosen &= codes == code
     return pd.DataFrame(
         {
             "account_id": book.accounts[chosen],
-            "segment": np.asarray(segments.names, dtype=object)[accounts["segment"][chosen]],
-            "mrr_start_cents": accounts["mrr_start"][chosen],
-            "mrr_end_cents": accounts["mrr_end"][chosen],
+            "segment": np.asarray(segments.names, dtype=object)[codes[chosen]],
+            "mrr_start_cents": np.rint(opening.mrr[chosen]).astype(np.int64),
+            "mrr_end_cents": np.rint(closing.mrr[chosen]).astype(np.int64),
         }
     )
 
@@ -152,13 +203,14 @@ def check_bridge(figures: pd.DataFrame, closing: np.ndarray, period: Period) -> 
 
 def retention(book: SubscriptionBook, periods: list[Period], segments: Segments) -> pd.DataFrame:
     """Return FIGURES per period and segment: period_start, period_end, segment, figures."""
-    parts = []
-    sweep = Sweep(book)
-    for period in sorted(periods):
-        figures = period_figures(sweep, period, segments)
+    if not periods:
+        return pd.DataFrame(columns=["period_start", "period_end", "segment", *FIGURES])
+    ordered = sorted(periods)
+    accounts = _Book(book, ordered, segments)
+    found = {}
+    for period, opening, closing in accounts.snapshots(ordered):
+        figures = period_figures(accounts, period, opening, closing)
         figures.insert(0, "period_end", period.end)
         figures.insert(0, "period_start", period.start)
-        parts.append(figures)
-    if not parts:
-        return pd.DataFrame(columns=["period_start", "period_end", "segment", *FIGURES])
-    return pd.concat(parts, ignore_index=True)
+        found[period] = figures
+    return pd.concat([found[period] for period in ordered], ignore_index=True)

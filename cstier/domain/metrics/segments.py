@@ -5,7 +5,7 @@ Tier schemes, coverage model and CSM come from their history: the last change be
 "(none)" segment, so the segments always sum to the total.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -24,9 +24,9 @@ class FixedSegments:
     codes: np.ndarray
     from_history: bool = False
 
-    def codes_on(self, day: int) -> np.ndarray:
-        """Return each book account's segment code on day number `day`."""
-        return self.codes
+    def codes_on_days(self, days: np.ndarray) -> np.ndarray:
+        """Return each book account's segment code (columns) on each of `days` (rows)."""
+        return np.broadcast_to(self.codes, (len(days), len(self.codes)))
 
 
 @dataclass(frozen=True)
@@ -40,27 +40,42 @@ class SegmentHistory:
     until: np.ndarray  # the next change's `at` for the same account, or the end of time
     label: np.ndarray  # segment code of each change
     from_history: bool = True
-    last: list = field(default_factory=lambda: [None, None])  # the last day asked, its codes
 
-    def codes_on(self, day: int) -> np.ndarray:
-        """Return each account's segment by its last change before 00:00 UTC of `day`."""
-        # A month's end day is the next month's start: the last answer is asked again.
-        if self.last[0] == day:
-            return self.last[1]
-        codes = self._codes_on(day)
-        self.last[:] = [day, codes]
+    def codes_on_days(self, days: np.ndarray) -> np.ndarray:
+        """Return each account's segment (columns) by its last change before 00:00 UTC of each day.
+
+        `days` are sorted day numbers. A change holds from the first day after it up to the
+        day of the next change for the account: it is written on its first day's row only,
+        and each row starts as a copy of the row before.
+        """
+        cutoffs = np.asarray(days, dtype=np.int64) * SECONDS_PER_DAY
+        first = np.searchsorted(cutoffs, self.at, side="right")
+        last = np.searchsorted(cutoffs, self.until, side="right")
+        holds = first < last
+        first, account, label = first[holds], self.account[holds], self.label[holds]
+        order = np.argsort(first, kind="stable")
+        bounds = np.searchsorted(first[order], np.arange(len(days) + 1))
+        codes = np.zeros((len(days), self.size), dtype=_code_type(len(self.names)))
+        for row in range(len(days)):
+            if row:
+                codes[row] = codes[row - 1]
+            taken = order[bounds[row] : bounds[row + 1]]
+            codes[row, account[taken]] = label[taken]
         return codes
 
-    def _codes_on(self, day: int) -> np.ndarray:
-        cutoff = day * SECONDS_PER_DAY
-        holds = (self.at < cutoff) & (self.until >= cutoff)
-        codes = np.zeros(self.size, dtype=np.int64)
-        codes[self.account[holds]] = self.label[holds]
-        return codes
+
+def _code_type(count: int) -> np.dtype:
+    """Return the smallest integer type that holds `count` segment codes."""
+    return np.min_scalar_type(max(count - 1, 0))
 
 
 def _codes(labels: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Return labels as codes with "(none)" at 0 for empty or missing values."""
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        # A history's few distinct labels are cleaned once, not once per change.
+        names_at, names = _codes(pd.Series(labels.cat.categories, dtype=object))
+        codes = labels.cat.codes.to_numpy()
+        return np.where(codes >= 0, names_at[codes], 0).astype(np.int64), names
     text = labels.astype("string").str.strip()
     text = text.where(text.notna() & (text != ""), NONE)
     codes, uniques = pd.factorize(text.to_numpy(object), sort=True)

@@ -114,8 +114,9 @@ def segments_for(session: Session, split: Split, book: SubscriptionBook) -> Segm
     history = read()
     if split.key == "csm":
         history = _with_unrecorded_owners(session, history)
-    labels = history["label"].astype("string")
+    labels = history["label"]
     if names:
+        labels = labels.astype("string")
         labels = labels.map(names).fillna(labels)
     return segment_history(
         book, history["account_id"].to_numpy(), history["at_seconds"].to_numpy(), labels

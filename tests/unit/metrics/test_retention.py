@@ -16,7 +16,7 @@ from cstier.domain.metrics import (
     retention,
 )
 from cstier.domain.metrics.periods import month, year
-from cstier.domain.metrics.retention import check_bridge
+from cstier.domain.metrics.retention import check_bridge, members
 from tests.unit.metrics.books import book
 
 JAN = Period(date(2026, 1, 1), date(2026, 2, 1))
@@ -178,3 +178,57 @@ def test_impossible_subscriptions_are_refused(rows, message):
 def test_a_period_must_end_after_it_starts(end):
     with pytest.raises(InvalidPeriod, match="end: the period's end .* is not after its start"):
         Period(date(2026, 1, 1), end)
+
+
+def test_a_return_after_a_stay_between_two_snapshots_is_a_reactivation():
+    subscriptions = book((1, "2026-01-05", "2026-01-20", 10_00), (1, "2026-02-10", None, 20_00))
+    feb = month(date(2026, 2, 1))
+    figures = retention(subscriptions, [JAN, feb], one_segment(subscriptions))
+    assert figures["accounts_passing"].tolist() == [1, 0]
+    assert figures["reactivation_cents"].tolist() == [0, 20_00]
+
+
+def test_overlapping_and_unordered_periods_each_give_their_figures_alone():
+    subscriptions = book(
+        (1, "2025-01-01", "2026-03-10", 100_00),
+        (2, "2025-06-01", None, 40_00),
+        (2, "2026-02-01", "2026-05-01", 15_00),
+        (3, "2026-04-20", None, 60_00),
+    )
+    periods = [year(date(2026, 1, 1)), *[month(date(2026, m, 1)) for m in (5, 1, 3, 2, 4)]]
+    together = retention(subscriptions, periods, one_segment(subscriptions))
+    alone = pd.concat(
+        [retention(subscriptions, [p], one_segment(subscriptions)) for p in sorted(periods)],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(together, alone)
+
+
+@pytest.mark.parametrize(
+    ("measure", "accounts"),
+    [
+        ("cohort", [1, 2, 3, 4]),
+        ("churned", [1]),
+        ("retained", [2, 3, 4]),
+        ("contracted", [2]),
+        ("expanded", [3]),
+        ("new", [5]),
+        ("reactivated", [6]),
+    ],
+)
+def test_each_figure_lists_its_accounts(measure, accounts):
+    subscriptions = book(
+        (1, "2025-01-01", "2026-01-15", 100_00),  # churned
+        (2, "2025-01-01", None, 50_00),
+        (2, "2025-01-01", "2026-01-20", 10_00),  # contracted
+        (3, "2025-01-01", None, 30_00),
+        (3, "2026-01-10", None, 5_00),  # expanded
+        (4, "2025-01-01", None, 0),  # retained at MRR 0
+        (5, "2026-01-31", None, 70_00),  # new
+        (6, "2025-01-01", "2025-02-01", 9_00),
+        (6, "2026-01-25", None, 8_00),  # reactivated
+    )
+    found = members(subscriptions, JAN, one_segment(subscriptions), measure, None)
+    assert sorted(found["account_id"].tolist()) == accounts
+    assert set(found["segment"]) <= {"Total"}
+    assert members(subscriptions, JAN, one_segment(subscriptions), measure, "Other").empty
