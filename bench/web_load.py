@@ -2,7 +2,7 @@
 
 Usage:
   python bench/web_load.py --database-url URL [--workers 4] [--requests 20] [--users 4]
-                           [--think 1.0] [--duration 180] [--only NAME ...]
+                           [--think 1.0] [--duration 180] [--page-cap 60] [--only NAME ...]
 
 Needs the `bench` extra (locust). Starts gunicorn (`--workers`, wsgi:app) on a free local port
 against the database, signs in an admin, a CS manager and the CSM who owns the most accounts
@@ -54,14 +54,19 @@ def figures(times: list[float], budget: int) -> dict:
     }
 
 
-def sequential(base: str, sessions: dict, plan: list, count: int) -> dict:
-    """Time each page as one user: a warm-up, then `count` requests in a row."""
+def sequential(base: str, sessions: dict, plan: list, count: int, cap_s: float) -> dict:
+    """Time each page as one user: a warm-up, then `count` requests in a row.
+
+    A page far over its budget stops after `cap_s` seconds of requests (n says how many).
+    """
     out = {}
     for name, who, path, budget in plan:
         client = sessions[who]
         client.get(base + path, timeout=300)
-        times = []
+        times: list[float] = []
         for _ in range(count):
+            if sum(times) > cap_s * 1000:
+                break
             started = time.perf_counter()
             answer = client.get(base + path, timeout=300)
             times.append((time.perf_counter() - started) * 1000)
@@ -145,6 +150,9 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0)
     parser.add_argument("--duration", type=float, default=180.0)
     parser.add_argument("--only", action="append", help="time only pages whose name has this")
+    parser.add_argument(
+        "--page-cap", type=float, default=60.0, help="seconds of sequential requests per page"
+    )
     args = parser.parse_args()
     env = web.app_env(args.database_url)
     emails = identities(args.database_url, env)
@@ -161,7 +169,7 @@ def main() -> None:
         sessions["api"] = web.requests.Session()
         sessions["api"].headers["Authorization"] = f"Bearer {token}"
         print(f"gunicorn {args.workers} workers; load average {load_before}")
-        alone = sequential(base, sessions, plan, args.requests)
+        alone = sequential(base, sessions, plan, args.requests, args.page_cap)
         loaded = closed_loop(base, emails, token, plan, args)
     finally:
         server.send_signal(signal.SIGTERM)

@@ -62,7 +62,9 @@ def pages(database_url: str) -> list[tuple[str, str, str, int]]:
          accounts(arr_min=50000, arr_max=250000, sort="arr"), LIST),
         ("accounts: tier + region + ARR range", "admin",
          accounts(**tiered, region=region, arr_min=100000, sort="arr", dir="desc"), LIST),
+        # A part shared by many names (the synthetic book's "Account 50…") and a whole name.
         (f"accounts: name search {name[:10]!r}", "admin", accounts(q=name[:10]), LIST),
+        (f"accounts: name search {name!r}", "admin", accounts(q=name), LIST),
         ("account page", "admin", f"/accounts/{account_id}", LIST),
         ("dashboard (manager)", "manager", "/", BOARD),
         ("dashboard (CSM)", "csm", "/", BOARD),
