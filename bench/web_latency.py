@@ -79,7 +79,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int = 2) -> subproce
          "--timeout", "120", "wsgi:app"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         try:
             requests.get(f"http://127.0.0.1:{port}/login", timeout=30)
@@ -88,7 +88,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int = 2) -> subproce
             time.sleep(0.3)
     server.terminate()
     server.wait(timeout=30)
-    raise SystemExit("gunicorn did not answer within 60 s")
+    raise SystemExit("gunicorn did not answer within 240 s")
 
 
 def sign_in(base: str, email: str, password: str) -> requests.Session:

@@ -1,4 +1,4 @@
-"""trigram indexes for searching accounts by any part of their name or external id
+"""trigram indexes for searching accounts; the alerts list's moves by time
 
 Revision ID: 0036
 Revises: 0026
@@ -9,7 +9,11 @@ B-tree cannot answer a match in the middle of a value, so at a million accounts 
 search read the whole table. On PostgreSQL, pg_trgm's GIN indexes on the lowered values
 answer it (pg_trgm is a trusted extension: a database owner may create it). SQLite has no
 such index; its search scans, as before.
+
+The alerts list shows moves (a change from a tier), newest first: a partial index on
+(at, id) of the moves reads a page from its end instead of sorting every move.
 """
+import sqlalchemy as sa
 from alembic import op
 
 
@@ -23,6 +27,11 @@ COLUMNS = ("name", "external_id")
 
 
 def upgrade():
+    op.create_index(
+        "ix_tier_change_moves_at", "tier_change", ["at", "id"],
+        postgresql_where=sa.text("from_tier IS NOT NULL"),
+        sqlite_where=sa.text("from_tier IS NOT NULL"),
+    )
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -34,6 +43,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_tier_change_moves_at", table_name="tier_change")
     if op.get_bind().dialect.name != "postgresql":
         return
     for column in COLUMNS:
