@@ -2,11 +2,13 @@
 
 Usage:
   python bench/explain_pages.py --database-url URL [--only NAME ...] [--explain] [--top 3]
+                                [--match TEXT]
 
 Serves the pages of bench/web_pages.py in-process (the same URLs, users and token), records
 every statement each request runs with its time, and prints per page the request's time, the
 statements' count and total, and the slowest statements. With --explain (PostgreSQL), it also
-prints `EXPLAIN (ANALYZE, BUFFERS)` of each page's slowest statement. Read-only: the plans of
+prints `EXPLAIN (ANALYZE, BUFFERS)` of each page's slowest statement, or of every statement
+whose text has `--match`. Read-only: the plans of
 statements that write are not analysed.
 """
 
@@ -67,6 +69,9 @@ def main() -> None:
     parser.add_argument("--only", action="append")
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--top", type=int, default=3)
+    parser.add_argument(
+        "--match", help="explain every statement whose text has this (e.g. LIMIT: the lists)"
+    )
     args = parser.parse_args()
     env = web.app_env(args.database_url)
     emails = web_pages.identities(args.database_url, env)
@@ -102,8 +107,10 @@ def main() -> None:
         slowest = sorted(spent, key=lambda s: s[0], reverse=True)[: args.top]
         for seconds, statement, _ in slowest:
             print(f"  {seconds * 1000:7.1f} ms  {' '.join(statement.split())[:400]}")
-        if args.explain and slowest and args.database_url.startswith("postgresql"):
-            _, statement, parameters = slowest[0]
+        if not (args.explain and args.database_url.startswith("postgresql")):
+            continue
+        chosen = [s for s in spent if args.match in s[1]] if args.match else slowest[:1]
+        for _, statement, parameters in chosen:
             if statement.lstrip().upper().startswith(("SELECT", "WITH")):
                 with app.app_context():
                     print("```\n" + explain(db.engine, statement, parameters) + "\n```")
