@@ -58,8 +58,8 @@ def app_env(database_url: str) -> dict[str, str]:
     }
 
 
-def ensure_admin(database_url: str, email: str, env: dict[str, str]) -> None:
-    """Create the admin through the CLI unless the database has that user already."""
+def ensure_admin(database_url: str, email: str, env: dict[str, str], role: str = "admin") -> None:
+    """Create the user (an admin unless told) through the CLI unless the database has them."""
     engine = create_engine(database_url)
     with engine.connect() as conn:
         held = conn.execute(text('SELECT 1 FROM "user" WHERE email = :e'), {"e": email}).first()
@@ -67,19 +67,19 @@ def ensure_admin(database_url: str, email: str, env: dict[str, str]) -> None:
     if held:
         return
     subprocess.run(
-        [sys.executable, "-c", CLI, "users", "create", email, "--role", "admin"],
+        [sys.executable, "-c", CLI, "users", "create", email, "--role", role],
         input=PASSWORD + "\n", text=True, env=env, cwd=ROOT, check=True,
     )  # fmt: skip
 
 
-def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
-    """Start gunicorn with two workers and wait until it answers."""
+def start_gunicorn(env: dict[str, str], port: int, workers: int = 2) -> subprocess.Popen:
+    """Start gunicorn with `workers` workers and wait until it answers."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
          "--timeout", "120", "wsgi:app"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         try:
             requests.get(f"http://127.0.0.1:{port}/login", timeout=30)
@@ -88,7 +88,7 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
             time.sleep(0.3)
     server.terminate()
     server.wait(timeout=30)
-    raise SystemExit("gunicorn did not answer within 60 s")
+    raise SystemExit("gunicorn did not answer within 240 s")
 
 
 def sign_in(base: str, email: str, password: str) -> requests.Session:

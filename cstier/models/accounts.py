@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cstier.extensions import db
@@ -62,3 +62,14 @@ class CustomAttribute(VersionedMixin, TimestampMixin, db.Model):
     data_type: Mapped[str] = mapped_column(String(10))  # text, number, boolean, date, choice
     category: Mapped[str] = mapped_column(String(20), default="behavioural")
     choices: Mapped[list] = mapped_column(JSONType, default=list)
+
+
+# Search matches any part of a name or external id (services/accounts.py): trigram indexes
+# answer it on PostgreSQL (migration 0036); SQLite has none and scans.
+for _column in ("name", "external_id"):
+    Index(
+        f"ix_account_{_column}_trgm",
+        func.lower(getattr(Account, _column)).label(f"{_column}_lower"),
+        postgresql_using="gin",
+        postgresql_ops={f"{_column}_lower": "gin_trgm_ops"},
+    )

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -149,6 +150,14 @@ class TierChange(db.Model):
         # right edge, and an account's timeline probes it once per run.
         Index("ix_tier_change_run_account", "run_id", "account_id"),
         Index("ix_tier_change_scheme_at", "scheme_id", "at"),
+        # The alerts list, newest first: moves only (migration 0036); first tierings never show.
+        Index(
+            "ix_tier_change_moves_at",
+            "at",
+            "id",
+            postgresql_where=text("from_tier IS NOT NULL"),
+            sqlite_where=text("from_tier IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

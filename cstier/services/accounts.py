@@ -94,8 +94,11 @@ def list_query(session: Session, actor: Actor, flt: AccountFilter) -> Select:
         stmt = stmt.join(Company, Account.company_id == Company.id)
     stmt = scoped(stmt, actor)
     if flt.q:
-        like = f"%{flt.q.strip()}%"
-        stmt = stmt.where(or_(Account.name.ilike(like), Account.external_id.ilike(like)))
+        # lower() on both sides, as the trigram indexes of migration 0036 are built.
+        like = f"%{flt.q.strip().lower()}%"
+        stmt = stmt.where(
+            or_(func.lower(Account.name).like(like), func.lower(Account.external_id).like(like))
+        )
     if flt.lifecycle_stage:
         stmt = stmt.where(Account.lifecycle_stage == flt.lifecycle_stage)
     if flt.region:

@@ -48,6 +48,7 @@ class AlertPage:
     total: int
     limit: int
     offset: int
+    more: bool = False  # the count stopped at total: there are more, and no last page is known
 
 
 def alerts_query(
@@ -94,12 +95,22 @@ def tier_alerts(
     scheme_id: int | None = None,
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
+    count_cap: int | None = None,
 ) -> AlertPage:
-    """Return one page of tier-change alerts the actor may see, newest first."""
+    """Return one page of tier-change alerts the actor may see, newest first.
+
+    With `count_cap`, matches are counted only that far (or to the page asked for), so a
+    page of a book with millions of moves does not count them all; without, all are counted.
+    """
     stmt = alerts_query(actor, since, scheme_id)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    counted = stmt.with_only_columns(TierChange.id)
+    if count_cap is not None:
+        counted = counted.limit(max(count_cap, offset + limit) + 1)
+    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    more = count_cap is not None and total > max(count_cap, offset + limit)
+    total = total - 1 if more else total
     if offset >= total or limit <= 0:  # past the end: skip the query (and any OFFSET overflow)
-        return AlertPage([], total, limit, offset)
+        return AlertPage([], total, limit, offset, more)
     rows = session.execute(
         stmt.order_by(TierChange.at.desc(), TierChange.id.desc()).limit(limit).offset(offset)
     ).all()
@@ -114,4 +125,4 @@ def tier_alerts(
                 direction=direction(row.from_tier, row.to_tier, order, dimension),
             )
         )
-    return AlertPage(items, total, limit, offset)
+    return AlertPage(items, total, limit, offset, more)

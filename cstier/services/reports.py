@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from cstier.domain.permissions import Actor
+from cstier.domain.permissions import Actor, sees_whole_book
 from cstier.domain.reports import (
     InvalidWeek,
     SchemeTiers,
@@ -231,7 +231,16 @@ def accounts_needing_reassignment(session: Session, actor: Actor) -> tuple[list[
         .where(AccountCoverage.needs_reassignment.is_(True)),
         actor,
     )
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    if sees_whole_book(actor):
+        # Each coverage row has its account (a cascading key): count the flags from their
+        # index alone, not joined to every account of the book.
+        total = session.scalar(
+            select(func.count())
+            .select_from(AccountCoverage)
+            .where(AccountCoverage.needs_reassignment.is_(True))
+        )
+    else:
+        total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = session.execute(
         stmt.order_by(Account.arr_cents.desc(), Account.id).limit(ATTENTION_LIMIT)
     ).all()

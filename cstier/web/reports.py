@@ -2,7 +2,7 @@
 
 import math
 
-from flask import Blueprint, flash, render_template, request
+from flask import Blueprint, current_app, flash, render_template, request
 from flask_login import login_required
 
 from cstier.domain.reports import InvalidDate, parse_since, parse_week, week_label
@@ -78,6 +78,7 @@ def alert_list():
             scheme_id=scheme_id,
             limit=ALERTS_PER_PAGE,
             offset=(page_no - 1) * ALERTS_PER_PAGE,
+            count_cap=current_app.config["ACCOUNTS_COUNT_CAP"],
         )
     return render_template(
         "reports/alerts.html",

@@ -111,3 +111,23 @@ def test_bad_alert_filters_are_a_400_with_a_message(client, auth, viewer, query,
 def test_pages_need_a_login(client):
     assert client.get("/reports/tier-review").status_code == 302
     assert client.get("/alerts").status_code == 302
+
+
+def test_alerts_past_the_count_cap_say_more_and_page_on(
+    app, client, auth, viewer, moves, monkeypatch
+):
+    account = AccountFactory(name="Initech")
+    db.session.add_all(
+        TierChange(
+            account_id=account.id, scheme_id=moves.id, dimension="value", from_tier="Scale",
+            to_tier="Growth", at=MONDAY, reason="rule", scheme_version=1, explanation="ARR band",
+        )
+        for _ in range(60)
+    )  # fmt: skip
+    db.session.commit()
+    monkeypatch.setitem(app.config, "ACCOUNTS_COUNT_CAP", 12)
+    auth.login(viewer.email)
+    first = client.get("/alerts").get_data(as_text=True)
+    assert "More than 50 alerts · page 1" in first and 'rel="next"' in first
+    second = client.get("/alerts?page=2").get_data(as_text=True)
+    assert "62 alerts · page 2 of 2" in second and 'rel="next"' not in second

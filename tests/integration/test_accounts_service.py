@@ -363,6 +363,8 @@ def listed(acting, flt: AccountFilter) -> list[str]:
         ({"q": "acme"}, {"Acme Onboard"}),
         ({"q": "ext-beta"}, {"Beta Active"}),
         ({"q": "  gamma "}, {"Gamma Risk"}),
+        ({"q": "CME ONB"}, {"Acme Onboard"}),  # any part of the name, any case
+        ({"q": "EXT-BE"}, {"Beta Active"}),
         ({"lifecycle_stage": "at_risk"}, {"Gamma Risk"}),
         ({"region": "EMEA"}, {"Beta Active", "Delta Churn"}),
         ({"industry": "Software"}, {"Acme Onboard", "Gamma Risk"}),

@@ -90,3 +90,28 @@ def test_since_is_inclusive_and_scheme_narrows(db_session, admin, moved):
 def test_no_schemes_no_alerts(db_session, admin):
     ensure_default_schemes(db.session)
     assert tier_alerts(db.session, admin_actor(admin)).items == []
+
+
+def test_a_count_cap_stops_counting_and_says_there_are_more(db_session, admin, moved):
+    value = db.session.scalar(select(TierScheme).where(TierScheme.key == "value_tiers"))
+    db.session.add_all(
+        TierChange(
+            account_id=moved["mine"].id, scheme_id=value.id, dimension="value",
+            from_tier="Strategic", to_tier="Growth", at=FEB + timedelta(days=day), reason="rule",
+        )
+        for day in range(1, 6)
+    )  # fmt: skip
+    db.session.commit()
+    actor = admin_actor(admin)
+    capped = tier_alerts(db.session, actor, limit=2, count_cap=3)
+    assert (capped.total, capped.more, len(capped.items)) == (3, True, 2)
+    assert capped.items[0].at == FEB + timedelta(days=5)  # still newest first
+    # Asking past the cap counts as far as the page asked for.
+    deep = tier_alerts(db.session, actor, limit=2, offset=4, count_cap=3)
+    assert (deep.total, deep.more, len(deep.items)) == (6, True, 2)
+    last = tier_alerts(db.session, actor, limit=2, offset=6, count_cap=3)
+    assert (last.total, last.more, len(last.items)) == (7, False, 1)
+    assert (
+        tier_alerts(db.session, actor, count_cap=10).total,
+        tier_alerts(db.session, actor).more,
+    ) == (7, False)

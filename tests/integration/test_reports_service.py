@@ -164,6 +164,12 @@ def test_accounts_flagged_for_reassignment_are_listed(db_session, admin, csm, sp
     assert [a["account_name"] for a in report.needs_reassignment] == ["Theirs", "Mine"]
     mine = tier_review(db.session, Actor(csm.id, "csm"), WEEK, now=LATER)
     assert mine.needs_reassignment_total == 1 and mine.needs_reassignment[0]["csm_name"] == csm.name
+    # A flag cleared is no longer counted, whoever reads the whole book.
+    db.session.get(AccountCoverage, split_book["mine"].id).needs_reassignment = False
+    db.session.commit()
+    for role in ("admin", "cs_manager", "viewer"):
+        review = tier_review(db.session, Actor(admin.id, role), WEEK, now=LATER)
+        assert review.needs_reassignment_total == 1, role
 
 
 def test_cli_prints_the_review_as_text_and_json(runner, split_book):

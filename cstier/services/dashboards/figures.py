@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from cstier.domain.reports.tier_review import SchemeTiers
@@ -80,26 +80,37 @@ def book_moves(
     The history is probed by run, then account, as an account's timeline does; changes
     made outside a run (overrides, imports) have no run and are probed the same way.
     """
-    runs = select(TieringRun.id).where(
-        TieringRun.started_at >= starts_at - timedelta(days=1), TieringRun.started_at < ends_at
+    runs = session.scalars(
+        select(TieringRun.id).where(
+            TieringRun.started_at >= starts_at - timedelta(days=1), TieringRun.started_at < ends_at
+        )
+    ).all()
+    mine = TierChange.account_id.in_(account_ids or [-1])
+    in_week = (
+        TierChange.scheme_id == scheme.scheme_id,
+        TierChange.at >= starts_at,
+        TierChange.at < ends_at,
     )
+    # Two probes of the (run, account) index, not one OR: with the OR the planner reads the
+    # whole history.
+    changes = union_all(
+        *(
+            select(TierChange.from_tier, TierChange.to_tier, TierChange.account_id).where(
+                by_run, mine, *in_week
+            )
+            for by_run in (TierChange.run_id.in_(runs or [-1]), TierChange.run_id.is_(None))
+        )
+    ).subquery()
     stmt = (
         select(
-            TierChange.scheme_id,
-            TierChange.from_tier,
-            TierChange.to_tier,
+            literal(scheme.scheme_id).label("scheme_id"),
+            changes.c.from_tier,
+            changes.c.to_tier,
             func.count(),
             func.coalesce(func.sum(Account.arr_cents), 0),
         )
-        .join(Account, Account.id == TierChange.account_id)
-        .where(
-            TierChange.scheme_id == scheme.scheme_id,
-            or_(TierChange.run_id.in_(runs), TierChange.run_id.is_(None)),
-            TierChange.account_id.in_(account_ids or [-1]),
-            TierChange.at >= starts_at,
-            TierChange.at < ends_at,
-        )
-        .group_by(TierChange.scheme_id, TierChange.from_tier, TierChange.to_tier)
+        .join(Account, Account.id == changes.c.account_id)
+        .group_by(changes.c.from_tier, changes.c.to_tier)
     )
     moves = read_frame(session, stmt, ["scheme_id", "from_key", "to_key", "accounts", "arr_cents"])
     into = moves_into(moves, {scheme.scheme_id: scheme})

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from cstier.models import AccountNeed, Subscription, UsageMetric
 from cstier.models.base import utcnow
 from cstier.services.tiering.current_arr import active_on
-from cstier.store.bulk_reads import overlay, read_frame
+from cstier.store.bulk_reads import distinct_values, overlay, read_frame
 
 NEED_PREFIX = "need."
 USAGE_PREFIX = "usage."
@@ -33,11 +33,10 @@ def signal_catalog(session: Session) -> dict[str, str]:
     the latest period reported.
     """
     catalog = {**NEED_FIELDS, **SUBSCRIPTION_FIELDS}
-    for code in session.scalars(select(AccountNeed.code).distinct().order_by(AccountNeed.code)):
+    # Pages ask this on every view: step through the indexes rather than scan every record.
+    for code in distinct_values(session, AccountNeed.__table__.c.code):
         catalog[f"{NEED_PREFIX}{code}"] = "boolean"
-    for metric in session.scalars(
-        select(UsageMetric.metric).distinct().order_by(UsageMetric.metric)
-    ):
+    for metric in distinct_values(session, UsageMetric.__table__.c.metric):
         catalog[f"{USAGE_PREFIX}{metric}"] = "number"
     return catalog
 

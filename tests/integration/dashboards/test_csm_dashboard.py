@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from cstier.domain.permissions import Actor
+from cstier.models import TierChange, TierScheme
 from cstier.services.coverage import worklist
 from cstier.services.dashboards.csm import csm_dashboard
 from cstier.services.errors import Forbidden
@@ -49,6 +51,23 @@ def test_another_csms_moves_are_not_mine(handed_over, db_session):
     assert (value.up, value.down) == (0, 0)
     assert [h.account_id for h in board.handoffs_received] == [handed_over.falling.id]
     assert len(board.handoffs_given) == 2
+
+
+def test_a_move_made_outside_a_run_this_week_is_one_of_my_moves(handed_over, db_session):
+    hana = handed_over.high_touch
+    value = db_session.scalar(select(TierScheme).where(TierScheme.key == "value_tiers"))
+    db_session.add(
+        TierChange(
+            account_id=handed_over.jumping.id, scheme_id=value.id, dimension="value",
+            from_tier="Growth", to_tier="Strategic", at=NOW - timedelta(hours=1),
+            reason="override", run_id=None,
+        )
+    )  # fmt: skip
+    db_session.commit()
+    board = csm_dashboard(db_session, Actor(hana.id, "csm"), now=NOW)
+
+    moves = next(m for m in board.moves if m.dimension == "value")
+    assert (moves.up, moves.down, moves.arr_up_cents) == (1, 1, 200_000_00)
 
 
 def test_managers_have_their_own_dashboard(monday, manager, db_session):

@@ -98,3 +98,19 @@ def test_a_rule_on_a_need_code_tiers_the_account(db_session, admin, validated, e
     create_scheme(db_session, Actor(admin.id, "admin"), definition)
     run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
     assert tier_of(account.id, "needs_focus").tier == expected
+
+
+def test_the_catalog_names_each_need_code_and_usage_metric_once(db_session):
+    for code in ("exec_reporting", "integration_help", "exec_reporting"):
+        AccountNeedFactory(account_id=AccountFactory().id, code=code)
+    for metric, month in [("seats_used", 1), ("api_calls", 1), ("seats_used", 2)]:
+        UsageMetricFactory(account_id=AccountFactory().id, metric=metric,
+                           period_start=date(2026, month, 1))  # fmt: skip
+    catalog = field_catalog(db_session)
+    records = [name for name in catalog if name.startswith(("need.", "usage."))]
+    assert records == [
+        "need.exec_reporting",
+        "need.integration_help",
+        "usage.api_calls",
+        "usage.seats_used",
+    ]
