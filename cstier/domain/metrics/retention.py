@@ -11,6 +11,7 @@ import pandas as pd
 
 from cstier.domain.metrics.book import SubscriptionBook
 from cstier.domain.metrics.periods import Period, day_number
+from cstier.domain.metrics.segments import FixedSegments
 from cstier.domain.metrics.sweep import Sweep
 
 # The sums and counts of one period and segment; rates follow from them (rates.py).
@@ -128,6 +129,16 @@ def members(
             "mrr_start_cents": accounts["mrr_start"][chosen],
             "mrr_end_cents": accounts["mrr_end"][chosen],
         }
+    )
+
+
+def cohort_outcomes(sweep: Sweep, period: Period) -> pd.DataFrame:
+    """Return the period's cohort (account_id) and whether each account churned in it."""
+    whole_book = FixedSegments(["Total"], np.zeros(sweep.size, dtype=np.int64))
+    accounts = _accounts_in(sweep, period, whole_book)
+    cohort = accounts["cohort"]
+    return pd.DataFrame(
+        {"account_id": sweep.accounts[cohort], "churned": accounts["churned"][cohort]}
     )
 
 

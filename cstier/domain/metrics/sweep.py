@@ -32,6 +32,7 @@ class Sweep:
 
     def __init__(self, book: SubscriptionBook):
         self.size = book.size
+        self.accounts = book.accounts
         by_start = _day_order(book.start)
         by_end = _day_order(book.end)
         self.start_days = book.start[by_start]
