@@ -48,6 +48,10 @@ def test_segment_health_period_split_cards_and_drill_down(
     expect(page.locator('#segment-table tr[data-segment="Total"]')).to_contain_text("$")
     for rate in ("logo_churn", "grr", "nrr"):
         expect(page.locator(f"#trend-{rate}[data-drawn]")).to_have_count(1)
+    # The onboarding funnel and the health distribution of the same split, loaded by htmx.
+    expect(page.locator("#health-segments-basis")).to_contain_text("by value tier")
+    expect(page.locator("#health-segments #onboarding-funnel")).to_contain_text("Onboarding")
+    expect(page.locator("#health-segments #health-distribution")).to_contain_text("No scores yet")
     # A column's definition card: the label links to its card on the definitions page.
     page.locator("#segment-table thead a", has_text="Logo churn").click()
     page.wait_for_url("**/metrics/definitions#logo-churn")
