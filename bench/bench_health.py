@@ -136,10 +136,15 @@ def phase_build(url: str, accounts: int) -> None:
         rng.integers(1, 90, accounts), unit="D"))  # fmt: skip
     account["contract_start_date"] = contract.strftime("%Y-%m-%d")
     renewal = pd.Timestamp(today) + pd.to_timedelta(rng.integers(-30, 365, accounts), unit="D")
-    account["renewal_date"] = np.where(rng.random(accounts) < 0.9, renewal.strftime("%Y-%m-%d"),
-                                       None)  # fmt: skip
+    account["renewal_date"] = renewal.strftime("%Y-%m-%d")
     book.bulk_load(url, "company", company)
     book.bulk_load(url, "account", account)
+    conn = book.dbapi_connect(url)
+    try:  # a tenth without a renewal date (COPY's text format takes no NULL from the frame)
+        conn.execute("UPDATE account SET renewal_date = NULL WHERE id % 10 = 0")
+        conn.commit()
+    finally:
+        conn.close()
     ids = np.arange(1, accounts + 1)
     months = [
         (pd.Timestamp(today).to_period("M") - back).to_timestamp() for back in range(4, 0, -1)
