@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.engagement import (
@@ -88,16 +88,8 @@ def list_touches(session: Session, actor: Actor, account_id: int) -> list[Touch]
 
 
 def read_touches(session: Session, before: date) -> pd.DataFrame:
-    """Return each account's last touch of each kind before the day: account_id, kind, occurred_on.
-
-    Engagement only asks for the last touch (of any kind, or of the cadence's kind), so
-    the database keeps one row per account and kind instead of the whole touch log.
-    """
-    stmt = (
-        select(Touch.account_id, Touch.kind, func.max(Touch.occurred_on))
-        .where(Touch.occurred_on < before)
-        .group_by(Touch.account_id, Touch.kind)
-    )
+    """Return every touch before the day: account_id, kind, occurred_on."""
+    stmt = select(Touch.account_id, Touch.kind, Touch.occurred_on).where(Touch.occurred_on < before)
     return read_frame(session, stmt, ["account_id", "kind", "occurred_on"])
 
 
