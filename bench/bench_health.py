@@ -210,6 +210,42 @@ def phase_build(url: str, accounts: int) -> None:
     )
 
 
+# Where the daily pass spends its time: (module, attribute, label); wrapped in the bench only.
+DAILY_STAGES = [
+    ("cstier.services.account_health.daily", "check_onboarding", "onboarding check"),
+    ("cstier.services.account_health.scoring", "read_inputs", "read inputs"),
+    ("cstier.services.account_health.scoring", "bands_on", "read yesterday's bands"),
+    ("cstier.services.account_health.scoring", "clear_day", "clear the day"),
+    ("cstier.services.account_health.scoring", "score_frame", "score"),
+    ("cstier.services.account_health.scoring", "measure_values", "measure values"),
+    ("cstier.services.account_health.scoring", "write_health_scores", "write scores"),
+]
+
+
+def time_daily_stages() -> dict[str, float]:
+    """Wrap the daily pass's stages so each adds its wall time to the returned dict."""
+    import functools
+    import importlib
+
+    spent: dict[str, float] = {}
+
+    def timed(function, label):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+
+        return wrapper
+
+    for module_name, name, label in DAILY_STAGES:
+        module = importlib.import_module(module_name)
+        setattr(module, name, timed(getattr(module, name), label))
+    return spent
+
+
 def phase_daily(url: str, day: date, timed: bool) -> None:
     """Run the daily health pass for the day, committed; report its time when timed."""
     from datetime import UTC, datetime
@@ -219,20 +255,25 @@ def phase_daily(url: str, day: date, timed: bool) -> None:
     from cstier.extensions import db
     from cstier.services.account_health.daily import daily_health
 
+    spent = time_daily_stages()
     app = book.make_app(url)
     with app.app_context():
         db.session.execute(db.text("SELECT 1"))
         now = datetime.combine(day, datetime.min.time(), UTC).replace(hour=5)
+        loops = [book.calibration()]
         started = time.perf_counter()
         result = daily_health(db.session, now)
         elapsed = time.perf_counter() - started
+        loops.append(book.calibration())
         if timed:
             print(
                 f"daily health {day}: {elapsed:.2f} s end to end, "
                 f"{result.scoring.accounts:,} scores written {result.scoring.by_band}, "
                 f"{result.onboarding.checked:,} onboardings checked; peak RSS "
-                f"{book.peak_mb():.0f} MB; {book.server_settings(url)}"
+                f"{book.peak_mb():.0f} MB; {book.server_settings(url)}; calibration loop "
+                f"{loops[0]:.2f} s before, {loops[1]:.2f} s after"
             )
+            print("  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in spent.items()))
         db.engine.dispose()
 
 
