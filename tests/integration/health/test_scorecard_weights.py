@@ -16,8 +16,9 @@ HALF = {"key": "usage", "label": "Usage", "input": "usage.weekly_active_users", 
 @pytest.mark.parametrize("weights", [(40,), (60, 60), (50, 49.5)])
 def test_weights_not_summing_to_100_are_refused(db_session, manager, weights):
     actor = Actor(manager.id, manager.role)
-    default_id = ensure_default_scorecard(db.session)
+    ensure_default_scorecard(db.session)
     db.session.commit()
+    default_id = db.session.scalar(select(Scorecard.id).where(Scorecard.scope == "default"))
     before = db.session.get(Scorecard, default_id).definition
     measures = [{**HALF, "key": f"m{i}", "weight": w} for i, w in enumerate(weights)]
     definition = {"measures": measures, "min_coverage": 0.6, "red_below": 40, "green_at": 70,
