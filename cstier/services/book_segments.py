@@ -4,12 +4,26 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cstier.models import Account, AccountCoverage, CoverageModel, User
+from cstier.models import Account, AccountCoverage, CoverageModel, TierScheme, User
 from cstier.services.coverage.tiers import active_scheme_id
 from cstier.store.bulk_reads import read_frame
 from cstier.store.tier_blocks import read_current_tiers
 
 SEGMENT_FIELDS = {"coverage_model": "Coverage model", "value_tier": "Value tier", "csm": "CSM"}
+DEFAULT_FIELD = "coverage_model"
+
+
+def field_of_split(session: Session, split: str | None) -> str:
+    """Return the health segment field matching a metrics split (the value scheme's key too).
+
+    Splits with no health twin (plan, region, attributes, …) fall back to the coverage model.
+    """
+    if split in SEGMENT_FIELDS:
+        return split
+    scheme_id = active_scheme_id(session, "value")
+    if scheme_id is not None and session.get(TierScheme, scheme_id).key == split:
+        return "value_tier"
+    return DEFAULT_FIELD
 
 
 def account_segments(session: Session, by: str) -> pd.Series:

@@ -107,6 +107,14 @@
       options: { maintainAspectRatio: false, indexAxis: 'y',
                  scales: { x: { stacked: true }, y: { stacked: true } } },
     }),
+    'mrr-history': (history) => ({
+      type: 'line',
+      data: { labels: history.labels,
+              datasets: [{ label: 'MRR', data: history.mrr, borderColor: '#0d6efd', backgroundColor: '#0d6efd33',
+                           fill: true, stepped: true }] },
+      options: { maintainAspectRatio: false, plugins: { legend: { display: false } },
+                 scales: { y: { beginAtZero: true, title: { display: true, text: 'MRR' } } } },
+    }),
     // One line per segment of one rate (logo_churn, grr or nrr, in %) over the months.
     retention: (chart) => ({
       type: 'line',

@@ -8,14 +8,15 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from cstier.models import HealthScore, HealthScoring
-from cstier.store.bulk_reads import read_frame
 from cstier.store.bulk_writes import BulkWriter
+from cstier.store.column_reads import read_columns
 
 COLUMNS = (
     "account_id", "scorecard_id", "scored_on", "score", "coverage", "computed_band", "band",
     "measures", "computed_at",
 )  # fmt: skip
 VALUE_TYPE = np.dtype("<f4")
+BAND_KINDS = {"id": "int", "account_id": "int", "band": "text"}
 
 
 def pack_measures(values: np.ndarray) -> list[bytes]:
@@ -74,8 +75,11 @@ def bands_on(session: Session, day: date | None) -> pd.Series:
     """Return each account's computed band on a scoring day, indexed by account id."""
     if day is None:
         return pd.Series(dtype=object)
-    stmt = select(HealthScore.account_id, HealthScore.computed_band).where(
+    # A book-sized read: as columns keyed by the score's id, not as a million row tuples.
+    stmt = select(HealthScore.id, HealthScore.account_id, HealthScore.computed_band).where(
         HealthScore.scored_on == day
     )
-    frame = read_frame(session, stmt, ["account_id", "band"])
-    return pd.Series(frame["band"].to_numpy(), index=frame["account_id"].to_numpy(), dtype=object)
+    frame = read_columns(session, stmt, ["id", "account_id", "band"], BAND_KINDS)
+    return pd.Series(
+        frame["band"].astype(object).to_numpy(), index=frame["account_id"].to_numpy(), dtype=object
+    )

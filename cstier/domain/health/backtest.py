@@ -3,35 +3,26 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-import numpy as np
 import pandas as pd
+
+from cstier.domain.metrics.book import SubscriptionBook
+from cstier.domain.metrics.periods import month
+from cstier.domain.metrics.retention import cohort_outcomes
 
 MIN_PERIODS = 2
 BAND_ORDER = ("red", "yellow", "green", "insufficient")
-
-
-def active_accounts(subscriptions: pd.DataFrame, on: date) -> np.ndarray:
-    """Return the ids of accounts with a subscription running on the day.
-
-    Running on d: start_date <= d and (no end_date or end_date > d); the end date is the
-    first day it no longer runs.
-    """
-    day = pd.Timestamp(on)
-    start = pd.to_datetime(subscriptions["start_date"])
-    end = pd.to_datetime(subscriptions["end_date"])
-    running = (start <= day) & (end.isna() | (end > day))
-    return np.unique(subscriptions.loc[running, "account_id"].to_numpy())
 
 
 def _month(day: pd.Series) -> pd.Series:
     return pd.to_datetime(day).dt.to_period("M")
 
 
-def churn_outcomes(scores: pd.DataFrame, subscriptions: pd.DataFrame, today: date) -> pd.DataFrame:
+def churn_outcomes(scores: pd.DataFrame, book: SubscriptionBook, today: date) -> pd.DataFrame:
     """Return one row per account and scored month whose following month has ended.
 
-    Each month's snapshot is the account's last score in it; the account counts when it runs
-    on the 1st of the next month and churned when it no longer runs on the 1st after that.
+    Each month's snapshot is the account's last score in it. The outcome is the following
+    month's, as the metrics engine counts it: the account is in that month's cohort (active
+    on its 1st) and churned when it is no longer active on the 1st after.
     """
     if scores.empty:
         return scores.assign(period=[], churned=[])
@@ -39,14 +30,11 @@ def churn_outcomes(scores: pd.DataFrame, subscriptions: pd.DataFrame, today: dat
     snapshot = frame.drop_duplicates(["account_id", "period"], keep="last")
     parts = []
     for period in sorted(snapshot["period"].unique()):
-        opens = (period + 1).to_timestamp().date()
-        closes = (period + 2).to_timestamp().date()
-        if closes > today:
+        following = month((period + 1).to_timestamp().date())
+        if following.end > today:
             continue
         rows = snapshot[snapshot["period"] == period]
-        rows = rows[rows["account_id"].isin(active_accounts(subscriptions, opens))]
-        gone = ~rows["account_id"].isin(active_accounts(subscriptions, closes))
-        parts.append(rows.assign(churned=gone.to_numpy()))
+        parts.append(rows.merge(cohort_outcomes(book, following), on="account_id"))
     if not parts:
         return snapshot.iloc[0:0].assign(churned=[])
     return pd.concat(parts, ignore_index=True)

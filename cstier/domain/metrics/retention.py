@@ -15,6 +15,7 @@ import pandas as pd
 
 from cstier.domain.metrics.book import OPEN_END, SubscriptionBook
 from cstier.domain.metrics.periods import Period, day_number
+from cstier.domain.metrics.segments import FixedSegments
 from cstier.domain.metrics.snapshots import Snapshot, day_snapshots, first_starts
 
 # The sums and counts of one period and segment; rates follow from them (rates.py).
@@ -179,6 +180,18 @@ def members(
             "mrr_start_cents": np.rint(opening.mrr[chosen]).astype(np.int64),
             "mrr_end_cents": np.rint(closing.mrr[chosen]).astype(np.int64),
         }
+    )
+
+
+def cohort_outcomes(book: SubscriptionBook, period: Period) -> pd.DataFrame:
+    """Return the period's cohort (account_id) and whether each account churned in it."""
+    whole_book = FixedSegments(["Total"], np.zeros(book.size, dtype=np.int64))
+    accounts = _Book(book, [period], whole_book)
+    _, opening, closing = next(accounts.snapshots([period]))
+    category, _ = accounts.categories(period, opening, closing)
+    cohort = opening.active
+    return pd.DataFrame(
+        {"account_id": book.accounts[cohort], "churned": (category == CHURNED)[cohort]}
     )
 
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.engagement import engagement_inputs
@@ -47,22 +47,40 @@ def read_book(session: Session, attribute_keys: list[str]) -> pd.DataFrame:
 
 
 def usage_inputs(session: Session, metric: str, day: date, index: pd.Index) -> pd.DataFrame:
-    """Return the metric's latest value before the day and its trend in % over the periods before."""
-    stmt = select(UsageMetric.account_id, UsageMetric.period_start, UsageMetric.value).where(
-        UsageMetric.metric == metric,
-        UsageMetric.period_start < day,
-        UsageMetric.period_start >= day - timedelta(days=USAGE_LOOKBACK_DAYS),
+    """Return the metric's latest value before the day and its trend in % over the periods before.
+
+    The database ranks each account's periods and returns one row per account (the latest
+    value and the mean of up to TREND_PERIODS before it), not every figure.
+    """
+    back = (
+        func.row_number()
+        .over(partition_by=UsageMetric.account_id, order_by=UsageMetric.period_start.desc())
+        .label("back")
     )
-    rows = read_frame(session, stmt, ["account_id", "period_start", "value"])
-    rows["period_start"] = pd.to_datetime(rows["period_start"])
-    rows["value"] = pd.to_numeric(rows["value"]).astype("float64")
-    rows = rows.sort_values(["account_id", "period_start"])
-    back = rows.groupby("account_id").cumcount(ascending=False)
-    latest = rows[back == 0].set_index("account_id")["value"]
-    earlier = rows[(back >= 1) & (back <= TREND_PERIODS)].groupby("account_id")["value"].mean()
+    ranked = (
+        select(UsageMetric.account_id, UsageMetric.value, back)
+        .where(
+            UsageMetric.metric == metric,
+            UsageMetric.period_start < day,
+            UsageMetric.period_start >= day - timedelta(days=USAGE_LOOKBACK_DAYS),
+        )
+        .subquery()
+    )
+    stmt = (
+        select(
+            ranked.c.account_id,
+            func.max(case((ranked.c.back == 1, ranked.c.value))),
+            func.avg(case((ranked.c.back > 1, ranked.c.value))),
+        )
+        .where(ranked.c.back <= TREND_PERIODS + 1)
+        .group_by(ranked.c.account_id)
+    )
+    rows = read_frame(session, stmt, ["account_id", "latest", "earlier"])
+    rows = rows.set_index("account_id")
+    latest = pd.to_numeric(rows["latest"]).astype("float64")
+    earlier = pd.to_numeric(rows["earlier"]).astype("float64")
     with np.errstate(divide="ignore", invalid="ignore"):
-        trend = (latest / earlier.reindex(latest.index) - 1) * 100
-    trend = trend.astype("float64")
+        trend = (latest / earlier - 1) * 100
     trend = trend.where(np.isfinite(trend))
     return pd.DataFrame(
         {f"usage.{metric}": latest.reindex(index), f"usage.{metric}.trend": trend.reindex(index)},

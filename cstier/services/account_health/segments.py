@@ -15,9 +15,10 @@ from cstier.domain.health.backtest import (
     periods_of,
 )
 from cstier.domain.permissions import Actor
-from cstier.models import Account, HealthScore, Scorecard, Subscription
+from cstier.models import Account, HealthScore, Scorecard
 from cstier.models.base import utcnow
 from cstier.services.book_segments import account_segments
+from cstier.services.metrics.compute import visible_book
 from cstier.store.bulk_reads import read_frame
 
 
@@ -81,16 +82,13 @@ def health_backtest(
     )
     scores = read_frame(session, stmt, ["account_id", "scorecard_id", "scored_on", "score", "band"])
     scores["score"] = pd.to_numeric(scores["score"]).astype("float64")
-    subscriptions = read_frame(
-        session,
-        select(Subscription.account_id, Subscription.start_date, Subscription.end_date),
-        ["account_id", "start_date", "end_date"],
-    )
+    scores["account_id"] = scores["account_id"].astype("int64")
+    book = visible_book(session, actor)
     segments = account_segments(session, by)
     result = []
     for card in session.scalars(select(Scorecard).order_by(Scorecard.id)):
         mine = scores[scores["scorecard_id"] == card.id]
-        outcomes = churn_outcomes(mine, subscriptions, today)
+        outcomes = churn_outcomes(mine, book, today)
         periods = periods_of(outcomes)
         rows = []
         if periods >= MIN_PERIODS:

@@ -7,6 +7,7 @@ from sqlalchemy import ColumnElement, case, delete, exists, func, insert, litera
 from sqlalchemy.orm import Session
 
 from cstier.models import Account, ChurnedAccount, Subscription
+from cstier.services.tiering.current_arr import active_on
 
 CHURNED_STAGE = "churned"
 
@@ -14,16 +15,7 @@ CHURNED_STAGE = "churned"
 def churned_accounts_query(today: date):
     """Select account_id and since (its last end date) of every account churned on `today`."""
     started = func.sum(case((Subscription.start_date <= today, 1), else_=0))
-    running = func.sum(
-        case(
-            (
-                (Subscription.start_date <= today)
-                & (Subscription.end_date.is_(None) | (Subscription.end_date > today)),
-                1,
-            ),
-            else_=0,
-        )
-    )
+    running = func.sum(case((active_on(today), 1), else_=0))
     lapsed = (
         select(Subscription.account_id, func.max(Subscription.end_date))
         .where(Subscription.end_date.is_(None) | (Subscription.end_date > Subscription.start_date))

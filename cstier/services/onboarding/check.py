@@ -1,10 +1,10 @@
 """The daily onboarding check: start onboardings for new accounts, recompute every status."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.onboarding.status import onboarding_status
@@ -14,6 +14,7 @@ from cstier.services.onboarding.plans import ensure_default_plans
 from cstier.services.onboarding.steps import read_steps
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_reads import read_frame
+from cstier.store.onboarding_statuses import write_onboarding_statuses
 
 NEW_STAGE = "onboarding"
 
@@ -60,14 +61,20 @@ def refresh_statuses(session: Session, now: datetime, account_ids: list[int] | N
     if steps.empty:
         return 0
     status = onboarding_status(steps, now.date())
-    rows = [
-        {"account_id": int(a), "status": s, "first_value_on": f, "completed_on": c,
-         "checked_at": now}
-        for a, s, f, c in zip(status.index, status["status"], status["first_value_on"],
-                              status["completed_on"], strict=True)
-    ]  # fmt: skip
-    session.execute(update(AccountOnboarding), rows)
-    return len(rows)
+    rows = zip(
+        status.index.astype(int).tolist(),
+        status["status"].tolist(),
+        [_day(f) for f in status["first_value_on"]],
+        [_day(c) for c in status["completed_on"]],
+        strict=True,
+    )
+    session.flush()
+    return write_onboarding_statuses(session, rows, now)
+
+
+def _day(value) -> date | None:
+    """Return a day from the domain's date, Timestamp or missing value."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
 def check_onboarding(session: Session, now: datetime | None = None) -> OnboardingCheck:

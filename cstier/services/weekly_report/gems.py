@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.reports.hidden_gems import GemThresholds, hidden_gems
@@ -12,6 +12,7 @@ from cstier.domain.tiering.schemes import NeedsScheme
 from cstier.models import Account, Subscription, TierScheme, UsageMetric
 from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.errors import ValidationFailed
+from cstier.services.tiering.current_arr import active_on
 from cstier.services.tiering.fields import field_catalog, load_book
 from cstier.services.tiering.schemes import validate
 from cstier.store.bulk_reads import read_frame
@@ -68,14 +69,8 @@ def expansions(session: Session, last_day: date, days: int) -> pd.DataFrame:
     """Return each account's subscription MRR `days` before last_day and on it, where it changed."""
     before_day = last_day - timedelta(days=days)
 
-    def running_on(day: date):
-        return and_(
-            Subscription.start_date <= day,
-            or_(Subscription.end_date.is_(None), Subscription.end_date >= day),
-        )
-
-    before = func.sum(case((running_on(before_day), Subscription.mrr_cents), else_=0))
-    after = func.sum(case((running_on(last_day), Subscription.mrr_cents), else_=0))
+    before = func.sum(case((active_on(before_day), Subscription.mrr_cents), else_=0))
+    after = func.sum(case((active_on(last_day), Subscription.mrr_cents), else_=0))
     stmt = (
         select(Subscription.account_id, before, after)
         .where(Subscription.start_date <= last_day)

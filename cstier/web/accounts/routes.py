@@ -12,6 +12,7 @@ from cstier.extensions import db
 from cstier.models import Account
 from cstier.services import account_list, accounts, audit, companies, users, workspace
 from cstier.services.errors import Forbidden, NotFound
+from cstier.services.metrics import account_mrr
 from cstier.services.metrics.churned import churned_among, churned_since
 from cstier.services.tiering import current_arr
 from cstier.services.tiering import history as tier_history
@@ -74,11 +75,13 @@ def show(account_id: int):
     ]
     current = current_arr.account_current_arr(db.session, account)
     churned = churned_since(db.session, account.id)
+    mrr = account_mrr.mrr_history(db.session, account)
     return render_template(
         "accounts/show.html",
         account=account,
         current=current,
         churned=churned,
+        mrr=mrr,
         definitions=definitions,
         history=audit.history(db.session, "account", account.id),
         can_edit=can_edit_account(actor, account.csm_id),

@@ -7,6 +7,8 @@ import pytest
 
 from cstier.domain.engagement import cadence_compliance, engagement_inputs
 from cstier.domain.health.backtest import auc, backtest, churn_outcomes, periods_of
+from cstier.domain.metrics import Period, churn_report, one_segment, retention
+from tests.unit.metrics.books import book
 
 
 def test_auc_by_ranks():
@@ -18,13 +20,11 @@ def test_auc_by_ranks():
 
 
 def test_churn_in_the_following_month():
-    subscriptions = pd.DataFrame(
-        {
-            "account_id": [1, 2, 3],
-            "start_date": [date(2025, 1, 1)] * 3,
-            # account 2 ends on March 1st: running on Feb 1st, gone on March 1st
-            "end_date": [None, date(2026, 3, 1), date(2026, 1, 15)],
-        }
+    subscriptions = book(
+        (1, "2025-01-01", None, 100_00),
+        # account 2 ends on March 1st: running on Feb 1st, gone on March 1st
+        (2, "2025-01-01", "2026-03-01", 100_00),
+        (3, "2025-01-01", "2026-01-15", 100_00),
     )
     scores = pd.DataFrame(
         {
@@ -45,6 +45,41 @@ def test_churn_in_the_following_month():
     assert periods_of(outcomes) == 1
     total = backtest(outcomes)[0]
     assert total.churned == 1 and total.bands["red"] == (1, 1, 1.0) and total.auc == 1.0
+
+
+def test_the_back_test_counts_churn_as_the_metrics_engine_does():
+    # February's cohort is whoever runs on Feb 1st; churned, whoever no longer runs on Mar 1st.
+    subscriptions = book(
+        (1, "2025-06-01", "2026-02-01", 100_00),  # ends on the cohort day: not in it
+        (2, "2026-02-01", None, 100_00),  # starts on the cohort day: in it, retained
+        (3, "2025-06-01", "2026-03-01", 100_00),  # ends on the outcome day: churned
+        (4, "2026-03-01", None, 100_00),  # starts on the outcome day: new, not in the cohort
+        (5, "2025-06-01", "2026-02-10", 100_00),  # churns, then returns inside: retained
+        (5, "2026-02-20", None, 100_00),
+        (6, "2026-02-01", "2026-02-01", 100_00),  # ends on its start day: never runs
+        (7, "2025-06-01", "2026-02-02", 100_00),  # runs one day into the month: churned
+    )
+    scores = pd.DataFrame(
+        {
+            "account_id": list(range(1, 8)),
+            "scored_on": [date(2026, 1, 20)] * 7,
+            "score": [50.0] * 7,
+            "band": ["yellow"] * 7,
+        }
+    )
+    outcomes = churn_outcomes(scores, subscriptions, date(2026, 3, 1))
+    assert dict(zip(outcomes["account_id"], outcomes["churned"], strict=True)) == {
+        2: False,
+        3: True,
+        5: False,
+        7: True,
+    }
+    february = Period(date(2026, 2, 1), date(2026, 3, 1))
+    engine = churn_report(retention(subscriptions, [february], one_segment(subscriptions)))["total"]
+    assert engine["accounts_start"] == len(outcomes)
+    assert engine["accounts_churned"] == int(outcomes["churned"].sum())
+    # The outcome of a month not yet ended is unknown.
+    assert churn_outcomes(scores, subscriptions, date(2026, 2, 28)).empty
 
 
 def test_cadence_kept_and_days_since_touch():
