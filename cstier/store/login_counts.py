@@ -81,24 +81,7 @@ class DatabaseLoginCounts:
 
         Parallel attempts queue on the row: exactly one of them gets a turn that is over.
         """
-        table = LoginFailureCount.__table__
-        over = table.c.window_started_at <= literal(
-            now - timedelta(seconds=turn_seconds), SqlDateTime(timezone=True)
-        )
-        _, started = upsert_returning(
-            self._session,
-            table,
-            {"scope": TURN, "key": key, "window_started_at": now, "failures": 1},
-            [table.c.scope, table.c.key],
-            lambda proposed: {
-                "failures": table.c.failures + 1,
-                "window_started_at": case(
-                    (over, proposed.window_started_at), else_=table.c.window_started_at
-                ),
-            },
-            [table.c.failures, table.c.window_started_at],
-        )
-        return started if started.tzinfo else started.replace(tzinfo=UTC)
+        return self._bump(TURN, key, turn_seconds, now, restart_count=False)[1]
 
     def forgive(self, keys: Mapping[str, str]) -> None:
         """Give back one failure of each scope, never below zero."""
@@ -126,19 +109,26 @@ class DatabaseLoginCounts:
         self, scope: str, key: str, window_seconds: int, now: datetime
     ) -> tuple[int, datetime]:
         """Add one failure to the key's window (a new one if it expired); return count and start."""
+        return self._bump(scope, key, window_seconds, now, restart_count=True)
+
+    def _bump(
+        self, scope: str, key: str, seconds: float, now: datetime, restart_count: bool
+    ) -> tuple[int, datetime]:
+        """Count one more on the key's row, starting its window anew when `seconds` have passed."""
         table = LoginFailureCount.__table__
-        expired = table.c.window_started_at <= literal(
-            now - timedelta(seconds=window_seconds), SqlDateTime(timezone=True)
+        over = table.c.window_started_at <= literal(
+            now - timedelta(seconds=seconds), SqlDateTime(timezone=True)
         )
+        counted = table.c.failures + 1
         failures, started = upsert_returning(
             self._session,
             table,
             {"scope": scope, "key": key, "window_started_at": now, "failures": 1},
             [table.c.scope, table.c.key],
             lambda proposed: {
-                "failures": case((expired, 1), else_=table.c.failures + 1),
+                "failures": case((over, 1), else_=counted) if restart_count else counted,
                 "window_started_at": case(
-                    (expired, proposed.window_started_at), else_=table.c.window_started_at
+                    (over, proposed.window_started_at), else_=table.c.window_started_at
                 ),
             },
             [table.c.failures, table.c.window_started_at],
