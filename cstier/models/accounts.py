@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, func
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cstier.extensions import db
@@ -73,3 +73,13 @@ for _column in ("name", "external_id"):
         postgresql_using="gin",
         postgresql_ops={f"{_column}_lower": "gin_trgm_ops"},
     )
+
+# Loads per CSM sum the owned accounts only (migration 0039): on PostgreSQL the index holds
+# id and ARR too, so the sums read no table rows.
+Index(
+    "ix_account_owned_book",
+    Account.csm_id,
+    postgresql_include=["id", "arr_cents"],
+    postgresql_where=text("csm_id IS NOT NULL"),
+    sqlite_where=text("csm_id IS NOT NULL"),
+)

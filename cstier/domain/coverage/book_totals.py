@@ -3,6 +3,7 @@
 import pandas as pd
 
 from cstier.domain.coverage.capacity import loads_per_csm
+from cstier.domain.coverage.headcount import required_headcount, split_fte
 
 TOTAL_COLUMNS = ("csm_id", "coverage_model_id", "accounts", "arr_cents")
 
@@ -40,3 +41,44 @@ def loads_from_totals(
         has_arr_target=("has_arr_target", "any"),
     )
     return loads_per_csm(per_csm, csms)
+
+
+def headcount_from_totals(
+    totals: pd.DataFrame, csms: pd.DataFrame, models: pd.DataFrame
+) -> pd.DataFrame:
+    """Return headcount_plan's columns from accounts and ARR summed per CSM and model.
+
+    `totals` covers the whole book (csm_id <NA>: nobody owns them); a model's accounts and
+    ARR are the sums over every owner, and current FTE splits as current_headcount does.
+    """
+    modelled = totals[totals["coverage_model_id"].notna()]
+    per_model = (
+        modelled.groupby("coverage_model_id")
+        .agg(accounts=("accounts", "sum"), arr_cents=("arr_cents", "sum"))
+        .reset_index()
+    )
+    plan = required_headcount(per_model, models)
+    current = current_headcount_from_totals(totals, csms, models)
+    plan["current"] = plan["coverage_model_id"].map(current).fillna(0.0).astype(float)
+    plan["gap"] = (plan["required"] - plan["current"]).round(2)
+    return plan
+
+
+def current_headcount_from_totals(
+    totals: pd.DataFrame, csms: pd.DataFrame, models: pd.DataFrame
+) -> pd.Series:
+    """Return current_headcount's FTE per model from per-CSM, per-model account counts."""
+    active = csms[csms["active"].astype(bool)]
+    fte = active.set_index("csm_id")["fte"].astype(float)
+    owned = totals[totals["csm_id"].isin(fte.index) & totals["coverage_model_id"].notna()]
+    ratio = owned["coverage_model_id"].map(
+        models.set_index("coverage_model_id")["accounts_per_csm"]
+    )
+    units = pd.DataFrame(
+        {
+            "csm_id": owned["csm_id"].astype("int64"),
+            "coverage_model_id": owned["coverage_model_id"].astype("int64"),
+            "count_units": (owned["accounts"] / ratio.astype(float)).fillna(0.0),
+        }
+    )
+    return split_fte(units, active, models)

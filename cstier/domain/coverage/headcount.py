@@ -57,24 +57,8 @@ def current_headcount(book: pd.DataFrame, csms: pd.DataFrame, models: pd.DataFra
     already closes the gap of the models they were hired for.
     """
     active = csms[csms["active"].astype(bool)]
-    fte = active.set_index("csm_id")["fte"].astype(float)
-    owned = book[book["csm_id"].isin(fte.index) & book["coverage_model_id"].notna()]
-    units = account_units(owned, models)
-    load = units.groupby(["csm_id", "coverage_model_id"])["count_units"].sum()
-    share = load / load.groupby(level="csm_id").transform("sum")
-    busy = (
-        (share * fte.reindex(share.index.get_level_values("csm_id")).to_numpy())
-        .groupby(level="coverage_model_id")
-        .sum()
-    )
-    idle = active[~active["csm_id"].isin(share.index.get_level_values("csm_id"))]
-    idle = idle[idle["model_ids"].map(len) > 0]
-    spread = idle.assign(part=idle["fte"].astype(float) / idle["model_ids"].map(len)).explode(
-        "model_ids"
-    )
-    spread_fte = spread.groupby("model_ids")["part"].sum()
-    total = busy.add(spread_fte, fill_value=0.0)
-    return total.reindex(models["coverage_model_id"], fill_value=0.0).round(2)
+    owned = book[book["csm_id"].isin(active["csm_id"]) & book["coverage_model_id"].notna()]
+    return split_fte(account_units(owned, models), active, models)
 
 
 def headcount_plan(book: pd.DataFrame, csms: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
@@ -90,3 +74,27 @@ def headcount_plan(book: pd.DataFrame, csms: pd.DataFrame, models: pd.DataFrame)
     plan["current"] = plan["coverage_model_id"].map(current).fillna(0.0).astype(float)
     plan["gap"] = (plan["required"] - plan["current"]).round(2)
     return plan
+
+
+def split_fte(units: pd.DataFrame, active: pd.DataFrame, models: pd.DataFrame) -> pd.Series:
+    """Return FTE per model: each active CSM's FTE split by their count units per model.
+
+    A CSM with an empty book counts evenly towards every model they serve, so a new hire
+    already closes the gap of the models they were hired for.
+    """
+    fte = active.set_index("csm_id")["fte"].astype(float)
+    load = units.groupby(["csm_id", "coverage_model_id"])["count_units"].sum()
+    share = load / load.groupby(level="csm_id").transform("sum")
+    busy = (
+        (share * fte.reindex(share.index.get_level_values("csm_id")).to_numpy())
+        .groupby(level="coverage_model_id")
+        .sum()
+    )
+    idle = active[~active["csm_id"].isin(share.index.get_level_values("csm_id"))]
+    idle = idle[idle["model_ids"].map(len) > 0]
+    spread = idle.assign(part=idle["fte"].astype(float) / idle["model_ids"].map(len)).explode(
+        "model_ids"
+    )
+    spread_fte = spread.groupby("model_ids")["part"].sum()
+    total = busy.add(spread_fte, fill_value=0.0)
+    return total.reindex(models["coverage_model_id"], fill_value=0.0).round(2)

@@ -5,8 +5,13 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from cstier.domain.coverage import coverage_for_tiers, csm_loads, headcount_plan
-from cstier.domain.coverage.headcount import current_headcount, headcount_for_models
+from cstier.domain.coverage import coverage_for_tiers
+from cstier.domain.coverage.book_totals import (
+    current_headcount_from_totals,
+    headcount_from_totals,
+    loads_from_totals,
+)
+from cstier.domain.coverage.headcount import headcount_for_models
 from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.tiers import current_tiers
 
@@ -30,18 +35,19 @@ def capacity_report(
 
     CSMs are sorted by any of CSM_SORTS (an unknown key sorts by load), ties by CSM id.
     """
-    book = coverage_reads.book_frame(session)
+    totals = coverage_reads.book_totals_frame(session)
     csms = coverage_reads.csms_frame(session)
     models = coverage_reads.models_frame(session)
-    loads = csm_loads(book, csms, models).merge(
+    owned = totals[totals["csm_id"].notna()]
+    loads = loads_from_totals(owned, csms, models).merge(
         csms[["csm_id", "name", "active"]], on="csm_id", how="left"
     )
     loads = loads[loads["active"].fillna(False).astype(bool) | (loads["accounts"] > 0)]
-    plan = headcount_plan(book, csms, models)
+    plan = headcount_from_totals(totals, csms, models)
     return CapacityReport(
         csms=_records(_sorted(loads, sort, descending)),
         models=_records(plan),
-        unassigned=int(book["csm_id"].isna().sum()),
+        unassigned=int(totals.loc[totals["csm_id"].isna(), "accounts"].sum()),
     )
 
 
@@ -90,8 +96,8 @@ class _HeadcountInputs:
     @classmethod
     def read(cls, session: Session) -> "_HeadcountInputs":
         models = coverage_reads.models_frame(session)
-        current = current_headcount(
-            coverage_reads.book_frame(session), coverage_reads.csms_frame(session), models
+        current = current_headcount_from_totals(
+            coverage_reads.book_totals_frame(session), coverage_reads.csms_frame(session), models
         )
         return cls(
             current_tiers(session).set_index("account_id"),

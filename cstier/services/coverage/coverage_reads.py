@@ -148,6 +148,30 @@ def owned_totals_frame(session: Session) -> pd.DataFrame:
     return frame
 
 
+def book_totals_frame(session: Session) -> pd.DataFrame:
+    """Return accounts and ARR per owner (<NA>: nobody) and coverage model, summed in SQL.
+
+    Over the accounts still a customer, as book_frame reads them: capacity needs only sums.
+    """
+    stmt = (
+        select(
+            Account.csm_id,
+            AccountCoverage.coverage_model_id,
+            func.count(),
+            func.coalesce(func.sum(Account.arr_cents), 0),
+        )
+        .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
+        .where(still_customer(Account.id))  # churned accounts leave coverage and capacity
+        .group_by(Account.csm_id, AccountCoverage.coverage_model_id)
+    )
+    frame = read_frame(session, stmt, ["csm_id", "coverage_model_id", "accounts", "arr_cents"])
+    frame["csm_id"] = frame["csm_id"].astype("Int64")
+    frame["coverage_model_id"] = frame["coverage_model_id"].astype("Int64")
+    frame["accounts"] = frame["accounts"].astype("int64")
+    frame["arr_cents"] = frame["arr_cents"].astype("int64")
+    return frame
+
+
 def model_arr_totals(session: Session) -> pd.DataFrame:
     """Return the ARR (cents) and number of accounts of each coverage model, by model id."""
     stmt = (

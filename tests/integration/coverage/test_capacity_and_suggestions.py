@@ -4,9 +4,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from cstier.domain.coverage import csm_loads, headcount_plan
 from cstier.domain.permissions import Actor
-from cstier.models import Account, AccountCoverage
-from cstier.services.coverage import suggestions
+from cstier.models import Account, AccountCoverage, ChurnedAccount
+from cstier.services.coverage import coverage_reads, suggestions
 from cstier.services.coverage.capacity import capacity_report, headcount_for_tiers
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.errors import ValidationFailed
@@ -45,6 +46,32 @@ def test_capacity_report(db_session, book, seeded, csm):
     assert models["high_touch"]["current"] == pytest.approx(1.0)  # 0.5 busy + 0.5 idle split
     assert models["pooled"]["accounts"] == 2
     assert report.unassigned == 6
+
+
+def test_capacity_report_from_sums_matches_the_accounts_one_by_one(db_session, book, csm):
+    """Loads, headcount and unassigned come from SQL sums; churned accounts stay out."""
+    db_session.add(ChurnedAccount(account_id=book["owned"][0].id))
+    db_session.add(ChurnedAccount(account_id=book["open_high"][0].id))
+    db_session.commit()
+
+    report = capacity_report(db_session)
+
+    accounts = coverage_reads.book_frame(db_session)
+    csms = coverage_reads.csms_frame(db_session)
+    models = coverage_reads.models_frame(db_session)
+    loads = {row["csm_id"]: row for row in report.csms}
+    for row in csm_loads(accounts, csms, models).itertuples(index=False):
+        assert loads[row.csm_id]["accounts"] == row.accounts
+        assert loads[row.csm_id]["arr_cents"] == row.arr_cents
+        assert loads[row.csm_id]["load"] == row.load
+        assert loads[row.csm_id]["status"] == row.status
+    expected = headcount_plan(accounts, csms, models)
+    assert [m["accounts"] for m in report.models] == expected["accounts"].tolist()
+    assert [m["arr_cents"] for m in report.models] == expected["arr_cents"].tolist()
+    assert [m["required"] for m in report.models] == expected["required"].tolist()
+    assert [m["current"] for m in report.models] == expected["current"].tolist()
+    assert loads[csm.id]["accounts"] == 9
+    assert report.unassigned == 5
 
 
 def test_headcount_for_proposed_tiers(db_session, book, seeded):
