@@ -17,7 +17,7 @@ from cstier.domain.health.backtest import (
 from cstier.domain.permissions import Actor
 from cstier.models import Account, HealthScore, Scorecard
 from cstier.models.base import utcnow
-from cstier.services.book_segments import account_segments
+from cstier.services.book_segments import account_segments, with_segment
 from cstier.services.metrics.compute import visible_book
 from cstier.store.bulk_reads import read_frame
 
@@ -36,15 +36,18 @@ def health_distribution(
     if day is None:
         return None, pd.DataFrame()
     stmt = _scoped(
-        select(HealthScore.account_id, HealthScore.band).where(HealthScore.scored_on == day),
+        select(HealthScore.band, func.count()).where(HealthScore.scored_on == day),
         actor,
         HealthScore.account_id,
     )
-    frame = read_frame(session, stmt, ["account_id", "band"])
-    frame["segment"] = (
-        frame["account_id"].map(account_segments(session, by)).astype(object).fillna("(none)")
-    )
-    table = pd.crosstab(frame["segment"], frame["band"])
+    stmt = with_segment(session, stmt, by, HealthScore.account_id)
+    # count per segment and band in the database: the book's scores never come into Python
+    stmt = stmt.group_by(HealthScore.band, list(stmt.selected_columns)[-1])
+    counts = read_frame(session, stmt, ["band", "accounts", "segment"])
+    counts["segment"] = counts["segment"].astype(object).fillna("(none)")
+    table = counts.pivot_table(
+        index="segment", columns="band", values="accounts", aggfunc="sum", fill_value=0
+    ).astype("int64")
     total = pd.DataFrame([table.sum()], index=["All accounts"])
     columns = [b for b in ("red", "yellow", "green", "insufficient") if b in table.columns]
     return day, pd.concat([total, table])[columns]

@@ -51,6 +51,19 @@ def _figures(
     return compute_figures(session, actor, periods, split), None
 
 
+def stored_periods(
+    session: Session, actor: Actor, periods: list[Period], split: Split
+) -> pd.DataFrame | None:
+    """Return the stored figures of all the periods in one read, or None when any is not stored.
+
+    Only whole-book viewers read the store (the figures are the whole book's); each row keeps
+    its period and computed_at so callers can cut it per period.
+    """
+    if not sees_whole_book(actor) or split.key not in stored_splits(session):
+        return None
+    return stored_figures(session, split.key, periods)
+
+
 def _envelope(split: Split, computed_at: datetime | None) -> dict:
     return {
         "by": None if split.key == TOTAL else split.key,
@@ -67,9 +80,16 @@ def churn(session: Session, actor: Actor, start: date, end: date, by: str | None
         raise ValidationFailed(str(exc), {"end": ["must be after start"]}) from exc
     split = resolve_split(session, by)
     figures, computed_at = _figures(session, actor, [period], split)
+    return period_report(split, period, figures, computed_at)
+
+
+def period_report(
+    split: Split, period: Period, figures: pd.DataFrame, computed_at: datetime | None
+) -> dict:
+    """Return one period's figures, total and per segment, in the shape of the API."""
     return {
-        "start": start.isoformat(),
-        "end": end.isoformat(),
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
         **_envelope(split, computed_at),
         **churn_report(figures),
     }
@@ -92,6 +112,13 @@ def trend(
     months = trailing_months(today, periods)
     split = resolve_split(session, by)
     figures, computed_at = _figures(session, actor, months, split)
+    return trend_report(split, months, figures, computed_at)
+
+
+def trend_report(
+    split: Split, months: list[Period], figures: pd.DataFrame, computed_at: datetime | None
+) -> dict:
+    """Return the months' figures as a series, oldest first, in the shape of the API."""
     series = []
     for month in months:
         rows = figures[figures["period_start"] == month.start]

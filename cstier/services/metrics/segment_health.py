@@ -8,21 +8,34 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.metrics import InvalidPeriod, Period
-from cstier.domain.metrics.periods import last_full_month
+from cstier.domain.metrics.periods import last_full_month, trailing_months
 from cstier.domain.metrics.report import trend_chart
 from cstier.domain.metrics.retention import MEMBERS, members
 from cstier.domain.permissions import Actor, can_manage_book
 from cstier.models import Account, SegmentHeadline, TierScheme
 from cstier.models.base import utcnow
 from cstier.services.errors import Forbidden, ValidationFailed
-from cstier.services.metrics.churn import churn, trend
+from cstier.services.metrics.churn import (
+    churn,
+    period_report,
+    stored_periods,
+    trend,
+    trend_report,
+)
 from cstier.services.metrics.compute import visible_book
-from cstier.services.metrics.splits import TOTAL, resolve_split, segments_for, valid_splits
+from cstier.services.metrics.splits import (
+    TOTAL,
+    Split,
+    resolve_split,
+    segments_for,
+    valid_splits,
+)
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_reads import among, read_frame
 
 HEADLINES = {"grr": "GRR", "logo_churn": "Logo churn", "nrr": "NRR"}
 MEMBERS_SHOWN = 500
+TREND_MONTHS = 12
 
 
 @dataclass
@@ -100,9 +113,12 @@ def segment_health(
     """Return the page's figures for a split (default: value tiers) and period (default: last month)."""
     today = today or utcnow().date()
     period = _period(start, end, today)
-    key = resolve_split(session, by or default_split(session)).key
-    report = churn(session, actor, period.start, period.end, key)
-    series = trend(session, actor, today, 12, key)
+    split = resolve_split(session, by or default_split(session))
+    key = split.key
+    report, series = _from_store(session, actor, period, today, split) or (
+        churn(session, actor, period.start, period.end, key),
+        trend(session, actor, today, TREND_MONTHS, key),
+    )
     names = [s["segment"] for s in report["segments"]]
     return SegmentHealth(
         by=key,
@@ -116,6 +132,26 @@ def segment_health(
         chart=trend_chart(series),
         computed_at=_when(report["computed_at"]),
     )
+
+
+def _from_store(
+    session: Session, actor: Actor, period: Period, today: date, split: Split
+) -> tuple[dict, dict] | None:
+    """Return the period's report and the trend from one read of the store, None if not all stored."""
+    months = trailing_months(today, TREND_MONTHS)
+    stored = stored_periods(session, actor, list(dict.fromkeys([period, *months])), split)
+    if stored is None:
+        return None
+    report = period_report(split, period, *_cut(stored, [period]))
+    series = trend_report(split, months, *_cut(stored, months))
+    return report, series
+
+
+def _cut(stored: pd.DataFrame, periods: list[Period]) -> tuple[pd.DataFrame, datetime]:
+    """Return the rows of the periods (without computed_at) and when the oldest was computed."""
+    held = pd.Series(list(zip(stored["period_start"], stored["period_end"], strict=True)))
+    rows = stored[held.isin([(p.start, p.end) for p in periods]).to_numpy()]
+    return rows.drop(columns="computed_at"), rows["computed_at"].min().to_pydatetime()
 
 
 def _when(text: str | None) -> datetime | None:
