@@ -6,7 +6,7 @@ import's transaction, and the primary key and unique constraints the upsert reli
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Index, Table, func, select
+from sqlalchemy import Connection, Index, Table, func, select, text
 from sqlalchemy.schema import AddConstraint, DropConstraint, ForeignKeyConstraint
 
 # Rebuilding pays for the rows already stored too, so the load must be large in itself and
@@ -49,7 +49,11 @@ class SetAside:
         """
         # Even an index that only grows at its end (a lifecycle stage, a link left empty) costs
         # more row by row than rebuilt, on both databases.
-        self.indexes = sorted(self.table.indexes, key=lambda i: i.name or "")
+        # Only those this database has: some are PostgreSQL's alone (the trigram search).
+        present = _index_names(self.connection, self.table.name)
+        self.indexes = sorted(
+            (i for i in self.table.indexes if i.name in present), key=lambda i: i.name or ""
+        )
         if self.connection.dialect.name == "sqlite":
             # pysqlite opens a transaction only before DML: open it now so the drops are part
             # of it and a failed import rolls them back with its rows.
@@ -75,3 +79,15 @@ class SetAside:
         for constraint in self.foreign_keys:
             self.connection.execute(AddConstraint(constraint))
         self.indexes, self.foreign_keys = [], []
+
+
+def _index_names(connection: Connection, table: str) -> set[str]:
+    """Return the names of the indexes the database holds on a table."""
+    if connection.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :t"
+    else:
+        query = (
+            "SELECT indexname FROM pg_indexes "
+            "WHERE tablename = :t AND schemaname = current_schema()"
+        )
+    return set(connection.execute(text(query), {"t": table}).scalars())
