@@ -3,7 +3,7 @@
 import pandas as pd
 
 from cstier.domain.coverage.capacity import loads_per_csm
-from cstier.domain.coverage.headcount import required_headcount, split_fte
+from cstier.domain.coverage.headcount import plan_with_gap, split_fte
 
 TOTAL_COLUMNS = ("csm_id", "coverage_model_id", "accounts", "arr_cents")
 
@@ -57,11 +57,7 @@ def headcount_from_totals(
         .agg(accounts=("accounts", "sum"), arr_cents=("arr_cents", "sum"))
         .reset_index()
     )
-    plan = required_headcount(per_model, models)
-    current = current_headcount_from_totals(totals, csms, models)
-    plan["current"] = plan["coverage_model_id"].map(current).fillna(0.0).astype(float)
-    plan["gap"] = (plan["required"] - plan["current"]).round(2)
-    return plan
+    return plan_with_gap(per_model, current_headcount_from_totals(totals, csms, models), models)
 
 
 def current_headcount_from_totals(

@@ -69,8 +69,17 @@ def headcount_plan(book: pd.DataFrame, csms: pd.DataFrame, models: pd.DataFrame)
         .agg(accounts=("account_id", "size"), arr_cents=("arr_cents", "sum"))
         .reset_index()
     )
+    return plan_with_gap(per_model, current_headcount(book, csms, models), models)
+
+
+def plan_with_gap(
+    per_model: pd.DataFrame, current: pd.Series, models: pd.DataFrame
+) -> pd.DataFrame:
+    """Return required headcount per model beside `current` FTE and the gap (positive: hire).
+
+    `per_model` has coverage_model_id, accounts and arr_cents; `current` is FTE by model id.
+    """
     plan = required_headcount(per_model, models)
-    current = current_headcount(book, csms, models)
     plan["current"] = plan["coverage_model_id"].map(current).fillna(0.0).astype(float)
     plan["gap"] = (plan["required"] - plan["current"]).round(2)
     return plan
