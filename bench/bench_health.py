@@ -210,40 +210,16 @@ def phase_build(url: str, accounts: int) -> None:
     )
 
 
-# Where the daily pass spends its time: (module, attribute, label); wrapped in the bench only.
+# Where the daily pass spends its time: (module, attribute, owner, label); bench only.
 DAILY_STAGES = [
-    ("cstier.services.account_health.daily", "check_onboarding", "onboarding check"),
-    ("cstier.services.account_health.scoring", "read_inputs", "read inputs"),
-    ("cstier.services.account_health.scoring", "bands_on", "read yesterday's bands"),
-    ("cstier.services.account_health.scoring", "clear_day", "clear the day"),
-    ("cstier.services.account_health.scoring", "score_frame", "score"),
-    ("cstier.services.account_health.scoring", "measure_values", "measure values"),
-    ("cstier.services.account_health.scoring", "write_health_scores", "write scores"),
+    ("cstier.services.account_health.daily", "check_onboarding", None, "onboarding check"),
+    ("cstier.services.account_health.scoring", "read_inputs", None, "read inputs"),
+    ("cstier.services.account_health.scoring", "bands_on", None, "read yesterday's bands"),
+    ("cstier.services.account_health.scoring", "clear_day", None, "clear the day"),
+    ("cstier.services.account_health.scoring", "score_frame", None, "score"),
+    ("cstier.services.account_health.scoring", "measure_values", None, "measure values"),
+    ("cstier.services.account_health.scoring", "write_health_scores", None, "write scores"),
 ]
-
-
-def time_daily_stages() -> dict[str, float]:
-    """Wrap the daily pass's stages so each adds its wall time to the returned dict."""
-    import functools
-    import importlib
-
-    spent: dict[str, float] = {}
-
-    def timed(function, label):
-        @functools.wraps(function)
-        def wrapper(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
-
-        return wrapper
-
-    for module_name, name, label in DAILY_STAGES:
-        module = importlib.import_module(module_name)
-        setattr(module, name, timed(getattr(module, name), label))
-    return spent
 
 
 def phase_daily(url: str, day: date, timed: bool) -> None:
@@ -255,7 +231,7 @@ def phase_daily(url: str, day: date, timed: bool) -> None:
     from cstier.extensions import db
     from cstier.services.account_health.daily import daily_health
 
-    spent = time_daily_stages()
+    spent = book.time_stages(DAILY_STAGES)
     app = book.make_app(url)
     with app.app_context():
         db.session.execute(db.text("SELECT 1"))

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import functools
-import importlib
 import os
 import subprocess
 import sys
@@ -37,41 +35,17 @@ from bench_tiering_run import (  # noqa: E402
     run_phase,
     server_settings,
     settle,
+    time_stages,
 )
 
-# Where a preview spends its time: (module, attribute, label).
+# Where a preview spends its time: (module, attribute, owner class or None, label).
 STAGES = [
-    ("cstier.services.tiering.preview", "read_snapshot", "read book"),
-    ("cstier.services.tiering.preview", "propose", "evaluate"),
-    ("cstier.services.tiering.preview", "movement_matrix", "matrix"),
-    ("cstier.services.tiering.preview", "_coverage_effect", "coverage + headcount"),
-    ("cstier.store.bulk_writes", "BulkWriter", "store moves"),
+    ("cstier.services.tiering.preview", "read_snapshot", None, "read book"),
+    ("cstier.services.tiering.preview", "propose", None, "evaluate"),
+    ("cstier.services.tiering.preview", "movement_matrix", None, "matrix"),
+    ("cstier.services.tiering.preview", "_coverage_effect", None, "coverage + headcount"),
+    ("cstier.store.bulk_writes", "insert", "BulkWriter", "store moves"),
 ]
-
-
-def time_stages() -> dict[str, float]:
-    """Wrap the preview's stages so each adds its wall time to the returned dict (bench only)."""
-    spent: dict[str, float] = {}
-
-    def timed(function, label):
-        @functools.wraps(function)
-        def wrapper(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
-
-        return wrapper
-
-    for module_name, name, label in STAGES:
-        if name == "BulkWriter":
-            writer = importlib.import_module(module_name).BulkWriter
-            writer.insert = timed(writer.insert, label)
-            continue
-        module = importlib.import_module(module_name)
-        setattr(module, name, timed(getattr(module, name), label))
-    return spent
 
 
 def draft(definition: dict) -> dict:
@@ -101,7 +75,7 @@ def phase_preview(url: str, repeat: int) -> None:
     from cstier.services.jobs.leases import Lease
     from cstier.services.tiering.preview_queue import queue_preview
 
-    spent = time_stages()
+    spent = time_stages(STAGES)
     app = make_app(url)
     with app.app_context():
         upgrade()  # a reused book may predate the preview tables

@@ -215,8 +215,11 @@ STAGES = [
 ]
 
 
-def time_stages() -> dict[str, float]:
-    """Wrap the run's stages so each adds its wall time to the returned dict (bench only)."""
+def time_stages(stages: list[tuple[str, str, str | None, str]] = STAGES) -> dict[str, float]:
+    """Wrap stages so each adds its wall time to the returned dict (bench only).
+
+    Each stage is (module, attribute, owner class or None, label): the run's by default.
+    """
     import functools
     import importlib
 
@@ -233,7 +236,7 @@ def time_stages() -> dict[str, float]:
 
         return wrapper
 
-    for module_name, name, owner_name, label in STAGES:
+    for module_name, name, owner_name, label in stages:
         module = importlib.import_module(module_name)
         owner = getattr(module, owner_name) if owner_name else module
         setattr(owner, name, timed(getattr(owner, name), label))
