@@ -8,17 +8,20 @@ from cstier.store.set_aside import BULK_ROWS
 
 IMPORT_CHUNK_ROWS = 50_000
 TIER_FLUSH_ROWS = 500_000
+KEY_HASH_BITS = 64
 
 
 @dataclass(frozen=True)
 class BatchSizes:
-    """Rows per book read, per staged batch of tier changes, per import chunk, and from which
-    import load the indexes are set aside."""
+    """Rows per book read, per staged batch of tier changes, per import chunk, from which
+    import load the indexes are set aside, and the bits of each key's hash an import keeps to
+    tell repeated keys (fewer bits, more collisions: each sends the file to a second pass)."""
 
     book_chunk_rows: int = BOOK_CHUNK_ROWS
     tier_flush_rows: int = TIER_FLUSH_ROWS
     import_chunk_rows: int = IMPORT_CHUNK_ROWS
     import_bulk_rows: int = BULK_ROWS
+    key_hash_bits: int = KEY_HASH_BITS
 
     @classmethod
     def from_config(cls, config: Mapping) -> "BatchSizes":

@@ -41,15 +41,17 @@ def one_pass(
     refs: References,
     make_upsert: MakeUpsert,
     expected_rows: int,
+    key_hash_bits: int = 64,
 ) -> tuple[FileCheck, Upsert]:
     """Check, compare and write each chunk as it is read, as long as nothing is wrong.
 
     The rows go into the import's transaction as they come, so the database writes one chunk
     while Python checks the next. At the first error or repeated key the writing stops and
     the rest of the file is only checked; the caller then rolls everything back. Two keys
-    sharing one 64-bit hash look repeated without being so: then the file is written again,
-    in a fresh transaction, in a second pass.
+    sharing one hash (of key_hash_bits bits) look repeated without being so: then the file is
+    written again, in a fresh transaction, in a second pass.
     """
+    mask = (1 << key_hash_bits) - 1
     check, upsert = FileCheck(), make_upsert(expected_rows)
     seen: set[int] = set()  # key hashes so far: 8 bytes of hash and a set slot per row
     clean = True
@@ -57,7 +59,8 @@ def one_pass(
     def checked() -> Iterator[pd.DataFrame]:
         nonlocal clean
         for typed, errors in read():
-            keys = check_chunk(kind, check, typed, errors, present, refs).tolist()
+            hashes = check_chunk(kind, check, typed, errors, present, refs)
+            keys = hashes.tolist() if key_hash_bits >= 64 else (hashes & mask).tolist()
             before = len(seen)
             seen.update(keys)
             clean = clean and not check.errors and len(seen) - before == len(keys)

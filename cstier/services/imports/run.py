@@ -217,7 +217,14 @@ def _import_file(session: Session, request: ImportRequest, now: datetime) -> Imp
     try:
         if self_reference(kind, present) is None:
             check, upsert = one_pass(
-                session, kind, read, present, refs, make_upsert, source.estimated_rows()
+                session,
+                kind,
+                read,
+                present,
+                refs,
+                make_upsert,
+                source.estimated_rows(),
+                request.sizes.key_hash_bits,
             )
         else:
             check, upsert = two_passes(kind, read, present, refs, make_upsert)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -146,23 +147,15 @@ def test_a_repeated_key_in_a_later_chunk_is_reported_not_written(company, write_
     assert db.session.scalar(select(Account.id)) is None
 
 
-def test_keys_sharing_a_hash_are_still_all_written(company, write_file, run_import, monkeypatch):
+def test_keys_sharing_a_hash_are_still_all_written(company, write_file, run_import):
     """A hash collision stops the one-pass writing; the file is then written in a second pass.
 
-    A real 64-bit collision cannot be found for a per-process seeded hash, so every key is
-    given one hash: the only patch left, of a public domain function.
+    A real 64-bit collision cannot be found for a per-process seeded hash, so the import keeps
+    two bits of each hash: ten keys then share hashes without repeating.
     """
-    import pandas as pd
-
-    from cstier.services.imports import check
-
-    monkeypatch.setattr(
-        check, "key_hashes", lambda frame, key: pd.Series(len(frame) * [7], index=frame.index)
-    )
     rows = [[f"AC-{i}", f"A {i}", "company", "CO-1", "active"] for i in range(10)]
-    outcome = run_import(
-        "accounts", write_file("a.csv", accounts_csv(rows, HEADER)), sizes=chunks_of(4)
-    )
+    sizes = replace(chunks_of(4), key_hash_bits=2)
+    outcome = run_import("accounts", write_file("a.csv", accounts_csv(rows, HEADER)), sizes=sizes)
     assert outcome.ok and outcome.created == 10, outcome.errors.as_json()
     assert len(db.session.scalars(select(Account.id)).all()) == 10
 
