@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from cstier.models import StoredFile, StoredFileChunk
 from cstier.models.base import utcnow
+from cstier.services.errors import NotFound
 from cstier.services.unit_of_work import unit_of_work
 
 CHUNK_BYTES = 1024 * 1024  # one row per MB: neither side holds a whole 50 MB upload
@@ -63,23 +64,27 @@ def find_file(session: Session, token: str, purpose: str) -> StoredFile | None:
 
 
 @contextmanager
-def local_copy(session: Session, stored: StoredFile) -> Iterator[Path]:
+def local_copy(
+    session: Session, stored: StoredFile, gone: str = "The stored file is gone."
+) -> Iterator[Path]:
     """Write the stored file to a temporary file of this host for the readers that need a path.
 
-    The copy is deleted when the block ends; the database keeps the file.
+    The copy is deleted when the block ends; the database keeps the file. NotFound if the
+    file was deleted meanwhile (by another host's clean-up, say), with the message gone.
     """
     handle = tempfile.NamedTemporaryFile(prefix="cstier-file-", delete=False)  # noqa: SIM115
     path = Path(handle.name)
     try:
         with handle, unit_of_work(session):
             for seq in range(stored.chunks):
-                handle.write(
-                    session.scalar(
-                        select(StoredFileChunk.data).where(
-                            StoredFileChunk.file_id == stored.id, StoredFileChunk.seq == seq
-                        )
+                data = session.scalar(
+                    select(StoredFileChunk.data).where(
+                        StoredFileChunk.file_id == stored.id, StoredFileChunk.seq == seq
                     )
                 )
+                if data is None:
+                    raise NotFound(gone)
+                handle.write(data)
         yield path
     finally:
         path.unlink(missing_ok=True)

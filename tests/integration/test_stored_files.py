@@ -3,12 +3,19 @@
 import hashlib
 import io
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from cstier.models import StoredFile, StoredFileChunk
 from cstier.services import stored_files
+from cstier.services.errors import NotFound
+
+
+def tempfile_dir() -> Path:
+    return Path(tempfile.gettempdir())
 
 
 def test_a_file_of_several_chunks_comes_back_byte_for_byte(db_session, manager):
@@ -69,3 +76,19 @@ def test_a_failed_store_leaves_nothing(db_session, manager):
 
     assert db_session.scalar(select(func.count()).select_from(StoredFile)) == 0
     assert db_session.scalar(select(func.count()).select_from(StoredFileChunk)) == 0
+
+
+def test_a_file_deleted_while_it_is_opened_is_reported_gone_and_leaves_no_copy(db_session, manager):
+    """Another host's clean-up may delete the chunks between finding the file and copying it."""
+    token = stored_files.store_file(
+        db_session, io.BytesIO(b"x" * 10), purpose="test", filename="f", owner_id=None, details={}
+    )
+    stored = stored_files.find_file(db_session, token, "test")
+    db_session.execute(delete(StoredFileChunk).where(StoredFileChunk.file_id == token))
+    db_session.commit()
+
+    copies = set(tempfile_dir().glob("cstier-file-*"))
+    gone = stored_files.local_copy(db_session, stored, "gone: upload it again")
+    with pytest.raises(NotFound, match="upload it again"), gone:
+        pass
+    assert set(tempfile_dir().glob("cstier-file-*")) == copies

@@ -12,6 +12,10 @@ from cstier.services import stored_files
 from cstier.services.errors import NotFound
 
 PURPOSE = "import_upload"
+GONE = (
+    "The uploaded file is gone (uploads never applied are removed after "
+    "CSTIER_UPLOAD_MAX_AGE_HOURS): upload it again."
+)
 
 
 def keep_upload(
@@ -49,11 +53,8 @@ def upload_copy(session: Session, token: str) -> Iterator[Path]:
     """Yield the upload as a file on this host for the import readers; NotFound if it is gone."""
     stored = stored_files.find_file(session, token, PURPOSE)
     if stored is None:
-        raise NotFound(
-            "The uploaded file is gone (uploads never applied are removed after "
-            "CSTIER_UPLOAD_MAX_AGE_HOURS): upload it again."
-        )
-    with stored_files.local_copy(session, stored) as path:
+        raise NotFound(GONE)
+    with stored_files.local_copy(session, stored, GONE) as path:
         yield path
 
 
