@@ -1,11 +1,14 @@
 """Churn and retention per segment: one period, or the monthly trend (definitions: docs/metrics.md)."""
 
 import marshmallow as ma
+from flask import url_for
 from flask.views import MethodView
 
 from cstier.api.auth import current_actor
 from cstier.api.base import api_blueprint
+from cstier.api.jobs import JobSchema
 from cstier.extensions import db
+from cstier.services.jobs import background
 from cstier.services.metrics import churn, trend
 
 blp = api_blueprint(
@@ -58,3 +61,15 @@ class Trend(MethodView):
     def get(self, args: dict):
         """Return each of the last full months' churn and retention, oldest first."""
         return trend(db.session, current_actor(), periods=args["periods"], by=args["by"])
+
+
+@blp.route("/refresh")
+class Refresh(MethodView):
+    """Recompute the stored monthly figures."""
+
+    @blp.response(202, JobSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
+    def post(self):
+        """Queue a refresh of the stored figures (managers and admins); follow it at Location."""
+        job = background.enqueue(db.session, current_actor(), "metrics", {})
+        return job, {"Location": url_for("api-jobs.JobItem", job_id=job.id)}

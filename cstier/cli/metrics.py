@@ -84,7 +84,7 @@ def _fail(exc: ServiceError) -> None:
 def churn_command(start: date, end: date, by: str | None, output: str) -> None:
     """Print logo churn, GRR, NRR and the MRR bridge of one period, per segment."""
     try:
-        report = churn(db.session, SYSTEM_ACTOR, start, end, by)
+        report = churn(db.session, SYSTEM_ACTOR, start, end, by, batch=True)
     except ServiceError as exc:
         _fail(exc)
     if output == "json":
@@ -104,7 +104,7 @@ def churn_command(start: date, end: date, by: str | None, output: str) -> None:
 def trend_command(periods: int, by: str | None, output: str) -> None:
     """Print the monthly series of the last full months, per segment."""
     try:
-        series = trend(db.session, SYSTEM_ACTOR, periods=periods, by=by)
+        series = trend(db.session, SYSTEM_ACTOR, periods=periods, by=by, batch=True)
     except ServiceError as exc:
         _fail(exc)
     if output == "json":

@@ -4,15 +4,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.metrics import InvalidPeriod, Period, churn_report
 from cstier.domain.metrics.periods import trailing_months
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor, sees_whole_book
-from cstier.models import TierScheme
+from cstier.models import Subscription, TierScheme
 from cstier.models.base import utcnow
-from cstier.services.errors import ValidationFailed
+from cstier.services.errors import Conflict, ValidationFailed
 from cstier.services.metrics.churned import refresh_churned
 from cstier.services.metrics.compute import compute_figures, split_figures, visible_book
 from cstier.services.metrics.splits import TOTAL, Split, resolve_split
@@ -21,6 +21,13 @@ from cstier.services.unit_of_work import unit_of_work
 
 STANDARD_MONTHS = 24
 MAX_TREND_PERIODS = 120
+# Past this many subscriptions a whole-book view reads stored figures only: computing them
+# means reading the whole book, which is the refresh job's work, not a request's.
+LIVE_SUBSCRIPTIONS = 20_000
+
+
+class FiguresNotStored(Conflict):
+    """A whole-book view asked for figures that are not stored, of a book too big to compute now."""
 
 
 @dataclass
@@ -41,14 +48,39 @@ def stored_splits(session: Session) -> list[str]:
 
 
 def _figures(
-    session: Session, actor: Actor, periods: list[Period], split: Split
+    session: Session, actor: Actor, periods: list[Period], split: Split, batch: bool = False
 ) -> tuple[pd.DataFrame, datetime | None]:
-    """Return the figures from the store when they are all there, else computed now."""
+    """Return the figures from the store when they are all there, else computed now.
+
+    FiguresNotStored when a whole-book viewer asks for figures not stored of a large book,
+    unless batch (the command line), which may read the whole book.
+    """
     if sees_whole_book(actor) and split.key in stored_splits(session):
         stored = stored_figures(session, split.key, periods)
         if stored is not None:
             return stored.drop(columns="computed_at"), stored["computed_at"].min().to_pydatetime()
+    if not batch and sees_whole_book(actor) and not small_book(session):
+        raise FiguresNotStored(
+            f"The retention figures by {split.key} for {_months(periods)} are not stored, and "
+            f"the book ({LIVE_SUBSCRIPTIONS:,}+ subscriptions) is too large to compute them while "
+            "you wait. The metrics job stores every calendar month of the last "
+            f"{STANDARD_MONTHS} by total, tier scheme, coverage model and CSM: refresh them "
+            "(Refresh now on the segment health page, `cstier metrics refresh` or "
+            "POST /api/v1/metrics/refresh), or choose calendar months."
+        )
     return compute_figures(session, actor, periods, split), None
+
+
+def small_book(session: Session) -> bool:
+    """Whether the book has at most LIVE_SUBSCRIPTIONS subscriptions (counting no further)."""
+    first = select(Subscription.id).limit(LIVE_SUBSCRIPTIONS + 1).subquery()
+    return (session.scalar(select(func.count()).select_from(first)) or 0) <= LIVE_SUBSCRIPTIONS
+
+
+def _months(periods: list[Period]) -> str:
+    if len(periods) == 1:
+        return f"{periods[0].start.isoformat()} – {periods[0].end.isoformat()}"
+    return f"{len(periods)} periods from {periods[0].start.isoformat()}"
 
 
 def stored_periods(
@@ -72,14 +104,24 @@ def _envelope(split: Split, computed_at: datetime | None) -> dict:
     }
 
 
-def churn(session: Session, actor: Actor, start: date, end: date, by: str | None = None) -> dict:
-    """Return one period's figures, total and per segment, in the shape of the API."""
+def churn(
+    session: Session,
+    actor: Actor,
+    start: date,
+    end: date,
+    by: str | None = None,
+    batch: bool = False,
+) -> dict:
+    """Return one period's figures, total and per segment, in the shape of the API.
+
+    Requests (batch False) get stored figures only for a large book: see _figures.
+    """
     try:
         period = Period(start, end)
     except InvalidPeriod as exc:
         raise ValidationFailed(str(exc), {"end": ["must be after start"]}) from exc
     split = resolve_split(session, by)
-    figures, computed_at = _figures(session, actor, [period], split)
+    figures, computed_at = _figures(session, actor, [period], split, batch)
     return period_report(split, period, figures, computed_at)
 
 
@@ -101,6 +143,7 @@ def trend(
     today: date | None = None,
     periods: int = 12,
     by: str | None = None,
+    batch: bool = False,
 ) -> dict:
     """Return the monthly figures of the `periods` full months before `today`, oldest first."""
     today = today or utcnow().date()
@@ -111,7 +154,7 @@ def trend(
         )
     months = trailing_months(today, periods)
     split = resolve_split(session, by)
-    figures, computed_at = _figures(session, actor, months, split)
+    figures, computed_at = _figures(session, actor, months, split, batch)
     return trend_report(split, months, figures, computed_at)
 
 

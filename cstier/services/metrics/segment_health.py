@@ -16,6 +16,7 @@ from cstier.models import Account, SegmentHeadline, TierScheme
 from cstier.models.base import utcnow
 from cstier.services.errors import Forbidden, ValidationFailed
 from cstier.services.metrics.churn import (
+    FiguresNotStored,
     churn,
     period_report,
     stored_periods,
@@ -52,6 +53,7 @@ class SegmentHealth:
     can_choose_headline: bool
     chart: dict
     computed_at: datetime | None
+    not_stored: str | None = None  # why there are no figures to show (the book is too big)
 
 
 def _period(start: date | None, end: date | None, today: date) -> Period:
@@ -115,10 +117,25 @@ def segment_health(
     period = _period(start, end, today)
     split = resolve_split(session, by or default_split(session))
     key = split.key
-    report, series = _from_store(session, actor, period, today, split) or (
-        churn(session, actor, period.start, period.end, key),
-        trend(session, actor, today, TREND_MONTHS, key),
-    )
+    try:
+        report, series = _from_store(session, actor, period, today, split) or (
+            churn(session, actor, period.start, period.end, key),
+            trend(session, actor, today, TREND_MONTHS, key),
+        )
+    except FiguresNotStored as exc:
+        return SegmentHealth(
+            by=key,
+            splits=[TOTAL, *valid_splits(session)],
+            start=period.start,
+            end=period.end,
+            report={},
+            series={},
+            headlines={},
+            can_choose_headline=can_manage_book(actor),
+            chart={},
+            computed_at=None,
+            not_stored=str(exc),
+        )
     names = [s["segment"] for s in report["segments"]]
     return SegmentHealth(
         by=key,

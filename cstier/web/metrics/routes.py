@@ -55,7 +55,7 @@ def health():
         db.session, current_actor(), text_arg("by"), date_arg("start"), date_arg("end")
     )
     return render_template(
-        "metrics/health.html",
+        "metrics/not_stored.html" if page.not_stored else "metrics/health.html",
         page=page,
         headlines=HEADLINES,
         form_class=HeadlineForm,

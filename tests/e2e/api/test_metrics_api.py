@@ -65,3 +65,26 @@ def test_bad_input_is_refused_naming_the_field(client, bearer, manager):
 
 def test_metrics_need_a_token(client):
     assert client.get("/api/v1/metrics/trend").status_code == 401
+
+
+def test_a_large_book_answers_409_until_refreshed_through_the_api(
+    app, client, bearer, manager, csm, other_csm
+):
+    from tests.e2e.test_metrics_large_book import fill_book
+    from tests.queue import work_queue
+
+    january_book(csm, other_csm)
+    fill_book()
+    url = "/api/v1/metrics/churn?start=2026-01-01&end=2026-02-01&by=value_tiers"
+
+    refused = client.get(url, headers=bearer(manager))
+    assert refused.status_code == 409, refused.get_json()
+    assert "metrics refresh" in refused.get_json()["message"]
+    assert client.post("/api/v1/metrics/refresh", headers=bearer(csm)).status_code == 403
+    queued = client.post("/api/v1/metrics/refresh", headers=bearer(manager))
+    assert queued.status_code == 202 and "/api/v1/jobs/" in queued.headers["Location"]
+    work_queue(app)
+
+    answered = client.get(url, headers=bearer(manager))
+    assert answered.status_code == 200 and answered.get_json()["total"] == JANUARY_TOTAL
+    assert answered.get_json()["computed_at"] is not None
