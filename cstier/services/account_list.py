@@ -115,7 +115,12 @@ def list_page(
     total = cap - 1 if more else counted
     items: list[AccountRow] = []
     if (page - 1) * per_page < counted:
-        rows = session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique()
+        # The page's ids first, then its columns: the tier and coverage look-ups run for the
+        # page's rows only, not for every row the offset skips.
+        ids = session.scalars(
+            stmt.with_only_columns(Account.id).limit(per_page).offset((page - 1) * per_page)
+        ).all()
+        rows = session.execute(stmt.where(Account.id.in_(ids))).unique()
         items = listed_rows(rows, columns)
     return AccountPage(page, per_page, items, total, more, columns)
 

@@ -13,10 +13,23 @@ SQLITE_PROGRESS_STEPS = 10_000
 
 
 def tune_connections(engine: Engine) -> None:
-    """On SQLite, turn on foreign keys and WAL for every new connection so readers never block the writer.
+    """Set up every new connection.
 
-    PostgreSQL enforces foreign keys and lets readers go on while a writer works by itself.
+    SQLite: foreign keys and WAL, so readers never block the writer. PostgreSQL enforces
+    foreign keys and lets readers go on by itself; its JIT is turned off, because a page's
+    statement over a large table is estimated dear enough to compile (100 ms and more) though
+    its LIMIT reads a few rows.
     """
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _no_jit(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SET jit = off")
+            cursor.close()
+            dbapi_connection.commit()  # a later rollback must not undo it
+
+        return
     if engine.dialect.name != "sqlite":
         return
 
