@@ -1,5 +1,7 @@
 """What every API resource shares: an authenticated blueprint, pagination, documented errors."""
 
+import json
+
 from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import Select
@@ -17,9 +19,24 @@ PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
 
+class ApiBlueprint(Blueprint):
+    """A blueprint whose X-Pagination says `"more": true` when rows remain past those counted."""
+
+    def _set_pagination_metadata(self, page_params, result, headers):
+        result, headers = super()._set_pagination_metadata(page_params, result, headers)
+        if getattr(page_params, "more", False):
+            metadata = json.loads(headers[self.PAGINATION_HEADER_NAME])
+            metadata["more"] = True
+            metadata["next_page"] = page_params.page + 1
+            metadata.pop("last_page", None)
+            metadata.pop("total_pages", None)
+            headers[self.PAGINATION_HEADER_NAME] = json.dumps(metadata)
+        return result, headers
+
+
 def api_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
     """Return a blueprint under /api/v1 whose views need a bearer token and a checked body."""
-    blp = Blueprint(
+    blp = ApiBlueprint(
         f"api-{name}", __name__, url_prefix=f"{API_PREFIX}{url_prefix}", description=description
     )
     blp.before_request(authenticate_request)
@@ -34,9 +51,10 @@ def paginate(blp: Blueprint):
 
 
 def page_of(stmt: Select, pagination: PaginationParameters) -> list:
-    """Count the query for X-Pagination and return one page of its rows."""
+    """Count the query as far as X-Pagination needs and return one page of its rows."""
     page = paging.read_page(db.session, stmt, pagination.first_item, pagination.page_size)
     pagination.item_count = page.total
+    pagination.more = page.more
     return page.rows
 
 

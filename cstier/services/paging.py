@@ -1,22 +1,33 @@
-"""Count a list query and read one page of it, for the API's X-Pagination header."""
+"""Count a list query as far as its pager needs and read one page, for the API's X-Pagination."""
 
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+# Rows counted at most (or up to the page asked for, if further): a big book is not counted
+# on every request, the pager only needs to know that a next page exists.
+COUNT_CAP = 1_000
+
 
 @dataclass(frozen=True)
 class Page:
-    """One page of rows and how many rows the whole query has."""
+    """One page of rows, the rows counted, and whether more exist past them."""
 
     rows: list
     total: int
+    more: bool = False
 
 
-def read_page(session: Session, stmt: Select, offset: int, size: int) -> Page:
-    """Count the query's rows and read `size` of them from `offset` (none past the end)."""
-    total = int(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())))
+def read_page(
+    session: Session, stmt: Select, offset: int, size: int, count_cap: int = COUNT_CAP
+) -> Page:
+    """Count the query's rows up to count_cap (or the page's end) and read `size` from `offset`."""
+    cap = max(count_cap, offset + size) + 1
+    limited = stmt.order_by(None).limit(cap).subquery()
+    counted = int(session.scalar(select(func.count()).select_from(limited)))
+    more = counted == cap
+    total = cap - 1 if more else counted
     if offset >= total:  # past the end: skip the query (and any OFFSET overflow)
-        return Page([], total)
-    return Page(list(session.execute(stmt.limit(size).offset(offset))), total)
+        return Page([], total, more)
+    return Page(list(session.execute(stmt.limit(size).offset(offset))), total, more)

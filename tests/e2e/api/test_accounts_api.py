@@ -262,6 +262,49 @@ def test_pagination_with_x_pagination_header(client, bearer, manager, db_session
     assert_error_shape(client.get("/api/v1/accounts?page=0", headers=headers), 422)
 
 
+def test_a_big_list_is_counted_only_as_far_as_its_pager_needs(client, bearer, manager):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from cstier.services.paging import COUNT_CAP
+    from tests.factories import CompanyFactory
+
+    company = CompanyFactory()
+    db.session.flush()
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "external_id": f"BIG-{n:05}",
+            "name": f"Big {n:05}",
+            "unit_type": "company",
+            "company_id": company.id,
+            "lifecycle_stage": "active",
+            "attributes": {},
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n in range(COUNT_CAP + 60)
+    ]
+    db.session.execute(insert(Account), rows)
+    db.session.commit()
+    headers = bearer(manager)
+
+    first = client.get("/api/v1/accounts?page=1&page_size=50", headers=headers)
+    near_end = client.get("/api/v1/accounts?page=21&page_size=50", headers=headers)
+    last = client.get("/api/v1/accounts?page=22&page_size=50", headers=headers)
+
+    meta = json.loads(first.headers["X-Pagination"])
+    assert (meta["total"], meta["more"], meta["next_page"]) == (COUNT_CAP, True, 2)
+    assert "last_page" not in meta and "total_pages" not in meta
+    # Counting up to the page asked for: the end of the list is exact.
+    assert json.loads(near_end.headers["X-Pagination"])["more"] is True
+    end = json.loads(last.headers["X-Pagination"])
+    assert (end["total"], end["last_page"]) == (COUNT_CAP + 60, 22) and "more" not in end
+    assert names(last) == [f"Big {n:05}" for n in range(COUNT_CAP + 50, COUNT_CAP + 60)]
+
+
 def test_api_writes_need_no_csrf_token(database_url, instance_path, bearer, manager, book):
     csrf_app = make_app(database_url, instance_path, WTF_CSRF_ENABLED=True)
     client = csrf_app.test_client()
