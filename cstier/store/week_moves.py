@@ -1,6 +1,6 @@
 """A week's net moves computed in SQL: only the grouped shapes of the review come back.
 
-`changes` is a select of the week's tier changes with the columns of
+`changes` is a select from tier_change of the week's changes with the columns of
 domain.reports.net_moves.CHANGE_COLUMNS. One window over (scheme, account) ordered by
 (at, change id) gives each key's first and last change; the net moves then stay in the
 database and only their from→to pairs, the top movers per scheme and the count of accounts
@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from cstier.domain.reports.net_moves import MOVER_COLUMNS, PAIR_COLUMNS, WeekMoves
-from cstier.models import Account
+from cstier.models import Account, TierChange, TierScheme
 from cstier.store.bulk_writes import large_work_mem
 
 PAIRS, MOVERS, ACCOUNTS = "pairs", "movers", "accounts"
@@ -32,7 +32,10 @@ PAIRS, MOVERS, ACCOUNTS = "pairs", "movers", "accounts"
 
 def read_week_moves(session: Session, changes: Select, top_n: int) -> WeekMoves:
     """Return the week's net moves grouped as the review needs them (see WeekMoves)."""
-    week = changes.subquery("week")
+    # Schemes are never deleted: naming them lets PostgreSQL range-scan (scheme_id, at) per
+    # scheme instead of reading the whole history for one week.
+    scheme_ids = list(session.scalars(select(TierScheme.id)))
+    week = changes.order_by(None).where(TierChange.scheme_id.in_(scheme_ids)).subquery("week")
     whole_key = {
         "partition_by": (week.c.scheme_id, week.c.account_id),
         "order_by": (week.c.at, week.c.change_id),
@@ -119,7 +122,7 @@ def read_week_moves(session: Session, changes: Select, top_n: int) -> WeekMoves:
             no_text,
             cast(null(), Integer),
             no_text,
-            cast(func.count(func.distinct(net.c.account_id)), BigInteger),
+            cast(func.count(net.c.account_id.distinct()), BigInteger),
             no_number,
             no_number,
             no_number,
