@@ -9,10 +9,10 @@ from sqlalchemy import select
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.domain.reports import build_tier_review
 from cstier.extensions import db
-from cstier.models import TierChange, TierScheme
+from cstier.models import TierScheme
 from cstier.services.reports import movement_between, scheme_tiers, week_changes
 from cstier.services.tiering.schemes import ensure_default_schemes
-from tests.factories import AccountFactory, CompanyFactory
+from tests.factories import AccountFactory, CompanyFactory, TierChangeFactory
 
 STARTS_AT = datetime(2026, 1, 5, tzinfo=UTC)
 ENDS_AT = STARTS_AT + timedelta(days=7)
@@ -44,15 +44,12 @@ def random_week(rng: random.Random, csms: list, retired_moves: bool) -> None:
             for at in sorted(rng.sample(RUNS, rng.randint(0, 4))):
                 to_tier = rng.choice(tiers[tier_scheme.id])
                 rows.append(
-                    TierChange(
+                    TierChangeFactory.build(
                         account_id=account.id,
-                        scheme_id=tier_scheme.id,
-                        dimension=tier_scheme.dimension,
+                        scheme=tier_scheme,
                         from_tier=tier,
                         to_tier=to_tier,
                         at=at,
-                        reason="rule",
-                        scheme_version=1,
                     )
                 )
                 tier = to_tier
