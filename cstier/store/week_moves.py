@@ -7,6 +7,9 @@ database and only their from→to pairs, the top movers per scheme and the count
 that moved are read back, in one statement (the net moves are computed once and shared).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import (
     BigInteger,
     Integer,
@@ -128,10 +131,22 @@ def read_week_moves(session: Session, changes: Select, top_n: int) -> WeekMoves:
             no_number,
         ).where(moved),
     )
-    with large_work_mem(session):
+    with large_work_mem(session), _without_jit(session):
         rows = session.execute(statement).mappings().all()
     return WeekMoves.from_rows(
         [tuple(row[name] for name in PAIR_COLUMNS) for row in rows if row["kind"] == PAIRS],
         [tuple(row[name] for name in MOVER_COLUMNS) for row in rows if row["kind"] == MOVERS],
         next((row["accounts"] for row in rows if row["kind"] == ACCOUNTS), 0),
     )
+
+
+@contextmanager
+def _without_jit(session: Session) -> Iterator[None]:
+    """Keep PostgreSQL from compiling the statement: its row estimates run high, the result is small."""
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:
+        connection.exec_driver_sql("SET LOCAL jit = off")
+    yield
+    if postgres:
+        connection.exec_driver_sql("RESET jit")
