@@ -13,6 +13,7 @@ from cstier.models import (
     Contact,
     Department,
     Subscription,
+    TierChange,
     UsageMetric,
     User,
 )
@@ -132,3 +133,18 @@ class UsageMetricFactory(BaseFactory):
     metric = "weekly_active_users"
     period_start = date(2026, 1, 1)
     value = 10.0
+
+
+class TierChangeFactory(BaseFactory):
+    """One tier history row as a run writes it, in the given `scheme` (a TierScheme)."""
+
+    class Meta:
+        model = TierChange
+        exclude = ("scheme",)
+
+    scheme = None
+    scheme_id = factory.LazyAttribute(lambda row: row.scheme.id)
+    dimension = factory.LazyAttribute(lambda row: row.scheme.dimension)
+    from_tier = None
+    reason = "rule"
+    scheme_version = 1

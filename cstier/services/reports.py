@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor, sees_whole_book
@@ -15,13 +15,13 @@ from cstier.domain.reports import (
     InvalidWeek,
     SchemeTiers,
     TierReview,
-    build_tier_review,
     last_full_week,
-    summary_lines,
+    review_from_moves,
     week_bounds,
     week_label,
 )
-from cstier.domain.reports.tier_review import CHANGE_COLUMNS
+from cstier.domain.reports.net_moves import CHANGE_COLUMNS
+from cstier.domain.reports.tier_review import TOP_MOVERS
 from cstier.domain.reports.weeks import neighbour_week
 from cstier.domain.tiering import InvalidScheme, parse_scheme
 from cstier.models import (
@@ -38,6 +38,7 @@ from cstier.services.accounts import scoped
 from cstier.services.errors import ValidationFailed
 from cstier.services.tiering.fields import field_catalog
 from cstier.store.bulk_reads import read_frame
+from cstier.store.week_moves import read_week_moves
 
 ATTENTION_HORIZON = timedelta(days=7)
 ATTENTION_LIMIT = 50
@@ -140,21 +141,32 @@ def movement_between(
     schemes: dict[int, SchemeTiers],
 ) -> TierReview:
     """Return the tier moves per scheme in [starts_at, ends_at) on the actor's accounts."""
-    changes = week_changes(session, actor, starts_at, ends_at)
+    moves = read_week_moves(session, _changes_query(actor, starts_at, ends_at), TOP_MOVERS)
     # Active schemes always show (zeros say "nothing moved"); retired ones only if they moved.
-    shown_ids = _active_ids(session) | set(changes["scheme_id"].astype(int))
-    review = build_tier_review(changes, [s for s in schemes.values() if s.scheme_id in shown_ids])
-    _name_movers(session, review)
-    return review
+    shown_ids = _active_ids(session) | set(moves.pairs["scheme_id"])
+    return review_from_moves(moves, [s for s in schemes.values() if s.scheme_id in shown_ids])
 
 
 def week_changes(
     session: Session, actor: Actor, starts_at: datetime, ends_at: datetime
 ) -> pd.DataFrame:
-    """Return the tier changes in [starts_at, ends_at) on the actor's accounts, with their ARR."""
+    """Return each tier change in [starts_at, ends_at) on the actor's accounts, with ARR and name.
+
+    The review itself never reads these rows (movement_between groups them in SQL); this is
+    the per-change view of the same week, e.g. to check the review against build_tier_review.
+    """
+    stmt = _changes_query(actor, starts_at, ends_at).add_columns(Account.name)
+    frame = read_frame(session, stmt, [*CHANGE_COLUMNS, "account_name"])
+    # The raw cursor hands SQLite's datetimes over as text; parse them (they are UTC).
+    frame["at"] = pd.to_datetime(frame["at"], utc=True, format="ISO8601")
+    return frame
+
+
+def _changes_query(actor: Actor, starts_at: datetime, ends_at: datetime) -> Select:
+    """Select the week's tier changes on the actor's accounts, in CHANGE_COLUMNS."""
     stmt = (
         select(
-            TierChange.id,
+            TierChange.id.label("change_id"),
             TierChange.account_id,
             TierChange.scheme_id,
             TierChange.from_tier,
@@ -166,10 +178,7 @@ def week_changes(
         .where(TierChange.at >= starts_at, TierChange.at < ends_at)
         .order_by(TierChange.at, TierChange.id)
     )
-    frame = read_frame(session, scoped(stmt, actor), CHANGE_COLUMNS)
-    # The raw cursor hands SQLite's datetimes over as text; parse them (they are UTC).
-    frame["at"] = pd.to_datetime(frame["at"], utc=True, format="ISO8601")
-    return frame
+    return scoped(stmt, actor)
 
 
 def expiring_overrides(
@@ -259,15 +268,3 @@ def accounts_needing_reassignment(session: Session, actor: Actor) -> tuple[list[
 
 def _active_ids(session: Session) -> set[int]:
     return set(session.scalars(select(TierScheme.id).where(TierScheme.active.is_(True))))
-
-
-def _name_movers(session: Session, review: TierReview) -> None:
-    """Fill in account names for the few top movers (the week's frame carries only ids)."""
-    movers = [m for s in review.schemes for m in s.top_movers] + review.top_movers
-    ids = {m["account_id"] for m in movers}
-    if not ids:
-        return
-    names = dict(session.execute(select(Account.id, Account.name).where(Account.id.in_(ids))).all())
-    for mover in movers:
-        mover["account_name"] = names.get(mover["account_id"])
-    review.lines = summary_lines(review)

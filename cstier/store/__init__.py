@@ -16,6 +16,7 @@ Every dialect branch, database thread, codec and bulk write lives in one of thes
 - tier_blocks: the current tiers, packed per scheme, and their plain `current_tier` rows
   written with them: `read_current_tiers`, `account_tiers`, `store_tiers`, `store_tier_changes`, `store_pending`,
   `serialize_writers`.
+- week_moves: `read_week_moves`, a week's net tier moves grouped in SQL for the tier review.
 - upserts: `upsert_returning`, one atomic insert-or-update.
 - sequences: `advance_id_sequences` after rows inserted with explicit ids.
 - connections: `tune_connections`, what each new connection is set to (SQLite's WAL);

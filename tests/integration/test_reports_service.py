@@ -8,11 +8,12 @@ from sqlalchemy import select
 
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.extensions import db
-from cstier.models import AccountCoverage, TierChange, TierOverride, TierScheme
+from cstier.models import AccountCoverage, TierOverride, TierScheme
 from cstier.services.errors import ValidationFailed
 from cstier.services.reports import tier_review
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import ensure_default_schemes
+from tests.factories import TierChangeFactory
 from tests.integration.tiering.conftest import set_arr
 
 WEEK = date(2026, 1, 5)  # Monday of 2026-W02
@@ -28,20 +29,9 @@ def scheme(key: str = "value_tiers") -> TierScheme:
 
 def record_change(account, from_tier, to_tier, at, key: str = "value_tiers") -> None:
     """Insert one history row, as a run would have written it."""
-    tier_scheme = scheme(key)
-    db.session.add(
-        TierChange(
-            account_id=account.id,
-            scheme_id=tier_scheme.id,
-            dimension=tier_scheme.dimension,
-            from_tier=from_tier,
-            to_tier=to_tier,
-            at=at,
-            reason="rule",
-            scheme_version=1,
-        )
+    TierChangeFactory(
+        account_id=account.id, scheme=scheme(key), from_tier=from_tier, to_tier=to_tier, at=at
     )
-    db.session.commit()
 
 
 def value_of(report):

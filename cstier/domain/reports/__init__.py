@@ -1,5 +1,6 @@
 """Reports built from tier history: the weekly tier review and the direction of a move."""
 
+from cstier.domain.reports.net_moves import WeekMoves, week_moves
 from cstier.domain.reports.tier_review import (
     RANKED_DIMENSIONS,
     SchemeMovement,
@@ -7,6 +8,7 @@ from cstier.domain.reports.tier_review import (
     TierReview,
     build_tier_review,
     direction,
+    review_from_moves,
     summary_lines,
 )
 from cstier.domain.reports.weeks import (
@@ -26,12 +28,15 @@ __all__ = [
     "SchemeMovement",
     "SchemeTiers",
     "TierReview",
+    "WeekMoves",
     "build_tier_review",
     "direction",
+    "review_from_moves",
     "summary_lines",
     "last_full_week",
     "parse_since",
     "parse_week",
     "week_bounds",
     "week_label",
+    "week_moves",
 ]

@@ -11,15 +11,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cstier.domain.tiering.diff import movement_matrix
+from cstier.domain.reports.net_moves import WeekMoves, week_moves
+from cstier.domain.tiering.diff import NO_TIER, ordered_matrix
 
-CHANGE_COLUMNS = ["change_id", "account_id", "scheme_id", "from_tier", "to_tier", "at", "arr_cents"]
 # Value and needs tiers are ranked (first = highest); segments are categories, so a move
 # between them is neither up nor down.
 RANKED_DIMENSIONS = ("value", "needs")
 UP, DOWN, NEW, MOVED, RETURNED = "up", "down", "new", "moved", "returned"
 TOP_MOVERS = 10
-KEYS = ["scheme_id", "account_id"]
 
 
 @dataclass(frozen=True)
@@ -102,38 +101,43 @@ def build_tier_review(
 ) -> TierReview:
     """Summarise a week of tier changes per scheme, in the order the schemes are given.
 
-    `changes` has one row per tier change of the week (CHANGE_COLUMNS, plus an optional
+    `changes` has one row per tier change of the week (net_moves.CHANGE_COLUMNS, plus an optional
     account_name); each scheme lists its tiers top tier first. An account's net move runs
     from its first change's from_tier to its last change's to_tier; one that ends where it
     started "returned".
     """
+    return review_from_moves(week_moves(changes, top_n), schemes, top_n)
+
+
+def review_from_moves(
+    moves: WeekMoves, schemes: Iterable[SchemeTiers], top_n: int = TOP_MOVERS
+) -> TierReview:
+    """Summarise a week grouped into net moves (see WeekMoves), in the order schemes are given."""
     known = {s.scheme_id: s for s in schemes}
-    net = _net_moves(changes)
-    for scheme_id in net["scheme_id"].unique() if len(net) else ():
+    for scheme_id in sorted(set(moves.pairs["scheme_id"])):
         known.setdefault(int(scheme_id), SchemeTiers(int(scheme_id), f"Scheme #{scheme_id}", ""))
-    net["direction"] = _directions(net, known)
-    rows_per_scheme = changes.groupby("scheme_id").size() if len(changes) else pd.Series()
+    pairs = moves.pairs.assign(direction=_directions(moves.pairs, known))
+    movers = moves.movers.assign(direction=_directions(moves.movers, known))
     movements = [
         _scheme_movement(
             scheme,
-            net[net["scheme_id"] == scheme.scheme_id],
-            int(rows_per_scheme.get(scheme.scheme_id, 0)),
+            pairs[pairs["scheme_id"] == scheme.scheme_id],
+            movers[movers["scheme_id"] == scheme.scheme_id],
             top_n,
         )
         for scheme in known.values()
     ]
-    top_movers = _movers(net, known, top_n)
-    counts = net["direction"].value_counts()
+    accounts = pairs.groupby("direction")["accounts"].sum()
     review = TierReview(
         schemes=movements,
-        top_movers=top_movers,
+        top_movers=_movers(movers, known, top_n),
         lines=[],
-        changes=int(changes["from_tier"].notna().sum()) if len(changes) else 0,
-        accounts=int(net.loc[net["direction"].isin((UP, DOWN, MOVED)), "account_id"].nunique()),
-        up=int(counts.get(UP, 0)),
-        down=int(counts.get(DOWN, 0)),
-        new=int(counts.get(NEW, 0)),
-        moved=int(counts.get(MOVED, 0)),
+        changes=int(pairs["moves"].sum()),
+        accounts=moves.accounts,
+        up=int(accounts.get(UP, 0)),
+        down=int(accounts.get(DOWN, 0)),
+        new=int(accounts.get(NEW, 0)),
+        moved=int(accounts.get(MOVED, 0)),
         arr_up_cents=sum(m.arr_up_cents for m in movements),
         arr_down_cents=sum(m.arr_down_cents for m in movements),
     )
@@ -141,39 +145,10 @@ def build_tier_review(
     return review
 
 
-def _net_moves(changes: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per (scheme, account): first from_tier, last to_tier, latest ARR."""
-    columns = [*KEYS, "from_tier", "to_tier", "arr_cents", "account_name"]
-    if changes.empty:
-        return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
-    ordered = changes
-    order = [name for name in ("at", "change_id") if name in changes]
-    if order:
-        ordered = changes.sort_values(order, kind="stable")
-    first_rows = ordered.drop_duplicates(KEYS, keep="first").set_index(KEYS)
-    moves_per_key = ordered.groupby(KEYS).size()
-    # First tiered, then moved in the same week: the move starts where the first tiering put it.
-    tiered_then_moved = first_rows["from_tier"].isna() & (
-        moves_per_key.reindex(first_rows.index) > 1
-    )
-    first = first_rows["from_tier"].where(~tiered_then_moved, first_rows["to_tier"])
-    last = ordered.drop_duplicates(KEYS, keep="last").set_index(KEYS)
-    net = pd.DataFrame(
-        {
-            "from_tier": first.reindex(last.index).astype(object),
-            "to_tier": last["to_tier"].astype(object),
-            "arr_cents": last["arr_cents"].fillna(0).astype("int64"),
-            "account_name": last.get("account_name"),
-        }
-    ).reset_index()
-    net["from_tier"] = net["from_tier"].where(net["from_tier"].notna(), None)
-    return net[columns]
-
-
-def _directions(net: pd.DataFrame, schemes: dict[int, SchemeTiers]) -> pd.Series:
-    """Classify every net move, vectorised per scheme."""
-    result = pd.Series(MOVED, index=net.index, dtype=object)
-    for scheme_id, part in net.groupby("scheme_id", sort=False):
+def _directions(moves: pd.DataFrame, schemes: dict[int, SchemeTiers]) -> pd.Series:
+    """Classify every from→to move, vectorised per scheme."""
+    result = pd.Series(MOVED, index=moves.index, dtype=object)
+    for scheme_id, part in moves.groupby("scheme_id", sort=False):
         scheme = schemes[int(scheme_id)]
         rank = {tier: position for position, tier in enumerate(scheme.tiers)}
         from_rank = part["from_tier"].map(rank).astype(float).to_numpy()
@@ -194,14 +169,20 @@ def _directions(net: pd.DataFrame, schemes: dict[int, SchemeTiers]) -> pd.Series
 
 
 def _scheme_movement(
-    scheme: SchemeTiers, net: pd.DataFrame, changes: int, top_n: int
+    scheme: SchemeTiers, pairs: pd.DataFrame, movers: pd.DataFrame, top_n: int
 ) -> SchemeMovement:
-    counts = net["direction"].value_counts()
-    arr = net.groupby("direction")["arr_cents"].sum()
-    moves = net[net["direction"] != RETURNED]
-    matrix = movement_matrix(
-        moves[["account_id", "from_tier", "to_tier"]],
-        moves.set_index("account_id")["arr_cents"].astype(float),
+    accounts = pairs.groupby("direction")["accounts"].sum()
+    arr = pairs.groupby("direction")["arr_cents"].sum()
+    moves = pairs[pairs["direction"] != RETURNED]
+    matrix = ordered_matrix(
+        pd.DataFrame(
+            {
+                "from_tier": moves["from_tier"].fillna(NO_TIER),
+                "to_tier": moves["to_tier"].fillna(NO_TIER),
+                "accounts": moves["accounts"],
+                "arr_cents": moves["arr_cents"],
+            }
+        ),
         scheme.tiers,
     )
     return SchemeMovement(
@@ -210,12 +191,12 @@ def _scheme_movement(
         dimension=scheme.dimension,
         ranked=scheme.ranked,
         tiers=list(scheme.tiers),
-        changes=changes,
-        up=int(counts.get(UP, 0)),
-        down=int(counts.get(DOWN, 0)),
-        new=int(counts.get(NEW, 0)),
-        moved=int(counts.get(MOVED, 0)),
-        returned=int(counts.get(RETURNED, 0)),
+        changes=int(pairs["rows"].sum()),
+        up=int(accounts.get(UP, 0)),
+        down=int(accounts.get(DOWN, 0)),
+        new=int(accounts.get(NEW, 0)),
+        moved=int(accounts.get(MOVED, 0)),
+        returned=int(accounts.get(RETURNED, 0)),
         arr_up_cents=int(arr.get(UP, 0)),
         arr_down_cents=int(arr.get(DOWN, 0)),
         matrix=[
@@ -223,17 +204,17 @@ def _scheme_movement(
                 "from_tier": row.from_tier,
                 "to_tier": row.to_tier,
                 "accounts": int(row.accounts),
-                "arr_cents": int(round(row.arr)),
+                "arr_cents": int(row.arr_cents),
             }
             for row in matrix.itertuples(index=False)
         ],
-        top_movers=_movers(net, {scheme.scheme_id: scheme}, top_n),
+        top_movers=_movers(movers, {scheme.scheme_id: scheme}, top_n),
     )
 
 
-def _movers(net: pd.DataFrame, schemes: dict[int, SchemeTiers], top_n: int) -> list[dict]:
+def _movers(movers: pd.DataFrame, schemes: dict[int, SchemeTiers], top_n: int) -> list[dict]:
     """Return the biggest moves by ARR (not first tierings), ties by account id."""
-    moves = net[net["direction"].isin((UP, DOWN, MOVED))]
+    moves = movers[movers["direction"].isin((UP, DOWN, MOVED))]
     moves = moves.sort_values(
         ["arr_cents", "account_id", "scheme_id"], ascending=[False, True, True]
     )

@@ -57,10 +57,17 @@ def movement_matrix(
         .agg(accounts=("arr", "size"), arr=("arr", "sum"))
         .reset_index()
     )
+    return ordered_matrix(matrix, tier_order)
+
+
+def ordered_matrix(matrix: pd.DataFrame, tier_order: Sequence[str] | None = None) -> pd.DataFrame:
+    """Return a matrix of from_tier/to_tier pairs in display order.
+
+    Listed tiers come in their order, then others alphabetically, "(none)" last.
+    """
     order = {tier: i for i, tier in enumerate(tier_order or [])}
 
     def position(column: pd.Series) -> pd.Series:
-        # Listed tiers in their order, then others alphabetically, "(none)" last.
         return column.map(
             lambda tier: (0, order[tier], "") if tier in order else (1 + (tier == NO_TIER), 0, tier)
         )
