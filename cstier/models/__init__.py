@@ -40,6 +40,7 @@ from cstier.models.revenue import (
     UsageMetric,
 )
 from cstier.models.tiers import (
+    BookChangeMark,
     CurrentTier,
     TierBlock,
     TierChange,
@@ -48,12 +49,15 @@ from cstier.models.tiers import (
     TierOverride,
     TierScheme,
     TierSchemeVersion,
+    TierTotal,
 )
 from cstier.models.tokens import ApiToken
 from cstier.models.users import LoginAttempt, LoginFailureCount, User
 from cstier.models.workspace import Workspace
 
 __all__ = [
+    "BookChangeMark",
+    "TierTotal",
     "AlertRule",
     "AlertSubscription",
     "Delivery",

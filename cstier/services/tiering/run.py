@@ -29,6 +29,7 @@ from cstier.services.errors import Forbidden, ValidationFailed
 from cstier.services.tiering.changes import ChangeBatch
 from cstier.services.tiering.schemes import active_schemes, validate
 from cstier.services.tiering.snapshot import BookSnapshot, read_snapshot
+from cstier.services.tiering.tier_totals import store_after_run
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_writes import BulkWriter, checkpoint_after, large_page_cache, large_work_mem
 from cstier.store.sizes import BatchSizes
@@ -173,6 +174,8 @@ def run_tiering(
             session.add(failed)
         log.exception("tiering run failed; nothing was written")
         raise
+    if not dry_run:
+        store_after_run(session)  # the tier page serves these until the book changes again
     return RunSummary(
         run.id,
         dry_run,
