@@ -19,6 +19,7 @@ from cstier.models.coverage import (
     CoverageModel,
     CsmProfile,
     Handoff,
+    OwnerModelTotal,
     Pool,
 )
 from cstier.models.engagement import Touch, TouchCadence
@@ -56,6 +57,7 @@ from cstier.models.users import LoginAttempt, LoginFailureCount, User
 from cstier.models.workspace import Workspace
 
 __all__ = [
+    "OwnerModelTotal",
     "BookChangeMark",
     "TierTotal",
     "AlertRule",

@@ -243,10 +243,10 @@ class TierTotal(db.Model):
 
 
 class BookChangeMark(db.Model):
-    """A write that may have changed a tier total since they were stored (migration 0041).
+    """A write that may have changed one kind of stored totals since they were stored.
 
-    Database triggers add it on account inserts, deletes and ARR updates, and on any
-    subscription or current tier write; storing the totals deletes them all first.
+    Database triggers add it (migration 0041): `totals` is "tiers" (TierTotal) or "owners"
+    (OwnerModelTotal). Storing a kind deletes its marks first (services/page_totals.py).
     """
 
     __tablename__ = "book_change_mark"
@@ -254,3 +254,4 @@ class BookChangeMark(db.Model):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
     )
+    totals: Mapped[str] = mapped_column(String(20))

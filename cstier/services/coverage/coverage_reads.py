@@ -16,6 +16,7 @@ from cstier.models import (
     Pool,
     User,
 )
+from cstier.services.coverage import owner_totals
 from cstier.services.metrics.churned import still_customer
 from cstier.store.bulk_reads import id_table, read_frame
 
@@ -131,6 +132,12 @@ def owned_book_frame(session: Session, csm_ids: list[int] | None = None) -> pd.D
 
 
 def owned_totals_frame(session: Session) -> pd.DataFrame:
+    """Return accounts and ARR per owning CSM and coverage model: stored while current, else summed now."""
+    stored = owner_totals.stored_owner_totals(session)
+    return live_owned_totals(session) if stored is None else owner_totals.owned(stored)
+
+
+def live_owned_totals(session: Session) -> pd.DataFrame:
     """Return accounts and ARR per owning CSM and coverage model, summed in the database."""
     stmt = (
         select(
@@ -149,6 +156,15 @@ def owned_totals_frame(session: Session) -> pd.DataFrame:
 
 
 def book_totals_frame(session: Session) -> pd.DataFrame:
+    """Return accounts and ARR per owner (<NA>: nobody) and coverage model, still customers.
+
+    The totals a run stored while no write changed them since, else summed now.
+    """
+    stored = owner_totals.stored_owner_totals(session)
+    return live_book_totals(session) if stored is None else owner_totals.still_customers(stored)
+
+
+def live_book_totals(session: Session) -> pd.DataFrame:
     """Return accounts and ARR per owner (<NA>: nobody) and coverage model, summed in SQL.
 
     Over the accounts still a customer, as book_frame reads them: capacity needs only sums.

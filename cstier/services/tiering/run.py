@@ -26,10 +26,10 @@ from cstier.models.base import utcnow
 from cstier.services.coverage.derive import apply_coverage
 from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.errors import Forbidden, ValidationFailed
+from cstier.services.page_totals import store_after_run
 from cstier.services.tiering.changes import ChangeBatch
 from cstier.services.tiering.schemes import active_schemes, validate
 from cstier.services.tiering.snapshot import BookSnapshot, read_snapshot
-from cstier.services.tiering.tier_totals import store_after_run
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_writes import BulkWriter, checkpoint_after, large_page_cache, large_work_mem
 from cstier.store.sizes import BatchSizes
@@ -175,7 +175,7 @@ def run_tiering(
         log.exception("tiering run failed; nothing was written")
         raise
     if not dry_run:
-        store_after_run(session)  # the tier page serves these until the book changes again
+        store_after_run(session)  # the pages serve these until the book changes again
     return RunSummary(
         run.id,
         dry_run,

@@ -1,30 +1,26 @@
 """Accounts and current ARR per tier: counted live, or stored by a run and served while current.
 
-Stored totals are current when no write marked the book since they were stored (the
-triggers of migration 0041 mark every write that can change a total) and their current
-ARR is for today (subscriptions start and end by the day). Storing deletes the marks
-before it reads the book, in the same transaction: a write committed before the delete is
-read, a later one leaves its mark, so a stale total is never served.
+Stored totals are current when no write marked the book's tiers since they were stored
+(store/book_marks.py: the triggers of migration 0041 mark every write that can change a
+total) and their current ARR is for today (subscriptions start and end by the day).
 """
 
-import logging
 from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, exists, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor
-from cstier.models import Account, BookChangeMark, TierScheme, TierTotal
+from cstier.models import Account, TierScheme, TierTotal
 from cstier.models.base import utcnow
 from cstier.services.accounts import scoped
 from cstier.services.tiering.current_arr import current_arr_cents
 from cstier.services.unit_of_work import unit_of_work
+from cstier.store.book_marks import TIERS, clear_marks, unmarked
 from cstier.store.column_reads import read_columns
 from cstier.store.tier_blocks import read_current_tiers
-
-log = logging.getLogger(__name__)
 
 # {scheme_id: [{"tier", "accounts", "arr_cents"}, …]}
 TierCounts = dict[int, list[dict]]
@@ -52,7 +48,7 @@ def stored_tier_totals(session: Session, day: date | None = None) -> TierCounts 
     One statement reads the totals and checks for marks, so both come from one snapshot.
     """
     stmt = select(TierTotal.scheme_id, TierTotal.tier, TierTotal.accounts, TierTotal.arr_cents)
-    stmt = stmt.where(TierTotal.day == (day or utcnow().date()), ~exists(select(BookChangeMark.id)))
+    stmt = stmt.where(TierTotal.day == (day or utcnow().date()), unmarked(TIERS))
     rows = session.execute(stmt).all()
     if not rows:
         return None  # none stored, stale, or no tiers at all: the live count is as cheap then
@@ -75,8 +71,7 @@ def whole_book_tier_totals(session: Session, scheme_ids: list[int]) -> TierCount
 def store_tier_totals(session: Session) -> int:
     """Count every scheme's tiers over the whole book and store them for today; return the rows."""
     with unit_of_work(session):
-        # First: whatever committed before this delete is read below; later writes mark again.
-        session.execute(delete(BookChangeMark))
+        clear_marks(session, TIERS)  # first: later writes mark again
         day = utcnow().date()
         scheme_ids = list(session.scalars(select(TierScheme.id)))
         counted = count_tiers(session, SYSTEM_ACTOR, scheme_ids)
@@ -89,16 +84,6 @@ def store_tier_totals(session: Session) -> int:
         if rows:
             session.execute(insert(TierTotal), rows)
     return len(rows)
-
-
-def store_after_run(session: Session) -> None:
-    """Store the totals after a run; on failure the pages count live, so the run still stands."""
-    try:
-        store_tier_totals(session)
-    except Exception:
-        log.exception(
-            "storing the tier totals failed; the tier page counts live until the next run"
-        )
 
 
 def _per_tier(held: pd.DataFrame, ids: np.ndarray, arr: np.ndarray) -> list[dict]:
