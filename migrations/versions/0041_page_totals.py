@@ -16,8 +16,11 @@ field or owner updated, an account's coverage model written, any churned-account
 Storing a kind deletes its marks first and then reads the book, in one transaction; a page
 serves the totals only while no mark of their kind exists. A write that commits before that
 delete is read, one that commits later leaves its mark. PostgreSQL marks once per writing
-transaction and kind (a transaction-local setting), so no writer waits on another; SQLite
-marks one fixed row per kind, as its writers take turns anyway.
+transaction and kind (a transaction-local setting), so no writer waits on another.
+
+SQLite gets the tables but no triggers: it has row triggers only, and any trigger on
+current_tier made a bulk insert of its rows three times slower (docs/benchmarks.md); there
+the pages always count live (store/book_marks.py).
 """
 
 import sqlalchemy as sa
@@ -42,7 +45,6 @@ MARKED = {
         "churned_account": ("INSERT", "DELETE", "UPDATE"),
     },
 }
-SQLITE_MARK_IDS = {"tiers": 1, "owners": 2}
 
 PG_MARK_FUNCTION = """
 CREATE FUNCTION cstier_mark_book_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -55,14 +57,6 @@ BEGIN
 END
 $$
 """
-
-
-def _sqlite_triggers():
-    """Yield (name, table, event, kind) of each SQLite trigger: one per event, rows only."""
-    for kind, tables in MARKED.items():
-        for table, events in tables.items():
-            for event in events:
-                yield f"{table}_{event.split()[0].lower()}_marks_{kind}", table, event, kind
 
 
 def upgrade():
@@ -97,21 +91,15 @@ def upgrade():
         sa.Column("arr_cents", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_owner_model_total")),
     )
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(PG_MARK_FUNCTION)
-        for kind, tables in MARKED.items():
-            for table, events in tables.items():
-                op.execute(
-                    f"CREATE TRIGGER {table}_marks_{kind} AFTER {' OR '.join(events)} "
-                    f"OR TRUNCATE ON {table} FOR EACH STATEMENT "
-                    f"EXECUTE FUNCTION cstier_mark_book_change('{kind}')"
-                )
-    else:
-        for name, table, event, kind in _sqlite_triggers():
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(PG_MARK_FUNCTION)
+    for kind, tables in MARKED.items():
+        for table, events in tables.items():
             op.execute(
-                f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN "
-                "INSERT OR IGNORE INTO book_change_mark (id, totals) "
-                f"VALUES ({SQLITE_MARK_IDS[kind]}, '{kind}'); END"
+                f"CREATE TRIGGER {table}_marks_{kind} AFTER {' OR '.join(events)} "
+                f"OR TRUNCATE ON {table} FOR EACH STATEMENT "
+                f"EXECUTE FUNCTION cstier_mark_book_change('{kind}')"
             )
 
 
@@ -121,9 +109,6 @@ def downgrade():
             for table in tables:
                 op.execute(f"DROP TRIGGER {table}_marks_{kind} ON {table}")
         op.execute("DROP FUNCTION cstier_mark_book_change()")
-    else:
-        for name, *_ in _sqlite_triggers():
-            op.execute(f"DROP TRIGGER {name}")
     op.drop_table("owner_model_total")
     op.drop_table("tier_total")
     op.drop_table("book_change_mark")

@@ -11,14 +11,19 @@ from sqlalchemy.orm import Session
 
 from cstier.models import Account, AccountCoverage, ChurnedAccount, OwnerModelTotal
 from cstier.services.unit_of_work import unit_of_work
-from cstier.store.book_marks import OWNERS, clear_marks, unmarked
+from cstier.store.book_marks import OWNERS, clear_marks, unmarked, writes_are_marked
 from cstier.store.bulk_reads import read_frame
 
 COLUMNS = ["csm_id", "coverage_model_id", "churned", "accounts", "arr_cents"]
 
 
 def store_owner_totals(session: Session) -> int:
-    """Sum the whole book per owner, coverage model and churned or not, and store it; return rows."""
+    """Sum the whole book per owner, coverage model and churned or not, and store it; return rows.
+
+    Where writes are not marked nothing would serve them: nothing is stored.
+    """
+    if not writes_are_marked(session):
+        return 0
     with unit_of_work(session):
         clear_marks(session, OWNERS)  # first: later writes mark again
         churned = ChurnedAccount.account_id.is_not(None)
@@ -46,6 +51,8 @@ def stored_owner_totals(session: Session) -> pd.DataFrame | None:
 
     One statement reads the rows and checks for marks, so both come from one snapshot.
     """
+    if not writes_are_marked(session):
+        return None
     stmt = select(*(getattr(OwnerModelTotal, c) for c in COLUMNS)).where(unmarked(OWNERS))
     frame = read_frame(session, stmt, COLUMNS)
     return None if frame.empty else frame  # none stored or stale; an empty book is cheap live

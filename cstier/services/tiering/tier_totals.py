@@ -18,7 +18,7 @@ from cstier.models.base import utcnow
 from cstier.services.accounts import scoped
 from cstier.services.tiering.current_arr import current_arr_cents
 from cstier.services.unit_of_work import unit_of_work
-from cstier.store.book_marks import TIERS, clear_marks, unmarked
+from cstier.store.book_marks import TIERS, clear_marks, unmarked, writes_are_marked
 from cstier.store.column_reads import read_columns
 from cstier.store.tier_blocks import read_current_tiers
 
@@ -47,6 +47,8 @@ def stored_tier_totals(session: Session, day: date | None = None) -> TierCounts 
 
     One statement reads the totals and checks for marks, so both come from one snapshot.
     """
+    if not writes_are_marked(session):
+        return None
     stmt = select(TierTotal.scheme_id, TierTotal.tier, TierTotal.accounts, TierTotal.arr_cents)
     stmt = stmt.where(TierTotal.day == (day or utcnow().date()), unmarked(TIERS))
     rows = session.execute(stmt).all()
@@ -69,7 +71,12 @@ def whole_book_tier_totals(session: Session, scheme_ids: list[int]) -> TierCount
 
 
 def store_tier_totals(session: Session) -> int:
-    """Count every scheme's tiers over the whole book and store them for today; return the rows."""
+    """Count every scheme's tiers over the whole book and store them for today; return the rows.
+
+    Where writes are not marked nothing would serve them: nothing is stored.
+    """
+    if not writes_are_marked(session):
+        return 0
     with unit_of_work(session):
         clear_marks(session, TIERS)  # first: later writes mark again
         day = utcnow().date()
