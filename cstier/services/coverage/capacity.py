@@ -36,7 +36,7 @@ def capacity_report(
     CSMs are sorted by any of CSM_SORTS (an unknown key sorts by load), ties by CSM id.
     """
     totals = coverage_reads.book_totals_frame(session)
-    csms = coverage_reads.csms_frame(session)
+    csms = coverage_reads.csm_targets_frame(session)
     models = coverage_reads.models_frame(session)
     owned = totals[totals["csm_id"].notna()]
     loads = loads_from_totals(owned, csms, models).merge(
@@ -97,7 +97,9 @@ class _HeadcountInputs:
     def read(cls, session: Session) -> "_HeadcountInputs":
         models = coverage_reads.models_frame(session)
         current = current_headcount_from_totals(
-            coverage_reads.book_totals_frame(session), coverage_reads.csms_frame(session), models
+            coverage_reads.book_totals_frame(session),
+            coverage_reads.csm_targets_frame(session),
+            models,
         )
         return cls(
             current_tiers(session).set_index("account_id"),
