@@ -139,8 +139,8 @@ def owned_book_frame(session: Session, csm_ids: list[int] | None = None) -> pd.D
 
 def owned_totals_frame(session: Session) -> pd.DataFrame:
     """Return accounts and ARR per owning CSM and coverage model: stored while current, else summed now."""
-    stored = owner_totals.stored_owner_totals(session)
-    return live_owned_totals(session) if stored is None else owner_totals.owned(stored)
+    stored = owner_totals.stored_owner_totals(session, owned_only=True)
+    return live_owned_totals(session) if stored is None else stored
 
 
 def live_owned_totals(session: Session) -> pd.DataFrame:
@@ -167,7 +167,7 @@ def book_totals_frame(session: Session) -> pd.DataFrame:
     The totals a run stored while no write changed them since, else summed now.
     """
     stored = owner_totals.stored_owner_totals(session)
-    return live_book_totals(session) if stored is None else owner_totals.still_customers(stored)
+    return live_book_totals(session) if stored is None else stored
 
 
 def live_book_totals(session: Session) -> pd.DataFrame:

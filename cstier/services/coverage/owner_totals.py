@@ -46,31 +46,28 @@ def store_owner_totals(session: Session) -> int:
     return len(rows)
 
 
-def stored_owner_totals(session: Session) -> pd.DataFrame | None:
-    """Return the stored rows (COLUMNS) if no write changed them since, else None.
+def stored_owner_totals(session: Session, owned_only: bool = False) -> pd.DataFrame | None:
+    """Return the stored sums per owner and model if no write changed them since, else None.
 
-    One statement reads the rows and checks for marks, so both come from one snapshot.
+    Over the accounts still a customer (csm_id <NA>: nobody), or with `owned_only` over
+    every owned account, churned or not. One statement reads the rows and checks for
+    marks, so both come from one snapshot.
     """
     if not writes_are_marked(session):
         return None
-    stmt = select(*(getattr(OwnerModelTotal, c) for c in COLUMNS)).where(unmarked(OWNERS))
-    frame = read_frame(session, stmt, COLUMNS)
-    return None if frame.empty else frame  # none stored or stale; an empty book is cheap live
-
-
-def still_customers(stored: pd.DataFrame) -> pd.DataFrame:
-    """Return accounts and ARR per owner (<NA>: nobody) and model over the accounts still a customer."""
-    return _summed(stored[~stored["churned"].astype(bool)])
-
-
-def owned(stored: pd.DataFrame) -> pd.DataFrame:
-    """Return accounts and ARR per owning CSM and model over every owned account."""
-    frame = _summed(stored[stored["csm_id"].notna()])
-    return frame.astype({"csm_id": "int64"})
-
-
-def _summed(rows: pd.DataFrame) -> pd.DataFrame:
-    keys = ["csm_id", "coverage_model_id"]
-    frame = rows.astype({k: "Int64" for k in keys}).groupby(keys, dropna=False, as_index=False)
-    frame = frame[["accounts", "arr_cents"]].sum()
-    return frame.astype({"accounts": "int64", "arr_cents": "int64"})
+    kept = OwnerModelTotal.csm_id.is_not(None) if owned_only else ~OwnerModelTotal.churned
+    stmt = (
+        select(
+            OwnerModelTotal.csm_id,
+            OwnerModelTotal.coverage_model_id,
+            func.sum(OwnerModelTotal.accounts),
+            func.sum(OwnerModelTotal.arr_cents),
+        )
+        .where(kept, unmarked(OWNERS))
+        .group_by(OwnerModelTotal.csm_id, OwnerModelTotal.coverage_model_id)
+    )
+    frame = read_frame(session, stmt, ["csm_id", "coverage_model_id", "accounts", "arr_cents"])
+    if frame.empty:
+        return None  # none stored or stale; an empty book is cheap live
+    types = {"csm_id": "int64" if owned_only else "Int64", "coverage_model_id": "Int64"}
+    return frame.astype({**types, "accounts": "int64", "arr_cents": "int64"})
