@@ -254,4 +254,4 @@ class BookChangeMark(db.Model):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
     )
-    totals: Mapped[str] = mapped_column(String(20))
+    totals: Mapped[str] = mapped_column(String(20), index=True)

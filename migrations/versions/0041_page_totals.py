@@ -66,6 +66,8 @@ def upgrade():
         sa.Column("totals", sa.String(length=20), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_book_change_mark")),
     )
+    # A page looks for a mark of its kind: without it, many marks of the other kind are read.
+    op.create_index(op.f("ix_book_change_mark_totals"), "book_change_mark", ["totals"])
     op.create_table(
         "tier_total",
         sa.Column("scheme_id", sa.Integer(), nullable=False),
