@@ -19,6 +19,7 @@ from cstier.models.coverage import (
     CoverageModel,
     CsmProfile,
     Handoff,
+    OwnerModelTotal,
     Pool,
 )
 from cstier.models.engagement import Touch, TouchCadence
@@ -40,6 +41,7 @@ from cstier.models.revenue import (
     UsageMetric,
 )
 from cstier.models.tiers import (
+    BookChangeMark,
     CurrentTier,
     TierBlock,
     TierChange,
@@ -48,12 +50,16 @@ from cstier.models.tiers import (
     TierOverride,
     TierScheme,
     TierSchemeVersion,
+    TierTotal,
 )
 from cstier.models.tokens import ApiToken
 from cstier.models.users import LoginAttempt, LoginFailureCount, User
 from cstier.models.workspace import Workspace
 
 __all__ = [
+    "OwnerModelTotal",
+    "BookChangeMark",
+    "TierTotal",
     "AlertRule",
     "AlertSubscription",
     "Delivery",

@@ -190,3 +190,20 @@ class CoverageMixSnapshot(db.Model):
     required_csms: Mapped[int] = mapped_column(Integer)
     current_fte: Mapped[Decimal] = mapped_column(Numeric(8, 2))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class OwnerModelTotal(db.Model):
+    """Accounts and ARR (the field) per owner, coverage model and churned or not, stored by a run.
+
+    Capacity and the manager's dashboard serve these while no "owners" BookChangeMark
+    exists (services/page_totals.py, migration 0041); None is no owner or no model.
+    """
+
+    __tablename__ = "owner_model_total"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    csm_id: Mapped[int | None] = mapped_column(Integer)
+    coverage_model_id: Mapped[int | None] = mapped_column(Integer)
+    churned: Mapped[bool] = mapped_column(Boolean)
+    accounts: Mapped[int] = mapped_column(Integer)
+    arr_cents: Mapped[int] = mapped_column(BigInteger)

@@ -1,10 +1,11 @@
 """Tier schemes (versioned), current tiers per account, their history, runs and overrides."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -221,3 +222,36 @@ class TierMixSnapshot(db.Model):
     arr_up_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     arr_down_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class TierTotal(db.Model):
+    """Accounts and current ARR one tier of a scheme held in the whole book, stored by a run.
+
+    `day` is the UTC day its current ARR is for. The tier page serves these while no
+    BookChangeMark exists and the day is today (services/tiering/tier_totals.py).
+    """
+
+    __tablename__ = "tier_total"
+
+    scheme_id: Mapped[int] = mapped_column(
+        ForeignKey("tier_scheme.id", ondelete="CASCADE"), primary_key=True
+    )
+    tier: Mapped[str] = mapped_column(String(60), primary_key=True)
+    accounts: Mapped[int] = mapped_column(Integer)
+    arr_cents: Mapped[int] = mapped_column(BigInteger)
+    day: Mapped[date] = mapped_column(Date)
+
+
+class BookChangeMark(db.Model):
+    """A write that may have changed one kind of stored totals since they were stored.
+
+    Database triggers add it (migration 0041): `totals` is "tiers" (TierTotal) or "owners"
+    (OwnerModelTotal). Storing a kind deletes its marks first (services/page_totals.py).
+    """
+
+    __tablename__ = "book_change_mark"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    totals: Mapped[str] = mapped_column(String(20), index=True)

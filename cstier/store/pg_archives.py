@@ -15,9 +15,12 @@ CORE_TABLES = ("alembic_version", "account", "company", "tier_scheme")
 
 # One entry of the listing: "215; 1259 98447 TABLE public account owner" (the owner comes last).
 ENTRY = re.compile(
-    r"^\d+; \d+ \d+ (TABLE DATA|TABLE|VIEW|SEQUENCE(?! OWNED BY | SET ))"
+    r"^\d+; \d+ \d+ (TABLE DATA|TABLE|VIEW|FUNCTION|SEQUENCE(?! OWNED BY | SET ))"
     r" (\S+) (.+) (\S+)$"
 )
+# cstier's own functions, with their arguments: dropped like its tables, archive or not, so a
+# restore (and then `cstier db upgrade`) creates them again (migration 0041's mark trigger).
+KNOWN_FUNCTIONS = ("cstier_mark_book_change()",)
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class ArchiveContents:
     table_data: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     views: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     sequences: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    functions: frozenset[tuple[str, str]] = field(default_factory=frozenset)  # "name(args)"
 
 
 def read_contents(listing: str) -> ArchiveContents:
@@ -37,6 +41,7 @@ def read_contents(listing: str) -> ArchiveContents:
         "TABLE DATA": set(),
         "VIEW": set(),
         "SEQUENCE": set(),
+        "FUNCTION": set(),
     }
     for line in listing.splitlines():
         entry = ENTRY.match(line)
@@ -48,6 +53,7 @@ def read_contents(listing: str) -> ArchiveContents:
         table_data=frozenset(found["TABLE DATA"]),
         views=frozenset(found["VIEW"]),
         sequences=frozenset(found["SEQUENCE"]),
+        functions=frozenset(found["FUNCTION"]),
     )
 
 
@@ -83,11 +89,21 @@ def drop_before_restore(known_tables: Iterable[str], contents: ArchiveContents) 
         ("SEQUENCE", contents.sequences),
     ):
         statements += [f"DROP {kind} IF EXISTS {_qualified(r)} CASCADE;" for r in sorted(relations)]
+    functions = {*contents.functions, *(("", f) for f in KNOWN_FUNCTIONS)}
+    statements += [f"DROP FUNCTION IF EXISTS {_function(f)} CASCADE;" for f in sorted(functions)]
     return "\n".join(statements)
 
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _function(function: tuple[str, str]) -> str:
+    """Return a function's name, quoted and qualified (current schema when none), with its arguments."""
+    schema, signature = function
+    name, arguments = signature.split("(", 1)
+    qualified = _qualified((schema, name)) if schema else '"' + name.replace('"', '""') + '"'
+    return f"{qualified}({arguments}"
 
 
 def _qualified(relation: tuple[str, str]) -> str:

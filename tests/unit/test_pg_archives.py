@@ -19,6 +19,8 @@ LISTING = """;
 219; 1259 98480 TABLE public alembic_version postgres
 3351; 0 98480 TABLE DATA public alembic_version postgres
 3203; 2606 98454 CONSTRAINT public account account_pkey postgres
+389; 1255 65097 FUNCTION public cstier_mark_book_change() postgres
+3988; 2620 65098 TRIGGER public account account_marks_tiers postgres
 """
 
 
@@ -29,6 +31,7 @@ def test_the_listing_gives_tables_their_rows_views_and_sequences():
     assert contents.table_data == contents.tables
     assert contents.views == {("public", "current_tiers")}
     assert contents.sequences == {("public", "account_id_seq")}
+    assert contents.functions == {("public", "cstier_mark_book_change()")}
     assert why_not_cstier(contents) is None
 
 
@@ -52,3 +55,11 @@ def test_the_drop_names_cstier_tables_and_the_archive_objects_quoted():
     assert "ARRAY['account', 'alembic_version', 'o''brien']" in sql
     assert 'DROP TABLE IF EXISTS "public"."we""ird" CASCADE;' in sql
     assert "orders" not in sql
+
+
+def test_the_drop_names_cstier_functions_archive_or_not():
+    archived = drop_before_restore(["account"], read_contents(LISTING))
+    older = drop_before_restore(["account"], read_contents("215; 1259 9 TABLE public account x\n"))
+
+    assert 'DROP FUNCTION IF EXISTS "public"."cstier_mark_book_change"() CASCADE;' in archived
+    assert 'DROP FUNCTION IF EXISTS "cstier_mark_book_change"() CASCADE;' in older

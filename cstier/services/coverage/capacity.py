@@ -1,6 +1,6 @@
 """Capacity numbers: per-CSM load, per-model headcount, and headcount for a what-if tiering."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -18,25 +18,39 @@ from cstier.services.coverage.tiers import current_tiers
 
 @dataclass
 class CapacityReport:
-    """Per-CSM loads and per-model headcount, as plain rows for pages, API and reports."""
+    """Per-CSM loads and per-model headcount, as plain rows for pages, API and reports.
+
+    `csms` is every CSM, or one page of them when a page was asked for: `csm_count` and
+    `pages` say how many in all, `chart` holds the first CHART_CSMS of the same order.
+    """
 
     csms: list[dict]
     models: list[dict]
     unassigned: int
+    csm_count: int = 0
+    page: int = 1
+    pages: int = 1
+    chart: list[dict] = field(default_factory=list)
 
 
 CSM_SORTS = ("name", "fte", "accounts", "arr_cents", "load_pct", "arr_load_pct", "load")
+CHART_CSMS = 40
 
 
 def capacity_report(
-    session: Session, sort: str = "load", descending: bool = True
+    session: Session,
+    sort: str = "load",
+    descending: bool = True,
+    page: int | None = None,
+    per_page: int = 100,
 ) -> CapacityReport:
     """Return every CSM's load against target and every model's required vs current headcount.
 
-    CSMs are sorted by any of CSM_SORTS (an unknown key sorts by load), ties by CSM id.
+    CSMs are sorted by any of CSM_SORTS (an unknown key sorts by load), ties by CSM id; with
+    `page`, only that page of `per_page` CSMs is returned (a page past the end: the last).
     """
     totals = coverage_reads.book_totals_frame(session)
-    csms = coverage_reads.csms_frame(session)
+    csms = coverage_reads.csm_targets_frame(session)
     models = coverage_reads.models_frame(session)
     owned = totals[totals["csm_id"].notna()]
     loads = loads_from_totals(owned, csms, models).merge(
@@ -44,10 +58,20 @@ def capacity_report(
     )
     loads = loads[loads["active"].fillna(False).astype(bool) | (loads["accounts"] > 0)]
     plan = headcount_from_totals(totals, csms, models)
+    ordered = _sorted(loads, sort, descending)
+    pages = max(1, -(-len(ordered) // per_page))
+    shown = ordered
+    if page is not None:
+        page = min(max(page, 1), pages)
+        shown = ordered.iloc[(page - 1) * per_page : page * per_page]
     return CapacityReport(
-        csms=_records(_sorted(loads, sort, descending)),
+        csms=_records(shown),
         models=_records(plan),
         unassigned=int(totals.loc[totals["csm_id"].isna(), "accounts"].sum()),
+        csm_count=len(ordered),
+        page=page or 1,
+        pages=pages if page is not None else 1,
+        chart=_records(ordered.head(CHART_CSMS)),
     )
 
 
@@ -97,7 +121,9 @@ class _HeadcountInputs:
     def read(cls, session: Session) -> "_HeadcountInputs":
         models = coverage_reads.models_frame(session)
         current = current_headcount_from_totals(
-            coverage_reads.book_totals_frame(session), coverage_reads.csms_frame(session), models
+            coverage_reads.book_totals_frame(session),
+            coverage_reads.csm_targets_frame(session),
+            models,
         )
         return cls(
             current_tiers(session).set_index("account_id"),

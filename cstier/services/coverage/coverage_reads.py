@@ -16,6 +16,7 @@ from cstier.models import (
     Pool,
     User,
 )
+from cstier.services.coverage import owner_totals
 from cstier.services.metrics.churned import still_customer
 from cstier.store.bulk_reads import id_table, read_frame
 
@@ -66,35 +67,41 @@ def csms_frame(session: Session) -> pd.DataFrame:
     Selected as columns, not entities: an ORM object per CSM slowed every tiering run
     that flags owned accounts.
     """
+    return _csms(session, with_fit=True)
+
+
+def csm_targets_frame(session: Session) -> pd.DataFrame:
+    """Return every CSM with name, FTE and served model ids: what loads and headcount need.
+
+    Without regions and verticals: their JSON is most of reading thousands of CSMs.
+    """
+    return _csms(session, with_fit=False)
+
+
+def _csms(session: Session, with_fit: bool) -> pd.DataFrame:
     ids = dict(session.execute(select(CoverageModel.key, CoverageModel.id)).all())
+    fit = [CsmProfile.regions, CsmProfile.verticals] if with_fit else []
     rows = session.execute(
         select(
-            User.id,
-            User.name,
-            User.active,
-            CsmProfile.fte,
-            CsmProfile.regions,
-            CsmProfile.verticals,
-            CsmProfile.coverage_model_keys,
+            User.id, User.name, User.active, CsmProfile.fte, CsmProfile.coverage_model_keys, *fit
         )
         .outerjoin(CsmProfile, CsmProfile.user_id == User.id)
         .where(User.role == "csm")
         .order_by(User.id)
     ).all()
-    return pd.DataFrame(
-        {
-            "csm_id": [r.id for r in rows],
-            "name": [r.name for r in rows],
-            "active": [bool(r.active) for r in rows],
-            "fte": [float(r.fte) if r.fte is not None else 1.0 for r in rows],
-            "regions": [list(r.regions or []) for r in rows],
-            "verticals": [list(r.verticals or []) for r in rows],
-            "model_ids": [
-                [ids[k] for k in (r.coverage_model_keys or []) if k in ids] for r in rows
-            ],
-        },
-        columns=["csm_id", "name", "active", "fte", "regions", "verticals", "model_ids"],
-    )
+    columns = {
+        "csm_id": [r.id for r in rows],
+        "name": [r.name for r in rows],
+        "active": [bool(r.active) for r in rows],
+        "fte": [float(r.fte) if r.fte is not None else 1.0 for r in rows],
+    }
+    if with_fit:
+        columns["regions"] = [list(r.regions or []) for r in rows]
+        columns["verticals"] = [list(r.verticals or []) for r in rows]
+    columns["model_ids"] = [
+        [ids[k] for k in (r.coverage_model_keys or []) if k in ids] for r in rows
+    ]
+    return pd.DataFrame(columns, columns=list(columns))
 
 
 def book_frame(session: Session, csm_id: int | None = None) -> pd.DataFrame:
@@ -131,6 +138,12 @@ def owned_book_frame(session: Session, csm_ids: list[int] | None = None) -> pd.D
 
 
 def owned_totals_frame(session: Session) -> pd.DataFrame:
+    """Return accounts and ARR per owning CSM and coverage model: stored while current, else summed now."""
+    stored = owner_totals.stored_owner_totals(session, owned_only=True)
+    return live_owned_totals(session) if stored is None else stored
+
+
+def live_owned_totals(session: Session) -> pd.DataFrame:
     """Return accounts and ARR per owning CSM and coverage model, summed in the database."""
     stmt = (
         select(
@@ -149,6 +162,15 @@ def owned_totals_frame(session: Session) -> pd.DataFrame:
 
 
 def book_totals_frame(session: Session) -> pd.DataFrame:
+    """Return accounts and ARR per owner (<NA>: nobody) and coverage model, still customers.
+
+    The totals a run stored while no write changed them since, else summed now.
+    """
+    stored = owner_totals.stored_owner_totals(session)
+    return live_book_totals(session) if stored is None else stored
+
+
+def live_book_totals(session: Session) -> pd.DataFrame:
     """Return accounts and ARR per owner (<NA>: nobody) and coverage model, summed in SQL.
 
     Over the accounts still a customer, as book_frame reads them: capacity needs only sums.

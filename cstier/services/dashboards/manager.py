@@ -94,7 +94,7 @@ def ranked_schemes(session: Session, schemes: dict[int, SchemeTiers]) -> dict[st
 
 def overloaded_csms(session: Session) -> list[dict]:
     """Return the CSMs past 100 % of target, most loaded first, from the owned accounts only."""
-    csms = coverage_reads.csms_frame(session)
+    csms = coverage_reads.csm_targets_frame(session)
     totals = coverage_reads.owned_totals_frame(session)
     loads = loads_from_totals(totals, csms, coverage_reads.models_frame(session))
     loads = loads.merge(csms[["csm_id", "name"]], on="csm_id", how="left")

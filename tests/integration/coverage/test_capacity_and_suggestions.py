@@ -146,3 +146,19 @@ def test_parse_picks_refuses_garbage():
     assert suggestions.parse_picks(["1:2:", "3:4:5"]) == [(1, 2, None), (3, 4, 5)]
     with pytest.raises(ValidationFailed):
         suggestions.parse_picks(["nonsense"])
+
+
+def test_capacity_pages_csms_in_the_asked_order(db_session, book):
+    everyone = capacity_report(db_session, "accounts", descending=True)
+    ids = [row["csm_id"] for row in everyone.csms]
+
+    pages = [
+        capacity_report(db_session, "accounts", True, page=n, per_page=1)
+        for n in range(1, len(ids) + 2)
+    ]
+
+    assert [p.csms[0]["csm_id"] for p in pages[:-1]] == ids
+    assert {(p.csm_count, p.pages) for p in pages} == {(len(ids), len(ids))}
+    assert pages[-1].page == len(ids)  # past the end: the last page
+    assert pages[0].chart == everyone.csms  # the chart keeps the top of the order
+    assert pages[0].models == everyone.models and pages[0].unassigned == everyone.unassigned
