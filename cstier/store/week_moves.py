@@ -7,7 +7,6 @@ database and only their from→to pairs, the top movers per scheme and the count
 that moved are read back, in one statement (the net moves are computed once and shared).
 """
 
-
 from sqlalchemy import (
     BigInteger,
     Integer,
