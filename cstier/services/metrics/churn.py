@@ -1,5 +1,6 @@
 """Churn and retention use cases: one period split by a field, the monthly trend, the refresh."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -84,14 +85,21 @@ def churn(session: Session, actor: Actor, start: date, end: date, by: str | None
 
 
 def period_report(
-    split: Split, period: Period, figures: pd.DataFrame, computed_at: datetime | None
+    split: Split,
+    period: Period,
+    figures: pd.DataFrame,
+    computed_at: datetime | None,
+    total: Mapping | None = None,
 ) -> dict:
-    """Return one period's figures, total and per segment, in the shape of the API."""
+    """Return one period's figures, total and per segment, in the shape of the API.
+
+    `total` gives the total's figures when `figures` holds a page of the segments.
+    """
     return {
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
         **_envelope(split, computed_at),
-        **churn_report(figures),
+        **churn_report(figures, total),
     }
 
 
@@ -116,14 +124,26 @@ def trend(
 
 
 def trend_report(
-    split: Split, months: list[Period], figures: pd.DataFrame, computed_at: datetime | None
+    split: Split,
+    months: list[Period],
+    figures: pd.DataFrame,
+    computed_at: datetime | None,
+    totals: Mapping[Period, Mapping] | None = None,
 ) -> dict:
-    """Return the months' figures as a series, oldest first, in the shape of the API."""
+    """Return the months' figures as a series, oldest first, in the shape of the API.
+
+    `totals` gives each month's total when `figures` holds some of the segments only.
+    """
     series = []
     for month in months:
         rows = figures[figures["period_start"] == month.start]
+        total = None if totals is None else totals[month]
         series.append(
-            {"start": month.start.isoformat(), "end": month.end.isoformat(), **churn_report(rows)}
+            {
+                "start": month.start.isoformat(),
+                "end": month.end.isoformat(),
+                **churn_report(rows, total),
+            }
         )
     return {**_envelope(split, computed_at), "periods": series}
 
