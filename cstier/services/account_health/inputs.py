@@ -7,11 +7,11 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from cstier.domain.engagement import engagement_inputs
+from cstier.domain.engagement import engagement_from_latest
 from cstier.domain.health.scorecard import ONBOARDING_POINTS
 from cstier.domain.onboarding.status import onboarding_status
 from cstier.models import Account, AccountCoverage, CoverageModel, UsageMetric
-from cstier.services.engagement import read_cadences, read_touches
+from cstier.services.engagement import read_cadences, read_latest_touches
 from cstier.services.onboarding.steps import as_of, read_steps
 from cstier.services.tiering.fields import read_chunked
 from cstier.store.bulk_reads import read_frame
@@ -108,9 +108,10 @@ def read_inputs(session: Session, day: date, needed: set[str]) -> pd.DataFrame:
     if "onboarding" in needed:
         inputs["onboarding"] = onboarding_input(session, day, book.index)
     if needed & {"days_since_touch", "cadence_kept"}:
-        engagement = engagement_inputs(
-            book, read_touches(session, day), read_cadences(session), day
-        )
+        cadences = read_cadences(session)
+        kinds = sorted(set(cadences["touch_kind"].dropna()))
+        latest = read_latest_touches(session, day, kinds)
+        engagement = engagement_from_latest(book, latest, cadences, day)
         inputs = inputs.join(engagement)
     if "renewal_days" in needed:
         renewal = pd.to_datetime(book["renewal_date"])
