@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.engagement import engagement_from_latest
@@ -49,32 +49,38 @@ def read_book(session: Session, attribute_keys: list[str]) -> pd.DataFrame:
 def usage_inputs(session: Session, metric: str, day: date, index: pd.Index) -> pd.DataFrame:
     """Return the metric's latest value before the day and its trend in % over the periods before.
 
-    The database ranks each account's periods and returns one row per account (the latest
-    value and the mean of up to TREND_PERIODS before it), not every figure.
+    The database returns one row per account: the latest value and the mean of up to
+    TREND_PERIODS before it. Each account's latest period comes from one grouped pass over
+    the (metric, account, period, value) index, then the values from two lookups in it;
+    ranking every figure with a window function sorted all of them.
     """
-    back = (
-        func.row_number()
-        .over(partition_by=UsageMetric.account_id, order_by=UsageMetric.period_start.desc())
-        .label("back")
-    )
-    ranked = (
-        select(UsageMetric.account_id, UsageMetric.value, back)
-        .where(
-            UsageMetric.metric == metric,
-            UsageMetric.period_start < day,
-            UsageMetric.period_start >= day - timedelta(days=USAGE_LOOKBACK_DAYS),
-        )
+    since = day - timedelta(days=USAGE_LOOKBACK_DAYS)
+    in_range = (UsageMetric.period_start < day, UsageMetric.period_start >= since)
+    latest = (
+        select(UsageMetric.account_id, func.max(UsageMetric.period_start).label("latest"))
+        .where(UsageMetric.metric == metric, *in_range)
+        .group_by(UsageMetric.account_id)
         .subquery()
     )
-    stmt = (
-        select(
-            ranked.c.account_id,
-            func.max(case((ranked.c.back == 1, ranked.c.value))),
-            func.avg(case((ranked.c.back > 1, ranked.c.value))),
-        )
-        .where(ranked.c.back <= TREND_PERIODS + 1)
-        .group_by(ranked.c.account_id)
+    same = (UsageMetric.metric == metric, UsageMetric.account_id == latest.c.account_id)
+    # A range, not `= latest`: SQLite then reads the value from the covering index, not the row.
+    value = (
+        select(UsageMetric.value)
+        .where(*same, UsageMetric.period_start <= latest.c.latest, *in_range)
+        .order_by(UsageMetric.period_start.desc())
+        .limit(1)
+        .scalar_subquery()
     )
+    before = (
+        select(UsageMetric.value)
+        .where(*same, UsageMetric.period_start < latest.c.latest, *in_range)
+        .order_by(UsageMetric.period_start.desc())
+        .limit(TREND_PERIODS)
+        .correlate(latest)
+        .subquery()
+    )
+    earlier = select(func.avg(before.c.value)).scalar_subquery()
+    stmt = select(latest.c.account_id, value, earlier)
     rows = read_frame(session, stmt, ["account_id", "latest", "earlier"])
     rows = rows.set_index("account_id")
     latest = pd.to_numeric(rows["latest"]).astype("float64")
