@@ -4,18 +4,19 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.engagement import engagement_from_latest
 from cstier.domain.health.scorecard import ONBOARDING_POINTS
 from cstier.domain.onboarding.status import onboarding_status
-from cstier.models import Account, AccountCoverage, CoverageModel, UsageMetric
+from cstier.models import Account, AccountCoverage, CoverageModel
 from cstier.services.engagement import read_cadences, read_latest_touches
 from cstier.services.onboarding.steps import as_of, read_steps
 from cstier.services.tiering.fields import read_chunked
 from cstier.store.bulk_reads import read_frame
 from cstier.store.column_reads import JsonFields
+from cstier.store.usage_latest import latest_usage
 
 USAGE_LOOKBACK_DAYS = 190  # the latest period and up to three before it, monthly or weekly
 TREND_PERIODS = 3
@@ -49,38 +50,11 @@ def read_book(session: Session, attribute_keys: list[str]) -> pd.DataFrame:
 def usage_inputs(session: Session, metric: str, day: date, index: pd.Index) -> pd.DataFrame:
     """Return the metric's latest value before the day and its trend in % over the periods before.
 
-    The database returns one row per account: the latest value and the mean of up to
-    TREND_PERIODS before it. Each account's latest period comes from one grouped pass over
-    the (metric, account, period, value) index, then the values from two lookups in it;
-    ranking every figure with a window function sorted all of them.
+    The database returns one row per account (the latest value and the mean of up to
+    TREND_PERIODS before it), not every figure.
     """
     since = day - timedelta(days=USAGE_LOOKBACK_DAYS)
-    in_range = (UsageMetric.period_start < day, UsageMetric.period_start >= since)
-    latest = (
-        select(UsageMetric.account_id, func.max(UsageMetric.period_start).label("latest"))
-        .where(UsageMetric.metric == metric, *in_range)
-        .group_by(UsageMetric.account_id)
-        .subquery()
-    )
-    same = (UsageMetric.metric == metric, UsageMetric.account_id == latest.c.account_id)
-    # A range, not `= latest`: SQLite then reads the value from the covering index, not the row.
-    value = (
-        select(UsageMetric.value)
-        .where(*same, UsageMetric.period_start <= latest.c.latest, *in_range)
-        .order_by(UsageMetric.period_start.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    before = (
-        select(UsageMetric.value)
-        .where(*same, UsageMetric.period_start < latest.c.latest, *in_range)
-        .order_by(UsageMetric.period_start.desc())
-        .limit(TREND_PERIODS)
-        .correlate(latest)
-        .subquery()
-    )
-    earlier = select(func.avg(before.c.value)).scalar_subquery()
-    stmt = select(latest.c.account_id, value, earlier)
+    stmt = latest_usage(session, metric, day, since, TREND_PERIODS)
     rows = read_frame(session, stmt, ["account_id", "latest", "earlier"])
     rows = rows.set_index("account_id")
     latest = pd.to_numeric(rows["latest"]).astype("float64")

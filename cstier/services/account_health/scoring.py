@@ -131,9 +131,13 @@ def score_accounts(session: Session, now: datetime | None = None) -> ScoringSumm
     now = now or utcnow()
     # A book-wide read and write: a larger SQLite page cache and PostgreSQL work_mem for the
     # grouping and the million new index entries; SQLite's checkpoint runs after the commit.
-    with checkpoint_after(session), large_page_cache(session), large_work_mem(session):
-        with unit_of_work(session):
-            return score_day(session, now.date(), now)
+    with (
+        checkpoint_after(session),
+        large_page_cache(session),
+        large_work_mem(session),
+        unit_of_work(session),
+    ):
+        return score_day(session, now.date(), now)
 
 
 def backfill_scores(
