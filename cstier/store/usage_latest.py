@@ -1,14 +1,15 @@
 """Each account's latest usage figure of a metric and the mean of the few before it, in SQL.
 
 The two engines answer this fastest in different forms, both reading the (metric, account,
-period, value) index in order (migration 0040): PostgreSQL with window functions over that
-order (no sort), SQLite with one grouped pass for each account's latest period and two lookups
-in the index per account, since its window functions cost several times that per figure.
+period, value) index (migration 0040): PostgreSQL ranks each account's figures with a window
+function, SQLite finds each account's latest period in one grouped pass over the index and
+looks its value and those before it up there, since its window functions cost several times
+that per figure.
 """
 
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from cstier.models import UsageMetric
@@ -28,20 +29,21 @@ def latest_usage(session: Session, metric: str, before: date, since: date, perio
 
 
 def _windowed(in_range: tuple, periods: int) -> Select:
-    """Each figure with the mean of the `periods` before it; the last of each account is kept."""
-    ordered = {"partition_by": UsageMetric.account_id, "order_by": UsageMetric.period_start}
-    figures = (
-        select(
-            UsageMetric.account_id,
-            UsageMetric.value,
-            func.avg(UsageMetric.value).over(**ordered, rows=(-periods, -1)).label("earlier"),
-            func.lead(UsageMetric.period_start).over(**ordered).label("later"),
-        )
-        .where(*in_range)
-        .subquery()
+    """Each account's figures ranked newest first; the first and the mean of the next few."""
+    back = (
+        func.row_number()
+        .over(partition_by=UsageMetric.account_id, order_by=UsageMetric.period_start.desc())
+        .label("back")
     )
-    return select(figures.c.account_id, figures.c.value, figures.c.earlier).where(
-        figures.c.later.is_(None)
+    ranked = select(UsageMetric.account_id, UsageMetric.value, back).where(*in_range).subquery()
+    return (
+        select(
+            ranked.c.account_id,
+            func.max(case((ranked.c.back == 1, ranked.c.value))),
+            func.avg(case((ranked.c.back > 1, ranked.c.value))),
+        )
+        .where(ranked.c.back <= periods + 1)
+        .group_by(ranked.c.account_id)
     )
 
 
