@@ -52,19 +52,6 @@ def _figures(
     return compute_figures(session, actor, periods, split), None
 
 
-def stored_periods(
-    session: Session, actor: Actor, periods: list[Period], split: Split
-) -> pd.DataFrame | None:
-    """Return the stored figures of all the periods in one read, or None when any is not stored.
-
-    Only whole-book viewers read the store (the figures are the whole book's); each row keeps
-    its period and computed_at so callers can cut it per period.
-    """
-    if not sees_whole_book(actor) or split.key not in stored_splits(session):
-        return None
-    return stored_figures(session, split.key, periods)
-
-
 def _envelope(split: Split, computed_at: datetime | None) -> dict:
     return {
         "by": None if split.key == TOTAL else split.key,
