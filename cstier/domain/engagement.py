@@ -21,18 +21,41 @@ def engagement_inputs(
     touch_kind, every_days. The cadence is kept when a touch of its kind (any kind when
     none) happened within every_days before `as_of`.
     """
+    kinds = sorted(set(cadences["touch_kind"].dropna()))
+    return engagement_from_latest(accounts, latest_touches(touches, as_of, kinds), cadences, as_of)
+
+
+def latest_touches(touches: pd.DataFrame, as_of: date, kinds: list[str]) -> pd.DataFrame:
+    """Return per touched account the day of its last touch before `as_of` ("any") and of each kind.
+
+    This is what the database aggregates per account when the whole book is scored.
+    """
     day = pd.Timestamp(as_of)
     when = pd.to_datetime(touches["occurred_on"])
     past = touches.assign(when=when)[when < day]
-    last_any = past.groupby("account_id")["when"].max()
-    days_since = (day - last_any.reindex(accounts.index)).dt.days
+    latest = pd.DataFrame({"any": past.groupby("account_id")["when"].max()})
+    for kind in kinds:
+        latest[kind] = past[past["kind"] == kind].groupby("account_id")["when"].max()
+    return latest
+
+
+def engagement_from_latest(
+    accounts: pd.DataFrame, latest: pd.DataFrame, cadences: pd.DataFrame, as_of: date
+) -> pd.DataFrame:
+    """Return engagement_inputs from each account's last touch days (`latest_touches`' frame)."""
+    day = pd.Timestamp(as_of)
+    last_any = pd.to_datetime(latest["any"]).reindex(accounts.index)
+    days_since = (day - last_any).dt.days
     rule = cadences.set_index("coverage_model_id").reindex(accounts["coverage_model_id"])
-    kind = rule["touch_kind"].to_numpy()
+    kind = rule["touch_kind"].to_numpy(dtype=object)
     every = rule["every_days"].to_numpy(dtype="float64")
-    last_by_kind = past.groupby(["account_id", "kind"])["when"].max()
-    wanted = pd.MultiIndex.from_arrays([accounts.index, kind.astype(object)])
-    last_of_kind = last_by_kind.reindex(wanted).to_numpy()
-    last = np.where(pd.isna(kind), last_any.reindex(accounts.index).to_numpy(), last_of_kind)
+    last = last_any.to_numpy(copy=True)
+    for name in pd.unique(kind[~pd.isna(kind)]):
+        of_kind = kind == name
+        if name in latest.columns:
+            last[of_kind] = pd.to_datetime(latest[name]).reindex(accounts.index).to_numpy()[of_kind]
+        else:
+            last[of_kind] = np.datetime64("NaT")
     gap = (day - pd.to_datetime(pd.Series(last, index=accounts.index))).dt.days
     kept = np.where(gap.notna() & (gap <= every), 100.0, 0.0)
     return pd.DataFrame(

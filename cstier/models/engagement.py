@@ -14,7 +14,10 @@ class Touch(db.Model):
     """One contact with an account: its kind, day, CSM and note."""
 
     __tablename__ = "touch"
-    __table_args__ = (Index("ix_touch_account_occurred_on", "account_id", "occurred_on"),)
+    # Holds the kind too, so each account's last touch of a cadence's kind reads the index alone.
+    __table_args__ = (
+        Index("ix_touch_account_occurred_on_kind", "account_id", "occurred_on", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Set by imports, so a re-imported file updates rather than duplicates.

@@ -45,10 +45,11 @@ class UsageMetric(db.Model):
     """One usage figure of an account for one period (e.g. weekly active users in a month)."""
 
     __tablename__ = "usage_metric"
-    # The metric index lists the usage fields a scheme may use without scanning every figure.
+    # The metric index lists the usage fields a scheme may use without scanning every figure,
+    # and holds each account's periods and values so health reads the latest from it alone.
     __table_args__ = (
         UniqueConstraint("account_id", "metric", "period_start"),
-        Index("ix_usage_metric_metric", "metric"),
+        Index("ix_usage_metric_metric_account", "metric", "account_id", "period_start", "value"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

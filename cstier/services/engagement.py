@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.engagement import (
@@ -20,6 +20,7 @@ from cstier.services.accounts import get_account
 from cstier.services.errors import Forbidden, NotFound, ValidationFailed
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_reads import read_frame
+from cstier.store.metric_reads import day_number
 
 MAX_NOTE = 10_000
 TOUCHES_SHOWN = 200
@@ -91,6 +92,24 @@ def read_touches(session: Session, before: date) -> pd.DataFrame:
     """Return every touch before the day: account_id, kind, occurred_on."""
     stmt = select(Touch.account_id, Touch.kind, Touch.occurred_on).where(Touch.occurred_on < before)
     return read_frame(session, stmt, ["account_id", "kind", "occurred_on"])
+
+
+def read_latest_touches(session: Session, before: date, kinds: list[str]) -> pd.DataFrame:
+    """Return per touched account the day of its last touch before the day ("any") and of each kind.
+
+    The database groups the touches, so the book's history never travels: one row per account.
+    """
+    days = [func.max(Touch.occurred_on)]
+    days += [func.max(case((Touch.kind == kind, Touch.occurred_on))) for kind in kinds]
+    stmt = (
+        select(Touch.account_id, *(day_number(session, d) for d in days))
+        .where(Touch.occurred_on < before)
+        .group_by(Touch.account_id)
+    )
+    frame = read_frame(session, stmt, ["account_id", "any", *kinds]).set_index("account_id")
+    for name in frame.columns:
+        frame[name] = pd.to_datetime(frame[name].astype("float64"), unit="D")
+    return frame
 
 
 def read_cadences(session: Session) -> pd.DataFrame:

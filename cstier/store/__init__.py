@@ -18,6 +18,9 @@ Every dialect branch, database thread, codec and bulk write lives in one of thes
   `serialize_writers`.
 - week_moves: `read_week_moves`, a week's net tier moves grouped in SQL for the tier review.
 - upserts: `upsert_returning`, one atomic insert-or-update.
+- usage_latest: `latest_usage`, each account's latest usage figure and the mean before it,
+  in the form each engine answers fastest.
+- metric_pages: stored retention figures a page of segments at a time, and per-period totals.
 - sequences: `advance_id_sequences` after rows inserted with explicit ids.
 - connections: `tune_connections`, what each new connection is set to (SQLite's WAL);
   `limit_statements`, the web's statement timeout (PostgreSQL's, or a SQLite progress handler).

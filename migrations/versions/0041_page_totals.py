@@ -1,7 +1,7 @@
 """stored page totals (tiers; owners and coverage models) and marks of the writes that stale them
 
 Revision ID: 0041
-Revises: 0039
+Revises: 0040
 Create Date: 2026-12-07
 
 The tier page (accounts and current ARR per tier), the capacity page and the manager's
@@ -28,7 +28,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0041"
-down_revision = "0039"
+down_revision = "0040"
 branch_labels = None
 depends_on = None
 

@@ -7,6 +7,7 @@ from cstier.extensions import db
 from cstier.models import SegmentHeadline
 from tests.e2e.test_bad_input import csrf_app  # noqa: F401 - fixture
 from tests.integration.metrics.conftest import january_book
+from tests.integration.metrics.test_segment_health_pages import CSMS, many_csms_book
 
 JANUARY = {"start": "2026-01-01", "end": "2026-02-01"}
 
@@ -150,3 +151,20 @@ def test_refresh_without_a_csrf_token_queues_nothing(csrf_app, manager):  # noqa
     assert refused.status_code == 400 and sent.status_code == 302
     with Session(db.engine) as fresh:
         assert fresh.scalar(select(func.count(BackgroundJob.id))) == 1
+
+
+def test_many_segments_come_a_page_at_a_time_keeping_the_query(client, auth, manager):
+    many_csms_book()
+    auth.login(manager.email)
+    query = {"by": "csm", "start": "2026-01-01", "end": "2026-02-01"}
+    first = client.get("/metrics/", query_string=query).get_data(as_text=True)
+    assert first.count("data-segment=") == 50 + 1  # a page of segments and the total
+    assert f"{CSMS + 1} segments · page 1 of 2" in first
+    pager = first.split('id="segment-pager"', 1)[1].split("</nav>", 1)[0]
+    next_link = pager.split('rel="next"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0]
+    for kept in ("by=csm", "start=2026-01-01", "end=2026-02-01", "page=2"):
+        assert kept in next_link.replace("&amp;", "&")
+    second = client.get(next_link.replace("&amp;", "&")).get_data(as_text=True)
+    assert second.count("data-segment=") == CSMS + 1 - 50 + 1
+    assert 'data-segment="(none)"' in second and 'data-segment="Total"' in second
+    assert 'rel="prev"' in second and "page 2 of 2" in second

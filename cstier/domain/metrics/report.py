@@ -31,13 +31,16 @@ def total_figures(segments: pd.DataFrame, name: str = "Total") -> dict:
     return {"segment": name, **sums}
 
 
-def churn_report(segments: pd.DataFrame) -> dict:
-    """Return the total and the segments (largest start MRR first, "(none)" last)."""
+def churn_report(segments: pd.DataFrame, total: Mapping | None = None) -> dict:
+    """Return the total and the segments (largest start MRR first, "(none)" last).
+
+    `total` gives the total's figures when `segments` is a page of them, not all.
+    """
     rows = segments.assign(_none=segments["segment"] == "(none)").sort_values(
         ["_none", "mrr_start_cents", "segment"], ascending=[True, False, True]
     )
     return {
-        "total": segment_report(total_figures(segments)),
+        "total": segment_report(total_figures(segments) if total is None else total),
         "segments": [segment_report(row) for row in rows.to_dict("records")],
     }
 

@@ -4,18 +4,19 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cstier.domain.engagement import engagement_inputs
+from cstier.domain.engagement import engagement_from_latest
 from cstier.domain.health.scorecard import ONBOARDING_POINTS
 from cstier.domain.onboarding.status import onboarding_status
-from cstier.models import Account, AccountCoverage, CoverageModel, UsageMetric
-from cstier.services.engagement import read_cadences, read_touches
+from cstier.models import Account, AccountCoverage, CoverageModel
+from cstier.services.engagement import read_cadences, read_latest_touches
 from cstier.services.onboarding.steps import as_of, read_steps
 from cstier.services.tiering.fields import read_chunked
 from cstier.store.bulk_reads import read_frame
 from cstier.store.column_reads import JsonFields
+from cstier.store.usage_latest import latest_usage
 
 USAGE_LOOKBACK_DAYS = 190  # the latest period and up to three before it, monthly or weekly
 TREND_PERIODS = 3
@@ -49,32 +50,11 @@ def read_book(session: Session, attribute_keys: list[str]) -> pd.DataFrame:
 def usage_inputs(session: Session, metric: str, day: date, index: pd.Index) -> pd.DataFrame:
     """Return the metric's latest value before the day and its trend in % over the periods before.
 
-    The database ranks each account's periods and returns one row per account (the latest
-    value and the mean of up to TREND_PERIODS before it), not every figure.
+    The database returns one row per account (the latest value and the mean of up to
+    TREND_PERIODS before it), not every figure.
     """
-    back = (
-        func.row_number()
-        .over(partition_by=UsageMetric.account_id, order_by=UsageMetric.period_start.desc())
-        .label("back")
-    )
-    ranked = (
-        select(UsageMetric.account_id, UsageMetric.value, back)
-        .where(
-            UsageMetric.metric == metric,
-            UsageMetric.period_start < day,
-            UsageMetric.period_start >= day - timedelta(days=USAGE_LOOKBACK_DAYS),
-        )
-        .subquery()
-    )
-    stmt = (
-        select(
-            ranked.c.account_id,
-            func.max(case((ranked.c.back == 1, ranked.c.value))),
-            func.avg(case((ranked.c.back > 1, ranked.c.value))),
-        )
-        .where(ranked.c.back <= TREND_PERIODS + 1)
-        .group_by(ranked.c.account_id)
-    )
+    since = day - timedelta(days=USAGE_LOOKBACK_DAYS)
+    stmt = latest_usage(session, metric, day, since, TREND_PERIODS)
     rows = read_frame(session, stmt, ["account_id", "latest", "earlier"])
     rows = rows.set_index("account_id")
     latest = pd.to_numeric(rows["latest"]).astype("float64")
@@ -108,9 +88,10 @@ def read_inputs(session: Session, day: date, needed: set[str]) -> pd.DataFrame:
     if "onboarding" in needed:
         inputs["onboarding"] = onboarding_input(session, day, book.index)
     if needed & {"days_since_touch", "cadence_kept"}:
-        engagement = engagement_inputs(
-            book, read_touches(session, day), read_cadences(session), day
-        )
+        cadences = read_cadences(session)
+        kinds = sorted(set(cadences["touch_kind"].dropna()))
+        latest = read_latest_touches(session, day, kinds)
+        engagement = engagement_from_latest(book, latest, cadences, day)
         inputs = inputs.join(engagement)
     if "renewal_days" in needed:
         renewal = pd.to_datetime(book["renewal_date"])

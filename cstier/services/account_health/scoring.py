@@ -19,6 +19,7 @@ from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.errors import ValidationFailed
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_reads import read_frame
+from cstier.store.bulk_writes import checkpoint_after, large_page_cache, large_work_mem
 from cstier.store.health_scores import (
     bands_on,
     clear_day,
@@ -128,7 +129,14 @@ def score_day(session: Session, day: date, now: datetime) -> ScoringSummary:
 def score_accounts(session: Session, now: datetime | None = None) -> ScoringSummary:
     """Score the whole book for today and store the scores with their contributions."""
     now = now or utcnow()
-    with unit_of_work(session):
+    # A book-wide read and write: a larger SQLite page cache and PostgreSQL work_mem for the
+    # grouping and the million new index entries; SQLite's checkpoint runs after the commit.
+    with (
+        checkpoint_after(session),
+        large_page_cache(session),
+        large_work_mem(session),
+        unit_of_work(session),
+    ):
         return score_day(session, now.date(), now)
 
 

@@ -1,5 +1,6 @@
 """Churn and retention use cases: one period split by a field, the monthly trend, the refresh."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -83,19 +84,6 @@ def _months(periods: list[Period]) -> str:
     return f"{len(periods)} periods from {periods[0].start.isoformat()}"
 
 
-def stored_periods(
-    session: Session, actor: Actor, periods: list[Period], split: Split
-) -> pd.DataFrame | None:
-    """Return the stored figures of all the periods in one read, or None when any is not stored.
-
-    Only whole-book viewers read the store (the figures are the whole book's); each row keeps
-    its period and computed_at so callers can cut it per period.
-    """
-    if not sees_whole_book(actor) or split.key not in stored_splits(session):
-        return None
-    return stored_figures(session, split.key, periods)
-
-
 def _envelope(split: Split, computed_at: datetime | None) -> dict:
     return {
         "by": None if split.key == TOTAL else split.key,
@@ -126,14 +114,21 @@ def churn(
 
 
 def period_report(
-    split: Split, period: Period, figures: pd.DataFrame, computed_at: datetime | None
+    split: Split,
+    period: Period,
+    figures: pd.DataFrame,
+    computed_at: datetime | None,
+    total: Mapping | None = None,
 ) -> dict:
-    """Return one period's figures, total and per segment, in the shape of the API."""
+    """Return one period's figures, total and per segment, in the shape of the API.
+
+    `total` gives the total's figures when `figures` holds a page of the segments.
+    """
     return {
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
         **_envelope(split, computed_at),
-        **churn_report(figures),
+        **churn_report(figures, total),
     }
 
 
@@ -159,14 +154,26 @@ def trend(
 
 
 def trend_report(
-    split: Split, months: list[Period], figures: pd.DataFrame, computed_at: datetime | None
+    split: Split,
+    months: list[Period],
+    figures: pd.DataFrame,
+    computed_at: datetime | None,
+    totals: Mapping[Period, Mapping] | None = None,
 ) -> dict:
-    """Return the months' figures as a series, oldest first, in the shape of the API."""
+    """Return the months' figures as a series, oldest first, in the shape of the API.
+
+    `totals` gives each month's total when `figures` holds some of the segments only.
+    """
     series = []
     for month in months:
         rows = figures[figures["period_start"] == month.start]
+        total = None if totals is None else totals[month]
         series.append(
-            {"start": month.start.isoformat(), "end": month.end.isoformat(), **churn_report(rows)}
+            {
+                "start": month.start.isoformat(),
+                "end": month.end.isoformat(),
+                **churn_report(rows, total),
+            }
         )
     return {**_envelope(split, computed_at), "periods": series}
 

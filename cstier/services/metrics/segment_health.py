@@ -7,11 +7,11 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cstier.domain.metrics import InvalidPeriod, Period
+from cstier.domain.metrics import FIGURES, InvalidPeriod, Period
 from cstier.domain.metrics.periods import last_full_month, trailing_months
 from cstier.domain.metrics.report import trend_chart
 from cstier.domain.metrics.retention import MEMBERS, members
-from cstier.domain.permissions import Actor, can_manage_book
+from cstier.domain.permissions import Actor, can_manage_book, sees_whole_book
 from cstier.models import Account, SegmentHeadline, TierScheme
 from cstier.models.base import utcnow
 from cstier.services.errors import Forbidden, ValidationFailed
@@ -19,7 +19,7 @@ from cstier.services.metrics.churn import (
     FiguresNotStored,
     churn,
     period_report,
-    stored_periods,
+    stored_splits,
     trend,
     trend_report,
 )
@@ -33,10 +33,12 @@ from cstier.services.metrics.splits import (
 )
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_reads import among, read_frame
+from cstier.store.metric_pages import period_totals, segment_page, segment_rows
 
 HEADLINES = {"grr": "GRR", "logo_churn": "Logo churn", "nrr": "NRR"}
 MEMBERS_SHOWN = 500
 TREND_MONTHS = 12
+SEGMENTS_PER_PAGE = 50
 
 
 @dataclass
@@ -53,6 +55,9 @@ class SegmentHealth:
     can_choose_headline: bool
     chart: dict
     computed_at: datetime | None
+    page_no: int = 1
+    pages: int = 1
+    segment_count: int = 0
     not_stored: str | None = None  # why there are no figures to show (the book is too big)
 
 
@@ -111,17 +116,25 @@ def segment_health(
     start: date | None = None,
     end: date | None = None,
     today: date | None = None,
+    page_no: int = 1,
 ) -> SegmentHealth:
-    """Return the page's figures for a split (default: value tiers) and period (default: last month)."""
+    """Return the page's figures for a split (default: value tiers) and period (default: last month).
+
+    The segments come SEGMENTS_PER_PAGE at a time (largest start MRR first); the total is the
+    whole split's, and when the split runs to several pages the trend shows the page's segments.
+    """
     today = today or utcnow().date()
     period = _period(start, end, today)
     split = resolve_split(session, by or default_split(session))
     key = split.key
     try:
-        report, series = _from_store(session, actor, period, today, split) or (
-            churn(session, actor, period.start, period.end, key),
-            trend(session, actor, today, TREND_MONTHS, key),
-        )
+        found = _from_store(session, actor, period, today, split, page_no)
+        if found is None:
+            found = _page_of(
+                churn(session, actor, period.start, period.end, key),
+                trend(session, actor, today, TREND_MONTHS, key),
+                page_no,
+            )
     except FiguresNotStored as exc:
         return SegmentHealth(
             by=key,
@@ -136,6 +149,7 @@ def segment_health(
             computed_at=None,
             not_stored=str(exc),
         )
+    report, series, count, page_no = found
     names = [s["segment"] for s in report["segments"]]
     return SegmentHealth(
         by=key,
@@ -148,27 +162,74 @@ def segment_health(
         can_choose_headline=can_manage_book(actor),
         chart=trend_chart(series),
         computed_at=_when(report["computed_at"]),
+        page_no=page_no,
+        pages=_pages(count),
+        segment_count=count,
     )
 
 
+def _pages(count: int) -> int:
+    return max(1, -(-count // SEGMENTS_PER_PAGE))
+
+
+def _page_of(report: dict, series: dict, page_no: int) -> tuple[dict, dict, int, int]:
+    """Cut a report computed whole down to one page of segments, as the store reads it."""
+    count = len(report["segments"])
+    page_no = min(max(page_no, 1), _pages(count))  # a stale link past the end shows the last
+    first = (page_no - 1) * SEGMENTS_PER_PAGE
+    shown = report["segments"][first : first + SEGMENTS_PER_PAGE]
+    if count <= SEGMENTS_PER_PAGE:
+        return report, series, count, page_no
+    names = {s["segment"] for s in shown}
+    periods = [
+        {**p, "segments": [s for s in p["segments"] if s["segment"] in names]}
+        for p in series["periods"]
+    ]
+    return {**report, "segments": shown}, {**series, "periods": periods}, count, page_no
+
+
 def _from_store(
-    session: Session, actor: Actor, period: Period, today: date, split: Split
-) -> tuple[dict, dict] | None:
-    """Return the period's report and the trend from one read of the store, None if not all stored."""
-    months = trailing_months(today, TREND_MONTHS)
-    stored = stored_periods(session, actor, list(dict.fromkeys([period, *months])), split)
-    if stored is None:
+    session: Session, actor: Actor, period: Period, today: date, split: Split, page_no: int
+) -> tuple[dict, dict, int, int] | None:
+    """Return a page of the period's report, the trend and the segment count from the store,
+    reading only the rows shown; None if not every period is stored."""
+    if not sees_whole_book(actor) or split.key not in stored_splits(session):
         return None
-    report = period_report(split, period, *_cut(stored, [period]))
-    series = trend_report(split, months, *_cut(stored, months))
-    return report, series
+    months = trailing_months(today, TREND_MONTHS)
+    periods = list(dict.fromkeys([period, *months]))
+    totals = period_totals(session, split.key, sorted({p.start for p in periods}))
+    held = {
+        Period(start, end): row
+        for start, end, row in zip(
+            totals["period_start"], totals["period_end"], totals.to_dict("records"), strict=True
+        )
+    }
+    if any(p not in held for p in periods):
+        return None
+    count = held[period]["segments"]
+    page_no = min(max(page_no, 1), _pages(count))
+    first = (page_no - 1) * SEGMENTS_PER_PAGE
+    rows = segment_page(session, split.key, period.start, period.end, SEGMENTS_PER_PAGE, first)
+    shown = None if count <= SEGMENTS_PER_PAGE else rows["segment"].tolist()
+    trend_rows = segment_rows(session, split.key, [(m.start, m.end) for m in months], shown)
+    report = period_report(split, period, rows, _oldest(held, [period]), _total(held[period]))
+    series = trend_report(
+        split,
+        months,
+        trend_rows,
+        _oldest(held, months),
+        {m: _total(held[m]) for m in months},
+    )
+    return report, series, count, page_no
 
 
-def _cut(stored: pd.DataFrame, periods: list[Period]) -> tuple[pd.DataFrame, datetime]:
-    """Return the rows of the periods (without computed_at) and when the oldest was computed."""
-    held = pd.Series(list(zip(stored["period_start"], stored["period_end"], strict=True)))
-    rows = stored[held.isin([(p.start, p.end) for p in periods]).to_numpy()]
-    return rows.drop(columns="computed_at"), rows["computed_at"].min().to_pydatetime()
+def _total(row: dict) -> dict:
+    return {"segment": "Total", **{f: row[f] for f in FIGURES}}
+
+
+def _oldest(held: dict, periods: list[Period]) -> datetime:
+    """Return when the oldest stored row of the periods was computed."""
+    return min(held[p]["computed_at"] for p in periods).to_pydatetime()
 
 
 def _when(text: str | None) -> datetime | None:

@@ -21,7 +21,7 @@ from cstier.services.metrics.tables import metrics_table
 from cstier.web.current import MANAGERS, current_actor, roles_required
 from cstier.web.errors import render_error
 from cstier.web.metrics.forms import HeadlineForm, RefreshForm
-from cstier.web.query import InvalidQuery, text_arg
+from cstier.web.query import InvalidQuery, page_arg, text_arg
 
 bp = Blueprint("metrics", __name__, url_prefix="/metrics")
 MEDIA_TYPES = {
@@ -52,7 +52,12 @@ def date_arg(name: str) -> date | None:
 def health():
     """Show per segment the period's logo churn, GRR, NRR and bridge, and the 12-month trend."""
     page = segment_health(
-        db.session, current_actor(), text_arg("by"), date_arg("start"), date_arg("end")
+        db.session,
+        current_actor(),
+        text_arg("by"),
+        date_arg("start"),
+        date_arg("end"),
+        page_no=page_arg(),
     )
     return render_template(
         "metrics/not_stored.html" if page.not_stored else "metrics/health.html",
