@@ -1,8 +1,10 @@
 """Time the whole product on one synthetic book: import, re-tier, metrics, health, report, ….
 
 Usage:
-  python bench/run.py --scale tiny|10k|100k|1m [--database-url URL] [--results-dir DIR]
-                      [--stages import,build,retier,metrics,health,report,suggest,alerts]
+  python bench/run.py --scale tiny|10k|100k|1m|3m [--database-url URL] [--results-dir DIR]
+                      [--book demo|tiering]
+                      [--stages import,build,retier,metrics,health,report,suggest,alerts,
+                                preview,export]
 
 The book is the demo book (`cstier demo`'s builders, seeded, so the same scale gives the same
 book): companies, departments, contacts, accounts, validated needs, subscriptions, usage,
@@ -21,6 +23,13 @@ through those scripts, with the figure each compares against taken in the same r
   report   the weekly report of the re-tier's week (bench_weekly_report)
   suggest  capacity-aware owner suggestions for the accounts that need one
   alerts   one alert cycle: dispatch every undispatched run event and deliver to local SMTP
+  preview  a what-if preview of a draft value scheme, run as its background job (bench_preview)
+  export   the whole account list and the whole tier history streamed to CSV, as a download
+
+`--book tiering` builds bench_weekly_report's book instead of the demo's (accounts, companies,
+owners, a first run and a re-tier, usage for a tenth, subscriptions for a tenth): thinner, but
+built by COPY in minutes where the demo book's twelve runs take an hour at 1M, so it is the
+book the 1M and 3M growth figures are measured on. Its results file ends in `-tiering`.
 
 The default database is a SQLite file in the temp folder; a PostgreSQL URL's schema is dropped
 and rebuilt. Figures print as a table and go to `bench/results/<date>-<engine>-<scale>.json`.
@@ -32,6 +41,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,8 +55,14 @@ sys.path.insert(0, str(HERE))
 
 import bench_tiering_run as book  # noqa: E402 - the bench folder is not a package
 
-SCALES = {"tiny": 200, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
-STAGES = ("import", "build", "retier", "metrics", "health", "report", "suggest", "alerts")
+SCALES = {"tiny": 200, "10k": 10_000, "100k": 100_000, "1m": 1_000_000, "3m": 3_000_000}
+STAGES = (
+    "import", "build", "retier", "metrics", "health", "report", "suggest", "alerts", "preview",
+    "export",
+)  # fmt: skip
+BOOKS = ("demo", "tiering")
+# bench_weekly_report's phases that build and tier its book, all but the timed report.
+TIERING_BOOK = "build,first,owners,backdate,change,run,signals"
 SEED = 42
 # The per-row ORM loop is extrapolated from a sample: a whole book would take hours.
 ORM_SAMPLE = 2_000
@@ -72,6 +88,7 @@ def stage_import(url: str, accounts: int) -> None:
 
     from cstier.extensions import db
     from cstier.services.imports import ImportRequest, import_file
+    from cstier.services.imports.reader import ReadLimits
 
     folder = Path(tempfile.mkdtemp(prefix="cstier-run-"))
     companies = max(1, accounts // 20)
@@ -79,16 +96,22 @@ def stage_import(url: str, accounts: int) -> None:
     bench_import.write_companies(companies_csv, companies)
     bench_import.write_accounts(accounts_csv, accounts, companies, seed=SEED)
     book.reset_schema(url)
-    with book.make_app(url).app_context():
-        import_file(db.session, ImportRequest("companies", companies_csv, companies_csv.name))
-        started = time.perf_counter()
-        outcome = import_file(
-            db.session, ImportRequest("accounts", accounts_csv, "accounts.csv", retier=False)
-        )
-        seconds = time.perf_counter() - started
-        if not outcome.ok:
-            raise SystemExit(f"import refused: {outcome.errors.as_json()[:3]}")
-        db.engine.dispose()
+    # Past the default limit (2M rows a file) the bench raises it, as an operator would.
+    limits = ReadLimits(rows=max(ReadLimits().rows, accounts))
+    try:
+        with book.make_app(url).app_context():
+            import_file(db.session, ImportRequest("companies", companies_csv, companies_csv.name))
+            started = time.perf_counter()
+            request = ImportRequest(
+                "accounts", accounts_csv, "accounts.csv", retier=False, limits=limits
+            )
+            outcome = import_file(db.session, request)
+            seconds = time.perf_counter() - started
+            if not outcome.ok:
+                raise SystemExit(f"import refused: {outcome.errors.as_json()[:3]}")
+            db.engine.dispose()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # the 3M files are 270 MB
     result(seconds=seconds, rows=outcome.rows)
 
 
@@ -185,6 +208,26 @@ def stage_alerts(url: str, accounts: int) -> None:
     )
 
 
+def stage_export(url: str, accounts: int) -> None:
+    """Stream the whole account list and the whole tier history to CSV, as a download does."""
+    from cstier.domain.permissions import SYSTEM_ACTOR
+    from cstier.extensions import db
+    from cstier.services import exports
+
+    with book.make_app(url).app_context():
+        db.session.execute(db.text("SELECT 1"))
+        started = time.perf_counter()
+        written = rows = 0
+        for kind in ("accounts", "tier_history"):
+            frames = exports.pages(db.session, SYSTEM_ACTOR, kind)
+            for frame in frames:
+                rows += len(frame)
+                written += sum(len(chunk) for chunk in exports.render_pages([frame], "csv"))
+        seconds = time.perf_counter() - started
+        db.session.rollback()
+    result(seconds=seconds, rows=rows, megabytes=round(written / 1e6, 1))
+
+
 def book_free_port() -> int:
     """Return a local TCP port nobody listens on now."""
     import socket
@@ -200,23 +243,29 @@ OWN = {
     "health": stage_health,
     "suggest": stage_suggest,
     "alerts": stage_alerts,
+    "export": stage_export,
 }
 
 
 def child(command: list[str]) -> dict:
     """Run a bench process, echo its lines indented, and return its last RESULT line."""
+    return children(command)[-1]
+
+
+def children(command: list[str]) -> list[dict]:
+    """Run a bench process, echo its lines indented, and return every RESULT line ({} if none)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
-    figures: dict = {}
+    figures: list[dict] = []
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
-            figures = json.loads(line.removeprefix("RESULT "))
+            figures.append(json.loads(line.removeprefix("RESULT ")))
         elif line.strip():
             print("    " + line, flush=True)
     if done.returncode:
         print(done.stderr[-4000:], file=sys.stderr)
         raise SystemExit(f"{' '.join(command[1:3])} failed")
-    return figures
+    return figures or [{}]
 
 
 def own_stage(name: str, args: argparse.Namespace) -> dict:
@@ -264,6 +313,24 @@ def metrics(args: argparse.Namespace, accounts: int) -> dict:
     }
 
 
+def tiering_book(args: argparse.Namespace, accounts: int) -> dict:
+    """Build bench_weekly_report's book (drops the schema first) and time the whole build."""
+    common = ["--database-url", args.database_url, "--accounts", str(accounts)]
+    started = time.perf_counter()
+    phases = children(script("bench_weekly_report.py", "--phases", TIERING_BOOK, *common))
+    seconds = time.perf_counter() - started
+    # The first run tiers every account at once: the largest of the build's processes.
+    peaks = [phase.get("peak_mb", 0.0) for phase in phases]
+    return {"seconds": seconds, "rows": accounts, "peak_mb": max(peaks), "phase_peaks_mb": peaks}
+
+
+def preview(args: argparse.Namespace, accounts: int) -> dict:
+    """Run the what-if preview job once on the book (bench_preview's phase)."""
+    common = ["--database-url", args.database_url, "--accounts", str(accounts), "--repeat", "1"]
+    figures = child(script("bench_preview.py", "--phase", "preview", *common))
+    return {**figures, "rows": accounts, "dry_run_ratio": figures["seconds"] / figures["dry_run"]}
+
+
 def weekly_report(args: argparse.Namespace, accounts: int) -> dict:
     """Build the weekly report of the re-tier's week (bench_weekly_report's phase)."""
     common = ["--database-url", args.database_url, "--accounts", str(accounts)]
@@ -273,7 +340,9 @@ def weekly_report(args: argparse.Namespace, accounts: int) -> dict:
 
 def run_stage(name: str, args: argparse.Namespace, accounts: int) -> dict:
     """Run a stage and add its rows/s."""
-    delegated = {"retier": retier, "metrics": metrics, "report": weekly_report}
+    delegated = {"retier": retier, "metrics": metrics, "report": weekly_report, "preview": preview}
+    if name == "build" and args.book == "tiering":
+        delegated["build"] = tiering_book
     started = time.perf_counter()
     figures = delegated[name](args, accounts) if name in delegated else own_stage(name, args)
     figures["stage_wall_seconds"] = time.perf_counter() - started
@@ -301,6 +370,8 @@ def show(name: str, f: dict) -> str:
         extra = f"ORM loop {f['orm_loop_ratio']:.0f}×, floor {f['floor_ratio']:.1f}×"
     elif "read_ratio" in f:
         extra = f"{f['read_ratio']:.1f}× the read"
+    elif "dry_run_ratio" in f:
+        extra = f"{f['dry_run_ratio']:.1f}× a dry-run re-tier"
     return (
         f"{name:8} {f['seconds']:9.2f} s {f['rows_per_second']:12,.0f} rows/s "
         f"{f['peak_mb']:7.0f} MB  {extra:32} goal: {f['goal']}"
@@ -314,6 +385,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--results-dir", type=Path, default=HERE / "results")
     parser.add_argument("--stages", default=",".join(STAGES), help="comma-separated stages")
+    parser.add_argument("--book", choices=BOOKS, default="demo", help="the book the stages run on")
     parser.add_argument("--stage", choices=tuple(OWN), help=argparse.SUPPRESS)
     args = parser.parse_args()
     accounts = SCALES[args.scale]
@@ -329,7 +401,7 @@ def main() -> None:
         parser.error(f"unknown stages {', '.join(unknown)}; choose from {', '.join(STAGES)}")
     started_at = datetime.now(UTC)
     before = machine(args.database_url)
-    print(f"{args.scale} ({accounts:,} accounts) on {before['engine']}; {before}")
+    print(f"{args.scale} ({accounts:,} accounts, {args.book} book) on {before['engine']}; {before}")
     figures = {}
     for name in stages:
         print(f"  {name} …", flush=True)
@@ -339,6 +411,7 @@ def main() -> None:
     record = {
         "scale": args.scale,
         "accounts": accounts,
+        "book": args.book,
         "engine": engine,
         "started_at": started_at.isoformat(),
         "machine_before": before,
@@ -346,7 +419,8 @@ def main() -> None:
         "stages": figures,
     }
     args.results_dir.mkdir(parents=True, exist_ok=True)
-    out = args.results_dir / f"{started_at:%Y-%m-%d}-{engine}-{args.scale}.json"
+    suffix = "" if args.book == "demo" else f"-{args.book}"
+    out = args.results_dir / f"{started_at:%Y-%m-%d}-{engine}-{args.scale}{suffix}.json"
     out.write_text(json.dumps(record, indent=2) + "\n")
     print("\n" + "\n".join(show(name, f) for name, f in figures.items()))
     print(f"wrote {out}")

@@ -28,6 +28,7 @@ from cstier.models.base import utcnow
 from cstier.services.errors import ServiceError
 from cstier.services.workspace import get_workspace
 from cstier.store.sequences import advance_id_sequences
+from cstier.store.table_loads import load_rows
 
 CHUNK_ROWS = 5_000
 ACCOUNT_COLUMNS = (
@@ -104,9 +105,9 @@ def _attributes(accounts: pd.DataFrame) -> list[dict]:
 
 
 def _insert(session: Session, table: Table, frame: pd.DataFrame, stamp: dict) -> None:
-    """Insert every row of the frame with Core executemany, in chunks."""
+    """Insert every row of the frame in chunks, streamed where the database can."""
     for rows in _records(frame):
-        session.execute(insert(table), [{**row, **stamp} for row in rows])
+        load_rows(session, table, [{**row, **stamp} for row in rows])
 
 
 def _users(book: DemoBook) -> tuple[pd.DataFrame, list[DemoLogin]]:

@@ -11,7 +11,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
-STAGES = ("import", "build", "retier", "metrics", "health", "report", "suggest", "alerts")
+STAGES = (
+    "import", "build", "retier", "metrics", "health", "report", "suggest", "alerts", "preview",
+    "export",
+)  # fmt: skip
 
 
 def bench(*options: str) -> subprocess.CompletedProcess:
@@ -66,13 +69,33 @@ def test_tiny_book_times_every_stage_and_writes_its_figures(tmp_path, database_u
     assert record["stages"]["metrics"]["read_ratio"] > 0
     assert record["stages"]["build"]["runs"] == 12
     assert record["stages"]["alerts"]["notifications"] > 0
+    preview = record["stages"]["preview"]
+    assert preview["dry_run_ratio"] == pytest.approx(preview["seconds"] / preview["dry_run"])
+    assert record["stages"]["export"]["megabytes"] > 0
+    assert record["book"] == "demo"
     assert "retier" in done.stdout and "rows/s" in done.stdout
+
+
+def test_the_tiering_book_is_built_and_timed_under_its_own_name(tmp_path, database_url):
+    stages = "build,retier,report"
+    done = bench("--scale", "tiny", "--book", "tiering", "--stages", stages,
+                 "--database-url", database_url, "--results-dir", str(tmp_path))  # fmt: skip
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    [written] = tmp_path.glob("*-tiny-tiering.json")
+    record = json.loads(written.read_text())
+    assert record["book"] == "tiering"
+    assert list(record["stages"]) == stages.split(",")
+    assert record["stages"]["build"]["seconds"] > 0
+    assert record["stages"]["retier"]["changes"] > 0
+    assert record["stages"]["report"]["peak_mb"] > 0
 
 
 @pytest.mark.parametrize(
     ("options", "message"),
     [
         (["--scale", "2m"], "invalid choice: '2m'"),
+        (["--scale", "tiny", "--book", "mine"], "invalid choice: 'mine'"),
         (["--scale", "tiny", "--stages", "import,warp"], "unknown stages warp"),
         ([], "the following arguments are required: --scale"),
     ],
