@@ -7,7 +7,9 @@ triggers); SQLite's row triggers slowed bulk writes threefold, so there nothing 
 and the pages count live.
 """
 
-from sqlalchemy import ColumnElement, delete, exists, select
+from collections.abc import Callable
+
+from sqlalchemy import ColumnElement, delete, exists, insert, select
 from sqlalchemy.orm import Session
 
 from cstier.models import BookChangeMark
@@ -21,11 +23,22 @@ def writes_are_marked(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def clear_marks(session: Session, totals: str) -> None:
-    """Delete the marks of one kind of totals; call first in the transaction that stores them."""
-    session.execute(delete(BookChangeMark).where(BookChangeMark.totals == totals))
-
-
 def unmarked(totals: str) -> ColumnElement[bool]:
     """Return the condition that no write marked this kind of totals since they were stored."""
     return ~exists(select(BookChangeMark.id).where(BookChangeMark.totals == totals))
+
+
+def replace_totals(
+    session: Session, totals: str, table, read_rows: Callable[[], list[dict]]
+) -> int:
+    """Clear the kind's marks, then replace the table's rows with read_rows(); return how many.
+
+    In that order and in the caller's transaction: a write committed before is in the rows,
+    a later one leaves its mark.
+    """
+    session.execute(delete(BookChangeMark).where(BookChangeMark.totals == totals))
+    rows = read_rows()
+    session.execute(delete(table))
+    if rows:
+        session.execute(insert(table), rows)
+    return len(rows)

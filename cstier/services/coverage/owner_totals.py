@@ -6,12 +6,12 @@ the owners' totals since (store/book_marks.py, migration 0041).
 """
 
 import pandas as pd
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cstier.models import Account, AccountCoverage, ChurnedAccount, OwnerModelTotal
 from cstier.services.unit_of_work import unit_of_work
-from cstier.store.book_marks import OWNERS, clear_marks, unmarked, writes_are_marked
+from cstier.store.book_marks import OWNERS, replace_totals, unmarked, writes_are_marked
 from cstier.store.bulk_reads import read_frame
 
 COLUMNS = ["csm_id", "coverage_model_id", "churned", "accounts", "arr_cents"]
@@ -24,26 +24,26 @@ def store_owner_totals(session: Session) -> int:
     """
     if not writes_are_marked(session):
         return 0
-    with unit_of_work(session):
-        clear_marks(session, OWNERS)  # first: later writes mark again
-        churned = ChurnedAccount.account_id.is_not(None)
-        stmt = (
-            select(
-                Account.csm_id,
-                AccountCoverage.coverage_model_id,
-                churned,
-                func.count(),
-                func.coalesce(func.sum(Account.arr_cents), 0),
-            )
-            .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
-            .outerjoin(ChurnedAccount, ChurnedAccount.account_id == Account.id)
-            .group_by(Account.csm_id, AccountCoverage.coverage_model_id, churned)
+    churned = ChurnedAccount.account_id.is_not(None)
+    stmt = (
+        select(
+            Account.csm_id,
+            AccountCoverage.coverage_model_id,
+            churned,
+            func.count(),
+            func.coalesce(func.sum(Account.arr_cents), 0),
         )
-        rows = [dict(zip(COLUMNS, row, strict=True)) for row in session.execute(stmt)]
-        session.execute(delete(OwnerModelTotal))
-        if rows:
-            session.execute(insert(OwnerModelTotal), rows)
-    return len(rows)
+        .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
+        .outerjoin(ChurnedAccount, ChurnedAccount.account_id == Account.id)
+        .group_by(Account.csm_id, AccountCoverage.coverage_model_id, churned)
+    )
+    with unit_of_work(session):
+        return replace_totals(
+            session,
+            OWNERS,
+            OwnerModelTotal,
+            lambda: [dict(zip(COLUMNS, row, strict=True)) for row in session.execute(stmt)],
+        )
 
 
 def stored_owner_totals(session: Session, owned_only: bool = False) -> pd.DataFrame | None:

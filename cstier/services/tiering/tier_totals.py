@@ -9,7 +9,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor
@@ -18,7 +18,7 @@ from cstier.models.base import utcnow
 from cstier.services.accounts import scoped
 from cstier.services.tiering.current_arr import current_arr_cents
 from cstier.services.unit_of_work import unit_of_work
-from cstier.store.book_marks import TIERS, clear_marks, unmarked, writes_are_marked
+from cstier.store.book_marks import TIERS, replace_totals, unmarked, writes_are_marked
 from cstier.store.column_reads import read_columns
 from cstier.store.tier_blocks import read_current_tiers
 
@@ -77,20 +77,19 @@ def store_tier_totals(session: Session) -> int:
     """
     if not writes_are_marked(session):
         return 0
-    with unit_of_work(session):
-        clear_marks(session, TIERS)  # first: later writes mark again
-        day = utcnow().date()
+    day = utcnow().date()
+
+    def counted_rows() -> list[dict]:
         scheme_ids = list(session.scalars(select(TierScheme.id)))
         counted = count_tiers(session, SYSTEM_ACTOR, scheme_ids)
-        rows = [
+        return [
             {"scheme_id": scheme_id, "day": day, **total}
             for scheme_id, totals in counted.items()
             for total in totals
         ]
-        session.execute(delete(TierTotal))
-        if rows:
-            session.execute(insert(TierTotal), rows)
-    return len(rows)
+
+    with unit_of_work(session):
+        return replace_totals(session, TIERS, TierTotal, counted_rows)
 
 
 def _per_tier(held: pd.DataFrame, ids: np.ndarray, arr: np.ndarray) -> list[dict]:
