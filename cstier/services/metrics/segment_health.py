@@ -172,11 +172,16 @@ def _pages(count: int) -> int:
     return max(1, -(-count // SEGMENTS_PER_PAGE))
 
 
+def _page_start(page_no: int, count: int) -> tuple[int, int]:
+    """Return the page shown (a stale link past the end shows the last) and its first segment."""
+    page_no = min(max(page_no, 1), _pages(count))
+    return page_no, (page_no - 1) * SEGMENTS_PER_PAGE
+
+
 def _page_of(report: dict, series: dict, page_no: int) -> tuple[dict, dict, int, int]:
     """Cut a report computed whole down to one page of segments, as the store reads it."""
     count = len(report["segments"])
-    page_no = min(max(page_no, 1), _pages(count))  # a stale link past the end shows the last
-    first = (page_no - 1) * SEGMENTS_PER_PAGE
+    page_no, first = _page_start(page_no, count)
     shown = report["segments"][first : first + SEGMENTS_PER_PAGE]
     if count <= SEGMENTS_PER_PAGE:
         return report, series, count, page_no
@@ -207,8 +212,7 @@ def _from_store(
     if any(p not in held for p in periods):
         return None
     count = held[period]["segments"]
-    page_no = min(max(page_no, 1), _pages(count))
-    first = (page_no - 1) * SEGMENTS_PER_PAGE
+    page_no, first = _page_start(page_no, count)
     rows = segment_page(session, split.key, period.start, period.end, SEGMENTS_PER_PAGE, first)
     shown = None if count <= SEGMENTS_PER_PAGE else rows["segment"].tolist()
     trend_rows = segment_rows(session, split.key, [(m.start, m.end) for m in months], shown)
