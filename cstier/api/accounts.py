@@ -6,7 +6,7 @@ from flask.views import MethodView
 from marshmallow import ValidationError, validate, validates_schema
 
 from cstier.api.auth import current_actor
-from cstier.api.base import api_blueprint, id_in_path, page_of, paginate
+from cstier.api.base import api_blueprint, counted, id_in_path, paginate
 from cstier.api.concurrency import IfMatchSchema, etag, expected_version
 from cstier.api.fields import MAX_BIGINT, MAX_INT, Count, Id, Text
 from cstier.domain.customer import ACCOUNT_UNITS, LIFECYCLE_STAGES
@@ -124,10 +124,16 @@ class AccountCollection(MethodView):
     @paginate(blp)
     def get(self, args: dict, pagination_parameters):
         """List accounts (a CSM sees only their own) with their tiers, filtered and paginated."""
-        stmt, columns = account_list.listed_query(db.session, current_actor(), _filter(args))
-        rows = account_list.listed_rows(page_of(stmt, pagination_parameters), columns)
-        with_current_arr(db.session, [row.account for row in rows])
-        return rows
+        page = account_list.list_page(
+            db.session,
+            current_actor(),
+            _filter(args),
+            pagination_parameters.page,
+            pagination_parameters.page_size,
+        )
+        counted(pagination_parameters, page.total, page.more)
+        with_current_arr(db.session, [row.account for row in page.items])
+        return page.items
 
     @blp.arguments(AccountSchema)
     @blp.response(201, AccountSchema)

@@ -53,9 +53,14 @@ def paginate(blp: Blueprint):
 def page_of(stmt: Select, pagination: PaginationParameters) -> list:
     """Count the query as far as X-Pagination needs and return one page of its rows."""
     page = paging.read_page(db.session, stmt, pagination.first_item, pagination.page_size)
-    pagination.item_count = page.total
-    pagination.more = page.more
+    counted(pagination, page.total, page.more)
     return page.rows
+
+
+def counted(pagination: PaginationParameters, total: int, more: bool) -> None:
+    """Tell X-Pagination how many rows were counted and whether more exist past them."""
+    pagination.item_count = total
+    pagination.more = more
 
 
 def id_in_path(name: str) -> str:

@@ -2,16 +2,14 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor
 from cstier.models import Account, AccountCoverage, CoverageModel, CurrentTier, TierScheme
 from cstier.services.accounts import AccountFilter, list_query
+from cstier.services.paging import COUNT_CAP, read_page_keys
 
-# Counting a filtered million-account book costs more than the page itself; past this many
-# rows the list says "more than" instead of the exact number (ACCOUNTS_COUNT_CAP).
-COUNT_CAP = 1_000
 DIMENSIONS = ("value", "needs", "segment")
 
 
@@ -110,25 +108,16 @@ def list_page(
     knows whether a next page exists without counting the whole filtered book.
     """
     stmt, columns = listed_query(session, actor, flt)
-    counted, cap = _capped_count(session, stmt, max(count_cap, page * per_page) + 1)
-    more = counted == cap
-    total = cap - 1 if more else counted
+    # The page's ids first, then its columns: the tier and coverage look-ups run for the
+    # page's rows only, not for every row before them.
+    keys = read_page_keys(
+        session, stmt.with_only_columns(Account.id), (page - 1) * per_page, per_page, count_cap
+    )
     items: list[AccountRow] = []
-    if (page - 1) * per_page < counted:
-        # The page's ids first, then its columns: the tier and coverage look-ups run for the
-        # page's rows only, not for every row the offset skips.
-        ids = session.scalars(
-            stmt.with_only_columns(Account.id).limit(per_page).offset((page - 1) * per_page)
-        ).all()
-        rows = session.execute(stmt.where(Account.id.in_(ids))).unique()
+    if keys.keys:
+        rows = session.execute(stmt.where(Account.id.in_(keys.keys))).unique()
         items = listed_rows(rows, columns)
-    return AccountPage(page, per_page, items, total, more, columns)
-
-
-def _capped_count(session: Session, stmt: Select, cap: int) -> tuple[int, int]:
-    """Count the query's rows, stopping at `cap`; return the count and the cap."""
-    limited = stmt.with_only_columns(Account.id).order_by(None).limit(cap).subquery()
-    return int(session.scalar(select(func.count()).select_from(limited))), cap
+    return AccountPage(page, per_page, items, keys.total, keys.more, columns)
 
 
 def tier_of(scheme_id: int) -> ColumnElement:

@@ -1,4 +1,4 @@
-"""Count a list query as far as its pager needs and read one page, for the API's X-Pagination."""
+"""Count a list query as far as its pager needs and read one page of it."""
 
 from dataclasses import dataclass
 
@@ -31,3 +31,26 @@ def read_page(
     if offset >= total:  # past the end: skip the query (and any OFFSET overflow)
         return Page([], total, more)
     return Page(list(session.execute(stmt.limit(size).offset(offset))), total, more)
+
+
+@dataclass(frozen=True)
+class KeyPage:
+    """The keys of one page, the rows counted, and whether more exist past them."""
+
+    keys: list
+    total: int
+    more: bool = False
+
+
+def read_page_keys(
+    session: Session, keys: Select, offset: int, size: int, count_cap: int = COUNT_CAP
+) -> KeyPage:
+    """Read a one-column key query in its order up to count_cap (or the page's end), once.
+
+    The one ordered walk both counts for the pager and yields the page's keys, where a count
+    and an OFFSET page would walk the filtered book twice, the count by another plan.
+    """
+    cap = max(count_cap, offset + size) + 1
+    found = session.scalars(keys.limit(cap)).all()
+    more = len(found) == cap
+    return KeyPage(list(found[offset : offset + size]), cap - 1 if more else len(found), more)

@@ -583,3 +583,27 @@ def test_a_non_finite_attribute_is_refused_by_create_and_update(db_session, mana
     assert list(create_refused.value.errors) == ["attributes.x"]
     assert stored(account.id)["attributes"] == {"nps": 7}
     assert counts() == before
+
+
+def test_list_pages_count_to_the_cap_and_walk_the_book_in_order(world):
+    from cstier.services.account_list import list_page
+
+    company = world.company
+    for n in range(10):
+        AccountFactory(company=company, arr_cents=(n % 4) * 1_000_00, name=f"Paged {n}")
+    flt = AccountFilter(company_id=company.id, sort="arr", descending=True)
+    who = actor(world.manager)
+    first = list_page(db.session, who, flt, 1, 3, count_cap=4)
+    assert (first.total, first.more, first.has_next) == (4, True, True)
+    # A page past the cap counts as far as its own end, and says whether more follow.
+    third = list_page(db.session, who, flt, 3, 3, count_cap=4)
+    assert (third.total, third.more) == (9, True)
+    last = list_page(db.session, who, flt, 4, 3, count_cap=4)
+    assert (last.total, last.more, last.has_next) == (11, False, False)
+    beyond = list_page(db.session, who, flt, 5, 3, count_cap=4)
+    assert (beyond.items, beyond.total) == ([], 11)
+    walked = [row.id for p in range(1, 5) for row in list_page(db.session, who, flt, p, 3, 4).items]
+    everything = list_page(db.session, who, flt, 1, 50, count_cap=4)
+    assert walked == [row.id for row in everything.items] and len(walked) == 11
+    arrs = [row.arr_cents for row in everything.items]
+    assert arrs == sorted(arrs, reverse=True)
