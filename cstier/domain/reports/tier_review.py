@@ -6,7 +6,7 @@ moved again that week, by its move from the tier it was first given, as Alerts l
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,17 @@ from cstier.domain.tiering.diff import NO_TIER, ordered_matrix
 RANKED_DIMENSIONS = ("value", "needs")
 UP, DOWN, NEW, MOVED, RETURNED = "up", "down", "new", "moved", "returned"
 TOP_MOVERS = 10
+# The week's totals a weekly report stores beside its schemes and top movers.
+STORED_TOTALS = (
+    "changes",
+    "accounts",
+    "up",
+    "down",
+    "new",
+    "moved",
+    "arr_up_cents",
+    "arr_down_cents",
+)
 
 
 @dataclass(frozen=True)
@@ -277,3 +288,20 @@ def money(cents: int) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return noun if count == 1 else f"{noun}s"
+
+
+def review_from_stored(section: dict) -> TierReview:
+    """Return the review a weekly report stored (its `review` section) as a TierReview.
+
+    Raises KeyError or TypeError when the section lacks a field the review shows, so a
+    report stored in an older shape is computed afresh instead.
+    """
+    scheme_fields = {f.name for f in fields(SchemeMovement)}
+    return TierReview(
+        schemes=[
+            SchemeMovement(**{name: s[name] for name in scheme_fields}) for s in section["schemes"]
+        ],
+        top_movers=[dict(m) for m in section["top_movers"]],
+        lines=list(section["lines"]),
+        **{name: section[name] for name in STORED_TOTALS},
+    )
