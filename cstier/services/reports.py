@@ -109,7 +109,7 @@ def tier_review(
     except InvalidWeek as exc:
         raise ValidationFailed(str(exc), {"week": [str(exc)]}) from exc
     schemes = scheme_tiers(session)
-    stored = stored_review(session, actor, week_start, starts_at, ends_at)
+    stored = stored_review(session, actor, week_start, now)
     review = stored[0] if stored else movement_between(session, actor, starts_at, ends_at, schemes)
     # Attention items as they stood when the week closed (or now, for the current week).
     as_of = min(now, ends_at)
@@ -140,15 +140,17 @@ def tier_review(
 
 
 def stored_review(
-    session: Session, actor: Actor, week_start: date, starts_at: datetime, ends_at: datetime
+    session: Session, actor: Actor, week_start: date, now: datetime
 ) -> tuple[TierReview, datetime] | None:
     """Return the review and build time of the week's stored weekly report, if it applies.
 
     The report is the immutable snapshot of the whole book's week, built after the week
-    ended: it serves an actor who sees the whole book, when its week has the page's UTC
-    bounds (a workspace in another timezone reports local weeks) and it holds the review.
+    ended: it serves an actor who sees the whole book, once the week has ended, when its
+    week has the page's UTC bounds (a workspace in another timezone reports local weeks)
+    and it holds the review.
     """
-    if not sees_whole_book(actor):
+    starts_at, ends_at = week_bounds(week_start)
+    if not sees_whole_book(actor) or ends_at > now:
         return None
     report = session.scalar(select(WeeklyReport).where(WeeklyReport.week == week_label(week_start)))
     if report is None or (as_utc(report.starts_at), as_utc(report.ends_at)) != (
