@@ -15,13 +15,12 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    and_,
     cast,
-    exists,
     func,
     literal,
     null,
     select,
+    tuple_,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -31,6 +30,7 @@ from cstier.models import Account, TierChange, TierScheme
 from cstier.store.bulk_writes import large_work_mem
 
 PAIRS, MOVERS, ACCOUNTS = "pairs", "movers", "accounts"
+TIERED_THEN_MOVED = "tiered_then_moved"
 
 
 def read_week_moves(session: Session, changes: Select, top_n: int) -> WeekMoves:
@@ -70,19 +70,20 @@ def read_week_moves(session: Session, changes: Select, top_n: int) -> WeekMoves:
         .where(ordered.c.position == 1)
         .cte("net")
     )
-    same_key = and_(firsts.c.scheme_id == net.c.scheme_id, firsts.c.account_id == net.c.account_id)
-    # A key first tiered and moved in the week: its first tiering is one more change row.
-    tiered_first = (
-        select(firsts.c.scheme_id, firsts.c.account_id, func.count().label("firsts"))
-        .group_by(firsts.c.scheme_id, firsts.c.account_id)
-        .subquery("tiered_first")
+    # One pass over the first tierings: those of keys that also moved only add change rows.
+    moved_key = tuple_(firsts.c.scheme_id, firsts.c.account_id).in_(
+        select(net.c.scheme_id, net.c.account_id)
     )
-    with_firsts = net.outerjoin(
-        tiered_first,
-        and_(
-            tiered_first.c.scheme_id == net.c.scheme_id,
-            tiered_first.c.account_id == net.c.account_id,
-        ),
+    tierings = (
+        select(
+            firsts.c.scheme_id,
+            firsts.c.to_tier,
+            moved_key.label("moved"),
+            func.count().label("rows"),
+            func.sum(func.coalesce(firsts.c.arr_cents, 0)).label("arr_cents"),
+        )
+        .group_by(firsts.c.scheme_id, firsts.c.to_tier, moved_key)
+        .cte("tierings")
     )
     moved = net.c.from_tier != net.c.to_tier
     ranked = (
@@ -113,28 +114,36 @@ def read_week_moves(session: Session, changes: Select, top_n: int) -> WeekMoves:
             no_text.label("account_name"),
             cast(func.count(), BigInteger).label("accounts"),
             cast(func.sum(net.c.arr_cents), BigInteger).label("arr_cents"),
-            cast(func.sum(net.c.moves + func.coalesce(tiered_first.c.firsts, 0)), BigInteger).label(
-                "rows"
-            ),
+            cast(func.sum(net.c.moves), BigInteger).label("rows"),
             cast(func.sum(net.c.moves), BigInteger).label("moves"),
-        )
-        .select_from(with_firsts)
-        .group_by(net.c.scheme_id, net.c.from_tier, net.c.to_tier),
+        ).group_by(net.c.scheme_id, net.c.from_tier, net.c.to_tier),
         # Newly tiered: first tierings of keys that did not move in the week.
         select(
             literal(PAIRS),
-            firsts.c.scheme_id,
+            tierings.c.scheme_id,
             no_text,
-            firsts.c.to_tier,
+            tierings.c.to_tier,
             cast(null(), Integer),
             no_text,
-            cast(func.count(), BigInteger),
-            cast(func.sum(func.coalesce(firsts.c.arr_cents, 0)), BigInteger),
-            cast(func.count(), BigInteger),
+            cast(tierings.c.rows, BigInteger),
+            cast(tierings.c.arr_cents, BigInteger),
+            cast(tierings.c.rows, BigInteger),
             cast(literal(0), BigInteger),
+        ).where(tierings.c.moved.is_(False)),
+        select(
+            literal(TIERED_THEN_MOVED),
+            tierings.c.scheme_id,
+            no_text,
+            no_text,
+            cast(null(), Integer),
+            no_text,
+            no_number,
+            no_number,
+            cast(func.sum(tierings.c.rows), BigInteger),
+            no_number,
         )
-        .where(~exists().where(same_key))
-        .group_by(firsts.c.scheme_id, firsts.c.to_tier),
+        .where(tierings.c.moved.is_(True))
+        .group_by(tierings.c.scheme_id),
         select(
             literal(MOVERS),
             ranked.c.scheme_id,
@@ -168,4 +177,5 @@ def read_week_moves(session: Session, changes: Select, top_n: int) -> WeekMoves:
         [tuple(row[name] for name in PAIR_COLUMNS) for row in rows if row["kind"] == PAIRS],
         [tuple(row[name] for name in MOVER_COLUMNS) for row in rows if row["kind"] == MOVERS],
         next((row["accounts"] for row in rows if row["kind"] == ACCOUNTS), 0),
+        {row["scheme_id"]: row["rows"] for row in rows if row["kind"] == TIERED_THEN_MOVED},
     )

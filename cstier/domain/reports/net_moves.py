@@ -8,7 +8,7 @@ tiered. The store computes the same shapes in SQL; `week_moves` here is the refe
 frame of single changes.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -23,19 +23,33 @@ MOVER_COLUMNS = ["scheme_id", "account_id", "account_name", "from_tier", "to_tie
 class WeekMoves:
     """The week grouped: net moves per from→to pair, the biggest movers, accounts that moved.
 
-    `movers` holds, per scheme, the top_n accounts whose tier changed (from_tier set and
-    different from to_tier) by ARR, largest first, ties by account id; `accounts` counts the
-    distinct accounts that changed tier in any scheme.
+    `pairs` holds moved keys by net from→to and keys only first tiered (from_tier None) by
+    their tier; `movers` holds, per scheme, the top_n accounts whose tier changed (from_tier
+    set and different from to_tier) by ARR, largest first, ties by account id; `accounts`
+    counts the distinct accounts that changed tier in any scheme; `tiered_then_moved` counts
+    per scheme the first tierings of keys that also moved in the week (change rows only).
     """
 
     pairs: pd.DataFrame
     movers: pd.DataFrame
     accounts: int
+    tiered_then_moved: dict[int, int] = field(default_factory=dict)
 
     @classmethod
-    def from_rows(cls, pairs: list[tuple], movers: list[tuple], accounts: int) -> "WeekMoves":
+    def from_rows(
+        cls,
+        pairs: list[tuple],
+        movers: list[tuple],
+        accounts: int,
+        tiered_then_moved: dict[int, int] | None = None,
+    ) -> "WeekMoves":
         """Return the shapes from plain row tuples (PAIR_COLUMNS and MOVER_COLUMNS order)."""
-        return cls(_frame(pairs, PAIR_COLUMNS), _frame(movers, MOVER_COLUMNS), int(accounts or 0))
+        return cls(
+            _frame(pairs, PAIR_COLUMNS),
+            _frame(movers, MOVER_COLUMNS),
+            int(accounts or 0),
+            {int(k): int(v) for k, v in (tiered_then_moved or {}).items() if v},
+        )
 
 
 def week_moves(changes: pd.DataFrame, top_n: int) -> WeekMoves:
@@ -55,6 +69,7 @@ def week_moves(changes: pd.DataFrame, top_n: int) -> WeekMoves:
         list(pairs.reset_index().itertuples(index=False, name=None)),
         list(movers.head(top_n)[MOVER_COLUMNS].itertuples(index=False, name=None)),
         moved["account_id"].nunique(),
+        net.groupby("scheme_id")["firsts"].sum().to_dict() if len(net) else {},
     )
 
 
@@ -62,11 +77,11 @@ def net_moves(changes: pd.DataFrame) -> pd.DataFrame:
     """Return one row per moved (scheme, account) and one per first tiering of a key that did not move.
 
     Columns: net from_tier (None for a first tiering), last to_tier, latest ARR, the key's
-    change rows (its first tierings included) and its moves.
+    change rows and moves, and `firsts`: the first tierings of a moved key in the week.
     """
     columns = [*KEYS, "from_tier", "to_tier", "arr_cents", "account_name", "rows", "moves"]
     if changes.empty:
-        return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in [*columns, "firsts"]})
     order = [name for name in ("at", "change_id") if name in changes]
     ordered = changes.sort_values(order, kind="stable") if order else changes
     is_move = ordered["from_tier"].notna()
@@ -86,7 +101,8 @@ def net_moves(changes: pd.DataFrame) -> pd.DataFrame:
             "moves": per_key.size().reindex(last.index),
         }
     )
-    moved["rows"] = moved["moves"] + firsts_per_key.reindex(moved.index).fillna(0).astype("int64")
+    moved["rows"] = moved["moves"]
+    moved["firsts"] = firsts_per_key.reindex(moved.index).fillna(0).astype("int64")
     moved_keys = pd.MultiIndex.from_frame(moves[KEYS].drop_duplicates())
     only_tiered = firsts[~pd.MultiIndex.from_frame(firsts[KEYS]).isin(moved_keys)]
     new = pd.DataFrame(
@@ -100,9 +116,9 @@ def net_moves(changes: pd.DataFrame) -> pd.DataFrame:
             "moves": 0,
         }
     )
-    net = pd.concat([moved.reset_index(), new], ignore_index=True)
+    net = pd.concat([moved.reset_index(), new.assign(firsts=0)], ignore_index=True)
     net["from_tier"] = net["from_tier"].astype(object).where(net["from_tier"].notna(), None)
-    return net[columns]
+    return net[[*columns, "firsts"]]
 
 
 def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
