@@ -152,14 +152,22 @@ def stored_review(
     starts_at, ends_at = week_bounds(week_start)
     if not sees_whole_book(actor) or ends_at > now:
         return None
-    report = session.scalar(select(WeeklyReport).where(WeeklyReport.week == week_label(week_start)))
+    # Only the review section: the whole content document is most of a megabyte at 1M.
+    report = session.execute(
+        select(
+            WeeklyReport.starts_at,
+            WeeklyReport.ends_at,
+            WeeklyReport.built_at,
+            WeeklyReport.content["review"].label("review"),
+        ).where(WeeklyReport.week == week_label(week_start))
+    ).first()
     if report is None or (as_utc(report.starts_at), as_utc(report.ends_at)) != (
         starts_at,
         ends_at,
     ):
         return None
     try:
-        return review_from_stored(report.content["review"]), as_utc(report.built_at)
+        return review_from_stored(report.review), as_utc(report.built_at)
     except (KeyError, TypeError):
         return None  # a report stored in an older shape: compute the week afresh
 
