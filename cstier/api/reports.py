@@ -135,6 +135,13 @@ class TierReviewSchema(ma.Schema):
     generated_at = ma.fields.DateTime()
     previous_week = ma.fields.String(allow_none=True)
     next_week = ma.fields.String(allow_none=True)
+    weekly_report_built_at = ma.fields.DateTime(
+        allow_none=True,
+        metadata={
+            "description": "When the moves come from the week's stored weekly report (a closed "
+            "week, whole book): when it was built; null when they were computed now."
+        },
+    )
     lines = ma.fields.List(ma.fields.String(), metadata={"description": "The summary in words."})
     changes = _review("changes")
     accounts = _review("accounts", metadata={"description": "Accounts with any change."})

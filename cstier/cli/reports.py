@@ -55,6 +55,11 @@ def text_lines(report: TierReviewReport) -> list[str]:
         "",
         *report.lines,
     ]
+    if report.weekly_report_built_at:
+        lines += [
+            "",
+            f"Moves from the weekly report built {report.weekly_report_built_at:%Y-%m-%d %H:%M} UTC.",
+        ]
     for scheme in report.review.schemes:
         if not scheme.changes:
             continue

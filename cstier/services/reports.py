@@ -17,6 +17,7 @@ from cstier.domain.reports import (
     TierReview,
     last_full_week,
     review_from_moves,
+    review_from_stored,
     week_bounds,
     week_label,
 )
@@ -32,6 +33,7 @@ from cstier.models import (
     TierOverride,
     TierScheme,
     User,
+    WeeklyReport,
 )
 from cstier.models.base import utcnow
 from cstier.services.accounts import scoped
@@ -61,6 +63,8 @@ class TierReviewReport:
     lines: list[str] = field(default_factory=list)
     previous_week: str | None = None
     next_week: str | None = None
+    # Set when the moves are the stored weekly report's (a closed week, the whole book).
+    weekly_report_built_at: datetime | None = None
 
     @property
     def last_day(self) -> date:
@@ -105,7 +109,8 @@ def tier_review(
     except InvalidWeek as exc:
         raise ValidationFailed(str(exc), {"week": [str(exc)]}) from exc
     schemes = scheme_tiers(session)
-    review = movement_between(session, actor, starts_at, ends_at, schemes)
+    stored = stored_review(session, actor, week_start, now)
+    review = stored[0] if stored else movement_between(session, actor, starts_at, ends_at, schemes)
     # Attention items as they stood when the week closed (or now, for the current week).
     as_of = min(now, ends_at)
     expiring, expiring_total = expiring_overrides(session, actor, as_of, schemes)
@@ -130,7 +135,41 @@ def tier_review(
         lines=lines,
         previous_week=week_label(previous) if previous else None,
         next_week=week_label(following) if following and following <= now.date() else None,
+        weekly_report_built_at=stored[1] if stored else None,
     )
+
+
+def stored_review(
+    session: Session, actor: Actor, week_start: date, now: datetime
+) -> tuple[TierReview, datetime] | None:
+    """Return the review and build time of the week's stored weekly report, if it applies.
+
+    The report is the immutable snapshot of the whole book's week, built after the week
+    ended: it serves an actor who sees the whole book, once the week has ended, when its
+    week has the page's UTC bounds (a workspace in another timezone reports local weeks)
+    and it holds the review.
+    """
+    starts_at, ends_at = week_bounds(week_start)
+    if not sees_whole_book(actor) or ends_at > now:
+        return None
+    # Only the review section: the whole content document is most of a megabyte at 1M.
+    report = session.execute(
+        select(
+            WeeklyReport.starts_at,
+            WeeklyReport.ends_at,
+            WeeklyReport.built_at,
+            WeeklyReport.content["review"].label("review"),
+        ).where(WeeklyReport.week == week_label(week_start))
+    ).first()
+    if report is None or (as_utc(report.starts_at), as_utc(report.ends_at)) != (
+        starts_at,
+        ends_at,
+    ):
+        return None
+    try:
+        return review_from_stored(report.review), as_utc(report.built_at)
+    except (KeyError, TypeError):
+        return None  # a report stored in an older shape: compute the week afresh
 
 
 def movement_between(

@@ -1,10 +1,13 @@
 """A week's net moves computed in SQL: only the grouped shapes of the review come back.
 
 `changes` is a select from tier_change of the week's changes with the columns of
-domain.reports.net_moves.CHANGE_COLUMNS. One window over (scheme, account) ordered by
-(at, change id) gives each key's first and last change; the net moves then stay in the
+domain.reports.net_moves.CHANGE_COLUMNS. Moves (rows with a from tier) and first tierings
+are read apart: a move's from tier is the tier the account held, so a key's net move runs
+from its first move's from tier to its last move's to tier, and a first tiering only counts
+when the key did not also move. The moves come from the partial index of moves by time, so a
+week of first tierings (a new book's) costs the moves nothing; the net moves stay in the
 database and only their from→to pairs, the top movers per scheme and the count of accounts
-that moved are read back, in one statement (the net moves are computed once and shared).
+that moved are read back, in one statement.
 """
 
 from sqlalchemy import (
@@ -12,13 +15,12 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    and_,
-    case,
     cast,
     func,
     literal,
     null,
     select,
+    tuple_,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -28,48 +30,62 @@ from cstier.models import Account, TierChange, TierScheme
 from cstier.store.bulk_writes import large_work_mem
 
 PAIRS, MOVERS, ACCOUNTS = "pairs", "movers", "accounts"
+TIERED_THEN_MOVED = "tiered_then_moved"
 
 
 def read_week_moves(session: Session, changes: Select, top_n: int) -> WeekMoves:
     """Return the week's net moves grouped as the review needs them (see WeekMoves)."""
+    week = changes.order_by(None)
+    moves = week.where(TierChange.from_tier.is_not(None)).subquery("moves")
     # Schemes are never deleted: naming them lets PostgreSQL range-scan (scheme_id, at) per
-    # scheme instead of reading the whole history for one week.
+    # scheme for the week's first tierings instead of reading the whole history.
     scheme_ids = list(session.scalars(select(TierScheme.id)))
-    week = changes.order_by(None).where(TierChange.scheme_id.in_(scheme_ids)).subquery("week")
+    firsts = week.where(
+        TierChange.from_tier.is_(None), TierChange.scheme_id.in_(scheme_ids)
+    ).subquery("firsts")
     whole_key = {
-        "partition_by": (week.c.scheme_id, week.c.account_id),
-        "order_by": (week.c.at, week.c.change_id),
+        "partition_by": (moves.c.scheme_id, moves.c.account_id),
+        "order_by": (moves.c.at, moves.c.change_id),
         "rows": (None, None),
     }
-    # One window definition for every function, so the engine sorts the week once.
+    # One window definition for every function, so the engine sorts the week's moves once.
     ordered = select(
-        week.c.scheme_id,
-        week.c.account_id,
-        func.coalesce(week.c.arr_cents, 0).label("arr_cents"),
+        moves.c.scheme_id,
+        moves.c.account_id,
+        func.coalesce(moves.c.arr_cents, 0).label("arr_cents"),
         func.row_number().over(**whole_key).label("position"),
-        func.count().over(**whole_key).label("rows"),
-        func.count(week.c.from_tier).over(**whole_key).label("moves"),
-        func.first_value(week.c.from_tier).over(**whole_key).label("first_from"),
-        func.first_value(week.c.to_tier).over(**whole_key).label("first_to"),
-        func.last_value(week.c.to_tier).over(**whole_key).label("to_tier"),
+        func.count().over(**whole_key).label("moves"),
+        func.first_value(moves.c.from_tier).over(**whole_key).label("from_tier"),
+        func.last_value(moves.c.to_tier).over(**whole_key).label("to_tier"),
     ).subquery("ordered")
-    tiered_then_moved = and_(ordered.c.first_from.is_(None), ordered.c.rows > 1)
     net = (
         select(
             ordered.c.scheme_id,
             ordered.c.account_id,
             ordered.c.arr_cents,
-            ordered.c.rows,
             ordered.c.moves,
-            case((tiered_then_moved, ordered.c.first_to), else_=ordered.c.first_from).label(
-                "from_tier"
-            ),
+            ordered.c.from_tier,
             ordered.c.to_tier,
         )
         .where(ordered.c.position == 1)
         .cte("net")
     )
-    moved = and_(net.c.from_tier.is_not(None), net.c.from_tier != net.c.to_tier)
+    # One pass over the first tierings: those of keys that also moved only add change rows.
+    moved_key = tuple_(firsts.c.scheme_id, firsts.c.account_id).in_(
+        select(net.c.scheme_id, net.c.account_id)
+    )
+    tierings = (
+        select(
+            firsts.c.scheme_id,
+            firsts.c.to_tier,
+            moved_key.label("moved"),
+            func.count().label("rows"),
+            func.sum(func.coalesce(firsts.c.arr_cents, 0)).label("arr_cents"),
+        )
+        .group_by(firsts.c.scheme_id, firsts.c.to_tier, moved_key)
+        .cte("tierings")
+    )
+    moved = net.c.from_tier != net.c.to_tier
     ranked = (
         select(
             net.c.scheme_id,
@@ -98,9 +114,36 @@ def read_week_moves(session: Session, changes: Select, top_n: int) -> WeekMoves:
             no_text.label("account_name"),
             cast(func.count(), BigInteger).label("accounts"),
             cast(func.sum(net.c.arr_cents), BigInteger).label("arr_cents"),
-            cast(func.sum(net.c.rows), BigInteger).label("rows"),
+            cast(func.sum(net.c.moves), BigInteger).label("rows"),
             cast(func.sum(net.c.moves), BigInteger).label("moves"),
         ).group_by(net.c.scheme_id, net.c.from_tier, net.c.to_tier),
+        # Newly tiered: first tierings of keys that did not move in the week.
+        select(
+            literal(PAIRS),
+            tierings.c.scheme_id,
+            no_text,
+            tierings.c.to_tier,
+            cast(null(), Integer),
+            no_text,
+            cast(tierings.c.rows, BigInteger),
+            cast(tierings.c.arr_cents, BigInteger),
+            cast(tierings.c.rows, BigInteger),
+            cast(literal(0), BigInteger),
+        ).where(tierings.c.moved.is_(False)),
+        select(
+            literal(TIERED_THEN_MOVED),
+            tierings.c.scheme_id,
+            no_text,
+            no_text,
+            cast(null(), Integer),
+            no_text,
+            no_number,
+            no_number,
+            cast(func.sum(tierings.c.rows), BigInteger),
+            no_number,
+        )
+        .where(tierings.c.moved.is_(True))
+        .group_by(tierings.c.scheme_id),
         select(
             literal(MOVERS),
             ranked.c.scheme_id,
@@ -134,4 +177,5 @@ def read_week_moves(session: Session, changes: Select, top_n: int) -> WeekMoves:
         [tuple(row[name] for name in PAIR_COLUMNS) for row in rows if row["kind"] == PAIRS],
         [tuple(row[name] for name in MOVER_COLUMNS) for row in rows if row["kind"] == MOVERS],
         next((row["accounts"] for row in rows if row["kind"] == ACCOUNTS), 0),
+        {row["scheme_id"]: row["rows"] for row in rows if row["kind"] == TIERED_THEN_MOVED},
     )

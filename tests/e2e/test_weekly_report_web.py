@@ -163,3 +163,17 @@ def test_a_malformed_week_is_refused_before_anything_is_queued(app, client, auth
 def test_a_csm_cannot_build_a_report(client, auth, csm):
     auth.login(csm.email)
     assert client.post("/reports/weekly/build", data={"week": "2026-W02"}).status_code == 403
+
+
+def test_the_tier_review_of_a_reported_week_links_its_report(client, auth, manager, csm, week_book):  # noqa: F811
+    auth.login(manager.email)
+    live = client.get("/reports/tier-review?week=2026-W02").get_data(as_text=True)
+    assert 'id="stored-review"' not in live
+    built()
+    html = client.get("/reports/tier-review?week=2026-W02").get_data(as_text=True)
+    assert 'id="stored-review"' in html and 'href="/reports/weekly/2026-W02"' in html
+    assert "Fallen Star" in html and "1 up" in html.replace("▲ ", "")
+    auth.logout()
+    auth.login(csm.email)
+    mine = client.get("/reports/tier-review?week=2026-W02").get_data(as_text=True)
+    assert 'id="stored-review"' not in mine and "Fallen Star" in mine

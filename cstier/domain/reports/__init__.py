@@ -9,6 +9,7 @@ from cstier.domain.reports.tier_review import (
     build_tier_review,
     direction,
     review_from_moves,
+    review_from_stored,
     summary_lines,
 )
 from cstier.domain.reports.weeks import (
@@ -32,6 +33,7 @@ __all__ = [
     "build_tier_review",
     "direction",
     "review_from_moves",
+    "review_from_stored",
     "summary_lines",
     "last_full_week",
     "parse_since",

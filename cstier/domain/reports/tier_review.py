@@ -6,19 +6,30 @@ moved again that week, by its move from the tier it was first given, as Alerts l
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
 
 from cstier.domain.reports.net_moves import WeekMoves, week_moves
-from cstier.domain.tiering.diff import NO_TIER, ordered_matrix
+from cstier.domain.tiering.diff import NO_TIER
 
 # Value and needs tiers are ranked (first = highest); segments are categories, so a move
 # between them is neither up nor down.
 RANKED_DIMENSIONS = ("value", "needs")
 UP, DOWN, NEW, MOVED, RETURNED = "up", "down", "new", "moved", "returned"
 TOP_MOVERS = 10
+# The week's totals a weekly report stores beside its schemes and top movers.
+STORED_TOTALS = (
+    "changes",
+    "accounts",
+    "up",
+    "down",
+    "new",
+    "moved",
+    "arr_up_cents",
+    "arr_down_cents",
+)
 
 
 @dataclass(frozen=True)
@@ -116,28 +127,30 @@ def review_from_moves(
     known = {s.scheme_id: s for s in schemes}
     for scheme_id in sorted(set(moves.pairs["scheme_id"])):
         known.setdefault(int(scheme_id), SchemeTiers(int(scheme_id), f"Scheme #{scheme_id}", ""))
-    pairs = moves.pairs.assign(direction=_directions(moves.pairs, known))
-    movers = moves.movers.assign(direction=_directions(moves.movers, known))
+    # A few hundred grouped rows at most: plain Python beats pandas' per-call cost here.
+    pairs = _with_directions(moves.pairs.to_dict("records"), known)
+    movers = _with_directions(moves.movers.to_dict("records"), known)
     movements = [
         _scheme_movement(
             scheme,
-            pairs[pairs["scheme_id"] == scheme.scheme_id],
-            movers[movers["scheme_id"] == scheme.scheme_id],
+            [p for p in pairs if p["scheme_id"] == scheme.scheme_id],
+            [m for m in movers if m["scheme_id"] == scheme.scheme_id],
             top_n,
+            moves.tiered_then_moved.get(scheme.scheme_id, 0),
         )
         for scheme in known.values()
     ]
-    accounts = pairs.groupby("direction")["accounts"].sum()
+    accounts = _sum_by_direction(pairs, "accounts")
     review = TierReview(
         schemes=movements,
         top_movers=_movers(movers, known, top_n),
         lines=[],
-        changes=int(pairs["moves"].sum()),
+        changes=sum(int(p["moves"]) for p in pairs),
         accounts=moves.accounts,
-        up=int(accounts.get(UP, 0)),
-        down=int(accounts.get(DOWN, 0)),
-        new=int(accounts.get(NEW, 0)),
-        moved=int(accounts.get(MOVED, 0)),
+        up=accounts.get(UP, 0),
+        down=accounts.get(DOWN, 0),
+        new=accounts.get(NEW, 0),
+        moved=accounts.get(MOVED, 0),
         arr_up_cents=sum(m.arr_up_cents for m in movements),
         arr_down_cents=sum(m.arr_down_cents for m in movements),
     )
@@ -145,91 +158,94 @@ def review_from_moves(
     return review
 
 
-def _directions(moves: pd.DataFrame, schemes: dict[int, SchemeTiers]) -> pd.Series:
-    """Classify every from→to move, vectorised per scheme."""
-    result = pd.Series(MOVED, index=moves.index, dtype=object)
-    for scheme_id, part in moves.groupby("scheme_id", sort=False):
-        scheme = schemes[int(scheme_id)]
-        rank = {tier: position for position, tier in enumerate(scheme.tiers)}
-        from_rank = part["from_tier"].map(rank).astype(float).to_numpy()
-        to_rank = part["to_tier"].map(rank).astype(float).to_numpy()
-        ranked = scheme.ranked & ~np.isnan(from_rank) & ~np.isnan(to_rank)
-        labels = np.select(
-            [
-                part["from_tier"].isna().to_numpy(),
-                (part["from_tier"] == part["to_tier"]).to_numpy(),
-                ranked & (to_rank < from_rank),
-                ranked & (to_rank > from_rank),
-            ],
-            [NEW, RETURNED, UP, DOWN],
-            default=MOVED,
-        )
-        result.loc[part.index] = labels
-    return result
+def _with_directions(rows: list[dict], schemes: dict[int, SchemeTiers]) -> list[dict]:
+    """Return the rows (scheme_id, from_tier, to_tier, …) each with its move's direction."""
+    ranks = {
+        scheme_id: {tier: position for position, tier in enumerate(scheme.tiers)}
+        for scheme_id, scheme in schemes.items()
+    }
+    for row in rows:
+        scheme_id = int(row["scheme_id"])
+        scheme, rank = schemes[scheme_id], ranks[scheme_id]
+        from_tier, to_tier = row["from_tier"], row["to_tier"]
+        if from_tier is None or (isinstance(from_tier, float) and np.isnan(from_tier)):
+            row["direction"] = NEW
+        elif from_tier == to_tier:
+            row["direction"] = RETURNED
+        elif scheme.ranked and from_tier in rank and to_tier in rank:
+            row["direction"] = UP if rank[to_tier] < rank[from_tier] else DOWN
+        else:
+            row["direction"] = MOVED
+    return rows
+
+
+def _sum_by_direction(rows: list[dict], column: str) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for row in rows:
+        totals[row["direction"]] = totals.get(row["direction"], 0) + int(row[column])
+    return totals
 
 
 def _scheme_movement(
-    scheme: SchemeTiers, pairs: pd.DataFrame, movers: pd.DataFrame, top_n: int
+    scheme: SchemeTiers,
+    pairs: list[dict],
+    movers: list[dict],
+    top_n: int,
+    tiered_then_moved: int,
 ) -> SchemeMovement:
-    accounts = pairs.groupby("direction")["accounts"].sum()
-    arr = pairs.groupby("direction")["arr_cents"].sum()
-    moves = pairs[pairs["direction"] != RETURNED]
-    matrix = ordered_matrix(
-        pd.DataFrame(
-            {
-                "from_tier": moves["from_tier"].fillna(NO_TIER),
-                "to_tier": moves["to_tier"].fillna(NO_TIER),
-                "accounts": moves["accounts"],
-                "arr_cents": moves["arr_cents"],
-            }
-        ),
-        scheme.tiers,
-    )
+    accounts = _sum_by_direction(pairs, "accounts")
+    arr = _sum_by_direction(pairs, "arr_cents")
+    order = {tier: position for position, tier in enumerate(scheme.tiers)}
+
+    def position(tier: str) -> tuple:
+        # Listed tiers in their order, then others alphabetically, "(none)" last.
+        return (0, order[tier], "") if tier in order else (1 + (tier == NO_TIER), 0, tier)
+
+    cells = [
+        {
+            "from_tier": p["from_tier"] if p["direction"] != NEW else NO_TIER,
+            "to_tier": p["to_tier"],
+            "accounts": int(p["accounts"]),
+            "arr_cents": int(p["arr_cents"]),
+        }
+        for p in pairs
+        if p["direction"] != RETURNED
+    ]
     return SchemeMovement(
         scheme_id=scheme.scheme_id,
         name=scheme.name,
         dimension=scheme.dimension,
         ranked=scheme.ranked,
         tiers=list(scheme.tiers),
-        changes=int(pairs["rows"].sum()),
-        up=int(accounts.get(UP, 0)),
-        down=int(accounts.get(DOWN, 0)),
-        new=int(accounts.get(NEW, 0)),
-        moved=int(accounts.get(MOVED, 0)),
-        returned=int(accounts.get(RETURNED, 0)),
-        arr_up_cents=int(arr.get(UP, 0)),
-        arr_down_cents=int(arr.get(DOWN, 0)),
-        matrix=[
-            {
-                "from_tier": row.from_tier,
-                "to_tier": row.to_tier,
-                "accounts": int(row.accounts),
-                "arr_cents": int(row.arr_cents),
-            }
-            for row in matrix.itertuples(index=False)
-        ],
+        changes=sum(int(p["rows"]) for p in pairs) + tiered_then_moved,
+        up=accounts.get(UP, 0),
+        down=accounts.get(DOWN, 0),
+        new=accounts.get(NEW, 0),
+        moved=accounts.get(MOVED, 0),
+        returned=accounts.get(RETURNED, 0),
+        arr_up_cents=arr.get(UP, 0),
+        arr_down_cents=arr.get(DOWN, 0),
+        matrix=sorted(cells, key=lambda c: (position(c["from_tier"]), position(c["to_tier"]))),
         top_movers=_movers(movers, {scheme.scheme_id: scheme}, top_n),
     )
 
 
-def _movers(movers: pd.DataFrame, schemes: dict[int, SchemeTiers], top_n: int) -> list[dict]:
+def _movers(movers: list[dict], schemes: dict[int, SchemeTiers], top_n: int) -> list[dict]:
     """Return the biggest moves by ARR (not first tierings), ties by account id."""
-    moves = movers[movers["direction"].isin((UP, DOWN, MOVED))]
-    moves = moves.sort_values(
-        ["arr_cents", "account_id", "scheme_id"], ascending=[False, True, True]
-    )
+    moves = [m for m in movers if m["direction"] in (UP, DOWN, MOVED)]
+    moves.sort(key=lambda m: (-int(m["arr_cents"]), int(m["account_id"]), int(m["scheme_id"])))
     return [
         {
-            "account_id": int(row.account_id),
-            "account_name": None if pd.isna(row.account_name) else str(row.account_name),
-            "scheme_id": int(row.scheme_id),
-            "scheme_name": schemes[int(row.scheme_id)].name,
-            "from_tier": row.from_tier,
-            "to_tier": row.to_tier,
-            "direction": row.direction,
-            "arr_cents": int(row.arr_cents),
+            "account_id": int(m["account_id"]),
+            "account_name": None if pd.isna(m["account_name"]) else str(m["account_name"]),
+            "scheme_id": int(m["scheme_id"]),
+            "scheme_name": schemes[int(m["scheme_id"])].name,
+            "from_tier": m["from_tier"],
+            "to_tier": m["to_tier"],
+            "direction": m["direction"],
+            "arr_cents": int(m["arr_cents"]),
         }
-        for row in moves.head(top_n).itertuples(index=False)
+        for m in moves[:top_n]
     ]
 
 
@@ -277,3 +293,20 @@ def money(cents: int) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return noun if count == 1 else f"{noun}s"
+
+
+def review_from_stored(section: dict) -> TierReview:
+    """Return the review a weekly report stored (its `review` section) as a TierReview.
+
+    Raises KeyError or TypeError when the section lacks a field the review shows, so a
+    report stored in an older shape is computed afresh instead.
+    """
+    scheme_fields = {f.name for f in fields(SchemeMovement)}
+    return TierReview(
+        schemes=[
+            SchemeMovement(**{name: s[name] for name in scheme_fields}) for s in section["schemes"]
+        ],
+        top_movers=[dict(m) for m in section["top_movers"]],
+        lines=list(section["lines"]),
+        **{name: section[name] for name in STORED_TOTALS},
+    )

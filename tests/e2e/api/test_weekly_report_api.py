@@ -37,3 +37,16 @@ def test_unknown_and_malformed_weeks(client, bearer, viewer, db_session):
         client.get("/api/v1/reports/weekly/2026-03", headers=bearer(viewer)), 422
     )
     assert "YYYY-Www" in bad["message"]
+
+
+def test_a_reported_weeks_review_is_stored_for_managers(client, bearer, manager, csm, week_book):  # noqa: F811
+    path = "/api/v1/reports/tier-review?week=2026-W02"
+    live = client.get(path, headers=bearer(manager)).get_json()
+    assert live["weekly_report_built_at"] is None
+    build_weekly_report(db.session, "2026-W02", AFTER)
+    stored = client.get(path, headers=bearer(manager)).get_json()
+    assert stored["weekly_report_built_at"].startswith("2026-01-12T07:00:00")
+    same = ("changes", "accounts", "up", "down", "new", "arr_up_cents", "schemes", "top_movers")
+    assert {k: stored[k] for k in same} == {k: live[k] for k in same}
+    mine = client.get(path, headers=bearer(csm)).get_json()
+    assert mine["weekly_report_built_at"] is None and mine["up"] == 1

@@ -50,3 +50,14 @@ def test_send_emails_the_subscribers_once(runner, week_book, manager, smtp_inbox
     again = runner.invoke(args=["report", "weekly", "--week", "2026-W02", "--send"])
     assert "Emailed to 0 subscriber(s); 1 had it already." in again.output
     assert len(smtp_inbox.messages) == 1
+
+
+def test_the_tier_review_of_a_reported_week_says_it_is_the_stored_one(runner, week_book):
+    before = runner.invoke(args=["report", "tier-review", "--week", "2026-W02"])
+    assert before.exit_code == 0 and "Moves from the weekly report" not in before.output
+    runner.invoke(args=["report", "weekly", "--week", "2026-W02"])
+    after = runner.invoke(args=["report", "tier-review", "--week", "2026-W02"])
+    assert "Moves from the weekly report built" in after.output
+    assert [line for line in after.output.splitlines() if "→" in line] == [
+        line for line in before.output.splitlines() if "→" in line
+    ]
