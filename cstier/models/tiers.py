@@ -151,7 +151,7 @@ class TierChange(db.Model):
         # right edge, and an account's timeline probes it once per run.
         Index("ix_tier_change_run_account", "run_id", "account_id"),
         Index("ix_tier_change_scheme_at", "scheme_id", "at"),
-        # A CSM's tier review probes their accounts for the week (migration 0042).
+        # A CSM's tier review probes their accounts for the week (migration 0043).
         Index("ix_tier_change_account_at", "account_id", "at"),
         # The alerts list, newest first: moves only (migration 0036); first tierings never show.
         Index(

@@ -1,7 +1,7 @@
 """tier changes by account and time, for a CSM's tier review
 
-Revision ID: 0042
-Revises: 0041
+Revision ID: 0043
+Revises: 0042
 Create Date: 2026-12-07
 
 A CSM's tier review reads the week's changes of their few hundred accounts. Without an
@@ -13,8 +13,8 @@ the CSM's accounts for the week.
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0042"
-down_revision = "0041"
+revision = "0043"
+down_revision = "0042"
 branch_labels = None
 depends_on = None
 
