@@ -142,6 +142,13 @@ class TierReviewSchema(ma.Schema):
             "week, whole book): when it was built; null when they were computed now."
         },
     )
+    moves_stored_at = ma.fields.DateTime(
+        allow_none=True,
+        metadata={
+            "description": "When the moves are those the last tiering run stored for the whole "
+            "book (no tier change written since): when it stored them; null otherwise."
+        },
+    )
     lines = ma.fields.List(ma.fields.String(), metadata={"description": "The summary in words."})
     changes = _review("changes")
     accounts = _review("accounts", metadata={"description": "Accounts with any change."})

@@ -60,6 +60,11 @@ def text_lines(report: TierReviewReport) -> list[str]:
             "",
             f"Moves from the weekly report built {report.weekly_report_built_at:%Y-%m-%d %H:%M} UTC.",
         ]
+    elif report.moves_stored_at:
+        lines += [
+            "",
+            f"Moves as the run of {report.moves_stored_at:%Y-%m-%d %H:%M} UTC stored them.",
+        ]
     for scheme in report.review.schemes:
         if not scheme.changes:
             continue

@@ -31,7 +31,12 @@ from cstier.models.onboarding import AccountOnboarding, OnboardingPlan
 from cstier.models.org import Company, Contact, Department
 from cstier.models.outbox import OutboxEvent
 from cstier.models.previews import PreviewMove, SchemePreview
-from cstier.models.reports import WeeklyReport, WeeklyReportDelivery, WeeklyReportSubscription
+from cstier.models.reports import (
+    WeeklyReport,
+    WeeklyReportDelivery,
+    WeeklyReportSubscription,
+    WeekReviewSnapshot,
+)
 from cstier.models.revenue import (
     AccountNeed,
     ImportRun,
@@ -123,5 +128,6 @@ __all__ = [
     "WeeklyReport",
     "WeeklyReportDelivery",
     "WeeklyReportSubscription",
+    "WeekReviewSnapshot",
     "Workspace",
 ]

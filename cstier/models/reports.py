@@ -30,6 +30,20 @@ class WeeklyReport(db.Model):
     hidden_gems: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class WeekReviewSnapshot(db.Model):
+    """The whole book's tier review of one week as a run left it, served while it holds.
+
+    A run stores the week in progress and the one before (until its weekly report exists);
+    a tier change written since marks it stale (book_change_mark "moves", migration 0044).
+    """
+
+    __tablename__ = "week_review_snapshot"
+
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYY-Www, UTC weeks
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    review: Mapped[dict] = mapped_column(JSONType)
+
+
 class WeeklyReportSubscription(db.Model):
     """A manager or admin who wants the weekly report by email."""
 

@@ -34,11 +34,13 @@ from cstier.models import (
     TierScheme,
     User,
     WeeklyReport,
+    WeekReviewSnapshot,
 )
 from cstier.models.base import utcnow
 from cstier.services.accounts import scoped
 from cstier.services.errors import ValidationFailed
 from cstier.services.tiering.fields import field_catalog
+from cstier.store.book_marks import MOVES, unmarked, writes_are_marked
 from cstier.store.bulk_reads import read_frame
 from cstier.store.week_moves import read_week_moves
 
@@ -65,6 +67,8 @@ class TierReviewReport:
     next_week: str | None = None
     # Set when the moves are the stored weekly report's (a closed week, the whole book).
     weekly_report_built_at: datetime | None = None
+    # Set when the moves are those a run stored and no tier change has been written since.
+    moves_stored_at: datetime | None = None
 
     @property
     def last_day(self) -> date:
@@ -110,7 +114,13 @@ def tier_review(
         raise ValidationFailed(str(exc), {"week": [str(exc)]}) from exc
     schemes = scheme_tiers(session)
     stored = stored_review(session, actor, week_start, now)
-    review = stored[0] if stored else movement_between(session, actor, starts_at, ends_at, schemes)
+    snapshot = None if stored else stored_run_review(session, actor, week_start)
+    if stored:
+        review = stored[0]
+    elif snapshot:
+        review = snapshot[0]
+    else:
+        review = movement_between(session, actor, starts_at, ends_at, schemes)
     # Attention items as they stood when the week closed (or now, for the current week).
     as_of = min(now, ends_at)
     expiring, expiring_total = expiring_overrides(session, actor, as_of, schemes)
@@ -136,6 +146,7 @@ def tier_review(
         previous_week=week_label(previous) if previous else None,
         next_week=week_label(following) if following and following <= now.date() else None,
         weekly_report_built_at=stored[1] if stored else None,
+        moves_stored_at=snapshot[1] if snapshot else None,
     )
 
 
@@ -170,6 +181,28 @@ def stored_review(
         return review_from_stored(report.review), as_utc(report.built_at)
     except (KeyError, TypeError):
         return None  # a report stored in an older shape: compute the week afresh
+
+
+def stored_run_review(
+    session: Session, actor: Actor, week_start: date
+) -> tuple[TierReview, datetime] | None:
+    """Return the week's whole-book review as the last run stored it, while no move was written since.
+
+    One statement reads the review and checks for marks, so both come from one snapshot.
+    """
+    if not sees_whole_book(actor) or not writes_are_marked(session):
+        return None
+    row = session.execute(
+        select(WeekReviewSnapshot.review, WeekReviewSnapshot.computed_at).where(
+            WeekReviewSnapshot.week == week_label(week_start), unmarked(MOVES)
+        )
+    ).first()
+    if row is None:
+        return None
+    try:
+        return review_from_stored(row.review), as_utc(row.computed_at)
+    except (KeyError, TypeError):
+        return None  # stored in an older shape: compute the week afresh
 
 
 def movement_between(

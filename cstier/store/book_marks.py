@@ -16,6 +16,7 @@ from cstier.models import BookChangeMark
 
 TIERS = "tiers"
 OWNERS = "owners"
+MOVES = "moves"
 
 
 def writes_are_marked(session: Session) -> bool:

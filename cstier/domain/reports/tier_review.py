@@ -6,7 +6,8 @@ moved again that week, by its move from the tier it was first given, as Alerts l
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -293,6 +294,40 @@ def money(cents: int) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return noun if count == 1 else f"{noun}s"
+
+
+def review_to_stored(review: TierReview) -> dict:
+    """Return the review as plain JSON, the shape review_from_stored reads back."""
+    return {
+        "lines": list(review.lines),
+        "changes": review.changes,
+        "accounts": review.accounts,
+        "up": review.up,
+        "down": review.down,
+        "new": review.new,
+        "moved": review.moved,
+        "arr_up_cents": review.arr_up_cents,
+        "arr_down_cents": review.arr_down_cents,
+        "schemes": [{**asdict(s), "accounts_changed": s.accounts_changed} for s in review.schemes],
+        "top_movers": [json_row(m) for m in review.top_movers],
+    }
+
+
+def json_row(row: dict) -> dict:
+    """Return a row with times as ISO text (UTC) and numpy or pandas scalars as plain values."""
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, datetime):
+            utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+            value = utc.isoformat()
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif value is not None and pd.isna(value):
+            value = None
+        elif hasattr(value, "item"):
+            value = value.item()
+        out[key] = value
+    return out
 
 
 def review_from_stored(section: dict) -> TierReview:

@@ -11,6 +11,7 @@ from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.domain.reports import InvalidWeek, parse_week, week_label
 from cstier.domain.reports.hidden_gems import GemThresholds
 from cstier.domain.reports.local_weeks import check_week_ended, last_ended_week, zone
+from cstier.domain.reports.tier_review import review_to_stored
 from cstier.domain.reports.weekly_content import (
     NOT_AVAILABLE,
     SCHEMA_VERSION,
@@ -157,7 +158,7 @@ def weekly_content(
         "built_at": now.isoformat(),
         "previous_week": previous.week if previous else None,
         "headline": headline,
-        "review": sections.review_section(review),
+        "review": review_to_stored(review),
         "needs_owner": needs_owner,
         "open_handoffs": handoffs,
         "capacity": capacity,

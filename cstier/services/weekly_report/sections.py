@@ -1,14 +1,13 @@
 """The weekly report's sections read from the database: aggregates and short, ranked lists."""
 
-from dataclasses import asdict
 from datetime import datetime
 
-import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from cstier.domain.permissions import SYSTEM_ACTOR
-from cstier.domain.reports import SchemeTiers, TierReview
+from cstier.domain.reports import SchemeTiers
+from cstier.domain.reports.tier_review import json_row
 from cstier.domain.reports.weekly_content import NOT_AVAILABLE, fell_from_top
 from cstier.models import Account, AccountCoverage, CoverageModel, Handoff, TierChange, User
 from cstier.services.coverage.capacity import capacity_report
@@ -19,23 +18,6 @@ from cstier.store.tier_blocks import read_current_tiers
 
 # Each listed section keeps its largest rows and its total; the downloads carry the same rows.
 SECTION_ROWS = 200
-
-
-def review_section(review: TierReview) -> dict:
-    """Return the week's moves per scheme as plain JSON."""
-    return {
-        "lines": list(review.lines),
-        "changes": review.changes,
-        "accounts": review.accounts,
-        "up": review.up,
-        "down": review.down,
-        "new": review.new,
-        "moved": review.moved,
-        "arr_up_cents": review.arr_up_cents,
-        "arr_down_cents": review.arr_down_cents,
-        "schemes": [{**asdict(s), "accounts_changed": s.accounts_changed} for s in review.schemes],
-        "top_movers": [_json_row(m) for m in review.top_movers],
-    }
 
 
 def needs_owner_section(session: Session) -> dict:
@@ -120,10 +102,10 @@ def open_handoffs_section(session: Session, ends_at: datetime) -> dict:
 def capacity_section(session: Session) -> dict:
     """Return each CSM's load and each coverage model's headcount, flagging who is over capacity."""
     report = capacity_report(session)
-    csms = [_json_row(row) for row in report.csms]
+    csms = [json_row(row) for row in report.csms]
     for row in csms:
         row["over_capacity"] = row.get("status") == "over"
-    models = [_json_row(row) for row in report.models]
+    models = [json_row(row) for row in report.models]
     for row in models:
         required, current = row.get("required") or 0, row.get("current") or 0
         row["load_pct"] = round(required / current * 100, 1) if current else None
@@ -196,7 +178,7 @@ def at_risk_section(
 def expiring_section(session: Session, ends_at: datetime, schemes: dict[int, SchemeTiers]) -> dict:
     """Return the overrides in force at the week's end that expire within 7 days of it."""
     rows, total = expiring_overrides(session, SYSTEM_ACTOR, ends_at, schemes)
-    return {"total": total, "overrides": [_json_row(r) for r in rows]}
+    return {"total": total, "overrides": [json_row(r) for r in rows]}
 
 
 def account_names(session: Session, account_ids: list[int]) -> dict[int, str]:
@@ -205,19 +187,3 @@ def account_names(session: Session, account_ids: list[int]) -> dict[int, str]:
         return {}
     stmt = select(Account.id, Account.name).where(Account.id.in_(account_ids))
     return dict(session.execute(stmt).all())
-
-
-def _json_row(row: dict) -> dict:
-    """Return a row with dates as ISO text and numpy or pandas scalars as plain values."""
-    out = {}
-    for key, value in row.items():
-        if isinstance(value, datetime):
-            value = as_utc(value).isoformat()
-        elif hasattr(value, "isoformat"):
-            value = value.isoformat()
-        elif value is not None and pd.isna(value):
-            value = None
-        elif hasattr(value, "item"):
-            value = value.item()
-        out[key] = value
-    return out
