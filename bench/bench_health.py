@@ -213,7 +213,18 @@ def phase_build(url: str, accounts: int) -> None:
 # Where the daily pass spends its time: (module, attribute, owner, label); bench only.
 DAILY_STAGES = [
     ("cstier.services.account_health.daily", "check_onboarding", None, "onboarding check"),
-    ("cstier.services.account_health.scoring", "read_inputs", None, "read inputs"),
+    (
+        "cstier.services.account_health.scoring",
+        "read_day_inputs",
+        None,
+        "read cadences, onboardings",
+    ),
+    (
+        "cstier.services.account_health.scoring",
+        "read_range_inputs",
+        None,
+        "read inputs by range (reader thread)",
+    ),
     ("cstier.services.account_health.scoring", "bands_on", None, "read yesterday's bands"),
     ("cstier.services.account_health.scoring", "clear_day", None, "clear the day"),
     ("cstier.services.account_health.scoring", "score_frame", None, "score"),
