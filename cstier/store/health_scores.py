@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from cstier.models import HealthScore, HealthScoring
 from cstier.store.bulk_writes import BulkWriter
 from cstier.store.column_reads import read_columns
+from cstier.store.range_reads import AccountRange
 
 COLUMNS = (
     "account_id", "scorecard_id", "scored_on", "score", "coverage", "computed_band", "band",
@@ -71,14 +72,17 @@ def latest_day_before(session: Session, day: date) -> date | None:
     )
 
 
-def bands_on(session: Session, day: date | None) -> pd.Series:
-    """Return each account's computed band on a scoring day, indexed by account id."""
+def bands_on(session: Session, day: date | None, accounts: AccountRange | None = None) -> pd.Series:
+    """Return each account's computed band on a scoring day (of the accounts in the range when
+    given), indexed by account id."""
     if day is None:
         return pd.Series(dtype=object)
     # A book-sized read: as columns keyed by the score's id, not as a million row tuples.
     stmt = select(HealthScore.id, HealthScore.account_id, HealthScore.computed_band).where(
         HealthScore.scored_on == day
     )
+    if accounts is not None:  # one range of the (scored_on, account_id) index
+        stmt = stmt.where(HealthScore.account_id.between(*accounts))
     frame = read_columns(session, stmt, ["id", "account_id", "band"], BAND_KINDS)
     return pd.Series(
         frame["band"].astype(object).to_numpy(), index=frame["account_id"].to_numpy(), dtype=object

@@ -95,8 +95,11 @@ def _overrides(session: Session) -> pd.DataFrame:
     return read_frame(session, stmt, ["account_id", "band", "expires_on"])
 
 
-def _range_inputs(shared: DayInputs, session: Session, accounts: AccountRange) -> pd.DataFrame:
-    return read_range_inputs(session, shared, accounts)
+def _read_range(
+    shared: DayInputs, previous_day: date | None, session: Session, accounts: AccountRange
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Return the range's inputs and its accounts' computed bands on the previous scoring day."""
+    return read_range_inputs(session, shared, accounts), bands_on(session, previous_day, accounts)
 
 
 def score_day(
@@ -117,13 +120,14 @@ def score_day(
     needed = {m.input for card in parsed.values() for m in card.measures}
     shared = read_day_inputs(session, day, needed)
     tiers = _value_tiers(session, cards)
-    previous = bands_on(session, latest_day_before(session, day))
+    previous_day = latest_day_before(session, day)
     overrides = _overrides(session)
     ranges = account_ranges(session, Account.id, sizes.health_range_accounts)
     clear_day(session, day)
     summary = ScoringSummary(day)
     layouts_written: set[int] = set()
-    for inputs in read_ahead(session, ranges, partial(_range_inputs, shared), committed):
+    read = partial(_read_range, shared, previous_day)
+    for inputs, previous in read_ahead(session, ranges, read, committed):
         card_of = _scorecard_of(cards, tiers, inputs)
         for card_id, card in parsed.items():
             mine = inputs[(card_of == card_id).to_numpy()]
