@@ -229,7 +229,8 @@ DAILY_STAGES = [
     ("cstier.services.account_health.scoring", "clear_day", None, "clear the day"),
     ("cstier.services.account_health.scoring", "score_frame", None, "score"),
     ("cstier.services.account_health.scoring", "measure_values", None, "measure values"),
-    ("cstier.services.account_health.scoring", "write_health_scores", None, "write scores"),
+    ("cstier.store.health_scores", "score_rows", None, "score rows"),
+    ("cstier.store.bulk_writes", "insert", "BulkWriter", "insert (writer thread)"),
 ]
 
 

@@ -4,6 +4,7 @@ The book is read, scored and written range by range of account ids, so memory ho
 at a time; the daily pass reads the next range on a second connection meanwhile.
 """
 
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
@@ -29,7 +30,7 @@ from cstier.store.health_scores import (
     bands_on,
     clear_day,
     latest_day_before,
-    write_health_scores,
+    score_writes,
 )
 from cstier.store.range_reads import AccountRange, account_ranges, read_ahead
 from cstier.store.sizes import BatchSizes
@@ -111,8 +112,9 @@ def score_day(
 ) -> ScoringSummary:
     """Score every account on inputs as they stood at the start of the day, in the caller's transaction.
 
-    A caller whose session holds no uncommitted change to the inputs says `committed`, and
-    each next range of accounts is read on a second connection while this one is written.
+    A caller whose session holds no uncommitted change to the inputs says `committed`: each
+    next range of accounts is then read on a second connection, and each range's scores
+    written on a background thread, while this one is scored.
     """
     ensure_default_scorecard(session)
     cards = list(session.scalars(select(Scorecard)))
@@ -127,39 +129,46 @@ def score_day(
     summary = ScoringSummary(day)
     layouts_written: set[int] = set()
     read = partial(_read_range, shared, previous_day)
-    for inputs, previous in read_ahead(session, ranges, read, committed):
-        card_of = _scorecard_of(cards, tiers, inputs)
-        for card_id, card in parsed.items():
-            mine = inputs[(card_of == card_id).to_numpy()]
-            if mine.empty:
-                continue
-            if card_id not in layouts_written:
-                layouts_written.add(card_id)
-                session.add(
-                    HealthScoring(
-                        scored_on=day,
-                        scorecard_id=card_id,
-                        measures=[{"key": m.key, "label": m.label} for m in card.measures],
-                        computed_at=now,
+    # Writes run behind the scoring only while the reads use another connection than the session.
+    with (
+        score_writes(session, day, now, background=committed) as writes,
+        closing(read_ahead(session, ranges, read, committed)) as ranges_read,
+    ):
+        for inputs, previous in ranges_read:
+            card_of = _scorecard_of(cards, tiers, inputs)
+            for card_id, card in parsed.items():
+                mine = inputs[(card_of == card_id).to_numpy()]
+                if mine.empty:
+                    continue
+                if card_id not in layouts_written:
+                    layouts_written.add(card_id)
+                    writes.wait()  # the session's connection is the writes' until they are in
+                    session.add(
+                        HealthScoring(
+                            scored_on=day,
+                            scorecard_id=card_id,
+                            measures=[{"key": m.key, "label": m.label} for m in card.measures],
+                            computed_at=now,
+                        )
                     )
+                    session.flush()
+                scored = score_frame(mine, card)
+                computed = banded(scored["score"], scored["enough"], previous, card)
+                scores = pd.DataFrame(
+                    {
+                        "account_id": scored.index,
+                        "scorecard_id": card_id,
+                        "score": scored["score"].round(2).to_numpy(),
+                        "coverage": scored["coverage"].round(4).to_numpy(),
+                        "computed_band": computed.to_numpy(),
+                        "band": with_overrides(computed, overrides, day).to_numpy(),
+                    }
                 )
-                session.flush()
-            scored = score_frame(mine, card)
-            computed = banded(scored["score"], scored["enough"], previous, card)
-            scores = pd.DataFrame(
-                {
-                    "account_id": scored.index,
-                    "scorecard_id": card_id,
-                    "score": scored["score"].round(2).to_numpy(),
-                    "coverage": scored["coverage"].round(4).to_numpy(),
-                    "computed_band": computed.to_numpy(),
-                    "band": with_overrides(computed, overrides, day).to_numpy(),
-                }
-            )
-            packed = measure_values(scored, mine, card.measures)
-            summary.accounts += write_health_scores(session, day, scores, packed, now)
-            for band, count in scores["band"].value_counts().items():
-                summary.by_band[band] = summary.by_band.get(band, 0) + int(count)
+                summary.accounts += writes.write(
+                    scores, measure_values(scored, mine, card.measures)
+                )
+                for band, count in scores["band"].value_counts().items():
+                    summary.by_band[band] = summary.by_band.get(band, 0) + int(count)
     return summary
 
 
