@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cstier.store.bulk_writes import large_page_cache, large_work_mem
 from cstier.store.column_reads import reading_connections
 from cstier.store.threads import InFlight, shareable_across_threads
 
@@ -49,8 +50,13 @@ def read_ahead(
         for accounts in ranges:
             yield read(session, accounts)
         return
-    with reading_connections(connection, True) as (_, helper):
-        reader = Session(bind=helper)
+    with (
+        reading_connections(connection, True) as (_, helper),
+        Session(bind=helper) as reader,
+        # The reader's book-wide queries want the cache and sort memory the session has.
+        large_page_cache(reader),
+        large_work_mem(reader),
+    ):
         worker = InFlight(background=True)
         fetched: dict[int, T] = {}
 
@@ -66,4 +72,3 @@ def read_ahead(
                 yield fetched.pop(index)
         finally:
             worker.close()
-            reader.close()
