@@ -239,7 +239,7 @@ def phase_daily(url: str, day: date, timed: bool) -> None:
     from datetime import UTC, datetime
 
     import bench_tiering_run as book
-    from bench_metrics import cpu_seconds, server_cpu_seconds
+    from bench_metrics import cpu_seconds, database_cpu_seconds
 
     from cstier.extensions import db
     from cstier.services.account_health.daily import daily_health
@@ -250,16 +250,16 @@ def phase_daily(url: str, day: date, timed: bool) -> None:
         db.session.execute(db.text("SELECT 1"))
         now = datetime.combine(day, datetime.min.time(), UTC).replace(hour=5)
         loops = [book.calibration()]
-        cpu, server = cpu_seconds(), server_cpu_seconds(db.session)
+        cpu, server = cpu_seconds(), database_cpu_seconds(db.session)
         started = time.perf_counter()
         result = daily_health(db.session, now)
         elapsed = time.perf_counter() - started
-        cpu, server = cpu_seconds() - cpu, server_cpu_seconds(db.session) - server
+        cpu, server = cpu_seconds() - cpu, database_cpu_seconds(db.session) - server
         loops.append(book.calibration())
         if timed:
             print(
                 f"daily health {day}: {elapsed:.2f} s end to end (CPU {cpu:.2f} s, server "
-                f"backend {server:.2f} s), "
+                f"backends {server:.2f} s), "
                 f"{result.scoring.accounts:,} scores written {result.scoring.by_band}, "
                 f"{result.onboarding.checked:,} onboardings checked; peak RSS "
                 f"{book.peak_mb():.0f} MB; {book.server_settings(url)}; calibration loop "
