@@ -1,7 +1,7 @@
 """Read a book range by range of account ids, the next range read while the caller works on this one.
 
-Memory then holds two ranges of the book, never all of it, and on a second connection the
-database reads range k+1 while Python scores and writes range k (store/threads.py).
+Memory then holds two ranges of the book, never all of it, and on PostgreSQL a second
+connection reads range k+1 while Python scores and writes range k (store/threads.py).
 """
 
 from collections.abc import Callable, Iterator
@@ -32,21 +32,31 @@ def account_ranges(session: Session, column, accounts_per_range: int) -> list[Ac
     ]
 
 
+def reads_beside_writes(session: Session) -> bool:
+    """Return whether reading on a second connection while the session writes pays here.
+
+    PostgreSQL works each connection in a server process of its own, so the reads, the
+    scoring and the inserts each take a core. SQLite runs reads and inserts in this process,
+    where on a shared machine they contended more than they overlapped (docs/benchmarks.md).
+    """
+    return session.connection().dialect.name == "postgresql"
+
+
 def read_ahead(
     session: Session,
     ranges: list[AccountRange],
     read: Callable[[Session, AccountRange], T],
-    committed: bool,
+    elsewhere: bool,
 ) -> Iterator[T]:
     """Yield read(session, range) for each range in order.
 
-    A caller whose session holds no uncommitted change to what `read` reads says
-    `committed`: the ranges are then read on a second connection (seeing what was committed
-    when the first range is read) on a background thread, one range ahead of the caller, while
-    the caller writes through the session. Otherwise each range is read in the session, in turn.
+    With `elsewhere` (only for a caller whose session holds no uncommitted change to what
+    `read` reads) the ranges are read on a second connection, seeing what was committed when
+    the first range is read, on a background thread one range ahead of the caller, while the
+    caller writes through the session. Otherwise each range is read in the session, in turn.
     """
     connection = session.connection()
-    if not (committed and len(ranges) > 1 and shareable_across_threads(connection.engine.url)):
+    if not (elsewhere and len(ranges) > 1 and shareable_across_threads(connection.engine.url)):
         for accounts in ranges:
             yield read(session, accounts)
         return

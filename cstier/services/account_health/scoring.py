@@ -1,7 +1,7 @@
 """Score the whole book: each account against its scorecard, banded, stored with contributions.
 
 The book is read, scored and written range by range of account ids, so memory holds a range
-at a time; the daily pass reads the next range on a second connection meanwhile.
+at a time; on PostgreSQL the daily pass reads the next range on a second connection meanwhile.
 """
 
 from contextlib import closing
@@ -32,7 +32,12 @@ from cstier.store.health_scores import (
     latest_day_before,
     score_writes,
 )
-from cstier.store.range_reads import AccountRange, account_ranges, read_ahead
+from cstier.store.range_reads import (
+    AccountRange,
+    account_ranges,
+    read_ahead,
+    reads_beside_writes,
+)
 from cstier.store.sizes import BatchSizes
 from cstier.store.tier_blocks import read_current_tiers
 
@@ -112,9 +117,9 @@ def score_day(
 ) -> ScoringSummary:
     """Score every account on inputs as they stood at the start of the day, in the caller's transaction.
 
-    A caller whose session holds no uncommitted change to the inputs says `committed`: each
-    next range of accounts is then read on a second connection, and each range's scores
-    written on a background thread, while this one is scored.
+    A caller whose session holds no uncommitted change to the inputs says `committed`: where
+    the store finds it pays, each next range of accounts is then read on a second connection,
+    and each range's scores written on a background thread, while this one is scored.
     """
     ensure_default_scorecard(session)
     cards = list(session.scalars(select(Scorecard)))
@@ -130,9 +135,10 @@ def score_day(
     layouts_written: set[int] = set()
     read = partial(_read_range, shared, previous_day)
     # Writes run behind the scoring only while the reads use another connection than the session.
+    beside = committed and reads_beside_writes(session)
     with (
-        score_writes(session, day, now, background=committed) as writes,
-        closing(read_ahead(session, ranges, read, committed)) as ranges_read,
+        score_writes(session, day, now, background=beside) as writes,
+        closing(read_ahead(session, ranges, read, elsewhere=beside)) as ranges_read,
     ):
         for inputs, previous in ranges_read:
             card_of = _scorecard_of(cards, tiers, inputs)

@@ -15,13 +15,13 @@ def names_in(session, accounts) -> list[str]:
 
 
 @pytest.mark.parametrize("per_range", [1, 2, 5, 100])
-@pytest.mark.parametrize("committed", [False, True])
-def test_ranges_cover_every_account_once_in_order(db_session, per_range, committed):
+@pytest.mark.parametrize("elsewhere", [False, True])
+def test_ranges_cover_every_account_once_in_order(db_session, per_range, elsewhere):
     accounts = [AccountFactory(name=f"Account {i}") for i in range(5)]
     ranges = account_ranges(db.session, Account.id, per_range)
     assert ranges[0][0] == accounts[0].id and ranges[-1][1] == accounts[-1].id
     assert len(ranges) == -(-len(accounts) // per_range)
-    read = list(read_ahead(db.session, ranges, names_in, committed))
+    read = list(read_ahead(db.session, ranges, names_in, elsewhere))
     assert [name for part in read for name in part] == [a.name for a in accounts]
 
 
