@@ -213,12 +213,24 @@ def phase_build(url: str, accounts: int) -> None:
 # Where the daily pass spends its time: (module, attribute, owner, label); bench only.
 DAILY_STAGES = [
     ("cstier.services.account_health.daily", "check_onboarding", None, "onboarding check"),
-    ("cstier.services.account_health.scoring", "read_inputs", None, "read inputs"),
+    (
+        "cstier.services.account_health.scoring",
+        "read_day_inputs",
+        None,
+        "read cadences, onboardings",
+    ),
+    (
+        "cstier.services.account_health.scoring",
+        "read_range_inputs",
+        None,
+        "read inputs by range (reader thread)",
+    ),
     ("cstier.services.account_health.scoring", "bands_on", None, "read yesterday's bands"),
     ("cstier.services.account_health.scoring", "clear_day", None, "clear the day"),
     ("cstier.services.account_health.scoring", "score_frame", None, "score"),
     ("cstier.services.account_health.scoring", "measure_values", None, "measure values"),
-    ("cstier.services.account_health.scoring", "write_health_scores", None, "write scores"),
+    ("cstier.store.health_scores", "score_rows", None, "score rows"),
+    ("cstier.store.bulk_writes", "insert", "BulkWriter", "insert (writer thread)"),
 ]
 
 
@@ -227,7 +239,7 @@ def phase_daily(url: str, day: date, timed: bool) -> None:
     from datetime import UTC, datetime
 
     import bench_tiering_run as book
-    from bench_metrics import cpu_seconds, server_cpu_seconds
+    from bench_metrics import cpu_seconds, database_cpu_seconds
 
     from cstier.extensions import db
     from cstier.services.account_health.daily import daily_health
@@ -238,16 +250,16 @@ def phase_daily(url: str, day: date, timed: bool) -> None:
         db.session.execute(db.text("SELECT 1"))
         now = datetime.combine(day, datetime.min.time(), UTC).replace(hour=5)
         loops = [book.calibration()]
-        cpu, server = cpu_seconds(), server_cpu_seconds(db.session)
+        cpu, server = cpu_seconds(), database_cpu_seconds(db.session)
         started = time.perf_counter()
         result = daily_health(db.session, now)
         elapsed = time.perf_counter() - started
-        cpu, server = cpu_seconds() - cpu, server_cpu_seconds(db.session) - server
+        cpu, server = cpu_seconds() - cpu, database_cpu_seconds(db.session) - server
         loops.append(book.calibration())
         if timed:
             print(
                 f"daily health {day}: {elapsed:.2f} s end to end (CPU {cpu:.2f} s, server "
-                f"backend {server:.2f} s), "
+                f"backends {server:.2f} s), "
                 f"{result.scoring.accounts:,} scores written {result.scoring.by_band}, "
                 f"{result.onboarding.checked:,} onboardings checked; peak RSS "
                 f"{book.peak_mb():.0f} MB; {book.server_settings(url)}; calibration loop "

@@ -67,6 +67,30 @@ def server_cpu_seconds(session) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def database_cpu_seconds(session) -> float:
+    """Return the CPU seconds so far of every PostgreSQL backend on the session's database.
+
+    A job that reads on a second connection spends server time on a backend the session's
+    figure misses; on a database only the benchmark uses, the sum over its backends counts it
+    (a backend opened later starts from 0). 0 for SQLite.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return 0.0
+    pids = (
+        session.connection()
+        .exec_driver_sql("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        .scalars()
+    )
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue  # the backend ended between the query and the read
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def peak_mb() -> float:
     """Return this process's peak resident memory in MB (Linux reports KB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,10 +1,12 @@
 """`cstier onboarding check` and `cstier health score|backfill`: the daily checks by hand."""
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from cstier.extensions import db
 from cstier.services.account_health.scoring import backfill_scores, score_accounts
+from cstier.services.batch_sizes import batch_sizes
 from cstier.services.errors import ValidationFailed
 from cstier.services.onboarding.check import check_onboarding
 
@@ -38,7 +40,7 @@ def _report(summary) -> None:
 @with_appcontext
 def score() -> None:
     """Score every account today and store the scores with their contributions."""
-    _report(score_accounts(db.session))
+    _report(score_accounts(db.session, sizes=batch_sizes(current_app.config)))
 
 
 @health_group.command("backfill")
@@ -47,7 +49,7 @@ def score() -> None:
 def backfill(months: int) -> None:
     """Score the 1st of each past month from the dated inputs, for the back-test."""
     try:
-        summaries = backfill_scores(db.session, months)
+        summaries = backfill_scores(db.session, months, sizes=batch_sizes(current_app.config))
     except ValidationFailed as exc:
         raise click.BadParameter(str(exc), param_hint="--months") from exc
     for summary in summaries:

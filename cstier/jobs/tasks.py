@@ -44,7 +44,7 @@ def metrics_refresh(session: Session, scheduled_for: datetime) -> None:
 
 def health(session: Session, scheduled_for: datetime) -> None:
     """Recompute onboarding statuses and today's health scores."""
-    daily_health(session, scheduled_for)
+    daily_health(session, scheduled_for, batch_sizes(current_app.config))
 
 
 def nightly_retier(session: Session, scheduled_for: datetime) -> None:

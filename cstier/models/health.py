@@ -60,7 +60,7 @@ class HealthScore(db.Model):
     __tablename__ = "health_score"
     __table_args__ = (
         UniqueConstraint("account_id", "scored_on"),
-        Index("ix_health_score_scored_on", "scored_on"),
+        Index("ix_health_score_scored_on_account", "scored_on", "account_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

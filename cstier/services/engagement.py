@@ -21,6 +21,7 @@ from cstier.services.errors import Forbidden, NotFound, ValidationFailed
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_reads import read_frame
 from cstier.store.metric_reads import day_number
+from cstier.store.range_reads import AccountRange
 
 MAX_NOTE = 10_000
 TOUCHES_SHOWN = 200
@@ -94,10 +95,13 @@ def read_touches(session: Session, before: date) -> pd.DataFrame:
     return read_frame(session, stmt, ["account_id", "kind", "occurred_on"])
 
 
-def read_latest_touches(session: Session, before: date, kinds: list[str]) -> pd.DataFrame:
+def read_latest_touches(
+    session: Session, before: date, kinds: list[str], accounts: AccountRange | None = None
+) -> pd.DataFrame:
     """Return per touched account the day of its last touch before the day ("any") and of each kind.
 
-    The database groups the touches, so the book's history never travels: one row per account.
+    The database groups the touches, so the book's history never travels: one row per account
+    (of the accounts in the range when given).
     """
     days = [func.max(Touch.occurred_on)]
     days += [func.max(case((Touch.kind == kind, Touch.occurred_on))) for kind in kinds]
@@ -106,6 +110,8 @@ def read_latest_touches(session: Session, before: date, kinds: list[str]) -> pd.
         .where(Touch.occurred_on < before)
         .group_by(Touch.account_id)
     )
+    if accounts is not None:
+        stmt = stmt.where(Touch.account_id.between(*accounts))
     frame = read_frame(session, stmt, ["account_id", "any", *kinds]).set_index("account_id")
     for name in frame.columns:
         frame[name] = pd.to_datetime(frame[name].astype("float64"), unit="D")

@@ -1,6 +1,9 @@
-"""Health scores in bulk: one day's scores for the book replaced at once, the bands before a day."""
+"""Health scores in bulk: a day's scores for the book written behind the scoring, the bands before a day."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -10,6 +13,8 @@ from sqlalchemy.orm import Session
 from cstier.models import HealthScore, HealthScoring
 from cstier.store.bulk_writes import BulkWriter
 from cstier.store.column_reads import read_columns
+from cstier.store.range_reads import AccountRange
+from cstier.store.threads import InFlight, shareable_across_threads
 
 COLUMNS = (
     "account_id", "scorecard_id", "scored_on", "score", "coverage", "computed_band", "band",
@@ -38,15 +43,14 @@ def clear_day(session: Session, scored_on: date) -> None:
     session.execute(delete(HealthScoring).where(HealthScoring.scored_on == scored_on))
 
 
-def write_health_scores(
-    session: Session, scored_on: date, scores: pd.DataFrame, values: np.ndarray, now: datetime
-) -> int:
-    """Insert a day's scores; `values` holds each row's measure values; return how many."""
-    writer = BulkWriter(session, now)
+def score_rows(
+    writer: BulkWriter, scored_on: date, scores: pd.DataFrame, values: np.ndarray
+) -> list[tuple]:
+    """Return a day's scores as row tuples in COLUMNS order; `values` holds each row's measures."""
     # SQLite keeps dates as ISO text; PostgreSQL's COPY takes the date itself.
     day = scored_on if writer.postgres else scored_on.isoformat()
     score = scores["score"].astype(object).where(scores["score"].notna(), None)
-    rows = list(
+    return list(
         zip(
             scores["account_id"].astype(int).tolist(),
             scores["scorecard_id"].astype(int).tolist(),
@@ -60,8 +64,48 @@ def write_health_scores(
             strict=True,
         )
     )
-    writer.insert("health_score", COLUMNS, rows)
-    return len(rows)
+
+
+class ScoreWrites:
+    """A day's scores inserted part by part, on a background thread if asked, while the caller goes on.
+
+    The rows go through the session's connection, taken in the caller's thread; the caller
+    wait()s before it uses the session itself, and close()s before it commits or rolls back
+    (store/threads.py).
+    """
+
+    def __init__(self, session: Session, scored_on: date, now: datetime, background: bool) -> None:
+        self._writer = BulkWriter(session, now)
+        self._day = scored_on
+        url = session.connection().engine.url
+        self._flight = InFlight(background and shareable_across_threads(url))
+
+    def write(self, scores: pd.DataFrame, values: np.ndarray) -> int:
+        """Start inserting the scores once the previous part is in; return how many."""
+        rows = score_rows(self._writer, self._day, scores, values)
+        self._flight.submit(partial(self._writer.insert, "health_score", COLUMNS, rows))
+        return len(rows)
+
+    def wait(self) -> None:
+        """Block until the parts handed in are inserted; raise what an insert raised."""
+        self._flight.wait()
+
+    def close(self) -> None:
+        """Wait for the insert in flight, even when failing, and stop the thread."""
+        self._flight.close()
+
+
+@contextmanager
+def score_writes(
+    session: Session, scored_on: date, now: datetime, background: bool
+) -> Iterator[ScoreWrites]:
+    """Yield a ScoreWrites for the day; on leaving, every part handed in is inserted."""
+    writes = ScoreWrites(session, scored_on, now, background)
+    try:
+        yield writes
+        writes.wait()
+    finally:
+        writes.close()
 
 
 def latest_day_before(session: Session, day: date) -> date | None:
@@ -71,14 +115,17 @@ def latest_day_before(session: Session, day: date) -> date | None:
     )
 
 
-def bands_on(session: Session, day: date | None) -> pd.Series:
-    """Return each account's computed band on a scoring day, indexed by account id."""
+def bands_on(session: Session, day: date | None, accounts: AccountRange | None = None) -> pd.Series:
+    """Return each account's computed band on a scoring day (of the accounts in the range when
+    given), indexed by account id."""
     if day is None:
         return pd.Series(dtype=object)
     # A book-sized read: as columns keyed by the score's id, not as a million row tuples.
     stmt = select(HealthScore.id, HealthScore.account_id, HealthScore.computed_band).where(
         HealthScore.scored_on == day
     )
+    if accounts is not None:  # one range of the (scored_on, account_id) index
+        stmt = stmt.where(HealthScore.account_id.between(*accounts))
     frame = read_columns(session, stmt, ["id", "account_id", "band"], BAND_KINDS)
     return pd.Series(
         frame["band"].astype(object).to_numpy(), index=frame["account_id"].to_numpy(), dtype=object

@@ -9,19 +9,22 @@ from cstier.store.set_aside import BULK_ROWS
 IMPORT_CHUNK_ROWS = 50_000
 TIER_FLUSH_ROWS = 500_000
 KEY_HASH_BITS = 64
+HEALTH_RANGE_ACCOUNTS = 250_000
 
 
 @dataclass(frozen=True)
 class BatchSizes:
     """Rows per book read, per staged batch of tier changes, per import chunk, from which
     import load the indexes are set aside, and the bits of each key's hash an import keeps to
-    tell repeated keys (fewer bits, more collisions: each sends the file to a second pass)."""
+    tell repeated keys (fewer bits, more collisions: each sends the file to a second pass), and
+    accounts per range of ids the health pass reads, scores and writes at a time."""
 
     book_chunk_rows: int = BOOK_CHUNK_ROWS
     tier_flush_rows: int = TIER_FLUSH_ROWS
     import_chunk_rows: int = IMPORT_CHUNK_ROWS
     import_bulk_rows: int = BULK_ROWS
     key_hash_bits: int = KEY_HASH_BITS
+    health_range_accounts: int = HEALTH_RANGE_ACCOUNTS
 
     @classmethod
     def from_config(cls, config: Mapping) -> "BatchSizes":
@@ -31,4 +34,5 @@ class BatchSizes:
             tier_flush_rows=config.get("TIER_FLUSH_ROWS", TIER_FLUSH_ROWS),
             import_chunk_rows=config.get("IMPORT_CHUNK_ROWS", IMPORT_CHUNK_ROWS),
             import_bulk_rows=config.get("IMPORT_BULK_ROWS", BULK_ROWS),
+            health_range_accounts=config.get("HEALTH_RANGE_ACCOUNTS", HEALTH_RANGE_ACCOUNTS),
         )

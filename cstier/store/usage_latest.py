@@ -13,16 +13,27 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from cstier.models import UsageMetric
+from cstier.store.range_reads import AccountRange
 
 
-def latest_usage(session: Session, metric: str, before: date, since: date, periods: int) -> Select:
+def latest_usage(
+    session: Session,
+    metric: str,
+    before: date,
+    since: date,
+    periods: int,
+    accounts: AccountRange | None = None,
+) -> Select:
     """Select account_id, the latest value in [since, before) and the mean of up to `periods`
-    values before it (NULL when there are none), one row per account with a figure."""
+    values before it (NULL when there are none), one row per account with a figure (of the
+    accounts in the range when given)."""
     in_range = (
         UsageMetric.metric == metric,
         UsageMetric.period_start < before,
         UsageMetric.period_start >= since,
     )
+    if accounts is not None:
+        in_range += (UsageMetric.account_id.between(*accounts),)
     if session.get_bind().dialect.name == "postgresql":
         return _windowed(in_range, periods)
     return _looked_up(in_range, periods)

@@ -1,5 +1,6 @@
 """Read every scorecard input for the book as it stood on a day, one column per input."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
@@ -16,14 +17,17 @@ from cstier.services.onboarding.steps import as_of, read_steps
 from cstier.services.tiering.fields import read_chunked
 from cstier.store.bulk_reads import read_frame
 from cstier.store.column_reads import JsonFields
+from cstier.store.range_reads import AccountRange
 from cstier.store.usage_latest import latest_usage
 
 USAGE_LOOKBACK_DAYS = 190  # the latest period and up to three before it, monthly or weekly
 TREND_PERIODS = 3
 
 
-def read_book(session: Session, attribute_keys: list[str]) -> pd.DataFrame:
-    """Return every account's coverage model (id and key), renewal date and named attributes."""
+def read_book(
+    session: Session, attribute_keys: list[str], accounts: AccountRange | None = None
+) -> pd.DataFrame:
+    """Return each account's coverage model (id and key), renewal date and named attributes."""
     stmt = (
         select(
             Account.id,
@@ -34,6 +38,8 @@ def read_book(session: Session, attribute_keys: list[str]) -> pd.DataFrame:
         .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
         .outerjoin(CoverageModel, AccountCoverage.coverage_model_id == CoverageModel.id)
     )
+    if accounts is not None:
+        stmt = stmt.where(Account.id.between(*accounts))
     fields = JsonFields(Account.attributes, {f"attr.{k}": k for k in attribute_keys})
     catalog = {"coverage_model_id": "number", "model_key": "text", "renewal_date": "date"}
     catalog |= {f"attr.{k}": "number" for k in attribute_keys}
@@ -47,14 +53,16 @@ def read_book(session: Session, attribute_keys: list[str]) -> pd.DataFrame:
     return book.set_index("account_id")
 
 
-def usage_inputs(session: Session, metric: str, day: date, index: pd.Index) -> pd.DataFrame:
+def usage_inputs(
+    session: Session, metric: str, day: date, index: pd.Index, accounts: AccountRange | None = None
+) -> pd.DataFrame:
     """Return the metric's latest value before the day and its trend in % over the periods before.
 
     The database returns one row per account (the latest value and the mean of up to
     TREND_PERIODS before it), not every figure.
     """
     since = day - timedelta(days=USAGE_LOOKBACK_DAYS)
-    stmt = latest_usage(session, metric, day, since, TREND_PERIODS)
+    stmt = latest_usage(session, metric, day, since, TREND_PERIODS, accounts)
     rows = read_frame(session, stmt, ["account_id", "latest", "earlier"])
     rows = rows.set_index("account_id")
     latest = pd.to_numeric(rows["latest"]).astype("float64")
@@ -68,32 +76,66 @@ def usage_inputs(session: Session, metric: str, day: date, index: pd.Index) -> p
     ).astype("float64")
 
 
-def onboarding_input(session: Session, day: date, index: pd.Index) -> pd.Series:
-    """Return each onboarding's status on the day as points; missing without an onboarding."""
+def onboarding_points(session: Session, day: date) -> pd.Series:
+    """Return each onboarding's status on the day as points, indexed by account id."""
     steps = as_of(read_steps(session), day)
     if steps.empty:
-        return pd.Series(np.nan, index=index)
+        return pd.Series(dtype="float64")
     status = onboarding_status(steps, day)["status"]
-    return status.map(ONBOARDING_POINTS).astype("float64").reindex(index)
+    return status.map(ONBOARDING_POINTS).astype("float64")
 
 
-def read_inputs(session: Session, day: date, needed: set[str]) -> pd.DataFrame:
-    """Return the inputs the scorecards need, as they stood at the start of the day."""
+def onboarding_input(session: Session, day: date, index: pd.Index) -> pd.Series:
+    """Return each onboarding's status on the day as points; missing without an onboarding."""
+    return onboarding_points(session, day).reindex(index)
+
+
+@dataclass(frozen=True)
+class DayInputs:
+    """The inputs a day's pass reads once for the whole book: few rows, every range needs them."""
+
+    day: date
+    needed: frozenset[str]
+    cadences: pd.DataFrame
+    onboarding: pd.Series
+
+
+def read_day_inputs(session: Session, day: date, needed: set[str]) -> DayInputs:
+    """Read the cadence rules and the onboardings' points the scorecards need on the day."""
+    engagement = bool(needed & {"days_since_touch", "cadence_kept"})
+    return DayInputs(
+        day,
+        frozenset(needed),
+        read_cadences(session) if engagement else pd.DataFrame(),
+        onboarding_points(session, day) if "onboarding" in needed else pd.Series(dtype="float64"),
+    )
+
+
+def read_range_inputs(
+    session: Session, shared: DayInputs, accounts: AccountRange | None
+) -> pd.DataFrame:
+    """Return the inputs of the accounts in the range (all when None) at the start of the day."""
+    day, needed = shared.day, shared.needed
     attributes = sorted(n.removeprefix("attr.") for n in needed if n.startswith("attr."))
-    book = read_book(session, attributes)
+    book = read_book(session, attributes, accounts)
     inputs = book[[f"attr.{k}" for k in attributes]].astype("float64").copy()
     metrics = {n.split(".")[1] for n in needed if n.startswith("usage.")}
     for metric in sorted(metrics):
-        inputs = inputs.join(usage_inputs(session, metric, day, book.index))
+        inputs = inputs.join(usage_inputs(session, metric, day, book.index, accounts))
     if "onboarding" in needed:
-        inputs["onboarding"] = onboarding_input(session, day, book.index)
+        inputs["onboarding"] = shared.onboarding.reindex(book.index)
     if needed & {"days_since_touch", "cadence_kept"}:
-        cadences = read_cadences(session)
+        cadences = shared.cadences
         kinds = sorted(set(cadences["touch_kind"].dropna()))
-        latest = read_latest_touches(session, day, kinds)
+        latest = read_latest_touches(session, day, kinds, accounts)
         engagement = engagement_from_latest(book, latest, cadences, day)
         inputs = inputs.join(engagement)
     if "renewal_days" in needed:
         renewal = pd.to_datetime(book["renewal_date"])
         inputs["renewal_days"] = (renewal - pd.Timestamp(day)).dt.days.astype("float64")
     return inputs.join(book[["coverage_model_id", "model_key"]])
+
+
+def read_inputs(session: Session, day: date, needed: set[str]) -> pd.DataFrame:
+    """Return the inputs the scorecards need for the whole book, as at the start of the day."""
+    return read_range_inputs(session, read_day_inputs(session, day, needed), None)

@@ -11,13 +11,16 @@ from cstier.domain.engagement import engagement_inputs
 from cstier.domain.health.bands import banded
 from cstier.domain.health.score import score_frame
 from cstier.domain.health.scorecard import DEFAULT_SCORECARD, parse_scorecard
+from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
 from cstier.models import (
     Account,
     AccountCoverage,
     CoverageModel,
     HealthScore,
+    HealthScoring,
     OnboardingMilestone,
+    Scorecard,
     Touch,
     UsageMetric,
 )
@@ -26,11 +29,13 @@ from cstier.services.account_health.inputs import (
     onboarding_input,
     read_inputs,
 )
-from cstier.services.account_health.scorecards import ensure_default_scorecard
-from cstier.services.account_health.scoring import score_accounts
+from cstier.services.account_health.overrides import set_override
+from cstier.services.account_health.scorecards import ensure_default_scorecard, save_scorecard
+from cstier.services.account_health.scoring import backfill_scores, score_accounts
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.engagement import ensure_default_cadences, read_cadences, read_touches
 from cstier.services.onboarding.check import check_onboarding
+from cstier.store.sizes import BatchSizes
 from tests.factories import AccountFactory
 
 DAY = date(2026, 3, 10)
@@ -170,3 +175,53 @@ def reference_scores(day: date, previous: pd.Series) -> tuple[pd.DataFrame, pd.S
 
 def reference_band(day: date, previous: pd.Series) -> pd.Series:
     return reference_scores(day, previous)[1]
+
+
+def stored_days() -> pd.DataFrame:
+    """Return every stored score with its measures' values, in (day, account) order."""
+    rows = db.session.execute(
+        select(HealthScore.scored_on, HealthScore.account_id, HealthScore.scorecard_id,
+               HealthScore.score, HealthScore.coverage, HealthScore.computed_band,
+               HealthScore.band, HealthScore.measures)
+        .order_by(HealthScore.scored_on, HealthScore.account_id)
+    ).all()  # fmt: skip
+    frame = pd.DataFrame(
+        rows, columns=["day", "account", "card", "score", "coverage", "computed", "band", "values"]
+    )
+    frame["values"] = frame["values"].map(bytes)
+    return frame
+
+
+def layouts() -> list[tuple]:
+    return sorted(
+        db.session.execute(
+            select(HealthScoring.scored_on, HealthScoring.scorecard_id, HealthScoring.measures)
+        ).all()
+    )
+
+
+@pytest.mark.parametrize("per_range", [1, 3])
+def test_scoring_range_by_range_stores_what_one_pass_over_the_book_stores(book, per_range):
+    """Ranges of accounts (read ahead on a second connection) change no score, band or value."""
+    save_scorecard(db.session, SYSTEM_ACTOR, None, {"name": "Pooled", "scope": "coverage_model",
+                   "scope_key": "pooled", "definition": DEFAULT_SCORECARD})  # fmt: skip
+    set_override(db.session, SYSTEM_ACTOR, book[4].id, {"band": "red", "reason": "escalation"}, NOW - timedelta(days=2))  # fmt: skip
+    days = [NOW - timedelta(days=2), NOW - timedelta(days=1), NOW]
+    for now in days:
+        score_accounts(db.session, now, BatchSizes(health_range_accounts=len(book) + 10))
+    whole, whole_layouts = stored_days(), layouts()
+    assert len(whole) == 3 * len(book) and set(whole["card"]) == {s.id for s in db.session.scalars(select(Scorecard))}  # fmt: skip
+    assert whole["band"].nunique() > 2 and "red" in set(whole.loc[whole["account"] == book[4].id, "band"])  # fmt: skip
+    for now in days:
+        score_accounts(db.session, now, BatchSizes(health_range_accounts=per_range))
+    pd.testing.assert_frame_equal(stored_days(), whole)
+    assert [(d, c, m) for d, c, m in layouts()] == [(d, c, m) for d, c, m in whole_layouts]
+
+
+def test_backfill_range_by_range_stores_what_one_pass_stores(book):
+    """Backfill scores past days in one transaction, each range read in the session itself."""
+    backfill_scores(db.session, 2, NOW, BatchSizes(health_range_accounts=len(book) + 10))
+    whole = stored_days()
+    backfill_scores(db.session, 2, NOW, BatchSizes(health_range_accounts=2))
+    assert len(whole) == 2 * len(book)
+    pd.testing.assert_frame_equal(stored_days(), whole)

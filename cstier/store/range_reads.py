@@ -1,0 +1,84 @@
+"""Read a book range by range of account ids, the next range read while the caller works on this one.
+
+Memory then holds two ranges of the book, never all of it, and on PostgreSQL a second
+connection reads range k+1 while Python scores and writes range k (store/threads.py).
+"""
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cstier.store.bulk_writes import large_page_cache, large_work_mem
+from cstier.store.column_reads import reading_connections
+from cstier.store.threads import InFlight, shareable_across_threads
+
+AccountRange = tuple[int, int]
+T = TypeVar("T")
+
+
+def account_ranges(session: Session, column, accounts_per_range: int) -> list[AccountRange]:
+    """Return inclusive (first, last) id ranges of `accounts_per_range` ids covering `column`."""
+    if accounts_per_range < 1:
+        raise ValueError("accounts_per_range must be at least 1")
+    low, high = session.execute(select(func.min(column), func.max(column))).one()
+    if low is None:
+        return []
+    return [
+        (start, min(start + accounts_per_range - 1, int(high)))
+        for start in range(int(low), int(high) + 1, accounts_per_range)
+    ]
+
+
+def reads_beside_writes(session: Session) -> bool:
+    """Return whether reading on a second connection while the session writes pays here.
+
+    PostgreSQL works each connection in a server process of its own, so the reads, the
+    scoring and the inserts each take a core. SQLite runs reads and inserts in this process,
+    where on a shared machine they contended more than they overlapped (docs/benchmarks.md).
+    """
+    return session.connection().dialect.name == "postgresql"
+
+
+def read_ahead(
+    session: Session,
+    ranges: list[AccountRange],
+    read: Callable[[Session, AccountRange], T],
+    elsewhere: bool,
+) -> Iterator[T]:
+    """Yield read(session, range) for each range in order.
+
+    With `elsewhere` (only for a caller whose session holds no uncommitted change to what
+    `read` reads) the ranges are read on a second connection, seeing what was committed when
+    the first range is read, on a background thread one range ahead of the caller, while the
+    caller writes through the session. Otherwise each range is read in the session, in turn.
+    """
+    connection = session.connection()
+    if not (elsewhere and len(ranges) > 1 and shareable_across_threads(connection.engine.url)):
+        for accounts in ranges:
+            yield read(session, accounts)
+        return
+    with (
+        reading_connections(connection, True) as (_, helper),
+        Session(bind=helper) as reader,
+        # The reader's book-wide queries want the cache and sort memory the session has.
+        large_page_cache(reader),
+        large_work_mem(reader),
+    ):
+        worker = InFlight(background=True)
+        fetched: dict[int, T] = {}
+
+        def fetch(index: int) -> None:
+            fetched[index] = read(reader, ranges[index])
+
+        try:
+            worker.submit(partial(fetch, 0))
+            for index in range(len(ranges)):
+                worker.wait()
+                if index + 1 < len(ranges):
+                    worker.submit(partial(fetch, index + 1))
+                yield fetched.pop(index)
+        finally:
+            worker.close()
