@@ -13,5 +13,6 @@ def test_sizes_are_read_from_the_config_keys():
         "TIER_FLUSH_ROWS": 2,
         "IMPORT_CHUNK_ROWS": 3,
         "IMPORT_BULK_ROWS": 4,
+        "MOVE_CHUNK_ROWS": 5,
     }
-    assert BatchSizes.from_config(config) == BatchSizes(1, 2, 3, 4)
+    assert BatchSizes.from_config(config) == BatchSizes(1, 2, 3, 4, move_chunk_rows=5)
