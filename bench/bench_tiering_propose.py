@@ -30,6 +30,7 @@ from cstier.domain.tiering import (  # noqa: E402
     parse_scheme,
 )
 from cstier.services.tiering.run import SchemeOutcome, _stage  # noqa: E402
+from cstier.store.sizes import BatchSizes  # noqa: E402
 
 NOW = pd.Timestamp("2025-01-01", tz="UTC")
 CHANGED_SHARE = 0.05
@@ -106,7 +107,7 @@ def main(rows: int, repeats: int) -> None:
             outcome = propose(scheme, accounts, current)
             proposed = time.perf_counter()
             batch = CountingBatch()
-            _stage(batch, outcome)
+            _stage(batch, outcome, BatchSizes().move_chunk_rows)
             staged = time.perf_counter()
             totals["propose"] += proposed - started
             totals["stage"] += staged - proposed

@@ -129,6 +129,8 @@ def stage_build(url: str, accounts: int) -> None:
     with book.make_app(url).app_context():
         started = time.perf_counter()
         loaded = load_demo(db.session, accounts=accounts, seed=SEED)
+        load_seconds, load_peak_mb = time.perf_counter() - started, book.peak_mb()
+        print(f"demo book loaded: {load_seconds:.1f} s, peak RSS {load_peak_mb:.0f} MB", flush=True)
         set_up_workspace(db.session)
         story = tell_demo_story(db.session, SEED, first_run_at=loaded.history_start)
         with unit_of_work(db.session):
@@ -136,7 +138,14 @@ def stage_build(url: str, accounts: int) -> None:
             refresh_statuses(db.session, utcnow())
         seconds = time.perf_counter() - started
         db.engine.dispose()
-    result(seconds=seconds, rows=sum(loaded.counts.values()), runs=story.runs, moves=story.moves)
+    result(
+        seconds=seconds,
+        rows=sum(loaded.counts.values()),
+        runs=story.runs,
+        moves=story.moves,
+        load_seconds=round(load_seconds, 2),
+        load_peak_mb=round(load_peak_mb, 1),
+    )
 
 
 def stage_health(url: str, accounts: int) -> None:
@@ -402,12 +411,10 @@ def main() -> None:
     started_at = datetime.now(UTC)
     before = machine(args.database_url)
     print(f"{args.scale} ({accounts:,} accounts, {args.book} book) on {before['engine']}; {before}")
-    figures = {}
-    for name in stages:
-        print(f"  {name} …", flush=True)
-        figures[name] = run_stage(name, args, accounts)
-        print("  " + show(name, figures[name]), flush=True)
+    figures: dict[str, dict] = {}
     engine = "postgresql" if book.is_postgres(args.database_url) else "sqlite"
+    suffix = "" if args.book == "demo" else f"-{args.book}"
+    out = args.results_dir / f"{started_at:%Y-%m-%d}-{engine}-{args.scale}{suffix}.json"
     record = {
         "scale": args.scale,
         "accounts": accounts,
@@ -415,13 +422,17 @@ def main() -> None:
         "engine": engine,
         "started_at": started_at.isoformat(),
         "machine_before": before,
-        "machine_after": machine(args.database_url),
         "stages": figures,
     }
     args.results_dir.mkdir(parents=True, exist_ok=True)
-    suffix = "" if args.book == "demo" else f"-{args.book}"
-    out = args.results_dir / f"{started_at:%Y-%m-%d}-{engine}-{args.scale}{suffix}.json"
-    out.write_text(json.dumps(record, indent=2) + "\n")
+    for name in stages:
+        print(f"  {name} …", flush=True)
+        figures[name] = run_stage(name, args, accounts)
+        print("  " + show(name, figures[name]), flush=True)
+        # Written after every stage, so a run stopped in a long stage keeps what it measured.
+        record["finished"] = name == stages[-1]
+        record["machine_after"] = machine(args.database_url)
+        out.write_text(json.dumps(record, indent=2) + "\n")
     print("\n" + "\n".join(show(name, f) for name, f in figures.items()))
     print(f"wrote {out}")
 

@@ -1,6 +1,5 @@
 """Load a generated demo book into an empty database in one transaction."""
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -10,7 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from cstier.domain.demo_book import ATTRIBUTE_COLUMNS, HISTORY_DAYS, DemoBook, generate_book
-from cstier.domain.demo_engagement import generate_engagement
+from cstier.domain.demo_engagement import DemoEngagement, generate_engagement
 from cstier.models import (
     Account,
     AccountNeed,
@@ -28,9 +27,9 @@ from cstier.models.base import utcnow
 from cstier.services.errors import ServiceError
 from cstier.services.workspace import get_workspace
 from cstier.store.sequences import advance_id_sequences
-from cstier.store.table_loads import load_rows
+from cstier.store.table_loads import load_columns
 
-CHUNK_ROWS = 5_000
+CHUNK_ROWS = 50_000
 ACCOUNT_COLUMNS = (
     "id", "external_id", "name", "unit_type", "company_id", "department_id", "csm_id",
     "arr_cents", "plan", "lifecycle_stage", "contract_start_date", "renewal_date",
@@ -82,14 +81,16 @@ def ensure_empty(session: Session) -> None:
         )
 
 
-def _records(frame: pd.DataFrame) -> Iterator[list[dict]]:
-    """Yield chunks of rows as dicts of plain Python values (None for missing)."""
-    for start in range(0, len(frame), CHUNK_ROWS):
-        chunk = frame.iloc[start : start + CHUNK_ROWS].astype(object)
-        for column in chunk.columns:
-            if pd.api.types.is_datetime64_any_dtype(frame[column]):
-                chunk[column] = frame[column].iloc[start : start + CHUNK_ROWS].dt.date
-        yield chunk.where(chunk.notna(), None).to_dict("records")
+def _columns(frame: pd.DataFrame, start: int, stop: int) -> dict[str, list]:
+    """Return rows start..stop of a frame as plain Python columns (None for missing, dates as dates)."""
+    columns = {}
+    for name in frame.columns:
+        part = frame[name].iloc[start:stop]
+        if pd.api.types.is_datetime64_any_dtype(part):
+            part = part.dt.date
+        values = part.astype(object)
+        columns[name] = values.where(values.notna(), None).tolist()
+    return columns
 
 
 def _attributes(accounts: pd.DataFrame) -> list[dict]:
@@ -105,9 +106,13 @@ def _attributes(accounts: pd.DataFrame) -> list[dict]:
 
 
 def _insert(session: Session, table: Table, frame: pd.DataFrame, stamp: dict) -> None:
-    """Insert every row of the frame in chunks, streamed where the database can."""
-    for rows in _records(frame):
-        load_rows(session, table, [{**row, **stamp} for row in rows])
+    """Insert every row of the frame, a chunk of columns at a time, streamed where the database can."""
+    for start in range(0, len(frame), CHUNK_ROWS):
+        columns = _columns(frame, start, start + CHUNK_ROWS)
+        size = len(next(iter(columns.values()))) if columns else 0
+        load_columns(
+            session, table, columns | {name: [value] * size for name, value in stamp.items()}
+        )
 
 
 def _users(book: DemoBook) -> tuple[pd.DataFrame, list[DemoLogin]]:
@@ -134,48 +139,65 @@ def _custom_attributes(session: Session, book: DemoBook, stamp: dict) -> int:
     return len(rows)
 
 
+@dataclass(frozen=True)
+class DemoTable:
+    """One table the demo fills: its rows, the stamp they take, and who numbers them."""
+
+    table: Table
+    rows: pd.DataFrame
+    stamp: dict
+    numbered: bool  # the rows carry their ids; otherwise the database numbers them
+
+
+def demo_tables(
+    book: DemoBook, engagement: DemoEngagement, users: pd.DataFrame, now: datetime
+) -> list[DemoTable]:
+    """Return the tables a demo book fills, in load order, with their rows as frames."""
+    stamp = {"created_at": now, "updated_at": now}
+    account_rows = book.accounts.loc[:, list(ACCOUNT_COLUMNS)].assign(
+        attributes=_attributes(book.accounts), version=1, contact_id=None
+    )
+    # Parents before subsidiaries, so every parent_id already exists when checked.
+    companies = book.companies.sort_values("parent_id", na_position="first", kind="stable")
+    numbered = [
+        (User.__table__, users),
+        (Company.__table__, companies),
+        (Department.__table__, book.departments),
+        (Contact.__table__, book.contacts),
+        (Account.__table__, account_rows),
+        (AccountNeed.__table__, book.needs),
+        (Subscription.__table__, book.subscriptions),
+    ]
+    # Signals for health and onboarding; the database numbers their rows.
+    signals = [
+        (OnboardingMilestone.__table__, engagement.milestones, stamp),
+        (UsageMetric.__table__, engagement.usage, {}),
+        (Touch.__table__, engagement.touches, stamp),
+    ]
+    return [DemoTable(table, rows, stamp, True) for table, rows in numbered] + [
+        DemoTable(table, rows, stamped, False) for table, rows, stamped in signals
+    ]
+
+
 def load_demo(session: Session, accounts: int, seed: int, as_of: date | None = None) -> DemoResult:
     """Generate a demo book and insert it into an empty database in one transaction."""
     ensure_empty(session)
     book = generate_book(accounts, seed, as_of=as_of or utcnow().date())
     engagement = generate_engagement(book.accounts, seed, as_of or utcnow().date())
     now = utcnow()
-    stamp = {"created_at": now, "updated_at": now}
     users, logins = _users(book)
-    account_rows = book.accounts.loc[:, list(ACCOUNT_COLUMNS)].assign(
-        attributes=_attributes(book.accounts), version=1, contact_id=None
-    )
-    # Parents before subsidiaries, so every parent_id already exists when checked.
-    companies = book.companies.sort_values("parent_id", na_position="first", kind="stable")
+    tables = demo_tables(book, engagement, users, now)
     try:
         get_workspace(session)
-        attributes = _custom_attributes(session, book, stamp)
-        tables = [
-            (User.__table__, users),
-            (Company.__table__, companies),
-            (Department.__table__, book.departments),
-            (Contact.__table__, book.contacts),
-            (Account.__table__, account_rows),
-            (AccountNeed.__table__, book.needs),
-            (Subscription.__table__, book.subscriptions),
-        ]
-        for table, frame in tables:
-            _insert(session, table, frame, stamp)
-        advance_id_sequences(session, [table for table, _ in tables])
-        # Signals for health and onboarding; the database numbers their rows.
-        signals = [
-            (OnboardingMilestone.__table__, engagement.milestones, stamp),
-            (UsageMetric.__table__, engagement.usage, {}),
-            (Touch.__table__, engagement.touches, stamp),
-        ]
-        for table, frame, stamped in signals:
-            _insert(session, table, frame, stamped)
-        tables += [(table, frame) for table, frame, _ in signals]
+        attributes = _custom_attributes(session, book, {"created_at": now, "updated_at": now})
+        for part in tables:
+            _insert(session, part.table, part.rows, part.stamp)
+        advance_id_sequences(session, [part.table for part in tables if part.numbered])
         session.commit()
     except Exception:
         session.rollback()
         raise
-    counts = {table.name: len(frame) for table, frame in tables}
+    counts = {part.table.name: len(part.rows) for part in tables}
     first_day = (as_of or utcnow().date()) - timedelta(days=HISTORY_DAYS + 70)
     history_start = datetime.combine(first_day, time(6), tzinfo=UTC)
     return DemoResult(

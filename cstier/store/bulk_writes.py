@@ -1,9 +1,10 @@
 """Bulk writes for book-wide jobs: COPY on PostgreSQL, executemany on SQLite, in the session's transaction."""
 
+import itertools
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -37,10 +38,17 @@ class BulkWriter:
         # aware time, where text COPY would read a naive one in the session's time zone.
         self.binary = self.postgres and (now is None or now.tzinfo is not None)
 
-    def insert(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
-        """Insert rows (tuples in `columns` order) into a table."""
-        if not rows:
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+        """Insert rows (tuples in `columns` order) into a table.
+
+        `rows` may be any iterable, a generator included: a writer that makes its tuples as
+        they are written never holds them all at once.
+        """
+        rows = iter(rows)
+        first = next(rows, None)
+        if first is None:
             return
+        rows = itertools.chain([first], rows)
         names = ", ".join(columns)
         cursor = self.dbapi.cursor()
         if self.postgres:
@@ -103,7 +111,7 @@ class BulkWriter:
         cursor.execute(f"ANALYZE {scratch}")
         return scratch
 
-    def _copy(self, cursor, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    def _copy(self, cursor, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
         """COPY rows into a PostgreSQL table, in binary typed like its columns where possible."""
         names = ", ".join(columns)
         if not self.binary:

@@ -8,6 +8,9 @@ from cstier.store.set_aside import BULK_ROWS
 
 IMPORT_CHUNK_ROWS = 50_000
 TIER_FLUSH_ROWS = 500_000
+# Moves a run explains and stages at a time: a first run's texts for every account of a
+# scheme, made at once, would hold more memory than the book itself.
+MOVE_CHUNK_ROWS = 100_000
 KEY_HASH_BITS = 64
 HEALTH_RANGE_ACCOUNTS = 250_000
 
@@ -16,8 +19,9 @@ HEALTH_RANGE_ACCOUNTS = 250_000
 class BatchSizes:
     """Rows per book read, per staged batch of tier changes, per import chunk, from which
     import load the indexes are set aside, and the bits of each key's hash an import keeps to
-    tell repeated keys (fewer bits, more collisions: each sends the file to a second pass), and
-    accounts per range of ids the health pass reads, scores and writes at a time."""
+    tell repeated keys (fewer bits, more collisions: each sends the file to a second pass),
+    the tier moves a run explains and stages at a time, and accounts per range of ids the
+    health pass reads, scores and writes at a time."""
 
     book_chunk_rows: int = BOOK_CHUNK_ROWS
     tier_flush_rows: int = TIER_FLUSH_ROWS
@@ -25,6 +29,7 @@ class BatchSizes:
     import_bulk_rows: int = BULK_ROWS
     key_hash_bits: int = KEY_HASH_BITS
     health_range_accounts: int = HEALTH_RANGE_ACCOUNTS
+    move_chunk_rows: int = MOVE_CHUNK_ROWS
 
     @classmethod
     def from_config(cls, config: Mapping) -> "BatchSizes":
@@ -35,4 +40,5 @@ class BatchSizes:
             import_chunk_rows=config.get("IMPORT_CHUNK_ROWS", IMPORT_CHUNK_ROWS),
             import_bulk_rows=config.get("IMPORT_BULK_ROWS", BULK_ROWS),
             health_range_accounts=config.get("HEALTH_RANGE_ACCOUNTS", HEALTH_RANGE_ACCOUNTS),
+            move_chunk_rows=config.get("MOVE_CHUNK_ROWS", MOVE_CHUNK_ROWS),
         )

@@ -68,6 +68,8 @@ def test_tiny_book_times_every_stage_and_writes_its_figures(tmp_path, database_u
     assert retier["floor_ratio"] == pytest.approx(retier["seconds"] / retier["floor_seconds"])
     assert record["stages"]["metrics"]["read_ratio"] > 0
     assert record["stages"]["build"]["runs"] == 12
+    assert 0 < record["stages"]["build"]["load_seconds"] < record["stages"]["build"]["seconds"]
+    assert record["finished"] is True
     assert record["stages"]["alerts"]["notifications"] > 0
     preview = record["stages"]["preview"]
     assert preview["dry_run_ratio"] == pytest.approx(preview["seconds"] / preview["dry_run"])

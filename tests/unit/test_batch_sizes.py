@@ -14,5 +14,8 @@ def test_sizes_are_read_from_the_config_keys():
         "IMPORT_CHUNK_ROWS": 3,
         "IMPORT_BULK_ROWS": 4,
         "HEALTH_RANGE_ACCOUNTS": 5,
+        "MOVE_CHUNK_ROWS": 6,
     }
-    assert BatchSizes.from_config(config) == BatchSizes(1, 2, 3, 4, health_range_accounts=5)
+    assert BatchSizes.from_config(config) == BatchSizes(
+        1, 2, 3, 4, health_range_accounts=5, move_chunk_rows=6
+    )

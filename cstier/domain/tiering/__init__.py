@@ -3,7 +3,7 @@
 from cstier.domain.tiering.align import row_positions
 from cstier.domain.tiering.defaults import DEFAULT_FIELDS, DEFAULT_SCHEMES
 from cstier.domain.tiering.diff import diff_tiers, movement_matrix
-from cstier.domain.tiering.evaluate import evaluate, explain_rows, input_columns
+from cstier.domain.tiering.evaluate import evaluate, explain_rows, explains_alone, input_columns
 from cstier.domain.tiering.hysteresis import apply_hysteresis
 from cstier.domain.tiering.overrides import apply_overrides
 from cstier.domain.tiering.parse import parse_scheme
@@ -50,6 +50,7 @@ __all__ = [
     "diff_tiers",
     "evaluate",
     "explain_rows",
+    "explains_alone",
     "input_columns",
     "movement_matrix",
     "parse_scheme",

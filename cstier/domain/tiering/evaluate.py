@@ -44,7 +44,7 @@ def explain_rows(scheme: Scheme, accounts: pd.DataFrame, positions: np.ndarray) 
     Bands, needs scores and rules explain a row from that row alone, so only those rows
     are evaluated; a percentile cut depends on every account, so it evaluates them all.
     """
-    if isinstance(scheme, PercentileScheme):
+    if not explains_alone(scheme):
         return evaluate(scheme, accounts)["explanation"].to_numpy(object)[positions]
     # Only the scheme's columns: a run's book holds every scheme's inputs, and taking them
     # all for these rows is wasted work.
@@ -52,6 +52,11 @@ def explain_rows(scheme: Scheme, accounts: pd.DataFrame, positions: np.ndarray) 
     columns = accounts.columns.get_indexer(["account_id", *inputs])
     taken = accounts.iloc[positions, columns] if (columns >= 0).all() else accounts.iloc[positions]
     return evaluate(scheme, taken)["explanation"].to_numpy(object)
+
+
+def explains_alone(scheme: Scheme) -> bool:
+    """Tell whether a row's tier is explained by that row alone (not by a cut over every account)."""
+    return not isinstance(scheme, PercentileScheme)
 
 
 def input_columns(scheme: Scheme) -> set[str]:

@@ -23,7 +23,7 @@ class ChangeBatch:
     """Collect tier moves of several schemes; write tiers and history in one sorted pass.
 
     Moves are kept as NumPy columns per scheme (object arrays for texts, so a missing
-    from_tier stays None) and become row tuples only for the history insert.
+    from_tier stays None) and become row tuples only as the history insert writes them.
     """
 
     def __init__(
@@ -93,7 +93,8 @@ class ChangeBatch:
         sorted_moves = {name: column[order].tolist() for name, column in moves.items()}
         size = len(order)
         sorted_moves |= {"at": [self.writer.stamp] * size, "run_id": [self.run_id] * size}
-        rows = list(zip(*(sorted_moves[name] for name in HISTORY_COLUMNS), strict=True))
+        # Zipped as COPY or executemany takes them: the flush never holds every row's tuple.
+        rows = zip(*(sorted_moves[name] for name in HISTORY_COLUMNS), strict=True)
         self.writer.insert("tier_change", HISTORY_COLUMNS, rows)
         self.parts, self.staged = [], 0
 

@@ -17,6 +17,7 @@ from cstier.domain.tiering import (
     diff_tiers,
     evaluate,
     explain_rows,
+    explains_alone,
     row_positions,
 )
 from cstier.domain.tiering.frozen import keep_frozen
@@ -71,9 +72,21 @@ class SchemeOutcome:
         else:
             known = np.full(len(positions), None, dtype=object)
         missing = pd.isna(known)
+        if missing.any() and not explains_alone(self.parsed):
+            # A cut over every account explains any row from all of them: do it once, not per chunk.
+            self._explain_all()
+            return self.result["explanation"].to_numpy(object)[positions]
         if missing.any():
             known[missing] = explain_rows(self.parsed, self.book, positions[missing])
         return known
+
+    def _explain_all(self) -> None:
+        """Fill every missing explanation of the result, keeping those it has."""
+        every = explain_rows(self.parsed, self.book, np.arange(len(self.result)))
+        if "explanation" in self.result.columns:
+            kept = self.result["explanation"].to_numpy(object)
+            every = np.where(pd.isna(kept), every, kept)
+        self.result["explanation"] = every
 
 
 @dataclass
@@ -237,7 +250,7 @@ def _tier_book(
         if scheme.id in coverage_dimensions:
             proposed[coverage_dimensions[scheme.id]] = outcome.result["tier"]
         if mix is not None:
-            _stage(batch, outcome)
+            _stage(batch, outcome, sizes.move_chunk_rows)
             _write_pending(session, outcome)
             mix.add_scheme(scheme.id, outcome.result, outcome.changes)
         progress(len(tally.versions) + 1, len(schemes) + 2, f"Wrote {scheme.name}.")
@@ -253,8 +266,12 @@ def _tier_book(
     return tally
 
 
-def _stage(batch: ChangeBatch, outcome: SchemeOutcome) -> None:
-    """Stage one scheme's changed tiers and their history in the run's change batch."""
+def _stage(batch: ChangeBatch, outcome: SchemeOutcome, chunk_rows: int) -> None:
+    """Stage one scheme's changed tiers and their history in the run's change batch.
+
+    `chunk_rows` moves at a time: their explanations and inputs are texts made for those
+    moves alone, so a first run, where every account moves, holds a chunk's texts, not the book's.
+    """
     changes = outcome.changes
     if changes.empty:
         return
@@ -265,18 +282,23 @@ def _stage(batch: ChangeBatch, outcome: SchemeOutcome) -> None:
         if "overridden" in result
         else np.zeros(len(at), bool)
     )
+    account_ids = changes["account_id"].to_numpy(dtype=np.int64)
     from_tiers = changes["from_tier"].to_numpy(dtype=object)
     from_tiers[pd.isna(from_tiers)] = None
-    batch.add(
-        outcome.scheme,
-        outcome.version,
-        changes["account_id"].to_numpy(dtype=np.int64),
-        from_tiers,
-        changes["to_tier"].to_numpy(dtype=object),
-        outcome.explanations(at),
-        np.where(overridden, "override", "rule"),
-        input_records(outcome.parsed, outcome.book, at),
-    )
+    to_tiers = changes["to_tier"].to_numpy(dtype=object)
+    sources = np.where(overridden, "override", "rule")
+    for start in range(0, len(at), chunk_rows):
+        part = slice(start, start + chunk_rows)
+        batch.add(
+            outcome.scheme,
+            outcome.version,
+            account_ids[part],
+            from_tiers[part],
+            to_tiers[part],
+            outcome.explanations(at[part]),
+            sources[part],
+            input_records(outcome.parsed, outcome.book, at[part]),
+        )
 
 
 def _announce(session: Session, run_id: int, alerts: dict[str, int], now: datetime) -> None:

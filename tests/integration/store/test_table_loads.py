@@ -1,11 +1,11 @@
-"""Rows loaded in bulk are stored as a Core insert stores them, defaults and JSON included."""
+"""Rows loaded in bulk, as columns, are stored as a Core insert stores them, defaults and JSON included."""
 
 from datetime import UTC, date, datetime
 
 from sqlalchemy import insert, select
 
 from cstier.models import Account, Company, User
-from cstier.store.table_loads import load_rows
+from cstier.store.table_loads import load_columns
 
 STAMP = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
 TRICKY = ["plain", "tab\there", "line\nbreak", "back\\slash \\N", "quotes ' \"", "漢字 🚀"]
@@ -27,6 +27,10 @@ def _accounts(company_id: int, prefix: str) -> list[dict]:
     ]
 
 
+def _columns(rows: list[dict]) -> dict[str, list]:
+    return {name: [row[name] for row in rows] for name in rows[0]}
+
+
 def _stored(session, prefix: str) -> list[tuple]:
     rows = session.execute(
         select(
@@ -44,7 +48,7 @@ def test_loaded_rows_match_what_a_core_insert_stores(db_session):
     db_session.add(company)
     db_session.flush()
 
-    load_rows(db_session, Account.__table__, _accounts(company.id, "LOADED"))
+    load_columns(db_session, Account.__table__, _columns(_accounts(company.id, "LOADED")))
     db_session.execute(insert(Account.__table__), _accounts(company.id, "CORE"))
 
     loaded = _stored(db_session, "LOADED")
@@ -61,7 +65,7 @@ def test_python_side_defaults_are_made_per_row(db_session):
         for i in range(3)
     ]  # fmt: skip
 
-    load_rows(db_session, User.__table__, users)
+    load_columns(db_session, User.__table__, _columns(users))
 
     stored = db_session.execute(
         select(User.role, User.active, User.session_token).where(User.email.like("load%"))
@@ -74,6 +78,6 @@ def test_python_side_defaults_are_made_per_row(db_session):
 def test_nothing_to_load_writes_nothing(db_session):
     before = db_session.scalar(select(Account.id).limit(1))
 
-    load_rows(db_session, Account.__table__, [])
+    load_columns(db_session, Account.__table__, {"name": [], "arr_cents": []})
 
     assert db_session.scalar(select(Account.id).limit(1)) == before

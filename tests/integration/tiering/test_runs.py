@@ -4,11 +4,13 @@ import pytest
 from sqlalchemy import event, text
 
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor
+from cstier.domain.tiering.inputs import read_inputs
 from cstier.models import OutboxEvent, TierChange, TieringRun, TierScheme
 from cstier.services.alerts import alerts_query
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.errors import Forbidden, ValidationFailed
 from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.schemes import save_version
 from cstier.store.sizes import BatchSizes
 from tests.integration.tiering.conftest import (
     FEB,
@@ -208,3 +210,31 @@ LOCKS_HELD = (
     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
     "AND pid = pg_backend_pid()"
 )
+
+
+PERCENTILES = {
+    "dimension": "value",
+    "name": "Value tiers",
+    "method": "percentiles",
+    "field": "arr",
+    "percentiles": [{"tier": "Top", "share": 34}, {"tier": "Rest", "share": 66}],
+}
+
+
+@pytest.mark.parametrize("method", ["bands", "percentiles"])
+def test_moves_explained_one_at_a_time_keep_each_its_own_explanation_and_inputs(
+    db_session, book, admin_actor, method
+):
+    value = db_session.query(TierScheme).filter_by(key="value_tiers").one()
+    if method == "percentiles":
+        save_version(db_session, admin_actor, value.id, PERCENTILES, value.current_version)
+    one_at_a_time = BatchSizes(tier_flush_rows=2, move_chunk_rows=1)
+
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN, sizes=one_at_a_time)
+
+    for name, arr in (("big", 300_000), ("mid", 100_000), ("small", 49_000)):
+        [move] = [c for c in changes_of(book[name].id) if c.scheme_id == value.id]
+        assert f"{arr:,}" in move.explanation
+        assert read_inputs(move.inputs)["arr"] == arr
+    assert tier_of(book["big"].id).tier == ("Top" if method == "percentiles" else "Strategic")
+    assert count(TierChange) == len(book) * len(KEYS)
