@@ -4,7 +4,7 @@ import hmac
 from datetime import UTC, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash
@@ -219,6 +219,20 @@ def has_users(session: Session) -> bool:
 def list_users(session: Session) -> list[User]:
     """Return all users, admins first."""
     return list(session.scalars(select(User).order_by(User.role, User.email)))
+
+
+def csm_team_size(session: Session) -> int:
+    """Return how many active users can own a book."""
+    stmt = select(func.count()).select_from(User).where(User.role == "csm", User.active.is_(True))
+    return int(session.scalar(stmt) or 0)
+
+
+def csm_choice(session: Session, user_id: int) -> Row | None:
+    """Return the id and name of one active user who can own a book, if there is one."""
+    stmt = select(User.id, User.name).where(
+        User.id == user_id, User.role == "csm", User.active.is_(True)
+    )
+    return session.execute(stmt).first()
 
 
 def csm_choices(session: Session) -> list[Row]:

@@ -360,3 +360,32 @@ def test_only_managers_open_new_account(client, auth, request, role_fixture, db_
     )
     assert response.status_code == 403
     assert account_count() == 0
+
+
+def test_a_large_teams_csm_filter_loads_its_options_when_opened(
+    app, client, auth, manager, csm, other_csm, crowded_book
+):
+    from tests.factories import UserFactory
+
+    third = UserFactory(role="csm", name="Zed Third")
+    app.config["CSM_FILTER_OPTIONS"] = 2  # a "large" team: three CSMs
+    auth.login(manager.email)
+    html = client.get(f"/accounts/?csm_id={third.id}").get_data(as_text=True)
+    select_tag = re.search(r'<select[^>]*id="csm_id".*?</select>', html, re.S).group(0)
+    # Only the chosen CSM is rendered; the rest come from csm_options when the filter opens.
+    assert 'hx-get="/accounts/csm-options?selected=' in select_tag
+    assert "Zed Third" in select_tag and other_csm.name not in select_tag
+    options = client.get(f"/accounts/csm-options?selected={third.id}").get_data(as_text=True)
+    assert {csm.name, other_csm.name, "Zed Third", "Unassigned", "Any CSM"} <= set(
+        re.findall(r">([^<]+)</option>", options)
+    )
+    assert re.search(rf'<option value="{third.id}" selected>Zed Third</option>', options)
+    # A small team renders every option at once, as before.
+    app.config["CSM_FILTER_OPTIONS"] = 300
+    small = client.get("/accounts/").get_data(as_text=True)
+    assert "csm-options" not in small and other_csm.name in small
+
+
+def test_a_csm_has_no_csm_filter_options(client, auth, csm):
+    auth.login(csm.email)
+    assert client.get("/accounts/csm-options").status_code == 404

@@ -2,12 +2,18 @@
 
 from collections.abc import Mapping
 
+from flask import current_app
+
 from cstier.extensions import db
 from cstier.services import accounts, users
 from cstier.services.accounts import AccountFilter
 from cstier.web.accounts.forms import AccountFilterForm
 from cstier.web.current import current_actor
-from cstier.web.query import id_arg, parse_id, text_arg
+from cstier.web.query import InvalidQuery, id_arg, parse_id, text_arg
+
+# Past this many CSMs (config CSM_FILTER_OPTIONS) the list's CSM filter loads its options
+# when opened.
+CSM_FILTER_OPTIONS = 300
 
 
 def filter_form(args: Mapping) -> tuple[AccountFilterForm, bool]:
@@ -19,15 +25,30 @@ def filter_form(args: Mapping) -> tuple[AccountFilterForm, bool]:
     choices = accounts.filter_choices(db.session, current_actor())
     form.region.choices += [(r, r) for r in choices["regions"]]
     form.industry.choices += [(i, i) for i in choices["industries"]]
-    form.csm_id.choices += [("none", "Unassigned")] + [
-        (str(u.id), u.name) for u in users.csm_choices(db.session)
-    ]
+    # A large team's options load when the filter is opened (accounts.csm_options): thousands
+    # of options rendered on every page of the list cost more than the list itself.
+    most = current_app.config.get("CSM_FILTER_OPTIONS", CSM_FILTER_OPTIONS)
+    form.csm_options_lazy = users.csm_team_size(db.session) > most
+    shown = (
+        _chosen_csm(form.csm_id.data) if form.csm_options_lazy else users.csm_choices(db.session)
+    )
+    form.csm_id.choices += [("none", "Unassigned")] + [(str(u.id), u.name) for u in shown]
     form.coverage_model.choices += [(str(i), name) for i, name in choices["coverage_models"]]
     valid = form.validate()
     if not valid:
         for field in (form.arr_min, form.arr_max, form.per_page):
             field.data = None
     return form, valid
+
+
+def _chosen_csm(selected: str | None) -> list:
+    """Return the CSM the filter names, as its one option, if it names one."""
+    try:
+        chosen = parse_id(selected, "csm_id") if selected and selected != "none" else None
+    except InvalidQuery:
+        return []  # account_filter refuses it
+    row = users.csm_choice(db.session, chosen) if chosen else None
+    return [row] if row else []
 
 
 def account_filter(form: AccountFilterForm) -> AccountFilter:

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from cstier.domain.numbers import is_finite
 from cstier.domain.permissions import can_edit_account, can_manage_book
@@ -51,6 +51,19 @@ def index():
         tier_sort=accounts.tier_sort,
         tier_filter=_tier_filter_label(page, flt),
         churned=churned_among(db.session, [a.id for a in listed]),
+    )
+
+
+@bp.route("/csm-options")
+@login_required
+def csm_options():
+    """Return every CSM as options of the list's CSM filter, loaded when a large team's is opened."""
+    if current_user.role == "csm":
+        abort(404)  # a CSM's list has no CSM filter
+    return render_template(
+        "accounts/_csm_options.html",
+        csms=users.csm_choices(db.session),
+        selected=request.args.get("selected", ""),
     )
 
 
