@@ -12,6 +12,23 @@ QUERY_CANCELED = "57014"
 SQLITE_PROGRESS_STEPS = 10_000
 
 
+def serve_pages_serially(engine: Engine) -> None:
+    """Plan a web host's statements without parallel workers (PostgreSQL; no-op elsewhere).
+
+    A page reads a few rows: starting workers took longer than its whole statement, and under
+    several users they only compete for the same cores. Batch processes keep them.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _serial(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+        cursor.close()
+        dbapi_connection.commit()  # a later rollback must not undo it
+
+
 def tune_connections(engine: Engine) -> None:
     """Set up every new connection.
 

@@ -21,3 +21,26 @@ def test_jit_stays_off_after_a_rollback(db_session):
         pytest.skip("JIT is PostgreSQL's")
     db_session.rollback()
     assert db_session.execute(text("SHOW jit")).scalar() == "off"
+
+
+def test_a_web_host_plans_pages_without_parallel_workers(app, db_session):
+    from cstier.extensions import db
+    from cstier.web.page_database import tune_for_pages
+
+    postgres = db_session.get_bind().dialect.name == "postgresql"
+    before = (
+        db_session.execute(text("SHOW max_parallel_workers_per_gather")).scalar()
+        if postgres
+        else None
+    )
+    tune_for_pages(app)  # as wsgi.py does
+    with app.app_context():
+        if postgres:
+            assert before != "0"  # batch processes keep their workers
+            shown = db.session.execute(text("SHOW max_parallel_workers_per_gather")).scalar()
+            assert shown == "0"
+            db.session.rollback()
+            assert db.session.execute(text("SHOW max_parallel_workers_per_gather")).scalar() == "0"
+        else:
+            assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        db.session.remove()
