@@ -3,11 +3,11 @@
 from flask import Flask
 
 from cstier.extensions import db
-from cstier.store.connections import serve_pages_serially
+from cstier.services.page_database import plan_pages_serially
 
 
 def tune_for_pages(app: Flask) -> None:
     """Plan the web host's statements serially; call before its first request."""
     with app.app_context():
         db.engine.dispose()  # connections opened while starting up get the setting too
-        serve_pages_serially(db.engine)
+        plan_pages_serially(db.engine)
