@@ -18,15 +18,19 @@ def serve_pages_serially(engine: Engine) -> None:
     A page reads a few rows: starting workers took longer than its whole statement, and under
     several users they only compete for the same cores. Batch processes keep them.
     """
-    if engine.dialect.name != "postgresql":
-        return
+    if engine.dialect.name == "postgresql":
+        _set_on_connect(engine, "SET max_parallel_workers_per_gather = 0")
+
+
+def _set_on_connect(engine: Engine, setting: str) -> None:
+    """Run a PostgreSQL SET on every new connection, committed so no rollback undoes it."""
 
     @event.listens_for(engine, "connect")
-    def _serial(dbapi_connection, _record):
+    def _set(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
-        cursor.execute("SET max_parallel_workers_per_gather = 0")
+        cursor.execute(setting)
         cursor.close()
-        dbapi_connection.commit()  # a later rollback must not undo it
+        dbapi_connection.commit()
 
 
 def tune_connections(engine: Engine) -> None:
@@ -38,14 +42,7 @@ def tune_connections(engine: Engine) -> None:
     its LIMIT reads a few rows.
     """
     if engine.dialect.name == "postgresql":
-
-        @event.listens_for(engine, "connect")
-        def _no_jit(dbapi_connection, _record):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("SET jit = off")
-            cursor.close()
-            dbapi_connection.commit()  # a later rollback must not undo it
-
+        _set_on_connect(engine, "SET jit = off")
         return
     if engine.dialect.name != "sqlite":
         return
