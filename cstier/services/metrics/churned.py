@@ -10,6 +10,7 @@ from cstier.models import Account, ChurnedAccount, Subscription
 from cstier.services.tiering.current_arr import active_on
 
 CHURNED_STAGE = "churned"
+ID_CHUNK = 10_000  # ids per statement: under SQLite's bound-parameter limit
 
 
 def churned_accounts_query(today: date):
@@ -30,11 +31,25 @@ def churned_accounts_query(today: date):
 
 
 def refresh_churned(session: Session, today: date) -> int:
-    """Store the accounts churned on `today` (in the caller's transaction); return how many."""
-    session.execute(delete(ChurnedAccount))
-    query = churned_accounts_query(today)
-    session.execute(insert(ChurnedAccount).from_select(["account_id", "since"], query))
-    return session.scalar(select(func.count()).select_from(ChurnedAccount))
+    """Store the accounts churned on `today` (in the caller's transaction); return how many.
+
+    Only the difference is written: any write, even of no row, marks the owners' stored
+    totals stale, and a nightly refresh that churns nobody must leave them served.
+    """
+    fresh = dict(session.execute(churned_accounts_query(today)).tuples().all())
+    stored = dict(session.execute(select(ChurnedAccount.account_id, ChurnedAccount.since)).all())
+    gone = [a for a, since in stored.items() if a not in fresh or fresh[a] != since]
+    new = [
+        {"account_id": a, "since": since}
+        for a, since in fresh.items()
+        if a not in stored or stored[a] != since
+    ]
+    for start in range(0, len(gone), ID_CHUNK):
+        ids = gone[start : start + ID_CHUNK]
+        session.execute(delete(ChurnedAccount).where(ChurnedAccount.account_id.in_(ids)))
+    for start in range(0, len(new), ID_CHUNK):
+        session.execute(insert(ChurnedAccount), new[start : start + ID_CHUNK])
+    return len(fresh)
 
 
 def still_customer(account_id) -> ColumnElement[bool]:

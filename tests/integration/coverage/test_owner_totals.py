@@ -7,11 +7,13 @@ from sqlalchemy import text
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.extensions import db
 from cstier.models import AccountCoverage, ChurnedAccount
+from cstier.models.base import utcnow
 from cstier.services.accounts import update_account
 from cstier.services.coverage import coverage_reads, owner_totals, suggestions
 from cstier.services.coverage.capacity import capacity_report
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.dashboards.manager import overloaded_csms
+from cstier.services.metrics.churned import refresh_churned
 from cstier.services.page_totals import store_page_totals
 from cstier.services.tiering.run import run_tiering
 from cstier.store.book_marks import writes_are_marked
@@ -132,4 +134,26 @@ def test_writes_that_move_no_total_keep_them(db_session, book, manager):
     db_session.commit()
 
     assert current(owner_totals.stored_owner_totals(db_session))
+    assert_served_equals_live(db_session)
+
+
+def test_a_churn_refresh_that_churns_nobody_keeps_them(db_session, book):
+    today = utcnow().date()
+    refresh_churned(db_session, today)  # the fixture's hand-made churned row goes
+    db_session.commit()
+    store_page_totals(db_session)
+
+    assert refresh_churned(db_session, today) == 0
+    db_session.commit()
+    assert current(owner_totals.stored_owner_totals(db_session))
+
+    churning = book["owned"][2]
+    churning.lifecycle_stage = "churned"
+    db_session.commit()
+    store_page_totals(db_session)
+    assert refresh_churned(db_session, today) == 1
+    db_session.commit()
+
+    assert owner_totals.stored_owner_totals(db_session) is None
+    assert [r.account_id for r in db_session.query(ChurnedAccount)] == [churning.id]
     assert_served_equals_live(db_session)
