@@ -1,8 +1,10 @@
 """Read the coverage maths' inputs (models, matrix, pools, CSMs, the book) as DataFrames."""
 
+import json
+
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import String, and_, cast, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from cstier.domain.coverage.layouts import MODEL_COLUMNS
@@ -19,6 +21,8 @@ from cstier.models import (
 from cstier.services.coverage import owner_totals
 from cstier.services.metrics.churned import still_customer
 from cstier.store.bulk_reads import id_table, read_frame
+
+CSM_FIT = ["regions", "verticals"]
 
 
 def models_frame(session: Session) -> pd.DataFrame:
@@ -80,28 +84,41 @@ def csm_targets_frame(session: Session) -> pd.DataFrame:
 
 def _csms(session: Session, with_fit: bool) -> pd.DataFrame:
     ids = dict(session.execute(select(CoverageModel.key, CoverageModel.id)).all())
-    fit = [CsmProfile.regions, CsmProfile.verticals] if with_fit else []
-    rows = session.execute(
+    fit = [cast(CsmProfile.regions, String), cast(CsmProfile.verticals, String)] if with_fit else []
+    stmt = (
         select(
-            User.id, User.name, User.active, CsmProfile.fte, CsmProfile.coverage_model_keys, *fit
+            User.id,
+            User.name,
+            User.active,
+            CsmProfile.fte,
+            cast(CsmProfile.coverage_model_keys, String),
+            *fit,
         )
         .outerjoin(CsmProfile, CsmProfile.user_id == User.id)
         .where(User.role == "csm")
         .order_by(User.id)
-    ).all()
-    columns = {
-        "csm_id": [r.id for r in rows],
-        "name": [r.name for r in rows],
-        "active": [bool(r.active) for r in rows],
-        "fte": [float(r.fte) if r.fte is not None else 1.0 for r in rows],
-    }
-    if with_fit:
-        columns["regions"] = [list(r.regions or []) for r in rows]
-        columns["verticals"] = [list(r.verticals or []) for r in rows]
-    columns["model_ids"] = [
-        [ids[k] for k in (r.coverage_model_keys or []) if k in ids] for r in rows
-    ]
-    return pd.DataFrame(columns, columns=list(columns))
+    )
+    # Plain cursor tuples: ORM rows cost most of reading thousands of CSMs.
+    listed = ["model_ids", *CSM_FIT] if with_fit else ["model_ids"]
+    rows = read_frame(session, stmt, ["csm_id", "name", "active", "fte", *listed])
+    frame = pd.DataFrame(
+        {
+            "csm_id": rows["csm_id"].astype("int64"),
+            "name": rows["name"].tolist(),
+            "active": rows["active"].fillna(False).astype(bool),
+            "fte": pd.to_numeric(rows["fte"], errors="coerce").astype(float).fillna(1.0),
+        }
+    )
+    for column in listed:  # JSON as text: the plain cursor does not decode it on SQLite
+        frame[column] = _json_lists(rows[column].tolist())
+    frame["model_ids"] = [[ids[k] for k in keys if k in ids] for keys in frame["model_ids"]]
+    return frame
+
+
+def _json_lists(texts: list) -> list[list]:
+    """Return JSON list texts as lists (none: empty); CSMs share a few, each decoded once."""
+    decoded = {t: list(json.loads(t) or []) if isinstance(t, str) else [] for t in set(texts)}
+    return [list(decoded[text]) for text in texts]
 
 
 def book_frame(session: Session, csm_id: int | None = None) -> pd.DataFrame:

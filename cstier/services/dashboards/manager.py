@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -58,7 +59,7 @@ def manager_dashboard(
     schemes = reports.scheme_tiers(session)
     ranked = ranked_schemes(session, schemes)
     value = ranked.get("value")
-    overloaded = overloaded_csms(session)
+    overloaded, csms = _overloaded(session)
     _, expiring = reports.expiring_overrides(session, actor, now, schemes)
     renewals = read_book(session, renewals_query(now.date()))
     return ManagerDashboard(
@@ -73,7 +74,7 @@ def manager_dashboard(
             select(AccountCoverage.account_id).where(AccountCoverage.needs_reassignment.is_(True)),
         ),
         open_handoffs=capped_count(session, select(Handoff.id).where(Handoff.done_at.is_(None))),
-        overloaded=overloaded[:OVERLOADED_SHOWN],
+        overloaded=_named(overloaded.head(OVERLOADED_SHOWN), csms),
         overloaded_total=len(overloaded),
         expiring_overrides=expiring,
         value_scheme_id=value.scheme_id if value else None,
@@ -94,19 +95,35 @@ def ranked_schemes(session: Session, schemes: dict[int, SchemeTiers]) -> dict[st
 
 def overloaded_csms(session: Session) -> list[dict]:
     """Return the CSMs past 100 % of target, most loaded first, from the owned accounts only."""
+    over, csms = _overloaded(session)
+    return _named(over, csms)
+
+
+def _overloaded(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the overloaded CSMs' loads, most loaded first, and every CSM's targets."""
     csms = coverage_reads.csm_targets_frame(session)
     totals = coverage_reads.owned_totals_frame(session)
     loads = loads_from_totals(totals, csms, coverage_reads.models_frame(session))
-    loads = loads.merge(csms[["csm_id", "name"]], on="csm_id", how="left")
     over = loads[loads["status"] == "over"].sort_values(["load", "csm_id"], ascending=[False, True])
+    return over, csms
+
+
+def _named(over: pd.DataFrame, csms: pd.DataFrame) -> list[dict]:
+    """Return rows of loads with each CSM's name; only the rows shown are built."""
+    names = dict(zip(csms["csm_id"].tolist(), csms["name"].tolist(), strict=True))
     return [
         {
-            "csm_id": int(row.csm_id),
-            "name": row.name if isinstance(row.name, str) else f"#{row.csm_id}",
-            "accounts": int(row.accounts),
-            "load": float(row.load),
+            "csm_id": csm_id,
+            "name": names.get(csm_id) if isinstance(names.get(csm_id), str) else f"#{csm_id}",
+            "accounts": accounts,
+            "load": load,
         }
-        for row in over.itertuples(index=False)
+        for csm_id, accounts, load in zip(
+            over["csm_id"].astype(int).tolist(),
+            over["accounts"].astype(int).tolist(),
+            over["load"].astype(float).tolist(),
+            strict=True,
+        )
     ]
 
 
