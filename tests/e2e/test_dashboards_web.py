@@ -33,7 +33,7 @@ def test_the_managers_dashboard_links_every_number(client, auth, request, story,
     assert 'id="kpi-needs-new-owner" href="/coverage/reassign">3<' in html
     assert 'id="kpi-open-handoffs" href="/coverage/handoffs">0<' in html
     assert 'id="kpi-overloaded" href="/coverage/capacity?sort=load&amp;dir=desc">1<' in html
-    assert 'id="kpi-expiring-overrides" href="/tiers/overrides">' in html
+    assert 'id="kpi-expiring-overrides" href="/tiers/overrides?expiring=7">' in html
     assert f'href="/accounts/?csm_id={story.busy.id}">Bo Busy</a>' in html
     assert 'data-chart="tier-trend"' in html
     for path in re.findall(r'href="(/[^"#]*)"', html):

@@ -2,7 +2,7 @@
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -246,3 +246,31 @@ def test_revoking_an_override_sends_its_version_and_a_stale_revoke_is_refused(
     assert "Someone else saved this override" in again.text
     with Session(db.engine) as fresh:
         assert fresh.get(TierOverride, override.id).version == 2
+
+
+@pytest.mark.parametrize("expiring", ["7", "abc", ""])
+def test_the_overrides_page_shows_those_expiring_within_7_days_when_asked(
+    client, auth, manager, book, expiring
+):
+    scheme_id = tiered(book)
+    now = datetime.now(UTC)
+    with Session(db.engine) as session:
+        for account, days in ((book["big"], 3), (book["mid"], 30)):
+            session.add(
+                TierOverride(
+                    account_id=account.id, scheme_id=scheme_id, tier="Strategic",
+                    reason=f"in {days} days", expires_at=now + timedelta(days=days),
+                )
+            )  # fmt: skip
+        session.commit()
+    auth.login(manager.email)
+
+    page = client.get("/tiers/overrides", query_string={"expiring": expiring})
+
+    assert page.status_code == 200
+    if expiring:  # any value asks for the dashboard's 7 days
+        assert "in 3 days" in page.text and "in 30 days" not in page.text
+        assert "Overrides expiring within 7 days" in page.text
+    else:
+        assert "in 3 days" in page.text and "in 30 days" in page.text
+    assert "2 overrides" in page.text or "1 overrides" in page.text or "1 override" in page.text

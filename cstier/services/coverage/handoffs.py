@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from cstier.domain.permissions import Actor, can_manage_book
@@ -10,12 +10,25 @@ from cstier.models import Account, Handoff
 from cstier.models.base import utcnow
 from cstier.services import audit
 from cstier.services.errors import Forbidden, NotFound
+from cstier.services.paging import Page, read_page
 from cstier.services.unit_of_work import unit_of_work
 from cstier.services.versioning import check_version, guarded_write
 
 
 def list_handoffs(session: Session, actor: Actor, *, open_only: bool = True) -> list[Handoff]:
     """Return handoffs the actor takes part in (CSMs) or all of them (everyone else), due first."""
+    return list(session.scalars(_handoffs(actor, open_only).limit(500)))
+
+
+def handoffs_page(
+    session: Session, actor: Actor, offset: int, size: int, *, open_only: bool = True
+) -> Page:
+    """Return one page of the handoffs list_handoffs reads, due first, counted as the pager needs."""
+    page = read_page(session, _handoffs(actor, open_only), offset, size)
+    return Page([row[0] for row in page.rows], page.total, page.more)
+
+
+def _handoffs(actor: Actor, open_only: bool) -> Select:
     stmt = select(Handoff).options(joinedload(Handoff.from_csm), joinedload(Handoff.to_csm))
     if actor.role == "csm":
         stmt = stmt.where(
@@ -23,7 +36,7 @@ def list_handoffs(session: Session, actor: Actor, *, open_only: bool = True) -> 
         )
     if open_only:
         stmt = stmt.where(Handoff.done_at.is_(None))
-    return list(session.scalars(stmt.order_by(Handoff.due_date, Handoff.id).limit(500)))
+    return stmt.order_by(Handoff.due_date, Handoff.id)
 
 
 def account_names(session: Session, handoffs: list[Handoff]) -> dict[int, str]:

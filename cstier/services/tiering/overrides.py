@@ -1,6 +1,6 @@
 """Manual tier overrides: a manager pins a tier with a reason and an optional expiry."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -9,6 +9,7 @@ from cstier.domain.permissions import Actor, can_manage_book, sees_whole_book
 from cstier.models import Account, TierOverride
 from cstier.models.base import utcnow
 from cstier.services.errors import Forbidden, NotFound, ValidationFailed
+from cstier.services.paging import Page, read_page
 from cstier.services.tiering.schemes import get_scheme, validate
 from cstier.services.unit_of_work import unit_of_work
 from cstier.services.versioning import check_version, guarded_write
@@ -79,7 +80,7 @@ def _live(now: datetime):
             TierOverride.revoked_at.is_(None),
             or_(TierOverride.expires_at.is_(None), TierOverride.expires_at > now),
         )
-        .order_by(TierOverride.created_at.desc())
+        .order_by(TierOverride.created_at.desc(), TierOverride.id.desc())  # a stable page order
     )
 
 
@@ -93,9 +94,33 @@ def live_overrides(session: Session, account_id: int | None = None, now: datetim
 
 def overrides_in_book(session: Session, actor: Actor, now: datetime | None = None):
     """Return the live overrides on accounts the actor may see (a CSM: their book), newest first."""
-    stmt = _live(now or utcnow())
-    if not sees_whole_book(actor):
-        stmt = stmt.join(Account, Account.id == TierOverride.account_id).where(
-            Account.csm_id == actor.user_id
-        )
-    return list(session.scalars(stmt))
+    return list(session.scalars(_in_book(_live(now or utcnow()), actor)))
+
+
+def overrides_page(
+    session: Session,
+    actor: Actor,
+    offset: int,
+    size: int,
+    expiring_days: int | None = None,
+    now: datetime | None = None,
+) -> Page:
+    """Return one page of the live overrides the actor may see, newest first.
+
+    With `expiring_days`, only those that expire within that many days, soonest first.
+    """
+    now = now or utcnow()
+    stmt = _in_book(_live(now), actor)
+    if expiring_days is not None:
+        stmt = stmt.where(TierOverride.expires_at <= now + timedelta(days=expiring_days))
+        stmt = stmt.order_by(None).order_by(TierOverride.expires_at, TierOverride.id)
+    page = read_page(session, stmt, offset, size)
+    return Page([row[0] for row in page.rows], page.total, page.more)
+
+
+def _in_book(stmt, actor: Actor):
+    if sees_whole_book(actor):
+        return stmt
+    return stmt.join(Account, Account.id == TierOverride.account_id).where(
+        Account.csm_id == actor.user_id
+    )

@@ -13,19 +13,26 @@ from cstier.web.coverage.routes import bp
 from cstier.web.current import current_actor
 from cstier.web.query import page_arg
 
+PER_PAGE = 50
+
 
 @bp.route("/handoffs")
 @login_required
 def handoff_list():
     """List open handoffs: a CSM sees those they give or receive, others see all."""
-    actor = current_actor()
-    items = handoffs.list_handoffs(db.session, actor, open_only=request.args.get("all") != "1")
-    return render_template(
-        "coverage/handoffs.html",
-        handoffs=items,
-        names=handoffs.account_names(db.session, items),
-        form=ActionForm(),
+    page_no = page_arg()
+    page = handoffs.handoffs_page(
+        db.session,
+        current_actor(),
+        (page_no - 1) * PER_PAGE,
+        PER_PAGE,
+        open_only=request.args.get("all") != "1",
     )
+    return render_template(
+        "coverage/handoffs.html", page=page, page_no=page_no, form=ActionForm(),
+        handoffs=page.rows, names=handoffs.account_names(db.session, page.rows),
+        pages=max((page.total + PER_PAGE - 1) // PER_PAGE, 1),
+    )  # fmt: skip
 
 
 @bp.route("/handoffs/<int:handoff_id>/done", methods=["POST"])

@@ -22,6 +22,7 @@ from cstier.services.errors import Conflict, NotFound, ServiceError, ValidationF
 from cstier.services.jobs import background
 from cstier.services.tiering import history, overrides, preview_queue, schemes, segments
 from cstier.web.current import MANAGERS, current_actor, roles_required
+from cstier.web.query import page_arg
 from cstier.web.tiers.forms import (
     AsOfForm,
     DefaultSchemesForm,
@@ -32,6 +33,8 @@ from cstier.web.tiers.forms import (
 )
 
 bp = Blueprint("tiers", __name__, url_prefix="/tiers")
+PER_PAGE = 50
+EXPIRING_DAYS = 7  # the dashboard's horizon for overrides expiring soon
 
 
 @bp.route("/")
@@ -170,12 +173,16 @@ def as_of():
 @bp.route("/overrides")
 @login_required
 def override_list():
-    """List the overrides in force on the accounts the user may see."""
-    return render_template(
-        "tiers/overrides.html",
-        overrides=overrides.overrides_in_book(db.session, current_actor()),
-        form=RunForm(),
+    """List the overrides in force on the accounts the user may see, or those expiring soon."""
+    page_no = page_arg()
+    expiring = EXPIRING_DAYS if request.args.get("expiring") else None
+    page = overrides.overrides_page(
+        db.session, current_actor(), (page_no - 1) * PER_PAGE, PER_PAGE, expiring_days=expiring
     )
+    return render_template(
+        "tiers/overrides.html", page=page, page_no=page_no, expiring=expiring, form=RunForm(),
+        pages=max((page.total + PER_PAGE - 1) // PER_PAGE, 1),
+    )  # fmt: skip
 
 
 @bp.route("/accounts/<int:account_id>/overrides", methods=["POST"])

@@ -1,6 +1,6 @@
 """CSM profiles, pools, handoffs and a CSM's own book."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -119,3 +119,21 @@ def test_account_coverage_view_hides_other_books(db_session, seeded, csm, other_
         book.account_coverage(db_session, actor(csm), account.id)
     view = book.account_coverage(db_session, actor(other_csm), account.id)
     assert view.coverage is None and view.history == []
+
+
+def test_handoffs_page_due_first_scoped_and_counted(db_session, manager, csm, other_csm):
+    due = [date(2026, 12, day) for day in (9, 3, 5)]
+    for day in due:
+        account = AccountFactory(csm=other_csm)
+        db_session.add(
+            Handoff(account_id=account.id, from_csm_id=csm.id, to_csm_id=other_csm.id, due_date=day)
+        )
+    db_session.add(Handoff(account_id=AccountFactory().id, to_csm_id=manager.id, due_date=due[0]))
+    db_session.commit()
+
+    first = handoffs.handoffs_page(db_session, actor(csm), 0, 2)
+    rest = handoffs.handoffs_page(db_session, actor(csm), 2, 2)
+    assert [h.due_date for h in first.rows + rest.rows] == sorted(due)
+    assert (first.total, first.more) == (3, False)
+    assert handoffs.handoffs_page(db_session, actor(manager), 0, 50).total == 4
+    assert handoffs.handoffs_page(db_session, actor(csm), 50, 50).rows == []

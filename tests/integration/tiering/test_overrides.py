@@ -88,3 +88,34 @@ def test_a_csm_lists_only_the_overrides_in_their_book(
     assert overrides.overrides_in_book(db_session, Actor(csm.id, "csm"), now=JAN) == [mine]
     seen = overrides.overrides_in_book(db_session, Actor(viewer.id, "viewer"), now=JAN)
     assert {o.id for o in seen} == {mine.id, theirs.id}
+
+
+def test_the_expiring_list_holds_only_overrides_ending_within_the_days_soonest_first(
+    db_session, book, value_scheme, manager_actor, csm
+):
+    later = pin(db_session, manager_actor, book["mid"], value_scheme, JAN + timedelta(days=6))
+    soon = pin(db_session, manager_actor, book["big"], value_scheme, JAN + timedelta(days=2))
+    pin(db_session, manager_actor, book["small"], value_scheme, JAN + timedelta(days=8))
+    pin(db_session, manager_actor, book["small"], value_scheme, expires_at=None)
+
+    page = overrides.overrides_page(db_session, manager_actor, 0, 50, expiring_days=7, now=JAN)
+    assert [o.id for o in page.rows] == [soon.id, later.id]
+    assert (page.total, page.more) == (2, False)
+    everything = overrides.overrides_page(db_session, manager_actor, 0, 50, now=JAN)
+    assert everything.total == 4
+    mine = overrides.overrides_page(db_session, Actor(csm.id, "csm"), 0, 50, 7, now=JAN)
+    assert [o.id for o in mine.rows] == [later.id]  # csm owns only "mid"
+
+
+def test_overrides_page_and_count_for_the_pager(db_session, book, value_scheme, manager_actor):
+    for _ in range(3):
+        pin(db_session, manager_actor, book["mid"], value_scheme, expires_at=None)
+
+    first = overrides.overrides_page(db_session, manager_actor, 0, 2, now=JAN)
+    assert (len(first.rows), first.total, first.more) == (2, 3, False)
+    last = overrides.overrides_page(db_session, manager_actor, 2, 2, now=JAN)
+    assert [o.id for o in first.rows + last.rows] == sorted(
+        (o.id for o in first.rows + last.rows), reverse=True
+    )  # newest first
+    past = overrides.overrides_page(db_session, manager_actor, 50, 2, now=JAN)
+    assert past.rows == []
