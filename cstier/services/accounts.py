@@ -70,6 +70,7 @@ class AccountFilter:
     company_id: int | None = None
     arr_min: float | None = None
     arr_max: float | None = None
+    renewal_after: date | None = None
     renewal_before: date | None = None
     tier_scheme_id: int | None = None
     tier: str | None = None
@@ -132,6 +133,8 @@ def list_query(session: Session, actor: Actor, flt: AccountFilter) -> Select:
                 AccountCoverage.coverage_model_id == flt.coverage_model_id,
             )
         )
+    if flt.renewal_after:
+        stmt = stmt.where(Account.renewal_date >= flt.renewal_after)
     if flt.renewal_before:
         stmt = stmt.where(Account.renewal_date <= flt.renewal_before)
     stmt, column = _sorted_by(stmt, flt.sort)

@@ -389,3 +389,39 @@ def test_a_large_teams_csm_filter_loads_its_options_when_opened(
 def test_a_csm_has_no_csm_filter_options(client, auth, csm):
     auth.login(csm.email)
     assert client.get("/accounts/csm-options").status_code == 404
+
+
+@pytest.fixture
+def renewing_book(db_session):
+    """Accounts renewing before, inside and after the window of 2027-01-01 to 2027-03-31."""
+    from datetime import date
+
+    for name, renews in [
+        ("Renewed Late", date(2026, 12, 31)),
+        ("Renews First", date(2027, 1, 1)),
+        ("Renews Last", date(2027, 3, 31)),
+        ("Renews After", date(2027, 4, 1)),
+    ]:
+        AccountFactory(name=name, renewal_date=renews, contract_start_date=date(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [
+        ({"renewal_from": "2027-01-01", "renewal_to": "2027-03-31"}, ["Renews First", "Renews Last"]),
+        ({"renewal_from": "2027-01-01"}, ["Renews First", "Renews Last", "Renews After"]),
+        ({"renewal_to": "2026-12-31"}, ["Renewed Late"]),
+        # A hand-edited date is dropped with the usual warning: the list still shows.
+        ({"renewal_from": "2027-13-45"}, ["Renewed Late", "Renews First", "Renews Last", "Renews After"]),
+    ],
+)  # fmt: skip
+def test_a_renewal_window_narrows_the_list_soonest_first(
+    client, auth, manager, renewing_book, window, expected
+):
+    auth.login(manager.email)
+    response = client.get("/accounts/?" + urlencode({**window, "sort": "renewal"}))
+
+    assert response.status_code == 200
+    assert listed_names(response) == expected
+    html = response.get_data(as_text=True)
+    assert ('id="renewal-filter"' in html) == ("2027-13-45" not in window.values())

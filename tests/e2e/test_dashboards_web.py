@@ -1,13 +1,14 @@
 """The Monday pages over HTTP: dashboards, the worklist, trends and the links between them."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from cstier.extensions import db
-from cstier.models import Handoff
+from cstier.models import Account, Handoff
 from tests.integration.dashboards.conftest import build_monday_book
 
 
@@ -39,6 +40,24 @@ def test_the_managers_dashboard_links_every_number(client, auth, request, story,
     for path in re.findall(r'href="(/[^"#]*)"', html):
         if "logout" not in path:
             assert client.get(path.replace("&amp;", "&")).status_code == 200, path
+
+
+def test_each_tiers_renewals_open_the_accounts_counted(client, auth, story, manager):
+    with Session(db.engine) as session:  # the story renews relative to its own day: move to now
+        session.execute(update(Account).values(renewal_date=date.today() + timedelta(days=10)))
+        later = update(Account).where(Account.id == story.steady.id)
+        session.execute(later.values(renewal_date=date.today() + timedelta(days=200)))
+        session.commit()
+    auth.login(manager.email)
+    html = client.get("/").get_data(as_text=True)
+
+    renewals = re.findall(r'<td><a href="(/accounts/\?[^"]*renewal_from=[^"]*)">[^<]+</a></td>\s*'
+                          r'<td class="num">([\d,]+)</td>', html)  # fmt: skip
+    assert renewals
+    for path, accounts in renewals:
+        listed = client.get(path.replace("&amp;", "&")).get_data(as_text=True)
+        table = listed.split('id="account-table"', 1)[1].split("</table>", 1)[0]
+        assert table.count('<a href="/accounts/') == int(accounts.replace(",", "")), path
 
 
 def test_a_csm_sees_their_own_dashboard(client, auth, story):

@@ -41,6 +41,7 @@ class CsmDashboard:
     renewals: list[dict]
     renewals_total: int
     renewal_horizon: date
+    renewal_window: tuple[date, date]
 
 
 def csm_dashboard(session: Session, actor: Actor, now: datetime | None = None) -> CsmDashboard:
@@ -90,4 +91,5 @@ def csm_dashboard(session: Session, actor: Actor, now: datetime | None = None) -
         renewals=renewals[:RENEWALS_SHOWN],
         renewals_total=len(renewals),
         renewal_horizon=horizon,
+        renewal_window=(today, horizon),
     )

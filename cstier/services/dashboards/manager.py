@@ -1,7 +1,7 @@
 """The manager's Monday: what moved, who needs a new owner, who is overloaded, what is due."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from cstier.services import reports, trends
 from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.dashboards.figures import (
+    RENEWAL_DAYS,
     CappedCount,
     TierMoves,
     by_tier,
@@ -44,6 +45,7 @@ class ManagerDashboard:
     expiring_overrides: int
     value_scheme_id: int | None
     renewals: list[dict]
+    renewal_window: tuple[date, date]
     trend: dict
 
 
@@ -79,6 +81,7 @@ def manager_dashboard(
         expiring_overrides=expiring,
         value_scheme_id=value.scheme_id if value else None,
         renewals=by_tier(session, value, renewals),
+        renewal_window=(now.date(), now.date() + timedelta(days=RENEWAL_DAYS)),
         trend=tier_trend(session, value, now.date()),
     )
 

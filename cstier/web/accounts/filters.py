@@ -36,7 +36,13 @@ def filter_form(args: Mapping) -> tuple[AccountFilterForm, bool]:
     form.coverage_model.choices += [(str(i), name) for i, name in choices["coverage_models"]]
     valid = form.validate()
     if not valid:
-        for field in (form.arr_min, form.arr_max, form.per_page):
+        for field in (
+            form.arr_min,
+            form.arr_max,
+            form.per_page,
+            form.renewal_from,
+            form.renewal_to,
+        ):
             field.data = None
     return form, valid
 
@@ -66,6 +72,8 @@ def account_filter(form: AccountFilterForm) -> AccountFilter:
         unassigned=csm == "none",
         arr_min=float(form.arr_min.data) if form.arr_min.data is not None else None,
         arr_max=float(form.arr_max.data) if form.arr_max.data is not None else None,
+        renewal_after=form.renewal_from.data,
+        renewal_before=form.renewal_to.data,
         tier_scheme_id=id_arg("tier_scheme"),
         tier=text_arg("tier", max_length=60),
         coverage_model_id=parse_id(coverage, "coverage_model") if coverage else None,

@@ -104,6 +104,9 @@ class AccountFilterForm(Form):
     tier = HiddenField()
     arr_min = FiniteDecimalField("ARR from", validators=[Optional(), NumberRange(0, MAX_MONEY)])
     arr_max = FiniteDecimalField("ARR to", validators=[Optional(), NumberRange(0, MAX_MONEY)])
+    # A renewal window comes from a dashboard link, as the tier filter does.
+    renewal_from = DateField("Renews from", validators=[Optional()])
+    renewal_to = DateField("Renews until", validators=[Optional()])
     sort = HiddenField(default="name")
     dir = HiddenField(default="asc")
     per_page = IntegerField(default=50, validators=[Optional(), NumberRange(min=10, max=200)])
