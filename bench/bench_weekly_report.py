@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_tiering_run as book  # noqa: E402 - the bench folder is not a package
 
-PHASES = ("build", "first", "owners", "backdate", "change", "run", "signals", "report")
+PHASES = ("build", "first", "owners", "backdate", "change", "run", "signals", "monday", "report")
 USAGE_SHARE, SUBSCRIPTION_SHARE = 10, 10  # one account in ten reports usage, one in ten pays
 
 
@@ -73,6 +73,78 @@ def phase_signals(url: str) -> None:
     )
     book.bulk_load(url, "subscription", subscription)
     print(f"signals: {len(usage):,} usage figures, {len(subscription):,} subscriptions")
+
+
+def phase_monday(url: str) -> None:
+    """Add the manager's Monday queues: overrides in force (some expiring) and handoffs (not timed).
+
+    Overrides pin a value tier on 2 % of the accounts, one in twenty expiring within 7 days;
+    handoffs are a year of reassignments, 5,000 of them still open.
+    """
+    conn = book.dbapi_connect(url)
+    try:
+        cursor = conn.cursor()
+        accounts = book.count_accounts(cursor)
+        cursor.execute("SELECT id FROM tier_scheme WHERE key = 'value_tiers'")
+        scheme_id = int(cursor.fetchone()[0])
+        cursor.execute("SELECT id FROM \"user\" WHERE role = 'csm' ORDER BY id")
+        csms = np.array([int(r[0]) for r in cursor.fetchall()])
+    finally:
+        conn.close()
+    rng = np.random.default_rng(13)
+    now = pd.Timestamp(datetime.now(UTC))
+    pinned = rng.choice(np.arange(1, accounts + 1), accounts // 50, replace=False)
+    expires = now + pd.to_timedelta(rng.uniform(8, 180, len(pinned)), unit="D")
+    soon = rng.random(len(pinned)) < 0.05
+    expires = expires.where(
+        ~soon, now + pd.to_timedelta(rng.uniform(0.1, 7, len(pinned)), unit="D")
+    )
+    overrides = pd.DataFrame(
+        {
+            "id": np.arange(1, len(pinned) + 1),
+            "account_id": pinned,
+            "scheme_id": scheme_id,
+            "tier": "Strategic",
+            "reason": "Board-level sponsor",
+            "expires_at": [t.isoformat() for t in expires],
+            "created_at": [
+                (now - pd.Timedelta(days=int(d))).isoformat()
+                for d in rng.integers(1, 365, len(pinned))
+            ],
+            "version": 1,
+        }
+    )
+    book.bulk_load(url, "tier_override", overrides)
+    moved = 105_000
+    due = pd.Timestamp(now.date()) + pd.to_timedelta(rng.integers(-365, 14, moved), unit="D")
+    done = np.arange(moved) >= 5_000
+    handoffs = pd.DataFrame(
+        {
+            "id": np.arange(1, moved + 1),
+            "account_id": rng.integers(1, accounts + 1, moved),
+            "from_csm_id": rng.choice(csms, moved),
+            "to_csm_id": rng.choice(csms, moved),
+            "due_date": [d.date().isoformat() for d in due],
+            "notes": "",
+            "done_at": [(d + pd.Timedelta(days=3)).isoformat() for d in due],
+            "created_at": [(d - pd.Timedelta(days=14)).isoformat() for d in due],
+            "version": 1,
+        }
+    )
+    # Two loads: the open ones have no done_at (COPY's null marker does not survive escaping).
+    book.bulk_load(url, "handoff", handoffs[~done].drop(columns="done_at"))
+    book.bulk_load(url, "handoff", handoffs[done])
+    conn = book.dbapi_connect(url)
+    try:  # each load set the id sequence to its own length (SQLite takes max(id) + 1)
+        if book.is_postgres(url):
+            sequence = f"SELECT setval(pg_get_serial_sequence('handoff', 'id'), {moved})"
+            conn.cursor().execute(sequence)
+            conn.commit()
+    finally:
+        conn.close()
+    print(
+        f"monday: {len(overrides):,} overrides ({int(soon.sum()):,} expiring), {moved:,} handoffs"
+    )
 
 
 def phase_backdate(url: str) -> None:
@@ -141,7 +213,12 @@ def main() -> None:
     args.database_url = args.database_url or (
         f"sqlite:///{Path(book.tempfile.gettempdir()) / f'cstier_weekly_{args.accounts}.sqlite'}"
     )
-    own = {"backdate": phase_backdate, "signals": phase_signals, "report": phase_report}
+    own = {
+        "backdate": phase_backdate,
+        "signals": phase_signals,
+        "monday": phase_monday,
+        "report": phase_report,
+    }
     if args.phase:
         own[args.phase](args.database_url)
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -46,6 +47,7 @@ def pages(database_url: str) -> list[tuple[str, str, str, int]]:
         return "/accounts/?" + urlencode(args)
 
     tiered = {"tier_scheme": value, "tier": tier}
+    today = date.today()
     # Deep pages, as far as a small book reaches (50 a page).
     deep, deep_in_tier = max(1, min(40, book // 50)), max(1, min(5, in_tier // 50))
     return [
@@ -66,6 +68,13 @@ def pages(database_url: str) -> list[tuple[str, str, str, int]]:
         (f"accounts: name search {name[:10]!r}", "admin", accounts(q=name[:10]), LIST),
         (f"accounts: name search {name!r}", "admin", accounts(q=name), LIST),
         ("account page", "admin", f"/accounts/{account_id}", LIST),
+        # The lists behind the manager's dashboard numbers.
+        ("accounts: value tier renewing in 90 days", "manager",
+         accounts(**tiered, sort="renewal", renewal_from=today.isoformat(),
+                  renewal_to=(today + timedelta(days=90)).isoformat()), LIST),
+        ("overrides expiring in 7 days", "manager", "/tiers/overrides?expiring=7", LIST),
+        ("overrides in force", "manager", "/tiers/overrides", LIST),
+        ("handoffs (open)", "manager", "/coverage/handoffs", LIST),
         ("dashboard (manager)", "manager", "/", BOARD),
         ("dashboard (CSM)", "csm", "/", BOARD),
         ("tier page", "admin", "/tiers/", BOARD),

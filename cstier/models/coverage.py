@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -174,6 +175,16 @@ class Handoff(VersionedMixin, db.Model):
 
     from_csm: Mapped[User | None] = relationship(foreign_keys=[from_csm_id])
     to_csm: Mapped[User | None] = relationship(foreign_keys=[to_csm_id])
+
+
+# The handoffs list pages through the open ones by due date (migration 0048).
+Index(
+    "ix_handoff_open_due",
+    Handoff.due_date,
+    Handoff.id,
+    postgresql_where=text("done_at IS NULL"),
+    sqlite_where=text("done_at IS NULL"),
+)
 
 
 class CoverageMixSnapshot(db.Model):

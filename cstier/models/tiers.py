@@ -189,7 +189,17 @@ class TierOverride(VersionedMixin, db.Model):
     """A manager pinned an account's tier, with a reason and an optional expiry."""
 
     __tablename__ = "tier_override"
-    __table_args__ = (Index("ix_tier_override_account_scheme", "account_id", "scheme_id"),)
+    __table_args__ = (
+        Index("ix_tier_override_account_scheme", "account_id", "scheme_id"),
+        # The list of overrides expiring soon walks the unrevoked ones by expiry (0048).
+        Index(
+            "ix_tier_override_unrevoked_expiry",
+            "expires_at",
+            "id",
+            postgresql_where=text("revoked_at IS NULL"),
+            sqlite_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
