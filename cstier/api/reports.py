@@ -146,7 +146,14 @@ class TierReviewSchema(ma.Schema):
         allow_none=True,
         metadata={
             "description": "When the moves are those the last tiering run stored for the whole "
-            "book (no tier change written since): when it stored them; null otherwise."
+            "book (with the accounts whose tier changed since brought up to date): when it "
+            "stored them; null otherwise."
+        },
+    )
+    moves_changed_since = ma.fields.Integer(
+        metadata={
+            "description": "How many accounts' tiers changed since the stored moves and were "
+            "brought up to date (0 when the moves are computed now)."
         },
     )
     lines = ma.fields.List(ma.fields.String(), metadata={"description": "The summary in words."})

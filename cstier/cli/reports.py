@@ -63,7 +63,12 @@ def text_lines(report: TierReviewReport) -> list[str]:
     elif report.moves_stored_at:
         lines += [
             "",
-            f"Moves as the run of {report.moves_stored_at:%Y-%m-%d %H:%M} UTC stored them.",
+            f"Moves as the run of {report.moves_stored_at:%Y-%m-%d %H:%M} UTC stored them"
+            + (
+                f", with the {report.moves_changed_since:,} accounts changed since."
+                if report.moves_changed_since
+                else "."
+            ),
         ]
     for scheme in report.review.schemes:
         if not scheme.changes:

@@ -31,17 +31,20 @@ class WeeklyReport(db.Model):
 
 
 class WeekReviewSnapshot(db.Model):
-    """The whole book's tier review of one week as a run left it, served while it holds.
+    """The whole book's net moves of one week as a run left them, served with what came after.
 
-    A run stores the week in progress and the one before (until its weekly report exists);
-    a tier change written since marks it stale (book_change_mark "moves", migration 0044).
+    A run stores the week in progress and the one before (until its weekly report exists),
+    read up to the tier change `last_change_id`; a page adds the accounts changed after it.
+    A tier change rewritten or an account deleted marks it stale ("moves"), an ARR updated
+    marks "moves_arr" (migrations 0044, 0046).
     """
 
     __tablename__ = "week_review_snapshot"
 
     week: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYY-Www, UTC weeks
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    review: Mapped[dict] = mapped_column(JSONType)
+    moves: Mapped[dict] = mapped_column(JSONType)  # domain/reports/moves_delta.py's shape
+    last_change_id: Mapped[int] = mapped_column(Integer)
 
 
 class WeeklyReportSubscription(db.Model):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor, sees_whole_book
@@ -15,13 +15,13 @@ from cstier.domain.reports import (
     InvalidWeek,
     SchemeTiers,
     TierReview,
+    WeekMoves,
     last_full_week,
     review_from_moves,
     review_from_stored,
     week_bounds,
     week_label,
 )
-from cstier.domain.reports.net_moves import CHANGE_COLUMNS
 from cstier.domain.reports.tier_review import TOP_MOVERS
 from cstier.domain.reports.weeks import neighbour_week
 from cstier.domain.tiering import InvalidScheme, parse_scheme
@@ -29,19 +29,16 @@ from cstier.models import (
     Account,
     AccountCoverage,
     CoverageModel,
-    TierChange,
     TierOverride,
     TierScheme,
     User,
     WeeklyReport,
-    WeekReviewSnapshot,
 )
 from cstier.models.base import utcnow
 from cstier.services.accounts import scoped
 from cstier.services.errors import ValidationFailed
 from cstier.services.tiering.fields import field_catalog
-from cstier.store.book_marks import MOVES, unmarked, writes_are_marked
-from cstier.store.bulk_reads import read_frame
+from cstier.services.week_review import read_changes, stored_week_moves, week_changes_query
 from cstier.store.week_moves import read_week_moves
 
 ATTENTION_HORIZON = timedelta(days=7)
@@ -67,8 +64,9 @@ class TierReviewReport:
     next_week: str | None = None
     # Set when the moves are the stored weekly report's (a closed week, the whole book).
     weekly_report_built_at: datetime | None = None
-    # Set when the moves are those a run stored and no tier change has been written since.
+    # Set when the moves are those a run stored, with the accounts changed since added.
     moves_stored_at: datetime | None = None
+    moves_changed_since: int = 0
 
     @property
     def last_day(self) -> date:
@@ -114,11 +112,11 @@ def tier_review(
         raise ValidationFailed(str(exc), {"week": [str(exc)]}) from exc
     schemes = scheme_tiers(session)
     stored = stored_review(session, actor, week_start, now)
-    snapshot = None if stored else stored_run_review(session, actor, week_start)
+    snapshot = None if stored else stored_week_moves(session, actor, week_start)
     if stored:
         review = stored[0]
     elif snapshot:
-        review = snapshot[0]
+        review = review_of_moves(session, snapshot.moves, schemes)
     else:
         review = movement_between(session, actor, starts_at, ends_at, schemes)
     # Attention items as they stood when the week closed (or now, for the current week).
@@ -146,7 +144,8 @@ def tier_review(
         previous_week=week_label(previous) if previous else None,
         next_week=week_label(following) if following and following <= now.date() else None,
         weekly_report_built_at=stored[1] if stored else None,
-        moves_stored_at=snapshot[1] if snapshot else None,
+        moves_stored_at=snapshot.stored_at if snapshot else None,
+        moves_changed_since=snapshot.changed_accounts if snapshot else 0,
     )
 
 
@@ -183,28 +182,6 @@ def stored_review(
         return None  # a report stored in an older shape: compute the week afresh
 
 
-def stored_run_review(
-    session: Session, actor: Actor, week_start: date
-) -> tuple[TierReview, datetime] | None:
-    """Return the week's whole-book review as the last run stored it, while no move was written since.
-
-    One statement reads the review and checks for marks, so both come from one snapshot.
-    """
-    if not sees_whole_book(actor) or not writes_are_marked(session):
-        return None
-    row = session.execute(
-        select(WeekReviewSnapshot.review, WeekReviewSnapshot.computed_at).where(
-            WeekReviewSnapshot.week == week_label(week_start), unmarked(MOVES)
-        )
-    ).first()
-    if row is None:
-        return None
-    try:
-        return review_from_stored(row.review), as_utc(row.computed_at)
-    except (KeyError, TypeError):
-        return None  # stored in an older shape: compute the week afresh
-
-
 def movement_between(
     session: Session,
     actor: Actor,
@@ -213,7 +190,14 @@ def movement_between(
     schemes: dict[int, SchemeTiers],
 ) -> TierReview:
     """Return the tier moves per scheme in [starts_at, ends_at) on the actor's accounts."""
-    moves = read_week_moves(session, _changes_query(actor, starts_at, ends_at), TOP_MOVERS)
+    moves = read_week_moves(session, week_changes_query(actor, starts_at, ends_at), TOP_MOVERS)
+    return review_of_moves(session, moves, schemes)
+
+
+def review_of_moves(
+    session: Session, moves: WeekMoves, schemes: dict[int, SchemeTiers]
+) -> TierReview:
+    """Return the review of a week's net moves, the schemes as they are now."""
     # Active schemes always show (zeros say "nothing moved"); retired ones only if they moved.
     shown_ids = _active_ids(session) | set(moves.pairs["scheme_id"])
     return review_from_moves(moves, [s for s in schemes.values() if s.scheme_id in shown_ids])
@@ -227,30 +211,7 @@ def week_changes(
     The review itself never reads these rows (movement_between groups them in SQL); this is
     the per-change view of the same week, e.g. to check the review against build_tier_review.
     """
-    stmt = _changes_query(actor, starts_at, ends_at).add_columns(Account.name)
-    frame = read_frame(session, stmt, [*CHANGE_COLUMNS, "account_name"])
-    # The raw cursor hands SQLite's datetimes over as text; parse them (they are UTC).
-    frame["at"] = pd.to_datetime(frame["at"], utc=True, format="ISO8601")
-    return frame
-
-
-def _changes_query(actor: Actor, starts_at: datetime, ends_at: datetime) -> Select:
-    """Select the week's tier changes on the actor's accounts, in CHANGE_COLUMNS."""
-    stmt = (
-        select(
-            TierChange.id.label("change_id"),
-            TierChange.account_id,
-            TierChange.scheme_id,
-            TierChange.from_tier,
-            TierChange.to_tier,
-            TierChange.at,
-            Account.arr_cents,
-        )
-        .join(Account, Account.id == TierChange.account_id)
-        .where(TierChange.at >= starts_at, TierChange.at < ends_at)
-        .order_by(TierChange.at, TierChange.id)
-    )
-    return scoped(stmt, actor)
+    return read_changes(session, week_changes_query(actor, starts_at, ends_at))
 
 
 def expiring_overrides(

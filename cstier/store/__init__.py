@@ -16,7 +16,8 @@ Every dialect branch, database thread, codec and bulk write lives in one of thes
 - tier_blocks: the current tiers, packed per scheme, and their plain `current_tier` rows
   written with them: `read_current_tiers`, `account_tiers`, `store_tiers`, `store_tier_changes`, `store_pending`,
   `serialize_writers`.
-- week_moves: `read_week_moves`, a week's net tier moves grouped in SQL for the tier review.
+- week_moves: `read_week_moves`, a week's net tier moves grouped in SQL for the tier review;
+  `settled_change_point`, the last tier change id below which every change has committed.
 - upserts: `upsert_returning`, one atomic insert-or-update.
 - usage_latest: `latest_usage`, each account's latest usage figure and the mean before it,
   in the form each engine answers fastest.

@@ -17,6 +17,7 @@ from cstier.models import BookChangeMark
 TIERS = "tiers"
 OWNERS = "owners"
 MOVES = "moves"
+MOVES_ARR = "moves_arr"
 
 
 def writes_are_marked(session: Session) -> bool:
@@ -30,14 +31,15 @@ def unmarked(totals: str) -> ColumnElement[bool]:
 
 
 def replace_totals(
-    session: Session, totals: str, table, read_rows: Callable[[], list[dict]]
+    session: Session, totals: str | tuple[str, ...], table, read_rows: Callable[[], list[dict]]
 ) -> int:
-    """Clear the kind's marks, then replace the table's rows with read_rows(); return how many.
+    """Clear the kinds' marks, then replace the table's rows with read_rows(); return how many.
 
     In that order and in the caller's transaction: a write committed before is in the rows,
     a later one leaves its mark.
     """
-    session.execute(delete(BookChangeMark).where(BookChangeMark.totals == totals))
+    kinds = (totals,) if isinstance(totals, str) else totals
+    session.execute(delete(BookChangeMark).where(BookChangeMark.totals.in_(kinds)))
     rows = read_rows()
     session.execute(delete(table))
     if rows:

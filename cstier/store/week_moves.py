@@ -20,6 +20,7 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    text,
     tuple_,
     union_all,
 )
@@ -31,6 +32,22 @@ from cstier.store.bulk_writes import large_work_mem
 
 PAIRS, MOVERS, ACCOUNTS = "pairs", "movers", "accounts"
 TIERED_THEN_MOVED = "tiered_then_moved"
+# A run's store gives up rather than hold the page totals back behind a long writer.
+SETTLE_TIMEOUT = "10s"
+
+
+def settled_change_point(session: Session) -> int:
+    """Return the last tier change id once every change with a smaller id has committed.
+
+    PostgreSQL hands out ids before commit, so a writer in flight may hold a smaller id than
+    the largest committed one; a SHARE lock waits for writers in flight and keeps new ones
+    out while the largest id is read (the caller ends the transaction at once). SQLite lets
+    one transaction write at a time, so its largest id always is such a point.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL lock_timeout = '{SETTLE_TIMEOUT}'"))
+        session.execute(text("LOCK TABLE tier_change IN SHARE MODE"))
+    return session.scalar(select(func.coalesce(func.max(TierChange.id), 0)))
 
 
 def read_week_moves(session: Session, changes: Select, top_n: int) -> WeekMoves:

@@ -3,13 +3,16 @@
 import csv
 import io
 import zipfile
+from datetime import timedelta
 
 from openpyxl import load_workbook
 
 from cstier.domain.permissions import Actor
 from cstier.extensions import db
+from cstier.services.week_review import store_week_reviews
 from cstier.services.weekly_report import build_weekly_report, is_subscribed
-from tests.weekly_book import AFTER, week_book  # noqa: F401 - fixture
+from cstier.store.book_marks import writes_are_marked
+from tests.weekly_book import AFTER, MONDAY, record_change, week_book  # noqa: F401 - fixture
 
 
 def built() -> None:
@@ -177,3 +180,20 @@ def test_the_tier_review_of_a_reported_week_links_its_report(client, auth, manag
     auth.login(csm.email)
     mine = client.get("/reports/tier-review?week=2026-W02").get_data(as_text=True)
     assert 'id="stored-review"' not in mine and "Fallen Star" in mine
+
+
+def test_the_week_in_progress_says_it_added_the_accounts_changed_since_the_run(
+    client,
+    auth,
+    manager,
+    week_book,  # noqa: F811
+):
+    store_week_reviews(db.session, MONDAY + timedelta(days=3))
+    record_change(week_book["gem"], "Scale", "Growth", MONDAY + timedelta(days=3, hours=1))
+    auth.login(manager.email)
+    html = client.get("/reports/tier-review?week=2026-W02").get_data(as_text=True)
+    assert "Gem Co" in html and "2 up" in html.replace("▲ ", "")
+    if writes_are_marked(db.session):
+        assert "with the 1 account whose tier changed since brought up to date" in html
+    else:
+        assert 'id="stored-review"' not in html

@@ -1,4 +1,4 @@
-"""A run stores the whole book's review of the recent weeks; the page serves it while it holds."""
+"""A run stores the whole book's review of the recent weeks; the page serves it with later changes."""
 
 from datetime import timedelta
 
@@ -32,10 +32,10 @@ def test_the_week_in_progress_serves_what_the_run_stored_until_a_tier_changes(we
     assert stored == 2  # this week and the one before, neither reported yet
     assert served.moves_stored_at == THURSDAY and served.weekly_report_built_at is None
     assert served.review == live(served) and (served.review.up, served.review.down) == (1, 1)
-    # A tier change written since (an override, another run) marks it: computed afresh.
+    # A tier change written since (an override applied, another run) is added to it.
     record_change(week_book["gem"], "Scale", "Growth", THURSDAY + timedelta(hours=1))
     after = tier_review(db.session, actor, WEEK, now=THURSDAY + timedelta(hours=2))
-    assert after.moves_stored_at is None
+    assert after.moves_stored_at == THURSDAY and after.moves_changed_since == 1
     assert after.review == live(after) and after.review.up == 2
 
 
