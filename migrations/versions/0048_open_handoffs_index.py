@@ -1,7 +1,7 @@
 """open handoffs by due date, and live overrides by expiry, for the Monday lists
 
 Revision ID: 0048
-Revises: 0045
+Revises: 0046
 Create Date: 2026-12-07
 
 The handoffs list pages through the open ones by due date: every reassignment leaves a done
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0048'
-down_revision = '0045'
+down_revision = '0046'
 branch_labels = None
 depends_on = None
 
