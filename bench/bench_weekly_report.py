@@ -78,8 +78,8 @@ def phase_signals(url: str) -> None:
 def phase_monday(url: str) -> None:
     """Add the manager's Monday queues: overrides in force (some expiring) and handoffs (not timed).
 
-    Overrides pin a value tier on 2 % of the accounts, one in twenty expiring within 7 days;
-    handoffs are a year of reassignments, 5,000 of them still open.
+    Every account gets a renewal date; overrides pin a value tier on 2 % of the accounts, one
+    in twenty expiring within 7 days; handoffs are a year of reassignments, 5,000 still open.
     """
     conn = book.dbapi_connect(url)
     try:
@@ -93,6 +93,19 @@ def phase_monday(url: str) -> None:
         conn.close()
     rng = np.random.default_rng(13)
     now = pd.Timestamp(datetime.now(UTC))
+    # Renewals spread from half a year ago to a year ahead: a sixth renew within 90 days.
+    offset = "(id * 37) % 545 - 180"
+    renews = (
+        f"CURRENT_DATE + ({offset})"
+        if book.is_postgres(url)
+        else f"date('now', (({offset})) || ' days')"
+    )
+    conn = book.dbapi_connect(url)
+    try:
+        conn.cursor().execute(f"UPDATE account SET renewal_date = {renews}")
+        conn.commit()
+    finally:
+        conn.close()
     pinned = rng.choice(np.arange(1, accounts + 1), accounts // 50, replace=False)
     expires = now + pd.to_timedelta(rng.uniform(8, 180, len(pinned)), unit="D")
     soon = rng.random(len(pinned)) < 0.05
