@@ -48,6 +48,7 @@ from cstier.models.revenue import (
 from cstier.models.tiers import (
     BookChangeMark,
     CurrentTier,
+    RenewalTotal,
     TierBlock,
     TierChange,
     TieringRun,
@@ -65,6 +66,7 @@ __all__ = [
     "OwnerModelTotal",
     "BookChangeMark",
     "TierTotal",
+    "RenewalTotal",
     "AlertRule",
     "AlertSubscription",
     "Delivery",

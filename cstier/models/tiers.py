@@ -254,6 +254,25 @@ class TierTotal(db.Model):
     day: Mapped[date] = mapped_column(Date)
 
 
+class RenewalTotal(db.Model):
+    """Accounts and ARR of one tier renewing on one day, stored by a run (migration 0049).
+
+    A row with no renewal_date marks a scheme as stored even when nothing renews; `day` is
+    when it was stored: rows cover renewals from that day on, for RENEWAL_TOTAL_DAYS.
+    """
+
+    __tablename__ = "renewal_total"
+    __table_args__ = (Index("ix_renewal_total_scheme_date", "scheme_id", "renewal_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("tier_scheme.id", ondelete="CASCADE"))
+    tier: Mapped[str | None] = mapped_column(String(60))
+    renewal_date: Mapped[date | None] = mapped_column(Date)
+    accounts: Mapped[int] = mapped_column(Integer)
+    arr_cents: Mapped[int] = mapped_column(BigInteger)
+    day: Mapped[date] = mapped_column(Date)
+
+
 class BookChangeMark(db.Model):
     """A write that may have changed one kind of stored totals since they were stored.
 

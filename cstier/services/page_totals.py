@@ -12,6 +12,7 @@ import logging
 from sqlalchemy.orm import Session
 
 from cstier.services.coverage.owner_totals import store_owner_totals
+from cstier.services.dashboards.renewal_totals import store_renewal_totals
 from cstier.services.tiering.tier_totals import store_tier_totals
 from cstier.services.week_review import store_week_reviews
 
@@ -19,9 +20,10 @@ log = logging.getLogger(__name__)
 
 
 def store_page_totals(session: Session) -> None:
-    """Store the tier and owner totals and the recent weeks' reviews, each in its own transaction."""
+    """Store the tier, owner and renewal totals and the recent weeks' reviews, each in its own transaction."""
     store_tier_totals(session)
     store_owner_totals(session)
+    store_renewal_totals(session)
     store_week_reviews(session)
 
 

@@ -18,6 +18,7 @@ TIERS = "tiers"
 OWNERS = "owners"
 MOVES = "moves"
 MOVES_ARR = "moves_arr"
+RENEWALS = "renewals"
 
 
 def writes_are_marked(session: Session) -> bool:

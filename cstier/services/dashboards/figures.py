@@ -131,20 +131,21 @@ def by_tier(session: Session, scheme: SchemeTiers | None, book: pd.DataFrame) ->
     grouped = frame.groupby("tier").agg(
         accounts=("arr_cents", "size"), arr_cents=("arr_cents", "sum")
     )
-    order = list(scheme.tiers) if scheme else []
-    keys = [t for t in order if t in grouped.index] + sorted(
-        t for t in grouped.index if t not in order and t
-    )
-    if "" in grouped.index:
-        keys.append("")
-    return [
-        {
-            "tier": key or None,
-            "accounts": int(grouped.at[key, "accounts"]),
-            "arr_cents": int(grouped.at[key, "arr_cents"]),
-        }
-        for key in keys
+    totals = [
+        (key or None, int(row.accounts), int(row.arr_cents))
+        for key, row in zip(grouped.index, grouped.itertuples(index=False), strict=True)
     ]
+    return in_tier_order(scheme, totals)
+
+
+def in_tier_order(scheme: SchemeTiers | None, totals: list[tuple]) -> list[dict]:
+    """Return (tier, accounts, arr_cents) totals as rows, top tier first and no tier last."""
+    found = {tier: (accounts, arr) for tier, accounts, arr in totals}
+    order = list(scheme.tiers) if scheme else []
+    keys = [t for t in order if t in found] + sorted(t for t in found if t not in order and t)
+    if None in found:
+        keys.append(None)
+    return [{"tier": k, "accounts": found[k][0], "arr_cents": found[k][1]} for k in keys]
 
 
 def renewals_query(today: date, csm_id: int | None = None) -> Select:

@@ -16,14 +16,13 @@ from cstier.models.base import utcnow
 from cstier.services import reports, trends
 from cstier.services.coverage import coverage_reads
 from cstier.services.coverage.tiers import active_scheme_id
+from cstier.services.dashboards import renewal_totals
 from cstier.services.dashboards.figures import (
     RENEWAL_DAYS,
     CappedCount,
     TierMoves,
-    by_tier,
     capped_count,
-    read_book,
-    renewals_query,
+    in_tier_order,
     tier_moves,
 )
 from cstier.services.errors import Forbidden
@@ -63,7 +62,7 @@ def manager_dashboard(
     value = ranked.get("value")
     overloaded, csms = _overloaded(session)
     _, expiring = reports.expiring_overrides(session, actor, now, schemes)
-    renewals = read_book(session, renewals_query(now.date()))
+    window = (now.date(), now.date() + timedelta(days=RENEWAL_DAYS))
     return ManagerDashboard(
         week=week_label(week_start),
         week_start=week_start,
@@ -80,10 +79,16 @@ def manager_dashboard(
         overloaded_total=len(overloaded),
         expiring_overrides=expiring,
         value_scheme_id=value.scheme_id if value else None,
-        renewals=by_tier(session, value, renewals),
-        renewal_window=(now.date(), now.date() + timedelta(days=RENEWAL_DAYS)),
+        renewals=_renewals(session, value, *window),
+        renewal_window=window,
         trend=tier_trend(session, value, now.date()),
     )
+
+
+def _renewals(session: Session, value: SchemeTiers | None, start: date, end: date) -> list[dict]:
+    """Return the accounts renewing from start to end per value tier, top tier first."""
+    scheme_id = value.scheme_id if value else None  # none: every account under "no tier"
+    return in_tier_order(value, renewal_totals.renewals_by_tier(session, scheme_id, start, end))
 
 
 def ranked_schemes(session: Session, schemes: dict[int, SchemeTiers]) -> dict[str, SchemeTiers]:

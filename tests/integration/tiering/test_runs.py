@@ -196,14 +196,14 @@ def test_a_run_holds_the_tier_writer_lock_until_it_commits(db_session, book):
     event.listen(session, "before_commit", checking)
     try:
         run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
-        # Then the four commits storing the page totals, settling the recent weeks' last tier
-        # change and storing their reviews, after the lock went with the run's.
-        assert held == [0, 1, 0, 0, 0, 0]
+        # Then the five commits storing the tier, owner and renewal totals, settling the recent
+        # weeks' last tier change and storing their reviews, after the lock went with the run's.
+        assert held == [0, 1, 0, 0, 0, 0, 0]
         assert db_session.scalar(text(LOCKS_HELD)) == 0  # released with the commit
         run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", dry_run=True, now=FEB)
     finally:
         event.remove(session, "before_commit", checking)
-    assert held == [0, 1, 0, 0, 0, 0, 0, 0]  # a dry run writes no tiers and waits for nobody
+    assert held == [0, 1, 0, 0, 0, 0, 0, 0, 0]  # a dry run writes no tiers and waits for nobody
 
 
 LOCKS_HELD = (
