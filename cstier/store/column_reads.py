@@ -110,7 +110,8 @@ def _chunks(
         stmt.where(key > start, key <= start + chunk_rows)
         for start in range(int(low) - 1, int(high), chunk_rows)
     ]
-    background = shareable_across_threads(connection.engine.url)
+    # One chunk (an account page's one account) has nothing to overlap: a thread only costs.
+    background = shareable_across_threads(connection.engine.url) and len(chunks) > 1
     with reading_connections(connection, committed and postgres and len(chunks) > 1) as pool:
         fetched: dict[int, tuple] = {}
         workers = [InFlight(background) for _ in pool]
