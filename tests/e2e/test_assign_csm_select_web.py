@@ -154,3 +154,16 @@ def test_an_inactive_owner_is_not_offered(
     auth.login(manager.email)
     html = client.get(f"/coverage/accounts/{globex.id}/panel").get_data(as_text=True)
     assert csm.name not in csm_select(html)
+
+
+def test_a_large_teams_assign_page_loads_its_filters_csms_when_opened(
+    client, auth, manager, csm, other_csm, globex, large_team
+):
+    auth.login(manager.email)
+    html = client.get(f"/coverage/assign?csm_id={csm.id}").get_data(as_text=True)
+    filter_select = re.search(
+        r'<form[^>]*id="assign-filters".*?(<select[^>]*name="csm_id".*?</select>)', html, re.S
+    ).group(1)
+    assert f'hx-get="/accounts/csm-options?selected={csm.id}"' in filter_select
+    assert csm.name in filter_select and other_csm.name not in filter_select
+    assert "csm_search" in html  # the assignment's own select is searched
