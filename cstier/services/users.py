@@ -240,3 +240,13 @@ def csm_choices(session: Session) -> list[Row]:
     # Id and name only: a dropdown of thousands of CSMs should not build thousands of Users.
     stmt = select(User.id, User.name).where(User.role == "csm", User.active.is_(True))
     return list(session.execute(stmt.order_by(User.name)))
+
+
+def find_csms(session: Session, text: str, limit: int) -> list[Row]:
+    """Return the id and name of up to `limit` active CSMs whose name or email holds the text."""
+    stmt = select(User.id, User.name).where(User.role == "csm", User.active.is_(True))
+    if text:
+        stmt = stmt.where(
+            User.name.icontains(text, autoescape=True) | User.email.icontains(text, autoescape=True)
+        )
+    return list(session.execute(stmt.order_by(User.name, User.id).limit(limit)))

@@ -41,6 +41,7 @@ def read_columns(
     *,
     committed: bool = False,
     chunk_rows: int | None = None,
+    few: bool = False,
 ) -> pd.DataFrame:
     """Run `stmt` (its first column a unique integer key) and return its rows, ordered by key.
 
@@ -49,23 +50,27 @@ def read_columns(
     kind read as strings). A caller whose session holds no uncommitted change to the
     tables read says `committed`, and the chunks are then read on two connections at once
     (`reading_connections`). Each query reads a range of `chunk_rows` keys (CHUNK_ROWS
-    unless given).
+    unless given). A caller reading `few` rows (an account page's one account) has them read
+    as CSV lines in one query: one parse for every column costs less than one per column.
     """
     names = field_names(columns, json_fields)
     connection = session.connection()
     key = stmt.selected_columns[0]
-    parts = list(
-        _chunks(
-            connection,
-            stmt.order_by(None),
-            key,
-            columns,
-            kinds,
-            json_fields,
-            committed,
-            chunk_rows or CHUNK_ROWS,
+    if few:
+        parts = [_as_lines(connection, stmt.order_by(None), columns, kinds, json_fields)]
+    else:
+        parts = list(
+            _chunks(
+                connection,
+                stmt.order_by(None),
+                key,
+                columns,
+                kinds,
+                json_fields,
+                committed,
+                chunk_rows or CHUNK_ROWS,
+            )
         )
-    )
     frame = _concat(parts, names, kinds)
     if list(frame.columns) != names:
         frame = frame[names]  # SQLite writes fields read as one JSON array last
@@ -110,7 +115,8 @@ def _chunks(
         stmt.where(key > start, key <= start + chunk_rows)
         for start in range(int(low) - 1, int(high), chunk_rows)
     ]
-    background = shareable_across_threads(connection.engine.url)
+    # One chunk (an account page's one account) has nothing to overlap: a thread only costs.
+    background = shareable_across_threads(connection.engine.url) and len(chunks) > 1
     with reading_connections(connection, committed and postgres and len(chunks) > 1) as pool:
         fetched: dict[int, tuple] = {}
         workers = [InFlight(background) for _ in pool]

@@ -57,6 +57,16 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def url_with_value(name: str, **changes) -> str:
+    """Return the current URL with some arguments changed, ending in `name=` for a value to follow.
+
+    A list links each row's value by appending it (urlencoded), rather than building the
+    whole URL again for every row.
+    """
+    base = url_with(**changes, **{name: None})
+    return f"{base}{'&' if '?' in base else '?'}{name}="
+
+
 def register_formatting(app: Flask) -> None:
     """Make the filters and label maps available to every template."""
     app.add_template_filter(money)
@@ -65,6 +75,7 @@ def register_formatting(app: Flask) -> None:
     app.add_template_filter(short_date)
     app.add_template_filter(attribute_text)
     app.add_template_global(url_with)
+    app.add_template_global(url_with_value)
     app.jinja_env.globals.update(
         STAGES=LIFECYCLE_STAGES,
         STAGE_BADGES=STAGE_BADGES,

@@ -20,7 +20,7 @@ from cstier.domain.tiering import (
 )
 from cstier.models import TierOverride, User
 from cstier.services.tiering.fields import field_catalog, load_book
-from cstier.services.tiering.schemes import active_schemes, validate
+from cstier.services.tiering.schemes import active_schemes, validate_against
 from cstier.store.bulk_reads import read_frame
 
 
@@ -44,12 +44,16 @@ def reasons_now(
     has no entry, and the stored explanation of its last move stands.
     """
     schemes = [s for s in active_schemes(session) if s.id in held]
-    parsed = {s.id: validate(session, s.current.definition) for s in schemes}
+    if not schemes:
+        return {}
+    # One catalog for every scheme: reading it is a few queries, asked on every account page.
+    catalog = field_catalog(session)
+    parsed = {s.id: validate_against(s.current.definition, catalog) for s in schemes}
     parsed = {k: p for k, p in parsed.items() if not isinstance(p, PercentileScheme)}
     if not parsed:
         return {}
     fields = set().union(*(input_columns(p) for p in parsed.values()))
-    book = load_book(session, fields, field_catalog(session), accounts=[account_id], day=now.date())
+    book = load_book(session, fields, catalog, accounts=[account_id], day=now.date())
     if book.empty:
         return {}
     overrides = _overrides(session, account_id)
@@ -68,7 +72,8 @@ def reasons_now(
             )
             result = apply_hysteresis(result, current, scheme)
         mine = overrides[overrides["scheme_id"] == scheme_id].drop(columns="scheme_id")
-        result = apply_overrides(result, mine, now)
+        if not mine.empty:
+            result = apply_overrides(result, mine, now)
         proposed = result["tier"].iloc[0]
         reasons[scheme_id] = ReasonNow(
             None if pd.isna(proposed) else str(proposed), str(result["explanation"].iloc[0] or "")

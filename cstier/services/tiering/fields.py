@@ -41,6 +41,8 @@ COMPANY_FIELDS = {
 # Money is stored in cents and read as such: SQLite writes an integer faster than the real
 # a division in SQL would make (store/column_text.py); pandas divides the column.
 IN_CENTS = {"arr", "annual_revenue"}
+# Up to this many accounts asked for by id are read as CSV lines (store/column_reads.py).
+FEW_ACCOUNTS = 100
 # The ARR field itself, in cents, beside the current ARR that "arr" holds (see load_book).
 FIELD_ARR_CENTS = "arr_field_cents"
 TABLE_FIELDS = {**ACCOUNT_FIELDS, **COMPANY_FIELDS}
@@ -86,6 +88,7 @@ def load_book(
     signals are taken as they run on `day` (today unless given).
     """
     names = sorted(columns)
+    few = accounts is not None and len(accounts) <= FEW_ACCOUNTS
     # Record-backed signals are computed below; those with an attribute fallback read it here.
     own = [
         n for n in names if n not in COMPANY_FIELDS and (not is_signal(n) or attribute_fallback(n))
@@ -108,6 +111,7 @@ def load_book(
         attributes,
         committed,
         chunk_rows,
+        few,
     )
     kept = [FIELD_ARR_CENTS] if field_arr and "arr" in names else []
     if kept:
@@ -128,6 +132,7 @@ def load_book(
             catalog,
             committed=committed,
             chunk_rows=chunk_rows,
+            few=few,
         )
         _from_cents(firms)
         matched = firms.set_index("company_id").reindex(book["company_id"])
@@ -150,16 +155,25 @@ def read_chunked(
     json_fields: JsonFields | None = None,
     committed: bool = False,
     chunk_rows: int | None = None,
+    few: bool = False,
 ) -> pd.DataFrame:
     """Run a Core select (its first column an integer key) into a typed DataFrame.
 
     The rows travel as joined texts (store/column_reads.py), with any `json_fields` after the
-    select's columns; booleans and dates, which come back as strings, are converted here.
+    select's columns, or as CSV lines for `few` rows; booleans and dates, which come back as
+    strings, are converted here.
     """
     names = field_names(columns, json_fields)
     kinds = {name: ID_KINDS.get(name) or catalog.get(name, "text") for name in names}
     frame = read_columns(
-        session, stmt, columns, kinds, json_fields, committed=committed, chunk_rows=chunk_rows
+        session,
+        stmt,
+        columns,
+        kinds,
+        json_fields,
+        committed=committed,
+        chunk_rows=chunk_rows,
+        few=few,
     )
     for name, kind in kinds.items():
         if kind in ("boolean", "date"):

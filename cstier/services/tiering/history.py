@@ -134,12 +134,34 @@ def current_for_account(
     held = account_tiers(session, account_id)
     if not held:
         return []
+    return _current_tiers(session, account_id, held, timeline(session, account_id), now)
+
+
+def tiers_and_timeline(
+    session: Session, account_id: int, now: datetime | None = None
+) -> tuple[list[CurrentTier], list[TierChange]]:
+    """Return an account's current tiers and its timeline, the history read once for both."""
+    changes = timeline(session, account_id)
+    held = account_tiers(session, account_id)
+    tiers = _current_tiers(session, account_id, held, changes, now) if held else []
+    return tiers, changes
+
+
+def _current_tiers(
+    session: Session,
+    account_id: int,
+    held: dict[int, tuple[str, str | None, int]],
+    newest_first: list[TierChange],
+    now: datetime | None,
+) -> list[CurrentTier]:
     schemes = session.scalars(
         select(TierScheme)
         .where(TierScheme.id.in_(held))
         .order_by(TierScheme.dimension.desc(), TierScheme.name)
     ).all()
-    latest = _latest_by_scheme(session, account_id)
+    latest: dict[int, TierChange] = {}
+    for change in newest_first:
+        latest.setdefault(change.scheme_id, change)
     reasons = reasons_now(session, account_id, held, now or utcnow())
     tiers = []
     for scheme in schemes:

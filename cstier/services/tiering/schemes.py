@@ -3,7 +3,7 @@
 import re
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from cstier.domain.permissions import Actor, can_manage_settings
 from cstier.domain.tiering import DEFAULT_SCHEMES, InvalidScheme, Scheme, parse_scheme
@@ -60,7 +60,13 @@ def seed_default_schemes(session: Session, actor: Actor) -> list[TierScheme]:
 def active_schemes(session: Session) -> list[TierScheme]:
     """Return the active schemes: value, needs, then segments by name."""
     order = {"value": 0, "needs": 1, "segment": 2}
-    schemes = session.scalars(select(TierScheme).where(TierScheme.active.is_(True))).all()
+    # Their versions in one query: every caller reads each scheme's current definition.
+    stmt = (
+        select(TierScheme)
+        .where(TierScheme.active.is_(True))
+        .options(selectinload(TierScheme.versions))
+    )
+    schemes = session.scalars(stmt).all()
     return sorted(schemes, key=lambda s: (order.get(s.dimension, 9), s.name))
 
 
@@ -74,8 +80,13 @@ def get_scheme(session: Session, scheme_id: int) -> TierScheme:
 
 def validate(session: Session, definition: dict) -> Scheme:
     """Parse a definition against the workspace's fields; raise ValidationFailed with the reason."""
+    return validate_against(definition, field_catalog(session))
+
+
+def validate_against(definition: dict, catalog: dict[str, str]) -> Scheme:
+    """Parse a definition against a field catalog read once for several schemes."""
     try:
-        return parse_scheme(definition, field_catalog(session))
+        return parse_scheme(definition, catalog)
     except InvalidScheme as exc:
         raise ValidationFailed(str(exc), {"definition": [str(exc)]}) from exc
 

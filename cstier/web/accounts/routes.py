@@ -89,6 +89,7 @@ def show(account_id: int):
     current = current_arr.account_current_arr(db.session, account)
     churned = churned_since(db.session, account.id)
     mrr = account_mrr.mrr_history(db.session, account)
+    tiers, timeline = tier_history.tiers_and_timeline(db.session, account.id)
     return render_template(
         "accounts/show.html",
         account=account,
@@ -98,8 +99,8 @@ def show(account_id: int):
         definitions=definitions,
         history=audit.history(db.session, "account", account.id),
         can_edit=can_edit_account(actor, account.csm_id),
-        tiers=tier_history.current_for_account(db.session, account.id),
-        timeline=tier_history.timeline(db.session, account.id),
+        tiers=tiers,
+        timeline=timeline,
         overrides=tier_overrides.live_overrides(db.session, account.id),
         override_form=override_form,
         can_override=can_manage_book(actor),

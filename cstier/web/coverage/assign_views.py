@@ -1,18 +1,21 @@
 """Bulk assignment from a filtered account list: check accounts, pick a CSM or pool, give a reason."""
 
-from flask import flash, redirect, render_template, request
+from flask import current_app, flash, redirect, render_template, request
 
 from cstier.extensions import db
 from cstier.services import users
 from cstier.services.coverage import book, profiles, settings
 from cstier.services.coverage.assign import Assignment, AssignmentRefused, assign_accounts
 from cstier.services.errors import Conflict, NotFound, ValidationFailed
-from cstier.web.accounts.filters import account_filter, filter_form
+from cstier.web.accounts.filters import CSM_FILTER_OPTIONS, account_filter, filter_form
 from cstier.web.accounts.forms import AccountFilterForm
 from cstier.web.coverage.forms import AssignForm
 from cstier.web.coverage.routes import bp
 from cstier.web.current import MANAGERS, current_actor, roles_required
-from cstier.web.query import id_arg, page_arg
+from cstier.web.query import id_arg, page_arg, text_arg
+
+# A search for a CSM to assign to lists at most this many matches.
+CSM_MATCHES = 50
 
 
 def parse_picks(values: list[str]) -> dict[int, int]:
@@ -36,11 +39,21 @@ def _list_page(form: AccountFilterForm):
     return db.paginate(stmt, page=page_arg(), per_page=form.per_page.data or 50, max_per_page=200)
 
 
-def assign_form() -> AssignForm:
+def assign_form(*shown_ids: int | None) -> AssignForm:
+    """Build the assignment form; a large team's CSM select lists only the CSMs shown or posted.
+
+    Its other CSMs are searched for (coverage.csm_matches): thousands of options rendered on
+    every account page cost more than the page itself.
+    """
     form = AssignForm()
-    form.csm_id.choices = [("", "— no CSM (pool only) —")] + [
-        (u.id, u.name) for u in users.csm_choices(db.session)
-    ]
+    most = current_app.config.get("CSM_FILTER_OPTIONS", CSM_FILTER_OPTIONS)
+    form.csm_options_lazy = users.csm_team_size(db.session) > most
+    if form.csm_options_lazy:
+        ids = dict.fromkeys(i for i in (form.csm_id.data, *shown_ids) if i)
+        csms = [row for row in (users.csm_choice(db.session, i) for i in ids) if row]
+    else:
+        csms = users.csm_choices(db.session)
+    form.csm_id.choices = [("", "— no CSM (pool only) —")] + [(u.id, u.name) for u in csms]
     form.pool_id.choices = [("", "— no pool —")] + [
         (p.id, p.name) for p in profiles.list_pools(db.session)
     ]
@@ -81,6 +94,23 @@ def assign():
         checked=set(picks),
         refused=refused,
     ), status
+
+
+@bp.route("/csm-matches")
+@roles_required(*MANAGERS)
+def csm_matches():
+    """Return the CSMs whose name or email holds the search, as options of an assignment select."""
+    search = text_arg("csm_search", max_length=120) or ""
+    selected = id_arg("selected")
+    csms = users.find_csms(db.session, search, CSM_MATCHES + 1)
+    more = len(csms) > CSM_MATCHES
+    csms = csms[:CSM_MATCHES]
+    if not search and selected and selected not in {c.id for c in csms}:
+        # Without a search the select keeps the CSM it showed.
+        csms = [row for row in [users.csm_choice(db.session, selected)] if row] + csms
+    return render_template(
+        "coverage/_csm_matches.html", csms=csms, search=search, selected=selected, more=more
+    )
 
 
 def _submit(form: AssignForm, picks: dict[int, int]) -> tuple[int, AssignmentRefused | None]:

@@ -10,9 +10,18 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from cstier.domain.coverage import MOTIONS
+from cstier.extensions import db
+from cstier.services import users
 from cstier.web.forms_common import (
     MAX_MONEY,
     MONEY_RANGE,
@@ -20,6 +29,7 @@ from cstier.web.forms_common import (
     VersionField,
     optional_id,
 )
+from cstier.web.query import MAX_ID
 
 
 def split_list(text: str | None) -> list[str]:
@@ -112,10 +122,40 @@ class PoolForm(FlaskForm):
     submit = SubmitField("Save pool")
 
 
+class CsmSelectField(SelectField):
+    """A select of CSMs that checks the one posted id in the database, not against every option.
+
+    A large team's select lists only a few options (the rest are searched for), so the posted
+    id is looked up instead: unknown users, other roles and inactive CSMs are refused alike.
+    """
+
+    def __init__(self, label: str, **kwargs) -> None:
+        super().__init__(label, coerce=optional_id, validate_choice=False, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Read the posted id; anything but a whole number an id column holds is refused."""
+        text = (valuelist[0] if valuelist else "").strip()
+        if text in ("", "None", "0"):
+            self.data = None
+        elif text.isascii() and text.isdigit() and int(text) <= MAX_ID:
+            self.data = int(text)
+        else:
+            self.data = None
+            raise ValueError("Choose a CSM from the list: that value is not a CSM's id.")
+
+    def pre_validate(self, form) -> None:
+        """Refuse an id that is not an active CSM's."""
+        if self.data is not None and users.csm_choice(db.session, self.data) is None:
+            raise ValidationError(
+                f"Choose an active CSM from the list: user #{self.data} is unknown, "
+                "inactive or not a CSM."
+            )
+
+
 class AssignForm(FlaskForm):
     """Where the checked accounts go, and why."""
 
-    csm_id = SelectField("Assign to CSM", coerce=optional_id, validate_choice=False)
+    csm_id = CsmSelectField("Assign to CSM")
     pool_id = SelectField("and/or pool", coerce=optional_id, validate_choice=False)
     reason = StringField(
         "Reason", validators=[DataRequired(message="Give a reason."), Length(max=500)]

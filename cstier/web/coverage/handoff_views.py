@@ -84,11 +84,12 @@ def account_panel(account_id: int):
         abort(404)
     form = None
     if can_manage_book(actor):
-        form = assign_form()
         coverage = view.coverage
-        form.csm_id.data = (
+        chosen = (
             coverage.suggested_owner_id if coverage and coverage.suggested_owner_id else None
         ) or view.account.csm_id
+        form = assign_form(chosen)
+        form.csm_id.data = chosen
         form.pool_id.data = coverage.pool_id if coverage else None
     return render_template(
         "coverage/_panel.html", view=view, form=form, can_assign=form is not None

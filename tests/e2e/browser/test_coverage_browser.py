@@ -10,7 +10,7 @@ from cstier.models import Account, Handoff
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.coverage.seed import ensure_default_coverage
 from cstier.services.tiering.schemes import ensure_default_schemes
-from tests.factories import AccountFactory, CompanyFactory
+from tests.factories import AccountFactory, CompanyFactory, UserFactory
 from tests.integration.coverage.conftest import give_profile, set_tiers
 
 pytestmark = pytest.mark.browser
@@ -81,3 +81,23 @@ def test_refused_bulk_assignment_shows_why(
     expect(page.locator("input[name=pick]:checked")).to_have_count(2)  # the checks survive
     with app.app_context(), Session(db.engine) as fresh:
         assert {a.csm_id for a in fresh.scalars(select(Account))} == {csm.id}
+
+
+def test_a_large_team_searches_the_csm_to_assign_on_the_account_page(
+    page, signed_in, live_server, app, manager, csm, other_csm, book
+):
+    for n in range(300):  # past CSM_FILTER_OPTIONS: the panel's select lists only the owner
+        UserFactory(role="csm", name=f"Bench CSM {n:03}", email=f"bench{n}@example.com")
+    signed_in(manager.email)
+    account_id = book["Globex Platform"]
+    page.goto(f"{live_server}/accounts/{account_id}")
+    panel = page.locator("#panel-assign")
+    page.click("#coverage-panel summary")
+    expect(panel.locator("select[name=csm_id] option")).to_have_count(2)  # none, the owner
+    panel.locator("input[name=csm_search]").fill("otto")
+    expect(panel.locator("select[name=csm_id]")).to_have_value(str(other_csm.id))
+    panel.locator("input[name=reason]").fill("Rebalance")
+    panel.locator("button").click()
+    expect(page.locator("#coverage-owner")).to_have_text(other_csm.name)
+    with app.app_context(), Session(db.engine) as fresh:
+        assert fresh.get(Account, account_id).csm_id == other_csm.id

@@ -83,8 +83,9 @@ def test_an_empty_select_has_typed_columns(db_session):
     assert book["account_id"].dtype == "int64" and book["score"].dtype == "float64"
 
 
+@pytest.mark.parametrize("few", [False, True])
 @pytest.mark.parametrize("chunk_rows", CHUNK_SIZES)
-def test_values_that_do_not_split_read_exactly_beside_chunks_that_do(db_session, chunk_rows):
+def test_values_that_do_not_split_read_exactly_beside_chunks_that_do(db_session, chunk_rows, few):
     _attribute(db_session, "motto", "text")
     # The field separator pandas is given, a NULL marker, a comma inside a JSON string.
     mottos = ["a", "b", "c\x1ed", "e", "\x1d", "a, b", "g"]
@@ -93,19 +94,21 @@ def test_values_that_do_not_split_read_exactly_beside_chunks_that_do(db_session,
         AccountFactory(plan=plan, attributes={"motto": motto})
         for plan, motto in zip(plans, mottos, strict=True)
     ]
-    book = read_accounts(db_session, {"motto": "text"}, chunk_rows=chunk_rows)
+    book = read_accounts(db_session, {"motto": "text"}, chunk_rows=chunk_rows, few=few)
     assert book["account_id"].tolist() == [a.id for a in made]
     assert book["motto"].astype(str).tolist() == mottos
     assert book["plan"].astype(str).tolist() == plans
 
 
+@pytest.mark.parametrize("few", [False, True])
 @pytest.mark.parametrize("motto", ["Zürich", "São Paulo", "2024", "true", "", "a, b", 'say "hi"'])
-def test_text_beside_numbers_in_the_same_document_reads_exactly(db_session, motto):
+def test_text_beside_numbers_in_the_same_document_reads_exactly(db_session, motto, few):
     _attribute(db_session, "motto", "text")
     _attribute(db_session, "score", "number")
     odd = AccountFactory(attributes={"motto": motto, "score": 1})
     plain = AccountFactory(attributes={"motto": "medium", "score": 2})
-    book = read_accounts(db_session, {"motto": "text", "score": "number"}).set_index("account_id")
+    book = read_accounts(db_session, {"motto": "text", "score": "number"}, few=few)
+    book = book.set_index("account_id")
     assert book.loc[odd.id, "motto"] == motto
     assert book.loc[odd.id, "score"] == 1.0
     assert (book.loc[plain.id, "motto"], book.loc[plain.id, "score"]) == ("medium", 2.0)
@@ -161,3 +164,27 @@ def test_an_uncommitted_change_is_read_when_the_caller_does_not_say_committed(db
     book = read_accounts(db_session, chunk_rows=2).set_index("account_id")
     assert book.loc[made[3].id, "arr_cents"] == 900.0
     assert (book.drop(index=made[3].id)["arr_cents"] == 100.0).all()
+
+
+def test_a_read_of_few_rows_types_them_as_a_chunked_read_does(db_session):
+    _attribute(db_session, "motto", "text")
+    _attribute(db_session, "score", "number")
+    _attribute(db_session, "vip", "boolean")
+    for i in range(4):
+        AccountFactory(
+            arr_cents=None if i == 2 else i * 100,
+            plan=None if i == 1 else f"P{i}",
+            attributes={"motto": f"m{i}", "score": i / 2, "vip": i % 2 == 0} if i != 3 else {},
+        )
+    kinds = {"motto": "text", "score": "number", "vip": "boolean"}
+    chunked = read_accounts(db_session, kinds)
+    few = read_accounts(db_session, kinds, few=True)
+    # Booleans come back as strings, spelled as each engine writes them (callers convert).
+    truth = {"true": True, "1": True, "false": False, "0": False}
+    for frame in (chunked, few):
+        frame["vip"] = frame["vip"].map(truth)
+    assert_frame_equal(few, chunked)
+    empty = read_columns(
+        db_session, select(Account.id).where(Account.id < 0), ["account_id"], {}, few=True
+    )
+    assert empty.empty and list(empty.columns) == ["account_id"]

@@ -374,3 +374,28 @@ def test_a_bare_json_literal_in_a_text_field_reads_as_sqlite_reads_it(db_session
         assert book.loc[account.id, "attr.motto"] == read
     else:  # ->> returns the JSON text
         assert book.loc[account.id, "attr.motto"] == str(stored).lower()
+
+
+def test_one_account_reads_as_its_row_of_the_whole_book(db_session):
+    _attribute(db_session, "motto", "text")
+    _attribute(db_session, "score", "number")
+    _attribute(db_session, "champion", "boolean")
+    company = CompanyFactory(region='EM,EA "x"', industry="Soft\nware", employees=40)
+    accounts = [
+        AccountFactory(
+            company=company,
+            arr_cents=1_000_00 * i,
+            renewal_date=date(2027, 3, i + 1),
+            attributes={"motto": AWKWARD[i], "score": i / 2, "champion": i % 2 == 0},
+        )
+        for i in range(3)
+    ]
+    names = ("attr.motto", "attr.score", "attr.champion", "arr", "plan", "renewal_date")
+    names += ("region", "industry", "employees")
+    whole = _book(db_session, *names)
+    for account in accounts:
+        alone = _book(db_session, *names, accounts=[account.id])
+        assert alone.index.tolist() == [account.id]
+        pd.testing.assert_series_equal(
+            alone.loc[account.id].astype(object), whole.loc[account.id].astype(object)
+        )

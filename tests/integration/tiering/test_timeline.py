@@ -184,3 +184,20 @@ def test_an_account_held_by_hysteresis_says_so_under_the_edited_scheme(
     assert held.tier == "Growth"  # 58,100 is within 5 % of the new 60,000 edge
     assert "Kept Growth" in held.explanation and "5% of the boundary 60,000" in held.explanation
     assert "50,000" not in held.explanation  # never the old band
+
+
+def test_tiers_and_timeline_read_together_match_each_read_alone(db_session, book):
+    from cstier.services.tiering.history import current_for_account, tiers_and_timeline
+
+    mid = book["mid"]
+    assert tiers_and_timeline(db_session, mid.id, now=FEB) == ([], [])
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
+    set_arr(mid, 58_100)
+    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=FEB)
+    tiers, changes = tiers_and_timeline(db_session, mid.id, now=FEB)
+    assert _ids(changes) == _ids(timeline(db_session, mid.id))
+    alone = current_for_account(db_session, mid.id, now=FEB)
+    assert [(t.scheme_id, t.tier, t.explanation, t.run_id) for t in tiers] == [
+        (t.scheme_id, t.tier, t.explanation, t.run_id) for t in alone
+    ]
+    assert tiers and all(t.change is not None for t in tiers)
