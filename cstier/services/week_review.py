@@ -112,8 +112,6 @@ def stored_week_moves(session: Session, actor: Actor, week_start: date) -> Store
     stored_at = _as_utc(row.computed_at)
     if (row.last_id or 0) <= row.last_change_id:
         return StoredMoves(moves, stored_at, 0)
-    if not row.same_arr:
-        return None
     later = session.scalars(
         select(TierChange.account_id)
         .where(TierChange.id > row.last_change_id)
@@ -123,6 +121,12 @@ def stored_week_moves(session: Session, actor: Actor, week_start: date) -> Store
         return None
     starts_at, ends_at = week_bounds(week_start)
     changes = _changed_accounts_week(session, starts_at, ends_at, row.last_change_id)
+    # Only changes inside this week change its review (later weeks' leave it exact).
+    in_week = set(changes.loc[changes["change_id"] > row.last_change_id, "account_id"].tolist())
+    if not in_week:
+        return StoredMoves(moves, stored_at, 0)
+    if not row.same_arr:
+        return None
     # A write marked after the first statement may be in the changes read: check again.
     again = session.execute(
         select(WeekReviewSnapshot.last_change_id, unmarked(MOVES), unmarked(MOVES_ARR)).where(
@@ -134,7 +138,7 @@ def stored_week_moves(session: Session, actor: Actor, week_start: date) -> Store
     updated = moves_with_changes(moves, changes, row.last_change_id)
     if updated is None:
         return None
-    return StoredMoves(updated, stored_at, len(set(later)))
+    return StoredMoves(updated, stored_at, len(in_week))
 
 
 def week_changes_query(actor: Actor, starts_at: datetime, ends_at: datetime) -> Select:

@@ -15,6 +15,16 @@
     });
   });
 
+  // <input data-search-only> inside a form searches on Enter instead of submitting the form
+  // (the CSM search of an assignment). Delegated: the box may come in an htmx fragment.
+  document.body.addEventListener('keydown', event => {
+    const box = event.target;
+    if (event.key === 'Enter' && box.matches && box.matches('input[data-search-only]')) {
+      event.preventDefault();
+      if (window.htmx) { window.htmx.trigger(box, 'search'); }
+    }
+  });
+
   // <input data-select-on-click> selects its whole text when clicked (a token to copy).
   document.querySelectorAll('input[data-select-on-click]').forEach(input => {
     input.addEventListener('click', () => input.select());

@@ -187,6 +187,7 @@ def test_reassignment_shows_handoff_to_both_csms(client, auth, manager, csm, oth
     done = client.post(f"/coverage/handoffs/{handoff_id}/done", data={"version": "1"})
     assert done.status_code == 302
     assert "Globex One" not in client.get("/coverage/handoffs").get_data(as_text=True)
+    assert client.get("/coverage/handoffs?page=2").status_code == 404  # past the end
 
 
 def test_csm_sees_own_book_only(client, auth, csm, other_csm, book):

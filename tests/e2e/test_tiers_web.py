@@ -273,4 +273,5 @@ def test_the_overrides_page_shows_those_expiring_within_7_days_when_asked(
         assert "Overrides expiring within 7 days" in page.text
     else:
         assert "in 3 days" in page.text and "in 30 days" in page.text
-    assert "2 overrides" in page.text or "1 overrides" in page.text or "1 override" in page.text
+    assert ("1 overrides · page 1 of 1" if expiring else "2 overrides · page 1 of 1") in page.text
+    assert client.get("/tiers/overrides", query_string={"page": 2}).status_code == 404

@@ -36,7 +36,7 @@ def refresh_churned(session: Session, today: date) -> int:
     Only the difference is written: any write, even of no row, marks the owners' stored
     totals stale, and a nightly refresh that churns nobody must leave them served.
     """
-    fresh = dict(session.execute(churned_accounts_query(today)).tuples().all())
+    fresh = dict(session.execute(churned_accounts_query(today)).all())
     stored = dict(session.execute(select(ChurnedAccount.account_id, ChurnedAccount.since)).all())
     gone = [a for a, since in stored.items() if a not in fresh or fresh[a] != since]
     new = [

@@ -28,6 +28,8 @@ def handoff_list():
         PER_PAGE,
         open_only=request.args.get("all") != "1",
     )
+    if page_no > 1 and not page.rows:
+        abort(404)  # past the end: the pager never links there
     return render_template(
         "coverage/handoffs.html", page=page, page_no=page_no, form=ActionForm(),
         handoffs=page.rows, names=handoffs.account_names(db.session, page.rows),

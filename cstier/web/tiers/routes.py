@@ -179,6 +179,8 @@ def override_list():
     page = overrides.overrides_page(
         db.session, current_actor(), (page_no - 1) * PER_PAGE, PER_PAGE, expiring_days=expiring
     )
+    if page_no > 1 and not page.rows:
+        abort(404)  # past the end: the pager never links there
     return render_template(
         "tiers/overrides.html", page=page, page_no=page_no, expiring=expiring, form=RunForm(),
         pages=max((page.total + PER_PAGE - 1) // PER_PAGE, 1),

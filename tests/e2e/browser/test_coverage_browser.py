@@ -94,8 +94,13 @@ def test_a_large_team_searches_the_csm_to_assign_on_the_account_page(
     panel = page.locator("#panel-assign")
     page.click("#coverage-panel summary")
     expect(panel.locator("select[name=csm_id] option")).to_have_count(2)  # none, the owner
+    owner = page.locator("#coverage-owner").inner_text()
     panel.locator("input[name=csm_search]").fill("otto")
+    panel.locator("input[name=csm_search]").press("Enter")  # searches; never submits
     expect(panel.locator("select[name=csm_id]")).to_have_value(str(other_csm.id))
+    page.wait_for_timeout(300)
+    expect(page.locator(".alert")).to_have_count(0)  # no assignment answered, nor refused
+    expect(page.locator("#coverage-owner")).to_have_text(owner)
     panel.locator("input[name=reason]").fill("Rebalance")
     panel.locator("button").click()
     expect(page.locator("#coverage-owner")).to_have_text(other_csm.name)

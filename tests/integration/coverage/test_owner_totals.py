@@ -1,5 +1,7 @@
 """Capacity and the manager's loads from totals a run stored, served only while they hold."""
 
+from datetime import date
+
 import pandas as pd
 import pytest
 from sqlalchemy import text
@@ -17,7 +19,7 @@ from cstier.services.metrics.churned import refresh_churned
 from cstier.services.page_totals import store_page_totals
 from cstier.services.tiering.run import run_tiering
 from cstier.store.book_marks import writes_are_marked
-from tests.factories import AccountFactory, CompanyFactory
+from tests.factories import AccountFactory, CompanyFactory, SubscriptionFactory
 from tests.integration.coverage.conftest import give_profile, set_tiers
 
 
@@ -139,11 +141,14 @@ def test_writes_that_move_no_total_keep_them(db_session, book, manager):
 
 def test_a_churn_refresh_that_churns_nobody_keeps_them(db_session, book):
     today = utcnow().date()
+    lapsed = book["owned"][3]  # churned by a subscription that ended: its `since` is a date
+    SubscriptionFactory(account=lapsed, start_date=date(2025, 1, 1), end_date=date(2025, 6, 1))
+    db_session.commit()
     refresh_churned(db_session, today)  # the fixture's hand-made churned row goes
     db_session.commit()
     store_page_totals(db_session)
 
-    assert refresh_churned(db_session, today) == 0
+    assert refresh_churned(db_session, today) == 1  # the lapsed one, stored the same again
     db_session.commit()
     assert current(owner_totals.stored_owner_totals(db_session))
 
@@ -151,9 +156,9 @@ def test_a_churn_refresh_that_churns_nobody_keeps_them(db_session, book):
     churning.lifecycle_stage = "churned"
     db_session.commit()
     store_page_totals(db_session)
-    assert refresh_churned(db_session, today) == 1
+    assert refresh_churned(db_session, today) == 2
     db_session.commit()
 
     assert owner_totals.stored_owner_totals(db_session) is None
-    assert [r.account_id for r in db_session.query(ChurnedAccount)] == [churning.id]
+    assert {r.account_id for r in db_session.query(ChurnedAccount)} == {lapsed.id, churning.id}
     assert_served_equals_live(db_session)

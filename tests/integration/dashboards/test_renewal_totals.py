@@ -19,23 +19,27 @@ from cstier.services.tiering.schemes import ensure_default_schemes
 from cstier.store.book_marks import writes_are_marked
 from tests.factories import AccountFactory, CompanyFactory
 
-TODAY = utcnow().date()
-WINDOW = (TODAY, TODAY + timedelta(days=90))
+
+def window() -> tuple:
+    """The dashboard's window as of now (not of import: a run may cross midnight)."""
+    today = utcnow().date()
+    return today, today + timedelta(days=90)
 
 
 @pytest.fixture
 def value_id(db_session) -> int:
     """Six accounts renewing before, inside and after the window, tiered by a run."""
+    today = utcnow().date()
     ensure_default_schemes(db_session)
     company = CompanyFactory(employees=500, region="EMEA", industry="Software")
     for arr, renews_in in [(300_000, 5), (300_000, 90), (100_000, 30), (40_000, 0), (40_000, -1)]:
         AccountFactory(
             company=company,
             arr_cents=arr * 100,
-            contract_start_date=TODAY - timedelta(days=400),
-            renewal_date=TODAY + timedelta(days=renews_in),
+            contract_start_date=today - timedelta(days=400),
+            renewal_date=today + timedelta(days=renews_in),
         )
-    AccountFactory(company=company, arr_cents=500_000_00, renewal_date=TODAY + timedelta(days=91))
+    AccountFactory(company=company, arr_cents=500_000_00, renewal_date=today + timedelta(days=91))
     db_session.commit()
     run_tiering(db_session, SYSTEM_ACTOR, trigger="cli")
     return db_session.scalar(select(TierScheme.id).where(TierScheme.key == "value_tiers"))
@@ -47,13 +51,15 @@ def as_set(renewals) -> set:
 
 def served(session, scheme_id) -> bool:
     """A run's totals serve where the database marks writes (PostgreSQL), never elsewhere."""
-    return (stored_renewals(session, scheme_id, *WINDOW) is not None) == writes_are_marked(session)
+    return (stored_renewals(session, scheme_id, *window()) is not None) == writes_are_marked(
+        session
+    )
 
 
 def test_a_run_stores_them_and_they_equal_the_live_sums(db_session, value_id):
     assert served(db_session, value_id)
-    totals = as_set(renewals_by_tier(db_session, value_id, *WINDOW))
-    assert totals == as_set(live_renewals(db_session, value_id, *WINDOW))
+    totals = as_set(renewals_by_tier(db_session, value_id, *window()))
+    assert totals == as_set(live_renewals(db_session, value_id, *window()))
     assert sum(accounts for _, accounts, _ in totals) == 4  # the day before and after: out
     assert sum(arr for _, _, arr in totals) == (300_000 + 300_000 + 100_000 + 40_000) * 100
 
@@ -71,18 +77,18 @@ def test_any_write_that_moves_a_renewal_marks_them(db_session, value_id, write):
     db_session.execute(text(write))
     db_session.commit()
 
-    assert stored_renewals(db_session, value_id, *WINDOW) is None
-    assert as_set(renewals_by_tier(db_session, value_id, *WINDOW)) == as_set(
-        live_renewals(db_session, value_id, *WINDOW)
+    assert stored_renewals(db_session, value_id, *window()) is None
+    assert as_set(renewals_by_tier(db_session, value_id, *window())) == as_set(
+        live_renewals(db_session, value_id, *window())
     )
 
 
 def test_a_new_account_marks_them(db_session, value_id):
-    AccountFactory(arr_cents=1_00, renewal_date=TODAY + timedelta(days=3))
+    AccountFactory(arr_cents=1_00, renewal_date=window()[0] + timedelta(days=3))
     db_session.commit()
 
-    assert stored_renewals(db_session, value_id, *WINDOW) is None
-    live = live_renewals(db_session, value_id, *WINDOW)
+    assert stored_renewals(db_session, value_id, *window()) is None
+    live = live_renewals(db_session, value_id, *window())
     assert sum(accounts for _, accounts, _ in live) == 5
 
 
@@ -94,13 +100,13 @@ def test_writes_that_move_no_renewal_keep_them(db_session, value_id):
 
 
 def test_a_window_past_what_was_stored_sums_live(db_session, value_id):
-    far = (TODAY + timedelta(days=300), TODAY + timedelta(days=400))
+    far = (window()[0] + timedelta(days=300), window()[0] + timedelta(days=400))
     assert stored_renewals(db_session, value_id, *far) is None
     assert renewals_by_tier(db_session, value_id, *far) == []
 
 
 def test_without_a_scheme_every_renewal_counts_under_no_tier(db_session, value_id):
-    assert as_set(renewals_by_tier(db_session, None, *WINDOW)) == {
+    assert as_set(renewals_by_tier(db_session, None, *window())) == {
         (None, 4, (300_000 + 300_000 + 100_000 + 40_000) * 100)
     }
 
@@ -112,6 +118,6 @@ def test_the_dashboard_shows_them_per_value_tier(db_session, value_id, manager):
     board = manager_dashboard(db.session, Actor(manager.id, "cs_manager"))
 
     assert {(r["tier"], r["accounts"]) for r in board.renewals} == {
-        (tier, accounts) for tier, accounts, _ in live_renewals(db_session, value_id, *WINDOW)
+        (tier, accounts) for tier, accounts, _ in live_renewals(db_session, value_id, *window())
     }
-    assert board.renewal_window == WINDOW
+    assert board.renewal_window == window()

@@ -136,3 +136,20 @@ def test_a_deleted_account_or_an_arr_update_send_the_page_back_to_computing(
     db.session.execute(update(TierChange).where(TierChange.account_id == second).values(at=LATER))
     db.session.commit()
     assert_served_live(admin, None)
+
+
+def test_changes_of_a_later_week_leave_the_stored_week_as_it_was(db_session, admin, csm, other_csm):
+    chained_history(random.Random(400), [csm, other_csm])
+    store_week_reviews(db.session, STORED)
+    value = db.session.scalars(select(TierScheme).order_by(TierScheme.id)).first()
+    account_id = db.session.scalars(select(Account.id).order_by(Account.id)).first()
+
+    move(account_id, value, other_tier(value, account_id, random.Random(2)), 7 * 24 + 10)
+    assert_served_live(admin, 0)  # nothing of this week changed: the copy stands
+
+    # With an ARR updated too the copy still stands: no account of this week needs its ARR.
+    db.session.execute(update(Account).where(Account.id == account_id).values(arr_cents=1_00))
+    db.session.commit()
+    report = served(admin)
+    assert (report.moves_stored_at is not None) == writes_are_marked(db.session)
+    assert report.moves_changed_since in (0, None)
