@@ -11,8 +11,9 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from cstier.models import Account, CurrentTier, RenewalTotal, TierScheme
+from cstier.models import Account, CurrentTier, RenewalTotal
 from cstier.models.base import utcnow
+from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.book_marks import RENEWALS, replace_totals, unmarked, writes_are_marked
 
@@ -33,7 +34,7 @@ def renewals_by_tier(session: Session, scheme_id: int | None, start: date, end: 
 
 
 def store_renewal_totals(session: Session) -> int:
-    """Store every scheme's renewals per tier and day for the year ahead; return the rows.
+    """Store the value scheme's renewals per tier and day for the year ahead; return the rows.
 
     Where writes are not marked nothing would serve them: nothing is stored.
     """
@@ -44,7 +45,8 @@ def store_renewal_totals(session: Session) -> int:
 
     def summed_rows() -> list[dict]:
         rows = []
-        for scheme_id in session.scalars(select(TierScheme.id).where(TierScheme.active)):
+        value = active_scheme_id(session, "value")  # the one scheme the dashboard splits by
+        for scheme_id in [value] if value is not None else []:
             rows.append({"scheme_id": scheme_id, "tier": None, "renewal_date": None})
             rows += [
                 {"scheme_id": scheme_id, "tier": tier, "renewal_date": on}
