@@ -34,6 +34,14 @@ def read_page(
     return Page(list(session.execute(stmt.limit(size).offset(offset))), total, more)
 
 
+def read_entity_page(
+    session: Session, stmt: Select, offset: int, size: int, count_cap: int = COUNT_CAP
+) -> Page:
+    """Read a page as read_page does, of a one-entity select: its rows are the entities."""
+    page = read_page(session, stmt, offset, size, count_cap)
+    return Page([row[0] for row in page.rows], page.total, page.more)
+
+
 @dataclass(frozen=True)
 class KeyPage:
     """The keys of one page, the rows counted, and whether more exist past them."""

@@ -66,6 +66,11 @@ def parse_id(value: str, name: str) -> int:
     return int(value)
 
 
+def page_count(total: int, per_page: int) -> int:
+    """Return how many pages of per_page hold total rows: at least one, for an empty list."""
+    return max((total + per_page - 1) // per_page, 1)
+
+
 def page_arg(name: str = "page") -> int:
     """Return the page number asked for: 1 unless it is a number, at most MAX_PAGE.
 

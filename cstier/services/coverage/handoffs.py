@@ -10,7 +10,7 @@ from cstier.models import Account, Handoff
 from cstier.models.base import utcnow
 from cstier.services import audit
 from cstier.services.errors import Forbidden, NotFound
-from cstier.services.paging import Page, read_page
+from cstier.services.paging import Page, read_entity_page
 from cstier.services.unit_of_work import unit_of_work
 from cstier.services.versioning import check_version, guarded_write
 
@@ -24,8 +24,7 @@ def handoffs_page(
     session: Session, actor: Actor, offset: int, size: int, *, open_only: bool = True
 ) -> Page:
     """Return one page of the handoffs list_handoffs reads, due first, counted as the pager needs."""
-    page = read_page(session, _handoffs(actor, open_only), offset, size)
-    return Page([row[0] for row in page.rows], page.total, page.more)
+    return read_entity_page(session, _handoffs(actor, open_only), offset, size)
 
 
 def _handoffs(actor: Actor, open_only: bool) -> Select:

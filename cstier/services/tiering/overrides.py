@@ -9,7 +9,7 @@ from cstier.domain.permissions import Actor, can_manage_book, sees_whole_book
 from cstier.models import Account, TierOverride
 from cstier.models.base import utcnow
 from cstier.services.errors import Forbidden, NotFound, ValidationFailed
-from cstier.services.paging import Page, read_page
+from cstier.services.paging import Page, read_entity_page
 from cstier.services.tiering.schemes import get_scheme, validate
 from cstier.services.unit_of_work import unit_of_work
 from cstier.services.versioning import check_version, guarded_write
@@ -114,8 +114,7 @@ def overrides_page(
     if expiring_days is not None:
         stmt = stmt.where(TierOverride.expires_at <= now + timedelta(days=expiring_days))
         stmt = stmt.order_by(None).order_by(TierOverride.expires_at, TierOverride.id)
-    page = read_page(session, stmt, offset, size)
-    return Page([row[0] for row in page.rows], page.total, page.more)
+    return read_entity_page(session, stmt, offset, size)
 
 
 def _in_book(stmt, actor: Actor):

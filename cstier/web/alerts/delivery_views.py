@@ -18,7 +18,7 @@ from cstier.services.errors import NotFound, ValidationFailed
 from cstier.web.alerts.forms import ConfirmForm, EndpointForm
 from cstier.web.alerts.routes import PER_PAGE, bp
 from cstier.web.current import MANAGERS, current_actor, roles_required
-from cstier.web.query import page_arg
+from cstier.web.query import page_arg, page_count
 from cstier.web.saving import save_or_refuse
 
 
@@ -133,7 +133,7 @@ def deliveries():
         return redirect(url_for(".deliveries"))
     return render_template(
         "alerts/deliveries.html", page=page, status=status, statuses=STATUSES,
-        page_no=page_no, pages=max((page.total + PER_PAGE - 1) // PER_PAGE, 1),
+        page_no=page_no, pages=page_count(page.total, PER_PAGE),
         confirm=ConfirmForm(),
     )  # fmt: skip
 

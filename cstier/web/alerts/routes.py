@@ -21,7 +21,7 @@ from cstier.services.errors import NotFound, ServiceError
 from cstier.services.reports import scheme_tiers
 from cstier.web.alerts.forms import ConfirmForm, RuleForm
 from cstier.web.current import MANAGERS, current_actor, roles_required
-from cstier.web.query import page_arg
+from cstier.web.query import page_arg, page_count
 from cstier.web.saving import save_or_refuse
 
 bp = Blueprint("alerts", __name__)
@@ -38,7 +38,7 @@ def notification_list():
     )
     return render_template(
         "alerts/notifications.html", page=page, page_no=page_no, form=ConfirmForm(),
-        pages=max((page.total + PER_PAGE - 1) // PER_PAGE, 1),
+        pages=page_count(page.total, PER_PAGE),
     )  # fmt: skip
 
 

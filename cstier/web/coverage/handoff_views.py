@@ -11,7 +11,7 @@ from cstier.web.coverage.assign_views import assign_form
 from cstier.web.coverage.forms import ActionForm, VersionedActionForm
 from cstier.web.coverage.routes import bp
 from cstier.web.current import current_actor
-from cstier.web.query import page_arg
+from cstier.web.query import page_arg, page_count
 
 PER_PAGE = 50
 
@@ -33,7 +33,7 @@ def handoff_list():
     return render_template(
         "coverage/handoffs.html", page=page, page_no=page_no, form=ActionForm(),
         handoffs=page.rows, names=handoffs.account_names(db.session, page.rows),
-        pages=max((page.total + PER_PAGE - 1) // PER_PAGE, 1),
+        pages=page_count(page.total, PER_PAGE),
     )  # fmt: skip
 
 

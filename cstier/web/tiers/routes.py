@@ -22,7 +22,7 @@ from cstier.services.errors import Conflict, NotFound, ServiceError, ValidationF
 from cstier.services.jobs import background
 from cstier.services.tiering import history, overrides, preview_queue, schemes, segments
 from cstier.web.current import MANAGERS, current_actor, roles_required
-from cstier.web.query import page_arg
+from cstier.web.query import page_arg, page_count
 from cstier.web.tiers.forms import (
     AsOfForm,
     DefaultSchemesForm,
@@ -183,7 +183,7 @@ def override_list():
         abort(404)  # past the end: the pager never links there
     return render_template(
         "tiers/overrides.html", page=page, page_no=page_no, expiring=expiring, form=RunForm(),
-        pages=max((page.total + PER_PAGE - 1) // PER_PAGE, 1),
+        pages=page_count(page.total, PER_PAGE),
     )  # fmt: skip
 
 
