@@ -45,7 +45,7 @@ class Config:
             "UPLOAD_MAX_AGE_HOURS": _env_int("UPLOAD_MAX_AGE_HOURS", 24),
             "ACCOUNTS_PER_PAGE": _env_int("ACCOUNTS_PER_PAGE", 50),
             # The list counts its rows up to this many, then says "more than".
-            "ACCOUNTS_COUNT_CAP": _env_int("ACCOUNTS_COUNT_CAP", 500),
+            "ACCOUNTS_COUNT_CAP": _env_int("ACCOUNTS_COUNT_CAP", 200),
             # CSTIER_LOGIN_MAX_FAILURES is the older name of the per-(email, address) limit.
             "LOGIN_MAX_FAILURES_PER_PAIR": _env_int(
                 "LOGIN_MAX_FAILURES_PER_PAIR", _env_int("LOGIN_MAX_FAILURES", 5)

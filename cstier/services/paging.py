@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 # Rows counted at most (or up to the page asked for, if further): a big book is not counted
 # on every request, the pager only needs to know that a next page exists. Kept small so the
 # planner walks the sort's index for the count too, rather than sorting every match.
-COUNT_CAP = 500
+COUNT_CAP = 200
 
 
 @dataclass(frozen=True)
