@@ -1,6 +1,9 @@
 // Draw every <canvas data-chart="kind" data-series='json'> with the builder named by its kind.
 (() => {
   const bandColours = { red: '#dc3545', yellow: '#ffc107', green: '#198754', insufficient: '#adb5bd' };
+  // Money axes read 70M, not 70,000,000; the axis title names the measure.
+  const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
+  const moneyTicks = { callback: (value) => compact.format(value) };
   const colours = ['#0d6efd', '#20c997', '#fd7e14', '#6f42c1', '#dc3545', '#198754', '#0dcaf0', '#6c757d'];
 
   const builders = {
@@ -43,6 +46,7 @@
           label: t.tier, data: arr ? t.arr : t.accounts, fill: true, tension: 0.2,
           borderColor: colours[i % colours.length], backgroundColor: colours[i % colours.length] + '55' })) },
         options: { maintainAspectRatio: false, scales: { y: { stacked: true, beginAtZero: true,
+                   ticks: arr ? moneyTicks : { precision: 0 },
                    title: { display: true, text: arr ? 'ARR' : 'Accounts' } } } },
       };
     },
@@ -68,7 +72,8 @@
         { label: 'ARR', data: tiers.map(t => t.arr_cents / 100), yAxisID: 'y1', backgroundColor: '#20c997' }] },
       options: { maintainAspectRatio: false, scales: {
         y: { position: 'left', title: { display: true, text: 'Accounts' } },
-        y1: { position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'ARR' } } } },
+        y1: { position: 'right', grid: { drawOnChartArea: false }, ticks: moneyTicks,
+              title: { display: true, text: 'ARR' } } } },
     }),
     moves: (moves) => ({
       type: 'bar',
@@ -113,7 +118,7 @@
               datasets: [{ label: 'MRR', data: history.mrr, borderColor: '#0d6efd', backgroundColor: '#0d6efd33',
                            fill: true, stepped: true }] },
       options: { maintainAspectRatio: false, plugins: { legend: { display: false } },
-                 scales: { y: { beginAtZero: true, title: { display: true, text: 'MRR' } } } },
+                 scales: { y: { beginAtZero: true, ticks: moneyTicks, title: { display: true, text: 'MRR' } } } },
     }),
     // One line per segment of one rate (logo_churn, grr or nrr, in %) over the months.
     retention: (chart) => ({
