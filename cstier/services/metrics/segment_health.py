@@ -29,7 +29,7 @@ from cstier.services.metrics.splits import (
     Split,
     resolve_split,
     segments_for,
-    valid_splits,
+    split_choices,
 )
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.bulk_reads import among, read_frame
@@ -46,7 +46,7 @@ class SegmentHealth:
     """What the page shows: the period's report, the trend, headlines and the choices."""
 
     by: str
-    splits: list[str]
+    splits: dict[str, str]  # key → label, the total first
     start: date
     end: date
     report: dict
@@ -138,7 +138,7 @@ def segment_health(
     except FiguresNotStored as exc:
         return SegmentHealth(
             by=key,
-            splits=[TOTAL, *valid_splits(session)],
+            splits=split_choices(session),
             start=period.start,
             end=period.end,
             report={},
@@ -153,7 +153,7 @@ def segment_health(
     names = [s["segment"] for s in report["segments"]]
     return SegmentHealth(
         by=key,
-        splits=[TOTAL, *valid_splits(session)],
+        splits=split_choices(session),
         start=period.start,
         end=period.end,
         report=report,

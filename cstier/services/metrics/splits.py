@@ -69,6 +69,23 @@ def valid_splits(session: Session) -> list[str]:
     return list(dict.fromkeys(fields))  # a segment scheme may share a field's name
 
 
+def split_choices(session: Session) -> dict[str, str]:
+    """Return the total and every valid split, key to the label a chooser shows."""
+    schemes = dict(session.execute(select(TierScheme.key, TierScheme.name)).tuples().all())
+    attributes = dict(
+        session.execute(select(CustomAttribute.key, CustomAttribute.label)).tuples().all()
+    )
+    choices = {TOTAL: "Total"}
+    for key in valid_splits(session):
+        if key in schemes:
+            choices[key] = schemes[key]
+        elif key.startswith(ATTRIBUTE_PREFIX):
+            choices[key] = attributes.get(key[len(ATTRIBUTE_PREFIX) :]) or key
+        else:
+            choices[key] = "CSM" if key == "csm" else key.replace("_", " ").capitalize()
+    return choices
+
+
 def resolve_split(session: Session, by: str | None) -> Split:
     """Return the split named `by` (none: the total); refuse an unknown one, listing the valid."""
     if not by or by == TOTAL:
