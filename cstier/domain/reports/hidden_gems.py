@@ -52,14 +52,18 @@ def bottom_by_arr(accounts: pd.DataFrame, share: float) -> pd.Series:
     return rank <= share + 1e-12
 
 
-def usage_growth(usage: pd.DataFrame, periods: int) -> pd.DataFrame:
-    """Return account_id, metric, growth: the change from the first to the last of the last periods.
+USAGE_ENDS = ["account_id", "metric", "first", "last", "count"]
 
-    `usage` has account_id, metric, period_start, value. A metric with fewer periods, or
-    that starts at zero or below, has no growth.
+
+def usage_ends(usage: pd.DataFrame, periods: int) -> pd.DataFrame:
+    """Return USAGE_ENDS: the first and last value of each account's last periods per metric.
+
+    `usage` has account_id, metric, period_start, value; `count` is how many of the last
+    `periods` figures there are, and `first` is empty when there are fewer. The report reads
+    these ends from SQL; this is their meaning.
     """
-    if usage.empty or periods < 2:
-        return pd.DataFrame({"account_id": [], "metric": [], "growth": []})
+    if usage.empty:
+        return pd.DataFrame(columns=USAGE_ENDS)
     latest = (
         usage.sort_values(["account_id", "metric", "period_start"])
         .groupby(["account_id", "metric"], sort=False)
@@ -68,9 +72,23 @@ def usage_growth(usage: pd.DataFrame, periods: int) -> pd.DataFrame:
     ends = latest.groupby(["account_id", "metric"]).agg(
         first=("value", "first"), last=("value", "last"), count=("value", "size")
     )
-    ends = ends[(ends["count"] == periods) & (ends["first"] > 0)]
-    growth = (ends["last"] / ends["first"] - 1.0).rename("growth")
-    return growth.reset_index()
+    ends["first"] = ends["first"].where(ends["count"] == periods)
+    return ends.reset_index()[USAGE_ENDS]
+
+
+def usage_growth(ends: pd.DataFrame, periods: int) -> pd.DataFrame:
+    """Return account_id, metric, growth: the change from the first to the last of the last periods.
+
+    `ends` is USAGE_ENDS (see usage_ends). A metric with fewer periods, or that starts at zero
+    or below, has no growth.
+    """
+    if ends.empty or periods < 2:
+        return pd.DataFrame({"account_id": [], "metric": [], "growth": []})
+    full = ends[(ends["count"] == periods) & (ends["first"] > 0)]
+    growth = full["last"].to_numpy(float) / full["first"].to_numpy(float) - 1.0
+    return pd.DataFrame(
+        {"account_id": full["account_id"].to_numpy(), "metric": full["metric"], "growth": growth}
+    ).reset_index(drop=True)
 
 
 def top_needs(needs: pd.DataFrame, share: float) -> pd.DataFrame:
@@ -95,7 +113,7 @@ def hidden_gems(
     """Return the gems (GEM_COLUMNS), largest ARR first, each with the signals that make it one.
 
     `accounts` holds every account (account_id, arr_cents), as the ARR share counts them all;
-    `usage` the usage figures (account_id, metric, period_start, value); `needs` the needs
+    `usage` each account's usage ends per metric (USAGE_ENDS, see usage_ends); `needs` the needs
     scores (account_id, score), or None when no needs score exists; `expansions` the accounts'
     MRR before and after the window (account_id, mrr_before_cents, mrr_after_cents).
     """

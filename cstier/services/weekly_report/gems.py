@@ -6,7 +6,7 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from cstier.domain.reports.hidden_gems import GemThresholds, hidden_gems
+from cstier.domain.reports.hidden_gems import USAGE_ENDS, GemThresholds, hidden_gems
 from cstier.domain.tiering.evaluate import evaluate, input_columns
 from cstier.domain.tiering.schemes import NeedsScheme
 from cstier.models import Account, Subscription, TierScheme, UsageMetric
@@ -15,7 +15,7 @@ from cstier.services.errors import ValidationFailed
 from cstier.services.tiering.current_arr import active_on
 from cstier.services.tiering.fields import field_catalog, load_book
 from cstier.services.tiering.schemes import validate
-from cstier.store.bulk_reads import read_frame
+from cstier.store.bulk_reads import read_frame, read_frames
 
 
 def gem_frame(
@@ -36,8 +36,17 @@ def gem_frame(
     return gems, needs is not None
 
 
-def recent_usage(session: Session, last_day: date, periods: int) -> pd.DataFrame:
-    """Return the last `periods` usage figures per account and metric up to last_day."""
+# Rows of usage ends read at a time: their metric names become categories chunk by chunk.
+USAGE_ROWS_PER_FRAME = 250_000
+
+
+def recent_usage(
+    session: Session, last_day: date, periods: int, rows_per_frame: int = USAGE_ROWS_PER_FRAME
+) -> pd.DataFrame:
+    """Return each account's usage ends per metric (USAGE_ENDS) over its last periods to last_day.
+
+    The ends are taken in SQL: every figure of a big book as a Python row took gigabytes.
+    """
     position = (
         func.row_number()
         .over(
@@ -47,22 +56,26 @@ def recent_usage(session: Session, last_day: date, periods: int) -> pd.DataFrame
         .label("position")
     )
     ranked = (
-        select(
-            UsageMetric.account_id,
-            UsageMetric.metric,
-            UsageMetric.period_start,
-            UsageMetric.value,
-            position,
-        )
+        select(UsageMetric.account_id, UsageMetric.metric, UsageMetric.value, position)
         .where(UsageMetric.period_start <= last_day)
         .subquery()
     )
-    stmt = select(
-        ranked.c.account_id, ranked.c.metric, ranked.c.period_start, ranked.c.value
-    ).where(ranked.c.position <= periods)
-    frame = read_frame(session, stmt, ["account_id", "metric", "period_start", "value"])
-    frame["period_start"] = pd.to_datetime(frame["period_start"])
-    return frame
+    stmt = (
+        select(
+            ranked.c.account_id,
+            ranked.c.metric,
+            func.max(case((ranked.c.position == periods, ranked.c.value))),
+            func.max(case((ranked.c.position == 1, ranked.c.value))),
+            func.count(),
+        )
+        .where(ranked.c.position <= periods)
+        .group_by(ranked.c.account_id, ranked.c.metric)
+    )
+    frames = [
+        frame.astype({"metric": "category"})
+        for frame in read_frames(session, stmt, USAGE_ENDS, rows_per_frame)
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=USAGE_ENDS)
 
 
 def expansions(session: Session, last_day: date, days: int) -> pd.DataFrame:

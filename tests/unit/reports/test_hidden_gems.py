@@ -8,6 +8,7 @@ from cstier.domain.reports.hidden_gems import (
     bottom_by_arr,
     hidden_gems,
     top_needs,
+    usage_ends,
     usage_growth,
 )
 
@@ -49,9 +50,21 @@ def test_usage_growth_compares_the_first_and_last_of_the_last_three_periods():
         (3, "seats", "2025-11-01", 5.0),
         (3, "seats", "2025-12-01", 9.0),
     ])  # fmt: skip
-    growth = usage_growth(frame, 3)
+    growth = usage_growth(usage_ends(frame, 3), 3)
     assert list(growth["account_id"]) == [1]
     assert growth["growth"].iloc[0] == pytest.approx(0.30)
+
+
+def test_usage_ends_are_the_first_and_last_of_the_last_periods_and_their_count():
+    frame = usage([
+        (1, "seats", "2025-12-01", 130.0), (1, "seats", "2025-10-01", 100.0),  # any order
+        (1, "seats", "2025-11-01", 90.0), (1, "seats", "2025-09-01", 1.0),
+        (1, "logins", "2025-12-01", 7.0),
+    ])  # fmt: skip
+    ends = usage_ends(frame, 3).set_index(["account_id", "metric"])
+    assert ends.loc[(1, "seats")].tolist() == [100.0, 130.0, 3]
+    logins = ends.loc[(1, "logins")]
+    assert pd.isna(logins["first"]) and (logins["last"], logins["count"]) == (7.0, 1)
 
 
 def test_the_top_10_percent_of_needs_scores_of_ten_accounts_is_the_highest():
@@ -76,7 +89,7 @@ def test_each_gem_lists_the_signals_that_make_it_one():
         {"account_id": [2, 6, 7], "mrr_before_cents": [100_00, 0, 300_00],
          "mrr_after_cents": [150_00, 200_00, 300_00]}
     )  # fmt: skip
-    gems = hidden_gems(book(), frame, needs, expansions, GemThresholds())
+    gems = hidden_gems(book(), usage_ends(frame, 3), needs, expansions, GemThresholds())
     assert list(gems["account_id"]) == [5, 2]  # largest ARR first
     assert gems.set_index("account_id")["signals"].to_dict() == {
         5: ["needs score 95 in the top 10%"],
@@ -87,12 +100,12 @@ def test_each_gem_lists_the_signals_that_make_it_one():
 def test_thresholds_are_configurable():
     frame = usage([(3, "seats", "2025-11-01", 10.0), (3, "seats", "2025-12-01", 12.0)])
     lenient = GemThresholds(arr_share=1.0, usage_growth=0.2, usage_periods=2)
-    gems = hidden_gems(book(), frame, None, NO_EXPANSION, lenient)
+    gems = hidden_gems(book(), usage_ends(frame, 2), None, NO_EXPANSION, lenient)
     assert gems["signals"].tolist() == [["usage seats up 20% over 2 periods"]]
 
 
 def test_no_signal_and_no_needs_scheme_mean_no_gems():
-    assert hidden_gems(book(), NO_USAGE, None, NO_EXPANSION, GemThresholds()).empty
+    assert hidden_gems(book(), usage_ends(NO_USAGE, 3), None, NO_EXPANSION, GemThresholds()).empty
 
 
 @pytest.mark.parametrize(
