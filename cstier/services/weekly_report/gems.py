@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.reports.hidden_gems import USAGE_ENDS, GemThresholds, hidden_gems
@@ -15,7 +15,7 @@ from cstier.services.errors import ValidationFailed
 from cstier.services.tiering.current_arr import active_on
 from cstier.services.tiering.fields import field_catalog, load_book
 from cstier.services.tiering.schemes import validate
-from cstier.store.bulk_reads import read_frame, read_frames
+from cstier.store.bulk_reads import read_frame
 
 
 def gem_frame(
@@ -36,17 +36,35 @@ def gem_frame(
     return gems, needs is not None
 
 
-# Rows of usage ends read at a time: their metric names become categories chunk by chunk.
-USAGE_ROWS_PER_FRAME = 250_000
+# Accounts whose usage ends are read per query: a range's rows, not the book's, are Python rows.
+USAGE_ACCOUNTS_PER_READ = 250_000
 
 
 def recent_usage(
-    session: Session, last_day: date, periods: int, rows_per_frame: int = USAGE_ROWS_PER_FRAME
+    session: Session,
+    last_day: date,
+    periods: int,
+    accounts_per_read: int = USAGE_ACCOUNTS_PER_READ,
 ) -> pd.DataFrame:
     """Return each account's usage ends per metric (USAGE_ENDS) over its last periods to last_day.
 
-    The ends are taken in SQL: every figure of a big book as a Python row took gigabytes.
+    The ends are taken in SQL, a range of account ids at a time: every recent figure of a big
+    book as a Python row took gigabytes.
     """
+    low, high = session.execute(
+        select(func.min(UsageMetric.account_id), func.max(UsageMetric.account_id))
+    ).one()
+    if low is None:
+        return pd.DataFrame(columns=USAGE_ENDS)
+    frames = [
+        read_frame(session, _usage_ends(last_day, periods, first, accounts_per_read), USAGE_ENDS)
+        for first in range(low, high + 1, accounts_per_read)
+    ]
+    return pd.concat([f.astype({"metric": "category"}) for f in frames], ignore_index=True)
+
+
+def _usage_ends(last_day: date, periods: int, first_account: int, accounts: int) -> Select:
+    """Return the select of USAGE_ENDS for the accounts from first_account, `accounts` ids on."""
     position = (
         func.row_number()
         .over(
@@ -57,10 +75,13 @@ def recent_usage(
     )
     ranked = (
         select(UsageMetric.account_id, UsageMetric.metric, UsageMetric.value, position)
-        .where(UsageMetric.period_start <= last_day)
+        .where(
+            UsageMetric.period_start <= last_day,
+            UsageMetric.account_id.between(first_account, first_account + accounts - 1),
+        )
         .subquery()
     )
-    stmt = (
+    return (
         select(
             ranked.c.account_id,
             ranked.c.metric,
@@ -71,11 +92,6 @@ def recent_usage(
         .where(ranked.c.position <= periods)
         .group_by(ranked.c.account_id, ranked.c.metric)
     )
-    frames = [
-        frame.astype({"metric": "category"})
-        for frame in read_frames(session, stmt, USAGE_ENDS, rows_per_frame)
-    ]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=USAGE_ENDS)
 
 
 def expansions(session: Session, last_day: date, days: int) -> pd.DataFrame:

@@ -42,9 +42,9 @@ def test_the_sql_ends_equal_the_domains_for_random_figures(db_session):
             period_start=lambda f: pd.to_datetime(f["period_start"])
         )
         expected = _sorted(usage_ends(raw, periods))
-        # Frames of 7 rows: several frames, each with categories of its own.
-        read = _sorted(gems.recent_usage(db_session, LAST_DAY, periods, rows_per_frame=7))
-        pd.testing.assert_frame_equal(read, expected, check_dtype=False)
+        for accounts_per_read in (7, 1_000):  # several ranges, each with categories of its own
+            read = _sorted(gems.recent_usage(db_session, LAST_DAY, periods, accounts_per_read))
+            pd.testing.assert_frame_equal(read, expected, check_dtype=False)
 
 
 def test_a_book_without_figures_has_no_ends(db_session):
