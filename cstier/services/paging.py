@@ -11,6 +11,17 @@ from sqlalchemy.orm import Session
 COUNT_CAP = 200
 
 
+def _count_limit(offset: int, size: int, count_cap: int) -> int:
+    """Return how many rows to count: one past the cap (or the page's end) shows more exist."""
+    return max(count_cap, offset + size) + 1
+
+
+def _tally(found: int, limit: int) -> tuple[int, bool]:
+    """Return the total to show and whether more rows exist, from `found` of at most `limit`."""
+    more = found == limit
+    return (limit - 1 if more else found), more
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of rows, the rows counted, and whether more exist past them."""
@@ -24,11 +35,9 @@ def read_page(
     session: Session, stmt: Select, offset: int, size: int, count_cap: int = COUNT_CAP
 ) -> Page:
     """Count the query's rows up to count_cap (or the page's end) and read `size` from `offset`."""
-    cap = max(count_cap, offset + size) + 1
-    limited = stmt.order_by(None).limit(cap).subquery()
-    counted = int(session.scalar(select(func.count()).select_from(limited)))
-    more = counted == cap
-    total = cap - 1 if more else counted
+    limit = _count_limit(offset, size, count_cap)
+    limited = stmt.order_by(None).limit(limit).subquery()
+    total, more = _tally(int(session.scalar(select(func.count()).select_from(limited))), limit)
     if offset >= total:  # past the end: skip the query (and any OFFSET overflow)
         return Page([], total, more)
     return Page(list(session.execute(stmt.limit(size).offset(offset))), total, more)
@@ -59,7 +68,7 @@ def read_page_keys(
     The one ordered walk both counts for the pager and yields the page's keys, where a count
     and an OFFSET page would walk the filtered book twice, the count by another plan.
     """
-    cap = max(count_cap, offset + size) + 1
-    found = session.scalars(keys.limit(cap)).all()
-    more = len(found) == cap
-    return KeyPage(list(found[offset : offset + size]), cap - 1 if more else len(found), more)
+    limit = _count_limit(offset, size, count_cap)
+    found = session.scalars(keys.limit(limit)).all()
+    total, more = _tally(len(found), limit)
+    return KeyPage(list(found[offset : offset + size]), total, more)

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import SYSTEM_ACTOR, Actor, sees_whole_book
 from cstier.domain.reports import WeekMoves, last_full_week, week_bounds, week_label
@@ -31,7 +31,7 @@ from cstier.models.base import utcnow
 from cstier.services.accounts import scoped
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.book_marks import MOVES, MOVES_ARR, replace_totals, unmarked, writes_are_marked
-from cstier.store.bulk_reads import read_frame
+from cstier.store.bulk_reads import among, read_frame
 from cstier.store.week_moves import read_week_moves, settled_change_point
 
 # Past 5,000 accounts (or 20,000 tier changes) changed since the run, the page computes live.
@@ -117,10 +117,11 @@ def stored_week_moves(session: Session, actor: Actor, week_start: date) -> Store
         .where(TierChange.id > row.last_change_id)
         .limit(CHANGES_LIMIT + 1)
     ).all()
-    if len(later) > CHANGES_LIMIT or len(set(later)) > CHANGED_ACCOUNTS_LIMIT:
+    changed = sorted(set(later))
+    if len(later) > CHANGES_LIMIT or len(changed) > CHANGED_ACCOUNTS_LIMIT:
         return None
     starts_at, ends_at = week_bounds(week_start)
-    changes = _changed_accounts_week(session, starts_at, ends_at, row.last_change_id)
+    changes = _changed_accounts_week(session, starts_at, ends_at, changed)
     # Only changes inside this week change its review (later weeks' leave it exact).
     in_week = set(changes.loc[changes["change_id"] > row.last_change_id, "account_id"].tolist())
     if not in_week:
@@ -169,13 +170,11 @@ def read_changes(session: Session, stmt: Select) -> pd.DataFrame:
 
 
 def _changed_accounts_week(
-    session: Session, starts_at: datetime, ends_at: datetime, last_change_id: int
+    session: Session, starts_at: datetime, ends_at: datetime, account_ids: list[int]
 ) -> pd.DataFrame:
-    """Return the week's changes of every account with a tier change after last_change_id."""
-    later = aliased(TierChange)
-    changed = select(later.account_id).where(later.id > last_change_id)
+    """Return the week's changes of the accounts changed since the stored point (ids already read)."""
     stmt = week_changes_query(SYSTEM_ACTOR, starts_at, ends_at)
-    return read_changes(session, stmt.where(TierChange.account_id.in_(changed)))
+    return read_changes(session, stmt.where(among(session, TierChange.account_id, account_ids)))
 
 
 def _as_utc(moment: datetime) -> datetime:

@@ -153,7 +153,7 @@ def test_the_backup_unit_runs_cstier_db_backup_on_a_timer():
     [DEPLOY / "compose.yaml", UNITS / "cstier.env.example", ROOT / "docs" / "deploy.md"],
 )
 def test_every_setting_the_deploy_files_name_is_one_cstier_reads(source):
-    known = set(re.findall(r'_env(?:_int)?\("([A-Z_]+)"', (ROOT / "config.py").read_text()))
+    known = set(re.findall(r'_env(?:_int)?\(\s*"([A-Z_]+)"', (ROOT / "config.py").read_text()))
     named = set(re.findall(r"\bCSTIER_([A-Z_]+)", source.read_text(encoding="utf-8")))
 
     unknown = named - known - {"TEST_DATABASE_URL", "TEST_REDIS_URL", "INSTANCE_PATH"}
