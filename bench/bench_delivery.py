@@ -180,7 +180,7 @@ def bench_retier(url: str, accounts: int) -> list[str]:
     from cstier.services.alerts_delivery.endpoints import EndpointInput, create_endpoint
     from cstier.services.alerts_delivery.rules import RuleInput, save_rule
     from cstier.services.setup import set_up_workspace
-    from cstier.services.tiering.run import run_tiering
+    from cstier.services.tiering.retier import retier_book
 
     tiering.phase_build(url, accounts)
     app = make_app(url)
@@ -200,7 +200,7 @@ def bench_retier(url: str, accounts: int) -> list[str]:
 
     def timed_run() -> tuple[float, int]:
         started = time.perf_counter()
-        summary = run_tiering(db.session, SYSTEM_ACTOR, trigger="bench")
+        summary = retier_book(db.session, SYSTEM_ACTOR, trigger="bench")
         return time.perf_counter() - started, summary.changes.get("value_tiers", 0)
 
     with app.app_context():
@@ -210,7 +210,7 @@ def bench_retier(url: str, accounts: int) -> list[str]:
 
         set_up_workspace(db.session)
         move(True)
-        run_tiering(db.session, SYSTEM_ACTOR, trigger="bench")  # the first tiering: no alerts
+        retier_book(db.session, SYSTEM_ACTOR, trigger="bench")  # the first tiering: no alerts
         # The same two moves (down, then back up), without and then with rules.
         move(False)
         plain = [timed_run()]

@@ -115,7 +115,7 @@ def phase_build(url: str, accounts: int) -> None:
     from cstier.extensions import db
     from cstier.services.engagement import ensure_default_cadences
     from cstier.services.onboarding.check import start_onboardings
-    from cstier.services.tiering.run import run_tiering
+    from cstier.services.tiering.retier import retier_book
     from cstier.services.tiering.schemes import ensure_default_schemes
 
     started = time.perf_counter()
@@ -179,7 +179,7 @@ def phase_build(url: str, accounts: int) -> None:
     with app.app_context():
         ensure_default_schemes(db.session)
         db.session.commit()
-        run_tiering(db.session, SYSTEM_ACTOR, trigger="bench")
+        retier_book(db.session, SYSTEM_ACTOR, trigger="bench")
         ensure_default_cadences(db.session)
         started_onboardings = start_onboardings(db.session)
         db.session.commit()

@@ -35,7 +35,7 @@ STAGES = [
     ("cstier.services.trends", "RunMix", "record", "mix.record"),
     ("cstier.services.trends", "RunMix", "add_scheme", "mix.add_scheme"),
     ("cstier.services.tiering.run", "_write_pending", None, "_write_pending"),
-    ("cstier.services.tiering.run", "store_after_run", None, "store_after_run"),
+    ("cstier.services.tiering.retier", "store_after_run", None, "store_after_run"),
 ]
 
 stack = ["setup"]
@@ -90,7 +90,7 @@ def main(url: str) -> None:
 
     from cstier.domain.permissions import SYSTEM_ACTOR
     from cstier.extensions import db
-    from cstier.services.tiering.run import run_tiering
+    from cstier.services.tiering.retier import retier_book
     from cstier.services.tiering.schemes import ensure_default_schemes
 
     for s in STAGES:
@@ -105,7 +105,7 @@ def main(url: str) -> None:
         configure_mappers()
         stack[:] = ["run"]
         t = time.perf_counter()
-        summary = run_tiering(db.session, SYSTEM_ACTOR, trigger="bench")
+        summary = retier_book(db.session, SYSTEM_ACTOR, trigger="bench")
         elapsed = time.perf_counter() - t
     stop.set()
     print(f"run {elapsed:.1f} s changes {summary.changes}")

@@ -19,7 +19,7 @@ from cstier.services.demo_health import seed_demo_health
 from cstier.services.demo_story import tell_demo_story
 from cstier.services.metrics import refresh_metrics
 from cstier.services.setup import set_up_workspace
-from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.retier import retier_book
 from cstier.web.shared_state import require_shared_state
 
 DEFAULT_ACCOUNTS = 2_000
@@ -86,7 +86,7 @@ def _set_up() -> None:
 
 def _tier() -> None:
     """Re-tier the book with the workspace's schemes, as `cstier up` does on each start."""
-    summary = run_tiering(
+    summary = retier_book(
         db.session, SYSTEM_ACTOR, trigger="demo", sizes=batch_sizes(current_app.config)
     )
     click.echo(f"Tiered {summary.accounts_evaluated:,} accounts with the default schemes.")

@@ -10,7 +10,7 @@ from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.extensions import db
 from cstier.services.batch_sizes import batch_sizes
 from cstier.services.errors import ValidationFailed
-from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.retier import retier_book
 from cstier.services.tiering.schemes import seed_default_schemes
 from cstier.services.trends import backfill_tier_mix
 
@@ -56,7 +56,7 @@ def run(dry_run: bool) -> None:
     """Re-tier every account with the active schemes, with a progress bar."""
     bar = ProgressBar()
     try:
-        summary = run_tiering(
+        summary = retier_book(
             db.session,
             SYSTEM_ACTOR,
             trigger="cli",

@@ -13,7 +13,7 @@ from cstier.services.alerts_delivery.digests import send_digests
 from cstier.services.batch_sizes import batch_sizes
 from cstier.services.jobs.feeds import import_feeds
 from cstier.services.metrics import refresh_metrics
-from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.retier import retier_book
 from cstier.services.weekly_report import gem_thresholds, weekly_review_job
 
 
@@ -49,7 +49,7 @@ def health(session: Session, scheduled_for: datetime) -> None:
 
 def nightly_retier(session: Session, scheduled_for: datetime) -> None:
     """Re-tier the whole book as the system."""
-    run_tiering(session, SYSTEM_ACTOR, trigger="schedule", sizes=batch_sizes(current_app.config))
+    retier_book(session, SYSTEM_ACTOR, trigger="schedule", sizes=batch_sizes(current_app.config))
 
 
 def import_feed(session: Session, scheduled_for: datetime) -> None:

@@ -23,7 +23,7 @@ from cstier.services.coverage.capacity import capacity_report
 from cstier.services.coverage.profiles import get_profile, profile_version, save_profile
 from cstier.services.coverage.transfer import Assignment
 from cstier.services.tiering.overrides import create_override
-from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.retier import retier_book
 from cstier.services.tiering.schemes import save_version
 from cstier.services.unit_of_work import unit_of_work
 from cstier.store.sizes import BatchSizes
@@ -89,7 +89,7 @@ def tell_demo_story(
             _edit_value_scheme(session)
         if week == 4:
             overrides = _pin_tiers(session, now)
-        summary = run_tiering(session, SYSTEM_ACTOR, trigger="schedule", now=run_at, sizes=sizes)
+        summary = retier_book(session, SYSTEM_ACTOR, trigger="schedule", now=run_at, sizes=sizes)
         if week == weeks:
             _overload_part_timers(session)
         runs += 1

@@ -7,7 +7,7 @@ Every dialect branch, database thread, codec and bulk write lives in one of thes
   (id or key sets of any size as one parameter), `id_list` / `read_id_lists`,
   `distinct_values` (an indexed column's values without reading the table).
 - column_reads: `read_columns`, a book-sized select read in key chunks as typed columns
-  (`JsonFields` adds custom attributes); column_text and sqlite_csv are its codecs.
+  (`JsonFields` adds custom attributes); column_text is how a chunk travels as text.
 - bulk_writes: `BulkWriter` (COPY or executemany inserts, updates and deletes in the session's
   transaction) and the tuning a book-wide job wraps itself in: `large_page_cache`,
   `large_work_mem`, `checkpoint_after`.

@@ -1,35 +1,34 @@
-"""Read a book-sized select into a typed DataFrame as joined texts, not as Python row tuples.
+"""Read a book-sized select into a typed DataFrame, a range of keys at a time.
 
-Types: `int` columns (ids) are int64, `number` float64, `text` categorical (of strings);
-any other kind (boolean, date) comes back as strings for the caller to convert.
+Each chunk travels as text (store/column_text.py); the next chunks' queries run on
+background threads, and on PostgreSQL on a second connection, while pandas splits the last.
 """
 
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
-from io import BytesIO, StringIO
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 from sqlalchemy import Select, func, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from cstier.store.column_text import JsonColumns, as_categories, column_aggregates, take_column
-from cstier.store.json_fields import JsonFields
-from cstier.store.sqlite_csv import NULL, chunk_lines
+from cstier.store.column_text import (
+    ColumnWise,
+    JsonFields,
+    concat_chunks,
+    field_names,
+    read_lines,
+)
 from cstier.store.threads import InFlight, shareable_across_threads
 
 CHUNK_ROWS = 200_000
 # What pg_export_snapshot() returns, checked before it goes into SET TRANSACTION SNAPSHOT.
 SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+-[0-9]+")
 
-
-def field_names(columns: list[str], json_fields: JsonFields | None) -> list[str]:
-    """Return the fields a read returns, in order: the select's columns, then any JSON fields."""
-    return [*columns, *(json_fields.keys if json_fields else ())]
+__all__ = ["CHUNK_ROWS", "JsonFields", "field_names", "read_columns", "reading_connections"]
 
 
 def read_columns(
@@ -57,7 +56,7 @@ def read_columns(
     connection = session.connection()
     key = stmt.selected_columns[0]
     if few:
-        parts = [_as_lines(connection, stmt.order_by(None), columns, kinds, json_fields)]
+        parts = [read_lines(connection, stmt.order_by(None), columns, kinds, json_fields)]
     else:
         parts = list(
             _chunks(
@@ -71,7 +70,7 @@ def read_columns(
                 chunk_rows or CHUNK_ROWS,
             )
         )
-    frame = _concat(parts, names, kinds)
+    frame = concat_chunks(parts, names, kinds)
     if list(frame.columns) != names:
         frame = frame[names]  # SQLite writes fields read as one JSON array last
     if not frame[names[0]].is_monotonic_increasing:
@@ -141,7 +140,7 @@ def _chunks(
                 if part is None:
                     worker.wait()  # one statement at a time on a connection
                     on = pool[index % len(pool)]
-                    part = _as_lines(on, chunk, columns, kinds, json_fields)
+                    part = read_lines(on, chunk, columns, kinds, json_fields)
                 if len(part):
                     yield part
         finally:
@@ -175,138 +174,3 @@ def reading_connections(connection: Connection, spread: bool) -> Iterator[list[C
             helper.execution_options(isolation_level="REPEATABLE READ")
             helper.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
         yield [connection, helper]
-
-
-class ColumnWise:
-    """Read a chunk with one aggregate per column; split returns None if values don't split."""
-
-    def __init__(self, columns: list[str], kinds: dict[str, str], json_fields, postgres: bool):
-        self.columns = columns
-        self.kinds = kinds
-        self.postgres = postgres
-        self.attributes = JsonColumns(json_fields, kinds, postgres) if json_fields else None
-
-    def query(self, chunk: Select) -> Select:
-        """Return the chunk's query: a count, then each column's aggregates, then the JSON ones."""
-        aggregates = [func.count()]
-        for name, column in zip(self.columns, chunk.selected_columns, strict=True):
-            aggregates += column_aggregates(column, self.kinds.get(name, "text"), self.postgres)
-        if self.attributes:
-            aggregates += self.attributes.aggregates()
-        return chunk.with_only_columns(*aggregates)
-
-    def split(self, row: tuple) -> pd.DataFrame | None:
-        """Return the chunk's rows from its query's one row, or None."""
-        counted, *texts = row
-        frame = {}
-        try:
-            for name in self.columns:
-                frame[name] = take_column(texts, self.kinds.get(name, "text"), counted)
-                if frame[name] is None:
-                    return None
-            if self.attributes:
-                fields = self.attributes.split(texts, counted)
-                if fields is None:
-                    return None
-                frame.update(fields)
-        except (ValueError, TypeError, pd.errors.ParserError):
-            return None
-        return pd.DataFrame(frame)
-
-
-def _as_lines(connection: Connection, chunk: Select, columns, kinds, json_fields) -> pd.DataFrame:
-    """Read a chunk as CSV lines: COPY on PostgreSQL, concatenated fields on SQLite."""
-    if connection.dialect.name == "postgresql":
-        if json_fields:
-            chunk = chunk.add_columns(*(json_fields.value(name) for name in json_fields.keys))
-        names = field_names(columns, json_fields)
-        data = _copy_out(connection, chunk)
-        return _parse(BytesIO(data), names, kinds) if data else _empty(names, kinds)
-    lines = chunk_lines(chunk, columns, kinds, json_fields)
-    text = connection.execute(lines.query).scalar()
-    if not text:
-        return _empty(lines.names, kinds)
-    return _parse(StringIO(text), lines.names, kinds, lines.null_tokens)
-
-
-def _copy_out(connection: Connection, stmt: Select) -> bytes:
-    compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-    sql = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, NULL '{NULL}')"
-    data = bytearray()
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor, cursor.copy(sql, compiled.params) as copy:
-        for block in copy:
-            data += block
-    return bytes(data)
-
-
-def _parse(
-    source, columns: list[str], kinds: dict[str, str], null_tokens: frozenset[str] = frozenset()
-) -> pd.DataFrame:
-    # Fields copied from a JSON array write a missing value as JSON's `null`.
-    nulls = {name: [NULL, "null"] if name in null_tokens else [NULL] for name in columns}
-    options = {
-        "header": None,
-        "names": columns,
-        "na_values": nulls,
-        "keep_default_na": False,
-        "engine": "c",
-    }
-    try:
-        return _categorical(
-            pd.read_csv(source, dtype=_dtypes(columns, kinds, strict=True), **options), kinds
-        )
-    except (ValueError, TypeError):
-        # Some "number" holds text (an attribute typed by hand): read as text and coerce,
-        # so the odd value becomes missing instead of failing the run.
-        source.seek(0)
-        frame = pd.read_csv(source, dtype=_dtypes(columns, kinds, strict=False), **options)
-        for name in columns:
-            if kinds.get(name) == "number":
-                frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
-        return _categorical(frame, kinds)
-
-
-def _categorical(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
-    """Turn text columns, read as strings, into categories (few values, each repeated across the book).
-
-    Read straight as categories, pandas would guess their type: plans "01" and "2.0" would
-    become the numbers 1 and 2, and chunks of such values would not concatenate with others.
-    """
-    for name in frame.columns:
-        if kinds.get(name, "text") == "text":
-            frame[name] = as_categories(frame[name])
-    return frame
-
-
-def _dtypes(columns: list[str], kinds: dict[str, str], strict: bool) -> dict[str, object]:
-    chosen: dict[str, object] = {}
-    for name in columns:
-        kind = kinds.get(name, "text")
-        if kind == "int":
-            chosen[name] = np.int64
-        elif kind == "number":
-            chosen[name] = np.float64 if strict else object
-        else:
-            chosen[name] = object  # text becomes categorical once read (_categorical)
-    return chosen
-
-
-def _concat(parts: list[pd.DataFrame], columns: list[str], kinds: dict[str, str]) -> pd.DataFrame:
-    if not parts:
-        return _empty(columns, kinds)
-    if len(parts) == 1:
-        return parts[0].reset_index(drop=True)
-    frame = pd.concat(parts, ignore_index=True)
-    for name in columns:
-        if kinds.get(name, "text") == "text":
-            # Chunks found different values; merge their categories instead of falling to object.
-            frame[name] = union_categoricals([p[name] for p in parts])
-    return frame
-
-
-def _empty(columns: list[str], kinds: dict[str, str]) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        {name: pd.Series([], dtype=dtype) for name, dtype in _dtypes(columns, kinds, True).items()}
-    )
-    return _categorical(frame, kinds)

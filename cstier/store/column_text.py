@@ -1,27 +1,27 @@
-"""Read a chunk of rows column by column: one aggregate joins each column into one text.
+"""How a chunk of rows travels as text: one aggregate per column, or else as CSV lines.
 
-All aggregates of a query see the rows in the same order, so the columns line up; what can't
-be split exactly is read as CSV lines instead (store/column_reads.py).
+Each chunk query joins every column into one text (`group_concat` on SQLite, `string_agg`
+on PostgreSQL); all aggregates of a query see the rows in the same order, so the columns
+line up. A chunk whose values can't be split exactly is read as CSV lines instead: COPY on
+PostgreSQL, fields concatenated in SQL on SQLite. Types: `int` columns (ids) are int64,
+`number` float64, `text` categorical (of strings); any other kind (boolean, date) comes
+back as strings for the caller to convert. store/column_reads.py reads the chunks.
 """
-
-from __future__ import annotations
 
 import csv
 import json
 import re
-from io import StringIO
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from io import BytesIO, StringIO
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Text, case, cast, func
+from pandas.api.types import union_categoricals
+from sqlalchemy import Select, String, Text, case, cast, func, literal, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from cstier.store.sqlite_csv import NULL, PLAIN_ARRAY, json_extract_fields
-
-if TYPE_CHECKING:
-    from cstier.store.json_fields import JsonFields
-
+NULL = "\\N"
 UNIT = "\x1f"
 NEVER = "\x1e"
 MISSING = "\x1d"
@@ -30,6 +30,65 @@ MIXED_KINDS = ("number", "text")
 # How SQLite returns a bare JSON boolean or integer found where text is expected.
 JSON_BOOLEANS = {"true": "1", "false": "0"}
 INTEGER = re.compile(r"-?[0-9]+")
+# The characters a row's array may hold to go into the line as it stands: numbers and null,
+# and for booleans true and false. Anything else sends the row field by field: a quote opens
+# a string, a bracket or brace a nested value, t or f in a number field is a boolean (SQLite
+# reads 1 or 0). Booleans take no minus sign: "-0" would be missing, SQLite's 0 is false.
+PLAIN_ARRAY = {"number": "0123456789.,-+eEnul", "boolean": "0123456789,truefalsn"}
+
+
+@dataclass(frozen=True)
+class JsonFields:
+    """Fields read by key from one JSON column (custom attributes), after a select's columns."""
+
+    document: ColumnElement
+    keys: dict[str, str]  # field name -> key in the document
+
+    def value(self, name: str, document: ColumnElement | None = None) -> ColumnElement:
+        """Return the field's value as text (NULL where the key is missing or null)."""
+        return (self.document if document is None else document)[self.keys[name]].as_string()
+
+
+def field_names(columns: list[str], json_fields: JsonFields | None) -> list[str]:
+    """Return the fields a read returns, in order: the select's columns, then any JSON fields."""
+    return [*columns, *(json_fields.keys if json_fields else ())]
+
+
+class ColumnWise:
+    """Read a chunk with one aggregate per column; split returns None if values don't split."""
+
+    def __init__(self, columns: list[str], kinds: dict[str, str], json_fields, postgres: bool):
+        self.columns = columns
+        self.kinds = kinds
+        self.postgres = postgres
+        self.attributes = JsonColumns(json_fields, kinds, postgres) if json_fields else None
+
+    def query(self, chunk: Select) -> Select:
+        """Return the chunk's query: a count, then each column's aggregates, then the JSON ones."""
+        aggregates = [func.count()]
+        for name, column in zip(self.columns, chunk.selected_columns, strict=True):
+            aggregates += column_aggregates(column, self.kinds.get(name, "text"), self.postgres)
+        if self.attributes:
+            aggregates += self.attributes.aggregates()
+        return chunk.with_only_columns(*aggregates)
+
+    def split(self, row: tuple) -> pd.DataFrame | None:
+        """Return the chunk's rows from its query's one row, or None."""
+        counted, *texts = row
+        frame = {}
+        try:
+            for name in self.columns:
+                frame[name] = take_column(texts, self.kinds.get(name, "text"), counted)
+                if frame[name] is None:
+                    return None
+            if self.attributes:
+                fields = self.attributes.split(texts, counted)
+                if fields is None:
+                    return None
+                frame.update(fields)
+        except (ValueError, TypeError, pd.errors.ParserError):
+            return None
+        return pd.DataFrame(frame)
 
 
 def column_aggregates(column: ColumnElement, kind: str, postgres: bool) -> list[ColumnElement]:
@@ -248,3 +307,200 @@ def _json_text(token: str) -> str | None:
     if INTEGER.fullmatch(token) and -(2**63) <= int(token) < 2**63:
         return str(int(token))  # "-0" is the integer 0 to SQLite
     return None
+
+
+def read_lines(
+    connection: Connection,
+    chunk: Select,
+    columns: list[str],
+    kinds: dict[str, str],
+    json_fields: JsonFields | None,
+) -> pd.DataFrame:
+    """Read a chunk as CSV lines: COPY on PostgreSQL, concatenated fields on SQLite."""
+    if connection.dialect.name == "postgresql":
+        if json_fields:
+            chunk = chunk.add_columns(*(json_fields.value(name) for name in json_fields.keys))
+        names = field_names(columns, json_fields)
+        data = _copy_out(connection, chunk)
+        return _parse(BytesIO(data), names, kinds) if data else _empty(names, kinds)
+    lines = chunk_lines(chunk, columns, kinds, json_fields)
+    text = connection.execute(lines.query).scalar()
+    if not text:
+        return _empty(lines.names, kinds)
+    return _parse(StringIO(text), lines.names, kinds, lines.null_tokens)
+
+
+def _copy_out(connection: Connection, stmt: Select) -> bytes:
+    compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    sql = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, NULL '{NULL}')"
+    data = bytearray()
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor, cursor.copy(sql, compiled.params) as copy:
+        for block in copy:
+            data += block
+    return bytes(data)
+
+
+@dataclass(frozen=True)
+class ChunkLines:
+    """A query returning a chunk's rows as CSV text, and how to read that text."""
+
+    query: Select
+    names: list[str]  # the fields in line order
+    null_tokens: frozenset[str]  # fields copied from JSON arrays, where `null` is missing
+
+
+def chunk_lines(
+    chunk: Select, columns: list[str], kinds: dict[str, str], json_fields: JsonFields | None
+) -> ChunkLines:
+    """Return the query writing `chunk`'s rows (named `columns`, then `json_fields`) as CSV."""
+    singles, groups = _arrays(json_fields, kinds)
+    extra = [_single(json_fields, name, kinds[name]) for name in singles]
+    if groups:
+        document = json_fields.document
+        extra.append(document)
+        extra += [
+            func.trim(json_extract_fields(document, json_fields, group), "[]") for group in groups
+        ]
+    rows = chunk.add_columns(*(e.label(f"field_{i}") for i, e in enumerate(extra))).subquery()
+    values = iter(rows.c)
+    names = [*columns, *singles]
+    fields = [csv_field(next(values), kinds.get(name, "text")) for name in names]
+    if groups:
+        document = next(values)
+        for group in groups:
+            fields.append(_array_field(next(values), document, json_fields, group, kinds))
+    line = fields[0]
+    for field in fields[1:]:
+        line = line.op("||")(",").op("||")(field)
+    grouped = [name for group in groups for name in group]
+    return ChunkLines(
+        select(func.group_concat(line, "\n")).select_from(rows),
+        [*names, *grouped],
+        frozenset(grouped),
+    )
+
+
+def csv_field(value, kind: str) -> ColumnElement:
+    """Return the CSV field of one value: ids and numbers bare, everything else quoted."""
+    if kind == "int":
+        return func.coalesce(cast(value, String), NULL)
+    # NULL propagates through ||, so the value is computed once (a json_extract costs).
+    quoted = literal('"').op("||")(func.replace(cast(value, String), '"', '""')).op("||")('"')
+    quoted = func.coalesce(quoted, NULL)
+    if kind == "number":
+        # A number attribute may hold text typed by hand ("12,5"), so only numeric values go
+        # bare. quote() writes a real with the digits it takes to read back equal; CAST keeps 15.
+        numeric = {"integer": cast(value, String), "real": func.quote(value)}
+        return case(numeric, value=func.typeof(value), else_=quoted)
+    return quoted
+
+
+def _arrays(json_fields: JsonFields | None, kinds: dict[str, str]):
+    """Split the JSON fields into those read one by one and groups read as one array."""
+    names = list(json_fields.keys) if json_fields else []
+    by_kind: dict[str, list[str]] = {}
+    for name in names:
+        by_kind.setdefault(kinds[name], []).append(name)
+    groups = [same for kind, same in by_kind.items() if kind in PLAIN_ARRAY and len(same) > 1]
+    grouped = {name for group in groups for name in group}
+    return [name for name in names if name not in grouped], groups
+
+
+def _single(json_fields: JsonFields, name: str, kind: str, document=None) -> ColumnElement:
+    document = json_fields.document if document is None else document
+    if kind == "number":
+        # As stored, not cast to text: csv_field writes numbers bare, text quoted.
+        return json_extract_fields(document, json_fields, [name])
+    return json_fields.value(name, document)
+
+
+def json_extract_fields(document, json_fields: JsonFields, names: list[str]) -> ColumnElement:
+    """Return one SQLite json_extract of the named fields of the document, as an array."""
+    # The path of document[key] as SQLAlchemy binds it ('$."key"'), so both reads agree.
+    paths = [document[json_fields.keys[name]].right for name in names]
+    return func.json_extract(document, *paths)
+
+
+def _array_field(tokens, document, json_fields: JsonFields, group: list[str], kinds):
+    """Return a group's fields: the trimmed array where it is plain, else one by one."""
+    kind = kinds[group[0]]
+    one_by_one = [csv_field(_single(json_fields, n, kind, document), kind) for n in group]
+    slow = one_by_one[0]
+    for field in one_by_one[1:]:
+        slow = slow.op("||")(",").op("||")(field)
+    return case((func.ltrim(tokens, PLAIN_ARRAY[kind]) == "", tokens), else_=slow)
+
+
+def _parse(
+    source, columns: list[str], kinds: dict[str, str], null_tokens: frozenset[str] = frozenset()
+) -> pd.DataFrame:
+    # Fields copied from a JSON array write a missing value as JSON's `null`.
+    nulls = {name: [NULL, "null"] if name in null_tokens else [NULL] for name in columns}
+    options = {
+        "header": None,
+        "names": columns,
+        "na_values": nulls,
+        "keep_default_na": False,
+        "engine": "c",
+    }
+    try:
+        return _categorical(
+            pd.read_csv(source, dtype=_dtypes(columns, kinds, strict=True), **options), kinds
+        )
+    except (ValueError, TypeError):
+        # Some "number" holds text (an attribute typed by hand): read as text and coerce,
+        # so the odd value becomes missing instead of failing the run.
+        source.seek(0)
+        frame = pd.read_csv(source, dtype=_dtypes(columns, kinds, strict=False), **options)
+        for name in columns:
+            if kinds.get(name) == "number":
+                frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+        return _categorical(frame, kinds)
+
+
+def _categorical(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+    """Turn text columns, read as strings, into categories (few values, each repeated across the book).
+
+    Read straight as categories, pandas would guess their type: plans "01" and "2.0" would
+    become the numbers 1 and 2, and chunks of such values would not concatenate with others.
+    """
+    for name in frame.columns:
+        if kinds.get(name, "text") == "text":
+            frame[name] = as_categories(frame[name])
+    return frame
+
+
+def _dtypes(columns: list[str], kinds: dict[str, str], strict: bool) -> dict[str, object]:
+    chosen: dict[str, object] = {}
+    for name in columns:
+        kind = kinds.get(name, "text")
+        if kind == "int":
+            chosen[name] = np.int64
+        elif kind == "number":
+            chosen[name] = np.float64 if strict else object
+        else:
+            chosen[name] = object  # text becomes categorical once read (_categorical)
+    return chosen
+
+
+def concat_chunks(
+    parts: list[pd.DataFrame], columns: list[str], kinds: dict[str, str]
+) -> pd.DataFrame:
+    if not parts:
+        return _empty(columns, kinds)
+    if len(parts) == 1:
+        return parts[0].reset_index(drop=True)
+    frame = pd.concat(parts, ignore_index=True)
+    for name in columns:
+        if kinds.get(name, "text") == "text":
+            # Chunks found different values; merge their categories instead of falling to object.
+            frame[name] = union_categoricals([p[name] for p in parts])
+    return frame
+
+
+def _empty(columns: list[str], kinds: dict[str, str]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {name: pd.Series([], dtype=dtype) for name, dtype in _dtypes(columns, kinds, True).items()}
+    )
+    return _categorical(frame, kinds)

@@ -11,7 +11,7 @@ from cstier.extensions import db
 from cstier.models import AccountCoverage, TierOverride, TierScheme
 from cstier.services.errors import ValidationFailed
 from cstier.services.reports import tier_review
-from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.retier import retier_book
 from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import TierChangeFactory
 from tests.integration.tiering.conftest import set_arr
@@ -39,10 +39,10 @@ def value_of(report):
 
 
 def test_a_real_rerun_shows_moves_up_and_down_with_arr(db_session, admin, split_book):
-    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=datetime(2025, 12, 1, tzinfo=UTC))
+    retier_book(db.session, SYSTEM_ACTOR, trigger="cli", now=datetime(2025, 12, 1, tzinfo=UTC))
     set_arr(split_book["mine"], 400_000)  # Growth -> Strategic
     set_arr(split_book["theirs"], 20_000)  # Strategic -> Scale
-    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=MONDAY + timedelta(hours=9))
+    retier_book(db.session, SYSTEM_ACTOR, trigger="cli", now=MONDAY + timedelta(hours=9))
 
     report = tier_review(db.session, Actor(admin.id, "admin"), WEEK, now=LATER)
     value = value_of(report)
@@ -55,7 +55,7 @@ def test_a_real_rerun_shows_moves_up_and_down_with_arr(db_session, admin, split_
 
 
 def test_first_tierings_count_as_new(db_session, admin, split_book):
-    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=MONDAY + timedelta(days=2))
+    retier_book(db.session, SYSTEM_ACTOR, trigger="cli", now=MONDAY + timedelta(days=2))
     value = value_of(tier_review(db.session, Actor(admin.id, "admin"), WEEK, now=LATER))
     assert (value.new, value.up, value.down) == (2, 0, 0)
 

@@ -3,7 +3,7 @@
 from sqlalchemy.orm import Session
 
 from cstier.domain.permissions import Actor
-from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.retier import retier_book
 from cstier.store.sizes import BatchSizes
 
 
@@ -15,4 +15,4 @@ def retier_after_import(session: Session, actor: Actor, sizes: BatchSizes) -> in
     against the book as it now is; only changed tiers are written. A large import's re-tier
     belongs on the job floor (cstier/jobs) once it exists: enqueue this call there instead.
     """
-    return run_tiering(session, actor, trigger="import", sizes=sizes).run_id
+    return retier_book(session, actor, trigger="import", sizes=sizes).run_id

@@ -18,7 +18,7 @@ from cstier.services.batch_sizes import batch_sizes
 from cstier.services.errors import ValidationFailed
 from cstier.services.imports import ImportRequest, import_file
 from cstier.services.imports.reader import ReadLimits
-from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.retier import retier_book
 from cstier.services.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ def import_feeds(session: Session, folder: Path, config: Mapping) -> FeedOutcome
         _remember(session, seen, "applied" if result.ok else "failed", result.run_id)
     if changed:
         try:
-            outcome.retier_run_id = run_tiering(
+            outcome.retier_run_id = retier_book(
                 session, SYSTEM_ACTOR, trigger="import", sizes=batch_sizes(config)
             ).run_id
         except ValidationFailed as exc:  # no schemes yet: the imports stand

@@ -16,7 +16,8 @@ from cstier.services.imports.reader import ReadLimits
 from cstier.services.imports.uploads import discard_upload, upload_copy
 from cstier.services.metrics import refresh_metrics
 from cstier.services.tiering.preview_store import run_preview
-from cstier.services.tiering.run import NO_SCHEMES, Progress, run_tiering
+from cstier.services.tiering.retier import retier_book
+from cstier.services.tiering.run import NO_SCHEMES, Progress
 from cstier.services.tiering.schemes import active_schemes
 from cstier.services.weekly_report import gem_thresholds
 from cstier.services.weekly_report.delivery import weekly_report_on_demand
@@ -46,7 +47,7 @@ def retier(
     session: Session, actor: Actor, params: dict, progress: Progress, config: Mapping
 ) -> str:
     """Re-tier the book (or dry-run it) with progress per scheme; link to the run."""
-    summary = run_tiering(
+    summary = retier_book(
         session,
         actor,
         trigger=params.get("trigger", "web"),

@@ -16,8 +16,7 @@ from cstier.services.tiering.signals import (
     is_signal,
     signal_catalog,
 )
-from cstier.store.column_reads import field_names, read_columns
-from cstier.store.json_fields import JsonFields
+from cstier.store.column_reads import JsonFields, field_names, read_columns
 
 ID_KINDS = {"account_id": "int", "company_id": "int", "scheme_id": "int"}
 
@@ -41,7 +40,7 @@ COMPANY_FIELDS = {
 # Money is stored in cents and read as such: SQLite writes an integer faster than the real
 # a division in SQL would make (store/column_text.py); pandas divides the column.
 IN_CENTS = {"arr", "annual_revenue"}
-# Up to this many accounts asked for by id are read as CSV lines (store/column_reads.py).
+# Up to this many accounts asked for by id are read as CSV lines (store/column_text.py).
 FEW_ACCOUNTS = 100
 # The ARR field itself, in cents, beside the current ARR that "arr" holds (see load_book).
 FIELD_ARR_CENTS = "arr_field_cents"

@@ -27,7 +27,6 @@ from cstier.models.base import utcnow
 from cstier.services.coverage.derive import apply_coverage
 from cstier.services.coverage.tiers import active_scheme_id
 from cstier.services.errors import Forbidden, ValidationFailed
-from cstier.services.page_totals import store_after_run
 from cstier.services.tiering.changes import ChangeBatch
 from cstier.services.tiering.schemes import active_schemes, validate
 from cstier.services.tiering.snapshot import BookSnapshot, read_snapshot
@@ -187,8 +186,6 @@ def run_tiering(
             session.add(failed)
         log.exception("tiering run failed; nothing was written")
         raise
-    if not dry_run:
-        store_after_run(session)  # the pages serve these until the book changes again
     return RunSummary(
         run.id,
         dry_run,

@@ -17,7 +17,7 @@ from cstier.services.coverage.derive import derive_coverage
 from cstier.services.dashboards.manager import overloaded_csms
 from cstier.services.metrics.churned import refresh_churned
 from cstier.services.page_totals import store_page_totals
-from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.retier import retier_book
 from cstier.store.book_marks import writes_are_marked
 from tests.factories import AccountFactory, CompanyFactory, SubscriptionFactory
 from tests.integration.coverage.conftest import give_profile, set_tiers
@@ -82,7 +82,7 @@ def test_a_run_stores_them(db_session, book):
     db_session.commit()
     assert owner_totals.stored_owner_totals(db_session) is None
 
-    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli")
+    retier_book(db_session, SYSTEM_ACTOR, trigger="cli")
 
     assert current(owner_totals.stored_owner_totals(db_session))
     assert_served_equals_live(db_session)

@@ -8,7 +8,7 @@ import pytest
 from cstier.domain.permissions import SYSTEM_ACTOR
 from cstier.models import TierOverride, TierScheme
 from cstier.services.coverage.seed import ensure_default_coverage
-from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.retier import retier_book
 from cstier.services.tiering.schemes import ensure_default_schemes
 from tests.factories import AccountFactory, CompanyFactory, UserFactory
 from tests.integration.coverage.conftest import give_profile
@@ -37,7 +37,7 @@ class MondayBook:
 
 def run_and_record(session, now) -> int:
     """Run a re-tier, which stores its tier and coverage mix."""
-    return run_tiering(session, SYSTEM_ACTOR, trigger="cli", now=now).run_id
+    return retier_book(session, SYSTEM_ACTOR, trigger="cli", now=now).run_id
 
 
 @pytest.fixture

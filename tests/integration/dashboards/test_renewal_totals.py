@@ -14,7 +14,7 @@ from cstier.services.dashboards.renewal_totals import (
     renewals_by_tier,
     stored_renewals,
 )
-from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.retier import retier_book
 from cstier.services.tiering.schemes import ensure_default_schemes
 from cstier.store.book_marks import writes_are_marked
 from tests.factories import AccountFactory, CompanyFactory
@@ -41,7 +41,7 @@ def value_id(db_session) -> int:
         )
     AccountFactory(company=company, arr_cents=500_000_00, renewal_date=today + timedelta(days=91))
     db_session.commit()
-    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli")
+    retier_book(db_session, SYSTEM_ACTOR, trigger="cli")
     return db_session.scalar(select(TierScheme.id).where(TierScheme.key == "value_tiers"))
 
 

@@ -9,6 +9,7 @@ from cstier.models import OutboxEvent, TierChange, TieringRun, TierScheme
 from cstier.services.alerts import alerts_query
 from cstier.services.coverage.derive import derive_coverage
 from cstier.services.errors import Forbidden, ValidationFailed
+from cstier.services.tiering.retier import retier_book
 from cstier.services.tiering.run import run_tiering
 from cstier.services.tiering.schemes import save_version
 from cstier.store.sizes import BatchSizes
@@ -195,12 +196,12 @@ def test_a_run_holds_the_tier_writer_lock_until_it_commits(db_session, book):
     session = db_session()  # the session proper: its events, not every session's
     event.listen(session, "before_commit", checking)
     try:
-        run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
+        retier_book(db_session, SYSTEM_ACTOR, trigger="cli", now=JAN)
         # Then the five commits storing the tier, owner and renewal totals, settling the recent
         # weeks' last tier change and storing their reviews, after the lock went with the run's.
         assert held == [0, 1, 0, 0, 0, 0, 0]
         assert db_session.scalar(text(LOCKS_HELD)) == 0  # released with the commit
-        run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", dry_run=True, now=FEB)
+        retier_book(db_session, SYSTEM_ACTOR, trigger="cli", dry_run=True, now=FEB)
     finally:
         event.remove(session, "before_commit", checking)
     assert held == [0, 1, 0, 0, 0, 0, 0, 0, 0]  # a dry run writes no tiers and waits for nobody

@@ -14,7 +14,7 @@ from cstier.models.base import utcnow
 from cstier.services.accounts import update_account
 from cstier.services.imports import ImportRequest, import_file
 from cstier.services.tiering import overrides, segments, tier_totals
-from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.retier import retier_book
 from cstier.services.tiering.schemes import ensure_default_schemes
 from cstier.store.book_marks import writes_are_marked
 from tests.factories import AccountFactory, CompanyFactory
@@ -72,7 +72,7 @@ def tiered(db_session, today):
     subscribe(accounts["two"], 13_000, today - timedelta(days=400))
     subscribe(accounts["two"], 13_000, today - timedelta(days=30), end=today + timedelta(days=1))
     subscribe(accounts["lapsed"], 90_000, today - timedelta(days=400), end=today)
-    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=this_morning())
+    retier_book(db_session, SYSTEM_ACTOR, trigger="cli", now=this_morning())
     return accounts
 
 
@@ -110,7 +110,7 @@ def test_an_override_changes_nothing_until_the_run_that_applies_it(
     assert current(stored(db_session))  # the override applies at the next run
     assert page(db_session, admin_actor) == live(db_session)
 
-    run_tiering(db_session, SYSTEM_ACTOR, trigger="cli", now=this_morning() + timedelta(hours=1))
+    retier_book(db_session, SYSTEM_ACTOR, trigger="cli", now=this_morning() + timedelta(hours=1))
 
     assert current(stored(db_session))
     assert page(db_session, admin_actor) == live(db_session)

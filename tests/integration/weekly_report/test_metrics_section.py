@@ -8,7 +8,7 @@ from cstier.domain.permissions import SYSTEM_ACTOR, Actor
 from cstier.extensions import db
 from cstier.models import AccountOnboarding, HealthScore, MetricResult, OnboardingPlan
 from cstier.services.book_segments import account_segments
-from cstier.services.tiering.run import run_tiering
+from cstier.services.tiering.retier import retier_book
 from cstier.services.weekly_report import (
     build_weekly_report,
     send_weekly_report,
@@ -52,7 +52,7 @@ def values(report) -> dict:
 
 def stored_metrics(week_book) -> str:
     """Tier the book and store December's figures, two onboardings and health scores; return the top tier."""
-    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=MONDAY - timedelta(days=1))
+    retier_book(db.session, SYSTEM_ACTOR, trigger="cli", now=MONDAY - timedelta(days=1))
     fallen, gem = week_book["fallen"], week_book["gem"]
     top = account_segments(db.session, "value_tier")[fallen.id]
     store_month("value_tiers", top, 10, 1, 100_000, 95_000)
@@ -115,7 +115,7 @@ def test_two_weeks_of_metrics_carry_last_weeks_figures(week_book):
 
 
 def test_without_a_refresh_the_metrics_say_not_yet_computed(week_book):
-    run_tiering(db.session, SYSTEM_ACTOR, trigger="cli", now=MONDAY - timedelta(days=1))
+    retier_book(db.session, SYSTEM_ACTOR, trigger="cli", now=MONDAY - timedelta(days=1))
     score(week_book["fallen"], date(2026, 1, 9), "yellow")
     db.session.commit()
     metrics = build_weekly_report(db.session, "2026-W02", AFTER).content["metrics"]

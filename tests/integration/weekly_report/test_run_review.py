@@ -64,9 +64,9 @@ def test_an_empty_week_in_progress_is_stored_empty(week_book, admin):
 
 def test_a_tiering_run_stores_the_week_in_progress(week_book, admin):
     from cstier.services.reports import default_week
-    from cstier.services.tiering.run import run_tiering
+    from cstier.services.tiering.retier import retier_book
 
-    run_tiering(db.session, SYSTEM_ACTOR, trigger="web")
+    retier_book(db.session, SYSTEM_ACTOR, trigger="web")
     this_week = default_week() + timedelta(days=7)
     served = tier_review(db.session, Actor(admin.id, "admin"), this_week)
     assert (served.moves_stored_at is not None) == writes_are_marked(db.session)
