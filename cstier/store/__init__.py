@@ -19,7 +19,7 @@ Every dialect branch, database thread, codec and bulk write lives in one of thes
 - week_moves: `read_week_moves`, a week's net tier moves grouped in SQL for the tier review;
   `settled_change_point`, the last tier change id below which every change has committed.
 - upserts: `upsert_returning`, one atomic insert-or-update.
-- usage_latest: `latest_usage`, each account's latest usage figure and the mean before it,
+- usage_latest: `read_latest_usage`, each account's latest usage figure and the mean before it,
   in the form each engine answers fastest.
 - metric_pages: stored retention figures a page of segments at a time, and per-period totals.
 - sequences: `advance_id_sequences` after rows inserted with explicit ids.
