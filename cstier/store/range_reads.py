@@ -5,6 +5,7 @@ connection reads range k+1 while Python scores and writes range k (store/threads
 """
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from functools import partial
 from typing import TypeVar
 
@@ -16,6 +17,8 @@ from cstier.store.column_reads import reading_connections
 from cstier.store.threads import InFlight, shareable_across_threads
 
 AccountRange = tuple[int, int]
+# Ranges read at once, each on a connection of its own: the reads are the pass's longest path.
+READERS = 2
 T = TypeVar("T")
 
 
@@ -60,25 +63,31 @@ def read_ahead(
         for accounts in ranges:
             yield read(session, accounts)
         return
-    with (
-        reading_connections(connection, True) as (_, helper),
-        Session(bind=helper) as reader,
-        # The reader's book-wide queries want the cache and sort memory the session has.
-        large_page_cache(reader),
-        large_work_mem(reader),
-    ):
-        worker = InFlight(background=True)
+    count = min(READERS, len(ranges))
+    with ExitStack() as opened:
+        _, *helpers = opened.enter_context(reading_connections(connection, True, count))
+        readers = [opened.enter_context(Session(bind=helper)) for helper in helpers]
+        for reader in readers:
+            # The reader's book-wide queries want the cache and sort memory the session has.
+            opened.enter_context(large_page_cache(reader))
+            opened.enter_context(large_work_mem(reader))
+        workers = [InFlight(background=True) for _ in readers]
         fetched: dict[int, T] = {}
 
         def fetch(index: int) -> None:
-            fetched[index] = read(reader, ranges[index])
+            fetched[index] = read(readers[index % count], ranges[index])
+
+        def start(index: int) -> None:
+            if index < len(ranges):
+                workers[index % count].submit(partial(fetch, index))
 
         try:
-            worker.submit(partial(fetch, 0))
+            for index in range(count):
+                start(index)
             for index in range(len(ranges)):
-                worker.wait()
-                if index + 1 < len(ranges):
-                    worker.submit(partial(fetch, index + 1))
+                workers[index % count].wait()
+                start(index + count)
                 yield fetched.pop(index)
         finally:
-            worker.close()
+            for worker in workers:
+                worker.close()
