@@ -217,7 +217,7 @@ DAILY_STAGES = [
         "cstier.services.account_health.scoring",
         "read_day_inputs",
         None,
-        "read cadences, onboardings",
+        "read cadences",
     ),
     (
         "cstier.services.account_health.scoring",

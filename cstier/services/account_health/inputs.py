@@ -81,9 +81,12 @@ def usage_inputs(
     ).astype("float64")
 
 
-def onboarding_points(session: Session, day: date) -> pd.Series:
-    """Return each onboarding's status on the day as points, indexed by account id."""
-    steps = as_of(read_steps(session), day)
+def onboarding_points(
+    session: Session, day: date, accounts: AccountRange | None = None
+) -> pd.Series:
+    """Return each onboarding's status on the day as points, indexed by account id (of the
+    accounts in the range when given)."""
+    steps = as_of(read_steps(session, accounts=accounts), day)
     if steps.empty:
         return pd.Series(dtype="float64")
     status = onboarding_status(steps, day)["status"]
@@ -102,17 +105,13 @@ class DayInputs:
     day: date
     needed: frozenset[str]
     cadences: pd.DataFrame
-    onboarding: pd.Series
 
 
 def read_day_inputs(session: Session, day: date, needed: set[str]) -> DayInputs:
-    """Read the cadence rules and the onboardings' points the scorecards need on the day."""
+    """Read the cadence rules the scorecards need on the day."""
     engagement = bool(needed & {"days_since_touch", "cadence_kept"})
     return DayInputs(
-        day,
-        frozenset(needed),
-        read_cadences(session) if engagement else pd.DataFrame(),
-        onboarding_points(session, day) if "onboarding" in needed else pd.Series(dtype="float64"),
+        day, frozenset(needed), read_cadences(session) if engagement else pd.DataFrame()
     )
 
 
@@ -128,7 +127,7 @@ def read_range_inputs(
     for metric in sorted(metrics):
         inputs = inputs.join(usage_inputs(session, metric, day, book.index, accounts))
     if "onboarding" in needed:
-        inputs["onboarding"] = shared.onboarding.reindex(book.index)
+        inputs["onboarding"] = onboarding_points(session, day, accounts).reindex(book.index)
     if needed & {"days_since_touch", "cadence_kept"}:
         cadences = shared.cadences
         kinds = sorted(set(cadences["touch_kind"].dropna()))
