@@ -8,6 +8,8 @@ Every dialect branch, database thread, codec and bulk write lives in one of thes
   `distinct_values` (an indexed column's values without reading the table).
 - column_reads: `read_columns`, a book-sized select read in key chunks as typed columns
   (`JsonFields` adds custom attributes); column_text and sqlite_csv are its codecs.
+- integer_reads: `read_integers` (integer columns in key ranges) and `read_integers_at_once`
+  (one query, a grouped one included), as NumPy arrays in each engine's fastest form.
 - bulk_writes: `BulkWriter` (COPY or executemany inserts, updates and deletes in the session's
   transaction) and the tuning a book-wide job wraps itself in: `large_page_cache`,
   `large_work_mem`, `checkpoint_after`.

@@ -1,7 +1,7 @@
-"""Read a book range by range of account ids, the next range read while the caller works on this one.
+"""Read a book range by range of account ids, the next ranges read while the caller works on this one.
 
-Memory then holds two ranges of the book, never all of it, and on PostgreSQL a second
-connection reads range k+1 while Python scores and writes range k (store/threads.py).
+Memory then holds a few ranges of the book, never all of it, and on PostgreSQL two more
+connections read ranges k+1 and k+2 while Python scores and writes range k (store/threads.py).
 """
 
 from collections.abc import Callable, Iterator
@@ -54,9 +54,10 @@ def read_ahead(
     """Yield read(session, range) for each range in order.
 
     With `elsewhere` (only for a caller whose session holds no uncommitted change to what
-    `read` reads) the ranges are read on a second connection, seeing what was committed when
-    the first range is read, on a background thread one range ahead of the caller, while the
-    caller writes through the session. Otherwise each range is read in the session, in turn.
+    `read` reads) the ranges are read on READERS connections of their own, seeing what was
+    committed when the first range is read, each on a background thread, up to READERS ranges
+    ahead of the caller, while the caller writes through the session. Otherwise each range is
+    read in the session, in turn.
     """
     connection = session.connection()
     if not (elsewhere and len(ranges) > 1 and shareable_across_threads(connection.engine.url)):
