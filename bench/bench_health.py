@@ -217,7 +217,7 @@ DAILY_STAGES = [
         "cstier.services.account_health.scoring",
         "read_day_inputs",
         None,
-        "read cadences, onboardings",
+        "read cadences",
     ),
     (
         "cstier.services.account_health.scoring",
@@ -234,7 +234,7 @@ DAILY_STAGES = [
 ]
 
 
-def phase_daily(url: str, day: date, timed: bool) -> None:
+def phase_daily(url: str, day: date, timed: bool, range_accounts: int | None = None) -> None:
     """Run the daily health pass for the day, committed; report its time when timed."""
     from datetime import UTC, datetime
 
@@ -243,6 +243,7 @@ def phase_daily(url: str, day: date, timed: bool) -> None:
 
     from cstier.extensions import db
     from cstier.services.account_health.daily import daily_health
+    from cstier.store.sizes import BatchSizes
 
     spent = book.time_stages(DAILY_STAGES)
     app = book.make_app(url)
@@ -252,7 +253,8 @@ def phase_daily(url: str, day: date, timed: bool) -> None:
         loops = [book.calibration()]
         cpu, server = cpu_seconds(), database_cpu_seconds(db.session)
         started = time.perf_counter()
-        result = daily_health(db.session, now)
+        sizes = BatchSizes(**({"health_range_accounts": range_accounts} if range_accounts else {}))
+        result = daily_health(db.session, now, sizes)
         elapsed = time.perf_counter() - started
         cpu, server = cpu_seconds() - cpu, database_cpu_seconds(db.session) - server
         loops.append(book.calibration())
@@ -269,7 +271,9 @@ def phase_daily(url: str, day: date, timed: bool) -> None:
         db.engine.dispose()
 
 
-def bench_daily(url: str, accounts: int, build: bool, repeat: int) -> None:
+def bench_daily(
+    url: str, accounts: int, build: bool, repeat: int, range_accounts: int | None = None
+) -> None:
     """Build if asked, score yesterday untimed, then time today's daily pass, each in a process."""
     import subprocess
     from datetime import timedelta
@@ -282,8 +286,9 @@ def bench_daily(url: str, accounts: int, build: bool, repeat: int) -> None:
         run("--phase", "build", "--accounts", str(accounts))
     today = date.today()
     run("--phase", "daily", "--day", (today - timedelta(days=1)).isoformat())
+    ranges = ["--range-accounts", str(range_accounts)] if range_accounts else []
     for _ in range(repeat):
-        run("--phase", "daily", "--day", today.isoformat(), "--timed")
+        run("--phase", "daily", "--day", today.isoformat(), "--timed", *ranges)
 
 
 def main() -> None:
@@ -294,6 +299,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--daily", action="store_true", help="time the daily health pass")
     parser.add_argument("--build", action="store_true", help="build the book first")
+    parser.add_argument(
+        "--range-accounts", type=int, help="accounts per range of the daily pass (its default)"
+    )
     parser.add_argument("--phase", choices=["build", "daily"], help=argparse.SUPPRESS)
     parser.add_argument("--day", type=date.fromisoformat, help=argparse.SUPPRESS)
     parser.add_argument("--timed", action="store_true", help=argparse.SUPPRESS)
@@ -301,9 +309,9 @@ def main() -> None:
     if args.phase == "build":
         phase_build(args.database_url, args.accounts)
     elif args.phase == "daily":
-        phase_daily(args.database_url, args.day, args.timed)
+        phase_daily(args.database_url, args.day, args.timed, args.range_accounts)
     elif args.daily:
-        bench_daily(args.database_url, args.accounts, args.build, args.repeat)
+        bench_daily(args.database_url, args.accounts, args.build, args.repeat, args.range_accounts)
     elif args.database_url:
         bench_service(args.database_url, args.repeat)
     else:

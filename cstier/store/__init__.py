@@ -8,6 +8,8 @@ Every dialect branch, database thread, codec and bulk write lives in one of thes
   `distinct_values` (an indexed column's values without reading the table).
 - column_reads: `read_columns`, a book-sized select read in key chunks as typed columns
   (`JsonFields` adds custom attributes); column_text is how a chunk travels as text.
+- integer_reads: `read_integers` (integer columns in key ranges) and `read_integers_at_once`
+  (one query, a grouped one included), as NumPy arrays in each engine's fastest form.
 - bulk_writes: `BulkWriter` (COPY or executemany inserts, updates and deletes in the session's
   transaction) and the tuning a book-wide job wraps itself in: `large_page_cache`,
   `large_work_mem`, `checkpoint_after`.
@@ -19,7 +21,7 @@ Every dialect branch, database thread, codec and bulk write lives in one of thes
 - week_moves: `read_week_moves`, a week's net tier moves grouped in SQL for the tier review;
   `settled_change_point`, the last tier change id below which every change has committed.
 - upserts: `upsert_returning`, one atomic insert-or-update.
-- usage_latest: `latest_usage`, each account's latest usage figure and the mean before it,
+- usage_latest: `read_latest_usage`, each account's latest usage figure and the mean before it,
   in the form each engine answers fastest.
 - metric_pages: stored retention figures a page of segments at a time, and per-period totals.
 - sequences: `advance_id_sequences` after rows inserted with explicit ids.

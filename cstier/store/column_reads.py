@@ -6,7 +6,7 @@ background threads, and on PostgreSQL on a second connection, while pandas split
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import partial
 
 import numpy as np
@@ -149,8 +149,10 @@ def _chunks(
 
 
 @contextmanager
-def reading_connections(connection: Connection, spread: bool) -> Iterator[list[Connection]]:
-    """Yield the connections to read chunks on: the session's, and a second one if `spread`.
+def reading_connections(
+    connection: Connection, spread: bool, helpers: int = 1
+) -> Iterator[list[Connection]]:
+    """Yield the connections to read chunks on: the session's, and `helpers` more if `spread`.
 
     A PostgreSQL query runs on one core, so a second connection lets the server work on
     two chunks at once while the main thread splits a third. The second connection imports
@@ -165,12 +167,14 @@ def reading_connections(connection: Connection, spread: bool) -> Iterator[list[C
     if not spread:
         yield [connection]
         return
-    # Closing returns the connection to the pool, which rolls its transaction back.
-    with connection.engine.connect() as helper:
+    # Closing returns a connection to the pool, which rolls its transaction back.
+    with ExitStack() as opened:
+        pool = [opened.enter_context(connection.engine.connect()) for _ in range(helpers)]
         if connection.dialect.name == "postgresql":
             snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             if not SNAPSHOT_ID.fullmatch(snapshot):
                 raise ValueError(f"unexpected snapshot id {snapshot!r}")
-            helper.execution_options(isolation_level="REPEATABLE READ")
-            helper.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-        yield [connection, helper]
+            for helper in pool:
+                helper.execution_options(isolation_level="REPEATABLE READ")
+                helper.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        yield [connection, *pool]

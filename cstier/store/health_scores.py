@@ -7,12 +7,14 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
+from cstier.domain.health.scorecard import BANDS, INSUFFICIENT
 from cstier.models import HealthScore, HealthScoring
 from cstier.store.bulk_writes import BulkWriter
 from cstier.store.column_reads import read_columns
+from cstier.store.integer_reads import read_integers_at_once
 from cstier.store.range_reads import AccountRange
 from cstier.store.threads import InFlight, shareable_across_threads
 
@@ -22,6 +24,9 @@ COLUMNS = (
 )  # fmt: skip
 VALUE_TYPE = np.dtype("<f4")
 BAND_KINDS = {"id": "int", "account_id": "int", "band": "text"}
+# The computed bands scoring writes, numbered for reading them back as integers.
+BAND_CODES = (*BANDS, INSUFFICIENT)
+CODED = ["account_id", "code"]
 
 
 def pack_measures(values: np.ndarray) -> list[bytes]:
@@ -120,12 +125,24 @@ def bands_on(session: Session, day: date | None, accounts: AccountRange | None =
     given), indexed by account id."""
     if day is None:
         return pd.Series(dtype=object)
-    # A book-sized read: as columns keyed by the score's id, not as a million row tuples.
-    stmt = select(HealthScore.id, HealthScore.account_id, HealthScore.computed_band).where(
-        HealthScore.scored_on == day
-    )
+    on_day = [HealthScore.scored_on == day]
     if accounts is not None:  # one range of the (scored_on, account_id) index
-        stmt = stmt.where(HealthScore.account_id.between(*accounts))
+        on_day.append(HealthScore.account_id.between(*accounts))
+    # A band travels as its number among BAND_CODES: two integer columns, not a text per row.
+    code = case(
+        {band: number for number, band in enumerate(BAND_CODES)},
+        value=HealthScore.computed_band,
+        else_=len(BAND_CODES),
+    )
+    coded = read_integers_at_once(
+        session, select(HealthScore.account_id, code).where(*on_day), CODED
+    )
+    if (coded["code"] < len(BAND_CODES)).all():
+        order = np.argsort(coded["account_id"], kind="stable")
+        bands = np.array(BAND_CODES, dtype=object)[coded["code"][order]]
+        return pd.Series(bands, index=coded["account_id"][order], dtype=object)
+    # A band written by other means: read the texts as they are.
+    stmt = select(HealthScore.id, HealthScore.account_id, HealthScore.computed_band).where(*on_day)
     frame = read_columns(session, stmt, ["id", "account_id", "band"], BAND_KINDS)
     return pd.Series(
         frame["band"].astype(object).to_numpy(), index=frame["account_id"].to_numpy(), dtype=object

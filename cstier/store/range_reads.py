@@ -1,10 +1,11 @@
-"""Read a book range by range of account ids, the next range read while the caller works on this one.
+"""Read a book range by range of account ids, the next ranges read while the caller works on this one.
 
-Memory then holds two ranges of the book, never all of it, and on PostgreSQL a second
-connection reads range k+1 while Python scores and writes range k (store/threads.py).
+Memory then holds a few ranges of the book, never all of it, and on PostgreSQL two more
+connections read ranges k+1 and k+2 while Python scores and writes range k (store/threads.py).
 """
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from functools import partial
 from typing import TypeVar
 
@@ -16,6 +17,8 @@ from cstier.store.column_reads import reading_connections
 from cstier.store.threads import InFlight, shareable_across_threads
 
 AccountRange = tuple[int, int]
+# Ranges read at once, each on a connection of its own: the reads are the pass's longest path.
+READERS = 2
 T = TypeVar("T")
 
 
@@ -51,34 +54,41 @@ def read_ahead(
     """Yield read(session, range) for each range in order.
 
     With `elsewhere` (only for a caller whose session holds no uncommitted change to what
-    `read` reads) the ranges are read on a second connection, seeing what was committed when
-    the first range is read, on a background thread one range ahead of the caller, while the
-    caller writes through the session. Otherwise each range is read in the session, in turn.
+    `read` reads) the ranges are read on READERS connections of their own, seeing what was
+    committed when the first range is read, each on a background thread, up to READERS ranges
+    ahead of the caller, while the caller writes through the session. Otherwise each range is
+    read in the session, in turn.
     """
     connection = session.connection()
     if not (elsewhere and len(ranges) > 1 and shareable_across_threads(connection.engine.url)):
         for accounts in ranges:
             yield read(session, accounts)
         return
-    with (
-        reading_connections(connection, True) as (_, helper),
-        Session(bind=helper) as reader,
-        # The reader's book-wide queries want the cache and sort memory the session has.
-        large_page_cache(reader),
-        large_work_mem(reader),
-    ):
-        worker = InFlight(background=True)
+    count = min(READERS, len(ranges))
+    with ExitStack() as opened:
+        _, *helpers = opened.enter_context(reading_connections(connection, True, count))
+        readers = [opened.enter_context(Session(bind=helper)) for helper in helpers]
+        for reader in readers:
+            # The reader's book-wide queries want the cache and sort memory the session has.
+            opened.enter_context(large_page_cache(reader))
+            opened.enter_context(large_work_mem(reader))
+        workers = [InFlight(background=True) for _ in readers]
         fetched: dict[int, T] = {}
 
         def fetch(index: int) -> None:
-            fetched[index] = read(reader, ranges[index])
+            fetched[index] = read(readers[index % count], ranges[index])
+
+        def start(index: int) -> None:
+            if index < len(ranges):
+                workers[index % count].submit(partial(fetch, index))
 
         try:
-            worker.submit(partial(fetch, 0))
+            for index in range(count):
+                start(index)
             for index in range(len(ranges)):
-                worker.wait()
-                if index + 1 < len(ranges):
-                    worker.submit(partial(fetch, index + 1))
+                workers[index % count].wait()
+                start(index + count)
                 yield fetched.pop(index)
         finally:
-            worker.close()
+            for worker in workers:
+                worker.close()

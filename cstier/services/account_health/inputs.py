@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cstier.domain.engagement import engagement_from_latest
@@ -14,12 +14,18 @@ from cstier.domain.onboarding.status import onboarding_status
 from cstier.models import Account, AccountCoverage, CoverageModel
 from cstier.services.engagement import read_cadences, read_latest_touches
 from cstier.services.onboarding.steps import as_of, read_steps
-from cstier.services.tiering.fields import read_chunked
-from cstier.store.bulk_reads import read_frame
-from cstier.store.column_reads import JsonFields
+from cstier.store.column_reads import read_columns
+from cstier.store.column_text import as_categories
+from cstier.store.integer_reads import read_integers
+from cstier.store.json_fields import JsonFields
+from cstier.store.metric_reads import day_number
 from cstier.store.range_reads import AccountRange
-from cstier.store.usage_latest import latest_usage
+from cstier.store.usage_latest import read_latest_usage
 
+# Day numbers count from here (store/metric_reads.py's day_number).
+EPOCH_DAY = date(1970, 1, 1)
+# Read for an account without a coverage model: ids start at 1.
+NO_MODEL = -1
 USAGE_LOOKBACK_DAYS = 190  # the latest period and up to three before it, monthly or weekly
 TREND_PERIODS = 3
 
@@ -27,30 +33,31 @@ TREND_PERIODS = 3
 def read_book(
     session: Session, attribute_keys: list[str], accounts: AccountRange | None = None
 ) -> pd.DataFrame:
-    """Return each account's coverage model (id and key), renewal date and named attributes."""
-    stmt = (
-        select(
-            Account.id,
-            AccountCoverage.coverage_model_id,
-            CoverageModel.key,
-            Account.renewal_date,
-        )
-        .outerjoin(AccountCoverage, AccountCoverage.account_id == Account.id)
-        .outerjoin(CoverageModel, AccountCoverage.coverage_model_id == CoverageModel.id)
+    """Return each account's coverage model (id and key), renewal day number and named attributes.
+
+    The accounts and their coverage are read apart, each as narrow columns, and matched here:
+    joining them in SQL made the database build every joined row of the book again.
+    """
+    stmt = select(Account.id, day_number(session, Account.renewal_date))
+    models = select(
+        AccountCoverage.account_id, func.coalesce(AccountCoverage.coverage_model_id, NO_MODEL)
     )
     if accounts is not None:
         stmt = stmt.where(Account.id.between(*accounts))
+        models = models.where(AccountCoverage.account_id.between(*accounts))
     fields = JsonFields(Account.attributes, {f"attr.{k}": k for k in attribute_keys})
-    catalog = {"coverage_model_id": "number", "model_key": "text", "renewal_date": "date"}
-    catalog |= {f"attr.{k}": "number" for k in attribute_keys}
-    book = read_chunked(
-        session,
-        stmt,
-        ["account_id", "coverage_model_id", "model_key", "renewal_date"],
-        catalog,
-        fields if attribute_keys else None,
-    )
-    return book.set_index("account_id")
+    kinds = {"account_id": "int", "renewal_day": "number"}
+    kinds |= {f"attr.{k}": "number" for k in attribute_keys}
+    book = read_columns(
+        session, stmt, ["account_id", "renewal_day"], kinds, fields if attribute_keys else None
+    ).set_index("account_id")
+    covered = read_integers(session, models, ["account_id", "coverage_model_id"])
+    model = pd.Series(covered["coverage_model_id"], index=covered["account_id"], dtype="float64")
+    model = model.where(model != NO_MODEL).reindex(book.index)
+    keys = dict(session.execute(select(CoverageModel.id, CoverageModel.key)).all())
+    book.insert(0, "model_key", as_categories(model.map(keys).astype(object)))
+    book.insert(0, "coverage_model_id", model)
+    return book
 
 
 def usage_inputs(
@@ -62,11 +69,9 @@ def usage_inputs(
     TREND_PERIODS before it), not every figure.
     """
     since = day - timedelta(days=USAGE_LOOKBACK_DAYS)
-    stmt = latest_usage(session, metric, day, since, TREND_PERIODS, accounts)
-    rows = read_frame(session, stmt, ["account_id", "latest", "earlier"])
+    rows = read_latest_usage(session, metric, day, since, TREND_PERIODS, accounts)
     rows = rows.set_index("account_id")
-    latest = pd.to_numeric(rows["latest"]).astype("float64")
-    earlier = pd.to_numeric(rows["earlier"]).astype("float64")
+    latest, earlier = rows["latest"], rows["earlier"]
     with np.errstate(divide="ignore", invalid="ignore"):
         trend = (latest / earlier - 1) * 100
     trend = trend.where(np.isfinite(trend))
@@ -76,9 +81,12 @@ def usage_inputs(
     ).astype("float64")
 
 
-def onboarding_points(session: Session, day: date) -> pd.Series:
-    """Return each onboarding's status on the day as points, indexed by account id."""
-    steps = as_of(read_steps(session), day)
+def onboarding_points(
+    session: Session, day: date, accounts: AccountRange | None = None
+) -> pd.Series:
+    """Return each onboarding's status on the day as points, indexed by account id (of the
+    accounts in the range when given)."""
+    steps = as_of(read_steps(session, accounts=accounts), day)
     if steps.empty:
         return pd.Series(dtype="float64")
     status = onboarding_status(steps, day)["status"]
@@ -97,17 +105,13 @@ class DayInputs:
     day: date
     needed: frozenset[str]
     cadences: pd.DataFrame
-    onboarding: pd.Series
 
 
 def read_day_inputs(session: Session, day: date, needed: set[str]) -> DayInputs:
-    """Read the cadence rules and the onboardings' points the scorecards need on the day."""
+    """Read the cadence rules the scorecards need on the day."""
     engagement = bool(needed & {"days_since_touch", "cadence_kept"})
     return DayInputs(
-        day,
-        frozenset(needed),
-        read_cadences(session) if engagement else pd.DataFrame(),
-        onboarding_points(session, day) if "onboarding" in needed else pd.Series(dtype="float64"),
+        day, frozenset(needed), read_cadences(session) if engagement else pd.DataFrame()
     )
 
 
@@ -123,7 +127,7 @@ def read_range_inputs(
     for metric in sorted(metrics):
         inputs = inputs.join(usage_inputs(session, metric, day, book.index, accounts))
     if "onboarding" in needed:
-        inputs["onboarding"] = shared.onboarding.reindex(book.index)
+        inputs["onboarding"] = onboarding_points(session, day, accounts).reindex(book.index)
     if needed & {"days_since_touch", "cadence_kept"}:
         cadences = shared.cadences
         kinds = sorted(set(cadences["touch_kind"].dropna()))
@@ -131,8 +135,7 @@ def read_range_inputs(
         engagement = engagement_from_latest(book, latest, cadences, day)
         inputs = inputs.join(engagement)
     if "renewal_days" in needed:
-        renewal = pd.to_datetime(book["renewal_date"])
-        inputs["renewal_days"] = (renewal - pd.Timestamp(day)).dt.days.astype("float64")
+        inputs["renewal_days"] = book["renewal_day"] - (day - EPOCH_DAY).days
     return inputs.join(book[["coverage_model_id", "model_key"]])
 
 

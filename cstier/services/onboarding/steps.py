@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from cstier.models import AccountOnboarding, OnboardingMilestone, OnboardingPlan
 from cstier.store.bulk_reads import read_frame
+from cstier.store.range_reads import AccountRange
 
 
 def plan_steps(session: Session) -> pd.DataFrame:
@@ -25,8 +26,15 @@ def plan_steps(session: Session) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def read_steps(session: Session, account_ids: list[int] | None = None) -> pd.DataFrame:
-    """Return every onboarding's steps with due dates and completion dates (the earliest row)."""
+def read_steps(
+    session: Session,
+    account_ids: list[int] | None = None,
+    accounts: AccountRange | None = None,
+) -> pd.DataFrame:
+    """Return every onboarding's steps with due dates and completion dates (the earliest row).
+
+    Of the `account_ids` only, or of the accounts in the id range `accounts`, when given.
+    """
     onboardings = select(
         AccountOnboarding.account_id, AccountOnboarding.plan_id, AccountOnboarding.start_date
     )
@@ -38,6 +46,9 @@ def read_steps(session: Session, account_ids: list[int] | None = None) -> pd.Dat
     if account_ids is not None:
         onboardings = onboardings.where(AccountOnboarding.account_id.in_(account_ids))
         done = done.where(OnboardingMilestone.account_id.in_(account_ids))
+    if accounts is not None:
+        onboardings = onboardings.where(AccountOnboarding.account_id.between(*accounts))
+        done = done.where(OnboardingMilestone.account_id.between(*accounts))
     done = done.group_by(OnboardingMilestone.account_id, OnboardingMilestone.plan_milestone)
     started = read_frame(session, onboardings, ["account_id", "plan_id", "start_date"])
     completions = read_frame(session, done, ["account_id", "key", "completed_on"])
