@@ -15,9 +15,8 @@ from cstier.models import Account, AccountCoverage, CoverageModel
 from cstier.services.engagement import read_cadences, read_latest_touches
 from cstier.services.onboarding.steps import as_of, read_steps
 from cstier.store.column_reads import read_columns
-from cstier.store.column_text import as_categories
+from cstier.store.column_text import JsonFields, as_categories
 from cstier.store.integer_reads import read_integers
-from cstier.store.json_fields import JsonFields
 from cstier.store.metric_reads import day_number
 from cstier.store.range_reads import AccountRange
 from cstier.store.usage_latest import read_latest_usage
