@@ -16,6 +16,7 @@ from cstier.services.tiering.current_arr import active_on
 from cstier.services.tiering.fields import field_catalog, load_book
 from cstier.services.tiering.schemes import validate
 from cstier.store.bulk_reads import read_frame
+from cstier.store.range_reads import AccountRange, account_ranges
 
 
 def gem_frame(
@@ -51,20 +52,17 @@ def recent_usage(
     The ends are taken in SQL, a range of account ids at a time: every recent figure of a big
     book as a Python row took gigabytes.
     """
-    low, high = session.execute(
-        select(func.min(UsageMetric.account_id), func.max(UsageMetric.account_id))
-    ).one()
-    if low is None:
-        return pd.DataFrame(columns=USAGE_ENDS)
     frames = [
-        read_frame(session, _usage_ends(last_day, periods, first, accounts_per_read), USAGE_ENDS)
-        for first in range(low, high + 1, accounts_per_read)
+        read_frame(session, _usage_ends(last_day, periods, account_range), USAGE_ENDS)
+        for account_range in account_ranges(session, UsageMetric.account_id, accounts_per_read)
     ]
+    if not frames:
+        return pd.DataFrame(columns=USAGE_ENDS)
     return pd.concat([f.astype({"metric": "category"}) for f in frames], ignore_index=True)
 
 
-def _usage_ends(last_day: date, periods: int, first_account: int, accounts: int) -> Select:
-    """Return the select of USAGE_ENDS for the accounts from first_account, `accounts` ids on."""
+def _usage_ends(last_day: date, periods: int, accounts: AccountRange) -> Select:
+    """Return the select of USAGE_ENDS for the accounts of one id range."""
     position = (
         func.row_number()
         .over(
@@ -77,7 +75,7 @@ def _usage_ends(last_day: date, periods: int, first_account: int, accounts: int)
         select(UsageMetric.account_id, UsageMetric.metric, UsageMetric.value, position)
         .where(
             UsageMetric.period_start <= last_day,
-            UsageMetric.account_id.between(first_account, first_account + accounts - 1),
+            UsageMetric.account_id.between(*accounts),
         )
         .subquery()
     )
